@@ -1,0 +1,46 @@
+# Thin wrapper over meson/ninja. `make demo` and `make test` are the two set-up commands.
+BUILD ?= build
+ASAN ?= build-asan
+FUZZ ?= build-fuzz
+MESON_OPTS ?=
+
+.PHONY: all deps build test demo bench fuzz install clean format
+
+all: build
+
+deps:
+	@bash scripts/deps.sh
+
+# Reconfigure when the set of source files changes (meson has no globbing).
+$(BUILD)/.sources: deps FORCE
+	@bash scripts/configure.sh $(BUILD) $(MESON_OPTS)
+
+build: $(BUILD)/.sources
+	@ninja -C $(BUILD)
+
+test: deps
+	@bash scripts/test.sh
+
+demo: build
+	@bash scripts/demo.sh $(BUILD)/wirekit
+
+bench: build
+	@bash scripts/deps.sh --peers
+	@for b in bench/*.sh; do bash $$b $(BUILD)/wirekit || exit 1; done
+
+fuzz: deps
+	@bash scripts/configure.sh $(FUZZ) -Dfuzz=true --buildtype=debugoptimized \
+		-Db_sanitize=address,undefined -Db_lundef=false
+	@ninja -C $(FUZZ)
+	@bash fuzz/run.sh $(FUZZ) $${FUZZ_SECONDS:-60}
+
+install: build
+	@meson install -C $(BUILD)
+
+format:
+	@clang-format -i $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf $(BUILD) $(ASAN) $(FUZZ)
+
+FORCE:

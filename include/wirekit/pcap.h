@@ -1,0 +1,66 @@
+/* pcap and pcapng files: our own mmap'd, zero-copy reader (both byte orders, micro- and
+ * nanosecond pcap; pcapng SHB of either order, IDB with if_tsresol, EPB, SPB, obsolete
+ * PB, other blocks skipped), a streaming reader for pipes ("-"), and writers. */
+#ifndef WIREKIT_PCAP_H
+#define WIREKIT_PCAP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "wirekit/err.h"
+#include "wirekit/proto.h"
+
+struct wk_pcap_reader;
+
+enum wk_pcap_format { WK_PCAP_FMT_PCAP, WK_PCAP_FMT_PCAPNG };
+
+/* Open path ("-" = stdin). On failure returns NULL and fills err. */
+struct wk_pcap_reader *wk_pcap_open(const char *path, struct wk_error *err);
+/* Open over caller memory (not copied; must outlive the reader). */
+struct wk_pcap_reader *wk_pcap_open_mem(const void *p, size_t n, struct wk_error *err);
+void wk_pcap_close(struct wk_pcap_reader *r);
+
+/* Next packet: fills data, caplen, wirelen, ts_sec, ts_nsec, linktype, ifid and number
+ * of pkt (pkt->data points into the mapping or an internal buffer valid until the next
+ * call) and returns 0; WK_EEOF at a clean end; WK_ETRUNC / WK_EFORMAT on damage, with a
+ * message "truncated record at offset N" in wk_pcap_error(r). Packets already returned
+ * stay valid. A caplen field larger than the file or than 256 MiB is damage, never an
+ * allocation. */
+int wk_pcap_next(struct wk_pcap_reader *r, struct wk_pkt *pkt);
+const struct wk_error *wk_pcap_error(const struct wk_pcap_reader *r);
+enum wk_pcap_format wk_pcap_format(const struct wk_pcap_reader *r);
+/* Link type of the first interface (pcap: the file header's). -1 if none yet. */
+int wk_pcap_linktype(const struct wk_pcap_reader *r);
+uint32_t wk_pcap_snaplen(const struct wk_pcap_reader *r);
+/* Offset in the file of the record wk_pcap_next will read next. */
+uint64_t wk_pcap_offset(const struct wk_pcap_reader *r);
+uint64_t wk_pcap_count(const struct wk_pcap_reader *r); /* packets returned so far */
+
+struct wk_pcap_writer;
+
+struct wk_pcap_wopts {
+	enum wk_pcap_format format;
+	uint32_t linktype;
+	uint32_t snaplen; /* 0: 262144 */
+	bool nsec;        /* pcap: nanosecond magic; pcapng: if_tsresol 9 */
+	const char *app;  /* pcapng shb_userappl, may be NULL */
+};
+
+/* Open path for writing ("-" = stdout). */
+struct wk_pcap_writer *wk_pcap_wopen(const char *path, const struct wk_pcap_wopts *o,
+				     struct wk_error *err);
+/* Over an already open fd (not closed by wk_pcap_wclose). */
+struct wk_pcap_writer *wk_pcap_wopen_fd(int fd, const struct wk_pcap_wopts *o,
+					struct wk_error *err);
+/* Append one packet (uses pkt data, caplen, wirelen, ts; comment may be NULL; pcap files
+ * ignore comments). Buffered; returns 0 or a negative code with the message in the
+ * writer. A packet of another link type than the writer's is WK_EINVAL for pcap; pcapng
+ * adds an interface for it. */
+int wk_pcap_write(struct wk_pcap_writer *w, const struct wk_pkt *pkt, const char *comment);
+int wk_pcap_flush(struct wk_pcap_writer *w);
+/* Flush and close; returns the first error seen (disk full...). Accepts NULL. */
+int wk_pcap_wclose(struct wk_pcap_writer *w);
+const struct wk_error *wk_pcap_werror(const struct wk_pcap_writer *w);
+
+#endif

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Install the Debian packages wirekit builds and tests with; only what is missing.
+# Idempotent and near-instant when everything is there.
+set -eu
+pkgs=(meson ninja-build pkg-config gcc clang clang-format libclang-rt-14-dev libcmocka-dev
+      libpcap-dev libssl-dev tshark tcpdump python3 python3-scapy python3-dpkt iproute2
+      ncat socat openssl)
+case "${1:-}" in
+--peers) pkgs+=(nmap masscan hping3 ncat socat openssl zmap) ;;
+esac
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" -ne 0 ]; then
+	echo "deps.sh: missing packages: ${missing[*]} (run as root to install them)" >&2
+	exit 1
+fi
+echo "deps.sh: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+# wireshark-common asks whether non-root users may capture; answer no.
+echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
+apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null 2>&1 ||
+	{ apt-get update -q >/dev/null 2>&1 && apt-get install -y -q --no-install-recommends "${missing[@]}"; }

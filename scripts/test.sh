@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# The whole test run: debug build and ASan+UBSan build, every suite on both, then the
+# clang-format and banned-function checks. Ends with "N passed, N failed, N skipped".
+set -u
+cd "$(dirname "$0")/.."
+bash scripts/deps.sh || exit 1
+pass=0 fail=0 skip=0
+failed_names=()
+
+count() { # $1 build dir: add meson's counts
+	local log=$1/meson-logs/testlog.json
+	[ -f "$log" ] || { fail=$((fail + 1)); failed_names+=("$1: no test log"); return; }
+	local p f s
+	p=$(grep -c '"result": "OK"' "$log")
+	s=$(grep -c '"result": "SKIP"' "$log")
+	f=$(grep -c -E '"result": "(FAIL|TIMEOUT|ERROR|UNEXPECTEDPASS)"' "$log")
+	pass=$((pass + p)) skip=$((skip + s)) fail=$((fail + f))
+	while read -r n; do failed_names+=("$1: $n"); done < <(python3 - "$log" <<'PY'
+import json, sys
+for line in open(sys.argv[1]):
+    t = json.loads(line)
+    if t["result"] not in ("OK", "SKIP"):
+        print(t["name"], t["result"])
+PY
+	)
+}
+
+run_build() { # $1 dir, rest meson options
+	local dir=$1
+	shift
+	echo "== build $dir"
+	if ! bash scripts/configure.sh "$dir" "$@" || ! ninja -C "$dir" >"$dir.ninja.log" 2>&1; then
+		cat "$dir.ninja.log" 2>/dev/null | tail -40
+		fail=$((fail + 1))
+		failed_names+=("$dir: build")
+		return
+	fi
+	echo "== tests $dir"
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+		meson test -C "$dir" --print-errorlogs --num-processes 2 -t 1 2>&1 |
+		grep -E '^ *[0-9]+/[0-9]+ |^Ok:|^Fail:|^Skipped:|^-+$|^stdout:|^stderr:|^[^ ]' | tail -n 400
+	count "$dir"
+}
+
+mkdir -p build build-asan
+run_build build
+run_build build-asan -Db_sanitize=address,undefined -Db_lundef=false
+
+echo "== clang-format"
+bad=$(git ls-files '*.c' '*.h' | xargs -r clang-format --dry-run -Werror 2>&1 | grep -c 'error:' || true)
+if [ "$bad" = 0 ]; then pass=$((pass + 1)); else
+	fail=$((fail + 1)); failed_names+=("clang-format: $bad places (run make format)")
+	git ls-files '*.c' '*.h' | xargs -r clang-format --dry-run -Werror 2>&1 | grep 'error:' | head
+fi
+
+echo "== banned functions"
+banned=$(git ls-files '*.c' '*.h' | xargs -r grep -n -E '\b(strcpy|strcat|sprintf|vsprintf|gets|atoi|atol|atoll|strtok)\s*\(' || true)
+if [ -z "$banned" ]; then pass=$((pass + 1)); else
+	fail=$((fail + 1)); failed_names+=("banned functions"); echo "$banned"
+fi
+
+for n in "${failed_names[@]}"; do echo "FAILED: $n"; done
+echo "$pass passed, $fail failed, $skip skipped"
+[ "$fail" -eq 0 ]

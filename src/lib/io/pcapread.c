@@ -1,0 +1,767 @@
+/* pcap and pcapng reader. A regular file is mmap'd and every packet points into the
+ * mapping (zero copy, no per-packet system call or allocation); "-", pipes and anything
+ * mmap refuses go through a read buffer that grows only as data arrives, up to a cap.
+ * Formats: pcap (draft-ietf-opsawg-pcap) and pcapng (draft-ietf-opsawg-pcapng). */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "io/io_int.h"
+#include "wirekit/cursor.h"
+#include "wirekit/pcap.h"
+
+#define likely(x)   __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+
+#define STREAM_BUF_INIT (256u << 10)
+#define STREAM_BUF_MAX  PCAPNG_MAX_BLOCK
+/* Interface Description Blocks kept per section; each costs 40 bytes. */
+#define MAX_IFACES 65536u
+
+/* How an interface's timestamp units become seconds + nanoseconds (if_tsresol). */
+enum ts_kind {
+	TS_USEC,    /* 10^-6, the default */
+	TS_NSEC,    /* 10^-9 */
+	TS_DEC_MUL, /* 10^-r, r < 9: fraction * scale */
+	TS_DEC_DIV, /* 10^-r, 9 < r <= 19: fraction / scale */
+	TS_BIN,     /* 2^-shift */
+};
+
+struct ng_if {
+	uint64_t div;   /* units per second (TS_DEC_*) */
+	uint64_t scale; /* see enum ts_kind */
+	uint64_t tsoffset;
+	uint32_t linktype;
+	uint32_t snaplen; /* 0: no limit */
+	uint8_t kind;
+	uint8_t shift;
+};
+
+struct wk_pcap_reader {
+	/* Hot: the window of bytes at hand and the format's record reader. */
+	const uint8_t *cur; /* next record */
+	const uint8_t *end; /* end of the bytes at hand (the file end when mapped) */
+	int (*next)(struct wk_pcap_reader *r, struct wk_pkt *pkt);
+	uint64_t count;
+	bool be; /* pcap file or current pcapng section is big-endian */
+	/* pcap */
+	bool quirks;      /* record header is not the plain 16 bytes of v2.4 */
+	uint8_t rechdr;   /* 16, or 24 in Kuznetsov's format */
+	uint8_t lenswap;  /* 1: v2.3 (swap when caplen > len), 2: before v2.3 (always) */
+	uint32_t tsmul;   /* 1000 (microsecond file) or 1 (nanosecond) */
+	uint32_t fraclim; /* 1000000 or 1000000000 */
+	/* pcapng: interfaces of the current section */
+	struct ng_if *ifs;
+	uint32_t nif, capif;
+	/* common */
+	int linktype; /* first interface's, -1 before one is seen */
+	uint32_t snaplen;
+	enum wk_pcap_format fmt;
+	int state; /* once the end or damage is reached: what every later call returns */
+	/* source */
+	const uint8_t *base; /* origin of offsets: the mapping, caller memory or buf */
+	uint64_t boff;       /* file offset of base */
+	void *map;
+	size_t maplen;
+	uint8_t *buf; /* stream buffer */
+	size_t bufcap;
+	int fd;
+	bool own_fd;
+	bool stream;
+	bool eof; /* stream: read() returned 0 */
+	struct wk_error err;
+};
+
+static inline uint64_t offset_of(const struct wk_pcap_reader *r, const uint8_t *p)
+{
+	return r->boff + (uint64_t)(p - r->base);
+}
+
+static inline uint16_t rd16(struct wk_rd *rd, bool be)
+{
+	return be ? wk_rd_be16(rd) : wk_rd_le16(rd);
+}
+
+static inline uint32_t rd32(struct wk_rd *rd, bool be)
+{
+	return be ? wk_rd_be32(rd) : wk_rd_le32(rd);
+}
+
+static int next_stuck(struct wk_pcap_reader *r, struct wk_pkt *pkt)
+{
+	(void)pkt;
+	return r->state;
+}
+
+/* Make the outcome in r->err final: every later wk_pcap_next returns it. */
+static int stick(struct wk_pcap_reader *r, int code)
+{
+	r->err.code = code;
+	r->state = code;
+	r->next = next_stuck;
+	return code;
+}
+
+__attribute__((format(printf, 3, 4))) static int damage(struct wk_pcap_reader *r, int code,
+							const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	wk_vseterr(&r->err, code, fmt, ap);
+	va_end(ap);
+	return stick(r, code);
+}
+
+static int truncated(struct wk_pcap_reader *r)
+{
+	return damage(r, WK_ETRUNC, "truncated record at offset %" PRIu64, offset_of(r, r->cur));
+}
+
+static int at_eof(struct wk_pcap_reader *r)
+{
+	return damage(r, WK_EEOF, "end of file");
+}
+
+/* Stream: read until n bytes are at hand. The buffer is compacted when full and doubles
+ * only while one record does not fit, so its size follows the data actually received,
+ * never a length field. Returns 1, 0 at end of input, or a negative code (in r->err). */
+static int refill(struct wk_pcap_reader *r, size_t n)
+{
+	size_t have = (size_t)(r->end - r->cur);
+	if (n > STREAM_BUF_MAX)
+		return 0;
+	while (have < n && !r->eof) {
+		size_t used = (size_t)(r->end - r->buf);
+		if (used == r->bufcap) {
+			size_t skip = (size_t)(r->cur - r->buf);
+			if (skip > 0) {
+				memmove(r->buf, r->cur, have);
+				r->boff += skip;
+			} else {
+				size_t ncap = r->bufcap * 2;
+				if (ncap > STREAM_BUF_MAX)
+					ncap = STREAM_BUF_MAX;
+				uint8_t *nb = realloc(r->buf, ncap);
+				if (!nb)
+					return wk_seterr(&r->err, WK_ENOMEM,
+							 "out of memory for a %zu-byte read buffer", ncap);
+				r->buf = nb;
+				r->bufcap = ncap;
+			}
+			r->base = r->buf;
+			r->cur = r->buf;
+			r->end = r->buf + have;
+			continue;
+		}
+		ssize_t k = read(r->fd, r->buf + used, r->bufcap - used);
+		if (k < 0) {
+			if (errno == EINTR)
+				continue;
+			return wk_seterr_sys(&r->err, errno, "read");
+		}
+		if (k == 0) {
+			r->eof = true;
+			break;
+		}
+		r->end += k;
+		have += (size_t)k;
+	}
+	return have >= n;
+}
+
+/* 1 when n bytes are at hand at r->cur, 0 when the input ends first, negative on error. */
+static inline int ensure(struct wk_pcap_reader *r, size_t n)
+{
+	if (likely((size_t)(r->end - r->cur) >= n))
+		return 1;
+	return r->stream ? refill(r, n) : 0;
+}
+
+/* ---- pcap ------------------------------------------------------------------------------ */
+
+/* Old files (before v2.3, and DG/UX 543.0) have caplen and len the other way round; v2.3
+ * files were written both ways, so swap only when the order is impossible. */
+static inline void pcap_fix_lens(const struct wk_pcap_reader *r, uint32_t *caplen,
+				 uint32_t *wirelen)
+{
+	if (r->lenswap == 2 || (r->lenswap == 1 && *caplen > *wirelen)) {
+		uint32_t t = *caplen;
+		*caplen = *wirelen;
+		*wirelen = t;
+	}
+}
+
+/* The record at r->cur into pkt: 0, or 1 when the bytes at hand do not hold a sane record
+ * (the caller finds out why). The one hot loop of the reader. */
+static inline int pcap_parse(struct wk_pcap_reader *r, struct wk_pkt *pkt)
+{
+	struct wk_rd rd;
+	wk_rd_init(&rd, r->cur, (size_t)(r->end - r->cur));
+	uint32_t sec = rd32(&rd, r->be);
+	uint32_t frac = rd32(&rd, r->be);
+	uint32_t caplen = rd32(&rd, r->be);
+	uint32_t wirelen = rd32(&rd, r->be);
+	if (unlikely(r->quirks)) {
+		wk_rd_skip(&rd, r->rechdr - 16u);
+		pcap_fix_lens(r, &caplen, &wirelen);
+	}
+	const uint8_t *data = likely(caplen <= PCAP_MAX_CAPLEN) ? wk_rd_bytes(&rd, caplen) : NULL;
+	if (unlikely(!data))
+		return 1;
+	/* Seconds are unsigned 32-bit (good until 2106); a fraction of a second or more is
+	 * carried into the seconds so ts_nsec stays below 10^9. */
+	int64_t s = sec;
+	if (unlikely(frac >= r->fraclim)) {
+		s += frac / r->fraclim;
+		frac %= r->fraclim;
+	}
+	pkt->data = data;
+	pkt->caplen = caplen;
+	pkt->wirelen = wirelen;
+	pkt->ts_sec = s;
+	pkt->ts_nsec = frac * r->tsmul;
+	pkt->linktype = (uint32_t)r->linktype;
+	pkt->ifid = 0;
+	pkt->number = ++r->count;
+	r->cur = rd.cur;
+	return 0;
+}
+
+/* Why the record at r->cur did not parse: end of file, truncation or damage; in a stream,
+ * read more and parse it. */
+static __attribute__((noinline)) int pcap_slow(struct wk_pcap_reader *r, struct wk_pkt *pkt)
+{
+	int rc = ensure(r, 1);
+	if (rc <= 0)
+		return rc < 0 ? stick(r, rc) : at_eof(r);
+	rc = ensure(r, r->rechdr);
+	if (rc <= 0)
+		return rc < 0 ? stick(r, rc) : truncated(r);
+	struct wk_rd rd;
+	wk_rd_init(&rd, r->cur, r->rechdr);
+	wk_rd_skip(&rd, 8);
+	uint32_t caplen = rd32(&rd, r->be);
+	uint32_t wirelen = rd32(&rd, r->be);
+	pcap_fix_lens(r, &caplen, &wirelen);
+	if (caplen > PCAP_MAX_CAPLEN)
+		return damage(r, WK_EFORMAT, "bad caplen %" PRIu32 " at offset %" PRIu64 " (limit %u)",
+			      caplen, offset_of(r, r->cur), PCAP_MAX_CAPLEN);
+	rc = ensure(r, (size_t)r->rechdr + caplen);
+	if (rc <= 0)
+		return rc < 0 ? stick(r, rc) : truncated(r);
+	if (pcap_parse(r, pkt) != 0)
+		return truncated(r); /* not reached: the whole record is at hand */
+	return 0;
+}
+
+static int pcap_next(struct wk_pcap_reader *r, struct wk_pkt *pkt)
+{
+	if (likely(pcap_parse(r, pkt) == 0))
+		return 0;
+	return pcap_slow(r, pkt);
+}
+
+/* The 24-byte file header; magic is the first four bytes read little-endian. */
+static int pcap_open_hdr(struct wk_pcap_reader *r, uint32_t magic)
+{
+	uint32_t m = magic;
+	r->be = false;
+	if (m != PCAP_MAGIC_USEC && m != PCAP_MAGIC_NSEC && m != PCAP_MAGIC_KUZ) {
+		m = __builtin_bswap32(magic);
+		r->be = true;
+	}
+	int rc = ensure(r, 24);
+	if (rc < 0)
+		return rc;
+	if (rc == 0)
+		return wk_seterr(&r->err, WK_ETRUNC, "truncated pcap file header (%zu of 24 bytes)",
+				 (size_t)(r->end - r->cur));
+	struct wk_rd rd;
+	wk_rd_init(&rd, r->cur, 24);
+	wk_rd_skip(&rd, 4);
+	uint16_t major = rd16(&rd, r->be);
+	uint16_t minor = rd16(&rd, r->be);
+	wk_rd_skip(&rd, 8); /* thiszone and sigfigs: always 0 in practice, ignored by all */
+	r->snaplen = rd32(&rd, r->be);
+	uint32_t lt = rd32(&rd, r->be);
+	if (!((major == 2) || (major == 543 && minor == 0)))
+		return wk_seterr(&r->err, WK_EFORMAT, "unsupported pcap version %u.%u", major,
+				 minor);
+	/* The upper 6 bits of the link type field say whether frames end with an FCS and
+	 * how long it is (draft-ietf-opsawg-pcap section 4, as libpcap's LT_LINKTYPE). */
+	r->linktype = (int)(lt & 0x03ffffffu);
+	r->tsmul = m == PCAP_MAGIC_NSEC ? 1 : 1000;
+	r->fraclim = m == PCAP_MAGIC_NSEC ? 1000000000u : 1000000u;
+	r->rechdr = m == PCAP_MAGIC_KUZ ? 24 : 16;
+	r->lenswap = major == 543 || minor < 3 ? 2 : minor == 3 ? 1 : 0;
+	r->quirks = r->rechdr != 16 || r->lenswap != 0;
+	r->fmt = WK_PCAP_FMT_PCAP;
+	r->cur += 24;
+	r->next = pcap_next;
+	return 0;
+}
+
+/* ---- pcapng ---------------------------------------------------------------------------- */
+
+/* if_tsresol: bit 7 clear, 10^-v seconds; set, 2^-(v & 0x7f). */
+static bool ng_set_tsresol(struct ng_if *f, uint8_t v)
+{
+	if (v & 0x80) {
+		f->kind = TS_BIN;
+		f->shift = v & 0x7f;
+		return true;
+	}
+	if (v > 19) /* 10^20 does not fit in 64 bits */
+		return false;
+	if (v == 6) {
+		f->kind = TS_USEC;
+		return true;
+	}
+	if (v == 9) {
+		f->kind = TS_NSEC;
+		return true;
+	}
+	uint64_t div = 1, scale = 1;
+	for (unsigned i = 0; i < v; i++)
+		div *= 10;
+	for (unsigned i = v < 9 ? v : 9; i < (v < 9 ? 9u : v); i++)
+		scale *= 10;
+	f->div = div;
+	f->scale = scale;
+	f->kind = v < 9 ? TS_DEC_MUL : TS_DEC_DIV;
+	return true;
+}
+
+/* Timestamp t in the interface's units to seconds + nanoseconds. Unsigned arithmetic:
+ * a nonsense timestamp wraps instead of being undefined. */
+static inline void ng_ts(const struct ng_if *f, uint64_t t, struct wk_pkt *pkt)
+{
+	uint64_t sec, ns;
+	switch (f->kind) {
+	case TS_USEC:
+		sec = t / 1000000u;
+		ns = t % 1000000u * 1000u;
+		break;
+	case TS_NSEC:
+		sec = t / 1000000000u;
+		ns = t % 1000000000u;
+		break;
+	case TS_DEC_MUL:
+		sec = t / f->div;
+		ns = t % f->div * f->scale;
+		break;
+	case TS_DEC_DIV:
+		sec = t / f->div;
+		ns = t % f->div / f->scale;
+		break;
+	default: { /* TS_BIN: the fraction times 10^9 needs up to 64 + 30 bits */
+		uint64_t frac = f->shift >= 64 ? t : t & ((UINT64_C(1) << f->shift) - 1);
+		sec = f->shift >= 64 ? 0 : t >> f->shift;
+		ns = (uint64_t)(((unsigned __int128)frac * 1000000000u) >> f->shift);
+		break;
+	}
+	}
+	pkt->ts_sec = (int64_t)(sec + f->tsoffset);
+	pkt->ts_nsec = (uint32_t)ns;
+}
+
+static int ng_shb(struct wk_pcap_reader *r, struct wk_rd *body, uint32_t blen, uint64_t off)
+{
+	wk_rd_skip(body, 4); /* byte-order magic, already checked */
+	uint16_t major = rd16(body, r->be);
+	uint16_t minor = rd16(body, r->be);
+	wk_rd_skip(body, 8); /* section length: may be -1, not needed */
+	if (body->bad)
+		return damage(r, WK_EFORMAT, "bad block length %" PRIu32 " at offset %" PRIu64,
+			      blen, off);
+	/* 1.2 was written by some tools for 1.0 content; libpcap accepts both. */
+	if (major != 1 || (minor != 0 && minor != 2))
+		return damage(r, WK_EFORMAT, "unsupported pcapng version %u.%u at offset %" PRIu64,
+			      major, minor, off);
+	r->nif = 0; /* interfaces are numbered per section */
+	return 1;
+}
+
+static int ng_idb(struct wk_pcap_reader *r, struct wk_rd *body, uint32_t blen, uint64_t off)
+{
+	struct ng_if f = {.kind = TS_USEC};
+	f.linktype = rd16(body, r->be);
+	wk_rd_skip(body, 2);
+	f.snaplen = rd32(body, r->be);
+	if (body->bad)
+		return damage(r, WK_EFORMAT, "bad block length %" PRIu32 " at offset %" PRIu64,
+			      blen, off);
+	uint8_t tsresol = 6;
+	/* Options (section 3.5): code, length, value padded to 32 bits. A malformed option
+	 * ends the list; what came before it stands. */
+	while (wk_rd_left(body) >= 4) {
+		uint16_t code = rd16(body, r->be);
+		uint16_t len = rd16(body, r->be);
+		bool short_val;
+		struct wk_rd v = wk_rd_sub(body, len, &short_val);
+		if (short_val || code == PCAPNG_OPT_END)
+			break;
+		wk_rd_skip(body, (4u - len % 4u) % 4u);
+		if (code == PCAPNG_IF_TSRESOL && len == 1)
+			tsresol = wk_rd_u8(&v);
+		else if (code == PCAPNG_IF_TSOFFSET && len == 8)
+			f.tsoffset = r->be ? wk_rd_be64(&v) : wk_rd_le64(&v);
+	}
+	if (!ng_set_tsresol(&f, tsresol))
+		return damage(r, WK_EFORMAT, "unsupported if_tsresol %u at offset %" PRIu64,
+			      tsresol, off);
+	if (r->nif == r->capif) {
+		if (r->capif >= MAX_IFACES)
+			return damage(r, WK_EFORMAT,
+				      "more than %u interfaces in a section at offset %" PRIu64,
+				      MAX_IFACES, off);
+		uint32_t ncap = r->capif ? r->capif * 2 : 4;
+		struct ng_if *n = realloc(r->ifs, ncap * sizeof(*n));
+		if (!n)
+			return damage(r, WK_ENOMEM, "out of memory for %u interfaces", ncap);
+		r->ifs = n;
+		r->capif = ncap;
+	}
+	r->ifs[r->nif++] = f;
+	if (r->linktype < 0) {
+		r->linktype = (int)f.linktype;
+		r->snaplen = f.snaplen;
+	}
+	return 1;
+}
+
+/* Enhanced (6), Simple (3) and obsolete (2) Packet Blocks. */
+static int ng_pkt(struct wk_pcap_reader *r, uint32_t type, struct wk_rd *body, uint32_t blen,
+		  uint64_t off, struct wk_pkt *pkt)
+{
+	uint32_t ifid = 0, caplen, wirelen;
+	uint64_t t = 0;
+	if (type == PCAPNG_SPB) {
+		wirelen = rd32(body, r->be);
+		caplen = wirelen;
+	} else {
+		if (type == PCAPNG_EPB) {
+			ifid = rd32(body, r->be);
+		} else {
+			ifid = rd16(body, r->be);
+			wk_rd_skip(body, 2); /* drops count */
+		}
+		t = (uint64_t)rd32(body, r->be) << 32;
+		t |= rd32(body, r->be);
+		caplen = rd32(body, r->be);
+		wirelen = rd32(body, r->be);
+	}
+	if (body->bad)
+		return damage(r, WK_EFORMAT, "bad block length %" PRIu32 " at offset %" PRIu64,
+			      blen, off);
+	if (ifid >= r->nif)
+		return damage(r, WK_EFORMAT,
+			      "packet for unknown interface %" PRIu32 " at offset %" PRIu64, ifid,
+			      off);
+	const struct ng_if *f = &r->ifs[ifid];
+	/* A Simple Packet Block holds min(original length, snaplen) bytes (section 4.4). */
+	if (type == PCAPNG_SPB && f->snaplen && caplen > f->snaplen)
+		caplen = f->snaplen;
+	const uint8_t *data = caplen <= PCAP_MAX_CAPLEN ? wk_rd_bytes(body, caplen) : NULL;
+	if (!data)
+		return damage(r, WK_EFORMAT,
+			      "bad caplen %" PRIu32 " at offset %" PRIu64 " (block holds %zu)", caplen,
+			      off, wk_rd_left(body));
+	ng_ts(f, t, pkt);
+	pkt->data = data;
+	pkt->caplen = caplen;
+	pkt->wirelen = wirelen;
+	pkt->linktype = f->linktype;
+	pkt->ifid = ifid;
+	pkt->number = ++r->count;
+	return 0;
+}
+
+/* The block at r->cur: 0 with a packet in pkt, 1 after another block, or a negative
+ * code (made final). r->cur moves past the block only when it was good. */
+static int ng_block(struct wk_pcap_reader *r, struct wk_pkt *pkt)
+{
+	int rc = ensure(r, 1);
+	if (rc <= 0)
+		return rc < 0 ? stick(r, rc) : at_eof(r);
+	rc = ensure(r, 12);
+	if (rc <= 0)
+		return rc < 0 ? stick(r, rc) : truncated(r);
+	uint64_t off = offset_of(r, r->cur);
+	struct wk_rd rd;
+	wk_rd_init(&rd, r->cur, 12);
+	uint32_t type = wk_rd_le32(&rd);
+	if (type == PCAPNG_SHB) {
+		/* The SHB type reads the same in both orders; its byte-order magic sets the
+		 * order of this section (section 4.1). */
+		struct wk_rd m = rd;
+		wk_rd_skip(&m, 4);
+		uint32_t bom = wk_rd_le32(&m);
+		if (bom == PCAPNG_BOM)
+			r->be = false;
+		else if (bom == __builtin_bswap32(PCAPNG_BOM))
+			r->be = true;
+		else
+			return damage(r, WK_EFORMAT,
+				      "bad byte-order magic 0x%08" PRIx32 " at offset %" PRIu64,
+				      __builtin_bswap32(bom), off);
+	} else if (r->be) {
+		type = __builtin_bswap32(type);
+	}
+	uint32_t blen = rd32(&rd, r->be);
+	if (blen < 12 || blen % 4 != 0 || blen > PCAPNG_MAX_BLOCK)
+		return damage(r, WK_EFORMAT, "bad block length %" PRIu32 " at offset %" PRIu64,
+			      blen, off);
+	rc = ensure(r, blen);
+	if (rc <= 0)
+		return rc < 0 ? stick(r, rc) : truncated(r);
+	wk_rd_init(&rd, r->cur, blen);
+	wk_rd_skip(&rd, 8);
+	struct wk_rd body = wk_rd_sub(&rd, blen - 12, NULL);
+	uint32_t trailer = rd32(&rd, r->be);
+	if (trailer != blen)
+		return damage(r, WK_EFORMAT,
+			      "block length mismatch at offset %" PRIu64 " (header %" PRIu32
+			      ", trailer %" PRIu32 ")",
+			      off, blen, trailer);
+	switch (type) {
+	case PCAPNG_EPB:
+	case PCAPNG_SPB:
+	case PCAPNG_PB:
+		rc = ng_pkt(r, type, &body, blen, off, pkt);
+		break;
+	case PCAPNG_IDB:
+		rc = ng_idb(r, &body, blen, off);
+		break;
+	case PCAPNG_SHB:
+		rc = ng_shb(r, &body, blen, off);
+		break;
+	default: /* name resolution, statistics, custom, decryption secrets...: skipped */
+		rc = 1;
+		break;
+	}
+	if (rc >= 0)
+		r->cur += blen;
+	return rc;
+}
+
+static int ng_next(struct wk_pcap_reader *r, struct wk_pkt *pkt)
+{
+	int rc;
+	do
+		rc = ng_block(r, pkt);
+	while (rc == 1);
+	return rc;
+}
+
+static bool ng_packet_ahead(struct wk_pcap_reader *r)
+{
+	struct wk_rd rd;
+	wk_rd_init(&rd, r->cur, (size_t)(r->end - r->cur));
+	uint32_t type = rd32(&rd, r->be);
+	return type == PCAPNG_EPB || type == PCAPNG_SPB || type == PCAPNG_PB;
+}
+
+static int ng_open_hdr(struct wk_pcap_reader *r)
+{
+	r->fmt = WK_PCAP_FMT_PCAPNG;
+	r->next = ng_next;
+	int rc = ng_block(r, NULL); /* the magic says an SHB is at r->cur: no packet */
+	if (rc < 0) {
+		if (rc == WK_EEOF) /* cannot happen: the magic is at hand */
+			return wk_seterr(&r->err, WK_ETRUNC, "truncated pcapng header");
+		return rc;
+	}
+	/* Read the blocks before the first packet, so wk_pcap_linktype knows the first
+	 * interface right after opening. Damage there is kept for wk_pcap_next to report. */
+	while (r->state == 0 && ensure(r, 4) > 0 && !ng_packet_ahead(r))
+		ng_block(r, NULL);
+	return 0;
+}
+
+/* ---- opening --------------------------------------------------------------------------- */
+
+static int open_format(struct wk_pcap_reader *r)
+{
+	int rc = ensure(r, 4);
+	if (rc < 0)
+		return rc;
+	size_t have = (size_t)(r->end - r->cur);
+	if (have == 0)
+		return wk_seterr(&r->err, WK_ETRUNC, "empty file (no pcap or pcapng header)");
+	if (rc == 0)
+		return wk_seterr(&r->err, WK_ETRUNC, "truncated file header (%zu bytes)", have);
+	struct wk_rd rd;
+	wk_rd_init(&rd, r->cur, 4);
+	uint32_t magic = wk_rd_le32(&rd);
+	if (magic == PCAPNG_SHB)
+		return ng_open_hdr(r);
+	uint32_t sw = __builtin_bswap32(magic);
+	if (magic == PCAP_MAGIC_USEC || magic == PCAP_MAGIC_NSEC || magic == PCAP_MAGIC_KUZ ||
+	    sw == PCAP_MAGIC_USEC || sw == PCAP_MAGIC_NSEC || sw == PCAP_MAGIC_KUZ)
+		return pcap_open_hdr(r, magic);
+	return wk_seterr(&r->err, WK_EFORMAT,
+			 "unknown magic 0x%08" PRIx32 " (not a pcap or pcapng file)", sw);
+}
+
+static struct wk_pcap_reader *reader_new(void)
+{
+	struct wk_pcap_reader *r = calloc(1, sizeof(*r));
+	if (r) {
+		r->fd = -1;
+		r->linktype = -1;
+		r->next = next_stuck;
+	}
+	return r;
+}
+
+/* Finish opening: read the file header; on failure copy the message out and free r. */
+static struct wk_pcap_reader *reader_start(struct wk_pcap_reader *r, struct wk_error *err)
+{
+	int rc = open_format(r);
+	if (rc < 0) {
+		if (err) {
+			*err = r->err;
+			err->code = rc;
+		}
+		wk_pcap_close(r);
+		return NULL;
+	}
+	return r;
+}
+
+struct wk_pcap_reader *wk_pcap_open_mem(const void *p, size_t n, struct wk_error *err)
+{
+	if (!p && n) {
+		wk_seterr(err, WK_EINVAL, "NULL buffer");
+		return NULL;
+	}
+	struct wk_pcap_reader *r = reader_new();
+	if (!r) {
+		wk_seterr(err, WK_ENOMEM, "out of memory");
+		return NULL;
+	}
+	static const uint8_t none;
+	r->base = p ? p : &none;
+	r->cur = r->base;
+	r->end = r->base + n;
+	return reader_start(r, err);
+}
+
+struct wk_pcap_reader *wk_pcap_open(const char *path, struct wk_error *err)
+{
+	if (!path) {
+		wk_seterr(err, WK_EINVAL, "NULL path");
+		return NULL;
+	}
+	struct wk_pcap_reader *r = reader_new();
+	if (!r) {
+		wk_seterr(err, WK_ENOMEM, "out of memory");
+		return NULL;
+	}
+	struct stat st;
+	if (strcmp(path, "-") == 0) {
+		r->fd = STDIN_FILENO;
+	} else {
+		r->fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (r->fd < 0) {
+			wk_seterr_sys(err, errno, "open");
+			wk_pcap_close(r);
+			return NULL;
+		}
+		r->own_fd = true;
+	}
+	if (fstat(r->fd, &st) != 0) {
+		wk_seterr_sys(err, errno, "fstat");
+		wk_pcap_close(r);
+		return NULL;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		wk_seterr(err, WK_EINVAL, "is a directory");
+		wk_pcap_close(r);
+		return NULL;
+	}
+	if (S_ISREG(st.st_mode) && st.st_size > 0 && (uint64_t)st.st_size <= SIZE_MAX) {
+		void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, r->fd, 0);
+		if (m != MAP_FAILED) {
+			madvise(m, (size_t)st.st_size, MADV_SEQUENTIAL);
+			r->map = m;
+			r->maplen = (size_t)st.st_size;
+			r->base = m;
+			r->cur = m;
+			r->end = r->base + r->maplen;
+			if (r->own_fd) {
+				close(r->fd);
+				r->fd = -1;
+				r->own_fd = false;
+			}
+			return reader_start(r, err);
+		}
+	}
+	/* Pipes, character devices, empty or unmappable files: read through a buffer. */
+	r->buf = malloc(STREAM_BUF_INIT);
+	if (!r->buf) {
+		wk_seterr(err, WK_ENOMEM, "out of memory");
+		wk_pcap_close(r);
+		return NULL;
+	}
+	r->bufcap = STREAM_BUF_INIT;
+	r->stream = true;
+	r->base = r->buf;
+	r->cur = r->buf;
+	r->end = r->buf;
+	return reader_start(r, err);
+}
+
+void wk_pcap_close(struct wk_pcap_reader *r)
+{
+	if (!r)
+		return;
+	if (r->map)
+		munmap(r->map, r->maplen);
+	if (r->own_fd && r->fd >= 0)
+		close(r->fd);
+	free(r->buf);
+	free(r->ifs);
+	free(r);
+}
+
+int wk_pcap_next(struct wk_pcap_reader *r, struct wk_pkt *pkt)
+{
+	return r->next(r, pkt);
+}
+
+const struct wk_error *wk_pcap_error(const struct wk_pcap_reader *r)
+{
+	return &r->err;
+}
+
+enum wk_pcap_format wk_pcap_format(const struct wk_pcap_reader *r)
+{
+	return r->fmt;
+}
+
+int wk_pcap_linktype(const struct wk_pcap_reader *r)
+{
+	return r->linktype;
+}
+
+uint32_t wk_pcap_snaplen(const struct wk_pcap_reader *r)
+{
+	return r->snaplen;
+}
+
+uint64_t wk_pcap_offset(const struct wk_pcap_reader *r)
+{
+	return offset_of(r, r->cur);
+}
+
+uint64_t wk_pcap_count(const struct wk_pcap_reader *r)
+{
+	return r->count;
+}
