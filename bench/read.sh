@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# bench/read.sh [WIREKIT]: reading speed of wirekit against tcpdump, tshark and dpkt on one
+# >= 1,000,000-packet mixed TCP/UDP/ICMP capture made from corpus packets; prints ratios.
+# Nothing is sent on any network.
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+wk=${1:-$top/build/wirekit}
+n=${BENCH_PACKETS:-1000000}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+srcs=$(ls "$top"/tests/corpus/*.pcap | head -400)
+/usr/bin/python3 "$top/bench/mkpcap.py" "$tmp/mix.pcap" "$n" $srcs
+gcc -O2 -o "$tmp/mmapwalk" "$top/bench/mmapwalk.c"
+cat >"$tmp/dpkt_count.py" <<'PY'
+import sys, dpkt
+c = {"tcp": 0, "udp": 0, "icmp": 0, "other": 0}
+with open(sys.argv[1], "rb") as f:
+    for ts, buf in dpkt.pcap.Reader(f):
+        eth = dpkt.ethernet.Ethernet(buf)
+        ip = eth.data
+        if isinstance(ip, dpkt.ip.IP):
+            k = {6: "tcp", 17: "udp", 1: "icmp"}.get(ip.p, "other")
+        else:
+            k = "other"
+        c[k] += 1
+print(c)
+PY
+cat "$tmp/mix.pcap" >/dev/null # warm the page cache for everyone
+t() { # label, command...: prints seconds
+	local s e
+	s=$(date +%s%N)
+	"${@:2}" >/dev/null 2>&1 || true
+	e=$(date +%s%N)
+	echo "$1 $(awk -v a="$s" -v b="$e" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')"
+}
+{
+	t floor "$tmp/mmapwalk" "$tmp/mix.pcap"
+	t wirekit_read "$wk" read "$tmp/mix.pcap"
+	t wirekit_stats "$wk" read --stats "$tmp/mix.pcap"
+	t wirekit_fields "$wk" read -T fields -e ip.src -e tcp.srcport "$tmp/mix.pcap"
+	t tcpdump_S tcpdump -S -n -r "$tmp/mix.pcap"
+	t tcpdump tcpdump -n -r "$tmp/mix.pcap"
+	t tshark_phs tshark -q -z io,phs -r "$tmp/mix.pcap"
+	t dpkt /usr/bin/python3 "$tmp/dpkt_count.py" "$tmp/mix.pcap"
+} >"$tmp/times"
+echo "capture: $n packets, $(du -h "$tmp/mix.pcap" | cut -f1)"
+awk -v n="$n" '{ t[$1] = $2; printf "  %-16s %8.3f s  %10.0f packets/s\n", $1, $2, n / ($2 > 0 ? $2 : 1e-9) }
+END {
+	printf "ratios:\n"
+	printf "  wirekit read vs tcpdump -S -n -r : %.1fx faster (goal >= 10x)\n", t["tcpdump_S"] / t["wirekit_read"]
+	printf "  wirekit read vs tcpdump -n -r    : %.1fx faster\n", t["tcpdump"] / t["wirekit_read"]
+	printf "  wirekit --stats vs tshark io,phs : %.1fx faster\n", t["tshark_phs"] / t["wirekit_stats"]
+	printf "  wirekit --stats vs dpkt loop     : %.1fx faster\n", t["dpkt"] / t["wirekit_stats"]
+	printf "  wirekit --stats vs mmap walk     : %.2fx the floor (goal <= 2x)\n", t["wirekit_stats"] / t["floor"]
+}' "$tmp/times"
