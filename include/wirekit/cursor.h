@@ -74,7 +74,7 @@ static inline uint32_t wk_rd_be32(struct wk_rd *r)
 	if (!wk_rd_need(r, 4))
 		return 0;
 	uint32_t v = (uint32_t)r->cur[0] << 24 | (uint32_t)r->cur[1] << 16 |
-		     (uint32_t)r->cur[2] << 8 | r->cur[3];
+	             (uint32_t)r->cur[2] << 8 | r->cur[3];
 	r->cur += 4;
 	return v;
 }
@@ -84,7 +84,7 @@ static inline uint32_t wk_rd_le32(struct wk_rd *r)
 	if (!wk_rd_need(r, 4))
 		return 0;
 	uint32_t v = (uint32_t)r->cur[3] << 24 | (uint32_t)r->cur[2] << 16 |
-		     (uint32_t)r->cur[1] << 8 | r->cur[0];
+	             (uint32_t)r->cur[1] << 8 | r->cur[0];
 	r->cur += 4;
 	return v;
 }

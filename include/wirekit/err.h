@@ -29,11 +29,11 @@ struct wk_error {
 
 /* Fill e (may be NULL) and return code; vsnprintf semantics, always terminated. */
 int wk_seterr(struct wk_error *e, int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 int wk_vseterr(struct wk_error *e, int code, const char *fmt, va_list ap);
 /* Like wk_seterr, appending ": strerror(errnum)". */
 int wk_seterr_sys(struct wk_error *e, int errnum, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 void wk_clearerr(struct wk_error *e);
 const char *wk_strerror(int code);
 

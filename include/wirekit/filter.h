@@ -12,11 +12,11 @@ struct wk_filter;
 
 /* Compile expr for link type and snap length; NULL with libpcap's message in err. */
 struct wk_filter *wk_filter_new(const char *expr, int linktype, uint32_t snaplen,
-				struct wk_error *err);
+                                struct wk_error *err);
 void wk_filter_free(struct wk_filter *f);
 /* true when the packet matches. */
 bool wk_filter_match(const struct wk_filter *f, const uint8_t *data, uint32_t caplen,
-		     uint32_t wirelen);
+                     uint32_t wirelen);
 /* The compiled program as struct sock_fprog-compatible instructions (for SO_ATTACH_FILTER). */
 const void *wk_filter_insns(const struct wk_filter *f, unsigned *count);
 

@@ -23,7 +23,7 @@ struct wk_ob {
 };
 
 void wk_ob_init(struct wk_ob *o, char *mem, size_t size, int (*flush)(void *, const char *, size_t),
-		void *ctx);
+                void *ctx);
 int wk_ob_flush(struct wk_ob *o);
 void wk_ob_write(struct wk_ob *o, const void *p, size_t n);
 void wk_ob_puts(struct wk_ob *o, const char *s);
@@ -93,7 +93,7 @@ void wk_print_json(struct wk_ob *o, const struct wk_pkt *p);
 struct wk_fields;
 /* names: the -e arguments. NULL with a message naming the unknown field. */
 struct wk_fields *wk_fields_new(const char *const *names, size_t n, char sep, char occ_sep,
-				struct wk_error *err);
+                                struct wk_error *err);
 void wk_fields_free(struct wk_fields *f);
 void wk_fields_print(struct wk_ob *o, const struct wk_fields *f, const struct wk_pkt *p);
 

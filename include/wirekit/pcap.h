@@ -13,9 +13,13 @@
 
 struct wk_pcap_reader;
 
-enum wk_pcap_format { WK_PCAP_FMT_PCAP, WK_PCAP_FMT_PCAPNG };
+/* Formats read; the writer writes pcap and pcapng. snoop (RFC 1761) is read only. */
+enum wk_pcap_format { WK_PCAP_FMT_PCAP, WK_PCAP_FMT_PCAPNG, WK_PCAP_FMT_SNOOP };
 
-/* Open path ("-" = stdin). On failure returns NULL and fills err. */
+/* Open path ("-" = stdin). On failure returns NULL and fills err: the file cannot be
+ * opened, is empty or too short for a header (WK_ETRUNC), or is not pcap/pcapng
+ * (WK_EFORMAT, "unknown magic 0x... (not a pcap or pcapng file)"). A pcapng file's blocks
+ * before its first packet are read here, so wk_pcap_linktype knows the first interface. */
 struct wk_pcap_reader *wk_pcap_open(const char *path, struct wk_error *err);
 /* Open over caller memory (not copied; must outlive the reader). */
 struct wk_pcap_reader *wk_pcap_open_mem(const void *p, size_t n, struct wk_error *err);
@@ -49,18 +53,23 @@ struct wk_pcap_wopts {
 
 /* Open path for writing ("-" = stdout). */
 struct wk_pcap_writer *wk_pcap_wopen(const char *path, const struct wk_pcap_wopts *o,
-				     struct wk_error *err);
+                                     struct wk_error *err);
 /* Over an already open fd (not closed by wk_pcap_wclose). */
 struct wk_pcap_writer *wk_pcap_wopen_fd(int fd, const struct wk_pcap_wopts *o,
-					struct wk_error *err);
+                                        struct wk_error *err);
 /* Append one packet (uses pkt data, caplen, wirelen, ts; comment may be NULL; pcap files
  * ignore comments). Buffered; returns 0 or a negative code with the message in the
  * writer. A packet of another link type than the writer's is WK_EINVAL for pcap; pcapng
- * adds an interface for it. */
+ * adds an interface for it. caplen is cut to the snaplen. A refused packet (WK_EINVAL:
+ * link type, timestamp out of the format's range) leaves the writer usable; an output
+ * error (WK_ESYS "write: No space left on device"...) is final: every later call,
+ * wk_pcap_flush and wk_pcap_wclose return it. */
 int wk_pcap_write(struct wk_pcap_writer *w, const struct wk_pkt *pkt, const char *comment);
 int wk_pcap_flush(struct wk_pcap_writer *w);
 /* Flush and close; returns the first error seen (disk full...). Accepts NULL. */
 int wk_pcap_wclose(struct wk_pcap_writer *w);
+/* The same, copying that error's message to err (may be NULL) before the writer is gone. */
+int wk_pcap_wclose_err(struct wk_pcap_writer *w, struct wk_error *err);
 const struct wk_error *wk_pcap_werror(const struct wk_pcap_writer *w);
 
 #endif

@@ -47,7 +47,7 @@ struct wk_vname {
 /* Field getter for what offset/width cannot express. Fills v for occurrence idx of the
  * field in layer l and returns true, or returns false when there is no such occurrence. */
 typedef bool (*wk_field_get_fn)(const struct wk_pkt *p, const struct wk_layer *l, unsigned idx,
-				struct wk_val *v);
+                                struct wk_val *v);
 
 enum wk_frole {
 	WK_ROLE_NONE,
@@ -58,13 +58,13 @@ enum wk_frole {
 };
 
 enum wk_fflag {
-	WK_FF_HEX = 1 << 0,      /* display in hex (0x..) */
-	WK_FF_LEN = 1 << 1,      /* a length the encoder fills unless set */
-	WK_FF_CSUM = 1 << 2,     /* a checksum the encoder fills unless set */
-	WK_FF_NOENC = 1 << 3,    /* read-only (derived), not settable in a spec */
-	WK_FF_LE = 1 << 4,       /* little-endian on the wire (radiotap) */
-	WK_FF_SIGNED = 1 << 5,   /* two's complement (radiotap dBm) */
-	WK_FF_HIDDEN = 1 << 6,   /* not shown in -V / JSON (aliases of the same bytes) */
+	WK_FF_HEX = 1 << 0,    /* display in hex (0x..) */
+	WK_FF_LEN = 1 << 1,    /* a length the encoder fills unless set */
+	WK_FF_CSUM = 1 << 2,   /* a checksum the encoder fills unless set */
+	WK_FF_NOENC = 1 << 3,  /* read-only (derived), not settable in a spec */
+	WK_FF_LE = 1 << 4,     /* little-endian on the wire (radiotap) */
+	WK_FF_SIGNED = 1 << 5, /* two's complement (radiotap dBm) */
+	WK_FF_HIDDEN = 1 << 6, /* not shown in -V / JSON (aliases of the same bytes) */
 };
 
 struct wk_field {
@@ -140,8 +140,8 @@ enum wk_ns {
 
 struct wk_next {
 	uint8_t ns;
-	uint8_t nkeys;   /* 1 or 2: keys tried in order (UDP tries dst then src port) */
-	uint16_t flags;  /* WK_LF_QUOTED etc. inherited by every inner layer */
+	uint8_t nkeys;  /* 1 or 2: keys tried in order (UDP tries dst then src port) */
+	uint16_t flags; /* WK_LF_QUOTED etc. inherited by every inner layer */
 	uint32_t key[2];
 };
 
@@ -159,7 +159,7 @@ static inline void wk_next_set(struct wk_next *n, enum wk_ns ns, uint32_t key)
  * its payload. It names the next layer in *next (ns NONE: stop; the rest is payload).
  * It must not set next after a truncated or invalid header. It never allocates. */
 typedef void (*wk_dissect_fn)(struct wk_pkt *p, struct wk_layer *l, struct wk_rd *r,
-			      struct wk_next *next);
+                              struct wk_next *next);
 
 /* One-line summary (tcpdump -n style), see out.h for struct wk_line. */
 typedef void (*wk_line_fn)(struct wk_line *o, const struct wk_pkt *p, const struct wk_layer *l);
@@ -174,6 +174,7 @@ enum wk_pflag {
 	WK_PF_NETWORK = 1 << 1, /* carries addresses (conversations use the outermost one) */
 	WK_PF_LINK = 1 << 2,
 	WK_PF_EMPTY_OK = 1 << 3, /* dissected even with no bytes left (headers of length 0) */
+	WK_PF_EXTHDR = 1 << 4,   /* an IPv6 extension header: statistics look through it */
 };
 
 struct wk_build;
@@ -184,8 +185,8 @@ typedef int (*wk_encode_fn)(struct wk_build *b, unsigned i, struct wk_wr *w);
 typedef int (*wk_finish_fn)(struct wk_build *b, unsigned i);
 
 struct wk_proto {
-	const char *name;  /* short name used for field prefixes and the spec: "ip" */
-	const char *title; /* "Internet Protocol Version 4" */
+	const char *name;   /* short name used for field prefixes and the spec: "ip" */
+	const char *title;  /* "Internet Protocol Version 4" */
 	const char *tshark; /* tshark's protocol name when it differs ("eth" for ether) */
 	uint32_t flags;     /* enum wk_pflag */
 	const struct wk_field *fields;
@@ -210,7 +211,7 @@ int wk_proto_index(const struct wk_proto *p);
 const struct wk_field *wk_field_find(const char *name, const struct wk_proto **proto);
 /* Read occurrence idx of field f in layer l; false when absent or not captured. */
 bool wk_field_get(const struct wk_pkt *p, const struct wk_layer *l, const struct wk_field *f,
-		  unsigned idx, struct wk_val *v);
+                  unsigned idx, struct wk_val *v);
 /* Name of a value from f->names, or NULL. */
 const char *wk_field_vname(const struct wk_field *f, uint64_t v);
 const char *wk_vname_find(const struct wk_vname *names, uint64_t v);
@@ -225,7 +226,7 @@ int wk_pkt_find(const struct wk_pkt *p, const struct wk_proto *proto, int from);
 /* Read helpers for dissectors and getters: bytes of layer l at off..off+n, or NULL when
  * not captured. */
 static inline const uint8_t *wk_layer_bytes(const struct wk_pkt *p, const struct wk_layer *l,
-					    size_t off, size_t n)
+                                            size_t off, size_t n)
 {
 	if (off > l->len || n > l->len - off)
 		return NULL;

@@ -39,12 +39,12 @@ enum wk_sock_flags {
 int wk_sock_parse_port(const char *s, uint16_t *port, struct wk_error *e);
 /* "host:port", "[v6]:port" or "v4:port" split into host (hostsz bytes) and port. */
 int wk_sock_split_hostport(const char *s, char *host, size_t hostsz, uint16_t *port,
-			   struct wk_error *e);
+                           struct wk_error *e);
 
 /* getaddrinfo wrapper: family AF_UNSPEC/AF_INET/AF_INET6, type SOCK_STREAM/SOCK_DGRAM.
  * The list keeps the resolver's order without duplicates. WK_ENOTFOUND for unknown names. */
 int wk_sock_resolve(const char *host, uint16_t port, int family, int type, unsigned flags,
-		    struct wk_addrlist *out, struct wk_error *e);
+                    struct wk_addrlist *out, struct wk_error *e);
 void wk_addrlist_fini(struct wk_addrlist *l);
 
 char *wk_sockaddr_fmt(const struct wk_sockaddr *a, char *dst, size_t n);
@@ -60,15 +60,15 @@ int wk_sock_connect_finish(int fd, const struct wk_sockaddr *a, struct wk_error 
 /* Open and connect with a timeout (ms, < 0 for none), waiting in poll(2). The socket is
  * left non-blocking. WK_ETIMEOUT on timeout. */
 int wk_sock_connect(const struct wk_sockaddr *a, int type, int timeout_ms, int *fd,
-		    struct wk_error *e);
+                    struct wk_error *e);
 /* Try each address in order; *which is the index that answered. */
 int wk_sock_connect_list(const struct wk_addrlist *l, int type, int timeout_ms, int *fd,
-			 size_t *which, struct wk_error *e);
+                         size_t *which, struct wk_error *e);
 
 /* Bound (SO_REUSEADDR) and, for streams, listening non-blocking socket. An IPv6
  * wildcard also accepts IPv4 unless WK_SOCK_V6ONLY. */
 int wk_sock_listen(const struct wk_sockaddr *a, int type, int backlog, unsigned flags, int *fd,
-		   struct wk_error *e);
+                   struct wk_error *e);
 /* 0 with *fd set, WK_SOCK_AGAIN when no connection is waiting, negative on error. */
 int wk_sock_accept(int lfd, int *fd, struct wk_sockaddr *peer, struct wk_error *e);
 int wk_sock_local(int fd, struct wk_sockaddr *a, struct wk_error *e);
@@ -76,7 +76,7 @@ int wk_sock_peer(int fd, struct wk_sockaddr *a, struct wk_error *e);
 
 /* ---- message framing: 4-byte big-endian length, then the payload ------------------- */
 
-#define WK_FRAME_HDR 4
+#define WK_FRAME_HDR         4
 #define WK_FRAME_MAX_DEFAULT (16u << 20)
 
 /* Append one frame to out. WK_EINVAL when n > max. */
@@ -102,7 +102,7 @@ void wk_frame_dec_fini(struct wk_frame_dec *d);
  * frame, negative on error (frame too large: WK_EINVAL; the decoder then stays bad).
  * *used is how many bytes were consumed in either case. */
 int wk_frame_dec_feed(struct wk_frame_dec *d, const uint8_t *p, size_t n, size_t *used,
-		      const uint8_t **frame, size_t *len, struct wk_error *e);
+                      const uint8_t **frame, size_t *len, struct wk_error *e);
 /* True when the decoder holds a partial frame (EOF now would truncate it). */
 bool wk_frame_dec_partial(const struct wk_frame_dec *d);
 
@@ -117,6 +117,7 @@ struct wk_sockinfo {
 	uint32_t rqueue, wqueue;
 	uint32_t uid;
 	uint64_t inode;
+	bool v6only; /* an IPv6 socket that refuses IPv4 (INET_DIAG_SKV6ONLY) */
 };
 
 /* Kernel TCP state numbers used in the states mask (1u << state). */
@@ -140,7 +141,7 @@ typedef int (*wk_sockdiag_fn)(void *ctx, const struct wk_sockinfo *s);
 /* Dump sockets of family (AF_INET/AF_INET6) and protocol (IPPROTO_TCP/UDP) whose state bit
  * is in states; fn is called for each, a non-zero return stops the walk and is returned. */
 int wk_sockdiag_dump(int family, int protocol, uint32_t states, wk_sockdiag_fn fn, void *ctx,
-		     struct wk_error *e);
+                     struct wk_error *e);
 /* ss's name for a state: "ESTAB", "LISTEN", "UNCONN" (UDP close) ... */
 const char *wk_sockdiag_state_name(int protocol, int state);
 

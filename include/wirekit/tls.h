@@ -21,21 +21,21 @@ struct wk_tls_client_opts {
 	const char *ca_file;    /* PEM bundle instead of the system store */
 	const char *alpn;       /* comma-separated protocol list ("h2,http/1.1") */
 	const char *pin_sha256; /* hex (colons allowed) of the certificate or its public key:
-				 * the connection is accepted if and only if it matches */
+	                         * the connection is accepted if and only if it matches */
 	bool insecure;          /* no verification at all */
 };
 
 struct wk_tls_server_opts {
 	const char *cert_file; /* PEM chain; NULL with key_file NULL: self-signed in memory */
 	const char *key_file;
-	const char *alpn; /* protocols we accept, in our order of preference */
+	const char *alpn;      /* protocols we accept, in our order of preference */
 	const char *self_name; /* self-signed: subject CN and DNS SAN (default "localhost") */
 };
 
 int wk_tls_ctx_client(struct wk_tls_ctx **out, const struct wk_tls_client_opts *o,
-		      struct wk_error *e);
+                      struct wk_error *e);
 int wk_tls_ctx_server(struct wk_tls_ctx **out, const struct wk_tls_server_opts *o,
-		      struct wk_error *e);
+                      struct wk_error *e);
 /* SHA-256 of our own (server) certificate, DER encoded. */
 int wk_tls_ctx_cert_sha256(const struct wk_tls_ctx *c, uint8_t out[32]);
 void wk_tls_ctx_free(struct wk_tls_ctx *c);
@@ -43,7 +43,7 @@ void wk_tls_ctx_free(struct wk_tls_ctx *c);
 /* host: the name we connect to, used for SNI (not for IP literals, RFC 6066 section 3)
  * and for verification; NULL on the server side. */
 int wk_tls_new(struct wk_tls **out, struct wk_tls_ctx *c, int fd, const char *host,
-	       struct wk_error *e);
+               struct wk_error *e);
 void wk_tls_free(struct wk_tls *t);
 
 /* 0 done, WK_TLS_WANT_*, or negative with the reason: "certificate has expired",
@@ -65,7 +65,7 @@ struct wk_tls_info {
 	bool has_cert;
 	char subject[256]; /* RFC 2253 form; non-printable bytes shown as '?' */
 	char issuer[256];
-	char sans[512]; /* "DNS:a, IP:1.2.3.4" */
+	char sans[512];                     /* "DNS:a, IP:1.2.3.4" */
 	char not_before[32], not_after[32]; /* "2025-01-31 12:00:00 UTC" */
 	char key[48];                       /* "RSA 2048", "EC prime256v1", "ED25519" */
 	uint8_t sha256[32];                 /* of the certificate (DER) */

@@ -11,6 +11,9 @@
 #include "wirekit/pcap.h"
 #include "wirekit/filter.h"
 #include "wirekit/out.h"
+#include "wirekit/sock.h"
+#include "wirekit/tls.h"
+#include "wirekit/ev.h"
 
 #define WIREKIT_VERSION "0.1.0"
 

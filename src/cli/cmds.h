@@ -11,4 +11,8 @@ int cmd_listen(int argc, char **argv);
 extern const char *const cmd_listen_usage;
 int cmd_sockets(int argc, char **argv);
 extern const char *const cmd_sockets_usage;
+int cmd_sniff(int argc, char **argv);
+extern const char *const cmd_sniff_usage;
+int cmd_send(int argc, char **argv);
+extern const char *const cmd_send_usage;
 #endif

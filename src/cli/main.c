@@ -13,7 +13,12 @@ struct cmd {
 };
 
 static const struct cmd cmds[] = {
-	{"read", cmd_read, &cmd_read_usage, "read pcap/pcapng files: lines, fields, JSON, stats"},
+    {"read", cmd_read, &cmd_read_usage, "read pcap/pcapng files: lines, fields, JSON, stats"},
+    {"connect", cmd_connect, &cmd_connect_usage, "TCP/UDP/TLS client relaying stdin/stdout"},
+    {"listen", cmd_listen, &cmd_listen_usage, "TCP/UDP/TLS server relaying stdin/stdout"},
+    {"sockets", cmd_sockets, &cmd_sockets_usage, "list local sockets (like ss -tunap)"},
+    {"send", cmd_send, &cmd_send_usage, "forge packets from a one-line spec, send, match replies"},
+    {"sniff", cmd_sniff, &cmd_sniff_usage, "live capture: lines, fields, JSON, stats, pcap files"},
 };
 
 static void usage(FILE *f)
@@ -22,7 +27,7 @@ static void usage(FILE *f)
 	for (size_t i = 0; i < WK_ARRAY_SIZE(cmds); i++)
 		fprintf(f, "  %-10s %s\n", cmds[i].name, cmds[i].help);
 	fprintf(f, "\n'wirekit <command> --help' describes a command. wirekit %s\n",
-		WIREKIT_VERSION);
+	        WIREKIT_VERSION);
 }
 
 int main(int argc, char **argv)

@@ -21,6 +21,9 @@ def one(name):
         if p.returncode not in (0, 1):
             bad.append(f"{name} {mode}: exit {p.returncode}: {p.stderr.decode(errors='replace')[-300:]}")
             continue
+        if b"runtime error" in p.stderr or b"Sanitizer" in p.stderr:
+            bad.append(f"{name} {mode}: sanitizer report: {p.stderr.decode(errors='replace')[-600:]}")
+            continue
         if p.returncode == 1 and b"after" not in p.stderr and b"wirekit read:" not in p.stderr:
             bad.append(f"{name} {mode}: exit 1 without a message")
         if mode == ["--json"]:

@@ -95,14 +95,14 @@ static void test_addr(void **state)
 	static const struct {
 		const char *in, *out;
 	} v6[] = {
-		{"2001:db8:0:0:1:0:0:1", "2001:db8::1:0:0:1"},
-		{"2001:0db8:0000:0000:0000:0000:0000:0001", "2001:db8::1"},
-		{"::", "::"},
-		{"::1", "::1"},
-		{"fe80::", "fe80::"},
-		{"2001:db8:0:1:1:1:1:1", "2001:db8:0:1:1:1:1:1"},
-		{"::ffff:198.18.0.1", "::ffff:198.18.0.1"},
-		{"1:0:0:2:0:0:0:3", "1:0:0:2::3"},
+	    {"2001:db8:0:0:1:0:0:1", "2001:db8::1:0:0:1"},
+	    {"2001:0db8:0000:0000:0000:0000:0000:0001", "2001:db8::1"},
+	    {"::", "::"},
+	    {"::1", "::1"},
+	    {"fe80::", "fe80::"},
+	    {"2001:db8:0:1:1:1:1:1", "2001:db8:0:1:1:1:1:1"},
+	    {"::ffff:198.18.0.1", "::ffff:198.18.0.1"},
+	    {"1:0:0:2:0:0:0:3", "1:0:0:2::3"},
 	};
 	for (size_t i = 0; i < WK_ARRAY_SIZE(v6); i++) {
 		assert_true(wk_ip6_parse(v6[i].in, &b));
@@ -129,7 +129,7 @@ static void test_csum(void **state)
 	assert_int_equal(wk_csum(v, sizeof(v)), 0x220d);
 	/* A real IPv4 header (checksum field b1e6 included) sums to zero. */
 	const uint8_t ip[] = {0x45, 0x00, 0x00, 0x73, 0x00, 0x00, 0x40, 0x00, 0x40, 0x11,
-			      0xb8, 0x61, 0xc0, 0xa8, 0x00, 0x01, 0xc0, 0xa8, 0x00, 0xc7};
+	                      0xb8, 0x61, 0xc0, 0xa8, 0x00, 0x01, 0xc0, 0xa8, 0x00, 0xc7};
 	assert_int_equal(wk_csum(ip, sizeof(ip)), 0);
 	/* Every length and alignment agrees with the byte-at-a-time reference. */
 	uint8_t buf[300];
@@ -153,15 +153,15 @@ static void test_csum(void **state)
 	udp[6] = (uint8_t)(uc >> 8);
 	udp[7] = (uint8_t)uc;
 	assert_int_equal(wk_csum_fold(wk_csum_partial(udp, 12, wk_csum_pseudo4(src, dst, 17, 12))),
-			 0);
+	                 0);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_rd_bounds), cmocka_unit_test(test_rd_sub),
-		cmocka_unit_test(test_wr_patch),  cmocka_unit_test(test_buf_cap),
-		cmocka_unit_test(test_addr),      cmocka_unit_test(test_csum),
+	    cmocka_unit_test(test_rd_bounds), cmocka_unit_test(test_rd_sub),
+	    cmocka_unit_test(test_wr_patch),  cmocka_unit_test(test_buf_cap),
+	    cmocka_unit_test(test_addr),      cmocka_unit_test(test_csum),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

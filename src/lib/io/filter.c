@@ -10,10 +10,10 @@ struct wk_filter {
 };
 
 struct wk_filter *wk_filter_new(const char *expr, int linktype, uint32_t snaplen,
-				struct wk_error *err)
+                                struct wk_error *err)
 {
-	pcap_t *dead = pcap_open_dead_with_tstamp_precision(linktype, snaplen ? (int)snaplen : 262144,
-							    PCAP_TSTAMP_PRECISION_NANO);
+	pcap_t *dead = pcap_open_dead_with_tstamp_precision(
+	    linktype, snaplen ? (int)snaplen : 262144, PCAP_TSTAMP_PRECISION_NANO);
 	if (!dead) {
 		wk_seterr(err, WK_ENOMEM, "cannot create a libpcap handle");
 		return NULL;
@@ -43,7 +43,7 @@ void wk_filter_free(struct wk_filter *f)
 }
 
 bool wk_filter_match(const struct wk_filter *f, const uint8_t *data, uint32_t caplen,
-		     uint32_t wirelen)
+                     uint32_t wirelen)
 {
 	return bpf_filter(f->prog.bf_insns, data, wirelen, caplen) != 0;
 }

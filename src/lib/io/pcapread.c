@@ -108,7 +108,7 @@ static int stick(struct wk_pcap_reader *r, int code)
 }
 
 __attribute__((format(printf, 3, 4))) static int damage(struct wk_pcap_reader *r, int code,
-							const char *fmt, ...)
+                                                        const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -146,10 +146,13 @@ static int refill(struct wk_pcap_reader *r, size_t n)
 				size_t ncap = r->bufcap * 2;
 				if (ncap > STREAM_BUF_MAX)
 					ncap = STREAM_BUF_MAX;
+				if (ncap == r->bufcap) /* n <= STREAM_BUF_MAX: not reached */
+					return 0;
 				uint8_t *nb = realloc(r->buf, ncap);
 				if (!nb)
 					return wk_seterr(&r->err, WK_ENOMEM,
-							 "out of memory for a %zu-byte read buffer", ncap);
+					                 "out of memory for a %zu-byte read buffer",
+					                 ncap);
 				r->buf = nb;
 				r->bufcap = ncap;
 			}
@@ -187,7 +190,7 @@ static inline int ensure(struct wk_pcap_reader *r, size_t n)
 /* Old files (before v2.3, and DG/UX 543.0) have caplen and len the other way round; v2.3
  * files were written both ways, so swap only when the order is impossible. */
 static inline void pcap_fix_lens(const struct wk_pcap_reader *r, uint32_t *caplen,
-				 uint32_t *wirelen)
+                                 uint32_t *wirelen)
 {
 	if (r->lenswap == 2 || (r->lenswap == 1 && *caplen > *wirelen)) {
 		uint32_t t = *caplen;
@@ -249,8 +252,9 @@ static __attribute__((noinline)) int pcap_slow(struct wk_pcap_reader *r, struct 
 	uint32_t wirelen = rd32(&rd, r->be);
 	pcap_fix_lens(r, &caplen, &wirelen);
 	if (caplen > PCAP_MAX_CAPLEN)
-		return damage(r, WK_EFORMAT, "bad caplen %" PRIu32 " at offset %" PRIu64 " (limit %u)",
-			      caplen, offset_of(r, r->cur), PCAP_MAX_CAPLEN);
+		return damage(r, WK_EFORMAT,
+		              "bad caplen %" PRIu32 " at offset %" PRIu64 " (limit %u)", caplen,
+		              offset_of(r, r->cur), PCAP_MAX_CAPLEN);
 	rc = ensure(r, (size_t)r->rechdr + caplen);
 	if (rc <= 0)
 		return rc < 0 ? stick(r, rc) : truncated(r);
@@ -280,7 +284,7 @@ static int pcap_open_hdr(struct wk_pcap_reader *r, uint32_t magic)
 		return rc;
 	if (rc == 0)
 		return wk_seterr(&r->err, WK_ETRUNC, "truncated pcap file header (%zu of 24 bytes)",
-				 (size_t)(r->end - r->cur));
+		                 (size_t)(r->end - r->cur));
 	struct wk_rd rd;
 	wk_rd_init(&rd, r->cur, 24);
 	wk_rd_skip(&rd, 4);
@@ -291,7 +295,7 @@ static int pcap_open_hdr(struct wk_pcap_reader *r, uint32_t magic)
 	uint32_t lt = rd32(&rd, r->be);
 	if (!((major == 2) || (major == 543 && minor == 0)))
 		return wk_seterr(&r->err, WK_EFORMAT, "unsupported pcap version %u.%u", major,
-				 minor);
+		                 minor);
 	/* The upper 6 bits of the link type field say whether frames end with an FCS and
 	 * how long it is (draft-ietf-opsawg-pcap section 4, as libpcap's LT_LINKTYPE). */
 	r->linktype = (int)(lt & 0x03ffffffu);
@@ -329,11 +333,17 @@ static bool ng_set_tsresol(struct ng_if *f, uint8_t v)
 	uint64_t div = 1, scale = 1;
 	for (unsigned i = 0; i < v; i++)
 		div *= 10;
-	for (unsigned i = v < 9 ? v : 9; i < (v < 9 ? 9u : v); i++)
-		scale *= 10;
+	if (v < 9) {
+		for (unsigned i = v; i < 9; i++)
+			scale *= 10;
+		f->kind = TS_DEC_MUL;
+	} else {
+		for (unsigned i = 9; i < v; i++)
+			scale *= 10;
+		f->kind = TS_DEC_DIV;
+	}
 	f->div = div;
 	f->scale = scale;
-	f->kind = v < 9 ? TS_DEC_MUL : TS_DEC_DIV;
 	return true;
 }
 
@@ -378,11 +388,11 @@ static int ng_shb(struct wk_pcap_reader *r, struct wk_rd *body, uint32_t blen, u
 	wk_rd_skip(body, 8); /* section length: may be -1, not needed */
 	if (body->bad)
 		return damage(r, WK_EFORMAT, "bad block length %" PRIu32 " at offset %" PRIu64,
-			      blen, off);
+		              blen, off);
 	/* 1.2 was written by some tools for 1.0 content; libpcap accepts both. */
 	if (major != 1 || (minor != 0 && minor != 2))
 		return damage(r, WK_EFORMAT, "unsupported pcapng version %u.%u at offset %" PRIu64,
-			      major, minor, off);
+		              major, minor, off);
 	r->nif = 0; /* interfaces are numbered per section */
 	return 1;
 }
@@ -395,7 +405,7 @@ static int ng_idb(struct wk_pcap_reader *r, struct wk_rd *body, uint32_t blen, u
 	f.snaplen = rd32(body, r->be);
 	if (body->bad)
 		return damage(r, WK_EFORMAT, "bad block length %" PRIu32 " at offset %" PRIu64,
-			      blen, off);
+		              blen, off);
 	uint8_t tsresol = 6;
 	/* Options (section 3.5): code, length, value padded to 32 bits. A malformed option
 	 * ends the list; what came before it stands. */
@@ -414,12 +424,12 @@ static int ng_idb(struct wk_pcap_reader *r, struct wk_rd *body, uint32_t blen, u
 	}
 	if (!ng_set_tsresol(&f, tsresol))
 		return damage(r, WK_EFORMAT, "unsupported if_tsresol %u at offset %" PRIu64,
-			      tsresol, off);
+		              tsresol, off);
 	if (r->nif == r->capif) {
 		if (r->capif >= MAX_IFACES)
 			return damage(r, WK_EFORMAT,
-				      "more than %u interfaces in a section at offset %" PRIu64,
-				      MAX_IFACES, off);
+			              "more than %u interfaces in a section at offset %" PRIu64,
+			              MAX_IFACES, off);
 		uint32_t ncap = r->capif ? r->capif * 2 : 4;
 		struct ng_if *n = realloc(r->ifs, ncap * sizeof(*n));
 		if (!n)
@@ -437,7 +447,7 @@ static int ng_idb(struct wk_pcap_reader *r, struct wk_rd *body, uint32_t blen, u
 
 /* Enhanced (6), Simple (3) and obsolete (2) Packet Blocks. */
 static int ng_pkt(struct wk_pcap_reader *r, uint32_t type, struct wk_rd *body, uint32_t blen,
-		  uint64_t off, struct wk_pkt *pkt)
+                  uint64_t off, struct wk_pkt *pkt)
 {
 	uint32_t ifid = 0, caplen, wirelen;
 	uint64_t t = 0;
@@ -458,20 +468,21 @@ static int ng_pkt(struct wk_pcap_reader *r, uint32_t type, struct wk_rd *body, u
 	}
 	if (body->bad)
 		return damage(r, WK_EFORMAT, "bad block length %" PRIu32 " at offset %" PRIu64,
-			      blen, off);
+		              blen, off);
 	if (ifid >= r->nif)
 		return damage(r, WK_EFORMAT,
-			      "packet for unknown interface %" PRIu32 " at offset %" PRIu64, ifid,
-			      off);
+		              "packet for unknown interface %" PRIu32 " at offset %" PRIu64, ifid,
+		              off);
 	const struct ng_if *f = &r->ifs[ifid];
 	/* A Simple Packet Block holds min(original length, snaplen) bytes (section 4.4). */
 	if (type == PCAPNG_SPB && f->snaplen && caplen > f->snaplen)
 		caplen = f->snaplen;
+	size_t room = wk_rd_left(body);
 	const uint8_t *data = caplen <= PCAP_MAX_CAPLEN ? wk_rd_bytes(body, caplen) : NULL;
 	if (!data)
 		return damage(r, WK_EFORMAT,
-			      "bad caplen %" PRIu32 " at offset %" PRIu64 " (block holds %zu)", caplen,
-			      off, wk_rd_left(body));
+		              "bad caplen %" PRIu32 " at offset %" PRIu64 " (block holds %zu)",
+		              caplen, off, room);
 	ng_ts(f, t, pkt);
 	pkt->data = data;
 	pkt->caplen = caplen;
@@ -508,15 +519,15 @@ static int ng_block(struct wk_pcap_reader *r, struct wk_pkt *pkt)
 			r->be = true;
 		else
 			return damage(r, WK_EFORMAT,
-				      "bad byte-order magic 0x%08" PRIx32 " at offset %" PRIu64,
-				      __builtin_bswap32(bom), off);
+			              "bad byte-order magic 0x%08" PRIx32 " at offset %" PRIu64,
+			              __builtin_bswap32(bom), off);
 	} else if (r->be) {
 		type = __builtin_bswap32(type);
 	}
 	uint32_t blen = rd32(&rd, r->be);
 	if (blen < 12 || blen % 4 != 0 || blen > PCAPNG_MAX_BLOCK)
 		return damage(r, WK_EFORMAT, "bad block length %" PRIu32 " at offset %" PRIu64,
-			      blen, off);
+		              blen, off);
 	rc = ensure(r, blen);
 	if (rc <= 0)
 		return rc < 0 ? stick(r, rc) : truncated(r);
@@ -526,9 +537,9 @@ static int ng_block(struct wk_pcap_reader *r, struct wk_pkt *pkt)
 	uint32_t trailer = rd32(&rd, r->be);
 	if (trailer != blen)
 		return damage(r, WK_EFORMAT,
-			      "block length mismatch at offset %" PRIu64 " (header %" PRIu32
-			      ", trailer %" PRIu32 ")",
-			      off, blen, trailer);
+		              "block length mismatch at offset %" PRIu64 " (header %" PRIu32
+		              ", trailer %" PRIu32 ")",
+		              off, blen, trailer);
 	switch (type) {
 	case PCAPNG_EPB:
 	case PCAPNG_SPB:
@@ -586,6 +597,93 @@ static int ng_open_hdr(struct wk_pcap_reader *r)
 
 /* ---- opening --------------------------------------------------------------------------- */
 
+/* ---- snoop (RFC 1761, Solaris) -------------------------------------------------------------- */
+
+/* Big-endian throughout: a 16-byte header ("snoop\0\0\0", version 2, datalink), then records
+ * of 24 header bytes (original length, included length, record length with padding,
+ * cumulative drops, seconds, microseconds) followed by the data and its padding. */
+enum { SNOOP_HDR = 16, SNOOP_REC = 24 };
+#define SNOOP_MAGIC0 0x6f6f6e73u /* "snoo" read little-endian */
+
+static int snoop_next(struct wk_pcap_reader *r, struct wk_pkt *pkt)
+{
+	int rc = ensure(r, 1);
+	if (rc <= 0)
+		return rc < 0 ? stick(r, rc) : at_eof(r);
+	rc = ensure(r, SNOOP_REC);
+	if (rc <= 0)
+		return rc < 0 ? stick(r, rc) : truncated(r);
+	struct wk_rd rd;
+	wk_rd_init(&rd, r->cur, (size_t)(r->end - r->cur));
+	uint32_t wirelen = wk_rd_be32(&rd);
+	uint32_t caplen = wk_rd_be32(&rd);
+	uint32_t reclen = wk_rd_be32(&rd);
+	wk_rd_skip(&rd, 4); /* cumulative drops */
+	uint32_t sec = wk_rd_be32(&rd);
+	uint32_t usec = wk_rd_be32(&rd);
+	if (caplen > PCAP_MAX_CAPLEN || reclen < SNOOP_REC + (uint64_t)caplen ||
+	    reclen > SNOOP_REC + (uint64_t)caplen + 4096)
+		return damage(r, WK_EFORMAT,
+		              "bad snoop record lengths (included %" PRIu32 ", record %" PRIu32
+		              ") at offset %" PRIu64,
+		              caplen, reclen, offset_of(r, r->cur));
+	rc = ensure(r, reclen);
+	if (rc <= 0)
+		return rc < 0 ? stick(r, rc) : truncated(r);
+	wk_rd_init(&rd, r->cur + SNOOP_REC, reclen - SNOOP_REC);
+	const uint8_t *data = wk_rd_bytes(&rd, caplen);
+	if (!data)
+		return truncated(r);
+	int64_t s = sec;
+	if (usec >= 1000000) {
+		s += usec / 1000000;
+		usec %= 1000000;
+	}
+	pkt->data = data;
+	pkt->caplen = caplen;
+	pkt->wirelen = wirelen < caplen ? caplen : wirelen;
+	pkt->ts_sec = s;
+	pkt->ts_nsec = usec * 1000;
+	pkt->linktype = (uint32_t)r->linktype;
+	pkt->ifid = 0;
+	pkt->number = ++r->count;
+	r->cur += reclen;
+	return 0;
+}
+
+static int snoop_open_hdr(struct wk_pcap_reader *r)
+{
+	int rc = ensure(r, SNOOP_HDR);
+	if (rc < 0)
+		return rc;
+	if (rc == 0)
+		return wk_seterr(&r->err, WK_ETRUNC, "truncated snoop file header");
+	struct wk_rd rd;
+	wk_rd_init(&rd, r->cur + 8, SNOOP_HDR - 8);
+	uint32_t version = wk_rd_be32(&rd);
+	uint32_t dl = wk_rd_be32(&rd);
+	if (version != 2)
+		return wk_seterr(&r->err, WK_EFORMAT, "unsupported snoop version %" PRIu32,
+		                 version);
+	/* snoop datalink codes to pcap link types (the ones libpcap-era tools map too). */
+	static const struct {
+		uint32_t snoop, linktype;
+	} map[] = {{0, 1}, {4, 1}, {8, 10}, {2, 6}};
+	r->linktype = -1;
+	for (size_t i = 0; i < WK_ARRAY_SIZE(map); i++)
+		if (map[i].snoop == dl)
+			r->linktype = (int)map[i].linktype;
+	if (r->linktype < 0)
+		return wk_seterr(&r->err, WK_EUNSUP, "unsupported snoop datalink type %" PRIu32,
+		                 dl);
+	r->snaplen = 0;
+	r->fmt = WK_PCAP_FMT_SNOOP;
+	r->be = true;
+	r->cur += SNOOP_HDR;
+	r->next = snoop_next;
+	return 0;
+}
+
 static int open_format(struct wk_pcap_reader *r)
 {
 	int rc = ensure(r, 4);
@@ -601,12 +699,14 @@ static int open_format(struct wk_pcap_reader *r)
 	uint32_t magic = wk_rd_le32(&rd);
 	if (magic == PCAPNG_SHB)
 		return ng_open_hdr(r);
+	if (magic == SNOOP_MAGIC0 && ensure(r, 8) > 0 && !memcmp(r->cur, "snoop\0\0\0", 8))
+		return snoop_open_hdr(r);
 	uint32_t sw = __builtin_bswap32(magic);
 	if (magic == PCAP_MAGIC_USEC || magic == PCAP_MAGIC_NSEC || magic == PCAP_MAGIC_KUZ ||
 	    sw == PCAP_MAGIC_USEC || sw == PCAP_MAGIC_NSEC || sw == PCAP_MAGIC_KUZ)
 		return pcap_open_hdr(r, magic);
 	return wk_seterr(&r->err, WK_EFORMAT,
-			 "unknown magic 0x%08" PRIx32 " (not a pcap or pcapng file)", sw);
+	                 "unknown magic 0x%08" PRIx32 " (not a pcap or pcapng file)", sw);
 }
 
 static struct wk_pcap_reader *reader_new(void)
@@ -703,7 +803,10 @@ struct wk_pcap_reader *wk_pcap_open(const char *path, struct wk_error *err)
 			return reader_start(r, err);
 		}
 	}
-	/* Pipes, character devices, empty or unmappable files: read through a buffer. */
+	/* Pipes, character devices, empty or unmappable files: read through a buffer. A
+	 * bigger pipe means fewer reads and context switches (best effort). */
+	if (S_ISFIFO(st.st_mode))
+		fcntl(r->fd, F_SETPIPE_SZ, 1 << 20);
 	r->buf = malloc(STREAM_BUF_INIT);
 	if (!r->buf) {
 		wk_seterr(err, WK_ENOMEM, "out of memory");

@@ -15,7 +15,7 @@ struct wk_fields {
 };
 
 struct wk_fields *wk_fields_new(const char *const *names, size_t n, char sep, char occ_sep,
-				struct wk_error *err)
+                                struct wk_error *err)
 {
 	struct wk_fields *fs = calloc(1, sizeof(*fs));
 	if (!fs)

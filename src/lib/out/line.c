@@ -160,6 +160,9 @@ void wk_print_line(struct wk_ob *ob, struct wk_print_opts *po, const struct wk_p
 	for (unsigned i = 1; i < p->nlayers; i++) {
 		const struct wk_layer *l = &p->l[i];
 		o.layer = i;
+		/* an ICMP error's summary already names what it quotes (as tcpdump prints it) */
+		if (l->flags & WK_LF_QUOTED)
+			break;
 		if (l->proto->line) {
 			if (o.atype != WK_FT_NONE && !(l->proto->flags & WK_PF_PORTS))
 				wk_line_flush_addrs(&o);
@@ -187,12 +190,11 @@ void wk_print_line(struct wk_ob *ob, struct wk_print_opts *po, const struct wk_p
 	}
 	wk_line_flush_addrs(&o);
 	if (!printed) {
-		const struct wk_layer *l = &p->l[p->nlayers - 1];
 		if (p->nlayers <= 1) {
 			wk_ob_puts(ob, "link type ");
 			wk_ob_u64(ob, p->linktype);
 		} else {
-			wk_ob_puts(ob, l->proto->name);
+			wk_ob_puts(ob, p->l[p->nlayers - 1].proto->name);
 		}
 		wk_ob_puts(ob, ", length ");
 		wk_ob_u64(ob, p->wirelen);

@@ -7,7 +7,7 @@
 #include "wirekit/out.h"
 
 void wk_ob_init(struct wk_ob *o, char *mem, size_t size, int (*flush)(void *, const char *, size_t),
-		void *ctx)
+                void *ctx)
 {
 	o->p = mem;
 	o->len = 0;

@@ -74,7 +74,8 @@ void wk_print_tree(struct wk_ob *o, const struct wk_pkt *p)
 				wk_ob_puts(o, f->name);
 				wk_ob_puts(o, "): ");
 				wk_ob_val(o, f, &v);
-				const char *nm = v.type == WK_FT_UINT ? wk_field_vname(f, v.u) : NULL;
+				const char *nm =
+				    v.type == WK_FT_UINT ? wk_field_vname(f, v.u) : NULL;
 				if (nm) {
 					wk_ob_puts(o, " (");
 					wk_ob_puts(o, nm);

@@ -9,7 +9,7 @@
 enum cat { C_TCP, C_UDP, C_ICMP, C_ICMP6, C_ARP, C_OTHER, C_MAX };
 static const char *const cat_name[C_MAX] = {"tcp", "udp", "icmp", "icmpv6", "arp", "other"};
 
-enum { MAX_NODES = 4096, KEY_MAX = 40 };
+enum { MAX_NODES = 4096, ROLE_CACHE = 64 };
 
 struct node {
 	const struct wk_proto *proto;
@@ -17,11 +17,23 @@ struct node {
 	uint64_t packets, bytes;
 };
 
-struct conv {
-	uint8_t key[KEY_MAX]; /* atype, alen, a, b, transport index, pa, pb */
-	uint8_t used;
-	uint64_t packets, bytes;
+/* A conversation key: both endpoints in a canonical order, so both directions meet. */
+struct ckey {
+	uint8_t a[16], b[16];
+	uint16_t pa, pb;
+	uint8_t atype, alen, ports, pad_;
 	const struct wk_proto *tproto;
+};
+
+struct conv {
+	struct ckey k;
+	uint64_t packets, bytes;
+};
+
+/* The fields that play each role in one protocol, found once. */
+struct roles {
+	const struct wk_proto *proto;
+	const struct wk_field *f[5]; /* indexed by enum wk_frole */
 };
 
 struct wk_stats {
@@ -32,9 +44,15 @@ struct wk_stats {
 	struct node nodes[MAX_NODES];
 	int nnodes;
 	uint64_t nodes_dropped;
+	/* Conversations: an open-addressing index of (hash << 32 | entry + 1) over a dense
+	 * entry array, so probing touches 8 bytes a slot and stays in cache. */
+	uint64_t *slot;
 	struct conv *conv;
-	size_t nconv, cap;
+	size_t nconv, maxconv, cap;
 	uint64_t conv_dropped; /* packets whose conversation did not fit */
+	struct roles roles[ROLE_CACHE];
+	/* The protocols the categories are named after (NULL when not built in). */
+	const struct wk_proto *ip, *ipv6, *arp, *cat_proto[C_ARP];
 };
 
 struct wk_stats *wk_stats_new(size_t max_conversations)
@@ -42,17 +60,29 @@ struct wk_stats *wk_stats_new(size_t max_conversations)
 	struct wk_stats *s = calloc(1, sizeof(*s));
 	if (!s)
 		return NULL;
+	if (max_conversations < 1)
+		max_conversations = 1;
+	if (max_conversations > ((size_t)1 << 22))
+		max_conversations = (size_t)1 << 22;
 	size_t cap = 16;
-	while (cap < max_conversations * 2 && cap < ((size_t)1 << 24))
+	while (cap < max_conversations * 2)
 		cap <<= 1;
-	s->conv = calloc(cap, sizeof(*s->conv));
-	if (!s->conv) {
-		free(s);
+	s->slot = calloc(cap, sizeof(*s->slot));
+	s->conv = calloc(max_conversations, sizeof(*s->conv));
+	if (!s->slot || !s->conv) {
+		wk_stats_free(s);
 		return NULL;
 	}
 	s->cap = cap;
+	s->maxconv = max_conversations;
 	s->nodes[0] = (struct node){.parent = -1, .child = -1, .sibling = -1};
 	s->nnodes = 1;
+	s->ip = wk_proto_find("ip");
+	s->ipv6 = wk_proto_find("ipv6");
+	s->arp = wk_proto_find("arp");
+	static const char *const tnames[C_ARP] = {"tcp", "udp", "icmp", "icmp6"};
+	for (int c = 0; c < C_ARP; c++)
+		s->cat_proto[c] = wk_proto_find(tnames[c]);
 	return s;
 }
 
@@ -60,6 +90,7 @@ void wk_stats_free(struct wk_stats *s)
 {
 	if (!s)
 		return;
+	free(s->slot);
 	free(s->conv);
 	free(s);
 }
@@ -72,70 +103,118 @@ static int node_child(struct wk_stats *s, int parent, const struct wk_proto *pr)
 	if (s->nnodes == MAX_NODES)
 		return -1;
 	int n = s->nnodes++;
-	s->nodes[n] = (struct node){.proto = pr, .parent = parent, .child = -1,
-				    .sibling = s->nodes[parent].child};
+	s->nodes[n] = (struct node){
+	    .proto = pr, .parent = parent, .child = -1, .sibling = s->nodes[parent].child};
 	s->nodes[parent].child = n;
 	return n;
 }
 
-/* FNV-1a: conversation keys come from the packets, but the table is bounded and probing
- * is capped, so a hostile capture can only make us stop tracking, not slow down badly. */
-static uint64_t hash(const uint8_t *k, size_t n)
+static const struct roles *roles_of(struct wk_stats *s, const struct wk_proto *pr)
 {
-	uint64_t h = 1469598103934665603ull;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ k[i]) * 1099511628211ull;
-	return h;
+	/* Fibonacci hashing: descriptor addresses share their low bits */
+	size_t h = (size_t)(((uint64_t)(uintptr_t)pr * 0x9e3779b97f4a7c15ull) >> 58) % ROLE_CACHE;
+	struct roles *r = &s->roles[h];
+	if (r->proto != pr) {
+		memset(r, 0, sizeof(*r));
+		r->proto = pr;
+		for (size_t k = pr->nfields; k-- > 0;)
+			if (pr->fields[k].role && pr->fields[k].role < 5)
+				r->f[pr->fields[k].role] = &pr->fields[k];
+	}
+	return r;
 }
 
-static bool role_val(const struct wk_pkt *p, const struct wk_layer *l, enum wk_frole role,
-		     struct wk_val *v)
+static bool role_val(struct wk_stats *s, const struct wk_pkt *p, const struct wk_layer *l,
+                     enum wk_frole role, struct wk_val *v)
 {
-	for (size_t k = 0; k < l->proto->nfields; k++)
-		if (l->proto->fields[k].role == role)
-			return wk_field_get(p, l, &l->proto->fields[k], 0, v);
-	return false;
+	const struct wk_field *f = roles_of(s, l->proto)->f[role];
+	return f && wk_field_get(p, l, f, 0, v);
 }
 
+static inline uint64_t mix(uint64_t h, uint64_t w)
+{
+	h ^= w;
+	h *= 0xff51afd7ed558ccdull;
+	return h ^ (h >> 32);
+}
+
+/* Up to 16 address bytes as two words; the common sizes load directly. */
+static inline void words(const uint8_t *a, size_t n, uint64_t w[2])
+{
+	uint32_t u;
+	if (n == 4) {
+		memcpy(&u, a, 4);
+		w[0] = u;
+		w[1] = 0;
+	} else if (n == 16) {
+		memcpy(w, a, 16);
+	} else {
+		uint8_t t[16] = {0};
+		memcpy(t, a, n);
+		memcpy(w, t, 16);
+	}
+}
+
+/* The table is bounded and probing stops at the first free slot, so hostile keys cost at
+ * most a walk to a free slot (the table is never more than half full), never unbounded
+ * work. The key is only written out when a conversation is new. */
 static void add_conv(struct wk_stats *s, const struct wk_pkt *p, int net)
 {
 	const struct wk_layer *nl = &p->l[net];
-	struct wk_val a, b, pa = {0}, pb = {0};
-	if (!role_val(p, nl, WK_ROLE_SRC, &a) || !role_val(p, nl, WK_ROLE_DST, &b) || a.n != b.n ||
-	    a.n > 16)
+	struct wk_val a, b, pa, pb;
+	if (!role_val(s, p, nl, WK_ROLE_SRC, &a) || !role_val(s, p, nl, WK_ROLE_DST, &b) ||
+	    a.n != b.n || a.n == 0 || a.n > 16 || !a.p || !b.p)
 		return;
 	const struct wk_proto *tp = NULL;
 	if (net + 1 < p->nlayers && (p->l[net + 1].proto->flags & WK_PF_PORTS)) {
 		const struct wk_layer *tl = &p->l[net + 1];
-		if (role_val(p, tl, WK_ROLE_SPORT, &pa) && role_val(p, tl, WK_ROLE_DPORT, &pb))
+		if (role_val(s, p, tl, WK_ROLE_SPORT, &pa) &&
+		    role_val(s, p, tl, WK_ROLE_DPORT, &pb))
 			tp = tl->proto;
 	}
-	/* Order the two endpoints so both directions share one entry. */
+	uint16_t sp = tp ? (uint16_t)pa.u : 0, dp = tp ? (uint16_t)pb.u : 0;
 	int c = memcmp(a.p, b.p, a.n);
-	bool swap = c > 0 || (c == 0 && pa.u > pb.u);
-	uint8_t key[KEY_MAX] = {0};
-	key[0] = (uint8_t)a.type;
-	key[1] = (uint8_t)a.n;
-	memcpy(key + 2, swap ? b.p : a.p, a.n);
-	memcpy(key + 18, swap ? a.p : b.p, a.n);
-	uint32_t p1 = (uint32_t)(swap ? pb.u : pa.u), p2 = (uint32_t)(swap ? pa.u : pb.u);
-	memcpy(key + 34, &p1, 2);
-	memcpy(key + 36, &p2, 2);
-	int ti = tp ? wk_proto_index(tp) : -1;
-	key[38] = (uint8_t)(ti + 1);
+	bool swap = c > 0 || (c == 0 && sp > dp);
+	const uint8_t *x = swap ? b.p : a.p, *y = swap ? a.p : b.p;
+	uint16_t px = swap ? dp : sp, py = swap ? sp : dp;
+	uint64_t wx[2], wy[2];
+	words(x, a.n, wx);
+	words(y, a.n, wy);
+	uint64_t h = 0x9e3779b97f4a7c15ull;
+	h = mix(h, wx[0]);
+	h = mix(h, wx[1]);
+	h = mix(h, wy[0]);
+	h = mix(h, wy[1]);
+	h = mix(h, (uint64_t)px << 32 | (uint64_t)py << 16 | (uint64_t)a.type << 8 | a.n);
+	h = mix(h, (uint64_t)(uintptr_t)tp);
+	uint32_t tag = (uint32_t)(h >> 32);
 	size_t mask = s->cap - 1;
-	size_t h = (size_t)hash(key, sizeof(key));
-	for (size_t i = 0; i < 64; i++) {
-		struct conv *cv = &s->conv[(h + i) & mask];
-		if (!cv->used) {
-			if (s->nconv * 2 >= s->cap)
+	for (size_t i = (size_t)h & mask;; i = (i + 1) & mask) {
+		uint64_t v = s->slot[i];
+		struct conv *cv;
+		if (!v) {
+			if (s->nconv == s->maxconv)
 				break;
-			memcpy(cv->key, key, sizeof(key));
-			cv->used = 1;
-			cv->tproto = tp;
+			cv = &s->conv[s->nconv];
+			memset(&cv->k, 0, sizeof(cv->k));
+			memcpy(cv->k.a, x, a.n);
+			memcpy(cv->k.b, y, a.n);
+			cv->k.pa = px;
+			cv->k.pb = py;
+			cv->k.atype = (uint8_t)a.type;
+			cv->k.alen = (uint8_t)a.n;
+			cv->k.ports = tp != NULL;
+			cv->k.tproto = tp;
 			s->nconv++;
-		} else if (memcmp(cv->key, key, sizeof(key))) {
-			continue;
+			s->slot[i] = (uint64_t)tag << 32 | s->nconv;
+		} else {
+			if ((uint32_t)(v >> 32) != tag)
+				continue;
+			cv = &s->conv[(uint32_t)v - 1];
+			if (cv->k.tproto != tp || cv->k.pa != px || cv->k.pb != py ||
+			    cv->k.alen != a.n || cv->k.atype != a.type || memcmp(cv->k.a, x, a.n) ||
+			    memcmp(cv->k.b, y, a.n))
+				continue;
 		}
 		cv->packets++;
 		cv->bytes += p->wirelen;
@@ -167,33 +246,34 @@ void wk_stats_add(struct wk_stats *s, const struct wk_pkt *p)
 		}
 	}
 
-	/* Category: the layer after the outermost IP header (its extension headers skipped). */
+	/* Category: the layer after the outermost IP header, its IPv6 extension headers
+	 * skipped (as tshark's and scapy's summaries count). */
 	enum cat cat = C_OTHER;
 	int net = -1;
 	for (unsigned i = 1; i < p->nlayers; i++) {
-		const char *nm = p->l[i].proto->name;
-		if (!strcmp(nm, "ip") || !strcmp(nm, "ipv6")) {
+		const struct wk_proto *pr = p->l[i].proto;
+		if (pr == s->ip || pr == s->ipv6) {
 			net = (int)i;
 			unsigned j = i + 1;
-			while (j < p->nlayers && !strncmp(p->l[j].proto->name, "ipv6_", 5))
+			while (j < p->nlayers && (p->l[j].proto->flags & WK_PF_EXTHDR))
 				j++;
-			if (j < p->nlayers) {
-				const char *t = p->l[j].proto->name;
+			if (j < p->nlayers)
 				for (int c = 0; c < C_ARP; c++)
-					if (!strcmp(t, c == C_ICMP6 ? "icmp6" : cat_name[c]))
+					if (p->l[j].proto == s->cat_proto[c])
 						cat = (enum cat)c;
-			}
 			break;
 		}
-		if (!strcmp(nm, "arp")) {
+		if (pr == s->arp) {
 			cat = C_ARP;
 			break;
 		}
 	}
 	s->cat[cat]++;
-	if (net < 0)
+	/* Otherwise the outermost network layer with addresses (ARP), else the link layer. */
+	for (uint32_t want = WK_PF_NETWORK; net < 0 && want;
+	     want = want == WK_PF_NETWORK ? WK_PF_LINK : 0)
 		for (unsigned i = 1; i < p->nlayers; i++)
-			if (p->l[i].proto->flags & WK_PF_NETWORK) {
+			if (p->l[i].proto->flags & want) {
 				net = (int)i;
 				break;
 			}
@@ -230,34 +310,33 @@ static void print_nodes(struct wk_ob *o, const struct wk_stats *s, int n, unsign
 	}
 }
 
-static int cmp_conv(const void *a, const void *b)
+static int cmp_conv(const void *x_, const void *y_)
 {
-	const struct conv *x = *(const struct conv *const *)a, *y = *(const struct conv *const *)b;
+	const struct conv *x = *(const struct conv *const *)x_,
+	                  *y = *(const struct conv *const *)y_;
 	if (x->bytes != y->bytes)
 		return x->bytes > y->bytes ? -1 : 1;
 	if (x->packets != y->packets)
 		return x->packets > y->packets ? -1 : 1;
-	return memcmp(x->key, y->key, KEY_MAX);
+	return memcmp(x->k.a, y->k.a, sizeof(x->k.a) + sizeof(x->k.b));
 }
 
-static void endpoint(struct wk_ob *o, const uint8_t *key, const uint8_t *a, uint16_t port,
-		     bool ports)
+static void endpoint(struct wk_ob *o, const struct ckey *k, const uint8_t *a, uint16_t port)
 {
-	if (key[0] == WK_FT_IP4)
+	if (k->atype == WK_FT_IP4)
 		wk_ob_ip4(o, a);
-	else if (key[0] == WK_FT_IP6)
+	else if (k->atype == WK_FT_IP6)
 		wk_ob_ip6(o, a);
-	else if (key[0] == WK_FT_MAC && key[1] == 6)
+	else if (k->atype == WK_FT_MAC && k->alen == 6)
 		wk_ob_mac(o, a);
 	else
-		for (unsigned i = 0; i < key[1]; i++)
+		for (unsigned i = 0; i < k->alen; i++)
 			wk_ob_hex(o, a[i], 2);
-	if (ports) {
-		wk_ob_putc(o, key[0] == WK_FT_IP6 ? '.' : ':');
+	if (k->ports) {
+		wk_ob_putc(o, k->atype == WK_FT_IP6 ? '.' : ':');
 		wk_ob_u64(o, port);
 	}
 }
-
 void wk_stats_print(struct wk_ob *o, const struct wk_stats *s, size_t top)
 {
 	wk_ob_puts(o, "packets: ");
@@ -306,13 +385,12 @@ void wk_stats_print(struct wk_ob *o, const struct wk_stats *s, size_t top)
 		wk_ob_u64(o, s->nodes_dropped);
 		wk_ob_puts(o, " layers beyond the hierarchy's capacity not counted)\n");
 	}
-	size_t n = 0;
-	const struct conv **v = malloc((s->nconv ? s->nconv : 1) * sizeof(*v));
+	size_t n = s->nconv;
+	const struct conv **v = malloc((n ? n : 1) * sizeof(*v));
 	if (!v)
 		return;
-	for (size_t i = 0; i < s->cap; i++)
-		if (s->conv[i].used)
-			v[n++] = &s->conv[i];
+	for (size_t i = 0; i < n; i++)
+		v[i] = &s->conv[i];
 	qsort(v, n, sizeof(*v), cmp_conv);
 	wk_ob_puts(o, "\nconversations: ");
 	wk_ob_u64(o, n);
@@ -322,16 +400,12 @@ void wk_stats_print(struct wk_ob *o, const struct wk_stats *s, size_t top)
 	wk_ob_puts(o, " by bytes\n");
 	for (size_t i = 0; i < n && i < top; i++) {
 		const struct conv *c = v[i];
-		bool ports = c->tproto != NULL;
-		uint16_t p1, p2;
-		memcpy(&p1, c->key + 34, 2);
-		memcpy(&p2, c->key + 36, 2);
 		wk_ob_puts(o, "  ");
-		wk_ob_puts(o, c->tproto ? c->tproto->name : "-");
+		wk_ob_puts(o, c->k.tproto ? c->k.tproto->name : "-");
 		wk_ob_putc(o, ' ');
-		endpoint(o, c->key, c->key + 2, p1, ports);
+		endpoint(o, &c->k, c->k.a, c->k.pa);
 		wk_ob_puts(o, " <-> ");
-		endpoint(o, c->key, c->key + 18, p2, ports);
+		endpoint(o, &c->k, c->k.b, c->k.pb);
 		wk_ob_puts(o, "  packets:");
 		wk_ob_u64(o, c->packets);
 		wk_ob_puts(o, " bytes:");

@@ -6,18 +6,30 @@
  *  +-------------------+-------------------+-------+---------
  * type >= 0x0600: an EtherType (Ethernet II); type <= 1500: an 802.3 length, and
  * an 802.2 LLC header follows (IEEE 802.3 clause 3.2.6). */
-#include "proto/proto_int.h"
+#include "proto/build_int.h"
 #include "wirekit/out.h"
 
 enum { ETH_HLEN = 14 };
 
 static const struct wk_field fields[] = {
-	{.name = "eth.dst", .title = "Destination", .type = WK_FT_MAC, .off = 0, .width = 6,
-	 .role = WK_ROLE_DST},
-	{.name = "eth.src", .title = "Source", .type = WK_FT_MAC, .off = 6, .width = 6,
-	 .role = WK_ROLE_SRC},
-	{.name = "eth.type", .title = "Type", .type = WK_FT_UINT, .off = 12, .width = 2,
-	 .flags = WK_FF_HEX},
+    {.name = "eth.dst",
+     .title = "Destination",
+     .type = WK_FT_MAC,
+     .off = 0,
+     .width = 6,
+     .role = WK_ROLE_DST},
+    {.name = "eth.src",
+     .title = "Source",
+     .type = WK_FT_MAC,
+     .off = 6,
+     .width = 6,
+     .role = WK_ROLE_SRC},
+    {.name = "eth.type",
+     .title = "Type",
+     .type = WK_FT_UINT,
+     .off = 12,
+     .width = 2,
+     .flags = WK_FF_HEX},
 };
 
 static void dissect(struct wk_pkt *p, struct wk_layer *l, struct wk_rd *r, struct wk_next *next)
@@ -47,19 +59,33 @@ static void line(struct wk_line *o, const struct wk_pkt *p, const struct wk_laye
 }
 
 static const struct wk_bind binds[] = {
-	{WK_NS_LINKTYPE, 1}, /* LINKTYPE_ETHERNET */
-	{WK_NS_ETHERTYPE, 0x6558}, /* transparent Ethernet bridging (GRE, NVGRE) */
-	{WK_NS_NONE, 0},
+    {WK_NS_LINKTYPE, 1},       /* LINKTYPE_ETHERNET */
+    {WK_NS_ETHERTYPE, 0x6558}, /* transparent Ethernet bridging (GRE, NVGRE) */
+    {WK_NS_NONE, 0},
 };
 
+/* Encoder: broadcast destination, zero source (scapy's choice when nothing is known), type
+ * from the next layer's EtherType binding or 0x9000 (loopback test) when none follows. */
+static int encode(struct wk_build *b, unsigned i, struct wk_wr *w)
+{
+	static const uint8_t bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+	uint32_t type = 0x9000;
+	build_next_key(b, i, WK_NS_ETHERTYPE, &type);
+	wk_wr_bytes(w, bcast, 6);
+	wk_wr_zero(w, 6);
+	wk_wr_be16(w, (uint16_t)type);
+	return 0;
+}
+
 const struct wk_proto wk_proto_eth = {
-	.name = "eth",
-	.title = "Ethernet II",
-	.flags = WK_PF_LINK,
-	.fields = fields,
-	.nfields = WK_ARRAY_SIZE(fields),
-	.binds = binds,
-	.dissect = dissect,
-	.line = line,
-	.min_hlen = ETH_HLEN,
+    .name = "eth",
+    .title = "Ethernet II",
+    .flags = WK_PF_LINK,
+    .fields = fields,
+    .nfields = WK_ARRAY_SIZE(fields),
+    .binds = binds,
+    .dissect = dissect,
+    .line = line,
+    .encode = encode,
+    .min_hlen = ETH_HLEN,
 };

@@ -29,7 +29,8 @@ const struct wk_field *wk_field_find(const char *name, const struct wk_proto **p
 			const struct wk_proto *pr = wk_proto_at(i);
 			for (size_t k = 0; k < pr->nfields; k++) {
 				const struct wk_field *f = &pr->fields[k];
-				if (pass == 0 ? !strcmp(f->name, name) : alias_has(f->alias, name)) {
+				if (pass == 0 ? !strcmp(f->name, name)
+				              : alias_has(f->alias, name)) {
 					if (proto)
 						*proto = pr;
 					return f;
@@ -40,7 +41,7 @@ const struct wk_field *wk_field_find(const char *name, const struct wk_proto **p
 }
 
 bool wk_field_get(const struct wk_pkt *p, const struct wk_layer *l, const struct wk_field *f,
-		  unsigned idx, struct wk_val *v)
+                  unsigned idx, struct wk_val *v)
 {
 	v->type = f->type;
 	v->u = 0;

@@ -6,7 +6,7 @@
 #include "wirekit/addr.h"
 
 static bool get_number(const struct wk_pkt *p, const struct wk_layer *l, unsigned idx,
-		       struct wk_val *v)
+                       struct wk_val *v)
 {
 	(void)l;
 	v->u = p->number;
@@ -14,7 +14,7 @@ static bool get_number(const struct wk_pkt *p, const struct wk_layer *l, unsigne
 }
 
 static bool get_len(const struct wk_pkt *p, const struct wk_layer *l, unsigned idx,
-		    struct wk_val *v)
+                    struct wk_val *v)
 {
 	(void)l;
 	v->u = p->wirelen;
@@ -22,7 +22,7 @@ static bool get_len(const struct wk_pkt *p, const struct wk_layer *l, unsigned i
 }
 
 static bool get_caplen(const struct wk_pkt *p, const struct wk_layer *l, unsigned idx,
-		       struct wk_val *v)
+                       struct wk_val *v)
 {
 	(void)l;
 	v->u = p->caplen;
@@ -30,7 +30,7 @@ static bool get_caplen(const struct wk_pkt *p, const struct wk_layer *l, unsigne
 }
 
 static bool get_linktype(const struct wk_pkt *p, const struct wk_layer *l, unsigned idx,
-			 struct wk_val *v)
+                         struct wk_val *v)
 {
 	(void)l;
 	v->u = p->linktype;
@@ -39,7 +39,7 @@ static bool get_linktype(const struct wk_pkt *p, const struct wk_layer *l, unsig
 
 /* "1700000000.123456789" as tshark prints frame.time_epoch. */
 static bool get_epoch(const struct wk_pkt *p, const struct wk_layer *l, unsigned idx,
-		      struct wk_val *v)
+                      struct wk_val *v)
 {
 	(void)l;
 	if (idx)
@@ -62,14 +62,15 @@ static bool get_epoch(const struct wk_pkt *p, const struct wk_layer *l, unsigned
 
 /* "eth:ethertype:ip:tcp" style list of the layers (our names). */
 static bool get_protocols(const struct wk_pkt *p, const struct wk_layer *l, unsigned idx,
-			  struct wk_val *v)
+                          struct wk_val *v)
 {
 	(void)l;
 	if (idx)
 		return false;
 	size_t n = 0;
 	for (unsigned i = 1; i < p->nlayers; i++) {
-		const char *nm = p->l[i].proto->tshark ? p->l[i].proto->tshark : p->l[i].proto->name;
+		const char *nm =
+		    p->l[i].proto->tshark ? p->l[i].proto->tshark : p->l[i].proto->name;
 		size_t k = strlen(nm);
 		if (n + k + 1 >= sizeof(v->buf))
 			break;
@@ -85,13 +86,15 @@ static bool get_protocols(const struct wk_pkt *p, const struct wk_layer *l, unsi
 }
 
 static const struct wk_field fields[] = {
-	{.name = "frame.number", .title = "Frame Number", .type = WK_FT_UINT, .get = get_number},
-	{.name = "frame.len", .title = "Frame Length", .type = WK_FT_UINT, .get = get_len},
-	{.name = "frame.cap_len", .title = "Capture Length", .type = WK_FT_UINT, .get = get_caplen},
-	{.name = "frame.time_epoch", .title = "Epoch Time", .type = WK_FT_STR, .get = get_epoch},
-	{.name = "frame.linktype", .title = "Link Type", .type = WK_FT_UINT, .get = get_linktype},
-	{.name = "frame.protocols", .title = "Protocols in Frame", .type = WK_FT_STR,
-	 .get = get_protocols},
+    {.name = "frame.number", .title = "Frame Number", .type = WK_FT_UINT, .get = get_number},
+    {.name = "frame.len", .title = "Frame Length", .type = WK_FT_UINT, .get = get_len},
+    {.name = "frame.cap_len", .title = "Capture Length", .type = WK_FT_UINT, .get = get_caplen},
+    {.name = "frame.time_epoch", .title = "Epoch Time", .type = WK_FT_STR, .get = get_epoch},
+    {.name = "frame.linktype", .title = "Link Type", .type = WK_FT_UINT, .get = get_linktype},
+    {.name = "frame.protocols",
+     .title = "Protocols in Frame",
+     .type = WK_FT_STR,
+     .get = get_protocols},
 };
 
 static void dissect(struct wk_pkt *p, struct wk_layer *l, struct wk_rd *r, struct wk_next *next)
@@ -102,10 +105,10 @@ static void dissect(struct wk_pkt *p, struct wk_layer *l, struct wk_rd *r, struc
 }
 
 const struct wk_proto wk_proto_frame = {
-	.name = "frame",
-	.title = "Frame",
-	.fields = fields,
-	.nfields = WK_ARRAY_SIZE(fields),
-	.dissect = dissect,
-	.flags = WK_PF_EMPTY_OK,
+    .name = "frame",
+    .title = "Frame",
+    .fields = fields,
+    .nfields = WK_ARRAY_SIZE(fields),
+    .dissect = dissect,
+    .flags = WK_PF_EMPTY_OK,
 };

@@ -12,8 +12,11 @@
 	X(ah)                                                                                      \
 	X(arcnet)                                                                                  \
 	X(arp)                                                                                     \
+	X(ayiya)                                                                                   \
+	X(cfp)                                                                                     \
 	X(chdlc)                                                                                   \
 	X(dns)                                                                                     \
+	X(erspan)                                                                                  \
 	X(eth)                                                                                     \
 	X(fddi)                                                                                    \
 	X(frame)                                                                                   \
@@ -24,29 +27,35 @@
 	X(icmp)                                                                                    \
 	X(icmp6)                                                                                   \
 	X(ip)                                                                                      \
+	X(ipnet)                                                                                   \
 	X(ipv6)                                                                                    \
 	X(ipv6_dstopts)                                                                            \
 	X(ipv6_fraghdr)                                                                            \
 	X(ipv6_hopopts)                                                                            \
 	X(ipv6_routing)                                                                            \
+	X(juniper)                                                                                 \
 	X(l2tp)                                                                                    \
 	X(llc)                                                                                     \
 	X(mpls)                                                                                    \
 	X(nflog)                                                                                   \
+	X(nsh)                                                                                     \
 	X(null)                                                                                    \
+	X(pbb)                                                                                     \
+	X(pim)                                                                                     \
 	X(ppi)                                                                                     \
 	X(ppp)                                                                                     \
 	X(pppoe)                                                                                   \
 	X(radiotap)                                                                                \
 	X(raw)                                                                                     \
+	X(slip)                                                                                    \
 	X(sll)                                                                                     \
 	X(sll2)                                                                                    \
-	X(slip)                                                                                    \
 	X(snap)                                                                                    \
 	X(tcp)                                                                                     \
 	X(teredo)                                                                                  \
 	X(udp)                                                                                     \
 	X(vlan)                                                                                    \
+	X(vntag)                                                                                   \
 	X(vxlan)                                                                                   \
 	X(wlan)
 

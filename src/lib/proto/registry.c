@@ -7,7 +7,6 @@
 
 #include "proto/proto_int.h"
 
-
 #define X(n) &wk_proto_##n,
 static const struct wk_proto *const all[] = {WK_PROTO_LIST(X)};
 #undef X
@@ -15,6 +14,7 @@ static const struct wk_proto *const all[] = {WK_PROTO_LIST(X)};
 /* Present protocols, sorted by name; built once. */
 static const struct wk_proto *protos[WK_ARRAY_SIZE(all)];
 static size_t nprotos;
+_Static_assert(WK_ARRAY_SIZE(all) < 255, "bind tables hold the registry index in a byte");
 
 struct bindent {
 	uint32_t key;
@@ -24,6 +24,11 @@ struct bindent {
 static struct bindent binds[512];
 static size_t nbinds;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
+static bool ready; /* set (release) at the end of build(): skips pthread_once when hot */
+
+/* Direct tables for 16-bit keys (EtherTypes, IP protocols, ports, link types): one byte per
+ * key holding the registry index + 1. Only the pages of keys in use are ever touched. */
+static uint8_t direct[WK_NS_MAX][65536];
 
 static int cmp_proto(const void *a, const void *b)
 {
@@ -54,11 +59,17 @@ static void build(void)
 			binds[nbinds++] = (struct bindent){b->key, b->ns, (uint8_t)i};
 	}
 	qsort(binds, nbinds, sizeof(binds[0]), cmp_bind);
+	/* The first protocol bound to a key wins, as in the binary search (sorted by index). */
+	for (size_t i = nbinds; i-- > 0;)
+		if (binds[i].key < 65536 && binds[i].ns < WK_NS_MAX)
+			direct[binds[i].ns][binds[i].key] = (uint8_t)(binds[i].idx + 1);
+	__atomic_store_n(&ready, true, __ATOMIC_RELEASE);
 }
 
 static inline void init(void)
 {
-	pthread_once(&once, build);
+	if (!__atomic_load_n(&ready, __ATOMIC_ACQUIRE))
+		pthread_once(&once, build);
 }
 
 size_t wk_proto_count(void)
@@ -76,9 +87,19 @@ const struct wk_proto *wk_proto_at(size_t i)
 int wk_proto_index(const struct wk_proto *p)
 {
 	init();
-	for (size_t i = 0; i < nprotos; i++)
-		if (protos[i] == p)
-			return (int)i;
+	if (!p)
+		return -1;
+	size_t lo = 0, hi = nprotos; /* sorted by name: binary search */
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strcmp(protos[mid]->name, p->name);
+		if (c == 0)
+			return protos[mid] == p ? (int)mid : -1;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	return -1;
 }
 
@@ -97,6 +118,10 @@ const struct wk_proto *wk_proto_lookup(enum wk_ns ns, uint32_t key)
 	init();
 	if (ns == WK_NS_PROTO)
 		return key < nprotos ? protos[key] : NULL;
+	if (key < 65536 && (unsigned)ns < WK_NS_MAX) {
+		uint8_t d = direct[ns][key];
+		return d ? protos[d - 1] : NULL;
+	}
 	size_t lo = 0, hi = nbinds;
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# SYN packets per second: wirekit send --flood (raw IPv4 socket, and --l2 over AF_PACKET)
+# against hping3 --flood and masscan, in one run, in a namespace pair (198.18.0.0/15 only).
+# Packets are counted on the receiving side (rx_packets of its veth). They go to addresses
+# the target does not hold (198.18.0.99 through a static neighbour entry, masscan's
+# 198.19.0.0/16 through its --router-mac), so its kernel drops them on arrival instead
+# of answering: the receiver's own work is the same small cost for every tool, and the
+# sender's speed is what is measured. Prints the ratios.
+# usage: bench/send.sh [WIREKIT] [SECONDS]   (root; scripts/deps.sh --peers installs peers)
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+W=${1:-$top/build/wirekit}
+D=${2:-3}
+[ "$(id -u)" = 0 ] || { echo "bench/send.sh: needs root (namespaces, raw sockets)"; exit 1; }
+S=wkbs$$
+T=wkbt$$
+cleanup() {
+	ip netns del "$S" 2>/dev/null
+	ip netns del "$T" 2>/dev/null
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+ip netns add "$S"
+ip netns add "$T"
+ip link add "bs$$" netns "$S" type veth peer name "bt$$" netns "$T"
+ip -n "$S" addr add 198.18.0.1/24 dev "bs$$"
+ip -n "$T" addr add 198.18.0.2/24 dev "bt$$"
+for n in "$S" "$T"; do ip -n "$n" link set lo up; done
+ip -n "$S" link set "bs$$" up
+ip -n "$T" link set "bt$$" up
+tmac=$(ip -n "$T" -br link show "bt$$" | awk '{print $3}')
+ip -n "$S" neigh add 198.18.0.99 lladdr "$tmac" dev "bs$$" nud permanent
+rx() { ip netns exec "$T" cat "/sys/class/net/bt$$/statistics/rx_packets"; }
+
+# run NAME CMD...: the command for D seconds (SIGINT at the end), packets counted at T
+declare -A PPS
+run() {
+	local name=$1 a b t0 t1
+	shift
+	a=$(rx)
+	t0=$(date +%s.%N)
+	timeout -s INT "$D" ip netns exec "$S" "$@" >/dev/null 2>&1
+	t1=$(date +%s.%N)
+	sleep 0.2
+	b=$(rx)
+	PPS[$name]=$(python3 -c "print(int(($b - $a) / ($t1 - $t0)))")
+	printf '%-28s %10s pps received\n' "$name" "${PPS[$name]}"
+}
+run "wirekit --flood" "$W" send --flood -q 'ip(dst=198.18.0.99)/tcp(dport=80)'
+run "wirekit --flood --l2" "$W" send --flood -q --l2 'ip(dst=198.18.0.99)/tcp(dport=80)'
+if command -v hping3 >/dev/null; then
+	run "hping3 --flood" hping3 --flood -q -S -p 80 198.18.0.99
+fi
+if command -v masscan >/dev/null; then
+	# masscan walks addresses x ports: 198.19.0.0/16 x all ports, to the target's MAC
+	run "masscan --rate 100M" masscan 198.19.0.0/16 -p1-65535 --rate 100000000 \
+		--adapter "bs$$" --adapter-ip 198.18.0.1 --router-mac "$tmac" --wait 0
+fi
+best=${PPS["wirekit --flood"]}
+[ "${PPS["wirekit --flood --l2"]}" -gt "$best" ] && best=${PPS["wirekit --flood --l2"]}
+for peer in "hping3 --flood" "masscan --rate 100M"; do
+	[ -n "${PPS[$peer]:-}" ] || continue
+	python3 -c "print('wirekit (best) / %-20s %.2fx' % ('$peer', $best / max(1, ${PPS[$peer]})))"
+done

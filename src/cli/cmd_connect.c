@@ -1,0 +1,58 @@
+/* wirekit connect: talk to a TCP, UDP or TLS service with stdin and stdout. */
+#include <stdio.h>
+
+#include "cmds.h"
+#include "relay.h"
+
+const char *const cmd_connect_usage =
+    "usage: wirekit connect [options] HOST PORT\n"
+    "\n"
+    "Connect to HOST PORT and relay stdin to the socket and the socket to stdout.\n"
+    "Every address HOST resolves to is tried in order. At the end of stdin the\n"
+    "sending side is shut down (half-close); wirekit exits when the peer closes.\n"
+    "\n"
+    "  -4, -6               IPv4 or IPv6 only\n"
+    "  -u, --udp            UDP: each read of stdin (up to 8 KiB) is one datagram; after\n"
+    "                       the end of stdin, replies are awaited for -w SEC (default 1 s)\n"
+    "  -w, --wait SEC       connect timeout, and give up after SEC seconds of silence\n"
+    "  -z                   only check that the port accepts a connection (exit 0 or 1);\n"
+    "                       with --tls, that the handshake and verification succeed\n"
+    "  -v, --verbose        connection details (and the TLS certificate) on stderr\n"
+    "  --send TEXT          send TEXT instead of reading stdin (escapes \\r \\n \\t \\0 \\\\\n"
+    "                       \\xHH); without --recv*, the sending side is then shut down\n"
+    "  --recv N             print the first N bytes of the reply, then exit\n"
+    "  --recv-until STR     print the reply up to and including STR, then exit\n"
+    "  --recv-only          never read stdin; --send-only: never print what arrives\n"
+    "  --frame              one message per stdin line as a 4-byte big-endian length\n"
+    "                       plus payload; incoming frames are printed one per line\n"
+    "  --frame-bytes N      one message per N bytes of stdin instead of per line\n"
+    "  --max-frame N        largest frame accepted or sent (default 16M)\n"
+    "  --tls                TLS (OpenSSL): SNI from HOST, verified against the system store\n"
+    "  --alpn LIST          offer these ALPN protocols (comma-separated)\n"
+    "  --ca FILE            verify against the CA certificates in FILE instead\n"
+    "  --pin-sha256 HEX     accept exactly the certificate (or public key) with this\n"
+    "                       SHA-256, instead of CA and name checks\n"
+    "  --insecure           no certificate verification at all\n"
+    "  --no-splice          move data with read/write instead of splice(2)\n"
+    "\n"
+    "Exit status: 0 ok, 1 failure (unknown host, refused, timeout, bad certificate),\n"
+    "2 usage error.\n";
+
+int cmd_connect(int argc, char **argv)
+{
+	struct relay_opts o = {.cmd = "connect"};
+	char **pos;
+	int npos;
+	int rc = relay_parse(argc, argv, &o, cmd_connect_usage, &pos, &npos);
+	if (rc >= 0)
+		goto out;
+	if (npos != 2) {
+		fprintf(stderr, "wirekit connect: want HOST PORT (see 'wirekit connect --help')\n");
+		rc = 2;
+		goto out;
+	}
+	rc = relay_connect(&o, pos[0], pos[1]);
+out:
+	relay_opts_fini(&o);
+	return rc;
+}

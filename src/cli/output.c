@@ -1,0 +1,238 @@
+/* Output options and per-packet output shared by read and sniff (see output.h). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "output.h"
+
+static int out_flush(void *ctx, const char *p, size_t n)
+{
+	int fd = *(int *)ctx;
+	while (n) {
+		ssize_t k = write(fd, p, n);
+		if (k < 0) {
+			if (errno == EINTR)
+				continue;
+			return WK_ESYS;
+		}
+		p += k;
+		n -= (size_t)k;
+	}
+	return 0;
+}
+
+bool out_parse_u64(const char *s, uint64_t *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || end == s || *end || s[0] == '-')
+		return false;
+	*out = v;
+	return true;
+}
+
+static char sep_char(const char *v)
+{
+	if (!strcmp(v, "/t"))
+		return '\t';
+	if (!strcmp(v, "/s"))
+		return ' ';
+	return v[0];
+}
+
+int out_opts_init(struct out_opts *o, int argc, const char *cmd)
+{
+	*o = (struct out_opts){
+	    .mode = OUT_LINE, .top = 10, .sep = '\t', .occ = ',', .tfmt = WK_TIME_ABS};
+	o->fnames = calloc((size_t)argc + 1, sizeof(*o->fnames));
+	if (!o->fnames) {
+		fprintf(stderr, "wirekit %s: out of memory\n", cmd);
+		return 1;
+	}
+	return 0;
+}
+
+void out_opts_fini(struct out_opts *o)
+{
+	free(o->fnames);
+	o->fnames = NULL;
+}
+
+static const struct {
+	const char *name;
+	enum wk_time_fmt f;
+} tfmts[] = {
+    {"abs", WK_TIME_ABS}, {"date", WK_TIME_DATE},   {"epoch", WK_TIME_EPOCH},
+    {"rel", WK_TIME_REL}, {"delta", WK_TIME_DELTA}, {"none", WK_TIME_NONE},
+};
+
+int out_opt(struct out_opts *o, const char *cmd, int c, const char *arg)
+{
+	switch (c) {
+	case 'c':
+		if (!out_parse_u64(arg, &o->count) || o->count == 0) {
+			fprintf(stderr, "wirekit %s: -c: not a positive count: '%s'\n", cmd, arg);
+			return -1;
+		}
+		return 1;
+	case 't':
+		for (size_t i = 0; i < WK_ARRAY_SIZE(tfmts); i++)
+			if (!strcmp(arg, tfmts[i].name)) {
+				o->tfmt = tfmts[i].f;
+				return 1;
+			}
+		fprintf(stderr,
+		        "wirekit %s: -t: unknown time format '%s' (abs, date, epoch, rel, delta, "
+		        "none)\n",
+		        cmd, arg);
+		return -1;
+	case 'V':
+		o->mode = OUT_TREE;
+		return 1;
+	case 'x':
+		o->hex = true;
+		return 1;
+	case OUT_OPT_JSON:
+		o->mode = OUT_JSON;
+		return 1;
+	case OUT_OPT_STATS:
+		o->mode = OUT_STATS;
+		return 1;
+	case OUT_OPT_PCAPNG:
+		o->pcapng = true;
+		return 1;
+	case OUT_OPT_TOP:
+		if (!out_parse_u64(arg, &o->top)) {
+			fprintf(stderr, "wirekit %s: --top: not a count: '%s'\n", cmd, arg);
+			return -1;
+		}
+		return 1;
+	case 'T':
+		if (strcmp(arg, "fields")) {
+			fprintf(stderr, "wirekit %s: -T: only 'fields' is known, not '%s'\n", cmd,
+			        arg);
+			return -1;
+		}
+		o->mode = OUT_FIELDS;
+		return 1;
+	case 'e':
+		o->fnames[o->nf++] = arg;
+		return 1;
+	case 'E':
+		if (!strncmp(arg, "separator=", 10) && arg[10])
+			o->sep = sep_char(arg + 10);
+		else if (!strncmp(arg, "occurrence=", 11) && arg[11])
+			o->occ = sep_char(arg + 11);
+		else {
+			fprintf(stderr,
+			        "wirekit %s: -E: expected separator=C or occurrence=C, not '%s'\n",
+			        cmd, arg);
+			return -1;
+		}
+		return 1;
+	case 'w':
+		o->wpath = arg;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+int out_check(const struct out_opts *o, const char *cmd)
+{
+	if (o->mode == OUT_FIELDS && o->nf == 0) {
+		fprintf(stderr, "wirekit %s: -T fields needs at least one -e FIELD\n", cmd);
+		return -1;
+	}
+	if (o->nf && o->mode != OUT_FIELDS) {
+		fprintf(stderr, "wirekit %s: -e needs -T fields\n", cmd);
+		return -1;
+	}
+	return 0;
+}
+
+int out_start(struct out *out, const struct out_opts *o, const char *cmd)
+{
+	out->o = o;
+	out->fd = 1;
+	out->print = true;
+	out->po = (struct wk_print_opts){.tfmt = o->tfmt};
+	out->fields = NULL;
+	out->stats = NULL;
+	wk_ob_init(&out->ob, out->mem, sizeof(out->mem), out_flush, &out->fd);
+	if (o->mode == OUT_FIELDS) {
+		struct wk_error err = {0};
+		out->fields = wk_fields_new(o->fnames, o->nf, o->sep, o->occ, &err);
+		if (!out->fields) {
+			fprintf(stderr, "wirekit %s: %s\n", cmd, err.msg);
+			return 2;
+		}
+	}
+	if (o->mode == OUT_STATS) {
+		out->stats = wk_stats_new(65536);
+		if (!out->stats) {
+			fprintf(stderr, "wirekit %s: out of memory\n", cmd);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+int out_packet(struct out *out, struct wk_pkt *pkt, const char *note)
+{
+	if (!out->print)
+		return out->ob.err;
+	wk_dissect(pkt);
+	struct wk_ob *ob = &out->ob;
+	switch (out->o->mode) {
+	case OUT_LINE:
+		wk_print_line(ob, &out->po, pkt);
+		if (note && ob->len && ob->p[ob->len - 1] == '\n') {
+			ob->len--; /* the note goes on the packet's own line */
+			wk_ob_puts(ob, " (");
+			wk_ob_puts(ob, note);
+			wk_ob_puts(ob, ")\n");
+		}
+		break;
+	case OUT_TREE:
+		wk_print_tree(ob, pkt);
+		if (note) {
+			wk_ob_puts(ob, "    [");
+			wk_ob_puts(ob, note);
+			wk_ob_puts(ob, "]\n");
+		}
+		break;
+	case OUT_JSON:
+		wk_print_json(ob, pkt);
+		break;
+	case OUT_FIELDS:
+		wk_fields_print(ob, out->fields, pkt);
+		break;
+	case OUT_STATS:
+		wk_stats_add(out->stats, pkt);
+		break;
+	}
+	if (out->o->hex && out->o->mode != OUT_STATS && out->o->mode != OUT_JSON)
+		wk_print_hex(ob, pkt->data, pkt->caplen);
+	return ob->err;
+}
+
+void out_end(struct out *out)
+{
+	if (out->o->mode == OUT_STATS)
+		wk_stats_print(&out->ob, out->stats, (size_t)out->o->top);
+	wk_ob_flush(&out->ob);
+}
+
+void out_free(struct out *out)
+{
+	if (!out)
+		return;
+	wk_fields_free(out->fields);
+	wk_stats_free(out->stats);
+	out->fields = NULL;
+	out->stats = NULL;
+}

@@ -1,0 +1,85 @@
+/* Output options and per-packet output shared by the commands that print packets (read,
+ * sniff): one line per packet, -V tree, -x hex, --json, -T fields -e ..., --stats. */
+#ifndef WK_CLI_OUTPUT_H
+#define WK_CLI_OUTPUT_H
+
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "wirekit/wirekit.h"
+
+/* getopt letters and long options the output owns; a command appends its own. */
+#define OUT_SHORTOPTS "c:t:VxT:e:E:w:"
+enum {
+	OUT_OPT_JSON = 256,
+	OUT_OPT_STATS,
+	OUT_OPT_PCAPNG,
+	OUT_OPT_TOP,
+	OUT_OPT_END, /* commands number their own long options from here */
+};
+#define OUT_LONGOPTS                                                                               \
+	{"json", no_argument, NULL, OUT_OPT_JSON}, {"stats", no_argument, NULL, OUT_OPT_STATS},    \
+	    {"pcapng", no_argument, NULL, OUT_OPT_PCAPNG},                                         \
+	{                                                                                          \
+		"top", required_argument, NULL, OUT_OPT_TOP                                        \
+	}
+
+/* Usage lines of the display options, -t to --top. */
+#define OUT_USAGE                                                                                  \
+	"  -t FORMAT         time format: abs (default, UTC), date, epoch, rel (since the\n"       \
+	"                    first packet), delta (since the previous one), none\n"                \
+	"  -V                layer tree with every field\n"                                        \
+	"  -x                hex and ASCII dump of each packet (after its line or tree)\n"         \
+	"  --json            one JSON object per packet\n"                                         \
+	"  -T fields         print the fields named with -e, one line per packet\n"                \
+	"  -e FIELD          a field (ours or tshark's name: ip.src, tcp.srcport, frame.len..)\n"  \
+	"  -E separator=C    field separator (default tab; /t /s for tab and space);\n"            \
+	"  -E occurrence=C   separator of repeated values (default ',')\n"                         \
+	"  --stats           totals, protocol hierarchy and top conversations instead of lines\n"  \
+	"  --top N           conversations listed by --stats (default 10)\n"
+
+enum out_mode { OUT_LINE, OUT_TREE, OUT_JSON, OUT_FIELDS, OUT_STATS };
+
+struct out_opts {
+	enum out_mode mode;
+	bool hex, pcapng;
+	uint64_t count, top;
+	const char *wpath;
+	const char **fnames;
+	size_t nf;
+	char sep, occ;
+	enum wk_time_fmt tfmt;
+};
+
+/* Defaults; room for argc -e names. 0, or 1 out of memory (message printed). */
+int out_opts_init(struct out_opts *o, int argc, const char *cmd);
+void out_opts_fini(struct out_opts *o);
+/* One getopt result: 1 taken, 0 not an output option, -1 usage error (message printed). */
+int out_opt(struct out_opts *o, const char *cmd, int c, const char *arg);
+/* After parsing: -T fields and -e agree. 0 or -1 (message printed). */
+int out_check(const struct out_opts *o, const char *cmd);
+
+bool out_parse_u64(const char *s, uint64_t *out);
+
+struct out {
+	const struct out_opts *o;
+	struct wk_ob ob;
+	int fd;     /* where ob goes: 1, or 2 when a capture owns stdout */
+	bool print; /* false: -w alone prints nothing, like tcpdump */
+	struct wk_print_opts po;
+	struct wk_fields *fields;
+	struct wk_stats *stats;
+	char mem[1 << 16];
+};
+
+/* Fields and statistics per the options. 0, or the exit status (message printed). */
+int out_start(struct out *out, const struct out_opts *o, const char *cmd);
+/* Dissect and print one packet (nothing if !out->print). note, when not NULL, is shown in
+ * parentheses at the end of the line or under the tree. Returns out->ob.err. */
+int out_packet(struct out *out, struct wk_pkt *pkt, const char *note);
+/* --stats table, then flush. */
+void out_end(struct out *out);
+void out_free(struct out *out);
+
+#endif

@@ -1,0 +1,281 @@
+/* wirekit sniff: usage, option parsing and rotated file names (see sniffopt.h). */
+#include <errno.h>
+#include <getopt.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmds.h"
+#include "sniffopt.h"
+#include "wirekit/capture.h"
+
+const char *const cmd_sniff_usage =
+    "usage: wirekit sniff [options] [FILTER...]\n"
+    "\n"
+    "Capture live packets and print one line per packet like tcpdump -n. FILTER is a\n"
+    "tcpdump filter expression (pcap-filter(7)), run in the kernel.\n"
+    "\n"
+    "capture:\n"
+    "  -i IFACE          interface (default: the first one up that is not a loopback;\n"
+    "                    'any' for all, as LINUX_SLL and without promiscuous mode)\n"
+    "  -p                do not put the interface in promiscuous mode\n"
+    "  -s SNAPLEN        bytes kept of each packet (default 262144)\n"
+    "  -B KIB            kernel ring size in KiB (default 8192)\n"
+    "  --raw-ip PROTO    icmp, tcp or udp: a raw IP socket of that protocol instead of a\n"
+    "                    packet socket (incoming IPv4 from the IP header on)\n"
+    "  -Z USER           user to run as once the capture is open (default nobody when\n"
+    "                    started as root; -Z root keeps root)\n"
+    "  -c N              stop after N packets\n"
+    "  --duration SEC    stop after SEC seconds\n"
+    "  --stats-interval SEC\n"
+    "                    print received / dropped / written counts every SEC seconds\n"
+    "\n"
+    "output:\n" OUT_USAGE
+    "  -w FILE           write the packets to FILE as they arrive (pcap; '-' = stdout)\n"
+    "  --pcapng          write FILE as pcapng\n"
+    "  -C SIZE           start a new file when one exceeds SIZE millions of bytes (or\n"
+    "                    SIZE with k, m, g: KiB, MiB, GiB): FILE, FILE1, FILE2, ...\n"
+    "  -G SEC            start a new file every SEC seconds; FILE is a strftime pattern\n"
+    "  -h, --help        this help\n"
+    "\n"
+    "At the end (SIGINT, SIGTERM, -c, --duration) the file is complete and the counts of\n"
+    "packets received, dropped by the kernel and written go to standard error.\n"
+    "Exit status: 0 ok, 1 capture or write error, 2 usage or bad filter, 3 no privilege\n"
+    "to capture (needs root or CAP_NET_RAW).\n";
+
+enum {
+	OPT_DURATION = OUT_OPT_END,
+	OPT_RAWIP,
+	OPT_STATSIV,
+};
+
+bool sniff_parse_secs(const char *s, uint64_t *ms)
+{
+	uint64_t whole = 0, frac = 0;
+	unsigned digits = 0, fd = 0;
+	const char *p = s;
+	for (; *p >= '0' && *p <= '9'; p++, digits++) {
+		if (whole > (UINT64_MAX / 1000 - 9) / 10)
+			return false;
+		whole = whole * 10 + (uint64_t)(*p - '0');
+	}
+	if (*p == '.') {
+		for (p++; *p >= '0' && *p <= '9'; p++, fd++)
+			if (fd < 3)
+				frac = frac * 10 + (uint64_t)(*p - '0');
+	}
+	if (*p || (digits == 0 && fd == 0))
+		return false;
+	for (unsigned i = fd; i < 3; i++)
+		frac *= 10;
+	*ms = whole * 1000 + frac;
+	return *ms > 0;
+}
+
+bool sniff_parse_size(const char *s, uint64_t *bytes)
+{
+	char *end;
+	if (s[0] < '0' || s[0] > '9')
+		return false;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || v == 0)
+		return false;
+	uint64_t unit = 1000000; /* tcpdump's -C unit */
+	if (*end) {
+		switch (*end) {
+		case 'k':
+		case 'K':
+			unit = 1024;
+			break;
+		case 'm':
+		case 'M':
+			unit = 1024 * 1024;
+			break;
+		case 'g':
+		case 'G':
+			unit = 1024 * 1024 * 1024;
+			break;
+		default:
+			return false;
+		}
+		if (end[1])
+			return false;
+	}
+	if (v > UINT64_MAX / unit)
+		return false;
+	*bytes = v * unit;
+	return true;
+}
+
+int sniff_file_name(char *buf, size_t n, const char *pattern, bool strftime_mode, time_t t,
+                    unsigned seq)
+{
+	size_t len;
+	if (strftime_mode) {
+		struct tm tm;
+		if (!localtime_r(&t, &tm))
+			return -1;
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+		len = strftime(buf, n, pattern, &tm);
+#pragma GCC diagnostic pop
+		if (len == 0)
+			return -1; /* too long, or an empty expansion: no usable name */
+	} else {
+		len = strlen(pattern);
+		if (len == 0 || len >= n)
+			return -1;
+		memcpy(buf, pattern, len + 1);
+	}
+	if (seq) {
+		int k = snprintf(buf + len, n - len, "%u", seq);
+		if (k < 0 || (size_t)k >= n - len)
+			return -1;
+	}
+	return 0;
+}
+
+static char *join_args(int argc, char **argv)
+{
+	size_t len = 1;
+	for (int i = 0; i < argc; i++)
+		len += strlen(argv[i]) + 1;
+	char *s = malloc(len);
+	if (!s)
+		return NULL;
+	size_t n = 0;
+	for (int i = 0; i < argc; i++) {
+		size_t k = strlen(argv[i]);
+		if (i)
+			s[n++] = ' ';
+		memcpy(s + n, argv[i], k);
+		n += k;
+	}
+	s[n] = '\0';
+	return s;
+}
+
+__attribute__((format(printf, 1, 2))) static int usage_err(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("wirekit sniff: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	return 2;
+}
+
+int sniff_parse(int argc, char **argv, struct sniff_opts *o)
+{
+	static const struct option lopts[] = {
+	    OUT_LONGOPTS,
+	    {"duration", required_argument, NULL, OPT_DURATION},
+	    {"raw-ip", required_argument, NULL, OPT_RAWIP},
+	    {"stats-interval", required_argument, NULL, OPT_STATSIV},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	memset(o, 0, sizeof(*o));
+	o->promisc = true;
+	if (out_opts_init(&o->out, argc, "sniff"))
+		return 1;
+	uint64_t v;
+	optind = 1;
+	int c;
+	while ((c = getopt_long(argc, argv, "+" OUT_SHORTOPTS "i:ps:B:Z:C:G:h", lopts, NULL)) !=
+	       -1) {
+		int k = out_opt(&o->out, "sniff", c, optarg);
+		if (k > 0)
+			continue;
+		if (k < 0)
+			return 2;
+		switch (c) {
+		case 'i':
+			o->iface = optarg;
+			break;
+		case 'p':
+			o->promisc = false;
+			break;
+		case 's':
+			if (!out_parse_u64(optarg, &v) || v > WK_CAP_DEFAULT_SNAPLEN)
+				return usage_err("-s: not a snap length (0 to 262144): '%s'",
+				                 optarg);
+			o->snaplen = (uint32_t)v; /* 0 = the default, like tcpdump */
+			break;
+		case 'B':
+			if (!out_parse_u64(optarg, &v) || v == 0 || v > (WK_RING_MAX_BYTES >> 10))
+				return usage_err("-B: not a size in KiB (1 to 1048576): '%s'",
+				                 optarg);
+			o->bufsize = (size_t)v << 10;
+			break;
+		case 'Z':
+			if (!*optarg)
+				return usage_err("-Z: empty user name");
+			o->user = optarg;
+			break;
+		case 'C':
+			if (!sniff_parse_size(optarg, &o->rot_bytes))
+				return usage_err("-C: not a file size: '%s'", optarg);
+			break;
+		case 'G':
+			if (!out_parse_u64(optarg, &o->rot_secs) || o->rot_secs == 0)
+				return usage_err("-G: not a positive number of seconds: '%s'",
+				                 optarg);
+			break;
+		case OPT_DURATION:
+			if (!sniff_parse_secs(optarg, &o->duration_ms))
+				return usage_err(
+				    "--duration: not a positive number of seconds: '%s'", optarg);
+			break;
+		case OPT_STATSIV:
+			if (!sniff_parse_secs(optarg, &o->stats_ms))
+				return usage_err(
+				    "--stats-interval: not a positive number of seconds: '%s'",
+				    optarg);
+			break;
+		case OPT_RAWIP:
+			if (!strcmp(optarg, "icmp"))
+				o->raw_proto = IPPROTO_ICMP;
+			else if (!strcmp(optarg, "tcp"))
+				o->raw_proto = IPPROTO_TCP;
+			else if (!strcmp(optarg, "udp"))
+				o->raw_proto = IPPROTO_UDP;
+			else
+				return usage_err("--raw-ip: icmp, tcp or udp, not '%s'", optarg);
+			break;
+		case 'h':
+			fputs(cmd_sniff_usage, stdout);
+			return -1;
+		default:
+			fputs(cmd_sniff_usage, stderr);
+			return 2;
+		}
+	}
+	if (out_check(&o->out, "sniff"))
+		return 2;
+	if ((o->rot_bytes || o->rot_secs) && !o->out.wpath)
+		return usage_err("-C and -G need -w FILE");
+	if ((o->rot_bytes || o->rot_secs) && !strcmp(o->out.wpath, "-"))
+		return usage_err("-C and -G rotate files, not standard output");
+	if (o->raw_proto && o->iface && !strcmp(o->iface, "any"))
+		o->iface = NULL;
+	if (optind < argc) {
+		o->filter = join_args(argc - optind, argv + optind);
+		if (!o->filter) {
+			fprintf(stderr, "wirekit sniff: out of memory\n");
+			return 1;
+		}
+	}
+	return 0;
+}
+
+void sniff_opts_fini(struct sniff_opts *o)
+{
+	free(o->filter);
+	o->filter = NULL;
+	out_opts_fini(&o->out);
+}

@@ -1,0 +1,21 @@
+/* Internal to the link-layer protocol files: helpers shared between two encapsulations
+ * of the same payload naming scheme. */
+#ifndef WK_LINK_INT_H
+#define WK_LINK_INT_H
+
+#include "proto/proto_int.h"
+
+/* Linux cooked capture (SLL v1 and v2): next layer from the ARPHRD type and the
+ * protocol field (an EtherType, or a Linux ETH_P_* value <= 1536). */
+void sll_next(struct wk_next *next, uint16_t hatype, uint16_t protocol);
+
+/* PPP protocol number (RFC 1661 section 2, IANA "PPP DLL Protocol Numbers") to the
+ * next layer: network protocols go through their EtherType, so ip/ipv6/mpls files need
+ * no PPP binding; anything else is looked up in WK_NS_PPP. */
+void ppp_next(struct wk_next *next, uint16_t protocol);
+
+/* True when the AF value in a BSD loopback / PPI / NFLOG style header is an IPv6 family
+ * on some system (24 NetBSD/OpenBSD, 28 FreeBSD, 30 Darwin, 10 Linux). */
+bool af_is_inet6(uint32_t af);
+
+#endif

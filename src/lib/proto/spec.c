@@ -1,0 +1,1200 @@
+/* The packet language (spec.h): a hand-written recursive descent parser over the spec
+ * text, driven by the protocol descriptors and their field tables. Values are kept as
+ * segments (a number range, or bytes whose last 4 or 8 bytes count through a range), so
+ * dport=1-65535 costs one segment, not 65535 values; packet idx of the cross product is
+ * built on demand by wk_spec_build. Every value is tried through the encoder of its
+ * layer while parsing, so a value the encoder would refuse is reported at its column. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "wirekit/addr.h"
+#include "wirekit/spec.h"
+
+/* One run of values: numbers lo..hi (n == 0), or the bytes b[0..n) whose last tail bytes
+ * are replaced by the big-endian numbers lo..hi (addresses). */
+struct seg {
+	uint64_t lo, hi;
+	uint16_t n;
+	uint8_t tail;
+	uint8_t b[WK_BUILD_VAL_MAX];
+};
+
+struct assign {
+	const struct wk_field *f;
+	size_t col;
+	unsigned nseg, cap;
+	struct seg *seg;
+	uint64_t count;
+};
+
+struct slayer {
+	const struct wk_proto *p;
+	size_t col;
+	unsigned nas;
+	struct assign as[WK_BUILD_MAX_SET];
+	const struct wk_field *optf; /* the layer's options text field, if it has one */
+	char *opts;                  /* option words collected for optf (NUL terminated) */
+	size_t nopts;
+};
+
+struct wk_spec {
+	unsigned n;
+	struct slayer l[WK_BUILD_MAX_LAYERS];
+	uint8_t *payload;
+	size_t npayload;
+	bool has_payload;
+	uint64_t count;
+};
+
+/* Spec names that are not registry names (the issue's list: scapy's Ether, and the
+ * spellings people type for the IP versions). */
+static const struct {
+	const char *alias, *name;
+} layer_alias[] = {
+    {"ether", "eth"}, {"ipv4", "ip"},      {"ip4", "ip"},
+    {"ip6", "ipv6"},  {"icmpv6", "icmp6"}, {"dot1q", "vlan"},
+};
+
+struct ps {
+	const char *s;
+	size_t n, i;
+	struct wk_error *err;
+	size_t col;
+	struct wk_spec *sp;
+};
+
+static int perr(struct ps *ps, size_t col, int code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static int perr(struct ps *ps, size_t col, int code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	wk_vseterr(ps->err, code, fmt, ap);
+	va_end(ap);
+	ps->col = col;
+	return code;
+}
+
+static void skip_ws(struct ps *ps)
+{
+	while (ps->i < ps->n && (ps->s[ps->i] == ' ' || ps->s[ps->i] == '\t' ||
+	                         ps->s[ps->i] == '\n' || ps->s[ps->i] == '\r'))
+		ps->i++;
+}
+
+static bool is_ident(char c, bool first)
+{
+	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_')
+		return true;
+	return !first && ((c >= '0' && c <= '9') || c == '.');
+}
+
+static char lower(char c)
+{
+	return c >= 'A' && c <= 'Z' ? (char)(c + 32) : c;
+}
+
+/* ---- edit distance ------------------------------------------------------------------ */
+
+unsigned wk_spec_distance(const char *a, const char *b)
+{
+	enum { MAXL = 64 };
+	size_t la = strlen(a), lb = strlen(b);
+	if (la >= MAXL || lb >= MAXL)
+		return 1000;
+	/* optimal string alignment: three rows are enough */
+	unsigned r0[MAXL], r1[MAXL], r2[MAXL];
+	unsigned *pp = r0, *p = r1, *c = r2;
+	for (size_t j = 0; j <= lb; j++)
+		p[j] = (unsigned)j;
+	for (size_t i = 1; i <= la; i++) {
+		c[0] = (unsigned)i;
+		for (size_t j = 1; j <= lb; j++) {
+			unsigned cost = lower(a[i - 1]) == lower(b[j - 1]) ? 0 : 1;
+			unsigned v = p[j] + 1;
+			if (c[j - 1] + 1 < v)
+				v = c[j - 1] + 1;
+			if (p[j - 1] + cost < v)
+				v = p[j - 1] + cost;
+			if (i > 1 && j > 1 && lower(a[i - 1]) == lower(b[j - 2]) &&
+			    lower(a[i - 2]) == lower(b[j - 1]) && pp[j - 2] + 1 < v)
+				v = pp[j - 2] + 1;
+			c[j] = v;
+		}
+		unsigned *t = pp;
+		pp = p;
+		p = c;
+		c = t;
+	}
+	return p[lb];
+}
+
+/* Keeps the closest candidate seen, if close enough to be a likely typo. */
+struct near {
+	const char *want;
+	char best[64];
+	unsigned d;
+};
+
+static void near_try(struct near *nr, const char *cand, size_t n)
+{
+	char tmp[64];
+	if (n == 0 || n >= sizeof(tmp))
+		return;
+	memcpy(tmp, cand, n);
+	tmp[n] = '\0';
+	unsigned d = wk_spec_distance(nr->want, tmp);
+	size_t wl = strlen(nr->want);
+	unsigned limit = wl <= 3 ? 1 : wl <= 6 ? 2 : 3;
+	if (d <= limit && d < nr->d) {
+		nr->d = d;
+		memcpy(nr->best, tmp, n + 1);
+	}
+}
+
+/* Short names of the settable fields of p (full names and aliases without "p."). */
+static void near_fields(struct near *nr, const struct wk_proto *p)
+{
+	size_t pn = strlen(p->name);
+	for (size_t k = 0; k < p->nfields; k++) {
+		const struct wk_field *f = &p->fields[k];
+		if (f->flags & WK_FF_NOENC)
+			continue;
+		const char *names[2] = {f->name, f->alias};
+		for (int j = 0; j < 2; j++)
+			for (const char *a = names[j]; a && *a;) {
+				const char *e = strchr(a, ' ');
+				size_t len = e ? (size_t)(e - a) : strlen(a);
+				if (len > pn && !strncmp(a, p->name, pn) && a[pn] == '.')
+					near_try(nr, a + pn + 1, len - pn - 1);
+				else
+					near_try(nr, a, len);
+				a = e ? e + 1 : a + len;
+			}
+	}
+}
+
+/* ---- layers ------------------------------------------------------------------------- */
+
+static const struct wk_proto *layer_find(const char *name)
+{
+	for (size_t k = 0; k < WK_ARRAY_SIZE(layer_alias); k++)
+		if (!strcmp(layer_alias[k].alias, name))
+			return wk_proto_find(layer_alias[k].name);
+	return wk_proto_find(name);
+}
+
+static int unknown_layer(struct ps *ps, size_t col, const char *name)
+{
+	struct near nr = {.want = name, .d = 1000};
+	for (size_t k = 0; k < wk_proto_count(); k++) {
+		const struct wk_proto *p = wk_proto_at(k);
+		if (p->encode)
+			near_try(&nr, p->name, strlen(p->name));
+	}
+	for (size_t k = 0; k < WK_ARRAY_SIZE(layer_alias); k++)
+		near_try(&nr, layer_alias[k].alias, strlen(layer_alias[k].alias));
+	if (nr.d < 1000)
+		return perr(ps, col, WK_ENOTFOUND, "unknown layer '%s'; did you mean '%s'?", name,
+		            nr.best);
+	return perr(ps, col, WK_ENOTFOUND, "unknown layer '%s'", name);
+}
+
+/* The settable text field named "<p>.options", which takes option words (tcp's "nop",
+ * "ts=1:0"), or NULL. */
+static const struct wk_field *options_field(const struct wk_proto *p)
+{
+	const struct wk_field *f = wk_build_field(p, "options");
+	return f && f->type == WK_FT_STR && !(f->flags & WK_FF_NOENC) ? f : NULL;
+}
+
+/* ---- values ------------------------------------------------------------------------- */
+
+static uint64_t seg_count(const struct seg *g)
+{
+	return g->hi - g->lo + 1;
+}
+
+/* Value k of segment g into a build value. */
+static void seg_value(const struct seg *g, uint64_t k, struct wk_bval *v)
+{
+	uint64_t x = g->lo + k;
+	v->u = x;
+	v->n = g->n;
+	if (g->n) {
+		memcpy(v->b, g->b, g->n);
+		for (unsigned j = 0; j < g->tail; j++)
+			v->b[g->n - 1 - j] = (uint8_t)(x >> (8 * j));
+	}
+}
+
+static int hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Hex bytes, optionally "0x" or "hex:" first, with ':', '-' or spaces between bytes. */
+static bool parse_hex(const char *s, size_t n, uint8_t *out, size_t cap, size_t *len)
+{
+	size_t i = 0, k = 0;
+	if (n >= 4 && !strncmp(s, "hex:", 4))
+		i = 4;
+	else if (n >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+		i = 2;
+	while (i < n) {
+		if (s[i] == ':' || s[i] == ' ' || s[i] == '-') {
+			i++;
+			continue;
+		}
+		int hi = hexval((unsigned char)s[i]);
+		int lo = i + 1 < n ? hexval((unsigned char)s[i + 1]) : -1;
+		if (hi < 0 || lo < 0 || k >= cap)
+			return false;
+		out[k++] = (uint8_t)(hi << 4 | lo);
+		i += 2;
+	}
+	*len = k;
+	return true;
+}
+
+/* A whole unsigned number (decimal or 0x hex). */
+static bool parse_num(const char *s, size_t n, uint64_t *out)
+{
+	char buf[32];
+	if (n == 0 || n >= sizeof(buf) || s[0] == '-' || s[0] == '+' || s[0] == ' ')
+		return false;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(buf, &end, 0);
+	if (errno || *end)
+		return false;
+	*out = v;
+	return true;
+}
+
+/* Separators in value names vary between tables ("echo-request", "echo request"): in
+ * the loose comparison '-', '_' and ' ' are one character. */
+static char loose(char c)
+{
+	return c == '_' || c == ' ' ? '-' : lower(c);
+}
+
+static bool tok_eq(const char *s, size_t n, const char *name, bool icase)
+{
+	if (strlen(name) != n)
+		return false;
+	for (size_t k = 0; k < n; k++)
+		if (icase ? loose(s[k]) != loose(name[k]) : s[k] != name[k])
+			return false;
+	return true;
+}
+
+/* Bit value, in f's own units, of a one-bit sub-field g ("tcp.flags.syn" of tcp.flags). */
+static bool subfield_bit(const struct wk_field *f, const struct wk_field *g, uint64_t *bit)
+{
+	if (g->type != WK_FT_BOOL || g->get || !g->mask || f->get || f->width > 8 ||
+	    g->off < f->off || g->off + g->width > f->off + f->width)
+		return false;
+	unsigned shift = (unsigned)(f->off + f->width - g->off - g->width) * 8;
+	uint64_t m = (uint64_t)g->mask << shift;
+	uint64_t fm = f->mask ? f->mask : (f->width >= 8 ? ~0ull : (1ull << (8 * f->width)) - 1);
+	if ((m & fm) != m)
+		return false;
+	*bit = m >> __builtin_ctzll(fm);
+	return true;
+}
+
+/* Flags written as letters or sub-field names: "SA" (scapy's TCP letters, the field's
+ * single-letter value names first, then the sub-fields' initials: U, E, C) or "DF" /
+ * "df" (a sub-field named ip.flags.df). */
+static bool parse_flags(const struct wk_proto *p, const struct wk_field *f, const char *s, size_t n,
+                        uint64_t *out)
+{
+	size_t fl = strlen(f->name);
+	for (size_t k = 0; k < p->nfields; k++) {
+		const struct wk_field *g = &p->fields[k];
+		uint64_t bit;
+		if (!strncmp(g->name, f->name, fl) && g->name[fl] == '.' &&
+		    tok_eq(s, n, g->name + fl + 1, true) && subfield_bit(f, g, &bit)) {
+			*out = bit;
+			return true;
+		}
+	}
+	uint64_t v = 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		bool found = false;
+		for (const struct wk_vname *nm = f->names; nm && nm->name && !found; nm++)
+			if (nm->name[0] == c && nm->name[1] == '\0' && nm->v) {
+				v |= nm->v;
+				found = true;
+			}
+		for (size_t k = 0; k < p->nfields && !found; k++) {
+			const struct wk_field *g = &p->fields[k];
+			uint64_t bit;
+			if (!strncmp(g->name, f->name, fl) && g->name[fl] == '.' &&
+			    lower(g->name[fl + 1]) == lower(c) && subfield_bit(f, g, &bit) &&
+			    !(v & bit)) {
+				v |= bit;
+				found = true;
+			}
+		}
+		if (!found)
+			return false;
+	}
+	*out = v;
+	return n > 0;
+}
+
+static bool parse_uint(const struct wk_proto *p, const struct wk_field *f, const char *s, size_t n,
+                       struct seg *g)
+{
+	for (int icase = 0; icase < 2; icase++)
+		for (const struct wk_vname *nm = f->names; nm && nm->name; nm++)
+			if (tok_eq(s, n, nm->name, icase)) {
+				g->lo = g->hi = nm->v;
+				return true;
+			}
+	if (f->type == WK_FT_BOOL) {
+		static const char *const t[] = {"true", "yes", "on"}, *const fa[] = {"false", "no",
+		                                                                     "off"};
+		for (size_t k = 0; k < 3; k++) {
+			if (tok_eq(s, n, t[k], true)) {
+				g->lo = g->hi = 1;
+				return true;
+			}
+			if (tok_eq(s, n, fa[k], true)) {
+				g->lo = g->hi = 0;
+				return true;
+			}
+		}
+	}
+	const char *dash = memchr(s, '-', n);
+	if (dash && dash > s) {
+		uint64_t a, b;
+		if (parse_num(s, (size_t)(dash - s), &a) &&
+		    parse_num(dash + 1, n - (size_t)(dash - s) - 1, &b) && a <= b) {
+			g->lo = a;
+			g->hi = b;
+			return true;
+		}
+		return false;
+	}
+	uint64_t v;
+	if (parse_num(s, n, &v) || parse_flags(p, f, s, n, &v)) {
+		g->lo = g->hi = v;
+		return true;
+	}
+	return false;
+}
+
+static uint32_t ip4_u32(const struct wk_ip4 *a)
+{
+	return (uint32_t)a->b[0] << 24 | (uint32_t)a->b[1] << 16 | (uint32_t)a->b[2] << 8 | a->b[3];
+}
+
+static bool cstr(const char *s, size_t n, char *buf, size_t cap)
+{
+	if (n >= cap)
+		return false;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	return true;
+}
+
+/* a.b.c.d, a.b.c.d-e.f.g.h, a.b.c.d-N (last byte), a.b.c.d/len. */
+static bool parse_ip4(const char *s, size_t n, struct seg *g)
+{
+	char a[64], b[64];
+	struct wk_ip4 x, y;
+	const char *sep = NULL;
+	for (size_t k = 0; k < n; k++)
+		if (s[k] == '-' || s[k] == '/')
+			sep = s + k;
+	size_t an = sep ? (size_t)(sep - s) : n;
+	if (!cstr(s, an, a, sizeof(a)) || !wk_ip4_parse(a, &x))
+		return false;
+	g->n = 4;
+	g->tail = 4;
+	memcpy(g->b, x.b, 4);
+	g->lo = g->hi = ip4_u32(&x);
+	if (!sep)
+		return true;
+	if (!cstr(sep + 1, n - an - 1, b, sizeof(b)))
+		return false;
+	uint64_t len;
+	if (*sep == '/') {
+		if (!parse_num(b, strlen(b), &len) || len > 32)
+			return false;
+		uint32_t mask = len ? ~0u << (32 - len) : 0;
+		g->lo = ip4_u32(&x) & mask;
+		g->hi = g->lo | ~mask;
+		return true;
+	}
+	if (wk_ip4_parse(b, &y))
+		g->hi = ip4_u32(&y);
+	else if (parse_num(b, strlen(b), &len) && len <= 255)
+		g->hi = (g->lo & ~0xffull) | len;
+	else
+		return false;
+	return g->lo <= g->hi;
+}
+
+/* An address, addr/len (len >= 64: the low 64 bits count) or addr-addr differing only
+ * in the low 64 bits. */
+static bool parse_ip6(const char *s, size_t n, struct seg *g)
+{
+	char a[64], b[64];
+	struct wk_ip6 x, y;
+	const char *sep = NULL;
+	for (size_t k = 0; k < n; k++)
+		if (s[k] == '-' || s[k] == '/')
+			sep = s + k;
+	size_t an = sep ? (size_t)(sep - s) : n;
+	if (!cstr(s, an, a, sizeof(a)) || !wk_ip6_parse(a, &x))
+		return false;
+	uint64_t low = 0;
+	for (int k = 8; k < 16; k++)
+		low = low << 8 | x.b[k];
+	g->n = 16;
+	g->tail = 8;
+	memcpy(g->b, x.b, 16);
+	g->lo = g->hi = low;
+	if (!sep)
+		return true;
+	if (!cstr(sep + 1, n - an - 1, b, sizeof(b)))
+		return false;
+	if (*sep == '/') {
+		uint64_t len;
+		if (!parse_num(b, strlen(b), &len) || len < 64 || len > 128)
+			return false;
+		uint64_t mask = len == 64 ? 0 : ~0ull << (128 - len);
+		g->lo = low & mask;
+		g->hi = g->lo | ~mask;
+		return true;
+	}
+	if (!wk_ip6_parse(b, &y) || memcmp(x.b, y.b, 8))
+		return false;
+	g->hi = 0;
+	for (int k = 8; k < 16; k++)
+		g->hi = g->hi << 8 | y.b[k];
+	return g->lo <= g->hi;
+}
+
+/* One value token of field f into g; false when it is not a value of f. */
+static bool parse_value(const struct wk_proto *p, const struct wk_field *f, const char *s, size_t n,
+                        struct seg *g)
+{
+	char buf[64];
+	size_t len = 0;
+	memset(g, 0, offsetof(struct seg, b));
+	switch (f->type) {
+	case WK_FT_UINT:
+	case WK_FT_BOOL:
+		return parse_uint(p, f, s, n, g);
+	case WK_FT_IP4:
+		return parse_ip4(s, n, g);
+	case WK_FT_IP6:
+		return parse_ip6(s, n, g);
+	case WK_FT_MAC: {
+		struct wk_mac m;
+		if (!cstr(s, n, buf, sizeof(buf)) || !wk_mac_parse(buf, &m))
+			return false;
+		memcpy(g->b, m.b, 6);
+		g->n = 6;
+		return true;
+	}
+	case WK_FT_BYTES:
+		if (!parse_hex(s, n, g->b, sizeof(g->b), &len) || len == 0)
+			return false;
+		g->n = (uint16_t)len;
+		return true;
+	case WK_FT_STR:
+		if (n > sizeof(g->b))
+			return false;
+		memcpy(g->b, s, n);
+		g->n = (uint16_t)n;
+		return true;
+	case WK_FT_NONE:
+		break;
+	}
+	return false;
+}
+
+/* ---- trial encoding ------------------------------------------------------------------- */
+
+static void bval_apply(struct wk_build *b, unsigned i, const struct wk_field *f,
+                       const struct wk_bval *v, struct wk_error *err, int *rc)
+{
+	if (f->type == WK_FT_UINT || f->type == WK_FT_BOOL)
+		*rc = wk_build_set_uint(b, i, f->name, v->u, err);
+	else
+		*rc = wk_build_set_bytes(b, i, f->name, v->b, v->n, err);
+}
+
+/* Build layer p alone with one field set (or with option words), to have the encoder
+ * judge the value where the user wrote it. */
+static int trial(const struct wk_proto *p, const struct wk_field *f, const struct wk_bval *v,
+                 const char *opts, struct wk_error *err)
+{
+	struct wk_build *b = malloc(sizeof(*b));
+	uint8_t out[1024];
+	size_t len;
+	int rc;
+	if (!b)
+		return wk_seterr(err, WK_ENOMEM, "out of memory");
+	wk_build_init(b);
+	rc = wk_build_add(b, p, err);
+	if (rc >= 0) {
+		if (opts)
+			rc = wk_build_set_text(b, 0, options_field(p)->name, opts, err);
+		else
+			bval_apply(b, 0, f, v, err, &rc);
+	}
+	if (rc >= 0)
+		rc = wk_build_encode(b, out, sizeof(out), &len, err);
+	free(b);
+	return rc < 0 ? rc : 0;
+}
+
+/* ---- the parser ----------------------------------------------------------------------- */
+
+static int add_seg(struct ps *ps, struct assign *a, const struct seg *g, size_t col)
+{
+	if (a->nseg >= WK_SPEC_MAX_LIST)
+		return perr(ps, col, WK_ENOMEM, "more than %d values in one list",
+		            WK_SPEC_MAX_LIST);
+	if (a->nseg == a->cap) {
+		unsigned nc = a->cap ? a->cap * 2 : 4;
+		struct seg *ns = realloc(a->seg, nc * sizeof(*ns));
+		if (!ns)
+			return perr(ps, col, WK_ENOMEM, "out of memory");
+		a->seg = ns;
+		a->cap = nc;
+	}
+	a->seg[a->nseg++] = *g;
+	uint64_t c = seg_count(g);
+	if (c > WK_SPEC_MAX_PACKETS || a->count + c > WK_SPEC_MAX_PACKETS)
+		return perr(ps, col, WK_ENOMEM, "more than %u values", WK_SPEC_MAX_PACKETS);
+	a->count += c;
+	return 0;
+}
+
+/* A value token: "quoted" (C escapes; returned unescaped in buf) or bare, up to ',' or
+ * ')' at the top level. */
+static int value_token(struct ps *ps, char *buf, size_t cap, size_t *len, size_t *col)
+{
+	skip_ws(ps);
+	*col = ps->i;
+	size_t k = 0;
+	if (ps->i < ps->n && ps->s[ps->i] == '"') {
+		ps->i++;
+		while (ps->i < ps->n && ps->s[ps->i] != '"') {
+			char c = ps->s[ps->i++];
+			if (c == '\\' && ps->i < ps->n)
+				c = ps->s[ps->i++];
+			if (k + 1 >= cap)
+				return perr(ps, *col, WK_EINVAL, "value too long");
+			buf[k++] = c;
+		}
+		if (ps->i >= ps->n)
+			return perr(ps, *col, WK_EINVAL, "unterminated quoted value");
+		ps->i++;
+	} else {
+		while (ps->i < ps->n && ps->s[ps->i] != ',' && ps->s[ps->i] != ')' &&
+		       ps->s[ps->i] != '(') {
+			if (k + 1 >= cap)
+				return perr(ps, *col, WK_EINVAL, "value too long");
+			buf[k++] = ps->s[ps->i++];
+		}
+		while (k && (buf[k - 1] == ' ' || buf[k - 1] == '\t'))
+			k--;
+	}
+	buf[k] = '\0';
+	*len = k;
+	if (k == 0)
+		return perr(ps, *col, WK_EINVAL, "missing value");
+	return 0;
+}
+
+/* After a ',' inside a value list: does an assignment start here ("name=" or a bare
+ * name that is no value of the field being listed)? */
+static bool assignment_ahead(struct ps *ps, const struct wk_proto *p, const struct wk_field *f)
+{
+	size_t j = ps->i;
+	while (j < ps->n && (ps->s[j] == ' ' || ps->s[j] == '\t'))
+		j++;
+	size_t st = j;
+	if (j >= ps->n || !is_ident(ps->s[j], true))
+		return false;
+	while (j < ps->n && is_ident(ps->s[j], false))
+		j++;
+	size_t end = j;
+	while (j < ps->n && (ps->s[j] == ' ' || ps->s[j] == '\t'))
+		j++;
+	if (j < ps->n && ps->s[j] == '=')
+		return true;
+	if (j < ps->n && ps->s[j] != ',' && ps->s[j] != ')')
+		return false; /* e.g. an IPv6 address or a range: a value */
+	char name[64];
+	if (!cstr(ps->s + st, end - st, name, sizeof(name)))
+		return false;
+	if (f->type == WK_FT_STR)
+		return wk_build_field(p, name) != NULL;
+	struct seg g;
+	return !parse_value(p, f, name, strlen(name), &g);
+}
+
+static int add_option_word(struct ps *ps, struct slayer *l, const char *name, const char *val,
+                           size_t col)
+{
+	char word[160];
+	int w = val ? snprintf(word, sizeof(word), "%s=%s", name, val)
+	            : snprintf(word, sizeof(word), "%s", name);
+	if (w < 0 || (size_t)w >= sizeof(word))
+		return perr(ps, col, WK_EINVAL, "option too long");
+	struct wk_error e = {0};
+	if (trial(l->p, NULL, NULL, word, &e)) {
+		/* not an option either: most likely a misspelt field */
+		struct near nr = {.want = name, .d = 1000};
+		near_fields(&nr, l->p);
+		if (nr.d < 1000)
+			return perr(ps, col, WK_ENOTFOUND,
+			            "unknown field or option '%s' in %s(); did you mean '%s'?",
+			            name, l->p->name, nr.best);
+		return perr(ps, col, WK_ENOTFOUND, "unknown field or option '%s' in %s()",
+		            val ? word : name, l->p->name);
+	}
+	size_t need = l->nopts + (size_t)w + 2;
+	char *no = realloc(l->opts, need);
+	if (!no)
+		return perr(ps, col, WK_ENOMEM, "out of memory");
+	l->opts = no;
+	if (l->nopts)
+		l->opts[l->nopts++] = ',';
+	memcpy(l->opts + l->nopts, word, (size_t)w + 1);
+	l->nopts += (size_t)w;
+	return 0;
+}
+
+/* One "name[=values]" inside a layer's parentheses. */
+static int parse_assign(struct ps *ps, struct slayer *l)
+{
+	char name[64], tok[WK_BUILD_VAL_MAX * 4 + 8];
+	size_t ncol = ps->i, tlen, tcol;
+	size_t k = 0;
+	if (ps->i >= ps->n || !is_ident(ps->s[ps->i], true))
+		return perr(ps, ps->i, WK_EINVAL, "expected a field name in %s()", l->p->name);
+	while (ps->i < ps->n && is_ident(ps->s[ps->i], false)) {
+		if (k + 1 >= sizeof(name))
+			return perr(ps, ncol, WK_EINVAL, "field name too long");
+		name[k++] = ps->s[ps->i++];
+	}
+	name[k] = '\0';
+	skip_ws(ps);
+	bool has_val = ps->i < ps->n && ps->s[ps->i] == '=';
+	if (has_val)
+		ps->i++;
+	const struct wk_field *f = wk_build_field(l->p, name);
+	if (!f) {
+		if (!l->optf) {
+			struct near nr = {.want = name, .d = 1000};
+			near_fields(&nr, l->p);
+			if (nr.d < 1000)
+				return perr(ps, ncol, WK_ENOTFOUND,
+				            "unknown field '%s' in %s(); did you mean '%s'?", name,
+				            l->p->name, nr.best);
+			return perr(ps, ncol, WK_ENOTFOUND, "unknown field '%s' in %s()", name,
+			            l->p->name);
+		}
+		int rc = 0;
+		if (has_val)
+			rc = value_token(ps, tok, sizeof(tok), &tlen, &tcol);
+		return rc ? rc : add_option_word(ps, l, name, has_val ? tok : NULL, ncol);
+	}
+	if (f->flags & WK_FF_NOENC)
+		return perr(ps, ncol, WK_EINVAL, "field '%s' of %s() is read-only (computed)", name,
+		            l->p->name);
+	for (unsigned j = 0; j < l->nas; j++)
+		if (l->as[j].f == f)
+			return perr(ps, ncol, WK_EINVAL, "field '%s' set twice", name);
+	if (f == l->optf) {
+		/* options="mss 1460,nop": verbatim words, checked by the encoder */
+		if (!has_val)
+			return perr(ps, ncol, WK_EINVAL, "'%s' needs a value", name);
+		int rc = value_token(ps, tok, sizeof(tok), &tlen, &tcol);
+		if (rc)
+			return rc;
+		if (trial(l->p, NULL, NULL, tok, ps->err))
+			return perr(ps, tcol, WK_EINVAL, "bad options '%s' for %s", tok, f->name);
+		char *word = tok;
+		size_t need = l->nopts + tlen + 2;
+		char *no = realloc(l->opts, need);
+		if (!no)
+			return perr(ps, ncol, WK_ENOMEM, "out of memory");
+		l->opts = no;
+		if (l->nopts)
+			l->opts[l->nopts++] = ',';
+		memcpy(l->opts + l->nopts, word, tlen + 1);
+		l->nopts += tlen;
+		return 0;
+	}
+	if (l->nas >= WK_BUILD_MAX_SET)
+		return perr(ps, ncol, WK_ENOMEM, "more than %d fields in %s()", WK_BUILD_MAX_SET,
+		            l->p->name);
+	struct assign *a = &l->as[l->nas++];
+	memset(a, 0, sizeof(*a));
+	a->f = f;
+	a->col = ncol;
+	if (!has_val) {
+		if (f->type != WK_FT_BOOL)
+			return perr(ps, ncol, WK_EINVAL, "field '%s' of %s() needs a value", name,
+			            l->p->name);
+		struct seg g = {.lo = 1, .hi = 1};
+		return add_seg(ps, a, &g, ncol);
+	}
+	for (;;) {
+		int rc = value_token(ps, tok, sizeof(tok), &tlen, &tcol);
+		if (rc)
+			return rc;
+		struct seg g;
+		if (!parse_value(l->p, f, tok, tlen, &g)) {
+			struct near nr = {.want = tok, .d = 1000};
+			for (const struct wk_vname *nm = f->names; nm && nm->name; nm++)
+				near_try(&nr, nm->name, strlen(nm->name));
+			if (nr.d < 1000)
+				return perr(ps, tcol, WK_EINVAL,
+				            "bad value '%s' for %s; did you mean '%s'?", tok,
+				            f->name, nr.best);
+			return perr(ps, tcol, WK_EINVAL, "bad value '%s' for %s", tok, f->name);
+		}
+		for (int end = 0; end < 2; end++) {
+			struct wk_bval v;
+			seg_value(&g, end ? seg_count(&g) - 1 : 0, &v);
+			struct wk_error e = {0};
+			if (trial(l->p, f, &v, NULL, &e)) {
+				/* the encoder's message names the field already */
+				size_t fl = strlen(f->name);
+				const char *why = e.msg;
+				if (!strncmp(why, f->name, fl) && why[fl] == ':')
+					why += fl + 2;
+				return perr(ps, tcol, WK_EINVAL, "bad value '%s' for %s: %s", tok,
+				            f->name, why);
+			}
+		}
+		rc = add_seg(ps, a, &g, tcol);
+		if (rc)
+			return rc;
+		skip_ws(ps);
+		if (ps->i < ps->n && ps->s[ps->i] == ',') {
+			ps->i++;
+			if (assignment_ahead(ps, l->p, f)) {
+				ps->i--; /* the caller consumes the ',' */
+				return 0;
+			}
+			continue;
+		}
+		return 0;
+	}
+}
+
+static int parse_layer(struct ps *ps)
+{
+	struct wk_spec *sp = ps->sp;
+	char name[64];
+	size_t col = ps->i, k = 0;
+	while (ps->i < ps->n && (is_ident(ps->s[ps->i], false) || ps->s[ps->i] == '-')) {
+		if (k + 1 >= sizeof(name))
+			return perr(ps, col, WK_EINVAL, "layer name too long");
+		name[k++] = lower(ps->s[ps->i++]);
+	}
+	name[k] = '\0';
+	if (k == 0 || !is_ident(name[0], true))
+		return perr(ps, col, WK_EINVAL,
+		            "expected a layer name, \"text\", hex:... or @file");
+	const struct wk_proto *p = layer_find(name);
+	if (!p)
+		return unknown_layer(ps, col, name);
+	if (!p->encode)
+		return perr(ps, col, WK_EUNSUP, "layer '%s' cannot be built", name);
+	if (sp->n >= WK_BUILD_MAX_LAYERS)
+		return perr(ps, col, WK_ENOMEM, "more than %d layers", WK_BUILD_MAX_LAYERS);
+	struct slayer *l = &sp->l[sp->n++];
+	memset(l, 0, sizeof(*l));
+	l->p = p;
+	l->col = col;
+	l->optf = options_field(p);
+	skip_ws(ps);
+	if (ps->i >= ps->n || ps->s[ps->i] != '(')
+		return 0;
+	size_t open = ps->i++;
+	skip_ws(ps);
+	if (ps->i < ps->n && ps->s[ps->i] == ')') {
+		ps->i++;
+		return 0;
+	}
+	for (;;) {
+		skip_ws(ps);
+		int rc = parse_assign(ps, l);
+		if (rc)
+			return rc;
+		skip_ws(ps);
+		if (ps->i >= ps->n)
+			return perr(ps, open, WK_EINVAL, "unclosed '(' of %s()", p->name);
+		if (ps->s[ps->i] == ')') {
+			ps->i++;
+			return 0;
+		}
+		if (ps->s[ps->i] != ',')
+			return perr(ps, ps->i, WK_EINVAL, "expected ',' or ')' in %s()", p->name);
+		ps->i++;
+	}
+}
+
+static int read_file(struct ps *ps, const char *path, size_t col)
+{
+	struct wk_spec *sp = ps->sp;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		int e = errno;
+		ps->col = col;
+		return wk_seterr_sys(ps->err, e, "payload file %s", path);
+	}
+	int rc = 0;
+	sp->payload = malloc(WK_SPEC_MAX_PAYLOAD + 1);
+	if (!sp->payload) {
+		rc = perr(ps, col, WK_ENOMEM, "out of memory");
+		goto out;
+	}
+	size_t n = 0;
+	while (n <= WK_SPEC_MAX_PAYLOAD) {
+		ssize_t k = read(fd, sp->payload + n, WK_SPEC_MAX_PAYLOAD + 1 - n);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0) {
+			int e = errno;
+			ps->col = col;
+			rc = wk_seterr_sys(ps->err, e, "payload file %s", path);
+			goto out;
+		}
+		if (k == 0)
+			break;
+		n += (size_t)k;
+	}
+	if (n > WK_SPEC_MAX_PAYLOAD) {
+		rc = perr(ps, col, WK_EINVAL, "payload file %s is larger than %d bytes", path,
+		          WK_SPEC_MAX_PAYLOAD);
+		goto out;
+	}
+	sp->npayload = n;
+out:
+	close(fd);
+	return rc;
+}
+
+/* "text" with C escapes, hex:..., or @file; always the last element. */
+static int parse_payload(struct ps *ps)
+{
+	struct wk_spec *sp = ps->sp;
+	size_t col = ps->i;
+	sp->has_payload = true;
+	char c = ps->s[ps->i];
+	if (c == '@') {
+		size_t st = ps->i + 1, end = ps->n;
+		while (end > st && (ps->s[end - 1] == ' ' || ps->s[end - 1] == '\n'))
+			end--;
+		char *path = malloc(end - st + 1);
+		if (!path)
+			return perr(ps, col, WK_ENOMEM, "out of memory");
+		memcpy(path, ps->s + st, end - st);
+		path[end - st] = '\0';
+		int rc = end > st ? read_file(ps, path, col)
+		                  : perr(ps, col, WK_EINVAL, "@ needs a file name");
+		free(path);
+		ps->i = ps->n;
+		return rc;
+	}
+	sp->payload = malloc(ps->n + 1);
+	if (!sp->payload)
+		return perr(ps, col, WK_ENOMEM, "out of memory");
+	if (c != '"') {
+		size_t st = ps->i, end = ps->n;
+		while (end > st && (ps->s[end - 1] == ' ' || ps->s[end - 1] == '\n'))
+			end--;
+		if (!parse_hex(ps->s + st, end - st, sp->payload, ps->n, &sp->npayload))
+			return perr(ps, col, WK_EINVAL, "bad hex payload (pairs of hex digits)");
+		ps->i = ps->n;
+		return 0;
+	}
+	size_t k = 0;
+	ps->i++;
+	for (;;) {
+		if (ps->i >= ps->n)
+			return perr(ps, col, WK_EINVAL, "unterminated \"text\" payload");
+		char ch = ps->s[ps->i++];
+		if (ch == '"')
+			break;
+		if (ch != '\\') {
+			sp->payload[k++] = (uint8_t)ch;
+			continue;
+		}
+		size_t ecol = ps->i - 1;
+		if (ps->i >= ps->n)
+			return perr(ps, ecol, WK_EINVAL, "escape at the end of the text");
+		ch = ps->s[ps->i++];
+		switch (ch) {
+		case 'n':
+			sp->payload[k++] = '\n';
+			break;
+		case 'r':
+			sp->payload[k++] = '\r';
+			break;
+		case 't':
+			sp->payload[k++] = '\t';
+			break;
+		case '0':
+			sp->payload[k++] = 0;
+			break;
+		case 'a':
+			sp->payload[k++] = 7;
+			break;
+		case 'e':
+			sp->payload[k++] = 27;
+			break;
+		case '\\':
+		case '"':
+		case '\'':
+		case '/':
+			sp->payload[k++] = (uint8_t)ch;
+			break;
+		case 'x': {
+			int hi = ps->i < ps->n ? hexval((unsigned char)ps->s[ps->i]) : -1;
+			int lo = ps->i + 1 < ps->n ? hexval((unsigned char)ps->s[ps->i + 1]) : -1;
+			if (hi < 0 || lo < 0)
+				return perr(ps, ecol, WK_EINVAL, "\\x needs two hex digits");
+			sp->payload[k++] = (uint8_t)(hi << 4 | lo);
+			ps->i += 2;
+			break;
+		}
+		default:
+			return perr(ps, ecol, WK_EINVAL, "unknown escape '\\%c'", ch);
+		}
+	}
+	sp->npayload = k;
+	if (k > WK_SPEC_MAX_PAYLOAD)
+		return perr(ps, col, WK_EINVAL, "payload larger than %d bytes",
+		            WK_SPEC_MAX_PAYLOAD);
+	return 0;
+}
+
+void wk_spec_free(struct wk_spec *s)
+{
+	if (!s)
+		return;
+	for (unsigned i = 0; i < s->n; i++) {
+		for (unsigned k = 0; k < s->l[i].nas; k++)
+			free(s->l[i].as[k].seg);
+		free(s->l[i].opts);
+	}
+	free(s->payload);
+	free(s);
+}
+
+struct wk_spec *wk_spec_parse(const char *text, struct wk_error *err, size_t *col)
+{
+	struct ps ps = {.s = text, .err = err};
+	struct wk_spec *sp = NULL;
+	int rc = 0;
+	if (!text) {
+		rc = perr(&ps, 0, WK_EINVAL, "no spec");
+		goto out;
+	}
+	ps.n = strnlen(text, WK_SPEC_MAX_LEN + 1);
+	if (ps.n > WK_SPEC_MAX_LEN) {
+		rc = perr(&ps, 0, WK_EINVAL, "spec longer than %d bytes", WK_SPEC_MAX_LEN);
+		goto out;
+	}
+	sp = calloc(1, sizeof(*sp));
+	if (!sp) {
+		rc = perr(&ps, 0, WK_ENOMEM, "out of memory");
+		goto out;
+	}
+	ps.sp = sp;
+	for (;;) {
+		skip_ws(&ps);
+		if (ps.i >= ps.n) {
+			rc = perr(&ps, ps.i, WK_EINVAL,
+			          sp->n ? "expected a layer or payload after '/'"
+			                : "empty spec: expected a layer such as ip(dst=...)");
+			goto out;
+		}
+		char c = ps.s[ps.i];
+		if (c == '"' || c == '@' ||
+		    (ps.n - ps.i >= 4 && !strncmp(ps.s + ps.i, "hex:", 4))) {
+			if (sp->n == 0) {
+				rc =
+				    perr(&ps, ps.i, WK_EINVAL, "a payload needs a layer before it");
+				goto out;
+			}
+			rc = parse_payload(&ps);
+			if (rc)
+				goto out;
+			skip_ws(&ps);
+			if (ps.i < ps.n) {
+				rc = perr(&ps, ps.i, WK_EINVAL, "the payload must come last");
+				goto out;
+			}
+			break;
+		}
+		rc = parse_layer(&ps);
+		if (rc)
+			goto out;
+		skip_ws(&ps);
+		if (ps.i >= ps.n)
+			break;
+		if (ps.s[ps.i] != '/') {
+			rc = perr(&ps, ps.i, WK_EINVAL, "expected '/' between layers");
+			goto out;
+		}
+		ps.i++;
+	}
+	sp->count = 1;
+	for (unsigned i = 0; i < sp->n; i++)
+		for (unsigned k = 0; k < sp->l[i].nas; k++) {
+			const struct assign *a = &sp->l[i].as[k];
+			if (sp->count * a->count > WK_SPEC_MAX_PACKETS) {
+				rc = perr(&ps, a->col, WK_ENOMEM,
+				          "the spec expands to more than %u packets",
+				          WK_SPEC_MAX_PACKETS);
+				goto out;
+			}
+			sp->count *= a->count;
+		}
+	/* the layers together: the first and last packet must encode */
+	for (int end = 0; end < 2; end++) {
+		struct wk_build *b = malloc(sizeof(*b));
+		uint8_t *out = malloc(70000);
+		size_t len;
+		if (!b || !out) {
+			free(b);
+			free(out);
+			rc = perr(&ps, 0, WK_ENOMEM, "out of memory");
+			goto out;
+		}
+		wk_build_init(b);
+		rc = wk_spec_build(sp, end ? sp->count - 1 : 0, b, err);
+		if (!rc)
+			rc = wk_build_encode(b, out, 70000, &len, err);
+		free(b);
+		free(out);
+		if (rc) {
+			ps.col = 0;
+			goto out;
+		}
+	}
+out:
+	if (col)
+		*col = ps.col;
+	if (rc) {
+		wk_spec_free(sp);
+		return NULL;
+	}
+	return sp;
+}
+
+uint64_t wk_spec_count(const struct wk_spec *s)
+{
+	return s ? s->count : 0;
+}
+
+unsigned wk_spec_nlayers(const struct wk_spec *s)
+{
+	return s ? s->n : 0;
+}
+
+const struct wk_proto *wk_spec_proto(const struct wk_spec *s, unsigned i)
+{
+	return s && i < s->n ? s->l[i].p : NULL;
+}
+
+static const struct assign *find_assign(const struct wk_spec *s, unsigned i, const char *field)
+{
+	if (!s || i >= s->n)
+		return NULL;
+	const struct wk_field *f = wk_build_field(s->l[i].p, field);
+	for (unsigned k = 0; f && k < s->l[i].nas; k++)
+		if (s->l[i].as[k].f == f)
+			return &s->l[i].as[k];
+	return NULL;
+}
+
+bool wk_spec_isset(const struct wk_spec *s, unsigned i, const char *field)
+{
+	if (find_assign(s, i, field))
+		return true;
+	if (!s || i >= s->n || !s->l[i].optf || !s->l[i].opts)
+		return false;
+	return wk_build_field(s->l[i].p, field) == s->l[i].optf;
+}
+
+bool wk_spec_varies(const struct wk_spec *s, unsigned i, const char *field)
+{
+	const struct assign *a = find_assign(s, i, field);
+	return a && a->count > 1;
+}
+
+int wk_spec_build(const struct wk_spec *s, uint64_t idx, struct wk_build *b, struct wk_error *err)
+{
+	if (!s || idx >= s->count)
+		return wk_seterr(err, WK_EINVAL, "no packet %llu in the spec",
+		                 (unsigned long long)idx);
+	unsigned base = b->n;
+	for (unsigned i = 0; i < s->n; i++) {
+		int rc = wk_build_add(b, s->l[i].p, err);
+		if (rc < 0)
+			return rc;
+	}
+	/* the last field varies fastest */
+	for (unsigned i = s->n; i-- > 0;) {
+		const struct slayer *l = &s->l[i];
+		for (unsigned k = l->nas; k-- > 0;) {
+			const struct assign *a = &l->as[k];
+			uint64_t digit = idx % a->count;
+			idx /= a->count;
+			const struct seg *g = a->seg;
+			while (digit >= seg_count(g)) {
+				digit -= seg_count(g);
+				g++;
+			}
+			struct wk_bval v;
+			int rc = 0;
+			seg_value(g, digit, &v);
+			bval_apply(b, base + i, a->f, &v, err, &rc);
+			if (rc)
+				return rc;
+		}
+		if (l->opts) {
+			int rc = wk_build_set_text(b, base + i, l->optf->name, l->opts, err);
+			if (rc)
+				return rc;
+		}
+	}
+	if (s->has_payload)
+		return wk_build_payload(b, b->n - 1, s->payload, s->npayload, err);
+	return 0;
+}

@@ -1,0 +1,115 @@
+# Shared helpers for the socket tests (sourced; not a test itself).
+# Every background process is started with bg and killed by PID on exit; every peer and
+# every wirekit run has a timeout.
+set -u
+W=${WIREKIT:?WIREKIT not set}
+T=$(mktemp -d /tmp/wk-net.XXXXXX)
+PIDS=()
+NETNS=()
+FAILS=0
+# descendants PID: every process below PID (children first found through their parent PID)
+descendants() {
+	local c
+	for c in $(pgrep -P "$1" 2>/dev/null); do
+		descendants "$c"
+		echo "$c"
+	done
+}
+cleanup() {
+	local p d all=()
+	# the started processes and everything below them (a peer under timeout under sh -c
+	# must not survive to hold the test's output open)
+	for p in "${PIDS[@]}"; do
+		all+=("$p")
+		for d in $(descendants "$p"); do all+=("$d"); done
+	done
+	for p in "${all[@]}"; do kill "$p" 2>/dev/null; done
+	# bounded: whatever has not ended 5 s after SIGTERM is killed
+	for p in "${all[@]}"; do
+		wait_pid "$p" 5 || kill -KILL "$p" 2>/dev/null
+	done
+	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
+	for p in "${NETNS[@]}"; do ip netns del "$p" 2>/dev/null; done
+	rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+need() {
+	local t
+	for t in "$@"; do
+		command -v "$t" >/dev/null || { echo "SKIP: $t not installed (scripts/deps.sh)"; exit 77; }
+	done
+}
+
+# bg CMD...: run in the background, remember the PID in BGPID and PIDS
+bg() {
+	"$@" <&0 &
+	BGPID=$!
+	PIDS+=("$BGPID")
+}
+
+free_port() { # [udp]
+	python3 - "${1:-tcp}" <<'PY'
+import socket, sys
+t = socket.SOCK_DGRAM if sys.argv[1] == "udp" else socket.SOCK_STREAM
+s = socket.socket(socket.AF_INET6, t)
+s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+s.bind(("::", 0))
+print(s.getsockname()[1])
+PY
+}
+
+# wait_port PORT [t|u] [NETNS]: until something listens there (5 s at most)
+wait_port() {
+	local i pre=()
+	[ -n "${3:-}" ] && pre=(ip netns exec "$3")
+	for i in $(seq 250); do
+		"${pre[@]}" ss -Hn"${2:-t}"l "sport = :$1" 2>/dev/null | grep -q . && return 0
+		sleep 0.02
+	done
+	echo "nothing listens on port $1" >&2
+	return 1
+}
+
+# wait_file FILE BYTES: until FILE has at least BYTES bytes (10 s at most)
+wait_file() {
+	local i
+	for i in $(seq 500); do
+		[ -f "$1" ] && [ "$(stat -c %s "$1")" -ge "$2" ] && return 0
+		sleep 0.02
+	done
+	return 1
+}
+
+# wait_pid PID [SEC]: until PID exits (default 10 s), 1 if it did not
+wait_pid() {
+	local i n=$((${2:-10} * 50))
+	for i in $(seq "$n"); do
+		kill -0 "$1" 2>/dev/null || return 0
+		sleep 0.02
+	done
+	return 1
+}
+
+ok() { echo "ok   $*"; }
+bad() {
+	echo "FAIL $*"
+	FAILS=$((FAILS + 1))
+}
+# check NAME CONDITION...: evaluate the command, report
+check() {
+	local name=$1
+	shift
+	if "$@"; then ok "$name"; else bad "$name"; fi
+}
+same_file() { cmp -s "$1" "$2"; }
+contains() { grep -q -- "$2" "$1"; }
+finish() {
+	if [ "$FAILS" -ne 0 ]; then
+		echo "$FAILS check(s) failed"
+		exit 1
+	fi
+	echo "all checks passed"
+	exit 0
+}

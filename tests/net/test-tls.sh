@@ -1,0 +1,185 @@
+#!/usr/bin/env bash
+# TLS: wirekit connect --tls against openssl s_server, wirekit listen --tls against
+# openssl s_client, and wirekit to wirekit; verified, wrong host, expired, untrusted,
+# pinned, insecure, ALPN; -v certificate details.
+. "$(dirname "$0")/lib.sh"
+need openssl python3 ss timeout
+
+# --- a CA, a server certificate for localhost, one for another name, an expired one
+cd "$T" || exit 1
+q() { "$@" >/dev/null 2>&1 || { echo "setup failed: $*"; exit 1; }; }
+q openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout ca.key \
+	-out ca.pem -days 30 -subj "/CN=wirekit test CA"
+mkdir -p db
+: >db/index
+echo 1000 >db/serial
+cat >ca.cnf <<CNF
+[ca]
+default_ca = c
+[c]
+dir = $T/db
+database = \$dir/index
+serial = \$dir/serial
+new_certs_dir = \$dir
+certificate = $T/ca.pem
+private_key = $T/ca.key
+default_md = sha256
+policy = p
+copy_extensions = copy
+unique_subject = no
+[p]
+commonName = supplied
+[ext]
+basicConstraints = CA:FALSE
+extendedKeyUsage = serverAuth
+CNF
+mkcert() { # name CN SAN [startdate enddate]
+	q openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$1.key" \
+		-out "$1.csr" -subj "/CN=$2" -addext "subjectAltName=$3"
+	local dates=(-days 30)
+	[ -n "${4:-}" ] && dates=(-startdate "$4" -enddate "$5")
+	q openssl ca -batch -config ca.cnf -extensions ext -in "$1.csr" -out "$1.pem" "${dates[@]}"
+}
+mkcert good localhost "DNS:localhost,IP:127.0.0.1"
+mkcert other wrong.example "DNS:wrong.example"
+mkcert old localhost "DNS:localhost,IP:127.0.0.1" 20200101000000Z 20200201000000Z
+q openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout self.key \
+	-out self.pem -days 30 -subj "/CN=localhost" -addext "subjectAltName=DNS:localhost"
+
+# s_server PORT CERT [args]: one client, echoes lines back reversed (-rev)
+s_server() {
+	local p=$1 c=$2
+	shift 2
+	bg timeout 10 openssl s_server -quiet -naccept 1 -accept "127.0.0.1:$p" -cert "$c.pem" \
+		-key "$c.key" -rev "$@" </dev/null >/dev/null 2>&1
+	wait_port "$p"
+}
+
+# --- verified against --ca, with SNI and -v details
+p=$(free_port)
+s_server "$p" good -alpn h2,http/1.1
+printf 'hello tls\n' | timeout 10 "$W" connect -v --tls --ca ca.pem --alpn h2 localhost "$p" \
+	>out 2>err
+rc=$?
+check "verified: exit 0" [ $rc = 0 ]
+check "verified: the reversed line came back" grep -q '^slt olleh' out
+check "-v: TLS version and cipher" grep -q 'TLSv1.3 TLS_' err
+check "-v: ALPN" grep -q 'ALPN h2' err
+check "-v: subject" grep -q 'subject: CN=localhost' err
+check "-v: issuer" grep -q 'issuer: CN=wirekit test CA' err
+check "-v: SANs" grep -q 'SANs: DNS:localhost, IP:127.0.0.1' err
+check "-v: validity" grep -q 'valid: 20[0-9-]* [0-9:]* UTC to ' err
+check "-v: key" grep -q 'key: EC prime256v1' err
+fp=$(openssl x509 -in good.pem -noout -fingerprint -sha256 | cut -d= -f2 | tr 'A-F' 'a-f')
+check "-v: fingerprint matches openssl's" grep -q "sha256: $fp" err
+check "-v: verified" grep -q 'verified: yes' err
+
+# --- the failures, each with its reason and exit 1
+fails() { # name cert host expect [connect options]
+	local name=$1 cert=$2 host=$3 want=$4
+	shift 4
+	p=$(free_port)
+	s_server "$p" "$cert"
+	timeout 10 "$W" connect --tls "$@" "$host" "$p" </dev/null >out 2>err
+	local rc=$?
+	check "$name: exit 1" [ $rc = 1 ]
+	check "$name: says '$want'" grep -q "$want" err
+	check "$name: names the target" grep -q "$host:$p" err
+	check "$name: nothing printed" [ ! -s out ]
+}
+fails "wrong host" other localhost "wrong host: certificate is not for 'localhost'" --ca ca.pem
+fails "expired" old localhost "certificate has expired" --ca ca.pem
+fails "untrusted" self localhost "unknown CA" --ca ca.pem
+fails "not in the system store" good localhost "unknown CA"
+fails "pin mismatch" good localhost "pin mismatch" --pin-sha256 "$(printf '%064d' 0)"
+
+# --- IP literal: no SNI, checked against the IP SAN
+p=$(free_port)
+s_server "$p" good
+printf 'ip\n' | timeout 10 "$W" connect --tls --ca ca.pem 127.0.0.1 "$p" >out 2>err
+check "IP literal checked against IP SANs" grep -q '^pi' out
+
+# --- pinned and insecure accept what the CA check refuses
+p=$(free_port)
+s_server "$p" self
+sfp=$(openssl x509 -in self.pem -noout -fingerprint -sha256 | cut -d= -f2)
+printf 'pinned\n' | timeout 10 "$W" connect --tls --pin-sha256 "$sfp" localhost "$p" >out 2>err
+check "pinned self-signed: works" grep -q '^dennip' out
+p=$(free_port)
+s_server "$p" self
+printf 'insecure\n' | timeout 10 "$W" connect --tls --insecure localhost "$p" >out 2>err
+check "--insecure: works" grep -q '^erucesni' out
+
+# --- handshake failure: an ALPN the server refuses
+p=$(free_port)
+s_server "$p" good -alpn h2
+timeout 10 "$W" connect --tls --ca ca.pem --alpn foo localhost "$p" </dev/null >out 2>err
+check "handshake failure: exit 1" [ $? = 1 ]
+check "handshake failure: says so" grep -q 'handshake failure' err
+# plain TCP server: TLS handshake fails with a reason, not a hang
+p=$(free_port)
+bg timeout 10 python3 -c '
+import socket,sys
+s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1",int(sys.argv[1]))); s.listen(1)
+c,_=s.accept(); c.recv(4096); c.sendall(b"HTTP/1.0 400 Bad Request\r\n\r\n"); c.close()' "$p"
+wait_port "$p"
+timeout 10 "$W" connect --tls -w 3 --insecure 127.0.0.1 "$p" </dev/null >out 2>err
+check "not TLS at all: exit 1" [ $? = 1 ]
+check "not TLS at all: handshake failure" grep -q 'handshake failure' err
+
+# --- our TLS server with openssl s_client, both directions
+p=$(free_port)
+bg timeout 10 "$W" listen --tls --cert good.pem --key good.key 127.0.0.1 "$p" \
+	< <(printf 'from server\n') >srv.out 2>srv.err
+wp=$BGPID
+wait_port "$p"
+(printf 'from client\n'; sleep 1) | timeout 10 openssl s_client -quiet -verify_return_error \
+	-CAfile ca.pem -servername localhost -connect "127.0.0.1:$p" >cli.out 2>cli.err
+wait_pid "$wp" 5
+check "s_client -> listen --tls: server got the line" grep -q '^from client$' srv.out
+check "s_client -> listen --tls: client got the line" grep -q '^from server$' cli.out
+check "s_client verified our certificate" grep -q 'verify return:1' cli.err
+
+# --- self-signed in memory: fingerprint printed, pinned client accepts, s_client refuses
+p=$(free_port)
+bg timeout 10 "$W" listen --tls 127.0.0.1 "$p" </dev/null >srv.out 2>srv.err
+wp=$BGPID
+wait_port "$p"
+fp=$(sed -n 's/.*self-signed certificate sha256 \([0-9a-f]*\).*/\1/p' srv.err)
+check "self-signed: fingerprint printed" [ ${#fp} = 64 ]
+printf 'pinned to memory\n' | timeout 10 "$W" connect --tls --pin-sha256 "$fp" 127.0.0.1 "$p" >out 2>err
+rc=$?
+wait_pid "$wp" 5
+check "self-signed + pin: exit 0" [ $rc = 0 ]
+check "self-signed + pin: data arrived" grep -q '^pinned to memory$' srv.out
+p=$(free_port)
+bg timeout 10 "$W" listen --tls 127.0.0.1 "$p" </dev/null >srv.out 2>srv.err
+wp=$BGPID
+wait_port "$p"
+timeout 10 openssl s_client -verify_return_error -connect "127.0.0.1:$p" </dev/null >cli.out 2>cli.err
+check "self-signed: s_client without trust refuses" [ $? != 0 ]
+kill "$wp" 2>/dev/null
+
+# --- wirekit to wirekit: 8 MiB both ways over TLS, sha256 on both ends, half-close
+head -c 8M /dev/urandom >big
+p=$(free_port)
+bg timeout 20 "$W" listen --tls --cert good.pem --key good.key 127.0.0.1 "$p" <big >srv.out 2>srv.err
+wp=$BGPID
+wait_port "$p"
+timeout 20 "$W" connect --tls --ca ca.pem localhost "$p" <big >cli.out 2>cli.err
+rc=$?
+wait "$wp"
+check "tls 8 MiB: client exit 0" [ $rc = 0 ]
+check "tls 8 MiB: server got it intact" same_file big srv.out
+check "tls 8 MiB: client got it intact" same_file big cli.out
+# -z --tls: handshake and verification
+p=$(free_port)
+s_server "$p" good
+timeout 10 "$W" connect -z --tls --ca ca.pem localhost "$p"
+check "-z --tls verified: 0" [ $? = 0 ]
+p=$(free_port)
+s_server "$p" old
+timeout 10 "$W" connect -z --tls --ca ca.pem localhost "$p" 2>err
+check "-z --tls expired: 1" [ $? = 1 ]
+finish

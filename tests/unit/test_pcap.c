@@ -1,0 +1,1055 @@
+/* Unit tests for the pcap/pcapng reader and writer: handcrafted files in both byte orders,
+ * timestamp resolutions, every packet block type, damage messages and offsets, streams,
+ * and write-then-read round trips checked with our reader, libpcap and tshark. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pcap/pcap.h>
+#include <pthread.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "io/io_int.h"
+#include "wirekit/pcap.h"
+
+/* ---- a little file builder, in either byte order ------------------------------------- */
+
+struct fb {
+	uint8_t *p;
+	size_t n, cap;
+	bool be;
+};
+
+static void fb_put(struct fb *b, const void *d, size_t n)
+{
+	if (b->n + n > b->cap) {
+		size_t c = b->cap ? b->cap : 4096;
+		while (c < b->n + n)
+			c *= 2;
+		b->p = realloc(b->p, c);
+		assert_non_null(b->p);
+		b->cap = c;
+	}
+	if (n)
+		memcpy(b->p + b->n, d, n);
+	b->n += n;
+}
+
+static void fb_u8(struct fb *b, uint8_t v)
+{
+	fb_put(b, &v, 1);
+}
+
+static void fb_un(struct fb *b, uint64_t v, int bytes)
+{
+	uint8_t t[8];
+	for (int i = 0; i < bytes; i++)
+		t[b->be ? bytes - 1 - i : i] = (uint8_t)(v >> (8 * i));
+	fb_put(b, t, (size_t)bytes);
+}
+
+static void fb_u16(struct fb *b, uint16_t v)
+{
+	fb_un(b, v, 2);
+}
+
+static void fb_u32(struct fb *b, uint32_t v)
+{
+	fb_un(b, v, 4);
+}
+
+static void fb_patch32(struct fb *b, size_t at, uint32_t v)
+{
+	size_t n = b->n;
+	b->n = at;
+	fb_u32(b, v);
+	b->n = n;
+}
+
+static void fb_free(struct fb *b)
+{
+	free(b->p);
+	memset(b, 0, sizeof(*b));
+}
+
+static const uint8_t payload[300] = {
+    0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb, 0x08, 0x00, 0x45,
+};
+
+static void pcap_hdr(struct fb *b, bool nsec, uint16_t major, uint16_t minor, uint32_t snaplen,
+                     uint32_t lt)
+{
+	fb_u32(b, nsec ? PCAP_MAGIC_NSEC : PCAP_MAGIC_USEC);
+	fb_u16(b, major);
+	fb_u16(b, minor);
+	fb_u32(b, 0);
+	fb_u32(b, 0);
+	fb_u32(b, snaplen);
+	fb_u32(b, lt);
+}
+
+static void pcap_rec(struct fb *b, uint32_t sec, uint32_t frac, uint32_t caplen, uint32_t wirelen)
+{
+	fb_u32(b, sec);
+	fb_u32(b, frac);
+	fb_u32(b, caplen);
+	fb_u32(b, wirelen);
+	fb_put(b, payload, caplen);
+}
+
+static size_t ng_begin(struct fb *b, uint32_t type)
+{
+	size_t m = b->n;
+	fb_u32(b, type);
+	fb_u32(b, 0);
+	return m;
+}
+
+static void ng_end(struct fb *b, size_t m)
+{
+	while (b->n % 4)
+		fb_u8(b, 0);
+	uint32_t len = (uint32_t)(b->n - m + 4);
+	fb_u32(b, len);
+	fb_patch32(b, m + 4, len);
+}
+
+static void ng_opt(struct fb *b, uint16_t code, const void *v, uint16_t len)
+{
+	fb_u16(b, code);
+	fb_u16(b, len);
+	fb_put(b, v, len);
+	while (b->n % 4)
+		fb_u8(b, 0);
+}
+
+static void ng_shb(struct fb *b, bool be)
+{
+	b->be = be;
+	size_t m = ng_begin(b, PCAPNG_SHB);
+	fb_u32(b, PCAPNG_BOM);
+	fb_u16(b, 1);
+	fb_u16(b, 0);
+	fb_u32(b, 0xffffffff);
+	fb_u32(b, 0xffffffff);
+	ng_end(b, m);
+}
+
+/* tsresol < 0: no if_tsresol option. */
+static void ng_idb(struct fb *b, uint16_t lt, uint32_t snap, int tsresol, const int64_t *tsoff)
+{
+	size_t m = ng_begin(b, PCAPNG_IDB);
+	fb_u16(b, lt);
+	fb_u16(b, 0);
+	fb_u32(b, snap);
+	if (tsresol >= 0) {
+		uint8_t v = (uint8_t)tsresol;
+		ng_opt(b, 2, "eth0", 4); /* if_name, to be skipped */
+		ng_opt(b, PCAPNG_IF_TSRESOL, &v, 1);
+	}
+	if (tsoff) {
+		uint8_t v[8];
+		for (int i = 0; i < 8; i++)
+			v[b->be ? 7 - i : i] = (uint8_t)((uint64_t)*tsoff >> (8 * i));
+		ng_opt(b, PCAPNG_IF_TSOFFSET, v, 8);
+	}
+	if (tsresol >= 0 || tsoff)
+		ng_opt(b, 0, NULL, 0);
+	ng_end(b, m);
+}
+
+static void ng_epb(struct fb *b, uint32_t ifid, uint64_t t, uint32_t caplen, uint32_t wirelen,
+                   const char *comment)
+{
+	size_t m = ng_begin(b, PCAPNG_EPB);
+	fb_u32(b, ifid);
+	fb_u32(b, (uint32_t)(t >> 32));
+	fb_u32(b, (uint32_t)t);
+	fb_u32(b, caplen);
+	fb_u32(b, wirelen);
+	fb_put(b, payload, caplen);
+	while (b->n % 4)
+		fb_u8(b, 0);
+	if (comment) {
+		ng_opt(b, PCAPNG_OPT_COMMENT, comment, (uint16_t)strlen(comment));
+		ng_opt(b, 0, NULL, 0);
+	}
+	ng_end(b, m);
+}
+
+static void ng_spb(struct fb *b, uint32_t wirelen, uint32_t ndata)
+{
+	size_t m = ng_begin(b, PCAPNG_SPB);
+	fb_u32(b, wirelen);
+	fb_put(b, payload, ndata);
+	ng_end(b, m);
+}
+
+static void ng_pb(struct fb *b, uint16_t ifid, uint64_t t, uint32_t caplen, uint32_t wirelen)
+{
+	size_t m = ng_begin(b, PCAPNG_PB);
+	fb_u16(b, ifid);
+	fb_u16(b, 7); /* drops */
+	fb_u32(b, (uint32_t)(t >> 32));
+	fb_u32(b, (uint32_t)t);
+	fb_u32(b, caplen);
+	fb_u32(b, wirelen);
+	fb_put(b, payload, caplen);
+	ng_end(b, m);
+}
+
+static void ng_other(struct fb *b, uint32_t type, uint32_t nbody)
+{
+	size_t m = ng_begin(b, type);
+	for (uint32_t i = 0; i < nbody; i++)
+		fb_u8(b, (uint8_t)i);
+	ng_end(b, m);
+}
+
+/* ---- helpers ------------------------------------------------------------------------ */
+
+static struct wk_pcap_reader *open_fb(const struct fb *b)
+{
+	struct wk_error e = {0};
+	struct wk_pcap_reader *r = wk_pcap_open_mem(b->p, b->n, &e);
+	if (!r)
+		fail_msg("open: %s", e.msg);
+	return r;
+}
+
+static void expect_pkt(struct wk_pcap_reader *r, uint64_t num, uint32_t caplen, uint32_t wirelen,
+                       int64_t sec, uint32_t nsec, uint32_t lt)
+{
+	struct wk_pkt p;
+	memset(&p, 0xee, sizeof(p));
+	int rc = wk_pcap_next(r, &p);
+	if (rc)
+		fail_msg("packet %llu: rc %d (%s)", (unsigned long long)num, rc,
+		         wk_pcap_error(r)->msg);
+	assert_int_equal(p.number, num);
+	assert_int_equal(p.caplen, caplen);
+	assert_int_equal(p.wirelen, wirelen);
+	assert_int_equal(p.ts_sec, sec);
+	assert_int_equal(p.ts_nsec, nsec);
+	assert_int_equal(p.linktype, lt);
+	assert_memory_equal(p.data, payload, caplen);
+}
+
+static void expect_end(struct wk_pcap_reader *r, int code, const char *msg)
+{
+	struct wk_pkt p;
+	int rc = wk_pcap_next(r, &p);
+	if (rc != code)
+		fail_msg("want %d, got %d (%s)", code, rc, wk_pcap_error(r)->msg);
+	if (msg)
+		assert_string_equal(wk_pcap_error(r)->msg, msg);
+	assert_int_equal(wk_pcap_next(r, &p), code); /* sticky */
+	assert_int_equal(wk_pcap_error(r)->code, code);
+}
+
+static void tmp_path(char *path, size_t n, const char *suffix)
+{
+	const char *dir = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+	static unsigned seq;
+	snprintf(path, n, "%s/wk_test_pcap_%d_%u%s", dir, (int)getpid(), seq++, suffix);
+}
+
+static void write_file(const char *path, const void *p, size_t n)
+{
+	FILE *f = fopen(path, "wb");
+	assert_non_null(f);
+	if (n)
+		assert_int_equal(fwrite(p, 1, n, f), n);
+	assert_int_equal(fclose(f), 0);
+}
+
+/* ---- pcap --------------------------------------------------------------------------- */
+
+static void test_pcap_le_usec(void **state)
+{
+	(void)state;
+	struct fb b = {0};
+	pcap_hdr(&b, false, 2, 4, 65535, 1);
+	pcap_rec(&b, 1700000000, 123456, 60, 60);
+	pcap_rec(&b, 1700000001, 999999, 14, 1514);
+	pcap_rec(&b, 1700000002, 0, 0, 0);
+	struct wk_pcap_reader *r = open_fb(&b);
+	assert_int_equal(wk_pcap_format(r), WK_PCAP_FMT_PCAP);
+	assert_int_equal(wk_pcap_linktype(r), 1);
+	assert_int_equal(wk_pcap_snaplen(r), 65535);
+	assert_int_equal(wk_pcap_offset(r), 24);
+	struct wk_pkt p;
+	assert_int_equal(wk_pcap_next(r, &p), 0);
+	assert_ptr_equal(p.data, b.p + 24 + 16); /* zero copy */
+	assert_int_equal(p.ifid, 0);
+	assert_int_equal(p.ts_nsec, 123456000);
+	assert_int_equal(wk_pcap_offset(r), 24 + 16 + 60);
+	expect_pkt(r, 2, 14, 1514, 1700000001, 999999000, 1);
+	expect_pkt(r, 3, 0, 0, 1700000002, 0, 1);
+	assert_int_equal(wk_pcap_count(r), 3);
+	expect_end(r, WK_EEOF, NULL);
+	wk_pcap_close(r);
+	fb_free(&b);
+}
+
+static void test_pcap_be_nsec(void **state)
+{
+	(void)state;
+	struct fb b = {.be = true};
+	pcap_hdr(&b, true, 2, 4, 262144, 101);
+	pcap_rec(&b, 0xfffffff0u, 999999999, 40, 40); /* unsigned seconds: year 2106 */
+	pcap_rec(&b, 5, 1, 20, 100);
+	struct wk_pcap_reader *r = open_fb(&b);
+	assert_int_equal(wk_pcap_linktype(r), 101);
+	expect_pkt(r, 1, 40, 40, 0xfffffff0ll, 999999999, 101);
+	expect_pkt(r, 2, 20, 100, 5, 1, 101);
+	expect_end(r, WK_EEOF, NULL);
+	wk_pcap_close(r);
+	fb_free(&b);
+}
+
+static void test_pcap_quirks(void **state)
+{
+	(void)state;
+	/* FCS bits above the link type: 2 bytes of FCS present, Ethernet. */
+	struct fb b = {0};
+	pcap_hdr(&b, false, 2, 4, 65535, 0x24000001u);
+	pcap_rec(&b, 10, 2500000, 10, 10); /* 2.5 s of microseconds: carried */
+	struct wk_pcap_reader *r = open_fb(&b);
+	assert_int_equal(wk_pcap_linktype(r), 1);
+	expect_pkt(r, 1, 10, 10, 12, 500000000, 1);
+	expect_end(r, WK_EEOF, NULL);
+	wk_pcap_close(r);
+	fb_free(&b);
+
+	/* Before v2.3 the record header had len before caplen. */
+	pcap_hdr(&b, false, 2, 2, 65535, 1);
+	fb_u32(&b, 1);
+	fb_u32(&b, 0);
+	fb_u32(&b, 100); /* wire length first */
+	fb_u32(&b, 30);  /* captured length second */
+	fb_put(&b, payload, 30);
+	r = open_fb(&b);
+	expect_pkt(r, 1, 30, 100, 1, 0, 1);
+	expect_end(r, WK_EEOF, NULL);
+	wk_pcap_close(r);
+	fb_free(&b);
+
+	/* Kuznetsov's format: 8 more bytes per record header. */
+	fb_u32(&b, PCAP_MAGIC_KUZ);
+	fb_u16(&b, 2);
+	fb_u16(&b, 4);
+	fb_u32(&b, 0);
+	fb_u32(&b, 0);
+	fb_u32(&b, 65535);
+	fb_u32(&b, 1);
+	for (int i = 0; i < 2; i++) {
+		fb_u32(&b, 7);
+		fb_u32(&b, 8);
+		fb_u32(&b, 12);
+		fb_u32(&b, 60);
+		fb_u32(&b, 3); /* ifindex */
+		fb_u32(&b, 0x00080001);
+		fb_put(&b, payload, 12);
+	}
+	r = open_fb(&b);
+	expect_pkt(r, 1, 12, 60, 7, 8000, 1);
+	expect_pkt(r, 2, 12, 60, 7, 8000, 1);
+	expect_end(r, WK_EEOF, NULL);
+	wk_pcap_close(r);
+	fb_free(&b);
+}
+
+static void test_pcap_truncated(void **state)
+{
+	(void)state;
+	struct fb b = {0};
+	pcap_hdr(&b, false, 2, 4, 65535, 1);
+	pcap_rec(&b, 1, 0, 50, 50);
+	pcap_rec(&b, 2, 0, 60, 60);
+	size_t full = b.n;
+	pcap_rec(&b, 3, 0, 70, 70);
+	char msg[64];
+	snprintf(msg, sizeof(msg), "truncated record at offset %zu", full);
+	/* Cut in the third record's data, in its header, and right after the second. */
+	size_t cuts[] = {b.n - 1, full + 20, full + 15, full + 1};
+	for (size_t i = 0; i < WK_ARRAY_SIZE(cuts); i++) {
+		struct wk_error e;
+		struct wk_pcap_reader *r = wk_pcap_open_mem(b.p, cuts[i], &e);
+		assert_non_null(r);
+		expect_pkt(r, 1, 50, 50, 1, 0, 1);
+		expect_pkt(r, 2, 60, 60, 2, 0, 1);
+		expect_end(r, WK_ETRUNC, msg);
+		assert_int_equal(wk_pcap_offset(r), full);
+		assert_int_equal(wk_pcap_count(r), 2);
+		wk_pcap_close(r);
+	}
+	/* Ending exactly after a record is a clean end. */
+	struct wk_error e;
+	struct wk_pcap_reader *r = wk_pcap_open_mem(b.p, full, &e);
+	assert_non_null(r);
+	expect_pkt(r, 1, 50, 50, 1, 0, 1);
+	expect_pkt(r, 2, 60, 60, 2, 0, 1);
+	expect_end(r, WK_EEOF, NULL);
+	wk_pcap_close(r);
+	fb_free(&b);
+}
+
+static void test_pcap_oversized(void **state)
+{
+	(void)state;
+	struct fb b = {0};
+	pcap_hdr(&b, false, 2, 4, 65535, 1);
+	pcap_rec(&b, 1, 0, 10, 10);
+	fb_u32(&b, 2);
+	fb_u32(&b, 0);
+	fb_u32(&b, 0x7fffffff); /* 2 GiB: damage, not an allocation */
+	fb_u32(&b, 0x7fffffff);
+	fb_put(&b, payload, 100);
+	struct wk_pcap_reader *r = open_fb(&b);
+	expect_pkt(r, 1, 10, 10, 1, 0, 1);
+	expect_end(r, WK_EFORMAT, "bad caplen 2147483647 at offset 50 (limit 268435456)");
+	wk_pcap_close(r);
+
+	/* Just past the cap, and just past the end of the file. */
+	fb_patch32(&b, 50 + 8, PCAP_MAX_CAPLEN + 1);
+	r = open_fb(&b);
+	expect_pkt(r, 1, 10, 10, 1, 0, 1);
+	expect_end(r, WK_EFORMAT, "bad caplen 268435457 at offset 50 (limit 268435456)");
+	wk_pcap_close(r);
+	fb_patch32(&b, 50 + 8, 101);
+	r = open_fb(&b);
+	expect_pkt(r, 1, 10, 10, 1, 0, 1);
+	expect_end(r, WK_ETRUNC, "truncated record at offset 50");
+	wk_pcap_close(r);
+	fb_free(&b);
+}
+
+static void test_bad_headers(void **state)
+{
+	(void)state;
+	struct wk_error e;
+	char path[256];
+	tmp_path(path, sizeof(path), ".pcap");
+	write_file(path, "", 0);
+	assert_null(wk_pcap_open(path, &e));
+	assert_int_equal(e.code, WK_ETRUNC);
+	assert_string_equal(e.msg, "empty file (no pcap or pcapng header)");
+	unlink(path);
+	assert_null(wk_pcap_open_mem("", 0, &e));
+	assert_string_equal(e.msg, "empty file (no pcap or pcapng header)");
+	assert_null(wk_pcap_open_mem("\xd4\xc3", 2, &e));
+	assert_int_equal(e.code, WK_ETRUNC);
+	assert_string_equal(e.msg, "truncated file header (2 bytes)");
+	assert_null(wk_pcap_open_mem("\xd4\xc3\xb2\xa1\x02\x00\x04\x00\x00\x00", 10, &e));
+	assert_int_equal(e.code, WK_ETRUNC);
+	assert_string_equal(e.msg, "truncated pcap file header (10 of 24 bytes)");
+	assert_null(wk_pcap_open_mem("GET / HTTP/1.1\r\n", 16, &e));
+	assert_int_equal(e.code, WK_EFORMAT);
+	assert_string_equal(e.msg, "unknown magic 0x47455420 (not a pcap or pcapng file)");
+	assert_null(wk_pcap_open("/nonexistent/x.pcap", &e));
+	assert_int_equal(e.code, WK_ESYS);
+	assert_string_equal(e.msg, "open: No such file or directory");
+
+	struct fb b = {0};
+	pcap_hdr(&b, false, 1, 0, 65535, 1);
+	assert_null(wk_pcap_open_mem(b.p, b.n, &e));
+	assert_int_equal(e.code, WK_EFORMAT);
+	assert_string_equal(e.msg, "unsupported pcap version 1.0");
+	fb_free(&b);
+	/* A header and no packets is a valid, empty capture. */
+	pcap_hdr(&b, false, 2, 4, 65535, 1);
+	struct wk_pcap_reader *r = open_fb(&b);
+	expect_end(r, WK_EEOF, NULL);
+	wk_pcap_close(r);
+	fb_free(&b);
+}
+
+/* ---- pcapng ------------------------------------------------------------------------- */
+
+static void build_ng_basic(struct fb *b, bool be)
+{
+	ng_shb(b, be);
+	ng_other(b, 0x00000bad, 13); /* custom block: skipped */
+	ng_idb(b, 1, 65535, -1, NULL);
+	ng_other(b, 4, 8); /* name resolution block: skipped */
+	ng_epb(b, 0, 1700000000123456ull, 60, 64, "hello");
+	ng_other(b, 5, 20); /* interface statistics: skipped */
+	ng_epb(b, 0, 1700000001000001ull, 3, 3, NULL);
+}
+
+static void test_pcapng_basic(void **state)
+{
+	(void)state;
+	for (int be = 0; be < 2; be++) {
+		struct fb b = {0};
+		build_ng_basic(&b, be);
+		struct wk_pcap_reader *r = open_fb(&b);
+		assert_int_equal(wk_pcap_format(r), WK_PCAP_FMT_PCAPNG);
+		assert_int_equal(wk_pcap_linktype(r), 1); /* known before the first packet */
+		assert_int_equal(wk_pcap_snaplen(r), 65535);
+		expect_pkt(r, 1, 60, 64, 1700000000, 123456000, 1);
+		expect_pkt(r, 2, 3, 3, 1700000001, 1000, 1);
+		expect_end(r, WK_EEOF, NULL);
+		assert_int_equal(wk_pcap_offset(r), b.n);
+		wk_pcap_close(r);
+		fb_free(&b);
+	}
+}
+
+static void test_pcapng_tsresol(void **state)
+{
+	(void)state;
+	struct fb b = {0};
+	int64_t off = -100;
+	ng_shb(&b, false);
+	ng_idb(&b, 1, 0, 9, NULL);          /* 0: nanoseconds */
+	ng_idb(&b, 1, 0, 0x80 | 20, NULL);  /* 1: 2^-20 s */
+	ng_idb(&b, 1, 0, 3, &off);          /* 2: milliseconds, 100 s earlier */
+	ng_idb(&b, 1, 0, 12, NULL);         /* 3: picoseconds */
+	ng_idb(&b, 1, 0, 0x80 | 0, NULL);   /* 4: whole seconds */
+	ng_idb(&b, 1, 0, 0x80 | 100, NULL); /* 5: 2^-100 s: all fraction */
+	ng_idb(&b, 1, 0, 0, NULL);          /* 6: 10^0 */
+	ng_epb(&b, 0, 1700000000999999999ull, 4, 4, NULL);
+	ng_epb(&b, 1, (1000ull << 20) | (1u << 19), 4, 4, NULL); /* 1000.5 s */
+	ng_epb(&b, 1, (7ull << 20) | 1, 4, 4, NULL); /* 1/2^20 s = 953.674 ns, floored */
+	ng_epb(&b, 2, 1700000000123ull, 4, 4, NULL);
+	ng_epb(&b, 3, 1700000000123456789ull, 4, 4, NULL);
+	ng_epb(&b, 3, 12345678901234567ull, 4, 4, NULL);
+	ng_epb(&b, 4, 42, 4, 4, NULL);
+	ng_epb(&b, 5, UINT64_MAX, 4, 4, NULL);
+	ng_epb(&b, 6, 1234567890, 4, 4, NULL);
+	struct wk_pcap_reader *r = open_fb(&b);
+	expect_pkt(r, 1, 4, 4, 1700000000, 999999999, 1);
+	expect_pkt(r, 2, 4, 4, 1000, 500000000, 1);
+	expect_pkt(r, 3, 4, 4, 7, 953, 1);
+	expect_pkt(r, 4, 4, 4, 1700000000 - 100, 123000000, 1);
+	expect_pkt(r, 5, 4, 4, 1700000, 123456, 1); /* 1700000 s + 123456789 ps */
+	expect_pkt(r, 6, 4, 4, 12345, 678901234, 1);
+	expect_pkt(r, 7, 4, 4, 42, 0, 1);
+	/* (2^64-1) / 2^100 s = 2^-36 s: 0.0145 ns, floored */
+	expect_pkt(r, 8, 4, 4, 0, 0, 1);
+	expect_pkt(r, 9, 4, 4, 1234567890, 0, 1);
+	expect_end(r, WK_EEOF, NULL);
+	wk_pcap_close(r);
+	fb_free(&b);
+
+	/* 10^-20 does not fit in 64 bits: damage at that IDB. */
+	ng_shb(&b, false);
+	size_t at = b.n;
+	ng_idb(&b, 1, 0, 20, NULL);
+	r = open_fb(&b);
+	char msg[80];
+	snprintf(msg, sizeof(msg), "unsupported if_tsresol 20 at offset %zu", at);
+	expect_end(r, WK_EFORMAT, msg);
+	assert_int_equal(wk_pcap_linktype(r), -1);
+	wk_pcap_close(r);
+	fb_free(&b);
+}
+
+static void test_pcapng_spb_pb(void **state)
+{
+	(void)state;
+	for (int be = 0; be < 2; be++) {
+		struct fb b = {0};
+		int64_t off = 5;
+		ng_shb(&b, be);
+		ng_idb(&b, 105, 64, -1, &off); /* SPBs use interface 0 */
+		ng_idb(&b, 1, 0, 9, NULL);
+		ng_spb(&b, 100, 64); /* min(100, snaplen 64) */
+		ng_spb(&b, 30, 30);
+		ng_pb(&b, 1, 1500000000ull * 1000000000ull + 7, 20, 25);
+		struct wk_pcap_reader *r = open_fb(&b);
+		expect_pkt(r, 1, 64, 100, 5, 0, 105); /* no timestamp: 0 + if_tsoffset */
+		expect_pkt(r, 2, 30, 30, 5, 0, 105);
+		struct wk_pkt p;
+		assert_int_equal(wk_pcap_next(r, &p), 0);
+		assert_int_equal(p.ifid, 1);
+		assert_int_equal(p.linktype, 1);
+		assert_int_equal(p.caplen, 20);
+		assert_int_equal(p.wirelen, 25);
+		assert_int_equal(p.ts_sec, 1500000000);
+		assert_int_equal(p.ts_nsec, 7);
+		expect_end(r, WK_EEOF, NULL);
+		wk_pcap_close(r);
+		fb_free(&b);
+	}
+	/* An SPB whose data is shorter than min(len, snaplen) is damage. */
+	struct fb b = {0};
+	ng_shb(&b, false);
+	ng_idb(&b, 1, 0, -1, NULL);
+	size_t at = b.n;
+	ng_spb(&b, 100, 40);
+	struct wk_pcap_reader *r = open_fb(&b);
+	char msg[80];
+	snprintf(msg, sizeof(msg), "bad caplen 100 at offset %zu (block holds 40)", at);
+	expect_end(r, WK_EFORMAT, msg);
+	wk_pcap_close(r);
+	fb_free(&b);
+}
+
+static void test_pcapng_sections(void **state)
+{
+	(void)state;
+	struct fb b = {0};
+	ng_shb(&b, false);
+	ng_idb(&b, 1, 0, -1, NULL);
+	ng_idb(&b, 113, 0, -1, NULL);
+	ng_epb(&b, 1, 2000000, 8, 8, NULL);
+	ng_shb(&b, true); /* new section, other byte order: interfaces start over */
+	ng_idb(&b, 101, 0, 9, NULL);
+	ng_epb(&b, 0, 3000000000ull, 9, 9, "x");
+	size_t at = b.n;
+	ng_epb(&b, 1, 0, 9, 9, NULL); /* interface 1 was the previous section's */
+	struct wk_pcap_reader *r = open_fb(&b);
+	assert_int_equal(wk_pcap_linktype(r), 1);
+	expect_pkt(r, 1, 8, 8, 2, 0, 113);
+	expect_pkt(r, 2, 9, 9, 3, 0, 101);
+	char msg[80];
+	snprintf(msg, sizeof(msg), "packet for unknown interface 1 at offset %zu", at);
+	expect_end(r, WK_EFORMAT, msg);
+	assert_int_equal(wk_pcap_offset(r), at);
+	wk_pcap_close(r);
+	fb_free(&b);
+}
+
+static void test_pcapng_damage(void **state)
+{
+	(void)state;
+	struct fb b = {0};
+	char msg[128];
+	build_ng_basic(&b, false);
+	size_t good = b.n;
+	ng_epb(&b, 0, 5, 10, 10, NULL);
+	size_t whole = b.n;
+
+	/* Cut anywhere inside the last block. */
+	snprintf(msg, sizeof(msg), "truncated record at offset %zu", good);
+	for (size_t cut = good + 1; cut < whole; cut += 5) {
+		struct wk_error e;
+		struct wk_pcap_reader *r = wk_pcap_open_mem(b.p, cut, &e);
+		assert_non_null(r);
+		expect_pkt(r, 1, 60, 64, 1700000000, 123456000, 1);
+		expect_pkt(r, 2, 3, 3, 1700000001, 1000, 1);
+		expect_end(r, WK_ETRUNC, msg);
+		wk_pcap_close(r);
+	}
+
+	/* Lengths: not a multiple of 4, too small, header and trailer differing. */
+	struct {
+		size_t at;
+		uint32_t v;
+		int code;
+		const char *pre, *post; /* message around the block's offset */
+	} cases[] = {
+	    {good + 4, 7, WK_EFORMAT, "bad block length 7 at offset ", ""},
+	    {good + 4, 8, WK_EFORMAT, "bad block length 8 at offset ", ""},
+	    {good + 4, 28, WK_EFORMAT, "block length mismatch at offset ",
+	     " (header 28, trailer 10)"},
+	    {good + 4, 0xfffffff0u, WK_EFORMAT, "bad block length 4294967280 at offset ", ""},
+	    {good + 4, whole - good + 4, WK_ETRUNC, "truncated record at offset ", ""},
+	    {whole - 4, 40, WK_EFORMAT, "block length mismatch at offset ",
+	     " (header 44, trailer 40)"},
+	    {good + 20, 100, WK_EFORMAT, "bad caplen 100 at offset ", " (block holds 12)"},
+	    {good + 8, 3, WK_EFORMAT, "packet for unknown interface 3 at offset ", ""},
+	};
+	for (size_t i = 0; i < WK_ARRAY_SIZE(cases); i++) {
+		struct fb c = {0};
+		fb_put(&c, b.p, b.n);
+		fb_patch32(&c, cases[i].at, cases[i].v);
+		struct wk_pcap_reader *r = open_fb(&c);
+		expect_pkt(r, 1, 60, 64, 1700000000, 123456000, 1);
+		expect_pkt(r, 2, 3, 3, 1700000001, 1000, 1);
+		snprintf(msg, sizeof(msg), "%s%zu%s", cases[i].pre, good, cases[i].post);
+		expect_end(r, cases[i].code, msg);
+		wk_pcap_close(r);
+		fb_free(&c);
+	}
+	fb_free(&b);
+
+	/* A packet block too short for its fixed fields. */
+	build_ng_basic(&b, false);
+	ng_other(&b, PCAPNG_EPB, 8);
+	struct wk_pcap_reader *r = open_fb(&b);
+	expect_pkt(r, 1, 60, 64, 1700000000, 123456000, 1);
+	expect_pkt(r, 2, 3, 3, 1700000001, 1000, 1);
+	snprintf(msg, sizeof(msg), "bad block length 20 at offset %zu", good);
+	expect_end(r, WK_EFORMAT, msg);
+	wk_pcap_close(r);
+	fb_free(&b);
+
+	/* A packet before any interface; a bad byte-order magic; an unknown version. */
+	ng_shb(&b, false);
+	ng_epb(&b, 0, 1, 4, 4, NULL);
+	r = open_fb(&b);
+	assert_int_equal(wk_pcap_linktype(r), -1);
+	expect_end(r, WK_EFORMAT, "packet for unknown interface 0 at offset 28");
+	wk_pcap_close(r);
+	fb_patch32(&b, 8, 0x01020304);
+	struct wk_error e;
+	assert_null(wk_pcap_open_mem(b.p, b.n, &e));
+	assert_int_equal(e.code, WK_EFORMAT);
+	assert_string_equal(e.msg, "bad byte-order magic 0x04030201 at offset 0");
+	fb_patch32(&b, 8, PCAPNG_BOM);
+	fb_patch32(&b, 12, 0x00010001);
+	assert_null(wk_pcap_open_mem(b.p, b.n, &e));
+	assert_string_equal(e.msg, "unsupported pcapng version 1.1 at offset 0");
+	assert_null(wk_pcap_open_mem(b.p, 20, &e));
+	assert_int_equal(e.code, WK_ETRUNC);
+	assert_string_equal(e.msg, "truncated record at offset 0");
+	fb_free(&b);
+
+	/* A section without interfaces or packets is an empty capture. */
+	ng_shb(&b, true);
+	r = open_fb(&b);
+	assert_int_equal(wk_pcap_linktype(r), -1);
+	expect_end(r, WK_EEOF, NULL);
+	wk_pcap_close(r);
+	fb_free(&b);
+}
+
+/* ---- streams ------------------------------------------------------------------------ */
+
+struct feeder {
+	int fd;
+	const uint8_t *p;
+	size_t n;
+	size_t chunk;
+};
+
+static void *feed(void *arg)
+{
+	struct feeder *f = arg;
+	for (size_t off = 0; off < f->n;) {
+		size_t k = f->n - off < f->chunk ? f->n - off : f->chunk;
+		ssize_t w = write(f->fd, f->p + off, k);
+		if (w <= 0)
+			break;
+		off += (size_t)w;
+	}
+	close(f->fd);
+	return NULL;
+}
+
+/* Read b through a pipe, written in chunks, and check it gives exactly what reading it
+ * from memory gives: packets, end code, message and offset. */
+static void check_stream(const struct fb *b, size_t chunk)
+{
+	int pfd[2];
+	assert_int_equal(pipe(pfd), 0);
+	struct feeder f = {pfd[1], b->p, b->n, chunk};
+	pthread_t th;
+	assert_int_equal(pthread_create(&th, NULL, feed, &f), 0);
+	char path[32];
+	snprintf(path, sizeof(path), "/dev/fd/%d", pfd[0]);
+	struct wk_error e1 = {0}, e2 = {0};
+	struct wk_pcap_reader *s = wk_pcap_open(path, &e1);
+	struct wk_pcap_reader *m = wk_pcap_open_mem(b->p, b->n, &e2);
+	assert_int_equal(s == NULL, m == NULL);
+	if (!s) {
+		assert_string_equal(e1.msg, e2.msg);
+	} else {
+		int r1, r2;
+		do {
+			struct wk_pkt p1, p2;
+			r1 = wk_pcap_next(s, &p1);
+			r2 = wk_pcap_next(m, &p2);
+			assert_int_equal(r1, r2);
+			if (r1 == 0) {
+				assert_int_equal(p1.number, p2.number);
+				assert_int_equal(p1.caplen, p2.caplen);
+				assert_int_equal(p1.wirelen, p2.wirelen);
+				assert_int_equal(p1.ts_sec, p2.ts_sec);
+				assert_int_equal(p1.ts_nsec, p2.ts_nsec);
+				assert_int_equal(p1.linktype, p2.linktype);
+				assert_memory_equal(p1.data, p2.data, p1.caplen);
+			}
+			assert_int_equal(wk_pcap_offset(s), wk_pcap_offset(m));
+		} while (r1 == 0);
+		assert_string_equal(wk_pcap_error(s)->msg, wk_pcap_error(m)->msg);
+	}
+	wk_pcap_close(s);
+	wk_pcap_close(m);
+	close(pfd[0]);
+	pthread_join(th, NULL);
+}
+
+static void test_stream(void **state)
+{
+	(void)state;
+	struct fb b = {0};
+	pcap_hdr(&b, false, 2, 4, 0, 1);
+	for (int i = 0; i < 5000; i++)
+		pcap_rec(&b, (uint32_t)i, 0, (uint32_t)(i % 300), 1000);
+	/* One 3 MiB record: the buffer has to grow past its first 256 KiB. */
+	uint8_t *big = calloc(1, 3u << 20);
+	assert_non_null(big);
+	big[(3u << 20) - 1] = 0x5a;
+	fb_u32(&b, 9);
+	fb_u32(&b, 9);
+	fb_u32(&b, 3u << 20);
+	fb_u32(&b, 3u << 20);
+	fb_put(&b, big, 3u << 20);
+	free(big);
+	pcap_rec(&b, 10, 0, 33, 33);
+	check_stream(&b, 1000);
+	check_stream(&b, 1 << 20);
+	b.n -= 10; /* damaged at the end */
+	check_stream(&b, 777);
+	fb_free(&b);
+
+	build_ng_basic(&b, true);
+	for (int i = 0; i < 3000; i++)
+		ng_epb(&b, 0, (uint64_t)i * 1000, (uint32_t)(i % 200), 300, i % 3 ? NULL : "c");
+	check_stream(&b, 4096);
+	b.n -= 3;
+	check_stream(&b, 100);
+	fb_free(&b);
+
+	check_stream(&b, 10); /* empty input */
+}
+
+/* ---- writer ------------------------------------------------------------------------- */
+
+static struct wk_pkt mkpkt(uint32_t i, uint32_t lt)
+{
+	struct wk_pkt p;
+	memset(&p, 0, sizeof(p));
+	p.data = payload;
+	p.caplen = 20 + i % 200;
+	p.wirelen = p.caplen + i % 3;
+	p.ts_sec = 1700000000 + i;
+	p.ts_nsec = i * 1234567u % 1000000000u;
+	p.linktype = lt;
+	return p;
+}
+
+static const char *comment_for(uint32_t i)
+{
+	static const char *const c[] = {NULL, "first comment", "é ünïcode", "1234"};
+	return c[i % 4];
+}
+
+/* Write n packets; pcapng files alternate link types 1 and 101 and carry comments. */
+static void write_sample(const char *path, enum wk_pcap_format fmt, bool nsec, uint32_t n)
+{
+	struct wk_pcap_wopts o = {
+	    .format = fmt, .linktype = 1, .nsec = nsec, .app = "wirekit test"};
+	struct wk_error e;
+	struct wk_pcap_writer *w = wk_pcap_wopen(path, &o, &e);
+	if (!w)
+		fail_msg("wopen: %s", e.msg);
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t lt = fmt == WK_PCAP_FMT_PCAPNG && i % 5 == 4 ? 101 : 1;
+		struct wk_pkt p = mkpkt(i, lt);
+		assert_int_equal(wk_pcap_write(w, &p, comment_for(i)), 0);
+	}
+	assert_int_equal(wk_pcap_wclose(w), 0);
+}
+
+static void check_sample(const char *path, enum wk_pcap_format fmt, bool nsec, uint32_t n)
+{
+	struct wk_error e;
+	struct wk_pcap_reader *r = wk_pcap_open(path, &e);
+	if (!r)
+		fail_msg("open: %s", e.msg);
+	assert_int_equal(wk_pcap_format(r), fmt);
+	assert_int_equal(wk_pcap_linktype(r), 1);
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t lt = fmt == WK_PCAP_FMT_PCAPNG && i % 5 == 4 ? 101 : 1;
+		struct wk_pkt want = mkpkt(i, lt);
+		expect_pkt(r, i + 1, want.caplen, want.wirelen, want.ts_sec,
+		           nsec ? want.ts_nsec : want.ts_nsec / 1000 * 1000, lt);
+	}
+	expect_end(r, WK_EEOF, NULL);
+	wk_pcap_close(r);
+}
+
+/* libpcap reads what we wrote (it needs one link type per file: pcap only, and pcapng
+ * written with one link type). */
+static void check_libpcap(const char *path, uint32_t n, bool nsec)
+{
+	char eb[PCAP_ERRBUF_SIZE];
+	pcap_t *p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, eb);
+	if (!p)
+		fail_msg("libpcap: %s", eb);
+	assert_int_equal(pcap_datalink(p), 1);
+	struct pcap_pkthdr *h;
+	const u_char *d;
+	uint32_t i = 0;
+	while (pcap_next_ex(p, &h, &d) == 1) {
+		struct wk_pkt want = mkpkt(i, 1);
+		assert_int_equal(h->caplen, want.caplen);
+		assert_int_equal(h->len, want.wirelen);
+		assert_int_equal(h->ts.tv_sec, want.ts_sec);
+		assert_int_equal(h->ts.tv_usec, nsec ? want.ts_nsec : want.ts_nsec / 1000 * 1000);
+		assert_memory_equal(d, payload, h->caplen);
+		i++;
+	}
+	assert_int_equal(i, n);
+	pcap_close(p);
+}
+
+static void test_write_roundtrip(void **state)
+{
+	(void)state;
+	char path[256];
+	for (int nsec = 0; nsec < 2; nsec++) {
+		for (int ng = 0; ng < 2; ng++) {
+			enum wk_pcap_format fmt = ng ? WK_PCAP_FMT_PCAPNG : WK_PCAP_FMT_PCAP;
+			tmp_path(path, sizeof(path), ng ? ".pcapng" : ".pcap");
+			/* enough to go through the 256 KiB buffer several times */
+			write_sample(path, fmt, nsec, 5000);
+			check_sample(path, fmt, nsec, 5000);
+			if (!ng)
+				check_libpcap(path, 5000, nsec);
+			unlink(path);
+		}
+	}
+	/* pcapng with one link type: libpcap reads it too. */
+	tmp_path(path, sizeof(path), ".pcapng");
+	struct wk_pcap_wopts o = {.format = WK_PCAP_FMT_PCAPNG, .linktype = 1, .nsec = true};
+	struct wk_error e;
+	struct wk_pcap_writer *w = wk_pcap_wopen(path, &o, &e);
+	assert_non_null(w);
+	for (uint32_t i = 0; i < 100; i++) {
+		struct wk_pkt p = mkpkt(i, 1);
+		assert_int_equal(wk_pcap_write(w, &p, comment_for(i)), 0);
+	}
+	assert_int_equal(wk_pcap_wclose(w), 0);
+	check_libpcap(path, 100, true);
+	unlink(path);
+}
+
+static void test_write_errors(void **state)
+{
+	(void)state;
+	struct wk_pcap_wopts o = {.format = WK_PCAP_FMT_PCAP, .linktype = 1};
+	struct wk_error e;
+	char path[256];
+	tmp_path(path, sizeof(path), ".pcap");
+	struct wk_pcap_writer *w = wk_pcap_wopen(path, &o, &e);
+	assert_non_null(w);
+	struct wk_pkt p = mkpkt(0, 113);
+	assert_int_equal(wk_pcap_write(w, &p, NULL), WK_EINVAL);
+	assert_string_equal(wk_pcap_werror(w)->msg,
+	                    "link type 113 differs from the file's 1 (pcap has one)");
+	p = mkpkt(0, 1);
+	p.ts_sec = 1ll << 33;
+	assert_int_equal(wk_pcap_write(w, &p, NULL), WK_EINVAL);
+	p = mkpkt(0, 1);
+	assert_int_equal(wk_pcap_write(w, &p, NULL), 0); /* refusals are not sticky */
+	assert_int_equal(wk_pcap_wclose(w), 0);
+	unlink(path);
+
+	o.format = WK_PCAP_FMT_PCAPNG;
+	o.linktype = 70000;
+	assert_null(wk_pcap_wopen(path, &o, &e));
+	assert_int_equal(e.code, WK_EINVAL);
+	assert_null(wk_pcap_wopen("/nonexistent/dir/x.pcap", &o, &e));
+	assert_null(wk_pcap_wopen(path, NULL, &e));
+	assert_int_equal(wk_pcap_wclose(NULL), 0);
+}
+
+/* /dev/full fails every write with ENOSPC: the error shows at the first flush, sticks,
+ * and comes back from close with its message. */
+static void test_write_full_disk(void **state)
+{
+	(void)state;
+	for (int ng = 0; ng < 2; ng++) {
+		struct wk_pcap_wopts o = {.format = ng ? WK_PCAP_FMT_PCAPNG : WK_PCAP_FMT_PCAP,
+		                          .linktype = 1};
+		struct wk_error e;
+		struct wk_pcap_writer *w = wk_pcap_wopen("/dev/full", &o, &e);
+		if (!w)
+			fail_msg("/dev/full: %s", e.msg);
+		int rc = 0;
+		uint32_t i;
+		for (i = 0; i < 100000 && rc == 0; i++) {
+			struct wk_pkt p = mkpkt(i, 1);
+			rc = wk_pcap_write(w, &p, NULL);
+		}
+		assert_int_equal(rc, WK_ESYS);
+		assert_true(i > 100); /* buffered: the first writes cost no system call */
+		assert_string_equal(wk_pcap_werror(w)->msg, "write: No space left on device");
+		struct wk_pkt p = mkpkt(0, 1);
+		assert_int_equal(wk_pcap_write(w, &p, NULL), WK_ESYS);
+		assert_int_equal(wk_pcap_flush(w), WK_ESYS);
+		memset(&e, 0, sizeof(e));
+		assert_int_equal(wk_pcap_wclose_err(w, &e), WK_ESYS);
+		assert_string_equal(e.msg, "write: No space left on device");
+
+		/* A small file: the error comes at close. */
+		w = wk_pcap_wopen("/dev/full", &o, &e);
+		assert_non_null(w);
+		assert_int_equal(wk_pcap_write(w, &p, "c"), 0);
+		assert_int_equal(wk_pcap_wclose(w), WK_ESYS);
+	}
+}
+
+/* tshark must read our files as we meant them: lengths, times, interfaces, comments. */
+static void test_tshark_reads_ours(void **state)
+{
+	(void)state;
+	if (system("command -v tshark >/dev/null 2>&1") != 0)
+		skip();
+	const uint32_t n = 40;
+	for (int ng = 0; ng < 2; ng++) {
+		for (int nsec = 0; nsec < 2; nsec++) {
+			char path[256], cmd[512];
+			enum wk_pcap_format fmt = ng ? WK_PCAP_FMT_PCAPNG : WK_PCAP_FMT_PCAP;
+			tmp_path(path, sizeof(path), ng ? ".pcapng" : ".pcap");
+			write_sample(path, fmt, nsec, n);
+			snprintf(
+			    cmd, sizeof(cmd),
+			    "tshark -r '%s' -T fields -E separator=, -e frame.cap_len -e frame.len "
+			    "-e frame.time_epoch -e frame.interface_id -e frame.comment 2>&1",
+			    path);
+			FILE *f = popen(cmd, "r");
+			assert_non_null(f);
+			char line[512];
+			uint32_t i = 0;
+			while (fgets(line, sizeof(line), f)) {
+				if (strstr(line, "Running as user")) /* tshark's root warning */
+					continue;
+				line[strcspn(line, "\n")] = '\0';
+				assert_true(i < n);
+				struct wk_pkt p = mkpkt(i, 1);
+				const char *c = ng ? comment_for(i) : NULL;
+				uint32_t ns = nsec ? p.ts_nsec : p.ts_nsec / 1000 * 1000;
+				char want[512];
+				snprintf(want, sizeof(want), "%u,%u,%lld.%09u,%s,%s", p.caplen,
+				         p.wirelen, (long long)p.ts_sec, ns,
+				         ng ? (i % 5 == 4 ? "1" : "0") : "", c ? c : "");
+				assert_string_equal(line, want);
+				i++;
+			}
+			assert_int_equal(pclose(f), 0);
+			assert_int_equal(i, n);
+			unlink(path);
+		}
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_pcap_le_usec),    cmocka_unit_test(test_pcap_be_nsec),
+	    cmocka_unit_test(test_pcap_quirks),     cmocka_unit_test(test_pcap_truncated),
+	    cmocka_unit_test(test_pcap_oversized),  cmocka_unit_test(test_bad_headers),
+	    cmocka_unit_test(test_pcapng_basic),    cmocka_unit_test(test_pcapng_tsresol),
+	    cmocka_unit_test(test_pcapng_spb_pb),   cmocka_unit_test(test_pcapng_sections),
+	    cmocka_unit_test(test_pcapng_damage),   cmocka_unit_test(test_stream),
+	    cmocka_unit_test(test_write_roundtrip), cmocka_unit_test(test_write_errors),
+	    cmocka_unit_test(test_write_full_disk), cmocka_unit_test(test_tshark_reads_ours),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
