@@ -29,8 +29,8 @@ run_build() { # $1 dir, rest meson options
 	local dir=$1
 	shift
 	echo "== build $dir"
-	if ! bash scripts/configure.sh "$dir" "$@" || ! ninja -C "$dir" >"$dir.ninja.log" 2>&1; then
-		cat "$dir.ninja.log" 2>/dev/null | tail -40
+	if ! bash scripts/configure.sh "$dir" "$@" || ! ninja -C "$dir" >"$dir/ninja.log" 2>&1; then
+		cat "$dir/ninja.log" 2>/dev/null | tail -40
 		fail=$((fail + 1))
 		failed_names+=("$dir: build")
 		return

@@ -14,7 +14,7 @@
 const char *const cmd_read_usage =
     "usage: wirekit read [options] FILE [FILTER...]\n"
     "\n"
-    "Read a pcap or pcapng capture (FILE '-' is standard input) and print one line per\n"
+    "Read a pcap, pcapng or snoop capture (FILE '-' is standard input) and print one line per\n"
     "packet like tcpdump -n. FILTER is a tcpdump filter expression (pcap-filter(7)).\n"
     "\n"
     "options:\n"
@@ -53,27 +53,6 @@ static struct wk_filter *filter_for(struct filters *fs, int linktype, uint32_t s
 	fs->linktype[fs->n] = linktype;
 	fs->f[fs->n++] = f;
 	return f;
-}
-
-static char *join_args(int argc, char **argv)
-{
-	size_t len = 1;
-	for (int i = 0; i < argc; i++)
-		len += strlen(argv[i]) + 1;
-	char *s = malloc(len);
-	if (!s)
-		return NULL;
-	s[0] = '\0';
-	size_t n = 0;
-	for (int i = 0; i < argc; i++) {
-		size_t k = strlen(argv[i]);
-		if (i)
-			s[n++] = ' ';
-		memcpy(s + n, argv[i], k);
-		n += k;
-		s[n] = '\0';
-	}
-	return s;
 }
 
 int cmd_read(int argc, char **argv)
@@ -125,7 +104,7 @@ int cmd_read(int argc, char **argv)
 	if ((status = out_start(&out, &oo, "read")))
 		goto out;
 	if (optind < argc) {
-		filt.expr = join_args(argc - optind, argv + optind);
+		filt.expr = out_join_args(argc - optind, argv + optind);
 		if (!filt.expr) {
 			fprintf(stderr, "wirekit read: out of memory\n");
 			status = 1;

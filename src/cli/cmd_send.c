@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cmds.h"
+#include "output.h"
 #include "wirekit/build.h"
 #include "wirekit/send.h"
 #include "wirekit/spec.h"
@@ -139,22 +140,6 @@ struct ctx {
 	struct wk_error err;
 };
 
-static int out_flush(void *ctx, const char *p, size_t n)
-{
-	int fd = *(int *)ctx;
-	while (n) {
-		ssize_t k = write(fd, p, n);
-		if (k < 0) {
-			if (errno == EINTR)
-				continue;
-			return WK_ESYS;
-		}
-		p += k;
-		n -= (size_t)k;
-	}
-	return 0;
-}
-
 static uint64_t rnd(struct ctx *c)
 {
 	/* splitmix64: a fast generator for ports and numbers that need not be secret */
@@ -177,17 +162,6 @@ static bool parse_sec(const char *s, double *out)
 	errno = 0;
 	double v = strtod(s, &end);
 	if (errno || end == s || *end || !(v >= 0) || v > 1e7)
-		return false;
-	*out = v;
-	return true;
-}
-
-static bool parse_u64(const char *s, uint64_t *out)
-{
-	char *end;
-	errno = 0;
-	unsigned long long v = strtoull(s, &end, 10);
-	if (errno || end == s || *end || s[0] == '-')
 		return false;
 	*out = v;
 	return true;
@@ -513,26 +487,6 @@ static void spec_error(const char *text, const struct wk_error *err, size_t col)
 	fputs("^\n", stderr);
 }
 
-static char *join_args(int argc, char **argv)
-{
-	size_t len = 1;
-	for (int i = 0; i < argc; i++)
-		len += strlen(argv[i]) + 1;
-	char *s = malloc(len);
-	if (!s)
-		return NULL;
-	size_t n = 0;
-	for (int i = 0; i < argc; i++) {
-		size_t k = strlen(argv[i]);
-		if (i)
-			s[n++] = ' ';
-		memcpy(s + n, argv[i], k);
-		n += k;
-	}
-	s[n] = '\0';
-	return s;
-}
-
 /* Sport and checksum positions of a template, for patching in --flood. */
 struct templ {
 	uint8_t *p;
@@ -823,7 +777,7 @@ int cmd_send(int argc, char **argv)
 		fprintf(stderr, "wirekit send: out of memory\n");
 		return 1;
 	}
-	wk_ob_init(&c->ob, obmem, sizeof(obmem), out_flush, &outfd);
+	wk_ob_init(&c->ob, obmem, sizeof(obmem), out_fd_flush, &outfd);
 	c->po.tfmt = WK_TIME_NONE;
 	bool have_count = false;
 	optind = 1;
@@ -831,7 +785,7 @@ int cmd_send(int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "c:VxI:w:qh", lopts, NULL)) != -1) {
 		switch (opt) {
 		case 'c':
-			if (!parse_u64(optarg, &c->count) || c->count == 0) {
+			if (!out_parse_u64(optarg, &c->count) || c->count == 0) {
 				fprintf(stderr, "wirekit send: -c: not a positive count: '%s'\n",
 				        optarg);
 				status = 2;
@@ -892,7 +846,7 @@ int cmd_send(int argc, char **argv)
 		}
 		case OPT_FRAG: {
 			uint64_t v;
-			if (!parse_u64(optarg, &v) || v < 8 || v > 65528 || v % 8) {
+			if (!out_parse_u64(optarg, &v) || v < 8 || v > 65528 || v % 8) {
 				fprintf(stderr,
 				        "wirekit send: --frag: SIZE must be a multiple of 8 from 8 "
 				        "to 65528, not '%s'\n",
@@ -929,7 +883,7 @@ int cmd_send(int argc, char **argv)
 		status = 2;
 		goto out;
 	}
-	text = join_args(argc - optind, argv + optind);
+	text = out_join_args(argc - optind, argv + optind);
 	if (!text) {
 		fprintf(stderr, "wirekit send: out of memory\n");
 		status = 1;

@@ -7,7 +7,7 @@
 
 #include "output.h"
 
-static int out_flush(void *ctx, const char *p, size_t n)
+int out_fd_flush(void *ctx, const char *p, size_t n)
 {
 	int fd = *(int *)ctx;
 	while (n) {
@@ -32,6 +32,26 @@ bool out_parse_u64(const char *s, uint64_t *out)
 		return false;
 	*out = v;
 	return true;
+}
+
+char *out_join_args(int argc, char **argv)
+{
+	size_t len = 1;
+	for (int i = 0; i < argc; i++)
+		len += strlen(argv[i]) + 1;
+	char *s = malloc(len);
+	if (!s)
+		return NULL;
+	size_t n = 0;
+	for (int i = 0; i < argc; i++) {
+		size_t k = strlen(argv[i]);
+		if (i)
+			s[n++] = ' ';
+		memcpy(s + n, argv[i], k);
+		n += k;
+	}
+	s[n] = '\0';
+	return s;
 }
 
 static char sep_char(const char *v)
@@ -162,7 +182,7 @@ int out_start(struct out *out, const struct out_opts *o, const char *cmd)
 	out->po = (struct wk_print_opts){.tfmt = o->tfmt};
 	out->fields = NULL;
 	out->stats = NULL;
-	wk_ob_init(&out->ob, out->mem, sizeof(out->mem), out_flush, &out->fd);
+	wk_ob_init(&out->ob, out->mem, sizeof(out->mem), out_fd_flush, &out->fd);
 	if (o->mode == OUT_FIELDS) {
 		struct wk_error err = {0};
 		out->fields = wk_fields_new(o->fnames, o->nf, o->sep, o->occ, &err);

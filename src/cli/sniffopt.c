@@ -138,26 +138,6 @@ int sniff_file_name(char *buf, size_t n, const char *pattern, bool strftime_mode
 	return 0;
 }
 
-static char *join_args(int argc, char **argv)
-{
-	size_t len = 1;
-	for (int i = 0; i < argc; i++)
-		len += strlen(argv[i]) + 1;
-	char *s = malloc(len);
-	if (!s)
-		return NULL;
-	size_t n = 0;
-	for (int i = 0; i < argc; i++) {
-		size_t k = strlen(argv[i]);
-		if (i)
-			s[n++] = ' ';
-		memcpy(s + n, argv[i], k);
-		n += k;
-	}
-	s[n] = '\0';
-	return s;
-}
-
 __attribute__((format(printf, 1, 2))) static int usage_err(const char *fmt, ...)
 {
 	va_list ap;
@@ -264,7 +244,7 @@ int sniff_parse(int argc, char **argv, struct sniff_opts *o)
 	if (o->raw_proto && o->iface && !strcmp(o->iface, "any"))
 		o->iface = NULL;
 	if (optind < argc) {
-		o->filter = join_args(argc - optind, argv + optind);
+		o->filter = out_join_args(argc - optind, argv + optind);
 		if (!o->filter) {
 			fprintf(stderr, "wirekit sniff: out of memory\n");
 			return 1;

@@ -128,7 +128,29 @@ static bool role_val(struct wk_stats *s, const struct wk_pkt *p, const struct wk
                      enum wk_frole role, struct wk_val *v)
 {
 	const struct wk_field *f = roles_of(s, l->proto)->f[role];
-	return f && wk_field_get(p, l, f, 0, v);
+	if (!f)
+		return false;
+	/* Fast path for the common table entries (an address, a plain 16-bit port): read the
+	 * captured bytes directly instead of going through the generic getter. */
+	if (!f->get && !f->mask && !(f->flags & (WK_FF_LE | WK_FF_SIGNED))) {
+		const uint8_t *b = wk_layer_bytes(p, l, f->off, f->width);
+		if (!b)
+			return false;
+		v->type = f->type;
+		if (f->type == WK_FT_UINT && f->width == 2) {
+			v->u = (uint64_t)(b[0] << 8 | b[1]);
+			v->p = NULL;
+			v->n = 0;
+			return true;
+		}
+		if (f->type == WK_FT_IP4 || f->type == WK_FT_IP6 || f->type == WK_FT_MAC) {
+			v->u = 0;
+			v->p = b;
+			v->n = f->width;
+			return true;
+		}
+	}
+	return wk_field_get(p, l, f, 0, v);
 }
 
 static inline uint64_t mix(uint64_t h, uint64_t w)
