@@ -51,6 +51,10 @@ struct wk_stats {
 	size_t nconv, maxconv, cap;
 	uint64_t conv_dropped; /* packets whose conversation did not fit */
 	struct roles roles[ROLE_CACHE];
+	/* the previous packet's path through the hierarchy (index 0 is the root) */
+	const struct wk_proto *path_proto[WK_MAX_LAYERS];
+	int path_node[WK_MAX_LAYERS];
+	unsigned npath;
 	/* The protocols the categories are named after (NULL when not built in). */
 	const struct wk_proto *ip, *ipv6, *arp, *cat_proto[C_ARP];
 };
@@ -124,10 +128,10 @@ static const struct roles *roles_of(struct wk_stats *s, const struct wk_proto *p
 	return r;
 }
 
-static bool role_val(struct wk_stats *s, const struct wk_pkt *p, const struct wk_layer *l,
+static bool role_val(const struct roles *r, const struct wk_pkt *p, const struct wk_layer *l,
                      enum wk_frole role, struct wk_val *v)
 {
-	const struct wk_field *f = roles_of(s, l->proto)->f[role];
+	const struct wk_field *f = r->f[role];
 	if (!f)
 		return false;
 	/* Fast path for the common table entries (an address, a plain 16-bit port): read the
@@ -184,14 +188,16 @@ static void add_conv(struct wk_stats *s, const struct wk_pkt *p, int net)
 {
 	const struct wk_layer *nl = &p->l[net];
 	struct wk_val a, b, pa, pb;
-	if (!role_val(s, p, nl, WK_ROLE_SRC, &a) || !role_val(s, p, nl, WK_ROLE_DST, &b) ||
+	const struct roles *nr = roles_of(s, nl->proto);
+	if (!role_val(nr, p, nl, WK_ROLE_SRC, &a) || !role_val(nr, p, nl, WK_ROLE_DST, &b) ||
 	    a.n != b.n || a.n == 0 || a.n > 16 || !a.p || !b.p)
 		return;
 	const struct wk_proto *tp = NULL;
 	if (net + 1 < p->nlayers && (p->l[net + 1].proto->flags & WK_PF_PORTS)) {
 		const struct wk_layer *tl = &p->l[net + 1];
-		if (role_val(s, p, tl, WK_ROLE_SPORT, &pa) &&
-		    role_val(s, p, tl, WK_ROLE_DPORT, &pb))
+		const struct roles *tr = roles_of(s, tl->proto);
+		if (role_val(tr, p, tl, WK_ROLE_SPORT, &pa) &&
+		    role_val(tr, p, tl, WK_ROLE_DPORT, &pb))
 			tp = tl->proto;
 	}
 	uint16_t sp = tp ? (uint16_t)pa.u : 0, dp = tp ? (uint16_t)pb.u : 0;
@@ -257,9 +263,18 @@ void wk_stats_add(struct wk_stats *s, const struct wk_pkt *p)
 	s->bytes += p->wirelen;
 	s->caplen += p->caplen;
 
+	/* Consecutive packets mostly share their layer path: reuse the nodes found for the
+	 * previous packet as long as the protocols agree. */
 	int node = 0;
 	for (unsigned i = 1; i < p->nlayers && node >= 0; i++) {
-		node = node_child(s, node, p->l[i].proto);
+		if (i < s->npath && s->path_proto[i] == p->l[i].proto) {
+			node = s->path_node[i];
+		} else {
+			node = node_child(s, node, p->l[i].proto);
+			s->path_proto[i] = p->l[i].proto;
+			s->path_node[i] = node;
+			s->npath = node >= 0 ? i + 1 : i;
+		}
 		if (node >= 0) {
 			s->nodes[node].packets++;
 			s->nodes[node].bytes += p->wirelen;
