@@ -350,6 +350,20 @@ bool build_pseudo(const struct wk_build *b, unsigned i, uint8_t proto, uint32_t 
 	return false;
 }
 
+void build_l4_csum(struct wk_build *b, unsigned i, uint8_t proto, const char *name, size_t off,
+                   bool zero_as_ffff)
+{
+	uint8_t *h = build_at(b, i);
+	size_t n = build_span(b, i);
+	uint32_t sum = 0;
+	if (n < off + 2 || build_isset(b, i, name))
+		return;
+	build_pseudo(b, i, proto, (uint32_t)n, &sum);
+	h[off] = h[off + 1] = 0;
+	uint16_t c = wk_csum_fold(wk_csum_partial(h, n, sum));
+	build_csum_store(b, i, name, off, c == 0 && zero_as_ffff ? 0xffff : c);
+}
+
 void build_csum_store(struct wk_build *b, unsigned i, const char *name, size_t off, uint16_t c)
 {
 	if (build_isset(b, i, name) || b->l[i].off + off + 2 > b->len)

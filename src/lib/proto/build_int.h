@@ -21,6 +21,11 @@ bool build_pseudo(const struct wk_build *b, unsigned i, uint8_t proto, uint32_t 
 /* Store a computed checksum (host order) at byte off of layer i unless the user set
  * field name; WK_BUILD_BADSUM stores a value that cannot verify. */
 void build_csum_store(struct wk_build *b, unsigned i, const char *name, size_t off, uint16_t c);
+/* The transport checksum of layer i (TCP, UDP, ICMPv6): pseudo-header of the nearest outer
+ * network layer (when there is one) plus the layer and its payload, stored at off unless
+ * the user set name. zero_as_ffff: UDP sends a computed 0 as 0xffff (RFC 768). */
+void build_l4_csum(struct wk_build *b, unsigned i, uint8_t proto, const char *name, size_t off,
+                   bool zero_as_ffff);
 /* Store v at byte off of layer i unless field name was set. */
 void build_len_store(struct wk_build *b, unsigned i, const char *name, size_t off, uint16_t v);
 

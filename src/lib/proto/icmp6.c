@@ -235,16 +235,10 @@ static int encode(struct wk_build *b, unsigned i, struct wk_wr *w)
 
 static int finish(struct wk_build *b, unsigned i)
 {
-	uint8_t *h = build_at(b, i);
-	size_t n = build_span(b, i);
-	uint32_t sum = 0;
-	if (n < ICMP6_HLEN || build_isset(b, i, "icmp6.chksum"))
-		return 0;
 	/* RFC 4443 2.3: the pseudo-header is mandatory; without an outer IPv6 header the
 	 * message alone is summed (what a quoted or stand-alone message can offer). */
-	build_pseudo(b, i, 58, (uint32_t)n, &sum);
-	h[2] = h[3] = 0;
-	build_csum_store(b, i, "icmp6.chksum", 2, wk_csum_fold(wk_csum_partial(h, n, sum)));
+	if (build_span(b, i) >= ICMP6_HLEN)
+		build_l4_csum(b, i, 58, "icmp6.chksum", 2, false);
 	return 0;
 }
 

@@ -1,9 +1,21 @@
-/* Internal to src/lib/proto: line output shared by the transports (tcp.c, udp.c). */
+/* Internal to src/lib/proto: field getters and line output shared by the transports
+ * (tcp.c, udp.c). */
 #ifndef WK_L4_INT_H
 #define WK_L4_INT_H
 
 #include "wirekit/out.h"
 #include "wirekit/proto.h"
+
+/* Getter of tcp.port / udp.port: both ports, source first (the first two 16-bit words). */
+static inline bool l4_get_port(const struct wk_pkt *p, const struct wk_layer *l, unsigned idx,
+                               struct wk_val *v)
+{
+	const uint8_t *h = idx < 2 ? wk_layer_bytes(p, l, 2 * idx, 2) : NULL;
+	if (!h)
+		return false;
+	v->u = (uint64_t)(h[0] << 8 | h[1]);
+	return true;
+}
 
 /* tcpdump prints "src.sport > dst.dport" even when something (AH, an IPv6 fragment
  * header) already used the network layer's addresses: take them again from the nearest

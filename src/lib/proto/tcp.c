@@ -350,16 +350,6 @@ static bool get_len(const struct wk_pkt *p, const struct wk_layer *l, unsigned i
 	return true;
 }
 
-static bool get_port(const struct wk_pkt *p, const struct wk_layer *l, unsigned idx,
-                     struct wk_val *v)
-{
-	const uint8_t *h = idx < 2 ? wk_layer_bytes(p, l, 2 * idx, 2) : NULL;
-	if (!h)
-		return false;
-	v->u = (uint64_t)(h[0] << 8 | h[1]);
-	return true;
-}
-
 static const struct wk_field fields[] = {
     {.name = "tcp.sport",
      .alias = "tcp.srcport",
@@ -379,7 +369,7 @@ static const struct wk_field fields[] = {
      .title = "Source or Destination Port",
      .type = WK_FT_UINT,
      .flags = WK_FF_NOENC | WK_FF_HIDDEN,
-     .get = get_port},
+     .get = l4_get_port},
     WK_F_UINT("tcp.seq", "tcp.seq_raw", "Sequence Number", 4, 4),
     WK_F_UINT("tcp.ack", "tcp.ack_raw", "Acknowledgment Number", 8, 4),
     WK_F_BITS("tcp.hl", NULL, "Data Offset (32-bit words)", 12, 1, 0xf0),
@@ -777,14 +767,8 @@ static int encode(struct wk_build *b, unsigned i, struct wk_wr *w)
  * the header and the data. */
 static int finish(struct wk_build *b, unsigned i)
 {
-	uint8_t *h = build_at(b, i);
-	size_t n = build_span(b, i);
-	uint32_t sum = 0;
-	if (n < TCP_HLEN || build_isset(b, i, "tcp.chksum"))
-		return 0;
-	build_pseudo(b, i, 6, (uint32_t)n, &sum);
-	h[16] = h[17] = 0;
-	build_csum_store(b, i, "tcp.chksum", 16, wk_csum_fold(wk_csum_partial(h, n, sum)));
+	if (build_span(b, i) >= TCP_HLEN)
+		build_l4_csum(b, i, 6, "tcp.chksum", 16, false);
 	return 0;
 }
 

@@ -15,16 +15,6 @@
 
 enum { UDP_HLEN = 8 };
 
-static bool get_port(const struct wk_pkt *p, const struct wk_layer *l, unsigned idx,
-                     struct wk_val *v)
-{
-	const uint8_t *h = idx < 2 ? wk_layer_bytes(p, l, 2 * idx, 2) : NULL;
-	if (!h)
-		return false;
-	v->u = (uint64_t)(h[0] << 8 | h[1]);
-	return true;
-}
-
 static const struct wk_field fields[] = {
     {.name = "udp.sport",
      .alias = "udp.srcport",
@@ -44,7 +34,7 @@ static const struct wk_field fields[] = {
      .title = "Source or Destination Port",
      .type = WK_FT_UINT,
      .flags = WK_FF_NOENC | WK_FF_HIDDEN,
-     .get = get_port},
+     .get = l4_get_port},
     {.name = "udp.len",
      .alias = "udp.length",
      .title = "Length",
@@ -134,18 +124,11 @@ static int encode(struct wk_build *b, unsigned i, struct wk_wr *w)
  * is sent as all ones, since 0 means "no checksum". */
 static int finish(struct wk_build *b, unsigned i)
 {
-	uint8_t *h = build_at(b, i);
 	size_t n = build_span(b, i);
-	uint32_t sum = 0;
 	if (n < UDP_HLEN || n > 0xffff)
 		return n < UDP_HLEN ? 0 : WK_EINVAL;
 	build_len_store(b, i, "udp.len", 4, (uint16_t)n);
-	if (build_isset(b, i, "udp.chksum"))
-		return 0;
-	build_pseudo(b, i, 17, (uint32_t)n, &sum);
-	h[6] = h[7] = 0;
-	uint16_t c = wk_csum_fold(wk_csum_partial(h, n, sum));
-	build_csum_store(b, i, "udp.chksum", 6, c ? c : 0xffff);
+	build_l4_csum(b, i, 17, "udp.chksum", 6, true);
 	return 0;
 }
 
