@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# SYN packets per second: wirekit send --flood (raw IPv4 socket, and --l2 over AF_PACKET)
-# against hping3 --flood and masscan, in one run, in a namespace pair (198.18.0.0/15 only).
+# SYN packets per second: wirekit send --flood (on-link destination: frames over AF_PACKET) and
+# --flood --l2, against hping3 --flood and masscan, in one run, in a namespace pair (198.18.0.0/15 only).
 # Packets are counted on the receiving side (rx_packets of its veth). They go to addresses
 # the target does not hold (198.18.0.99 through a static neighbour entry, masscan's
 # 198.19.0.0/16 through its --router-mac), so its kernel drops them on arrival instead

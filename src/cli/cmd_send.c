@@ -50,7 +50,8 @@ const char *const cmd_send_usage =
     "                    once, or until interrupted with --flood)\n"
     "  --interval SEC    pause between packets\n"
     "  --rate PPS        packets per second (token bucket)\n"
-    "  --flood           as fast as possible, in batches (sendmmsg)\n"
+    "  --flood           as fast as possible, in batches (sendmmsg); an IP spec whose\n"
+    "                    destination is on the link goes out as frames (AF_PACKET)\n"
     "  --wait SEC        listen for replies while sending and SEC seconds after; print each\n"
     "                    probe with its reply and round-trip time, then the unanswered ones\n"
     "  --badsum          store every checksum wrong on purpose\n"
@@ -337,6 +338,52 @@ static void dissect(struct wk_pkt *p, const uint8_t *d, size_t n, uint32_t linkt
 	p->ts_nsec = (uint32_t)ts->tv_nsec;
 	p->number = number;
 	wk_dissect(p);
+}
+
+/* --flood over a raw IP socket pays a route lookup and a header rewrite in the kernel per
+ * packet. When the destination is on the link (its neighbour answers within 300 ms), send
+ * whole frames over AF_PACKET instead, as masscan does; otherwise stay on the IP socket.
+ * Returns true when c now sends frames. */
+static bool auto_l2(struct ctx *c)
+{
+	static uint8_t pkt[PKT_MAX];
+	size_t len;
+	struct wk_pkt p;
+	struct timespec z = {0};
+	struct wk_error e = {0};
+	if (make(c, 0, pkt, sizeof(pkt), &len, &e))
+		return false;
+	dissect(&p, pkt, len, c->linktype, &z, 1);
+	for (unsigned i = 0; i < p.nlayers; i++) {
+		const struct wk_proto *pp = p.l[i].proto;
+		if (!(pp->flags & WK_PF_NETWORK))
+			continue;
+		const struct wk_field *fs = role_field(pp, WK_ROLE_SRC, true);
+		const struct wk_field *fd = role_field(pp, WK_ROLE_DST, true);
+		struct wk_val vs, vd;
+		if (!fs || !fd || (fd->type != WK_FT_IP4 && fd->type != WK_FT_IP6) ||
+		    !wk_field_get(&p, &p.l[i], fs, 0, &vs) ||
+		    !wk_field_get(&p, &p.l[i], fd, 0, &vd) || vs.n != vd.n)
+			return false;
+		int fam = fd->type == WK_FT_IP4 ? AF_INET : AF_INET6;
+		char ifname[WK_IFNAME_MAX] = "";
+		uint8_t rsrc[16], mac[6], mymac[6];
+		if (wk_route_src(fam, vd.p, rsrc, ifname, &e) || !ifname[0] ||
+		    !strcmp(ifname, "lo") || wk_iface_mac(ifname, mymac, NULL, &e) ||
+		    wk_neigh_resolve(ifname, fam, vd.p, vs.p, mac, 300, &e))
+			return false;
+		snprintf(c->ifname, sizeof(c->ifname), "%s", ifname);
+		memcpy(c->mymac, mymac, 6);
+		c->have_mymac = true;
+		memcpy(c->ndst, vd.p, vd.n);
+		c->nlen = vd.n;
+		memcpy(c->nmac, mac, 6);
+		c->prepend_eth = true;
+		c->kind = WK_TX_L2;
+		c->linktype = WK_LINKTYPE_ETHERNET;
+		return true;
+	}
+	return false;
 }
 
 /* A summary line without its newline, appended to the output. */
@@ -1002,6 +1049,9 @@ int cmd_send(int argc, char **argv)
 		}
 		c->have_mymac = true;
 	}
+	if (c->flood && c->kind != WK_TX_L2 && !c->ifname_opt && auto_l2(c) && !c->quiet)
+		fprintf(stderr, "wirekit send: destination on the link: flooding frames on %s\n",
+		        c->ifname);
 	tx = wk_tx_open(c->kind, c->kind == WK_TX_L2 ? c->ifname : c->ifname_opt, &c->err);
 	if (!tx) {
 		if (c->err.code == WK_EPERM) {
