@@ -56,6 +56,18 @@ if command -v masscan >/dev/null; then
 	run "masscan --rate 100M" masscan 198.19.0.0/16 -p1-65535 --rate 100000000 \
 		--adapter "bs$$" --adapter-ip 198.18.0.1 --router-mac "$tmac" --wait 0
 fi
+# --rate: the token bucket's achieved rate against the asked one, counted at the receiver
+for want in 10000 100000; do
+	n=$((want * 2))
+	a=$(rx)
+	t0=$(date +%s.%N)
+	ip netns exec "$S" timeout 30 "$W" send -q --rate "$want" -c "$n" 'ip(dst=198.18.0.99)/udp(dport=9)' \
+		>/dev/null 2>&1
+	t1=$(date +%s.%N)
+	sleep 0.2
+	b=$(rx)
+	python3 -c "g = ($b - $a) / ($t1 - $t0); print('wirekit --rate %-8d %10d pps received (%+.1f%%, %d of %d)' % ($want, g, 100 * (g - $want) / $want, $b - $a, $n))"
+done
 best=${PPS["wirekit --flood"]}
 [ "${PPS["wirekit --flood --l2"]}" -gt "$best" ] && best=${PPS["wirekit --flood --l2"]}
 for peer in "hping3 --flood" "masscan --rate 100M"; do

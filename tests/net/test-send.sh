@@ -102,7 +102,7 @@ check "l2 ipv6: echo reply" has l2v6 'echo reply'
 send frag 'ip(dst=198.18.0.2)/icmp()/"0123456789abcdefghijklmnopqrstuvwxyz"' --frag 16 --wait 2
 check "frag: reassembled and answered" has frag 'ICMP echo reply, id [0-9]*, seq 0, length 44'
 
-# JSON records; the rate of --rate
+# JSON records; --rate
 send json 'ip(dst=198.18.0.2)/tcp(dport=81)' --wait 2 --json
 check "json: valid probe/reply record" python3 -c '
 import json, sys
@@ -110,10 +110,12 @@ r = json.loads(open(sys.argv[1]).readline())
 assert r["probe"]["layers"][1]["proto"] == "tcp" and r["reply"]["layers"][1]["proto"] == "tcp"
 assert r["rtt_ms"] >= 0' "$T/json.out"
 inA "$W" send 'ip(dst=198.18.0.2)/udp(dport=9)' -c 50 --rate 500 2>"$T/rate.err" >/dev/null
-check "rate: achieved within 10%" python3 -c '
+# (how close the achieved rate is to the asked one is measured in bench/send.sh: tests
+# assert no timings) -- here: all 50 sent, and the final line reports a rate
+check "rate: 50 sent, achieved rate reported" python3 -c '
 import re, sys
-m = re.search(r"rate (\d+) pps", open(sys.argv[1]).read())
-assert m and 450 <= int(m.group(1)) <= 550, m and m.group(1)' "$T/rate.err"
+t = open(sys.argv[1]).read()
+assert re.search(r"sent 50,", t) and re.search(r"rate \d+ pps", t), t' "$T/rate.err"
 
 # errors: nothing sent, exit 2 with a caret; no privilege: exit 3
 send typo 'ip(dst=198.18.0.2,tll=3)/tcp()' --wait 1
