@@ -42,6 +42,18 @@ need() {
 	done
 }
 
+# netns_or_skip: exit 77 (skipped, with the reason) unless we are root and may create a
+# network namespace here (containers without CAP_SYS_ADMIN may not)
+netns_or_skip() {
+	[ "$(id -u)" = 0 ] || { echo "SKIP: needs root for network namespaces"; exit 77; }
+	local probe="wkprobe$$"
+	if ! ip netns add "$probe" 2>"$T/netns.err"; then
+		echo "SKIP: cannot create a network namespace: $(cat "$T/netns.err")"
+		exit 77
+	fi
+	ip netns del "$probe"
+}
+
 # bg CMD...: run in the background, remember the PID in BGPID and PIDS
 bg() {
 	"$@" <&0 &

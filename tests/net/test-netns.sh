@@ -4,6 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 need ncat socat ip python3 timeout sha256sum
 [ "$(id -u)" = 0 ] || { echo "SKIP: needs root for network namespaces"; exit 77; }
+netns_or_skip
 A=wk5a$$
 B=wk5b$$
 ip netns add "$A" || { echo "SKIP: cannot create network namespaces"; exit 77; }

@@ -7,6 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 need ip python3 timeout
 [ "$(id -u)" = 0 ] || { echo "SKIP: needs root for network namespaces and raw sockets"; exit 77; }
+netns_or_skip
 A=wksa$$ # sender
 R=wksr$$ # router
 B=wksb$$ # target

@@ -7,6 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 need ip python3 tshark timeout setpriv
 [ "$(id -u)" = 0 ] || { echo "SKIP: needs root for network namespaces"; exit 77; }
+netns_or_skip
 A=wksa$$
 B=wksb$$
 VA=vsa$$
