@@ -29,7 +29,7 @@ bench: build
 	@for b in bench/*.sh; do bash $$b $(BUILD)/wirekit || exit 1; done
 
 fuzz: deps
-	@bash scripts/configure.sh $(FUZZ) -Dfuzz=true --buildtype=debugoptimized \
+	@CC=clang bash scripts/configure.sh $(FUZZ) -Dfuzz=true --buildtype=debugoptimized \
 		-Db_sanitize=address,undefined -Db_lundef=false
 	@ninja -C $(FUZZ)
 	@bash fuzz/run.sh $(FUZZ) $${FUZZ_SECONDS:-60}

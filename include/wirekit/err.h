@@ -30,7 +30,8 @@ struct wk_error {
 /* Fill e (may be NULL) and return code; vsnprintf semantics, always terminated. */
 int wk_seterr(struct wk_error *e, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-int wk_vseterr(struct wk_error *e, int code, const char *fmt, va_list ap);
+int wk_vseterr(struct wk_error *e, int code, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
 /* Like wk_seterr, appending ": strerror(errnum)". */
 int wk_seterr_sys(struct wk_error *e, int errnum, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
