@@ -233,4 +233,14 @@ static inline const uint8_t *wk_layer_bytes(const struct wk_pkt *p, const struct
 	return p->data + l->off + off;
 }
 
+/* Length of layer l as it was on the wire: its captured bytes, plus what the capture cut
+ * off when the layer runs to the end of the capture (summaries print this, as tcpdump). */
+static inline uint64_t wk_layer_wirelen(const struct wk_pkt *p, const struct wk_layer *l)
+{
+	uint64_t len = l->len;
+	if (l->off + l->len >= p->caplen && p->wirelen > p->caplen)
+		len += p->wirelen - p->caplen;
+	return len;
+}
+
 #endif

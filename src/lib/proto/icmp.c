@@ -298,11 +298,8 @@ static void line(struct wk_line *o, const struct wk_pkt *p, const struct wk_laye
 	}
 	/* The ICMP message length; when the capture was cut short, the part that was not
 	 * captured is counted too (the layer runs to the end of the capture then). */
-	uint64_t len = l->len;
-	if (l->off + l->len >= p->caplen && p->wirelen > p->caplen)
-		len += p->wirelen - p->caplen;
 	wk_ob_puts(ob, ", length ");
-	wk_ob_u64(ob, len);
+	wk_ob_u64(ob, wk_layer_wirelen(p, l));
 }
 
 static const struct wk_bind binds[] = {

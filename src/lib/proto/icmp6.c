@@ -196,11 +196,8 @@ static void line(struct wk_line *o, const struct wk_pkt *p, const struct wk_laye
 		wk_ob_u64(ob,
 		          (uint64_t)b[4] << 24 | (uint64_t)b[5] << 16 | (uint64_t)b[6] << 8 | b[7]);
 	}
-	uint64_t len = l->len;
-	if (l->off + l->len >= p->caplen && p->wirelen > p->caplen)
-		len += p->wirelen - p->caplen;
 	wk_ob_puts(ob, ", length ");
-	wk_ob_u64(ob, len);
+	wk_ob_u64(ob, wk_layer_wirelen(p, l));
 }
 
 static const struct wk_bind binds[] = {

@@ -574,9 +574,8 @@ static void line(struct wk_line *o, const struct wk_pkt *p, const struct wk_laye
 	}
 	unsigned f = (unsigned)((h[12] << 8 | h[13]) & 0x0fff);
 	size_t hl = (size_t)(h[12] >> 4) * 4;
-	uint64_t plen = l->len > hl ? l->len - hl : 0;
-	if (l->off + l->len >= p->caplen && p->wirelen > p->caplen)
-		plen += p->wirelen - p->caplen;
+	uint64_t wl = wk_layer_wirelen(p, l);
+	uint64_t plen = wl > hl ? wl - hl : 0;
 	wk_ob_puts(ob, "Flags [");
 	flags_text(ob, f);
 	wk_ob_putc(ob, ']');
