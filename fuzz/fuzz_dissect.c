@@ -2,7 +2,9 @@
  * Selector bits 0..6 pick the link type from linktypes[] (modulo its size; keep the table
  * in step with scripts/fuzz-seeds.py), bit 7 claims the frame was longer on the wire
  * than captured (so truncated and complete-but-short frames both get exercised).
- * Every layer then goes through every writer: line, JSON, tree and -T fields. */
+ * Every layer then goes through every writer: line, JSON, tree and -T fields, and the
+ * packet into statistics that live across inputs (so consecutive packets of different
+ * layer paths meet), printed and started afresh every 256 inputs. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -98,6 +100,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct wk_fields *fs = all_fields();
 	if (fs)
 		wk_fields_print(&o, fs, &pkt);
+	static struct wk_stats *st;
+	static unsigned nst;
+	if (!st)
+		st = wk_stats_new(64);
+	if (st) {
+		wk_stats_add(st, &pkt);
+		if (++nst % 256 == 0) {
+			wk_stats_print(&o, st, 10);
+			wk_stats_free(st);
+			st = NULL;
+		}
+	}
 	wk_ob_flush(&o);
 	return 0;
 }

@@ -100,9 +100,13 @@ void wk_fields_print(struct wk_ob *o, const struct wk_fields *f, const struct wk
 /* ---- statistics --------------------------------------------------------------------- */
 
 struct wk_stats;
+/* Conversations beyond max_conversations (at most 2^22) are counted as not fitting; the
+ * table grows with use, so a small capture costs little. */
+#define WK_STATS_CONV_DEFAULT ((size_t)1 << 20)
 struct wk_stats *wk_stats_new(size_t max_conversations);
 void wk_stats_free(struct wk_stats *s);
 void wk_stats_add(struct wk_stats *s, const struct wk_pkt *p);
-void wk_stats_print(struct wk_ob *o, const struct wk_stats *s, size_t top);
+/* Prints the statistics (counting the last few conversation updates, which are queued). */
+void wk_stats_print(struct wk_ob *o, struct wk_stats *s, size_t top);
 
 #endif

@@ -192,7 +192,7 @@ int out_start(struct out *out, const struct out_opts *o, const char *cmd)
 		}
 	}
 	if (o->mode == OUT_STATS) {
-		out->stats = wk_stats_new(65536);
+		out->stats = wk_stats_new(WK_STATS_CONV_DEFAULT);
 		if (!out->stats) {
 			fprintf(stderr, "wirekit %s: out of memory\n", cmd);
 			return 1;

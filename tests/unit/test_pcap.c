@@ -817,6 +817,77 @@ static void test_stream(void **state)
 	check_stream(&b, 10); /* empty input */
 }
 
+/* ---- big mapped files --------------------------------------------------------------- */
+
+static int task_count(void)
+{
+	/* threads of this process: the "Threads:" line of /proc/self/status */
+	FILE *f = fopen("/proc/self/status", "r");
+	assert_non_null(f);
+	char line[256];
+	int n = -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "Threads:", 8))
+			n = (int)strtol(line + 8, NULL, 10);
+	fclose(f);
+	return n;
+}
+
+/* A mapped file of 40 MB (above the prefault threshold): every record comes back in order
+ * while a second thread maps pages in ahead; the thread exists only while the reader is
+ * open, also when the reader is closed early or stops at damage. */
+static void test_big_mapped(void **state)
+{
+	(void)state;
+	struct fb b = {0};
+	pcap_hdr(&b, false, 2, 4, 0, 1);
+	const uint32_t n = 140000; /* x (16 + 284) bytes = 42 MB */
+	for (uint32_t i = 0; i < n; i++)
+		pcap_rec(&b, i, i % 1000000, 284 - i % 7, 300);
+	char path[256];
+	tmp_path(path, sizeof(path), ".pcap");
+	write_file(path, b.p, b.n);
+	int before = task_count();
+
+	struct wk_error e;
+	struct wk_pcap_reader *r = wk_pcap_open(path, &e);
+	if (!r)
+		fail_msg("open: %s", e.msg);
+	assert_int_equal(task_count(), before + 1);
+	for (uint32_t i = 0; i < n; i++)
+		expect_pkt(r, i + 1, 284 - i % 7, 300, i, i % 1000000 * 1000, 1);
+	expect_end(r, WK_EEOF, NULL);
+	wk_pcap_close(r);
+	assert_int_equal(task_count(), before);
+
+	r = wk_pcap_open(path, &e); /* closed after three packets, the thread still working */
+	assert_non_null(r);
+	for (uint32_t i = 0; i < 3; i++)
+		expect_pkt(r, i + 1, 284 - i % 7, 300, i, i % 1000000 * 1000, 1);
+	wk_pcap_close(r);
+	assert_int_equal(task_count(), before);
+
+	write_file(path, b.p, b.n - 100); /* cut inside the last record */
+	r = wk_pcap_open(path, &e);
+	assert_non_null(r);
+	for (uint32_t i = 0; i < n - 1; i++)
+		expect_pkt(r, i + 1, 284 - i % 7, 300, i, i % 1000000 * 1000, 1);
+	char msg[128];
+	snprintf(msg, sizeof(msg), "truncated record at offset %zu",
+	         b.n - (16 + 284 - (n - 1) % 7));
+	expect_end(r, WK_ETRUNC, msg);
+	wk_pcap_close(r);
+	assert_int_equal(task_count(), before);
+
+	write_file(path, b.p, 1 << 20); /* a small file: no thread */
+	r = wk_pcap_open(path, &e);
+	assert_non_null(r);
+	assert_int_equal(task_count(), before);
+	wk_pcap_close(r);
+	unlink(path);
+	fb_free(&b);
+}
+
 /* ---- writer ------------------------------------------------------------------------- */
 
 static struct wk_pkt mkpkt(uint32_t i, uint32_t lt)
@@ -1042,14 +1113,15 @@ static void test_tshark_reads_ours(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_pcap_le_usec),    cmocka_unit_test(test_pcap_be_nsec),
-	    cmocka_unit_test(test_pcap_quirks),     cmocka_unit_test(test_pcap_truncated),
-	    cmocka_unit_test(test_pcap_oversized),  cmocka_unit_test(test_bad_headers),
-	    cmocka_unit_test(test_pcapng_basic),    cmocka_unit_test(test_pcapng_tsresol),
-	    cmocka_unit_test(test_pcapng_spb_pb),   cmocka_unit_test(test_pcapng_sections),
-	    cmocka_unit_test(test_pcapng_damage),   cmocka_unit_test(test_stream),
-	    cmocka_unit_test(test_write_roundtrip), cmocka_unit_test(test_write_errors),
-	    cmocka_unit_test(test_write_full_disk), cmocka_unit_test(test_tshark_reads_ours),
+	    cmocka_unit_test(test_pcap_le_usec),      cmocka_unit_test(test_pcap_be_nsec),
+	    cmocka_unit_test(test_pcap_quirks),       cmocka_unit_test(test_pcap_truncated),
+	    cmocka_unit_test(test_pcap_oversized),    cmocka_unit_test(test_bad_headers),
+	    cmocka_unit_test(test_pcapng_basic),      cmocka_unit_test(test_pcapng_tsresol),
+	    cmocka_unit_test(test_pcapng_spb_pb),     cmocka_unit_test(test_pcapng_sections),
+	    cmocka_unit_test(test_pcapng_damage),     cmocka_unit_test(test_stream),
+	    cmocka_unit_test(test_big_mapped),        cmocka_unit_test(test_write_roundtrip),
+	    cmocka_unit_test(test_write_errors),      cmocka_unit_test(test_write_full_disk),
+	    cmocka_unit_test(test_tshark_reads_ours),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,6 +1,7 @@
 /* Statistics over dissected packets: totals, per-category counts (the transport of the
  * outermost IP header, as scapy's and tshark's summaries count), a protocol hierarchy
  * and the busiest conversations, all in bounded memory. */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,7 +10,8 @@
 enum cat { C_TCP, C_UDP, C_ICMP, C_ICMP6, C_ARP, C_OTHER, C_MAX };
 static const char *const cat_name[C_MAX] = {"tcp", "udp", "icmp", "icmpv6", "arp", "other"};
 
-enum { MAX_NODES = 4096, ROLE_CACHE = 64 };
+enum { MAX_NODES = 4096, ROLE_CACHE = 64, IDX_BITS = 24, PEND = 8 };
+#define IDX_MASK ((UINT64_C(1) << IDX_BITS) - 1)
 
 struct node {
 	const struct wk_proto *proto;
@@ -30,10 +32,31 @@ struct conv {
 	uint64_t packets, bytes;
 };
 
-/* The fields that play each role in one protocol, found once. */
+_Static_assert(sizeof(struct ckey) == 48 && offsetof(struct ckey, pa) == 32 &&
+                   offsetof(struct ckey, tproto) == 40,
+               "keys are built, compared and hashed as six words");
+
+/* The fields that play each role in one protocol, found once, and whether they are plain
+ * bytes at fixed offsets (read straight from the packet, without the generic getter). */
 struct roles {
 	const struct wk_proto *proto;
 	const struct wk_field *f[5]; /* indexed by enum wk_frole */
+	bool plain_addr, plain_ports;
+};
+
+/* What a packet's statistics take from its protocol path alone. */
+struct path_memo {
+	enum cat cat;
+	int net;             /* the conversation's address layer, or -1 */
+	bool ports;          /* the layer after it has ports (roles tr) */
+	struct roles nr, tr; /* copies: the role cache may reuse its entries */
+};
+
+/* A conversation update waiting for its table slot to arrive in cache. */
+struct pend {
+	struct ckey k;
+	uint64_t h;
+	uint32_t bytes;
 };
 
 struct wk_stats {
@@ -44,17 +67,23 @@ struct wk_stats {
 	struct node nodes[MAX_NODES];
 	int nnodes;
 	uint64_t nodes_dropped;
-	/* Conversations: an open-addressing index of (hash << 32 | entry + 1) over a dense
-	 * entry array, so probing touches 8 bytes a slot and stays in cache. */
+	/* Conversations: an open-addressing index of (hash bits 24..63 | entry + 1) over a dense
+	 * entry array, so probing touches 8 bytes a slot and stays in cache. Both grow by
+	 * doubling (the index at most half full) up to maxconv entries. */
 	uint64_t *slot;
 	struct conv *conv;
-	size_t nconv, maxconv, cap;
+	size_t nconv, maxconv, convcap, cap;
 	uint64_t conv_dropped; /* packets whose conversation did not fit */
+	struct pend pend[PEND];
+	unsigned pend_head, npend;
 	struct roles roles[ROLE_CACHE];
-	/* the previous packet's path through the hierarchy (index 0 is the root) */
+	/* The previous packet's path through the hierarchy (index 0 is the root): the nodes
+	 * of its first npath layers; when all of its nlayers were found (path_len), also what
+	 * depends on the layer protocols alone: category, conversation layer and roles. */
 	const struct wk_proto *path_proto[WK_MAX_LAYERS];
 	int path_node[WK_MAX_LAYERS];
-	unsigned npath;
+	unsigned npath, path_len;
+	struct path_memo memo;
 	/* The protocols the categories are named after (NULL when not built in). */
 	const struct wk_proto *ip, *ipv6, *arp, *cat_proto[C_ARP];
 };
@@ -67,18 +96,16 @@ struct wk_stats *wk_stats_new(size_t max_conversations)
 	if (max_conversations < 1)
 		max_conversations = 1;
 	if (max_conversations > ((size_t)1 << 22))
-		max_conversations = (size_t)1 << 22;
-	size_t cap = 16;
-	while (cap < max_conversations * 2)
-		cap <<= 1;
-	s->slot = calloc(cap, sizeof(*s->slot));
-	s->conv = calloc(max_conversations, sizeof(*s->conv));
+		max_conversations = (size_t)1 << 22; /* < 2^IDX_BITS */
+	s->maxconv = max_conversations;
+	s->convcap = max_conversations < 512 ? max_conversations : 512;
+	s->cap = 1024;
+	s->slot = calloc(s->cap, sizeof(*s->slot));
+	s->conv = malloc(s->convcap * sizeof(*s->conv));
 	if (!s->slot || !s->conv) {
 		wk_stats_free(s);
 		return NULL;
 	}
-	s->cap = cap;
-	s->maxconv = max_conversations;
 	s->nodes[0] = (struct node){.parent = -1, .child = -1, .sibling = -1};
 	s->nnodes = 1;
 	s->ip = wk_proto_find("ip");
@@ -113,6 +140,11 @@ static int node_child(struct wk_stats *s, int parent, const struct wk_proto *pr)
 	return n;
 }
 
+static bool plain(const struct wk_field *f)
+{
+	return f && !f->get && !f->mask && !(f->flags & (WK_FF_LE | WK_FF_SIGNED));
+}
+
 static const struct roles *roles_of(struct wk_stats *s, const struct wk_proto *pr)
 {
 	/* Fibonacci hashing: descriptor addresses share their low bits */
@@ -124,6 +156,15 @@ static const struct roles *roles_of(struct wk_stats *s, const struct wk_proto *p
 		for (size_t k = pr->nfields; k-- > 0;)
 			if (pr->fields[k].role && pr->fields[k].role < 5)
 				r->f[pr->fields[k].role] = &pr->fields[k];
+		const struct wk_field *a = r->f[WK_ROLE_SRC], *b = r->f[WK_ROLE_DST];
+		r->plain_addr =
+		    plain(a) && plain(b) && a->type == b->type && a->width == b->width &&
+		    (a->type == WK_FT_IP4 || a->type == WK_FT_IP6 || a->type == WK_FT_MAC) &&
+		    a->width > 0 && a->width <= 16;
+		a = r->f[WK_ROLE_SPORT];
+		b = r->f[WK_ROLE_DPORT];
+		r->plain_ports = plain(a) && plain(b) && a->type == WK_FT_UINT && a->width == 2 &&
+		                 b->type == WK_FT_UINT && b->width == 2;
 	}
 	return r;
 }
@@ -132,29 +173,72 @@ static bool role_val(const struct roles *r, const struct wk_pkt *p, const struct
                      enum wk_frole role, struct wk_val *v)
 {
 	const struct wk_field *f = r->f[role];
-	if (!f)
-		return false;
-	/* Fast path for the common table entries (an address, a plain 16-bit port): read the
-	 * captured bytes directly instead of going through the generic getter. */
-	if (!f->get && !f->mask && !(f->flags & (WK_FF_LE | WK_FF_SIGNED))) {
-		const uint8_t *b = wk_layer_bytes(p, l, f->off, f->width);
-		if (!b)
+	return f && wk_field_get(p, l, f, 0, v);
+}
+
+/* The source and destination address of layer l (n bytes each, n <= 16) as two words each,
+ * zero-padded, in memory order (x[0] holds bytes 0..7), and their type. The plain table
+ * entries are read straight from the packet; the others go through the generic getter. */
+static bool addr_pair(const struct roles *r, const struct wk_pkt *p, const struct wk_layer *l,
+                      uint64_t x[2], uint64_t y[2], unsigned *n, unsigned *type)
+{
+	const uint8_t *a, *b;
+	struct wk_val va, vb;
+	if (r->plain_addr) {
+		const struct wk_field *f = r->f[WK_ROLE_SRC], *g = r->f[WK_ROLE_DST];
+		a = wk_layer_bytes(p, l, f->off, f->width);
+		b = wk_layer_bytes(p, l, g->off, g->width);
+		*n = f->width;
+		*type = f->type;
+	} else {
+		if (!role_val(r, p, l, WK_ROLE_SRC, &va) || !role_val(r, p, l, WK_ROLE_DST, &vb) ||
+		    va.n != vb.n || va.n > 16)
 			return false;
-		v->type = f->type;
-		if (f->type == WK_FT_UINT && f->width == 2) {
-			v->u = (uint64_t)(b[0] << 8 | b[1]);
-			v->p = NULL;
-			v->n = 0;
-			return true;
-		}
-		if (f->type == WK_FT_IP4 || f->type == WK_FT_IP6 || f->type == WK_FT_MAC) {
-			v->u = 0;
-			v->p = b;
-			v->n = f->width;
-			return true;
-		}
+		a = va.p;
+		b = vb.p;
+		*n = (unsigned)va.n;
+		*type = va.type;
 	}
-	return wk_field_get(p, l, f, 0, v);
+	if (!a || !b || *n == 0)
+		return false;
+	if (*n == 4) { /* the common sizes load directly */
+		uint32_t u, v;
+		memcpy(&u, a, 4);
+		memcpy(&v, b, 4);
+		x[0] = u;
+		y[0] = v;
+		x[1] = y[1] = 0;
+	} else if (*n == 16) {
+		memcpy(x, a, 16);
+		memcpy(y, b, 16);
+	} else {
+		uint8_t t[16] = {0}, u[16] = {0};
+		memcpy(t, a, *n);
+		memcpy(u, b, *n);
+		memcpy(x, t, 16);
+		memcpy(y, u, 16);
+	}
+	return true;
+}
+
+static bool port_pair(const struct roles *r, const struct wk_pkt *p, const struct wk_layer *l,
+                      uint16_t *sp, uint16_t *dp)
+{
+	if (r->plain_ports) {
+		const uint8_t *a = wk_layer_bytes(p, l, r->f[WK_ROLE_SPORT]->off, 2);
+		const uint8_t *b = wk_layer_bytes(p, l, r->f[WK_ROLE_DPORT]->off, 2);
+		if (!a || !b)
+			return false;
+		*sp = (uint16_t)(a[0] << 8 | a[1]);
+		*dp = (uint16_t)(b[0] << 8 | b[1]);
+		return true;
+	}
+	struct wk_val a, b;
+	if (!role_val(r, p, l, WK_ROLE_SPORT, &a) || !role_val(r, p, l, WK_ROLE_DPORT, &b))
+		return false;
+	*sp = (uint16_t)a.u;
+	*dp = (uint16_t)b.u;
+	return true;
 }
 
 static inline uint64_t mix(uint64_t h, uint64_t w)
@@ -164,91 +248,194 @@ static inline uint64_t mix(uint64_t h, uint64_t w)
 	return h ^ (h >> 32);
 }
 
-/* Up to 16 address bytes as two words; the common sizes load directly. */
-static inline void words(const uint8_t *a, size_t n, uint64_t w[2])
+static inline uint64_t be64(const uint8_t *b)
 {
-	uint32_t u;
-	if (n == 4) {
-		memcpy(&u, a, 4);
-		w[0] = u;
-		w[1] = 0;
-	} else if (n == 16) {
-		memcpy(w, a, 16);
-	} else {
-		uint8_t t[16] = {0};
-		memcpy(t, a, n);
-		memcpy(w, t, 16);
-	}
+	uint64_t w;
+	memcpy(&w, b, 8);
+	return __builtin_bswap64(w);
 }
 
-/* The table is bounded and probing stops at the first free slot, so hostile keys cost at
- * most a walk to a free slot (the table is never more than half full), never unbounded
- * work. The key is only written out when a conversation is new. */
-static void add_conv(struct wk_stats *s, const struct wk_pkt *p, int net)
+/* memcmp's order of two zero-padded 16-byte addresses held as memory-order words */
+static inline int cmp16(const uint64_t x[2], const uint64_t y[2])
 {
-	const struct wk_layer *nl = &p->l[net];
-	struct wk_val a, b, pa, pb;
-	const struct roles *nr = roles_of(s, nl->proto);
-	if (!role_val(nr, p, nl, WK_ROLE_SRC, &a) || !role_val(nr, p, nl, WK_ROLE_DST, &b) ||
-	    a.n != b.n || a.n == 0 || a.n > 16 || !a.p || !b.p)
-		return;
-	const struct wk_proto *tp = NULL;
-	if (net + 1 < p->nlayers && (p->l[net + 1].proto->flags & WK_PF_PORTS)) {
-		const struct wk_layer *tl = &p->l[net + 1];
-		const struct roles *tr = roles_of(s, tl->proto);
-		if (role_val(tr, p, tl, WK_ROLE_SPORT, &pa) &&
-		    role_val(tr, p, tl, WK_ROLE_DPORT, &pb))
-			tp = tl->proto;
+	uint64_t a = __builtin_bswap64(x[0]), b = __builtin_bswap64(y[0]);
+	if (a == b) {
+		a = __builtin_bswap64(x[1]);
+		b = __builtin_bswap64(y[1]);
 	}
-	uint16_t sp = tp ? (uint16_t)pa.u : 0, dp = tp ? (uint16_t)pb.u : 0;
-	int c = memcmp(a.p, b.p, a.n);
-	bool swap = c > 0 || (c == 0 && sp > dp);
-	const uint8_t *x = swap ? b.p : a.p, *y = swap ? a.p : b.p;
-	uint16_t px = swap ? dp : sp, py = swap ? sp : dp;
-	uint64_t wx[2], wy[2];
-	words(x, a.n, wx);
-	words(y, a.n, wy);
-	uint64_t h = 0x9e3779b97f4a7c15ull;
-	h = mix(h, wx[0]);
-	h = mix(h, wx[1]);
-	h = mix(h, wy[0]);
-	h = mix(h, wy[1]);
-	h = mix(h, (uint64_t)px << 32 | (uint64_t)py << 16 | (uint64_t)a.type << 8 | a.n);
-	h = mix(h, (uint64_t)(uintptr_t)tp);
-	uint32_t tag = (uint32_t)(h >> 32);
+	return (a > b) - (a < b);
+}
+
+static inline void key_words(const struct ckey *k, uint64_t w[6])
+{
+	memcpy(w, k, sizeof(*k));
+}
+
+static inline bool key_eq(const struct ckey *x, const struct ckey *y)
+{
+	uint64_t a[6], b[6];
+	key_words(x, a);
+	key_words(y, b);
+	return !((a[0] ^ b[0]) | (a[1] ^ b[1]) | (a[2] ^ b[2]) | (a[3] ^ b[3]) | (a[4] ^ b[4]) |
+	         (a[5] ^ b[5]));
+}
+
+/* Doubles the entry array and the index (rehashing from the tags kept in the index).
+ * False when memory is short: the table then stays as it is. */
+static bool grow(struct wk_stats *s)
+{
+	size_t ncap = s->convcap * 2 > s->maxconv ? s->maxconv : s->convcap * 2;
+	struct conv *nc = realloc(s->conv, ncap * sizeof(*nc));
+	if (!nc)
+		return false;
+	s->conv = nc;
+	size_t scap = s->cap;
+	while (scap < ncap * 2)
+		scap <<= 1;
+	uint64_t *ns = scap == s->cap ? NULL : calloc(scap, sizeof(*ns));
+	if (!ns && scap != s->cap)
+		return false; /* the index must stay at most half full */
+	s->convcap = ncap;
+	if (!ns)
+		return true;
+	for (size_t i = 0; i < s->cap; i++) {
+		uint64_t v = s->slot[i];
+		if (!v)
+			continue;
+		size_t j = (size_t)(v >> IDX_BITS) & (scap - 1);
+		while (ns[j])
+			j = (j + 1) & (scap - 1);
+		ns[j] = v;
+	}
+	free(s->slot);
+	s->slot = ns;
+	s->cap = scap;
+	return true;
+}
+
+/* Counts one packet of conversation k (hash h). The table is bounded and probing stops at
+ * the first free slot, so hostile keys cost at most a walk to a free slot (the index is
+ * never more than half full), never unbounded work. */
+static void conv_count(struct wk_stats *s, const struct ckey *k, uint64_t h, uint32_t bytes)
+{
+	uint64_t tag = h & ~IDX_MASK;
 	size_t mask = s->cap - 1;
-	for (size_t i = (size_t)h & mask;; i = (i + 1) & mask) {
+	for (size_t i = (size_t)(h >> IDX_BITS) & mask;; i = (i + 1) & mask) {
 		uint64_t v = s->slot[i];
 		struct conv *cv;
 		if (!v) {
-			if (s->nconv == s->maxconv)
+			if (s->nconv == s->convcap && (s->nconv == s->maxconv || !grow(s)))
 				break;
-			cv = &s->conv[s->nconv];
-			memset(&cv->k, 0, sizeof(cv->k));
-			memcpy(cv->k.a, x, a.n);
-			memcpy(cv->k.b, y, a.n);
-			cv->k.pa = px;
-			cv->k.pb = py;
-			cv->k.atype = (uint8_t)a.type;
-			cv->k.alen = (uint8_t)a.n;
-			cv->k.ports = tp != NULL;
-			cv->k.tproto = tp;
-			s->nconv++;
-			s->slot[i] = (uint64_t)tag << 32 | s->nconv;
+			/* when grow() rebuilt the index, find the free slot again */
+			if (s->cap != mask + 1) {
+				mask = s->cap - 1;
+				i = (size_t)(h >> IDX_BITS) & mask;
+				while (s->slot[i])
+					i = (i + 1) & mask;
+			}
+			cv = &s->conv[s->nconv++];
+			cv->k = *k;
+			cv->packets = 0;
+			cv->bytes = 0;
+			s->slot[i] = tag | s->nconv;
 		} else {
-			if ((uint32_t)(v >> 32) != tag)
+			if ((v & ~IDX_MASK) != tag)
 				continue;
-			cv = &s->conv[(uint32_t)v - 1];
-			if (cv->k.tproto != tp || cv->k.pa != px || cv->k.pb != py ||
-			    cv->k.alen != a.n || cv->k.atype != a.type || memcmp(cv->k.a, x, a.n) ||
-			    memcmp(cv->k.b, y, a.n))
+			cv = &s->conv[(v & IDX_MASK) - 1];
+			if (!key_eq(&cv->k, k))
 				continue;
 		}
 		cv->packets++;
-		cv->bytes += p->wirelen;
+		cv->bytes += bytes;
 		return;
 	}
 	s->conv_dropped++;
+}
+
+/* The pending conversation updates, oldest first: the table slot of each was prefetched
+ * when it was queued, so by its turn the cache miss has been served. */
+static void conv_drain(struct wk_stats *s, unsigned keep)
+{
+	while (s->npend > keep) {
+		const struct pend *q = &s->pend[s->pend_head];
+		conv_count(s, &q->k, q->h, q->bytes);
+		s->pend_head = (s->pend_head + 1) % PEND;
+		s->npend--;
+	}
+}
+
+static void add_conv(struct wk_stats *s, const struct wk_pkt *p, const struct path_memo *m)
+{
+	const struct wk_layer *nl = &p->l[m->net];
+	uint64_t x[2], y[2];
+	unsigned n, type;
+	if (!addr_pair(&m->nr, p, nl, x, y, &n, &type))
+		return;
+	uint16_t sp = 0, dp = 0;
+	const struct wk_proto *tp = NULL;
+	if (m->ports && port_pair(&m->tr, p, nl + 1, &sp, &dp))
+		tp = nl[1].proto;
+	/* Both directions on one entry: the lesser endpoint first. The key is built as the
+	 * six words of struct ckey (a, b, then pa pb atype alen ports pad, then tproto). */
+	int c = cmp16(x, y);
+	bool swap = c > 0 || (c == 0 && sp > dp);
+	uint64_t w[6] = {swap ? y[0] : x[0], swap ? y[1] : x[1], swap ? x[0] : y[0],
+	                 swap ? x[1] : y[1]};
+	uint16_t pa = swap ? dp : sp, pb = swap ? sp : dp;
+	struct ckey t = {
+	    .pa = pa, .pb = pb, .atype = (uint8_t)type, .alen = (uint8_t)n, .ports = tp != NULL};
+	memcpy(&w[4], (const uint8_t *)&t + offsetof(struct ckey, pa), 8);
+	w[5] = (uint64_t)(uintptr_t)tp;
+	uint64_t h = 0x9e3779b97f4a7c15ull;
+	for (int i = 0; i < 6; i++)
+		h = mix(h, w[i]);
+	__builtin_prefetch(&s->slot[(size_t)(h >> IDX_BITS) & (s->cap - 1)]);
+	conv_drain(s, PEND - 1);
+	struct pend *q = &s->pend[(s->pend_head + s->npend) % PEND];
+	memcpy(&q->k, w, sizeof(q->k));
+	q->h = h;
+	q->bytes = p->wirelen;
+	s->npend++;
+}
+
+/* Category: the layer after the outermost IP header, its IPv6 extension headers skipped
+ * (as tshark's and scapy's summaries count). Conversation: that IP header, otherwise the
+ * outermost network layer with addresses (ARP), else the link layer. */
+static struct path_memo memo_of(struct wk_stats *s, const struct wk_pkt *p)
+{
+	struct path_memo m = {.cat = C_OTHER, .net = -1};
+	for (unsigned i = 1; i < p->nlayers; i++) {
+		const struct wk_proto *pr = p->l[i].proto;
+		if (pr == s->ip || pr == s->ipv6) {
+			m.net = (int)i;
+			unsigned j = i + 1;
+			while (j < p->nlayers && (p->l[j].proto->flags & WK_PF_EXTHDR))
+				j++;
+			if (j < p->nlayers)
+				for (int c = 0; c < C_ARP; c++)
+					if (p->l[j].proto == s->cat_proto[c])
+						m.cat = (enum cat)c;
+			break;
+		}
+		if (pr == s->arp) {
+			m.cat = C_ARP;
+			break;
+		}
+	}
+	for (uint32_t want = WK_PF_NETWORK; m.net < 0 && want;
+	     want = want == WK_PF_NETWORK ? WK_PF_LINK : 0)
+		for (unsigned i = 1; i < p->nlayers; i++)
+			if (p->l[i].proto->flags & want) {
+				m.net = (int)i;
+				break;
+			}
+	if (m.net >= 0) {
+		m.nr = *roles_of(s, p->l[m.net].proto);
+		m.ports = m.net + 1 < p->nlayers && (p->l[m.net + 1].proto->flags & WK_PF_PORTS);
+		if (m.ports)
+			m.tr = *roles_of(s, p->l[m.net + 1].proto);
+	}
+	return m;
 }
 
 void wk_stats_add(struct wk_stats *s, const struct wk_pkt *p)
@@ -266,56 +453,39 @@ void wk_stats_add(struct wk_stats *s, const struct wk_pkt *p)
 	/* Consecutive packets mostly share their layer path: reuse the nodes found for the
 	 * previous packet as long as the protocols agree. */
 	int node = 0;
-	for (unsigned i = 1; i < p->nlayers && node >= 0; i++) {
-		if (i < s->npath && s->path_proto[i] == p->l[i].proto) {
-			node = s->path_node[i];
-		} else {
-			node = node_child(s, node, p->l[i].proto);
-			s->path_proto[i] = p->l[i].proto;
-			s->path_node[i] = node;
-			s->npath = node >= 0 ? i + 1 : i;
-		}
+	unsigned i = 1;
+	for (; i < p->nlayers && i < s->npath && s->path_proto[i] == p->l[i].proto; i++) {
+		node = s->path_node[i];
+		s->nodes[node].packets++;
+		s->nodes[node].bytes += p->wirelen;
+	}
+	if (i == p->nlayers && i == s->path_len) { /* the same path: the same memo */
+		s->cat[s->memo.cat]++;
+		if (s->memo.net >= 0)
+			add_conv(s, p, &s->memo);
+		return;
+	}
+	s->path_len = 0;
+	for (; i < p->nlayers && node >= 0; i++) {
+		node = node_child(s, node, p->l[i].proto);
+		s->path_proto[i] = p->l[i].proto;
+		s->path_node[i] = node;
+		s->npath = node >= 0 ? i + 1 : i;
 		if (node >= 0) {
 			s->nodes[node].packets++;
 			s->nodes[node].bytes += p->wirelen;
-		} else {
-			s->nodes_dropped++;
 		}
 	}
-
-	/* Category: the layer after the outermost IP header, its IPv6 extension headers
-	 * skipped (as tshark's and scapy's summaries count). */
-	enum cat cat = C_OTHER;
-	int net = -1;
-	for (unsigned i = 1; i < p->nlayers; i++) {
-		const struct wk_proto *pr = p->l[i].proto;
-		if (pr == s->ip || pr == s->ipv6) {
-			net = (int)i;
-			unsigned j = i + 1;
-			while (j < p->nlayers && (p->l[j].proto->flags & WK_PF_EXTHDR))
-				j++;
-			if (j < p->nlayers)
-				for (int c = 0; c < C_ARP; c++)
-					if (p->l[j].proto == s->cat_proto[c])
-						cat = (enum cat)c;
-			break;
-		}
-		if (pr == s->arp) {
-			cat = C_ARP;
-			break;
-		}
+	if (node < 0)
+		s->nodes_dropped += p->nlayers - i + 1;
+	struct path_memo m = memo_of(s, p);
+	if (node >= 0) { /* (a shorter packet's path is a prefix of the cached one) */
+		s->path_len = p->nlayers;
+		s->memo = m;
 	}
-	s->cat[cat]++;
-	/* Otherwise the outermost network layer with addresses (ARP), else the link layer. */
-	for (uint32_t want = WK_PF_NETWORK; net < 0 && want;
-	     want = want == WK_PF_NETWORK ? WK_PF_LINK : 0)
-		for (unsigned i = 1; i < p->nlayers; i++)
-			if (p->l[i].proto->flags & want) {
-				net = (int)i;
-				break;
-			}
-	if (net >= 0)
-		add_conv(s, p, net);
+	s->cat[m.cat]++;
+	if (m.net >= 0)
+		add_conv(s, p, &m);
 }
 
 static void pad(struct wk_ob *o, size_t n)
@@ -355,7 +525,20 @@ static int cmp_conv(const void *x_, const void *y_)
 		return x->bytes > y->bytes ? -1 : 1;
 	if (x->packets != y->packets)
 		return x->packets > y->packets ? -1 : 1;
-	return memcmp(x->k.a, y->k.a, sizeof(x->k.a) + sizeof(x->k.b));
+	/* then by key, so the order (and the top k) is the same whatever the table order */
+	int c = memcmp(x->k.a, y->k.a, sizeof(x->k.a) + sizeof(x->k.b));
+	if (c)
+		return c;
+	if (x->k.pa != y->k.pa || x->k.pb != y->k.pb)
+		return x->k.pa != y->k.pa ? (x->k.pa < y->k.pa ? -1 : 1)
+		                          : (x->k.pb < y->k.pb ? -1 : 1);
+	if (x->k.atype != y->k.atype || x->k.alen != y->k.alen)
+		return x->k.atype != y->k.atype ? x->k.atype - y->k.atype : x->k.alen - y->k.alen;
+	if (x->k.tproto != y->k.tproto)
+		return !x->k.tproto   ? -1
+		       : !y->k.tproto ? 1
+		                      : strcmp(x->k.tproto->name, y->k.tproto->name);
+	return 0;
 }
 
 static void endpoint(struct wk_ob *o, const struct ckey *k, const uint8_t *a, uint16_t port)
@@ -374,8 +557,9 @@ static void endpoint(struct wk_ob *o, const struct ckey *k, const uint8_t *a, ui
 		wk_ob_u64(o, port);
 	}
 }
-void wk_stats_print(struct wk_ob *o, const struct wk_stats *s, size_t top)
+void wk_stats_print(struct wk_ob *o, struct wk_stats *s, size_t top)
 {
+	conv_drain(s, 0);
 	wk_ob_puts(o, "packets: ");
 	wk_ob_u64(o, s->packets);
 	wk_ob_puts(o, "  bytes: ");
@@ -422,20 +606,41 @@ void wk_stats_print(struct wk_ob *o, const struct wk_stats *s, size_t top)
 		wk_ob_u64(o, s->nodes_dropped);
 		wk_ob_puts(o, " layers beyond the hierarchy's capacity not counted)\n");
 	}
-	size_t n = s->nconv;
-	const struct conv **v = malloc((n ? n : 1) * sizeof(*v));
+	size_t n = s->nconv, k = n < top ? n : top;
+	const struct conv **v = malloc((k ? k : 1) * sizeof(*v));
 	if (!v)
 		return;
-	for (size_t i = 0; i < n; i++)
-		v[i] = &s->conv[i];
-	qsort(v, n, sizeof(*v), cmp_conv);
+	/* the k busiest: a min-heap of k entries over the table, then sorted */
+	for (size_t i = 0; i < n; i++) {
+		const struct conv *c = &s->conv[i];
+		size_t j;
+		if (i < k) {
+			for (j = i; j > 0 && cmp_conv(&v[(j - 1) / 2], &c) < 0; j = (j - 1) / 2)
+				v[j] = v[(j - 1) / 2];
+			v[j] = c;
+		} else if (k && cmp_conv(&c, &v[0]) < 0) {
+			for (j = 0;;) { /* replace the root (the least busy kept) and sift down */
+				size_t m = 2 * j + 1;
+				if (m >= k)
+					break;
+				if (m + 1 < k && cmp_conv(&v[m + 1], &v[m]) > 0)
+					m++;
+				if (cmp_conv(&c, &v[m]) >= 0)
+					break;
+				v[j] = v[m];
+				j = m;
+			}
+			v[j] = c;
+		}
+	}
+	qsort(v, k, sizeof(*v), cmp_conv);
 	wk_ob_puts(o, "\nconversations: ");
 	wk_ob_u64(o, n);
 	wk_ob_puts(o, n > top ? ", top " : "");
 	if (n > top)
 		wk_ob_u64(o, top);
 	wk_ob_puts(o, " by bytes\n");
-	for (size_t i = 0; i < n && i < top; i++) {
+	for (size_t i = 0; i < k; i++) {
 		const struct conv *c = v[i];
 		wk_ob_puts(o, "  ");
 		wk_ob_puts(o, c->k.tproto ? c->k.tproto->name : "-");

@@ -10,16 +10,14 @@ void wk_dissect(struct wk_pkt *p)
 	const struct wk_proto *proto = &wk_proto_frame;
 	uint16_t inherit = 0;
 	p->nlayers = 0;
+	proto_registry_init();
 	while (proto && p->nlayers < WK_MAX_LAYERS) {
 		struct wk_layer *l = &p->l[p->nlayers++];
 		const uint8_t *start = r.cur;
-		l->proto = proto;
-		l->off = (uint32_t)(start - p->data);
-		l->hlen = 0;
-		l->len = (uint32_t)wk_rd_left(&r);
-		l->aux = 0;
-		l->flags = inherit;
-		l->why = NULL;
+		*l = (struct wk_layer){.proto = proto,
+		                       .off = (uint32_t)(start - p->data),
+		                       .len = (uint32_t)wk_rd_left(&r),
+		                       .flags = inherit};
 		struct wk_next next = {0};
 		proto->dissect(p, l, &r, &next);
 		if (r.bad && !(l->flags & WK_LF_INVALID))
@@ -28,12 +26,13 @@ void wk_dissect(struct wk_pkt *p)
 		l->hlen = (uint32_t)(r.cur - start);
 		l->len = (uint32_t)(r.end - start);
 		inherit |= next.flags;
-		proto = NULL;
-		if (r.bad || (l->flags & (WK_LF_TRUNC | WK_LF_INVALID | WK_LF_FRAG)))
+		if (r.bad || (l->flags & (WK_LF_TRUNC | WK_LF_INVALID | WK_LF_FRAG)) || !next.nkeys)
 			break;
-		for (unsigned k = 0; k < next.nkeys && k < 2 && !proto; k++)
-			proto = wk_proto_lookup((enum wk_ns)next.ns, next.key[k]);
-		if (proto && wk_rd_left(&r) == 0 && !(proto->flags & WK_PF_EMPTY_OK))
+		/* UDP and TCP name two keys (destination port, then source port) */
+		proto = proto_lookup_fast((enum wk_ns)next.ns, next.key[0]);
+		if (!proto && next.nkeys > 1)
+			proto = proto_lookup_fast((enum wk_ns)next.ns, next.key[1]);
+		if (proto && r.cur == r.end && !(proto->flags & WK_PF_EMPTY_OK))
 			proto = NULL; /* nothing left to dissect */
 	}
 	p->rest_off = (uint32_t)wk_rd_off(&r);

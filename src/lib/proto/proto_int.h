@@ -77,4 +77,23 @@ WK_PROTO_LIST(X)
 		.mask = m                                                                          \
 	}
 
+/* The registry's direct bind tables (registry.c), for the dissection loop's inlined
+ * lookup; valid once proto_registry_init() has returned. */
+extern const struct wk_proto *proto_sorted[];
+extern uint8_t proto_direct[WK_NS_MAX][65536];
+extern uint64_t proto_bound[WK_NS_MAX][65536 / 64];
+void proto_registry_init(void);
+
+/* wk_proto_lookup() with the common case (a 16-bit key bound to nothing, or bound in a
+ * direct table) inline. */
+static inline const struct wk_proto *proto_lookup_fast(enum wk_ns ns, uint32_t key)
+{
+	if (key < 65536 && (unsigned)ns < WK_NS_MAX && ns != WK_NS_PROTO) {
+		if (!(proto_bound[ns][key / 64] >> (key % 64) & 1))
+			return NULL;
+		return proto_sorted[proto_direct[ns][key] - 1];
+	}
+	return wk_proto_lookup(ns, key);
+}
+
 #endif

@@ -12,7 +12,8 @@ static const struct wk_proto *const all[] = {WK_PROTO_LIST(X)};
 #undef X
 
 /* Present protocols, sorted by name; built once. */
-static const struct wk_proto *protos[WK_ARRAY_SIZE(all)];
+const struct wk_proto *proto_sorted[WK_ARRAY_SIZE(all)];
+#define protos proto_sorted
 static size_t nprotos;
 _Static_assert(WK_ARRAY_SIZE(all) < 255, "bind tables hold the registry index in a byte");
 
@@ -28,7 +29,12 @@ static bool ready; /* set (release) at the end of build(): skips pthread_once wh
 
 /* Direct tables for 16-bit keys (EtherTypes, IP protocols, ports, link types): one byte per
  * key holding the registry index + 1. Only the pages of keys in use are ever touched. */
-static uint8_t direct[WK_NS_MAX][65536];
+uint8_t proto_direct[WK_NS_MAX][65536];
+#define direct proto_direct
+/* One bit per key of the direct tables: ports are looked up for both ends of every UDP and
+ * TCP packet and mostly bound to nothing; 8 KiB of bits stay in cache where 64 KiB don't. */
+uint64_t proto_bound[WK_NS_MAX][65536 / 64];
+#define bound proto_bound
 
 static int cmp_proto(const void *a, const void *b)
 {
@@ -61,8 +67,10 @@ static void build(void)
 	qsort(binds, nbinds, sizeof(binds[0]), cmp_bind);
 	/* The first protocol bound to a key wins, as in the binary search (sorted by index). */
 	for (size_t i = nbinds; i-- > 0;)
-		if (binds[i].key < 65536 && binds[i].ns < WK_NS_MAX)
+		if (binds[i].key < 65536 && binds[i].ns < WK_NS_MAX) {
 			direct[binds[i].ns][binds[i].key] = (uint8_t)(binds[i].idx + 1);
+			bound[binds[i].ns][binds[i].key / 64] |= UINT64_C(1) << (binds[i].key % 64);
+		}
 	__atomic_store_n(&ready, true, __ATOMIC_RELEASE);
 }
 
@@ -70,6 +78,11 @@ static inline void init(void)
 {
 	if (!__atomic_load_n(&ready, __ATOMIC_ACQUIRE))
 		pthread_once(&once, build);
+}
+
+void proto_registry_init(void)
+{
+	init();
 }
 
 size_t wk_proto_count(void)
@@ -119,6 +132,8 @@ const struct wk_proto *wk_proto_lookup(enum wk_ns ns, uint32_t key)
 	if (ns == WK_NS_PROTO)
 		return key < nprotos ? protos[key] : NULL;
 	if (key < 65536 && (unsigned)ns < WK_NS_MAX) {
+		if (!(bound[ns][key / 64] >> (key % 64) & 1))
+			return NULL;
 		uint8_t d = direct[ns][key];
 		return d ? protos[d - 1] : NULL;
 	}

@@ -1,0 +1,195 @@
+/* Statistics (src/lib/out/stats.c): totals, categories, the protocol hierarchy and the
+ * conversation table (both directions on one entry, growth, its bound, the top k), over
+ * packets built from specs and dissected. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "wirekit/spec.h"
+#include "wirekit/wirekit.h"
+
+static uint8_t buf[2048];
+static char out[1 << 20];
+
+/* Build packet 0 of text, dissect it and add it to s with the given length on the wire
+ * (0: as built). */
+static void add(struct wk_stats *s, const char *text, uint32_t wirelen)
+{
+	struct wk_error err = {0};
+	size_t col = 0, n = 0;
+	struct wk_spec *sp = wk_spec_parse(text, &err, &col);
+	if (!sp)
+		fail_msg("parse '%s': %s (column %zu)", text, err.msg, col);
+	struct wk_build b;
+	wk_build_init(&b);
+	if (wk_spec_build(sp, 0, &b, &err) || wk_build_encode(&b, buf, sizeof(buf), &n, &err))
+		fail_msg("build '%s': %s", text, err.msg);
+	wk_spec_free(sp);
+	struct wk_pkt p;
+	memset(&p, 0, sizeof(p));
+	p.data = buf;
+	p.caplen = (uint32_t)n;
+	p.wirelen = wirelen ? wirelen : (uint32_t)n;
+	p.linktype = 1; /* every spec here starts with eth */
+	wk_dissect(&p);
+	wk_stats_add(s, &p);
+}
+
+static const char *print(struct wk_stats *s, size_t top)
+{
+	struct wk_ob o;
+	wk_ob_init(&o, out, sizeof(out) - 1, NULL, NULL);
+	wk_stats_print(&o, s, top);
+	assert_int_equal(o.err, 0);
+	out[o.len] = '\0';
+	return out;
+}
+
+static void expect_line(const char *text, const char *line)
+{
+	if (strstr(text, line))
+		return;
+	print_error("no line '%s' in:\n", line);
+	print_error("%s", text);
+	fail();
+}
+
+/* Both directions of a conversation meet on one entry, the lesser address first; other
+ * ports are other conversations; ICMP and ARP have none. */
+static void test_directions(void **state)
+{
+	(void)state;
+	struct wk_stats *s = wk_stats_new(16);
+	assert_non_null(s);
+	add(s, "eth/ip(src=198.18.0.2,dst=198.18.0.1)/tcp(sport=80,dport=40000)", 100);
+	add(s, "eth/ip(src=198.18.0.1,dst=198.18.0.2)/tcp(sport=40000,dport=80)", 60);
+	add(s, "eth/ip(src=198.18.0.1,dst=198.18.0.2)/tcp(sport=40001,dport=80)", 70);
+	add(s, "eth/ip(src=198.18.0.1,dst=198.18.0.2)/icmp", 98);
+	add(s, "eth/ip(src=198.18.0.2,dst=198.18.0.1)/icmp", 98);
+	add(s, "eth/arp(psrc=198.18.0.9,pdst=198.18.0.3)", 42);
+	/* the same address on both ends: the lesser port first */
+	add(s, "eth/ip(src=198.18.0.5,dst=198.18.0.5)/udp(sport=9,dport=7)", 50);
+	const char *t = print(s, 10);
+	expect_line(t, "packets: 7  bytes: 518");
+	expect_line(t, "TCP:3 UDP:1 ICMP:2 Other:1\n");
+	expect_line(t, "tcp=3 udp=1 icmp=2 icmpv6=0 arp=1 other=0\n");
+	expect_line(t, "\nconversations: 5 by bytes\n"
+	               "  - 198.18.0.1 <-> 198.18.0.2  packets:2 bytes:196\n"
+	               "  tcp 198.18.0.1:40000 <-> 198.18.0.2:80  packets:2 bytes:160\n"
+	               "  tcp 198.18.0.1:40001 <-> 198.18.0.2:80  packets:1 bytes:70\n"
+	               "  udp 198.18.0.5:7 <-> 198.18.0.5:9  packets:1 bytes:50\n"
+	               "  - 198.18.0.3 <-> 198.18.0.9  packets:1 bytes:42\n");
+	wk_stats_free(s);
+}
+
+/* Packets whose layer paths alternate (the hierarchy reuses the previous packet's path
+ * and what depends on it): every count lands on its own node and category. */
+static void test_hierarchy_paths(void **state)
+{
+	(void)state;
+	struct wk_stats *s = wk_stats_new(64);
+	assert_non_null(s);
+	static const char *const specs[] = {
+	    "eth/ip(src=198.18.0.1,dst=198.18.0.2)/udp(sport=1000,dport=53)/"
+	    "hex:000001000000000000000000",
+	    "eth/ip(src=198.18.0.1,dst=198.18.0.2)/udp(sport=1000,dport=1001)/\"x\"",
+	    "eth/ip(src=198.18.0.1,dst=198.18.0.2)/udp(sport=1000,dport=53)/"
+	    "hex:000001000000000000000000",
+	    "eth/ipv6(src=2001:db8::1,dst=2001:db8::2)/tcp(sport=1,dport=2)",
+	    "eth/arp(psrc=198.18.0.1,pdst=198.18.0.2)",
+	    "eth/ip(src=198.18.0.1,dst=198.18.0.2)/udp(sport=1000,dport=1001)/\"x\"",
+	    "eth/ip(src=198.18.0.1,dst=198.18.0.2)", /* a prefix of the path before */
+	    "eth/ipv6(src=2001:db8::1,dst=2001:db8::2)/tcp(sport=1,dport=2)",
+	};
+	for (int round = 0; round < 3; round++)
+		for (size_t i = 0; i < sizeof(specs) / sizeof(specs[0]); i++)
+			add(s, specs[i], 100);
+	const char *t = print(s, 10);
+	expect_line(t, "packets: 24  bytes: 2400");
+	expect_line(t, "tcp=6 udp=12 icmp=0 icmpv6=0 arp=3 other=3\n");
+	expect_line(t, "protocol hierarchy:\n"
+	               "  eth                           packets:24 bytes:2400\n"
+	               "    ip                          packets:15 bytes:1500\n"
+	               "      udp                       packets:12 bytes:1200\n"
+	               "        dns                     packets:6 bytes:600\n"
+	               "    ipv6                        packets:6 bytes:600\n"
+	               "      tcp                       packets:6 bytes:600\n"
+	               "    arp                         packets:3 bytes:300\n\n");
+	/* equal counts: by key, IPv6 2001:... before IPv4 198...; ARP and the bare IP header
+	 * share their key (same addresses, no ports) */
+	expect_line(t, "\nconversations: 4 by bytes\n"
+	               "  tcp 2001:db8::1.1 <-> 2001:db8::2.2  packets:6 bytes:600\n"
+	               "  - 198.18.0.1 <-> 198.18.0.2  packets:6 bytes:600\n"
+	               "  udp 198.18.0.1:1000 <-> 198.18.0.2:53  packets:6 bytes:600\n"
+	               "  udp 198.18.0.1:1000 <-> 198.18.0.2:1001  packets:6 bytes:600\n");
+	wk_stats_free(s);
+}
+
+/* Thousands of conversations: the table grows past its first size and the top k are
+ * the busiest, ties broken by key, whatever the order they came in. */
+static void test_growth_and_top(void **state)
+{
+	(void)state;
+	struct wk_stats *s = wk_stats_new(WK_STATS_CONV_DEFAULT);
+	assert_non_null(s);
+	char spec[160];
+	const unsigned n = 3000;
+	for (unsigned k = 0; k < 2 * n; k++) {
+		unsigned i = (k * 7919) % n; /* a scattered order, each conversation twice */
+		snprintf(spec, sizeof(spec),
+		         "eth/ip(src=198.18.%u.%u,dst=198.19.0.1)/udp(sport=%u,dport=53)", i / 250,
+		         i % 250, 1024 + i);
+		add(s, spec, 100 + i % 1000); /* 999, 1999 and 2999 are the busiest */
+	}
+	const char *t = print(s, 4);
+	expect_line(t, "\nconversations: 3000, top 4 by bytes\n"
+	               "  udp 198.18.3.249:2023 <-> 198.19.0.1:53  packets:2 bytes:2198\n"
+	               "  udp 198.18.7.249:3023 <-> 198.19.0.1:53  packets:2 bytes:2198\n"
+	               "  udp 198.18.11.249:4023 <-> 198.19.0.1:53  packets:2 bytes:2198\n"
+	               "  udp 198.18.3.248:2022 <-> 198.19.0.1:53  packets:2 bytes:2196\n");
+	/* asking for more than there are prints them all, in the same order */
+	t = print(s, 100000);
+	expect_line(t, "\nconversations: 3000 by bytes\n"
+	               "  udp 198.18.3.249:2023 <-> 198.19.0.1:53  packets:2 bytes:2198\n");
+	expect_line(t, "  udp 198.18.0.0:1024 <-> 198.19.0.1:53  packets:2 bytes:200\n"
+	               "  udp 198.18.4.0:2024 <-> 198.19.0.1:53  packets:2 bytes:200\n"
+	               "  udp 198.18.8.0:3024 <-> 198.19.0.1:53  packets:2 bytes:200\n");
+	wk_stats_free(s);
+}
+
+/* At its bound the table keeps the conversations it has and counts the packets of the
+ * others; a top of 0 lists none. */
+static void test_bound(void **state)
+{
+	(void)state;
+	struct wk_stats *s = wk_stats_new(100);
+	assert_non_null(s);
+	char spec[160];
+	for (unsigned i = 0; i < 150; i++) {
+		snprintf(spec, sizeof(spec), "eth/ip(src=198.18.1.%u,dst=198.18.2.1)/icmp", i);
+		add(s, spec, 100);
+		add(s, spec, 100);
+	}
+	const char *t = print(s, 0);
+	expect_line(t, "packets: 300  bytes: 30000");
+	expect_line(t, "\nconversations: 100, top 0 by bytes\n"
+	               "  (100 packets in conversations beyond the table's capacity)\n");
+	wk_stats_free(s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_directions),
+	    cmocka_unit_test(test_hierarchy_paths),
+	    cmocka_unit_test(test_growth_and_top),
+	    cmocka_unit_test(test_bound),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
