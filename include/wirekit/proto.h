@@ -209,6 +209,11 @@ int wk_proto_index(const struct wk_proto *p);
 /* Field lookup by full name or alias ("ip.src", "tcp.srcport"). Pseudo fields of the
  * frame ("frame.len", "frame.number", ...) belong to the proto named "frame". */
 const struct wk_field *wk_field_find(const char *name, const struct wk_proto **proto);
+/* Every field a name stands for, at most max: the field of that name and the fields of
+ * other protocols that take it as an alias (tshark names the fields of Linux cooked
+ * capture v1 and v2 alike, sll.*). Returns how many there are (may exceed max). */
+size_t wk_field_find_all(const char *name, const struct wk_field **f, const struct wk_proto **proto,
+                         size_t max);
 /* Read occurrence idx of field f in layer l; false when absent or not captured. */
 bool wk_field_get(const struct wk_pkt *p, const struct wk_layer *l, const struct wk_field *f,
                   unsigned idx, struct wk_val *v);

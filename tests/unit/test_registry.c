@@ -65,6 +65,27 @@ static void test_names_unique(void **state)
 	}
 }
 
+/* A name shared by protocols (tshark's sll.* for both Linux cooked captures) stands for a
+ * field of each; a real name is never shadowed by an alias of its own protocol. */
+static void test_find_all(void **state)
+{
+	(void)state;
+	const struct wk_field *f[4];
+	const struct wk_proto *pr[4];
+	assert_int_equal(wk_field_find_all("sll.pkttype", f, pr, 4), 2);
+	assert_ptr_equal(pr[0], wk_proto_find("sll"));
+	assert_string_equal(f[0]->name, "sll.pkttype");
+	assert_ptr_equal(pr[1], wk_proto_find("sll2"));
+	assert_string_equal(f[1]->name, "sll2.pkttype");
+	assert_int_equal(wk_field_find_all("sll.pkttype", f, pr, 1), 2); /* counts past max */
+	assert_ptr_equal(pr[0], wk_proto_find("sll"));
+	assert_int_equal(wk_field_find_all("ip.src", f, pr, 4), 1);
+	assert_string_equal(f[0]->name, "ip.src");
+	assert_int_equal(wk_field_find_all("tcp.srcport", f, pr, 4), 1); /* an alias only */
+	assert_string_equal(f[0]->name, "tcp.sport");
+	assert_int_equal(wk_field_find_all("no.such.field", f, pr, 4), 0);
+}
+
 static void test_binds_unique(void **state)
 {
 	(void)state;
@@ -86,6 +107,7 @@ int main(void)
 	    cmocka_unit_test(test_all_present),
 	    cmocka_unit_test(test_names_unique),
 	    cmocka_unit_test(test_binds_unique),
+	    cmocka_unit_test(test_find_all),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

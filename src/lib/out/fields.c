@@ -7,11 +7,18 @@
 #include "wirekit/err.h"
 #include "wirekit/out.h"
 
+/* What one -e name stands for: a field of each protocol that knows the name. */
+enum { MAX_ALT = 4 };
+struct col {
+	unsigned n;
+	const struct wk_field *f[MAX_ALT];
+	const struct wk_proto *proto[MAX_ALT];
+};
+
 struct wk_fields {
 	size_t n;
 	char sep, occ;
-	const struct wk_field **f;
-	const struct wk_proto **proto;
+	struct col *c;
 };
 
 struct wk_fields *wk_fields_new(const char *const *names, size_t n, char sep, char occ_sep,
@@ -20,16 +27,16 @@ struct wk_fields *wk_fields_new(const char *const *names, size_t n, char sep, ch
 	struct wk_fields *fs = calloc(1, sizeof(*fs));
 	if (!fs)
 		goto nomem;
-	fs->f = calloc(n ? n : 1, sizeof(*fs->f));
-	fs->proto = calloc(n ? n : 1, sizeof(*fs->proto));
-	if (!fs->f || !fs->proto)
+	fs->c = calloc(n ? n : 1, sizeof(*fs->c));
+	if (!fs->c)
 		goto nomem;
 	fs->n = n;
 	fs->sep = sep;
 	fs->occ = occ_sep;
 	for (size_t i = 0; i < n; i++) {
-		fs->f[i] = wk_field_find(names[i], &fs->proto[i]);
-		if (!fs->f[i]) {
+		size_t k = wk_field_find_all(names[i], fs->c[i].f, fs->c[i].proto, MAX_ALT);
+		fs->c[i].n = (unsigned)(k < MAX_ALT ? k : MAX_ALT);
+		if (!k) {
 			wk_seterr(err, WK_ENOTFOUND, "unknown field '%s'", names[i]);
 			wk_fields_free(fs);
 			return NULL;
@@ -46,8 +53,7 @@ void wk_fields_free(struct wk_fields *fs)
 {
 	if (!fs)
 		return;
-	free(fs->f);
-	free(fs->proto);
+	free(fs->c);
 	free(fs);
 }
 
@@ -58,15 +64,19 @@ void wk_fields_print(struct wk_ob *o, const struct wk_fields *fs, const struct w
 		if (i)
 			wk_ob_putc(o, fs->sep);
 		bool first = true;
+		const struct col *c = &fs->c[i];
 		for (unsigned li = 0; li < p->nlayers; li++) {
 			const struct wk_layer *l = &p->l[li];
-			if (l->proto != fs->proto[i])
+			unsigned a = 0;
+			while (a < c->n && l->proto != c->proto[a])
+				a++;
+			if (a == c->n)
 				continue;
-			for (unsigned k = 0; k < 64 && wk_field_get(p, l, fs->f[i], k, &v); k++) {
+			for (unsigned k = 0; k < 64 && wk_field_get(p, l, c->f[a], k, &v); k++) {
 				if (!first)
 					wk_ob_putc(o, fs->occ);
 				first = false;
-				wk_ob_val(o, fs->f[i], &v);
+				wk_ob_val(o, c->f[a], &v);
 			}
 		}
 	}

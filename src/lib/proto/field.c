@@ -40,6 +40,38 @@ const struct wk_field *wk_field_find(const char *name, const struct wk_proto **p
 	return NULL;
 }
 
+size_t wk_field_find_all(const char *name, const struct wk_field **f, const struct wk_proto **proto,
+                         size_t max)
+{
+	size_t n = 0;
+	const struct wk_proto *named = NULL;
+	const struct wk_field *exact = wk_field_find(name, &named);
+	if (exact && !strcmp(exact->name, name)) {
+		if (n < max) {
+			f[n] = exact;
+			proto[n] = named;
+		}
+		n++;
+	} else {
+		named = NULL;
+	}
+	for (size_t i = 0; i < wk_proto_count(); i++) {
+		const struct wk_proto *pr = wk_proto_at(i);
+		if (pr == named)
+			continue; /* an alias never shadows a real name of its protocol */
+		for (size_t k = 0; k < pr->nfields; k++)
+			if (alias_has(pr->fields[k].alias, name)) {
+				if (n < max) {
+					f[n] = &pr->fields[k];
+					proto[n] = pr;
+				}
+				n++;
+				break;
+			}
+	}
+	return n;
+}
+
 bool wk_field_get(const struct wk_pkt *p, const struct wk_layer *l, const struct wk_field *f,
                   unsigned idx, struct wk_val *v)
 {

@@ -7,7 +7,8 @@
  *  +--------+--------+-----------------+--------+---+---+--------------------+---------
  * https://www.tcpdump.org/linktypes/LINKTYPE_LINUX_SLL2.html. The payload is named the
  * same way as for v1 (sll_next in sll.c). tshark calls both "sll" and uses sll.* field
- * names for both; a field name belongs to one protocol here, so ours are sll2.*. */
+ * names for both; ours are sll2.*, with tshark's sll.* names as aliases (a -e sll.* column
+ * takes its values from whichever of the two a packet has). */
 #include "proto/link_int.h"
 #include "wirekit/out.h"
 
@@ -47,22 +48,30 @@ static const struct wk_field fields[] = {
      .width = 2,
      .flags = WK_FF_HEX},
     {.name = "sll2.etype",
+     .alias = "sll.etype",
      .title = "Protocol",
      .type = WK_FT_UINT,
      .width = 2,
      .flags = WK_FF_HEX | WK_FF_NOENC | WK_FF_HIDDEN,
      .get = get_etype},
-    WK_F_UINT("sll2.reserved", NULL, "Reserved", 2, 2),
-    WK_F_UINT("sll2.ifindex", NULL, "Interface index", 4, 4),
-    WK_F_UINT("sll2.hatype", NULL, "Link-layer address type", 8, 2),
+    {.name = "sll2.reserved",
+     .alias = "sll.unused",
+     .title = "Reserved",
+     .type = WK_FT_BYTES,
+     .off = 2,
+     .width = 2},
+    WK_F_UINT("sll2.ifindex", "sll.ifindex", "Interface index", 4, 4),
+    WK_F_UINT("sll2.hatype", "sll.hatype", "Link-layer address type", 8, 2),
     {.name = "sll2.pkttype",
+     .alias = "sll.pkttype",
      .title = "Packet type",
      .type = WK_FT_UINT,
      .off = 10,
      .width = 1,
      .names = pkttype_names},
-    WK_F_UINT("sll2.halen", NULL, "Link-layer address length", 11, 1),
+    WK_F_UINT("sll2.halen", "sll.halen", "Link-layer address length", 11, 1),
     {.name = "sll2.src.eth",
+     .alias = "sll.src.eth",
      .title = "Source",
      .type = WK_FT_MAC,
      .width = 6,
