@@ -75,16 +75,19 @@ static void test_directions(void **state)
 	add(s, "eth/arp(psrc=198.18.0.9,pdst=198.18.0.3)", 42);
 	/* the same address on both ends: the lesser port first */
 	add(s, "eth/ip(src=198.18.0.5,dst=198.18.0.5)/udp(sport=9,dport=7)", 50);
+	/* the ports of a transport behind IPv6 extension headers */
+	add(s, "eth/ipv6(src=2001:db8::9,dst=2001:db8::8)/ipv6_hopopts/tcp(sport=5,dport=6)", 30);
 	const char *t = print(s, 10);
-	expect_line(t, "packets: 7  bytes: 518");
-	expect_line(t, "TCP:3 UDP:1 ICMP:2 Other:1\n");
-	expect_line(t, "tcp=3 udp=1 icmp=2 icmpv6=0 arp=1 other=0\n");
-	expect_line(t, "\nconversations: 5 by bytes\n"
-	               "  - 198.18.0.1 <-> 198.18.0.2  packets:2 bytes:196\n"
+	expect_line(t, "packets: 8  bytes: 548");
+	expect_line(t, "TCP:4 UDP:1 ICMP:2 Other:1\n");
+	expect_line(t, "tcp=4 udp=1 icmp=2 icmpv6=0 arp=1 other=0\n");
+	expect_line(t, "\nconversations: 6 by bytes\n"
+	               "  icmp 198.18.0.1 <-> 198.18.0.2  packets:2 bytes:196\n"
 	               "  tcp 198.18.0.1:40000 <-> 198.18.0.2:80  packets:2 bytes:160\n"
 	               "  tcp 198.18.0.1:40001 <-> 198.18.0.2:80  packets:1 bytes:70\n"
 	               "  udp 198.18.0.5:7 <-> 198.18.0.5:9  packets:1 bytes:50\n"
-	               "  - 198.18.0.3 <-> 198.18.0.9  packets:1 bytes:42\n");
+	               "  arp 198.18.0.3 <-> 198.18.0.9  packets:1 bytes:42\n"
+	               "  tcp 2001:db8::8.6 <-> 2001:db8::9.5  packets:1 bytes:30\n");
 	wk_stats_free(s);
 }
 
@@ -121,13 +124,14 @@ static void test_hierarchy_paths(void **state)
 	               "    ipv6                        packets:6 bytes:600\n"
 	               "      tcp                       packets:6 bytes:600\n"
 	               "    arp                         packets:3 bytes:300\n\n");
-	/* equal counts: by key, IPv6 2001:... before IPv4 198...; ARP and the bare IP header
-	 * share their key (same addresses, no ports) */
-	expect_line(t, "\nconversations: 4 by bytes\n"
+	/* equal counts: by key (IPv6 2001:... before IPv4 198..., then ports, then the name);
+	 * ARP and a bare IP header between the same addresses are two conversations */
+	expect_line(t, "\nconversations: 5 by bytes\n"
 	               "  tcp 2001:db8::1.1 <-> 2001:db8::2.2  packets:6 bytes:600\n"
-	               "  - 198.18.0.1 <-> 198.18.0.2  packets:6 bytes:600\n"
 	               "  udp 198.18.0.1:1000 <-> 198.18.0.2:53  packets:6 bytes:600\n"
-	               "  udp 198.18.0.1:1000 <-> 198.18.0.2:1001  packets:6 bytes:600\n");
+	               "  udp 198.18.0.1:1000 <-> 198.18.0.2:1001  packets:6 bytes:600\n"
+	               "  arp 198.18.0.1 <-> 198.18.0.2  packets:3 bytes:300\n"
+	               "  ip 198.18.0.1 <-> 198.18.0.2  packets:3 bytes:300\n");
 	wk_stats_free(s);
 }
 

@@ -279,10 +279,16 @@ static inline int pcap_parse(struct wk_pcap_reader *r, struct wk_pkt *pkt)
 {
 	struct wk_rd rd;
 	wk_rd_init(&rd, r->cur, (size_t)(r->end - r->cur));
-	uint32_t sec = rd32(&rd, r->be);
-	uint32_t frac = rd32(&rd, r->be);
-	uint32_t caplen = rd32(&rd, r->be);
-	uint32_t wirelen = rd32(&rd, r->be);
+	/* the four header words from one bounds-checked span */
+	const uint8_t *h = wk_rd_bytes(&rd, 16);
+	if (unlikely(!h))
+		return 1;
+	uint32_t w[4];
+	memcpy(w, h, 16);
+	if (r->be != (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__)) /* the file's order is not ours */
+		for (int i = 0; i < 4; i++)
+			w[i] = __builtin_bswap32(w[i]);
+	uint32_t sec = w[0], frac = w[1], caplen = w[2], wirelen = w[3];
 	if (unlikely(r->quirks)) {
 		wk_rd_skip(&rd, r->rechdr - 16u);
 		pcap_fix_lens(r, &caplen, &wirelen);

@@ -47,9 +47,10 @@ struct roles {
 /* What a packet's statistics take from its protocol path alone. */
 struct path_memo {
 	enum cat cat;
-	int net;             /* the conversation's address layer, or -1 */
-	bool ports;          /* the layer after it has ports (roles tr) */
-	struct roles nr, tr; /* copies: the role cache may reuse its entries */
+	int net;                      /* the conversation's address layer, or -1 */
+	int tl;                       /* the layer its ports are read from, or -1 */
+	const struct wk_proto *label; /* what the conversation is listed as */
+	struct roles nr, tr;          /* copies: the role cache may reuse its entries */
 };
 
 /* A conversation update waiting for its table slot to arrive in cache. */
@@ -372,20 +373,18 @@ static void add_conv(struct wk_stats *s, const struct wk_pkt *p, const struct pa
 	if (!addr_pair(&m->nr, p, nl, x, y, &n, &type))
 		return;
 	uint16_t sp = 0, dp = 0;
-	const struct wk_proto *tp = NULL;
-	if (m->ports && port_pair(&m->tr, p, nl + 1, &sp, &dp))
-		tp = nl[1].proto;
+	bool ports = m->tl >= 0 && port_pair(&m->tr, p, &p->l[m->tl], &sp, &dp);
 	/* Both directions on one entry: the lesser endpoint first. The key is built as the
-	 * six words of struct ckey (a, b, then pa pb atype alen ports pad, then tproto). */
+	 * six words of struct ckey (a, b, then pa pb atype alen ports pad, then the label). */
 	int c = cmp16(x, y);
 	bool swap = c > 0 || (c == 0 && sp > dp);
 	uint64_t w[6] = {swap ? y[0] : x[0], swap ? y[1] : x[1], swap ? x[0] : y[0],
 	                 swap ? x[1] : y[1]};
 	uint16_t pa = swap ? dp : sp, pb = swap ? sp : dp;
 	struct ckey t = {
-	    .pa = pa, .pb = pb, .atype = (uint8_t)type, .alen = (uint8_t)n, .ports = tp != NULL};
+	    .pa = pa, .pb = pb, .atype = (uint8_t)type, .alen = (uint8_t)n, .ports = ports};
 	memcpy(&w[4], (const uint8_t *)&t + offsetof(struct ckey, pa), 8);
-	w[5] = (uint64_t)(uintptr_t)tp;
+	w[5] = (uint64_t)(uintptr_t)m->label;
 	uint64_t h = 0x9e3779b97f4a7c15ull;
 	for (int i = 0; i < 6; i++)
 		h = mix(h, w[i]);
@@ -399,11 +398,13 @@ static void add_conv(struct wk_stats *s, const struct wk_pkt *p, const struct pa
 }
 
 /* Category: the layer after the outermost IP header, its IPv6 extension headers skipped
- * (as tshark's and scapy's summaries count). Conversation: that IP header, otherwise the
- * outermost network layer with addresses (ARP), else the link layer. */
+ * (as tshark's and scapy's summaries count). Conversation: the addresses of that IP header,
+ * otherwise of the outermost network layer with addresses (ARP), else of the link layer;
+ * listed as the protocol after it (extension headers skipped) with its ports if it has
+ * them, or as that layer itself when nothing follows. */
 static struct path_memo memo_of(struct wk_stats *s, const struct wk_pkt *p)
 {
-	struct path_memo m = {.cat = C_OTHER, .net = -1};
+	struct path_memo m = {.cat = C_OTHER, .net = -1, .tl = -1};
 	for (unsigned i = 1; i < p->nlayers; i++) {
 		const struct wk_proto *pr = p->l[i].proto;
 		if (pr == s->ip || pr == s->ipv6) {
@@ -431,9 +432,14 @@ static struct path_memo memo_of(struct wk_stats *s, const struct wk_pkt *p)
 			}
 	if (m.net >= 0) {
 		m.nr = *roles_of(s, p->l[m.net].proto);
-		m.ports = m.net + 1 < p->nlayers && (p->l[m.net + 1].proto->flags & WK_PF_PORTS);
-		if (m.ports)
-			m.tr = *roles_of(s, p->l[m.net + 1].proto);
+		unsigned j = (unsigned)m.net + 1;
+		while (j < p->nlayers && (p->l[j].proto->flags & WK_PF_EXTHDR))
+			j++;
+		m.label = j < p->nlayers ? p->l[j].proto : p->l[m.net].proto;
+		if (j < p->nlayers && (p->l[j].proto->flags & WK_PF_PORTS)) {
+			m.tl = (int)j;
+			m.tr = *roles_of(s, p->l[j].proto);
+		}
 	}
 	return m;
 }
