@@ -13,10 +13,12 @@ static const char *const cat_name[C_MAX] = {"tcp", "udp", "icmp", "icmpv6", "arp
 enum { MAX_NODES = 4096, ROLE_CACHE = 64, IDX_BITS = 24, PEND = 8 };
 #define IDX_MASK ((UINT64_C(1) << IDX_BITS) - 1)
 
+/* A protocol in the hierarchy. A packet is counted once, on the node its layer path ends
+ * at (end_*); the totals of a node and all below it are summed when printed. */
 struct node {
 	const struct wk_proto *proto;
 	int parent, child, sibling;
-	uint64_t packets, bytes;
+	uint64_t end_packets, end_bytes, packets, bytes;
 };
 
 /* A conversation key: both endpoints in a canonical order, so both directions meet. */
@@ -458,34 +460,34 @@ void wk_stats_add(struct wk_stats *s, const struct wk_pkt *p)
 
 	/* Consecutive packets mostly share their layer path: reuse the nodes found for the
 	 * previous packet as long as the protocols agree. */
-	int node = 0;
 	unsigned i = 1;
-	for (; i < p->nlayers && i < s->npath && s->path_proto[i] == p->l[i].proto; i++) {
-		node = s->path_node[i];
-		s->nodes[node].packets++;
-		s->nodes[node].bytes += p->wirelen;
-	}
+	while (i < p->nlayers && i < s->npath && s->path_proto[i] == p->l[i].proto)
+		i++;
+	int node = i > 1 ? s->path_node[i - 1] : 0;
 	if (i == p->nlayers && i == s->path_len) { /* the same path: the same memo */
+		s->nodes[node].end_packets++;
+		s->nodes[node].end_bytes += p->wirelen;
 		s->cat[s->memo.cat]++;
 		if (s->memo.net >= 0)
 			add_conv(s, p, &s->memo);
 		return;
 	}
 	s->path_len = 0;
-	for (; i < p->nlayers && node >= 0; i++) {
-		node = node_child(s, node, p->l[i].proto);
+	for (; i < p->nlayers; i++) {
+		int c = node_child(s, node, p->l[i].proto);
+		if (c < 0) {
+			s->nodes_dropped += p->nlayers - i;
+			break;
+		}
+		node = c;
 		s->path_proto[i] = p->l[i].proto;
 		s->path_node[i] = node;
-		s->npath = node >= 0 ? i + 1 : i;
-		if (node >= 0) {
-			s->nodes[node].packets++;
-			s->nodes[node].bytes += p->wirelen;
-		}
+		s->npath = i + 1;
 	}
-	if (node < 0)
-		s->nodes_dropped += p->nlayers - i + 1;
+	s->nodes[node].end_packets++; /* the deepest layer that has a node */
+	s->nodes[node].end_bytes += p->wirelen;
 	struct path_memo m = memo_of(s, p);
-	if (node >= 0) { /* (a shorter packet's path is a prefix of the cached one) */
+	if (i == p->nlayers) { /* (a shorter packet's path is a prefix of the cached one) */
 		s->path_len = p->nlayers;
 		s->memo = m;
 	}
@@ -606,6 +608,15 @@ void wk_stats_print(struct wk_ob *o, struct wk_stats *s, size_t top)
 		wk_ob_u64(o, s->cat[c]);
 	}
 	wk_ob_puts(o, "\n\nprotocol hierarchy:\n");
+	/* a child is always created after its parent: one backward pass sums the subtrees */
+	for (int n = s->nnodes; n-- > 0;) {
+		s->nodes[n].packets = s->nodes[n].end_packets;
+		s->nodes[n].bytes = s->nodes[n].end_bytes;
+	}
+	for (int n = s->nnodes; n-- > 1;) {
+		s->nodes[s->nodes[n].parent].packets += s->nodes[n].packets;
+		s->nodes[s->nodes[n].parent].bytes += s->nodes[n].bytes;
+	}
 	print_nodes(o, s, 0, 1);
 	if (s->nodes_dropped) {
 		wk_ob_puts(o, "  (");
