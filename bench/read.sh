@@ -39,13 +39,17 @@ t() { # label, command...: prints the best of $runs wall-clock times in seconds 
 	echo "$1 $(awk -v d="$best" 'BEGIN { printf "%.3f", d / 1e9 }')"
 }
 {
-	runs=5 t floor "$tmp/mmapwalk" "$tmp/mix.pcap"
+	# the floor and --stats alternate, so both see the machine in the same state
+	for i in 1 2 3 4 5 6 7; do
+		runs=1 t floor "$tmp/mmapwalk" "$tmp/mix.pcap"
+		runs=1 t wirekit_stats "$wk" read --stats "$tmp/mix.pcap"
+	done | awk '!($1 in b) || $2 < b[$1] { b[$1] = $2 } END { for (k in b) print k, b[k] }'
 	runs=5 t wirekit_read "$wk" read "$tmp/mix.pcap"
-	runs=5 t wirekit_stats "$wk" read --stats "$tmp/mix.pcap"
 	runs=5 t wirekit_fields "$wk" read -T fields -e ip.src -e tcp.srcport "$tmp/mix.pcap"
 	t tcpdump_S tcpdump -S -n -r "$tmp/mix.pcap"
 	t tcpdump tcpdump -n -r "$tmp/mix.pcap"
 	t tshark_phs tshark -q -z io,phs -r "$tmp/mix.pcap"
+	t tshark_fields tshark -T fields -e ip.src -e tcp.srcport -r "$tmp/mix.pcap"
 	t dpkt /usr/bin/python3 "$tmp/dpkt_count.py" "$tmp/mix.pcap"
 } >"$tmp/times"
 echo "capture: $n packets, $(du -h "$tmp/mix.pcap" | cut -f1)"
@@ -55,6 +59,7 @@ END {
 	printf "  wirekit read vs tcpdump -S -n -r : %.1fx faster (goal >= 10x)\n", t["tcpdump_S"] / t["wirekit_read"]
 	printf "  wirekit read vs tcpdump -n -r    : %.1fx faster\n", t["tcpdump"] / t["wirekit_read"]
 	printf "  wirekit --stats vs tshark io,phs : %.1fx faster\n", t["tshark_phs"] / t["wirekit_stats"]
+	printf "  wirekit -T fields vs tshark      : %.1fx faster\n", t["tshark_fields"] / t["wirekit_fields"]
 	printf "  wirekit --stats vs dpkt loop     : %.1fx faster\n", t["dpkt"] / t["wirekit_stats"]
 	printf "  wirekit --stats vs mmap walk     : %.2fx the floor (goal <= 2x)\n", t["wirekit_stats"] / t["floor"]
 }' "$tmp/times"

@@ -68,7 +68,8 @@ struct files {
 	struct wk_pcap_wopts wo;
 	struct wk_pcap_writer *wr;
 	char name[NAME_MAX_LEN];
-	unsigned seq;     /* -C files within the current -G period */
+	unsigned seq;     /* -C files within the current -G period (a ring index with -W) */
+	uint64_t made;    /* files opened */
 	int64_t period;   /* -G: start of the current period (packet time, seconds) */
 	uint64_t size;    /* bytes in the current file */
 	uint64_t written; /* packets, all files */
@@ -77,7 +78,8 @@ struct files {
 static int files_open(struct files *f, time_t t)
 {
 	const char *path = f->so->out.wpath;
-	if (sniff_file_name(f->name, sizeof(f->name), path, f->so->rot_secs != 0, t, f->seq)) {
+	if (sniff_file_name(f->name, sizeof(f->name), path, f->so->rot_secs != 0, t, f->seq,
+	                    sniff_name_width(f->so))) {
 		fprintf(stderr, "wirekit sniff: -w %s: no usable file name\n", path);
 		return 1;
 	}
@@ -88,6 +90,7 @@ static int files_open(struct files *f, time_t t)
 		return 1;
 	}
 	f->size = 0;
+	f->made++;
 	return 0;
 }
 
@@ -106,7 +109,8 @@ static int files_close(struct files *f)
 }
 
 /* Rotate before writing pkt when its -G period is over or -C's size was passed, then
- * write it. 0, or 1 with the message printed. */
+ * write it. 0; 1 with the message printed; 2 when -G -W's last file is over (capture
+ * done, pkt not written). As tcpdump: -W with both -C and -G only pads the names. */
 static int files_write(struct files *f, const struct wk_pkt *pkt)
 {
 	const struct sniff_opts *so = f->so;
@@ -114,6 +118,8 @@ static int files_write(struct files *f, const struct wk_pkt *pkt)
 	if (so->rot_secs) {
 		int64_t period = pkt->ts_sec - pkt->ts_sec % (int64_t)so->rot_secs;
 		if (period != f->period) {
+			if (so->rot_files && !so->rot_bytes && f->made >= so->rot_files)
+				return 2;
 			f->period = period;
 			f->seq = 0;
 			rotate = true;
@@ -121,6 +127,8 @@ static int files_write(struct files *f, const struct wk_pkt *pkt)
 	}
 	if (!rotate && so->rot_bytes && f->size > so->rot_bytes) {
 		f->seq++;
+		if (so->rot_files && !so->rot_secs && f->seq >= so->rot_files)
+			f->seq = 0; /* the ring: the oldest file is written over */
 		rotate = true;
 	}
 	if (rotate) {
@@ -155,8 +163,9 @@ static bool take(struct out *out, struct files *f, const struct sniff_opts *so, 
                  const uint32_t *pflags, int n, uint64_t *seen, int *status)
 {
 	for (int i = 0; i < n; i++) {
-		if (f->wr && files_write(f, &pkts[i])) {
-			*status = 1;
+		int rc = f->wr ? files_write(f, &pkts[i]) : 0;
+		if (rc) {
+			*status = rc == 1 ? 1 : *status;
 			return true;
 		}
 		const char *note = (pflags[i] & WK_CAP_CSUM_NOTREADY) ? "checksum offloaded" : NULL;

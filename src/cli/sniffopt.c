@@ -38,6 +38,8 @@ const char *const cmd_sniff_usage =
     "  -C SIZE           start a new file when one exceeds SIZE millions of bytes (or\n"
     "                    SIZE with k, m, g: KiB, MiB, GiB): FILE, FILE1, FILE2, ...\n"
     "  -G SEC            start a new file every SEC seconds; FILE is a strftime pattern\n"
+    "  -W N              with -C: a ring of N files FILE0..FILE<N-1>, the oldest overwritten;\n"
+    "                    with -G: stop after N files\n"
     "  -h, --help        this help\n"
     "\n"
     "At the end (SIGINT, SIGTERM, -c, --duration) the file is complete and the counts of\n"
@@ -110,8 +112,17 @@ bool sniff_parse_size(const char *s, uint64_t *bytes)
 	return true;
 }
 
+unsigned sniff_name_width(const struct sniff_opts *o)
+{
+	unsigned w = 0;
+	if (o->rot_files && o->rot_bytes)
+		for (unsigned x = o->rot_files - 1; x; x /= 10)
+			w++;
+	return w;
+}
+
 int sniff_file_name(char *buf, size_t n, const char *pattern, bool strftime_mode, time_t t,
-                    unsigned seq)
+                    unsigned seq, unsigned width)
 {
 	size_t len;
 	if (strftime_mode) {
@@ -130,8 +141,8 @@ int sniff_file_name(char *buf, size_t n, const char *pattern, bool strftime_mode
 			return -1;
 		memcpy(buf, pattern, len + 1);
 	}
-	if (seq) {
-		int k = snprintf(buf + len, n - len, "%u", seq);
+	if (seq || width) {
+		int k = snprintf(buf + len, n - len, "%0*u", (int)width, seq);
 		if (k < 0 || (size_t)k >= n - len)
 			return -1;
 	}
@@ -166,7 +177,7 @@ int sniff_parse(int argc, char **argv, struct sniff_opts *o)
 	uint64_t v;
 	optind = 1;
 	int c;
-	while ((c = getopt_long(argc, argv, "+" OUT_SHORTOPTS "i:ps:B:Z:C:G:h", lopts, NULL)) !=
+	while ((c = getopt_long(argc, argv, "+" OUT_SHORTOPTS "i:ps:B:Z:C:G:W:h", lopts, NULL)) !=
 	       -1) {
 		int k = out_opt(&o->out, "sniff", c, optarg);
 		if (k > 0)
@@ -206,6 +217,12 @@ int sniff_parse(int argc, char **argv, struct sniff_opts *o)
 				return usage_err("-G: not a positive number of seconds: '%s'",
 				                 optarg);
 			break;
+		case 'W':
+			if (!out_parse_u64(optarg, &v) || v == 0 || v > 1000000)
+				return usage_err("-W: not a number of files (1 to 1000000): '%s'",
+				                 optarg);
+			o->rot_files = (unsigned)v;
+			break;
 		case OPT_DURATION:
 			if (!sniff_parse_secs(optarg, &o->duration_ms))
 				return usage_err(
@@ -237,6 +254,8 @@ int sniff_parse(int argc, char **argv, struct sniff_opts *o)
 	}
 	if (out_check(&o->out, "sniff"))
 		return 2;
+	if (o->rot_files && !o->rot_bytes && !o->rot_secs)
+		return usage_err("-W needs -C or -G");
 	if ((o->rot_bytes || o->rot_secs) && !o->out.wpath)
 		return usage_err("-C and -G need -w FILE");
 	if ((o->rot_bytes || o->rot_secs) && !strcmp(o->out.wpath, "-"))

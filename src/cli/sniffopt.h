@@ -15,6 +15,7 @@ struct sniff_opts {
 	uint64_t duration_ms; /* 0: no limit */
 	uint64_t rot_bytes;   /* -C: 0 = no size rotation */
 	uint64_t rot_secs;    /* -G: 0 = no time rotation */
+	unsigned rot_files;   /* -W: with -C a ring of that many files, with -G a limit */
 	uint64_t stats_ms;    /* --stats-interval: 0 = only at the end */
 	uint32_t snaplen;     /* -s: 0 = default */
 	size_t bufsize;       /* -B (KiB on the command line): 0 = default */
@@ -35,9 +36,12 @@ bool sniff_parse_secs(const char *s, uint64_t *ms);
 bool sniff_parse_size(const char *s, uint64_t *bytes);
 
 /* Name of a rotated file, like tcpdump: with -G (strftime) the pattern is expanded for
- * time t (local time); with -C a sequence number > 0 is appended (FILE, FILE1, FILE2...).
+ * time t (local time); with -C a sequence number > 0 is appended (FILE, FILE1, FILE2...),
+ * or with width > 0 (-W) every number, zero-padded to width digits (FILE0, FILE1...).
  * 0, or -1 when the name does not fit in n bytes or expands to nothing. */
 int sniff_file_name(char *buf, size_t n, const char *pattern, bool strftime_mode, time_t t,
-                    unsigned seq);
+                    unsigned seq, unsigned width);
+/* The digits -W N gives the -C file numbers: enough for N - 1 (tcpdump's). */
+unsigned sniff_name_width(const struct sniff_opts *o);
 
 #endif

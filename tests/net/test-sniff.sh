@@ -3,7 +3,8 @@
 # UDP traffic captured in order and decoded like tshark decodes our -w file; the kernel
 # filter passes exactly the matching packets; promiscuity 1 while capturing and 0 after
 # every kind of exit (and 0 throughout with -p); -w complete after SIGINT/SIGTERM; -Z
-# nobody; --raw-ip icmp; -C rotation; checksum offload; exit 3 without CAP_NET_RAW.
+# nobody; --raw-ip icmp; -C rotation, with -W as a ring; -G -W's limit; checksum offload;
+# exit 3 without CAP_NET_RAW.
 . "$(dirname "$0")/lib.sh"
 need ip python3 tshark timeout setpriv
 [ "$(id -u)" = 0 ] || { echo "SKIP: needs root for network namespaces"; exit 77; }
@@ -203,6 +204,32 @@ check "-C: several files ($(ls "$T"/rot.pcap* | wc -l))" [ "$(ls "$T"/rot.pcap* 
 check "-C: rot.pcap1 follows rot.pcap" [ -s "$T/rot.pcap1" ]
 check "-C: all $(written "$T/7.err") written packets across the files ($n)" [ "$n" = "$(written "$T/7.err")" ]
 check "-C: 200 written" [ "$n" = 200 ]
+
+# 7b. -C with -W 3: a ring of rot3.pcap0..2 (tcpdump's names), the oldest written over:
+# the newest packets are kept, every file is whole
+start_sniff "$B" "$T/7b.err" "$T/7b.out" -i "$VB" -Z root -C 20k -W 3 -w "$T/rot3.pcap" udp
+sendA 200 7007 0 0 400
+sleep 0.3
+kill -INT "$SP"
+wait_pid "$SP" 10
+check "-W 3: exactly rot3.pcap0 rot3.pcap1 rot3.pcap2 ($(cd "$T" && echo rot3.pcap*))" \
+	[ "$(cd "$T" && echo rot3.pcap*)" = "rot3.pcap0 rot3.pcap1 rot3.pcap2" ]
+n=0
+for f in "$T"/rot3.pcap*; do n=$((n + $(tcount "$f"))); done
+check "-W 3: 200 written, fewer kept ($n): the ring went round" \
+	[ "$(written "$T/7b.err")" = 200 -a "$n" -lt 200 -a "$n" -gt 0 ]
+last=$(for f in "$T"/rot3.pcap*; do tshark -r "$f" -T fields -e data.data 2>/dev/null; done | grep -c "^$(printf 'wk000199' | od -An -tx1 | tr -d ' \n')")
+check "-W 3: the last packet sent is kept" [ "$last" = 1 ]
+
+# 7c. -G 1 with -W 2: two files, then the capture ends by itself with status 0
+start_sniff "$B" "$T/7c.err" "$T/7c.out" -i "$VB" -Z root -G 1 -W 2 -w "$T/g-%s.pcap" udp
+sendA 50 7007 0 0.08 &
+SEND=$!
+st=""
+if wait_pid "$SP" 15; then wait "$SP"; st=$?; fi
+wait "$SEND" 2>/dev/null
+check "-G 1 -W 2: ended by itself with status 0 (status '$st')" [ "$st" = 0 ]
+check "-G 1 -W 2: two files ($(ls "$T"/g-*.pcap | wc -l))" [ "$(ls "$T"/g-*.pcap | wc -l)" = 2 ]
 
 # 8. outgoing packets with checksum offload on the veth: "checksum offloaded", not bad
 start_sniff "$A" "$T/8.err" "$T/8.out" -i "$VA" -Z root -c 2 udp

@@ -126,25 +126,38 @@ static void test_file_names(void **state)
 	char b[64];
 	setenv("TZ", "UTC", 1);
 	tzset();
-	assert_int_equal(sniff_file_name(b, sizeof(b), "cap.pcap", false, 0, 0), 0);
+	assert_int_equal(sniff_file_name(b, sizeof(b), "cap.pcap", false, 0, 0, 0), 0);
 	assert_string_equal(b, "cap.pcap");
-	assert_int_equal(sniff_file_name(b, sizeof(b), "cap.pcap", false, 0, 1), 0);
+	assert_int_equal(sniff_file_name(b, sizeof(b), "cap.pcap", false, 0, 1, 0), 0);
 	assert_string_equal(b, "cap.pcap1");
-	assert_int_equal(sniff_file_name(b, sizeof(b), "cap.pcap", false, 0, 12), 0);
+	assert_int_equal(sniff_file_name(b, sizeof(b), "cap.pcap", false, 0, 12, 0), 0);
 	assert_string_equal(b, "cap.pcap12");
 	/* -G: strftime, then the -C counter */
 	assert_int_equal(
-	    sniff_file_name(b, sizeof(b), "c-%Y%m%d-%H%M%S.pcap", true, 86400 + 3661, 0), 0);
+	    sniff_file_name(b, sizeof(b), "c-%Y%m%d-%H%M%S.pcap", true, 86400 + 3661, 0, 0), 0);
 	assert_string_equal(b, "c-19700102-010101.pcap");
-	assert_int_equal(sniff_file_name(b, sizeof(b), "c-%s", true, 1700000000, 3), 0);
+	assert_int_equal(sniff_file_name(b, sizeof(b), "c-%s", true, 1700000000, 3, 0), 0);
 	assert_string_equal(b, "c-17000000003");
 	/* names that do not fit, or are empty */
-	assert_int_equal(sniff_file_name(b, 8, "cap.pcap", false, 0, 0), -1);
-	assert_int_equal(sniff_file_name(b, 9, "cap.pcap", false, 0, 0), 0);
-	assert_int_equal(sniff_file_name(b, 9, "cap.pcap", false, 0, 1), -1);
-	assert_int_equal(sniff_file_name(b, sizeof(b), "", false, 0, 0), -1);
-	assert_int_equal(sniff_file_name(b, sizeof(b), "", true, 0, 0), -1);
-	assert_int_equal(sniff_file_name(b, 6, "%Y%m%d", true, 0, 0), -1);
+	assert_int_equal(sniff_file_name(b, 8, "cap.pcap", false, 0, 0, 0), -1);
+	assert_int_equal(sniff_file_name(b, 9, "cap.pcap", false, 0, 0, 0), 0);
+	assert_int_equal(sniff_file_name(b, 9, "cap.pcap", false, 0, 1, 0), -1);
+	assert_int_equal(sniff_file_name(b, sizeof(b), "", false, 0, 0, 0), -1);
+	assert_int_equal(sniff_file_name(b, sizeof(b), "", true, 0, 0, 0), -1);
+	assert_int_equal(sniff_file_name(b, 6, "%Y%m%d", true, 0, 0, 0), -1);
+	/* -W: every number, zero-padded (tcpdump -C 1 -W 12 writes out00 .. out11) */
+	assert_int_equal(sniff_file_name(b, sizeof(b), "out", false, 0, 0, 2), 0);
+	assert_string_equal(b, "out00");
+	assert_int_equal(sniff_file_name(b, sizeof(b), "out", false, 0, 11, 2), 0);
+	assert_string_equal(b, "out11");
+	struct sniff_opts o = {.rot_bytes = 1};
+	unsigned widths[][2] = {{1, 0}, {2, 1}, {10, 1}, {11, 2}, {12, 2}, {101, 3}};
+	for (size_t i = 0; i < WK_ARRAY_SIZE(widths); i++) {
+		o.rot_files = widths[i][0];
+		assert_int_equal(sniff_name_width(&o), widths[i][1]);
+	}
+	o.rot_bytes = 0; /* -G -W: names are the strftime pattern's alone */
+	assert_int_equal(sniff_name_width(&o), 0);
 }
 
 static int parse(struct sniff_opts *o, const char **args)
@@ -160,10 +173,11 @@ static void test_parse_options(void **state)
 	(void)state;
 	struct sniff_opts o;
 	const char *a1[] = {
-	    "sniff",  "-i",       "eth9", "-p",     "-c",         "5",   "-w",
-	    "x.pcap", "-C",       "1",    "-G",     "60",         "-s",  "128",
-	    "-B",     "4096",     "-Z",   "daemon", "--duration", "2.5", "--stats-interval",
-	    "1",      "--pcapng", "tcp",  "port",   "80",         NULL};
+	    "sniff",  "-i",       "eth9", "-p",     "-c",         "5",    "-w",
+	    "x.pcap", "-C",       "1",    "-G",     "60",         "-s",   "128",
+	    "-B",     "4096",     "-Z",   "daemon", "--duration", "2.5",  "--stats-interval",
+	    "1",      "--pcapng", "-W",   "7",      "tcp",        "port", "80",
+	    NULL};
 	assert_int_equal(parse(&o, a1), 0);
 	assert_string_equal(o.iface, "eth9");
 	assert_false(o.promisc);
@@ -172,6 +186,7 @@ static void test_parse_options(void **state)
 	assert_true(o.out.pcapng);
 	assert_int_equal(o.rot_bytes, 1000000);
 	assert_int_equal(o.rot_secs, 60);
+	assert_int_equal(o.rot_files, 7);
 	assert_int_equal(o.snaplen, 128);
 	assert_int_equal(o.bufsize, 4u << 20);
 	assert_string_equal(o.user, "daemon");
@@ -207,6 +222,8 @@ static void test_parse_options(void **state)
 	    {"sniff", "--stats-interval", "x", NULL}, /* not seconds */
 	    {"sniff", "-G", "0", "-w", "f", NULL},    /* no period */
 	    {"sniff", "--no-such-option", NULL},      /* unknown */
+	    {"sniff", "-W", "3", "-w", "f", NULL},    /* -W without -C or -G */
+	    {"sniff", "-C", "1", "-W", "0", NULL},    /* no files */
 	};
 	for (size_t i = 0; i < WK_ARRAY_SIZE(bad); i++) {
 		assert_int_equal(parse(&o, bad[i]), 2);
