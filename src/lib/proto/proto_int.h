@@ -36,6 +36,7 @@
 	X(juniper)                                                                                 \
 	X(l2tp)                                                                                    \
 	X(llc)                                                                                     \
+	X(macsec)                                                                                  \
 	X(mpls)                                                                                    \
 	X(nflog)                                                                                   \
 	X(nsh)                                                                                     \
