@@ -1,5 +1,5 @@
 /* Unit tests for DNS and the tunnel protocols (GRE, ERSPAN, VXLAN, Geneve, GTP-U, L2TP,
- * Teredo, PIM): hand-made frames (raw IPv4, LINKTYPE_IPV4 228), field values as tshark
+ * Teredo, PIM, LISP): hand-made frames (raw IPv4, LINKTYPE_IPV4 228), field values as tshark
  * prints them, line output, malformed names, and every truncation point. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -577,6 +577,80 @@ static void test_l2tp_teredo_pim(void **state)
 	all_truncations(f, o);
 }
 
+static void test_lisp(void **state)
+{
+	(void)state;
+	uint8_t t[256], f[384];
+	/* LISP data: N L I, nonce 0x123456, instance 100, LSBs 0x03; then IPv4 / UDP */
+	static const uint8_t ld[] = {0xc8, 0x12, 0x34, 0x56, 0, 0, 100, 0x03};
+	memcpy(t, ld, sizeof(ld));
+	size_t n = sizeof(ld) + inner(t + sizeof(ld));
+	size_t o = ip_udp(f, 50000, 4341, t, n);
+	dissect(f, o, o);
+	int i = layer_of("lisp");
+	assert_true(i > 0);
+	assert_int_equal(pkt.l[i].flags, 0);
+	assert_int_equal(pkt.l[i].hlen, 8);
+	assert_string_equal(fval("lisp-data.flags"), "0xc8");
+	assert_string_equal(fval("lisp-data.flags.iid"), "1");
+	assert_string_equal(fval("lisp-data.nonce"), "1193046");
+	assert_string_equal(fval("lisp-data.iid"), "100");
+	assert_string_equal(fval("lisp-data.lsb8"), "0x03");
+	assert_string_equal(fval("lisp-data.lsb"), "");
+	assert_string_equal(fval("lisp.type"), "");
+	assert_string_equal(fval("ip.dst"), "198.18.0.2,198.18.0.9");
+	assert_string_equal(fval("udp.dstport"), "4341,2222");
+	assert_non_null(
+	    strstr(line_of(), ": LISP-Data, flags [NLI], iid 100: IP 198.18.0.1.1111 > "));
+	all_truncations(f, o);
+	/* Without I the second word is all locator status bits; version 5 inside: no layer */
+	t[0] = 0x40;
+	t[8] = 0x55;
+	o = ip_udp(f, 4341, 50000, t, n);
+	dissect(f, o, o);
+	assert_string_equal(fval("lisp-data.lsb"), "0x00006403");
+	assert_string_equal(fval("lisp-data.iid"), "");
+	assert_int_equal(pkt.nlayers, layer_of("lisp") + 1);
+
+	/* Map-Register: 2 records, nonce 0x0102030405060708, then (undissected) records */
+	static const uint8_t reg[] = {0x30, 0, 0, 2, 1, 2, 3, 4, 5, 6, 7, 8, 0, 1, 0, 0};
+	o = ip_udp(f, 4342, 4342, reg, sizeof(reg));
+	dissect(f, o, o);
+	i = layer_of("lisp");
+	assert_int_equal(pkt.l[i].flags, 0);
+	assert_int_equal(pkt.l[i].hlen, 12);
+	assert_string_equal(fval("lisp.type"), "3");
+	assert_string_equal(fval("lisp.records"), "2");
+	assert_string_equal(fval("lisp.nonce"), "0x0102030405060708");
+	assert_string_equal(fval("lisp.irc"), "");
+	assert_string_equal(fval("lisp-data.flags"), "");
+	assert_non_null(strstr(line_of(), ".4342: LISP-Map-Register, 2 record(s),"));
+	all_truncations(f, o);
+
+	/* Encapsulated Control Message, D bit, around IPv4 / UDP 4342 / Map-Request (ITR-RLOC
+	 * count 1, 1 record, nonce 9) */
+	static const uint8_t ecm[] = {0x84, 0, 0, 0};
+	static const uint8_t req[] = {0x10, 0, 0x01, 1, 0, 0, 0, 0, 0, 0, 0, 9};
+	memcpy(t, ecm, sizeof(ecm));
+	n = sizeof(ecm) + ip4(t + sizeof(ecm), 17, 8 + sizeof(req), 7);
+	n += udp(t + n, 4342, 4342, sizeof(req));
+	memcpy(t + n, req, sizeof(req));
+	n += sizeof(req);
+	o = ip_udp(f, 4342, 4342, t, n);
+	dissect(f, o, o);
+	assert_int_equal(count_of("lisp"), 2);
+	assert_string_equal(fval("lisp.type"), "8,1");
+	assert_string_equal(fval("lisp.ecm.flags.ddt"), "1");
+	assert_string_equal(fval("lisp.ecm.flags.sec"), "0");
+	assert_string_equal(fval("lisp.irc"), "1");
+	assert_string_equal(fval("lisp.records"), "1");
+	assert_string_equal(fval("lisp.nonce"), "0x0000000000000009");
+	assert_string_equal(fval("ip.dst"), "198.18.0.2,198.18.0.7");
+	assert_non_null(strstr(line_of(), "LISP-Encapsulated-Contol-Message, IP 198.18.0.1.4342 > "
+	                                  "198.18.0.7.4342: LISP-Map-Request,"));
+	all_truncations(f, o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -593,6 +667,7 @@ int main(void)
 	    cmocka_unit_test(test_geneve_options),
 	    cmocka_unit_test(test_gtpu_ext),
 	    cmocka_unit_test(test_l2tp_teredo_pim),
+	    cmocka_unit_test(test_lisp),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

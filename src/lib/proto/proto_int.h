@@ -35,6 +35,7 @@
 	X(ipv6_routing)                                                                            \
 	X(juniper)                                                                                 \
 	X(l2tp)                                                                                    \
+	X(lisp)                                                                                    \
 	X(llc)                                                                                     \
 	X(macsec)                                                                                  \
 	X(mpls)                                                                                    \
