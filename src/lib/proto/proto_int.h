@@ -13,6 +13,7 @@
 	X(arcnet)                                                                                  \
 	X(arp)                                                                                     \
 	X(ayiya)                                                                                   \
+	X(capwap)                                                                                  \
 	X(cfp)                                                                                     \
 	X(chdlc)                                                                                   \
 	X(dns)                                                                                     \
