@@ -1,6 +1,6 @@
 /* Unit tests for DNS and the tunnel protocols (GRE, ERSPAN, VXLAN, Geneve, GTP-U, L2TP,
- * Teredo, PIM): hand-made frames (raw IPv4, LINKTYPE_IPV4 228), field values as tshark
- * prints them, line output, malformed names, and every truncation point. */
+ * Teredo, PIM, LISP, CAPWAP): hand-made frames (raw IPv4, LINKTYPE_IPV4 228), field values as
+ * tshark prints them, line output, malformed names, and every truncation point. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -577,6 +577,179 @@ static void test_l2tp_teredo_pim(void **state)
 	all_truncations(f, o);
 }
 
+static void test_lisp(void **state)
+{
+	(void)state;
+	uint8_t t[256], f[384];
+	/* LISP data: N L I, nonce 0x123456, instance 100, LSBs 0x03; then IPv4 / UDP */
+	static const uint8_t ld[] = {0xc8, 0x12, 0x34, 0x56, 0, 0, 100, 0x03};
+	memcpy(t, ld, sizeof(ld));
+	size_t n = sizeof(ld) + inner(t + sizeof(ld));
+	size_t o = ip_udp(f, 50000, 4341, t, n);
+	dissect(f, o, o);
+	int i = layer_of("lisp");
+	assert_true(i > 0);
+	assert_int_equal(pkt.l[i].flags, 0);
+	assert_int_equal(pkt.l[i].hlen, 8);
+	assert_string_equal(fval("lisp-data.flags"), "0xc8");
+	assert_string_equal(fval("lisp-data.flags.iid"), "1");
+	assert_string_equal(fval("lisp-data.nonce"), "1193046");
+	assert_string_equal(fval("lisp-data.iid"), "100");
+	assert_string_equal(fval("lisp-data.lsb8"), "0x03");
+	assert_string_equal(fval("lisp-data.lsb"), "");
+	assert_string_equal(fval("lisp.type"), "");
+	assert_string_equal(fval("ip.dst"), "198.18.0.2,198.18.0.9");
+	assert_string_equal(fval("udp.dstport"), "4341,2222");
+	assert_non_null(
+	    strstr(line_of(), ": LISP-Data, flags [NLI], iid 100: IP 198.18.0.1.1111 > "));
+	all_truncations(f, o);
+	/* Without I the second word is all locator status bits; version 5 inside: no layer */
+	t[0] = 0x40;
+	t[8] = 0x55;
+	o = ip_udp(f, 4341, 50000, t, n);
+	dissect(f, o, o);
+	assert_string_equal(fval("lisp-data.lsb"), "0x00006403");
+	assert_string_equal(fval("lisp-data.iid"), "");
+	assert_int_equal(pkt.nlayers, layer_of("lisp") + 1);
+
+	/* Map-Register: 2 records, nonce 0x0102030405060708, then (undissected) records */
+	static const uint8_t reg[] = {0x30, 0, 0, 2, 1, 2, 3, 4, 5, 6, 7, 8, 0, 1, 0, 0};
+	o = ip_udp(f, 4342, 4342, reg, sizeof(reg));
+	dissect(f, o, o);
+	i = layer_of("lisp");
+	assert_int_equal(pkt.l[i].flags, 0);
+	assert_int_equal(pkt.l[i].hlen, 12);
+	assert_string_equal(fval("lisp.type"), "3");
+	assert_string_equal(fval("lisp.records"), "2");
+	assert_string_equal(fval("lisp.nonce"), "0x0102030405060708");
+	assert_string_equal(fval("lisp.irc"), "");
+	assert_string_equal(fval("lisp-data.flags"), "");
+	assert_non_null(strstr(line_of(), ".4342: LISP-Map-Register, 2 record(s),"));
+	all_truncations(f, o);
+
+	/* Encapsulated Control Message, D bit, around IPv4 / UDP 4342 / Map-Request (ITR-RLOC
+	 * count 1, 1 record, nonce 9) */
+	static const uint8_t ecm[] = {0x84, 0, 0, 0};
+	static const uint8_t req[] = {0x10, 0, 0x01, 1, 0, 0, 0, 0, 0, 0, 0, 9};
+	memcpy(t, ecm, sizeof(ecm));
+	n = sizeof(ecm) + ip4(t + sizeof(ecm), 17, 8 + sizeof(req), 7);
+	n += udp(t + n, 4342, 4342, sizeof(req));
+	memcpy(t + n, req, sizeof(req));
+	n += sizeof(req);
+	o = ip_udp(f, 4342, 4342, t, n);
+	dissect(f, o, o);
+	assert_int_equal(count_of("lisp"), 2);
+	assert_string_equal(fval("lisp.type"), "8,1");
+	assert_string_equal(fval("lisp.ecm.flags.ddt"), "1");
+	assert_string_equal(fval("lisp.ecm.flags.sec"), "0");
+	assert_string_equal(fval("lisp.irc"), "1");
+	assert_string_equal(fval("lisp.records"), "1");
+	assert_string_equal(fval("lisp.nonce"), "0x0000000000000009");
+	assert_string_equal(fval("ip.dst"), "198.18.0.2,198.18.0.7");
+	assert_non_null(strstr(line_of(), "LISP-Encapsulated-Contol-Message, IP 198.18.0.1.4342 > "
+	                                  "198.18.0.7.4342: LISP-Map-Request,"));
+	all_truncations(f, o);
+}
+
+static void test_capwap(void **state)
+{
+	(void)state;
+	uint8_t t[256], f[384];
+	/* CAPWAP data: HLEN 4, RID 1, WBID 1, T W; fragment id 0; wireless info length 1
+	 * (0x04) padded to 16 bytes / 802.11 data To DS with the frame control bytes swapped
+	 * (01 08, as Cisco access points send it), duration 44 / LLC / SNAP / IPv4 / UDP */
+	static const uint8_t cw[] = {0x00, 0x20, 0x43, 0x20, 0,    0,    0,    0,    0x01, 0x04,
+	                             0,    0,    0,    0,    0,    0,    0x01, 0x08, 0x2c, 0x00,
+	                             0x58, 0x0a, 0x20, 0x69, 0x0e, 0x20, 0x1c, 0xab, 0xa7, 0xf2,
+	                             0x13, 0x9d, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x10, 0x00,
+	                             0xaa, 0xaa, 0x03, 0,    0,    0,    0x08, 0x00};
+	memcpy(t, cw, sizeof(cw));
+	size_t n = sizeof(cw) + inner(t + sizeof(cw));
+	size_t o = ip_udp(f, 12380, 5247, t, n);
+	dissect(f, o, o);
+	int i = layer_of("capwap");
+	assert_true(i > 0);
+	assert_int_equal(pkt.l[i].flags, 0);
+	assert_int_equal(pkt.l[i].hlen, 16);
+	assert_int_equal(layer_of("wlan"), i + 1);
+	assert_string_equal(fval("capwap.header.length"), "4");
+	assert_string_equal(fval("capwap.header.rid"), "1");
+	assert_string_equal(fval("capwap.header.wbid"), "1");
+	assert_string_equal(fval("capwap.header.flags"), "0x000120");
+	assert_string_equal(fval("capwap.header.flags.t"), "1");
+	assert_string_equal(fval("capwap.header.flags.w"), "1");
+	assert_string_equal(fval("capwap.header.wireless.length"), "1");
+	assert_string_equal(fval("capwap.header.wireless.data"), "04");
+	assert_string_equal(fval("capwap.header.mac.length"), "");
+	assert_string_equal(fval("capwap.control.header.message_type"), "");
+	assert_string_equal(fval("wlan.fc"), "0x0108");
+	assert_string_equal(fval("wlan.fc.type_subtype"), "0x0020");
+	assert_string_equal(fval("wlan.fc.tods"), "1");
+	assert_string_equal(fval("wlan.flags"), "0x01");
+	assert_string_equal(fval("wlan.duration"), "44");
+	assert_string_equal(fval("wlan.sa"), "1c:ab:a7:f2:13:9d");
+	assert_string_equal(fval("wlan.seq"), "1");
+	assert_string_equal(fval("ip.dst"), "198.18.0.2,198.18.0.9");
+	assert_non_null(strstr(line_of(), ".5247: CAPWAP-Data, radio 1: IP 198.18.0.1.1111 > "));
+	all_truncations(f, o);
+
+	/* T = 0: an IEEE 802.3 frame (HLEN 2, no options) / IPv4 / UDP */
+	static const uint8_t c3[] = {0x00, 0x10, 0x02, 0x00, 0, 0, 0, 0, 0xff, 0xff, 0xff,
+	                             0xff, 0xff, 0xff, 0x02, 0, 0, 0, 0, 1,    0x08, 0x00};
+	memcpy(t, c3, sizeof(c3));
+	n = sizeof(c3) + inner(t + sizeof(c3));
+	o = ip_udp(f, 5247, 12380, t, n);
+	dissect(f, o, o);
+	i = layer_of("capwap");
+	assert_int_equal(layer_of("eth"), i + 1);
+	assert_string_equal(fval("udp.dstport"), "12380,2222");
+	all_truncations(f, o);
+	/* a later fragment (F, offset 8 units) is not dissected; the first is, flagged MORE */
+	t[3] = 0x80;
+	t[7] = 0x40;
+	o = ip_udp(f, 5247, 12380, t, n);
+	dissect(f, o, o);
+	i = layer_of("capwap");
+	assert_true(pkt.l[i].flags & WK_LF_FRAG);
+	assert_int_equal(pkt.nlayers, i + 1);
+	assert_string_equal(fval("capwap.header.fragment.offset"), "8");
+	t[7] = 0;
+	o = ip_udp(f, 5247, 12380, t, n);
+	dissect(f, o, o);
+	assert_true(pkt.l[i].flags & WK_LF_MORE);
+	assert_int_equal(layer_of("eth"), i + 1);
+	/* a header length under 8 bytes is invalid */
+	t[3] = 0;
+	t[1] = 0x08;
+	o = ip_udp(f, 5247, 12380, t, n);
+	dissect(f, o, o);
+	assert_true(pkt.l[layer_of("capwap")].flags & WK_LF_INVALID);
+
+	/* Control channel: HLEN 2, WBID 1 / Echo Request, seq 7, element length 1, flags 0 */
+	static const uint8_t ctl[] = {0x00, 0x10, 0x02, 0x00, 0, 0, 0, 0, 0, 0, 0, 13, 7, 0, 1, 0};
+	o = ip_udp(f, 12380, 5246, ctl, sizeof(ctl));
+	dissect(f, o, o);
+	i = layer_of("capwap");
+	assert_int_equal(pkt.l[i].flags, 0);
+	assert_int_equal(pkt.l[i].hlen, 16);
+	assert_string_equal(fval("capwap.control.header.message_type"), "13");
+	assert_string_equal(fval("capwap.control.header.sequence_number"), "7");
+	assert_string_equal(fval("capwap.control.header.message_element_length"), "1");
+	assert_non_null(strstr(line_of(), ".5246: CAPWAP-Control, Echo Request, seq 7, length 0"));
+	all_truncations(f, o);
+
+	/* DTLS preamble: the 4 byte DTLS header, then an opaque record */
+	static const uint8_t dtls[] = {0x01, 0, 0, 0, 0x17, 0xfe, 0xfd, 0, 1};
+	o = ip_udp(f, 5246, 12380, dtls, sizeof(dtls));
+	dissect(f, o, o);
+	i = layer_of("capwap");
+	assert_int_equal(pkt.l[i].hlen, 4);
+	assert_int_equal(pkt.nlayers, i + 1);
+	assert_string_equal(fval("capwap.preamble.type"), "1");
+	assert_string_equal(fval("capwap.header.length"), "");
+	assert_non_null(strstr(line_of(), "CAPWAP-Control, DTLS, length 5"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -593,6 +766,8 @@ int main(void)
 	    cmocka_unit_test(test_geneve_options),
 	    cmocka_unit_test(test_gtpu_ext),
 	    cmocka_unit_test(test_l2tp_teredo_pim),
+	    cmocka_unit_test(test_lisp),
+	    cmocka_unit_test(test_capwap),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

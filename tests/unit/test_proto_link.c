@@ -1,9 +1,9 @@
 /* Dissection of link layers (vlan, mpls, cfp, vntag, pbb, llc, snap, sll, sll2, null, raw, ppp,
- * pppoe, chdlc, fddi, frelay, slip, arcnet, nflog, ipnet, juniper, wlan, radiotap, ppi) over
- * hand-made frames written as hex, one group of bytes per header; the comment above each
- * is its dissection. Every frame is also cut at every byte count, and every field of
- * every layer read and every line printed, to prove the link dissectors and their field
- * getters stay inside the capture. */
+ * pppoe, chdlc, fddi, frelay, slip, arcnet, nflog, ipnet, juniper, wlan, radiotap, ppi,
+ * macsec) over hand-made frames written as hex, one group of bytes per header; the comment above
+ * each is its dissection. Every frame is also cut at every byte count, and every field of every
+ * layer read and every line printed, to prove the link dissectors and their field getters stay
+ * inside the capture. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -142,6 +142,23 @@ static const struct frame frames[] = {
      " 0801 3a01 000000000003 020000000001 000000000002 1000  aaaa03 0000000800 " IP4UDP
      " 11223344",
      "ppi:wlan:llc:snap:ip:udp"},
+    /* Ether / MACsec TCI SC, AN 1, SL 30, PN 5, SCI 02:00:00:00:00:01 port 1, integrity
+     * only / EtherType 0800 / IPv4 / UDP / ICV (16) / 4 bytes of Ethernet padding */
+    {"macsec", 1,
+     "ffffffffffff 020000000001 88e5  21 1e 00000005 020000000001 0001  0800 " IP4UDP
+     " 000102030405060708090a0b0c0d0e0f 00000000",
+     "eth:macsec:ip:udp"},
+    /* Ether / MACsec no SCI, SL 0 (48 bytes or more: to the ICV), PN 0x01020304 /
+     * EtherType 86dd / IPv6 / UDP / ICV */
+    {"macsec-nosci", 1,
+     "ffffffffffff 020000000001 88e5  00 00 01020304  86dd " IP6UDP
+     " f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff",
+     "eth:macsec:ipv6:udp"},
+    /* Ether / MACsec TCI SC E C (encrypted), PN 72 / 20 bytes of secure data / ICV */
+    {"macsec-enc", 1,
+     "ffffffffffff 020000000001 88e5  2c 00 00000048 020000000002 0007 "
+     " 50c68aabf6822b69adc7f4bca4d8af675437 64c9 00112233445566778899aabbccddeeff",
+     "eth:macsec"},
 };
 
 static size_t unhex(const char *s, uint8_t *out, size_t cap)
@@ -445,6 +462,80 @@ static void test_wireless(void **state)
 	assert_int_equal(d.p.l[w].off + d.p.l[w].len, d.p.caplen - 4);
 }
 
+static const char *line_of(const struct wk_pkt *p)
+{
+	static char mem[1024];
+	struct wk_ob o;
+	struct wk_print_opts po = {.tfmt = WK_TIME_NONE};
+	wk_ob_init(&o, mem, sizeof(mem) - 1, NULL, NULL);
+	wk_print_line(&o, &po, p);
+	mem[o.len] = 0;
+	return mem;
+}
+
+static void test_macsec(void **state)
+{
+	(void)state;
+	struct dissected d;
+	dissect_frame(&d, "macsec");
+	assert_string_equal(field(&d.p, "macsec.TCI"), "0x08");
+	assert_string_equal(field(&d.p, "macsec.TCI.SC"), "1");
+	assert_string_equal(field(&d.p, "macsec.TCI.E"), "0");
+	assert_string_equal(field(&d.p, "macsec.AN"), "0x01");
+	assert_string_equal(field(&d.p, "macsec.SL"), "30");
+	assert_string_equal(field(&d.p, "macsec.PN"), "5");
+	assert_string_equal(field(&d.p, "macsec.SCI.system_identifier"), "02:00:00:00:00:01");
+	assert_string_equal(field(&d.p, "macsec.SCI.port_identifier"), "1");
+	assert_string_equal(field(&d.p, "macsec.etype"), "0x0800");
+	assert_string_equal(field(&d.p, "macsec.ICV"), "000102030405060708090a0b0c0d0e0f");
+	assert_string_equal(field(&d.p, "udp.dstport"), "53");
+	/* The short length ends the data: neither the ICV nor the padding is payload. */
+	int m = wk_pkt_find(&d.p, wk_proto_find("macsec"), 0);
+	assert_int_equal(d.p.l[m].hlen, 16);
+	assert_int_equal(d.p.l[m].len, 16 + 28);
+	/* tcpdump prints only the inner packet when it decodes it */
+	assert_string_equal(line_of(&d.p), "IP 192.0.2.1.12345 > 198.51.100.2.53: UDP, length 0\n");
+
+	dissect_frame(&d, "macsec-nosci");
+	assert_string_equal(field(&d.p, "macsec.SCI.system_identifier"), "");
+	assert_string_equal(field(&d.p, "macsec.PN"), "16909060");
+	assert_string_equal(field(&d.p, "macsec.ICV"), "f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff");
+	assert_string_equal(field(&d.p, "ipv6.dst"), "2001:db8::2");
+	m = wk_pkt_find(&d.p, wk_proto_find("macsec"), 0);
+	assert_int_equal(d.p.l[m].hlen, 8);
+	assert_int_equal(d.p.l[m].len, 8 + 48);
+
+	dissect_frame(&d, "macsec-enc");
+	assert_string_equal(field(&d.p, "macsec.TCI.E"), "1");
+	assert_string_equal(field(&d.p, "macsec.etype"), "");
+	assert_string_equal(field(&d.p, "macsec.ICV"), "00112233445566778899aabbccddeeff");
+	m = wk_pkt_find(&d.p, wk_proto_find("macsec"), 0);
+	assert_int_equal(d.p.l[m].len, 14 + 20);
+	assert_string_equal(line_of(&d.p),
+	                    "02:00:00:00:00:01 > ff:ff:ff:ff:ff:ff 802.1AE MACsec, an "
+	                    "0, pn 72, flags ECI, sci 0200000000020007, length 20\n");
+
+	/* Captured up to the middle of the ICV (the wire had all of it): the data is whole,
+	 * the ICV not shown. */
+	const struct frame *f = find("macsec-nosci");
+	uint8_t b[512];
+	size_t n = unhex(f->hex, b, sizeof(b));
+	dissect_n(&d, 1, b, n - 5, n);
+	assert_string_equal(field(&d.p, "udp.dstport"), "5353");
+	assert_string_equal(field(&d.p, "macsec.ICV"), "");
+	/* Version 1 is not MACsec as we know it. */
+	b[14] = 0x80;
+	dissect_n(&d, 1, b, n, n);
+	m = wk_pkt_find(&d.p, wk_proto_find("macsec"), 0);
+	assert_true(d.p.l[m].flags & WK_LF_INVALID);
+	assert_int_equal(d.p.nlayers, m + 1);
+	/* SL 1 cannot hold the EtherType of plain data. */
+	b[14] = 0x00;
+	b[15] = 0x01;
+	dissect_n(&d, 1, b, n, n);
+	assert_true(d.p.l[m].flags & WK_LF_INVALID);
+}
+
 /* Read every field of every layer and print the line and tree: exercises the getters. */
 static void touch_all(const struct wk_pkt *p)
 {
@@ -531,6 +622,7 @@ int main(void)
 	    cmocka_unit_test(test_ppp_family),
 	    cmocka_unit_test(test_serial_and_others),
 	    cmocka_unit_test(test_wireless),
+	    cmocka_unit_test(test_macsec),
 	    cmocka_unit_test(test_truncation),
 	    cmocka_unit_test(test_garbage),
 	};

@@ -13,6 +13,7 @@
 	X(arcnet)                                                                                  \
 	X(arp)                                                                                     \
 	X(ayiya)                                                                                   \
+	X(capwap)                                                                                  \
 	X(cfp)                                                                                     \
 	X(chdlc)                                                                                   \
 	X(dns)                                                                                     \
@@ -35,7 +36,9 @@
 	X(ipv6_routing)                                                                            \
 	X(juniper)                                                                                 \
 	X(l2tp)                                                                                    \
+	X(lisp)                                                                                    \
 	X(llc)                                                                                     \
+	X(macsec)                                                                                  \
 	X(mpls)                                                                                    \
 	X(nflog)                                                                                   \
 	X(nsh)                                                                                     \

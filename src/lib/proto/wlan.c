@@ -88,11 +88,63 @@ static bool parse(const uint8_t *b, size_t n, struct hdr *h)
 	return true;
 }
 
-static bool layer_hdr(const struct wk_pkt *p, const struct wk_layer *l, struct hdr *h)
+/* CAPWAP access points (Cisco's) send 802.11 frames with the two frame control bytes
+ * swapped; tshark undoes it for every frame CAPWAP carries (its capwap.swap_fc preference,
+ * on by default), and so do we. */
+static bool fc_swapped(const struct wk_pkt *p, const struct wk_layer *l)
+{
+	unsigned i = (unsigned)(l - p->l);
+	return i > 0 && p->l[i - 1].proto == &wk_proto_capwap;
+}
+
+/* The frame control field in the order of clause 9.2.4.1: type byte, then flags. */
+static bool fc_get(const struct wk_pkt *p, const struct wk_layer *l, uint8_t fc[2])
 {
 	const uint8_t *b = wk_layer_bytes(p, l, 0, 2);
-	return b && parse(b, 2, h);
+	if (!b)
+		return false;
+	bool sw = fc_swapped(p, l);
+	fc[0] = b[sw ? 1 : 0];
+	fc[1] = b[sw ? 0 : 1];
+	return true;
 }
+
+static bool layer_hdr(const struct wk_pkt *p, const struct wk_layer *l, struct hdr *h)
+{
+	uint8_t fc[2];
+	return fc_get(p, l, fc) && parse(fc, 2, h);
+}
+
+/* Bits of frame control byte k (0: version/type/subtype, 1: flags). */
+static bool fc_bits(const struct wk_pkt *p, const struct wk_layer *l, unsigned idx,
+                    struct wk_val *v, unsigned k, uint8_t mask)
+{
+	uint8_t fc[2];
+	if (idx || !fc_get(p, l, fc))
+		return false;
+	unsigned u = (unsigned)(fc[k] & mask) >> __builtin_ctz(mask);
+	v->u = v->type == WK_FT_BOOL ? u != 0 : u;
+	return true;
+}
+
+#define FC_BITS(fn, k, mask)                                                                       \
+	static bool fn(const struct wk_pkt *p, const struct wk_layer *l, unsigned idx,             \
+	               struct wk_val *v)                                                           \
+	{                                                                                          \
+		return fc_bits(p, l, idx, v, k, mask);                                             \
+	}
+FC_BITS(get_fc_version, 0, 0x03)
+FC_BITS(get_fc_type, 0, 0x0c)
+FC_BITS(get_fc_subtype, 0, 0xf0)
+FC_BITS(get_fc_flags, 1, 0xff)
+FC_BITS(get_fc_ds, 1, 0x03)
+FC_BITS(get_fc_tods, 1, 0x01)
+FC_BITS(get_fc_fromds, 1, 0x02)
+FC_BITS(get_fc_frag, 1, 0x04)
+FC_BITS(get_fc_retry, 1, 0x08)
+FC_BITS(get_fc_protected, 1, 0x40)
+FC_BITS(get_fc_order, 1, 0x80)
+#undef FC_BITS
 
 /* Address number k (1..4) into v. */
 static bool addr(const struct wk_pkt *p, const struct wk_layer *l, const struct hdr *h, unsigned k,
@@ -267,22 +319,19 @@ static const struct wk_field fields[] = {
     {.name = "wlan.fc.version",
      .title = "Version",
      .type = WK_FT_UINT,
-     .off = 0,
      .width = 1,
-     .mask = 0x03},
+     .get = get_fc_version},
     {.name = "wlan.fc.type",
      .title = "Type",
      .type = WK_FT_UINT,
-     .off = 0,
      .width = 1,
-     .mask = 0x0c,
-     .names = type_names},
+     .names = type_names,
+     .get = get_fc_type},
     {.name = "wlan.fc.subtype",
      .title = "Subtype",
      .type = WK_FT_UINT,
-     .off = 0,
      .width = 1,
-     .mask = 0xf0},
+     .get = get_fc_subtype},
     {.name = "wlan.fc.type_subtype",
      .title = "Type/Subtype",
      .type = WK_FT_UINT,
@@ -293,52 +342,41 @@ static const struct wk_field fields[] = {
     {.name = "wlan.flags",
      .title = "Flags",
      .type = WK_FT_UINT,
-     .off = 1,
      .width = 1,
-     .flags = WK_FF_HEX},
+     .flags = WK_FF_HEX,
+     .get = get_fc_flags},
     {.name = "wlan.fc.ds",
      .title = "DS status",
      .type = WK_FT_UINT,
-     .off = 1,
      .width = 1,
      .flags = WK_FF_HEX,
-     .mask = 0x03},
-    {.name = "wlan.fc.tods",
-     .title = "To DS",
-     .type = WK_FT_BOOL,
-     .off = 1,
-     .width = 1,
-     .mask = 0x01},
+     .get = get_fc_ds},
+    {.name = "wlan.fc.tods", .title = "To DS", .type = WK_FT_BOOL, .width = 1, .get = get_fc_tods},
     {.name = "wlan.fc.fromds",
      .title = "From DS",
      .type = WK_FT_BOOL,
-     .off = 1,
      .width = 1,
-     .mask = 0x02},
+     .get = get_fc_fromds},
     {.name = "wlan.fc.frag",
      .title = "More Fragments",
      .type = WK_FT_BOOL,
-     .off = 1,
      .width = 1,
-     .mask = 0x04},
+     .get = get_fc_frag},
     {.name = "wlan.fc.retry",
      .title = "Retry",
      .type = WK_FT_BOOL,
-     .off = 1,
      .width = 1,
-     .mask = 0x08},
+     .get = get_fc_retry},
     {.name = "wlan.fc.protected",
      .title = "Protected flag",
      .type = WK_FT_BOOL,
-     .off = 1,
      .width = 1,
-     .mask = 0x40},
+     .get = get_fc_protected},
     {.name = "wlan.fc.order",
      .title = "+HTC/Order flag",
      .type = WK_FT_BOOL,
-     .off = 1,
      .width = 1,
-     .mask = 0x80},
+     .get = get_fc_order},
     {.name = "wlan.duration",
      .title = "Duration",
      .type = WK_FT_UINT,
@@ -406,6 +444,11 @@ static void dissect(struct wk_pkt *p, struct wk_layer *l, struct wk_rd *r, struc
 		r->bad = true;
 		r->cur = r->end;
 		return;
+	}
+	if (fc_swapped(p, l)) {
+		uint8_t t = fc[0];
+		fc[0] = fc[1];
+		fc[1] = t;
 	}
 	parse(fc, 2, &h);
 	unsigned hlen = h.len;
