@@ -59,7 +59,7 @@ struct path_memo {
 struct pend {
 	struct ckey k;
 	uint64_t h;
-	uint32_t bytes;
+	uint64_t packets, bytes;
 };
 
 struct wk_stats {
@@ -319,7 +319,8 @@ static bool grow(struct wk_stats *s)
 /* Counts one packet of conversation k (hash h). The table is bounded and probing stops at
  * the first free slot, so hostile keys cost at most a walk to a free slot (the index is
  * never more than half full), never unbounded work. */
-static void conv_count(struct wk_stats *s, const struct ckey *k, uint64_t h, uint32_t bytes)
+static void conv_count(struct wk_stats *s, const struct ckey *k, uint64_t h, uint64_t packets,
+                       uint64_t bytes)
 {
 	uint64_t tag = h & ~IDX_MASK;
 	size_t mask = s->cap - 1;
@@ -348,11 +349,11 @@ static void conv_count(struct wk_stats *s, const struct ckey *k, uint64_t h, uin
 			if (!key_eq(&cv->k, k))
 				continue;
 		}
-		cv->packets++;
+		cv->packets += packets;
 		cv->bytes += bytes;
 		return;
 	}
-	s->conv_dropped++;
+	s->conv_dropped += packets;
 }
 
 /* The pending conversation updates, oldest first: the table slot of each was prefetched
@@ -361,7 +362,7 @@ static void conv_drain(struct wk_stats *s, unsigned keep)
 {
 	while (s->npend > keep) {
 		const struct pend *q = &s->pend[s->pend_head];
-		conv_count(s, &q->k, q->h, q->bytes);
+		conv_count(s, &q->k, q->h, q->packets, q->bytes);
 		s->pend_head = (s->pend_head + 1) % PEND;
 		s->npend--;
 	}
@@ -387,6 +388,18 @@ static void add_conv(struct wk_stats *s, const struct wk_pkt *p, const struct pa
 	    .pa = pa, .pb = pb, .atype = (uint8_t)type, .alen = (uint8_t)n, .ports = ports};
 	memcpy(&w[4], (const uint8_t *)&t + offsetof(struct ckey, pa), 8);
 	w[5] = (uint64_t)(uintptr_t)m->label;
+	/* The same conversation as the packet before (a burst): add to its queued update. */
+	if (s->npend) {
+		struct pend *last = &s->pend[(s->pend_head + s->npend - 1) % PEND];
+		uint64_t k[6];
+		key_words(&last->k, k);
+		if (!((k[0] ^ w[0]) | (k[1] ^ w[1]) | (k[2] ^ w[2]) | (k[3] ^ w[3]) |
+		      (k[4] ^ w[4]) | (k[5] ^ w[5]))) {
+			last->packets++;
+			last->bytes += p->wirelen;
+			return;
+		}
+	}
 	uint64_t h = 0x9e3779b97f4a7c15ull;
 	for (int i = 0; i < 6; i++)
 		h = mix(h, w[i]);
@@ -395,6 +408,7 @@ static void add_conv(struct wk_stats *s, const struct wk_pkt *p, const struct pa
 	struct pend *q = &s->pend[(s->pend_head + s->npend) % PEND];
 	memcpy(&q->k, w, sizeof(q->k));
 	q->h = h;
+	q->packets = 1;
 	q->bytes = p->wirelen;
 	s->npend++;
 }
