@@ -312,6 +312,9 @@ static inline int pcap_parse(struct wk_pcap_reader *r, struct wk_pkt *pkt)
 	pkt->ifid = 0;
 	pkt->number = ++r->count;
 	r->cur = rd.cur;
+	/* the next record: its header and first bytes arrive while this one is worked on */
+	__builtin_prefetch(rd.cur);
+	__builtin_prefetch(rd.cur + 64);
 	return 0;
 }
 

@@ -384,9 +384,15 @@ static void add_conv(struct wk_stats *s, const struct wk_pkt *p, const struct pa
 	uint64_t w[6] = {swap ? y[0] : x[0], swap ? y[1] : x[1], swap ? x[0] : y[0],
 	                 swap ? x[1] : y[1]};
 	uint16_t pa = swap ? dp : sp, pb = swap ? sp : dp;
-	struct ckey t = {
-	    .pa = pa, .pb = pb, .atype = (uint8_t)type, .alen = (uint8_t)n, .ports = ports};
-	memcpy(&w[4], (const uint8_t *)&t + offsetof(struct ckey, pa), 8);
+	/* pa pb atype alen ports pad as the word they make in memory (composed in a register:
+	 * a word read back from byte stores would stall) */
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	w[4] = (uint64_t)pa | (uint64_t)pb << 16 | (uint64_t)(type & 0xff) << 32 |
+	       (uint64_t)(n & 0xff) << 40 | (uint64_t)ports << 48;
+#else
+	w[4] = (uint64_t)pa << 48 | (uint64_t)pb << 32 | (uint64_t)(type & 0xff) << 24 |
+	       (uint64_t)(n & 0xff) << 16 | (uint64_t)ports << 8;
+#endif
 	w[5] = (uint64_t)(uintptr_t)m->label;
 	/* The same conversation as the packet before (a burst): add to its queued update. */
 	if (s->npend) {
