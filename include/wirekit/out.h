@@ -106,6 +106,9 @@ struct wk_stats;
 struct wk_stats *wk_stats_new(size_t max_conversations);
 void wk_stats_free(struct wk_stats *s);
 void wk_stats_add(struct wk_stats *s, const struct wk_pkt *p);
+/* Add src's counts to dst as if dst had gone on to count src's packets after its own
+ * (how two threads that each read a part of a file combine what they counted). */
+void wk_stats_merge(struct wk_stats *dst, struct wk_stats *src);
 /* Prints the statistics (counting the last few conversation updates, which are queued). */
 void wk_stats_print(struct wk_ob *o, struct wk_stats *s, size_t top);
 

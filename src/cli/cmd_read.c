@@ -2,6 +2,8 @@
  * layer tree, hex, statistics; optionally writing the matching packets to a file. */
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,6 +57,76 @@ static struct wk_filter *filter_for(struct filters *fs, int linktype, uint32_t s
 	return f;
 }
 
+/* --stats over a big pcap file: the second half of the file is read, filtered, dissected
+ * and counted by a second thread into statistics of its own, added to the first half's
+ * when the first reader arrives exactly where the second began (wk_pcap_split). */
+struct half {
+	pthread_t thread;
+	bool running;
+	bool stop; /* atomic: the first reader did not arrive; give up */
+	struct wk_pcap_reader *rd;
+	struct wk_filter *filter;
+	struct wk_stats *stats;
+	int rc; /* how the second reader ended */
+};
+
+static void *half_main(void *arg)
+{
+	struct half *h = arg;
+	struct wk_pkt pkt;
+	for (uint64_t n = 1;; n++) {
+		if (n % 1024 == 0 && __atomic_load_n(&h->stop, __ATOMIC_RELAXED)) {
+			h->rc = 0;
+			break;
+		}
+		if ((h->rc = wk_pcap_next(h->rd, &pkt)))
+			break;
+		if (h->filter && !wk_filter_match(h->filter, pkt.data, pkt.caplen, pkt.wirelen))
+			continue;
+		wk_dissect(&pkt);
+		wk_stats_add(h->stats, &pkt);
+	}
+	return NULL;
+}
+
+/* Start the second half when rd can be split; false to read it all in this thread. */
+static bool half_start(struct half *h, struct wk_pcap_reader *rd, const char *expr)
+{
+	struct wk_error err = {0};
+	if (!(h->rd = wk_pcap_split(rd)))
+		return false;
+	h->stats = wk_stats_new(WK_STATS_CONV_DEFAULT);
+	if (expr)
+		h->filter = wk_filter_new(expr, wk_pcap_linktype(rd), wk_pcap_snaplen(rd), &err);
+	sigset_t all, old; /* signals stay with the main thread */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	h->running = h->stats && (h->filter || !expr) &&
+	             pthread_create(&h->thread, NULL, half_main, h) == 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return h->running;
+}
+
+/* Wait for the second half (asking it to give up unless its packets are wanted). */
+static void half_join(struct half *h, bool wanted)
+{
+	if (!h->running)
+		return;
+	if (!wanted)
+		__atomic_store_n(&h->stop, true, __ATOMIC_RELAXED);
+	pthread_join(h->thread, NULL);
+	h->running = false;
+}
+
+static void half_free(struct half *h)
+{
+	half_join(h, false);
+	wk_stats_free(h->stats);
+	wk_filter_free(h->filter);
+	wk_pcap_close(h->rd);
+	*h = (struct half){0};
+}
+
 int cmd_read(int argc, char **argv)
 {
 	static const struct option lopts[] = {
@@ -67,6 +139,7 @@ int cmd_read(int argc, char **argv)
 	struct wk_pcap_reader *rd = NULL;
 	struct wk_pcap_writer *wr = NULL;
 	struct filters filt = {0};
+	struct half half = {0};
 	struct out_opts oo;
 	static struct out out;
 	out.o = NULL;
@@ -146,6 +219,11 @@ int cmd_read(int argc, char **argv)
 	}
 	/* Like tcpdump, -w alone prints nothing; asked-for output still comes. */
 	out.print = !wr || oo.mode != OUT_LINE || oo.hex;
+	/* Statistics do not depend on the order packets are counted in across the halves
+	 * (wk_stats_merge), -c and -w do. */
+	bool split = oo.mode == OUT_STATS && !oo.count && !wr && half_start(&half, rd, filt.expr);
+	if (!split)
+		half_free(&half);
 
 	struct wk_pkt pkt;
 	uint64_t shown = 0;
@@ -181,10 +259,22 @@ int cmd_read(int argc, char **argv)
 			break;
 		}
 	}
+	const struct wk_pcap_reader *ended = rd; /* the reader whose end is the file's */
+	uint64_t total = wk_pcap_count(rd);
+	if (split) {
+		bool joined = rc == WK_EEOF && wk_pcap_split_reached(rd);
+		half_join(&half, joined);
+		if (joined) {
+			wk_stats_merge(out.stats, half.stats);
+			rc = half.rc;
+			ended = half.rd;
+			total += wk_pcap_count(half.rd);
+		}
+	}
 	out_end(&out);
 	if (rc != WK_EEOF) {
 		fprintf(stderr, "wirekit read: %s: %s after %llu packets\n", path,
-		        wk_pcap_error(rd)->msg, (unsigned long long)wk_pcap_count(rd));
+		        wk_pcap_error(ended)->msg, (unsigned long long)total);
 		status = 1;
 	}
 out:
@@ -194,6 +284,7 @@ out:
 		fprintf(stderr, "wirekit read: %s: %s\n", oo.wpath, err.msg);
 		status = 1;
 	}
+	half_free(&half); /* before rd: the second reader reads rd's mapping */
 	wk_pcap_close(rd);
 	out_free(&out);
 	for (size_t i = 0; i < filt.n; i++)

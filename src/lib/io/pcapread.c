@@ -81,6 +81,9 @@ struct wk_pcap_reader {
 	/* A big mapping is faulted in by a second thread ahead of the reader (prefault). */
 	struct prefault *pf;
 	size_t pf_report; /* offset at which to tell it the next progress */
+	/* wk_pcap_split: this reader stops where the second part starts, if it gets there */
+	const uint8_t *split;
+	bool split_reached;
 };
 
 /* ---- prefaulting ------------------------------------------------------------------------ */
@@ -921,6 +924,14 @@ void wk_pcap_close(struct wk_pcap_reader *r)
 
 int wk_pcap_next(struct wk_pcap_reader *r, struct wk_pkt *pkt)
 {
+	if (unlikely(r->split && r->cur >= r->split)) {
+		if (r->cur == r->split) { /* the second part's reader takes it from here */
+			r->split_reached = true;
+			r->split = NULL;
+			return damage(r, WK_EEOF, "end of the first part");
+		}
+		r->split = NULL; /* the guess was no record boundary: read on alone */
+	}
 	int rc = r->next(r, pkt);
 	if (r->pf && (size_t)(r->cur - r->base) >= r->pf_report) {
 		size_t off = (size_t)(r->cur - r->base);
@@ -958,4 +969,72 @@ uint64_t wk_pcap_offset(const struct wk_pcap_reader *r)
 uint64_t wk_pcap_count(const struct wk_pcap_reader *r)
 {
 	return r->count;
+}
+
+/* ---- splitting -------------------------------------------------------------------------- */
+
+enum { SPLIT_MIN = 16 << 20, SPLIT_SCAN = 1 << 20, SPLIT_CHAIN = 32 };
+
+/* Could a pcap record header start at p? Then the SPLIT_CHAIN records from p, each where
+ * the last one ends, must be sane (a caplen within the snapshot length and the wire
+ * length, a fraction of a second below one second) and inside the file. */
+static bool chain_at(const struct wk_pcap_reader *r, const uint8_t *p)
+{
+	for (int i = 0; i < SPLIT_CHAIN; i++) {
+		struct wk_rd rd;
+		wk_rd_init(&rd, p, (size_t)(r->end - p));
+		wk_rd_skip(&rd, 4); /* seconds: any */
+		uint32_t frac = rd32(&rd, r->be);
+		uint32_t caplen = rd32(&rd, r->be), wirelen = rd32(&rd, r->be);
+		if (rd.bad || frac >= r->fraclim || caplen > PCAP_MAX_CAPLEN ||
+		    (r->snaplen && caplen > r->snaplen) || caplen > wirelen)
+			return false;
+		if (!wk_rd_skip(&rd, caplen))
+			return false;
+		p = rd.cur;
+		if (p == r->end)
+			return true; /* the file ends right after a record */
+	}
+	return true;
+}
+
+struct wk_pcap_reader *wk_pcap_split(struct wk_pcap_reader *r)
+{
+	if (!r || !r->map || r->stream || r->fmt != WK_PCAP_FMT_PCAP || r->quirks || r->count ||
+	    r->split || r->maplen < SPLIT_MIN || r->state)
+		return NULL;
+	const uint8_t *mid = r->base + r->maplen / 2, *p = NULL;
+	for (size_t k = 0; k < SPLIT_SCAN && mid + k + 16 <= r->end; k++)
+		if (chain_at(r, mid + k)) {
+			p = mid + k;
+			break;
+		}
+	if (!p)
+		return NULL;
+	struct wk_pcap_reader *b = reader_new();
+	if (!b)
+		return NULL;
+	/* the same format over the same mapping, from p; r keeps the mapping and unmaps it */
+	b->be = r->be;
+	b->rechdr = r->rechdr;
+	b->tsmul = r->tsmul;
+	b->fraclim = r->fraclim;
+	b->linktype = r->linktype;
+	b->snaplen = r->snaplen;
+	b->fmt = r->fmt;
+	b->next = pcap_next;
+	b->base = r->base;
+	b->boff = r->boff;
+	b->cur = p;
+	b->end = r->end;
+	r->split = p;
+	/* Two threads now read the file, each faulting its own pages: a third one faulting
+	 * ahead would only take their processor time. */
+	prefault_stop(r);
+	return b;
+}
+
+bool wk_pcap_split_reached(const struct wk_pcap_reader *r)
+{
+	return r->split_reached;
 }

@@ -274,6 +274,14 @@ static inline void key_words(const struct ckey *k, uint64_t w[6])
 	memcpy(w, k, sizeof(*k));
 }
 
+static inline uint64_t key_hash(const uint64_t w[6])
+{
+	uint64_t h = 0x9e3779b97f4a7c15ull;
+	for (int i = 0; i < 6; i++)
+		h = mix(h, w[i]);
+	return h;
+}
+
 static inline bool key_eq(const struct ckey *x, const struct ckey *y)
 {
 	uint64_t a[6], b[6];
@@ -406,9 +414,7 @@ static void add_conv(struct wk_stats *s, const struct wk_pkt *p, const struct pa
 			return;
 		}
 	}
-	uint64_t h = 0x9e3779b97f4a7c15ull;
-	for (int i = 0; i < 6; i++)
-		h = mix(h, w[i]);
+	uint64_t h = key_hash(w);
 	__builtin_prefetch(&s->slot[(size_t)(h >> IDX_BITS) & (s->cap - 1)]);
 	conv_drain(s, PEND - 1);
 	struct pend *q = &s->pend[(s->pend_head + s->npend) % PEND];
@@ -514,6 +520,54 @@ void wk_stats_add(struct wk_stats *s, const struct wk_pkt *p)
 	s->cat[m.cat]++;
 	if (m.net >= 0)
 		add_conv(s, p, &m);
+}
+
+void wk_stats_merge(struct wk_stats *d, struct wk_stats *s)
+{
+	conv_drain(d, 0);
+	conv_drain(s, 0);
+	if (!s->packets)
+		return;
+	if (!d->packets) {
+		d->first_sec = s->first_sec;
+		d->first_nsec = s->first_nsec;
+	}
+	d->last_sec = s->last_sec;
+	d->last_nsec = s->last_nsec;
+	d->packets += s->packets;
+	d->bytes += s->bytes;
+	d->caplen += s->caplen;
+	for (int c = 0; c < C_MAX; c++)
+		d->cat[c] += s->cat[c];
+	/* s's nodes in the order s created them (a parent before its children): the ones d
+	 * lacks are created in that order, as if d had gone on counting s's packets. Counts
+	 * of a node d has no room for go to its nearest ancestor that fits. */
+	d->nodes_dropped += s->nodes_dropped;
+	int map[MAX_NODES];
+	map[0] = 0;
+	d->nodes[0].end_packets += s->nodes[0].end_packets;
+	d->nodes[0].end_bytes += s->nodes[0].end_bytes;
+	for (int n = 1; n < s->nnodes; n++) {
+		const struct node *sn = &s->nodes[n];
+		int par = map[sn->parent];
+		int m = par >= 0 ? node_child(d, par, sn->proto) : -1;
+		map[n] = m;
+		int at = m;
+		for (int a = sn->parent; at < 0; a = s->nodes[a].parent)
+			at = map[a]; /* the root always maps */
+		d->nodes[at].end_packets += sn->end_packets;
+		d->nodes[at].end_bytes += sn->end_bytes;
+		if (m < 0)
+			d->nodes_dropped += sn->end_packets;
+	}
+	/* conversations in the order s first saw them: new ones fit while d has room */
+	for (size_t i = 0; i < s->nconv; i++) {
+		const struct conv *c = &s->conv[i];
+		uint64_t w[6];
+		key_words(&c->k, w);
+		conv_count(d, &c->k, key_hash(w), c->packets, c->bytes);
+	}
+	d->conv_dropped += s->conv_dropped;
 }
 
 static void pad(struct wk_ob *o, size_t n)
