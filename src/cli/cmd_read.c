@@ -95,14 +95,17 @@ static bool half_start(struct half *h, struct wk_pcap_reader *rd, const char *ex
 	struct wk_error err = {0};
 	if (!(h->rd = wk_pcap_split(rd)))
 		return false;
-	h->stats = wk_stats_new(WK_STATS_CONV_DEFAULT);
+	/* Its table is four times as big: besides its own first conversations it must keep
+	 * those the first half knows, which it cannot tell apart. The merged result is then
+	 * what one thread counts unless the second half alone has over 4 M conversations. */
+	h->stats = wk_stats_new(4 * WK_STATS_CONV_DEFAULT);
 	if (expr)
 		h->filter = wk_filter_new(expr, wk_pcap_linktype(rd), wk_pcap_snaplen(rd), &err);
 	sigset_t all, old; /* signals stay with the main thread */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
-	h->running = h->stats && (h->filter || !expr) &&
-	             pthread_create(&h->thread, NULL, half_main, h) == 0;
+	h->running =
+	    h->stats && (h->filter || !expr) && pthread_create(&h->thread, NULL, half_main, h) == 0;
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return h->running;
 }

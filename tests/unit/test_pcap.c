@@ -888,6 +888,110 @@ static void test_big_mapped(void **state)
 	fb_free(&b);
 }
 
+/* ---- split in two ---------------------------------------------------------------------- */
+
+/* Both readers' packets, first then second, are the file's packets in order, once each. */
+static void test_split(void **state)
+{
+	(void)state;
+	struct fb b = {0};
+	pcap_hdr(&b, false, 2, 4, 0, 1);
+	const uint32_t n = 70000; /* x (16 + 284) bytes = 21 MB */
+	for (uint32_t i = 0; i < n; i++)
+		pcap_rec(&b, i, i % 1000000, 284 - i % 11, 300);
+	char path[256];
+	tmp_path(path, sizeof(path), ".pcap");
+	write_file(path, b.p, b.n);
+	struct wk_error e;
+	struct wk_pcap_reader *r = wk_pcap_open(path, &e);
+	assert_non_null(r);
+	struct wk_pcap_reader *s2 = wk_pcap_split(r);
+	assert_non_null(s2);
+	assert_null(wk_pcap_split(r)); /* once */
+	uint32_t i = 0;
+	struct wk_pkt p;
+	while (wk_pcap_next(r, &p) == 0) {
+		assert_int_equal(p.ts_sec, i);
+		assert_int_equal(p.caplen, 284 - i % 11);
+		i++;
+	}
+	assert_true(wk_pcap_split_reached(r));
+	uint32_t first = i;
+	assert_true(first > n / 3 && first < n * 2 / 3);
+	assert_int_equal(wk_pcap_count(r), first);
+	while (wk_pcap_next(s2, &p) == 0) {
+		assert_int_equal(p.ts_sec, i);
+		assert_int_equal(p.caplen, 284 - i % 11);
+		assert_int_equal(p.number, i - first + 1);
+		i++;
+	}
+	assert_int_equal(wk_pcap_error(s2)->code, WK_EEOF);
+	assert_int_equal(i, n);
+	wk_pcap_close(s2);
+	wk_pcap_close(r);
+
+	/* damage in the second half: the second reader names the file offset */
+	write_file(path, b.p, b.n - 100);
+	r = wk_pcap_open(path, &e);
+	s2 = wk_pcap_split(r);
+	assert_non_null(s2);
+	while (wk_pcap_next(s2, &p) == 0)
+		;
+	char msg[128];
+	snprintf(msg, sizeof(msg), "truncated record at offset %zu",
+	         b.n - (16 + 284 - (n - 1) % 11));
+	assert_int_equal(wk_pcap_error(s2)->code, WK_ETRUNC);
+	assert_string_equal(wk_pcap_error(s2)->msg, msg);
+	wk_pcap_close(s2);
+	wk_pcap_close(r);
+
+	/* The middle inside one 4 MiB record whose bytes look like record headers: the
+	 * second reader starts in it, the first reads past and on to the end alone. */
+	struct fb t = {0};
+	pcap_hdr(&t, false, 2, 4, 0, 1);
+	for (uint32_t k = 0; k < 30000; k++)
+		pcap_rec(&t, k, 0, 284, 300);
+	uint32_t big = 4u << 20;
+	fb_u32(&t, 30000);
+	fb_u32(&t, 0);
+	fb_u32(&t, big);
+	fb_u32(&t, big);
+	for (uint32_t k = 0; k < big / 80; k++) { /* a fake record: 16 + 64 bytes */
+		fb_u32(&t, 7);
+		fb_u32(&t, 0);
+		fb_u32(&t, 64);
+		fb_u32(&t, 64);
+		fb_put(&t, payload, 64);
+	}
+	fb_put(&t, payload, big % 80);
+	for (uint32_t k = 0; k < 30000; k++)
+		pcap_rec(&t, 30001 + k, 0, 284, 300);
+	write_file(path, t.p, t.n);
+	r = wk_pcap_open(path, &e);
+	s2 = wk_pcap_split(r);
+	assert_non_null(s2); /* fooled: a chain of sane headers */
+	i = 0;
+	while (wk_pcap_next(r, &p) == 0)
+		i++;
+	assert_int_equal(wk_pcap_error(r)->code, WK_EEOF);
+	assert_false(wk_pcap_split_reached(r));
+	assert_int_equal(i, 60001);
+	wk_pcap_close(s2);
+	wk_pcap_close(r);
+	fb_free(&t);
+
+	/* not split: a small file, caller memory */
+	write_file(path, b.p, 1 << 20);
+	r = wk_pcap_open(path, &e);
+	assert_null(wk_pcap_split(r));
+	wk_pcap_close(r);
+	r = wk_pcap_open_mem(b.p, b.n, &e);
+	assert_null(wk_pcap_split(r));
+	wk_pcap_close(r);
+	unlink(path);
+	fb_free(&b);
+}
+
 /* ---- writer ------------------------------------------------------------------------- */
 
 static struct wk_pkt mkpkt(uint32_t i, uint32_t lt)
@@ -1113,15 +1217,15 @@ static void test_tshark_reads_ours(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_pcap_le_usec),      cmocka_unit_test(test_pcap_be_nsec),
-	    cmocka_unit_test(test_pcap_quirks),       cmocka_unit_test(test_pcap_truncated),
-	    cmocka_unit_test(test_pcap_oversized),    cmocka_unit_test(test_bad_headers),
-	    cmocka_unit_test(test_pcapng_basic),      cmocka_unit_test(test_pcapng_tsresol),
-	    cmocka_unit_test(test_pcapng_spb_pb),     cmocka_unit_test(test_pcapng_sections),
-	    cmocka_unit_test(test_pcapng_damage),     cmocka_unit_test(test_stream),
-	    cmocka_unit_test(test_big_mapped),        cmocka_unit_test(test_write_roundtrip),
-	    cmocka_unit_test(test_write_errors),      cmocka_unit_test(test_write_full_disk),
-	    cmocka_unit_test(test_tshark_reads_ours),
+	    cmocka_unit_test(test_pcap_le_usec),    cmocka_unit_test(test_pcap_be_nsec),
+	    cmocka_unit_test(test_pcap_quirks),     cmocka_unit_test(test_pcap_truncated),
+	    cmocka_unit_test(test_pcap_oversized),  cmocka_unit_test(test_bad_headers),
+	    cmocka_unit_test(test_pcapng_basic),    cmocka_unit_test(test_pcapng_tsresol),
+	    cmocka_unit_test(test_pcapng_spb_pb),   cmocka_unit_test(test_pcapng_sections),
+	    cmocka_unit_test(test_pcapng_damage),   cmocka_unit_test(test_stream),
+	    cmocka_unit_test(test_big_mapped),      cmocka_unit_test(test_split),
+	    cmocka_unit_test(test_write_roundtrip), cmocka_unit_test(test_write_errors),
+	    cmocka_unit_test(test_write_full_disk), cmocka_unit_test(test_tshark_reads_ours),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -187,13 +187,61 @@ static void test_bound(void **state)
 	wk_stats_free(s);
 }
 
+/* Counts of two parts merged are the counts of the whole, wherever it is cut: totals,
+ * hierarchy (in order of first appearance), conversations, and which conversations a
+ * small table keeps (the first ones to appear). */
+static void test_merge(void **state)
+{
+	(void)state;
+	static const char *const specs[] = {
+	    "eth/ip(src=198.18.0.1,dst=198.18.0.2)/tcp(sport=1,dport=2)",
+	    "eth/arp(psrc=198.18.0.1,pdst=198.18.0.2)",
+	    "eth/ip(src=198.18.0.3,dst=198.18.0.2)/udp(sport=1000,dport=53)/"
+	    "hex:000001000000000000000000",
+	    "eth/ipv6(src=2001:db8::1,dst=2001:db8::2)/tcp(sport=1,dport=2)",
+	    "eth/ip(src=198.18.0.2,dst=198.18.0.1)/tcp(sport=2,dport=1)",
+	    "eth/ip(src=198.18.0.4,dst=198.18.0.2)/icmp",
+	    "eth/ipv6(src=2001:db8::1,dst=2001:db8::3)/ipv6_hopopts/udp(sport=7,dport=9)",
+	    "eth/ip(src=198.18.0.5,dst=198.18.0.2)/udp(sport=1,dport=2)/\"x\"",
+	    "eth/ip(src=198.18.0.6,dst=198.18.0.2)/udp(sport=1,dport=2)/\"x\"",
+	    "eth/ip(src=198.18.0.7,dst=198.18.0.2)/icmp",
+	};
+	const size_t n = sizeof(specs) / sizeof(specs[0]);
+	static char whole[8192];
+	for (size_t cap = 4; cap <= 64; cap += 60) { /* a table too small, and a roomy one */
+		struct wk_stats *all = wk_stats_new(cap);
+		assert_non_null(all);
+		for (size_t i = 0; i < 2 * n; i++)
+			add(all, specs[i % n], (uint32_t)(60 + i));
+		snprintf(whole, sizeof(whole), "%s", print(all, 100));
+		wk_stats_free(all);
+		for (size_t cut = 0; cut <= 2 * n; cut++) {
+			/* the second part's table is bigger (as read's is): the conversations it
+			 * must not lose are those of the first part as well as its own */
+			struct wk_stats *a = wk_stats_new(cap), *b = wk_stats_new(4 * cap);
+			assert_non_null(a);
+			assert_non_null(b);
+			for (size_t i = 0; i < 2 * n; i++)
+				add(i < cut ? a : b, specs[i % n], (uint32_t)(60 + i));
+			wk_stats_merge(a, b);
+			const char *t = print(a, 100);
+			if (strcmp(t, whole)) {
+				print_error("cut at %zu (table of %zu):\n%s\nwhole:\n%s", cut, cap,
+				            t, whole);
+				fail();
+			}
+			wk_stats_free(a);
+			wk_stats_free(b);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_directions),
-	    cmocka_unit_test(test_hierarchy_paths),
-	    cmocka_unit_test(test_growth_and_top),
-	    cmocka_unit_test(test_bound),
+	    cmocka_unit_test(test_directions),     cmocka_unit_test(test_hierarchy_paths),
+	    cmocka_unit_test(test_growth_and_top), cmocka_unit_test(test_bound),
+	    cmocka_unit_test(test_merge),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
