@@ -43,7 +43,7 @@ uint64_t wk_pcap_count(const struct wk_pcap_reader *r); /* packets returned so f
 
 /* Reading one big file in two threads. Right after opening a mapped pcap file (not
  * pcapng, not a stream) of 16 MiB or more, wk_pcap_split guesses where a record starts
- * near the middle (a chain of sane record headers) and returns a second reader from
+ * a little before the middle (a chain of sane record headers) and returns a second reader from
  * there; NULL when it cannot. r then ends with WK_EEOF where the second part starts, if
  * its own records lead exactly there: wk_pcap_split_reached(r) is then true, and the two
  * readers together read exactly the file. If they do not (the guess was inside a record),
