@@ -340,17 +340,10 @@ static const struct wk_field fields[] = {
      .get = get_ctl_flags},
 };
 
-/* Control or data channel: from the ports of the UDP layer below, lower port first. */
+/* Control or data channel: from the ports of the UDP layer below. */
 static bool control_port(const struct wk_pkt *p, const struct wk_layer *l)
 {
-	unsigned i = layer_index(p, l);
-	if (i == 0 || p->l[i - 1].proto != &wk_proto_udp)
-		return false;
-	const uint8_t *b = wk_layer_bytes(p, &p->l[i - 1], 0, 4);
-	if (!b)
-		return false;
-	unsigned sport = (unsigned)(b[0] << 8 | b[1]), dport = (unsigned)(b[2] << 8 | b[3]);
-	return sport == PORT_CTL || dport == PORT_CTL;
+	return below_udp_port(p, l, PORT_CTL);
 }
 
 static void dissect(struct wk_pkt *p, struct wk_layer *l, struct wk_rd *r, struct wk_next *next)

@@ -228,13 +228,7 @@ static void dissect(struct wk_pkt *p, struct wk_layer *l, struct wk_rd *r, struc
 	}
 	if (r->bad || type != GTP_TPDU)
 		return;
-	uint8_t v;
-	if (!wk_rd_peek_u8(r, 0, &v))
-		return;
-	if (v >> 4 == 4)
-		wk_next_set(next, WK_NS_ETHERTYPE, 0x0800);
-	else if (v >> 4 == 6)
-		wk_next_set(next, WK_NS_ETHERTYPE, 0x86dd);
+	next_ip_by_version(r, next);
 }
 
 static void line(struct wk_line *o, const struct wk_pkt *p, const struct wk_layer *l)

@@ -52,4 +52,28 @@ static inline bool layer_has_inner(const struct wk_pkt *p, const struct wk_layer
 	return layer_index(p, l) + 1u < p->nlayers;
 }
 
+/* True when the layer below l is UDP with port as its source or destination port (a
+ * protocol on two ports telling its channels apart: CAPWAP, LISP). */
+static inline bool below_udp_port(const struct wk_pkt *p, const struct wk_layer *l, unsigned port)
+{
+	unsigned i = layer_index(p, l);
+	if (i == 0 || p->l[i - 1].proto != &wk_proto_udp)
+		return false;
+	const uint8_t *b = wk_layer_bytes(p, &p->l[i - 1], 0, 4);
+	return b && ((unsigned)(b[0] << 8 | b[1]) == port || (unsigned)(b[2] << 8 | b[3]) == port);
+}
+
+/* Name the next layer IPv4 or IPv6 by the version nibble of what follows (tunnels that
+ * carry either without saying which: GTP-U, PIM register, LISP data). */
+static inline void next_ip_by_version(const struct wk_rd *r, struct wk_next *next)
+{
+	uint8_t v;
+	if (!wk_rd_peek_u8(r, 0, &v))
+		return;
+	if (v >> 4 == 4)
+		wk_next_set(next, WK_NS_ETHERTYPE, 0x0800);
+	else if (v >> 4 == 6)
+		wk_next_set(next, WK_NS_ETHERTYPE, 0x86dd);
+}
+
 #endif

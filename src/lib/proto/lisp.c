@@ -317,30 +317,13 @@ static const struct wk_field fields[] = {
      .get = get_d_lsb8},
 };
 
-/* Data or control: from the ports of the UDP layer below, lower port first. */
+/* Data or control: from the ports of the UDP layer below. */
 static bool data_port(const struct wk_pkt *p, const struct wk_layer *l)
 {
-	unsigned i = layer_index(p, l);
-	if (i == 0 || p->l[i - 1].proto != &wk_proto_udp)
-		return false;
-	const uint8_t *b = wk_layer_bytes(p, &p->l[i - 1], 0, 4);
-	if (!b)
-		return false;
-	unsigned sport = (unsigned)(b[0] << 8 | b[1]), dport = (unsigned)(b[2] << 8 | b[3]);
-	return sport == PORT_DATA || dport == PORT_DATA;
+	return below_udp_port(p, l, PORT_DATA);
 }
 
 /* Inner IP packet by its version nibble. */
-static void next_ip(struct wk_rd *r, struct wk_next *next)
-{
-	uint8_t v;
-	if (!wk_rd_peek_u8(r, 0, &v))
-		return;
-	if (v >> 4 == 4)
-		wk_next_set(next, WK_NS_ETHERTYPE, 0x0800);
-	else if (v >> 4 == 6)
-		wk_next_set(next, WK_NS_ETHERTYPE, 0x86dd);
-}
 
 static void dissect(struct wk_pkt *p, struct wk_layer *l, struct wk_rd *r, struct wk_next *next)
 {
@@ -348,7 +331,7 @@ static void dissect(struct wk_pkt *p, struct wk_layer *l, struct wk_rd *r, struc
 		l->aux |= AUX_DATA;
 		if (!wk_rd_skip(r, LISP_HLEN))
 			return;
-		next_ip(r, next);
+		next_ip_by_version(r, next);
 		return;
 	}
 	uint8_t b0;
@@ -362,7 +345,7 @@ static void dissect(struct wk_pkt *p, struct wk_layer *l, struct wk_rd *r, struc
 	/* Message bodies (records, locators, authentication) are not dissected; an ECM's
 	 * body is an IP/UDP packet (RFC 9301 5.8). */
 	if (type == T_ECM)
-		next_ip(r, next);
+		next_ip_by_version(r, next);
 }
 
 static void line(struct wk_line *o, const struct wk_pkt *p, const struct wk_layer *l)
