@@ -52,6 +52,9 @@ uint64_t wk_pcap_count(const struct wk_pcap_reader *r); /* packets returned so f
  * closed before r. */
 struct wk_pcap_reader *wk_pcap_split(struct wk_pcap_reader *r);
 bool wk_pcap_split_reached(const struct wk_pcap_reader *r);
+/* The second reader will not be used after all: r reads to the end alone (call it before
+ * r has reached the second part). */
+void wk_pcap_unsplit(struct wk_pcap_reader *r);
 
 struct wk_pcap_writer;
 

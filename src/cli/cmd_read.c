@@ -107,6 +107,8 @@ static bool half_start(struct half *h, struct wk_pcap_reader *rd, const char *ex
 	h->running =
 	    h->stats && (h->filter || !expr) && pthread_create(&h->thread, NULL, half_main, h) == 0;
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (!h->running)
+		wk_pcap_unsplit(rd); /* no second thread: this one reads it all */
 	return h->running;
 }
 

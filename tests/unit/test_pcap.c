@@ -980,6 +980,20 @@ static void test_split(void **state)
 	wk_pcap_close(r);
 	fb_free(&t);
 
+	/* split, then not used after all: the first reader reads everything */
+	write_file(path, b.p, b.n);
+	r = wk_pcap_open(path, &e);
+	s2 = wk_pcap_split(r);
+	assert_non_null(s2);
+	wk_pcap_unsplit(r);
+	wk_pcap_close(s2);
+	for (i = 0; wk_pcap_next(r, &p) == 0; i++)
+		assert_int_equal(p.ts_sec, i);
+	assert_int_equal(i, n);
+	assert_int_equal(wk_pcap_error(r)->code, WK_EEOF);
+	assert_false(wk_pcap_split_reached(r));
+	wk_pcap_close(r);
+
 	/* not split: a small file, caller memory */
 	write_file(path, b.p, 1 << 20);
 	r = wk_pcap_open(path, &e);

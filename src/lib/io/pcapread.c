@@ -1047,3 +1047,9 @@ bool wk_pcap_split_reached(const struct wk_pcap_reader *r)
 {
 	return r->split_reached;
 }
+
+void wk_pcap_unsplit(struct wk_pcap_reader *r)
+{
+	if (r && !r->split_reached)
+		r->split = NULL;
+}
