@@ -979,10 +979,10 @@ uint64_t wk_pcap_count(const struct wk_pcap_reader *r)
 enum { SPLIT_MIN = 16 << 20, SPLIT_SCAN = 1 << 20, SPLIT_CHAIN = 128, SPLIT_AT = 45 };
 
 /* Could a pcap record header start at p? Then the SPLIT_CHAIN records from p, each where
- * the last one ends, must be sane (a caplen within the snapshot length and the wire
- * length, not empty on the wire (zeroed bytes look like empty records), a fraction of a
- * second below one second, seconds within a day of the first's) and inside the file. A wrong guess
- * costs only the parallelism (see wk_pcap_next). */
+ * the last one ends, must be sane and inside the file: a caplen within the snapshot
+ * length and the wire length, not empty on the wire (zeroed bytes look like empty
+ * records), a fraction of a second below one second, seconds within a day of the first
+ * record's. A wrong guess costs only the parallelism (see wk_pcap_next). */
 static bool chain_at(const struct wk_pcap_reader *r, const uint8_t *p)
 {
 	uint32_t sec0 = 0;
