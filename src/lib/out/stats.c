@@ -274,6 +274,23 @@ static inline void key_words(const struct ckey *k, uint64_t w[6])
 	memcpy(w, k, sizeof(*k));
 }
 
+#ifdef __SIZEOF_INT128__
+/* The two halves of a 128-bit product folded: every input bit reaches many output bits. */
+static inline uint64_t fold_mul(uint64_t a, uint64_t b)
+{
+	__uint128_t m = (__uint128_t)a * b;
+	return (uint64_t)m ^ (uint64_t)(m >> 64);
+}
+
+/* Three independent multiplies, then one more: short dependency chains. */
+static inline uint64_t key_hash(const uint64_t w[6])
+{
+	uint64_t h = fold_mul(w[0] ^ 0xa0761d6478bd642full, w[1] ^ 0xe7037ed1a0b428dbull) ^
+	             fold_mul(w[2] ^ 0x8ebc6af09c88c6e3ull, w[3] ^ 0x589965cc75374cc3ull) ^
+	             fold_mul(w[4] ^ 0x1d8e4e27c47d124full, w[5] ^ 0x9e3779b97f4a7c15ull);
+	return fold_mul(h ^ 0xa0761d6478bd642full, 0xe7037ed1a0b428dbull);
+}
+#else
 static inline uint64_t key_hash(const uint64_t w[6])
 {
 	uint64_t h = 0x9e3779b97f4a7c15ull;
@@ -281,6 +298,7 @@ static inline uint64_t key_hash(const uint64_t w[6])
 		h = mix(h, w[i]);
 	return h;
 }
+#endif
 
 static inline bool key_eq(const struct ckey *x, const struct ckey *y)
 {
