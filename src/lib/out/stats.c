@@ -91,6 +91,18 @@ struct wk_stats {
 	const struct wk_proto *ip, *ipv6, *arp, *cat_proto[C_ARP];
 };
 
+/* An empty index of n slots, every page written once: a fresh page of calloc'd memory is
+ * the shared zero page until written, so the first probe (a read) and the first insert
+ * (a write) would fault twice, and the second fault flushes the TLB on every processor
+ * running a thread of this process. (A plain memset after malloc becomes calloc.) */
+static uint64_t *new_index(size_t n)
+{
+	uint64_t *p = calloc(n, sizeof(*p));
+	for (size_t i = 0; p && i < n; i += 4096 / sizeof(*p))
+		((volatile uint64_t *)p)[i] = 0;
+	return p;
+}
+
 struct wk_stats *wk_stats_new(size_t max_conversations)
 {
 	struct wk_stats *s = calloc(1, sizeof(*s));
@@ -103,7 +115,7 @@ struct wk_stats *wk_stats_new(size_t max_conversations)
 	s->maxconv = max_conversations;
 	s->convcap = max_conversations < 512 ? max_conversations : 512;
 	s->cap = 1024;
-	s->slot = calloc(s->cap, sizeof(*s->slot));
+	s->slot = new_index(s->cap);
 	s->conv = malloc(s->convcap * sizeof(*s->conv));
 	if (!s->slot || !s->conv) {
 		wk_stats_free(s);
@@ -321,7 +333,7 @@ static bool grow(struct wk_stats *s)
 	size_t scap = s->cap;
 	while (scap < ncap * 2)
 		scap <<= 1;
-	uint64_t *ns = scap == s->cap ? NULL : calloc(scap, sizeof(*ns));
+	uint64_t *ns = scap == s->cap ? NULL : new_index(scap);
 	if (!ns && scap != s->cap)
 		return false; /* the index must stay at most half full */
 	s->convcap = ncap;
