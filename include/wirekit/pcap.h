@@ -41,12 +41,13 @@ uint32_t wk_pcap_snaplen(const struct wk_pcap_reader *r);
 uint64_t wk_pcap_offset(const struct wk_pcap_reader *r);
 uint64_t wk_pcap_count(const struct wk_pcap_reader *r); /* packets returned so far */
 
-/* Reading one big file in two threads. Right after opening a mapped pcap file (not
- * pcapng, not a stream) of 16 MiB or more, wk_pcap_split guesses where a record starts
+/* Reading one big file in two threads. Right after opening a mapped pcap or pcapng file
+ * (not a stream) of 16 MiB or more, wk_pcap_split guesses where a record starts
  * a little before the middle (a chain of sane record headers) and returns a second reader from
  * there; NULL when it cannot. r then ends with WK_EEOF where the second part starts, if
  * its own records lead exactly there: wk_pcap_split_reached(r) is then true, and the two
- * readers together read exactly the file. If they do not (the guess was inside a record),
+ * readers together read exactly the file. If they do not (the guess was inside a record,
+ * or r met a pcapng interface or section block the second reader cannot know about),
  * r reads on to the end alone and the second reader's packets must be dropped. The
  * second reader numbers its packets from 1, its offsets are the file's, and it must be
  * closed before r. */

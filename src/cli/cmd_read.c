@@ -65,9 +65,11 @@ struct half {
 	bool running;
 	bool stop; /* atomic: the first reader did not arrive; give up */
 	struct wk_pcap_reader *rd;
-	struct wk_filter *filter;
+	struct filters filt; /* its own, compiled per link type as they come */
 	struct wk_stats *stats;
-	int rc; /* how the second reader ended */
+	int rc;             /* how the second reader ended */
+	bool filter_failed; /* ... when a filter did not compile (message in ferr) */
+	struct wk_error ferr;
 };
 
 static void *half_main(void *arg)
@@ -81,8 +83,16 @@ static void *half_main(void *arg)
 		}
 		if ((h->rc = wk_pcap_next(h->rd, &pkt)))
 			break;
-		if (h->filter && !wk_filter_match(h->filter, pkt.data, pkt.caplen, pkt.wirelen))
-			continue;
+		if (h->filt.expr) {
+			struct wk_filter *f =
+			    filter_for(&h->filt, (int)pkt.linktype, 262144, &h->ferr, &h->rc);
+			if (!f) {
+				h->filter_failed = true;
+				break;
+			}
+			if (!wk_filter_match(f, pkt.data, pkt.caplen, pkt.wirelen))
+				continue;
+		}
 		wk_dissect(&pkt);
 		wk_stats_add(h->stats, &pkt);
 	}
@@ -92,20 +102,22 @@ static void *half_main(void *arg)
 /* Start the second half when rd can be split; false to read it all in this thread. */
 static bool half_start(struct half *h, struct wk_pcap_reader *rd, const char *expr)
 {
-	struct wk_error err = {0};
 	if (!(h->rd = wk_pcap_split(rd)))
 		return false;
 	/* Its table is four times as big: besides its own first conversations it must keep
 	 * those the first half knows, which it cannot tell apart. The merged result is then
 	 * what one thread counts unless the second half alone has over 4 M conversations. */
 	h->stats = wk_stats_new(4 * WK_STATS_CONV_DEFAULT);
-	if (expr)
-		h->filter = wk_filter_new(expr, wk_pcap_linktype(rd), wk_pcap_snaplen(rd), &err);
+	/* the first link type's filter compiled here, as the first half's was */
+	int rc = 0;
+	h->filt.expr = (char *)expr;
+	bool filter_ok =
+	    !expr || filter_for(&h->filt, wk_pcap_linktype(rd) < 0 ? 1 : wk_pcap_linktype(rd),
+	                        wk_pcap_snaplen(rd), &h->ferr, &rc);
 	sigset_t all, old; /* signals stay with the main thread */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
-	h->running =
-	    h->stats && (h->filter || !expr) && pthread_create(&h->thread, NULL, half_main, h) == 0;
+	h->running = h->stats && filter_ok && pthread_create(&h->thread, NULL, half_main, h) == 0;
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (!h->running)
 		wk_pcap_unsplit(rd); /* no second thread: this one reads it all */
@@ -127,7 +139,8 @@ static void half_free(struct half *h)
 {
 	half_join(h, false);
 	wk_stats_free(h->stats);
-	wk_filter_free(h->filter);
+	for (size_t i = 0; i < h->filt.n; i++)
+		wk_filter_free(h->filt.f[i]);
 	wk_pcap_close(h->rd);
 	*h = (struct half){0};
 }
@@ -269,6 +282,12 @@ int cmd_read(int argc, char **argv)
 	if (split) {
 		bool joined = rc == WK_EEOF && wk_pcap_split_reached(rd);
 		half_join(&half, joined);
+		if (joined && half.filter_failed) { /* as the first half would have stopped */
+			wk_ob_flush(&out.ob);
+			fprintf(stderr, "wirekit read: filter: %s\n", half.ferr.msg);
+			status = 2;
+			goto out;
+		}
 		if (joined) {
 			wk_stats_merge(out.stats, half.stats);
 			rc = half.rc;

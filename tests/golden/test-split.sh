@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# --stats over a big pcap file is counted by two threads, each reading half of the file
-# (wk_pcap_split). Whatever the file, it must print exactly what one thread reading the
-# same bytes from a pipe prints (a stream is never split): with and without a filter, on
-# a file damaged in its second half (same message, same exit status), and on a file
-# whose middle lies inside one big record that holds something like a chain of record
-# headers (the guess is wrong; the first thread must read on alone).
+# --stats over a big pcap or pcapng file is counted by two threads, each reading a part of
+# the file (wk_pcap_split). Whatever the file, it must print exactly what one thread
+# reading the same bytes from a pipe prints (a stream is never split): with and without a
+# filter, on a file damaged in its second half (same message, same exit status), on a
+# file whose middle lies inside one big record that holds something like a chain of record
+# headers, and on a pcapng file with an interface block in its first part (in both the
+# first thread must read on alone).
 set -u
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
@@ -71,6 +72,35 @@ out = [hdr] + recs[:half - 2000] + [big] + recs[half - 2000:]
 open(dst, "wb").write(b"".join(out))
 PY
 same "middle inside a record" "$T/trap.pcap" ""
+
+# pcapng (written by our own writer): split like pcap; and with a second interface
+# described in the first half, which the second reader cannot know about (the first
+# reader must then read on alone)
+"$WIREKIT" read -w "$T/big.pcapng" --pcapng "$T/big.pcap"
+same "pcapng" "$T/big.pcapng" ""
+same "pcapng with a filter" "$T/big.pcapng" "" tcp
+/usr/bin/python3 - "$T/big.pcapng" "$T/idb.pcapng" <<'PY'
+import struct, sys
+data = open(sys.argv[1], "rb").read()
+blocks, off = [], 0
+while off + 12 <= len(data):
+    blen = struct.unpack("<I", data[off + 4:off + 8])[0]
+    blocks.append(data[off:off + blen])
+    off += blen
+idb = next(b for b in blocks if struct.unpack("<I", b[:4])[0] == 1)
+at = len(blocks) // 4  # in the first part: a second interface, then packets on it
+def on_if1(i, b):  # one Enhanced Packet Block in 997 moved to interface 1
+    if struct.unpack("<I", b[:4])[0] != 6 or i % 997:
+        return b
+    return b[:8] + struct.pack("<I", 1) + b[12:]
+out = blocks[:at] + [idb] + [on_if1(i, b) for i, b in enumerate(blocks[at:])]
+open(sys.argv[2], "wb").write(b"".join(out))
+PY
+same "pcapng, an interface block in the first half" "$T/idb.pcapng" ""
+grep -q "unknown interface" "$T/a.err" "$T/b.err" && {
+	echo "FAIL pcapng, an interface block in the first half: a packet was read without it"
+	fail=$((fail + 1))
+}
 
 # the split did happen: a second thread was started (the file is below the prefault size)
 if command -v strace >/dev/null; then

@@ -194,6 +194,17 @@ __attribute__((format(printf, 3, 4))) static int damage(struct wk_pcap_reader *r
 	return stick(r, code);
 }
 
+/* wk_pcap_split: true when this reader has arrived where the second part starts (it
+ * then ends there); a reader that went past it was misled and reads on alone. */
+static bool split_stop(struct wk_pcap_reader *r)
+{
+	if (r->cur < r->split)
+		return false;
+	r->split_reached = r->cur == r->split;
+	r->split = NULL;
+	return r->split_reached;
+}
+
 static int truncated(struct wk_pcap_reader *r)
 {
 	return damage(r, WK_ETRUNC, "truncated record at offset %" PRIu64, offset_of(r, r->cur));
@@ -633,9 +644,11 @@ static int ng_block(struct wk_pcap_reader *r, struct wk_pkt *pkt)
 		rc = ng_pkt(r, type, &body, blen, off, pkt);
 		break;
 	case PCAPNG_IDB:
+		r->split = NULL; /* an interface the second reader would not know: read alone */
 		rc = ng_idb(r, &body, blen, off);
 		break;
 	case PCAPNG_SHB:
+		r->split = NULL; /* likewise a new section */
 		rc = ng_shb(r, &body, blen, off);
 		break;
 	default: /* name resolution, statistics, custom, decryption secrets...: skipped */
@@ -650,9 +663,12 @@ static int ng_block(struct wk_pcap_reader *r, struct wk_pkt *pkt)
 static int ng_next(struct wk_pcap_reader *r, struct wk_pkt *pkt)
 {
 	int rc;
-	do
+	do {
+		/* blocks other than packets are read in the same call: check before each */
+		if (unlikely(r->split) && split_stop(r))
+			return damage(r, WK_EEOF, "end of the first part");
 		rc = ng_block(r, pkt);
-	while (rc == 1);
+	} while (rc == 1);
 	return rc;
 }
 
@@ -924,14 +940,8 @@ void wk_pcap_close(struct wk_pcap_reader *r)
 
 int wk_pcap_next(struct wk_pcap_reader *r, struct wk_pkt *pkt)
 {
-	if (unlikely(r->split && r->cur >= r->split)) {
-		if (r->cur == r->split) { /* the second part's reader takes it from here */
-			r->split_reached = true;
-			r->split = NULL;
-			return damage(r, WK_EEOF, "end of the first part");
-		}
-		r->split = NULL; /* the guess was no record boundary: read on alone */
-	}
+	if (unlikely(r->split) && split_stop(r)) /* the second reader takes it from here */
+		return damage(r, WK_EEOF, "end of the first part");
 	int rc = r->next(r, pkt);
 	if (r->pf && (size_t)(r->cur - r->base) >= r->pf_report) {
 		size_t off = (size_t)(r->cur - r->base);
@@ -1007,14 +1017,41 @@ static bool chain_at(const struct wk_pcap_reader *r, const uint8_t *p)
 	return true;
 }
 
+/* The same for a pcapng block: a known length (a multiple of 4, at least 12) repeated in
+ * its trailer, a packet's interface among those of the section so far, block after block,
+ * from a 32-bit boundary of the file. */
+static bool ng_chain_at(const struct wk_pcap_reader *r, const uint8_t *p)
+{
+	if ((size_t)(p - r->base) % 4)
+		return false;
+	for (int i = 0; i < SPLIT_CHAIN; i++) {
+		struct wk_rd rd;
+		wk_rd_init(&rd, p, (size_t)(r->end - p));
+		uint32_t type = rd32(&rd, r->be), blen = rd32(&rd, r->be);
+		uint32_t ifid = rd32(&rd, r->be);
+		if (rd.bad || blen < 12 || blen % 4 || blen > PCAPNG_MAX_BLOCK ||
+		    blen > (size_t)(r->end - p) || (type == PCAPNG_EPB && ifid >= r->nif))
+			return false;
+		wk_rd_init(&rd, p + blen - 4, 4);
+		if (rd32(&rd, r->be) != blen)
+			return false;
+		p += blen;
+		if (p == r->end)
+			return true;
+	}
+	return true;
+}
+
 struct wk_pcap_reader *wk_pcap_split(struct wk_pcap_reader *r)
 {
-	if (!r || !r->map || r->stream || r->fmt != WK_PCAP_FMT_PCAP || r->quirks || r->count ||
-	    r->split || r->maplen < SPLIT_MIN || r->state)
+	if (!r || !r->map || r->stream || r->quirks || r->count || r->split ||
+	    r->maplen < SPLIT_MIN || r->state ||
+	    (r->fmt != WK_PCAP_FMT_PCAP && r->fmt != WK_PCAP_FMT_PCAPNG))
 		return NULL;
+	bool ng = r->fmt == WK_PCAP_FMT_PCAPNG;
 	const uint8_t *mid = r->base + r->maplen / 100 * SPLIT_AT, *p = NULL;
 	for (size_t k = 0; k < SPLIT_SCAN && mid + k + 16 <= r->end; k++)
-		if (chain_at(r, mid + k)) {
+		if (ng ? ng_chain_at(r, mid + k) : chain_at(r, mid + k)) {
 			p = mid + k;
 			break;
 		}
@@ -1023,6 +1060,15 @@ struct wk_pcap_reader *wk_pcap_split(struct wk_pcap_reader *r)
 	struct wk_pcap_reader *b = reader_new();
 	if (!b)
 		return NULL;
+	if (ng && r->nif) { /* the section's interfaces as r knows them now */
+		b->ifs = malloc(r->nif * sizeof(*b->ifs));
+		if (!b->ifs) {
+			wk_pcap_close(b);
+			return NULL;
+		}
+		memcpy(b->ifs, r->ifs, r->nif * sizeof(*b->ifs));
+		b->nif = b->capif = r->nif;
+	}
 	/* the same format over the same mapping, from p; r keeps the mapping and unmaps it */
 	b->be = r->be;
 	b->rechdr = r->rechdr;
@@ -1031,7 +1077,7 @@ struct wk_pcap_reader *wk_pcap_split(struct wk_pcap_reader *r)
 	b->linktype = r->linktype;
 	b->snaplen = r->snaplen;
 	b->fmt = r->fmt;
-	b->next = pcap_next;
+	b->next = ng ? ng_next : pcap_next;
 	b->base = r->base;
 	b->boff = r->boff;
 	b->cur = p;
