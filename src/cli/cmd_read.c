@@ -57,9 +57,9 @@ static struct wk_filter *filter_for(struct filters *fs, int linktype, uint32_t s
 	return f;
 }
 
-/* --stats over a big pcap file: the second half of the file is read, filtered, dissected
- * and counted by a second thread into statistics of its own, added to the first half's
- * when the first reader arrives exactly where the second began (wk_pcap_split). */
+/* --stats over a big pcap or pcapng file: the second part of the file is read, filtered,
+ * dissected and counted by a second thread into statistics of its own, added to the first
+ * part's when the first reader arrives exactly where the second began (wk_pcap_split). */
 struct half {
 	pthread_t thread;
 	bool running;
