@@ -994,6 +994,56 @@ static void test_split(void **state)
 	assert_false(wk_pcap_split_reached(r));
 	wk_pcap_close(r);
 
+	/* pcapng of either byte order, with blocks that are not packets on the way: the
+	 * second reader knows the interfaces (their timestamp units too); an interface block
+	 * met by the first reader in its part voids the split */
+	for (int be = 0; be < 2; be++)
+		for (int late_idb = 0; late_idb < 2; late_idb++) {
+			struct fb g = {0};
+			ng_shb(&g, be);
+			ng_idb(&g, 1, 0, -1, NULL);
+			ng_idb(&g, 1, 0, 9, NULL); /* nanosecond timestamps */
+			for (uint32_t k = 0; k < 80000; k++) {
+				if (late_idb && k == 20000)
+					ng_idb(&g, 1, 0, -1, NULL);
+				if (k % 1000 == 0)
+					ng_other(&g, 5, 20); /* interface statistics */
+				ng_epb(&g, k % 2, 1700000000000000ull + k, 200 + k % 7, 300, NULL);
+			}
+			write_file(path, g.p, g.n);
+			r = wk_pcap_open(path, &e);
+			assert_non_null(r);
+			s2 = wk_pcap_split(r);
+			assert_non_null(s2);
+			for (i = 0; wk_pcap_next(r, &p) == 0; i++) {
+				assert_int_equal(p.caplen, 200 + i % 7);
+				assert_int_equal(p.ifid, i % 2);
+			}
+			assert_int_equal(wk_pcap_error(r)->code, WK_EEOF);
+			if (late_idb) { /* read alone, to the end */
+				assert_false(wk_pcap_split_reached(r));
+				assert_int_equal(i, 80000);
+			} else {
+				assert_true(wk_pcap_split_reached(r));
+				for (; wk_pcap_next(s2, &p) == 0; i++) {
+					assert_int_equal(p.caplen, 200 + i % 7);
+					assert_int_equal(p.ifid, i % 2);
+					/* microseconds on interface 0, nanoseconds on 1 */
+					uint64_t want = 1700000000000000ull + i;
+					if (i % 2)
+						assert_int_equal(p.ts_nsec, want % 1000000000u);
+					else
+						assert_int_equal(p.ts_nsec,
+						                 want % 1000000u * 1000u);
+				}
+				assert_int_equal(wk_pcap_error(s2)->code, WK_EEOF);
+				assert_int_equal(i, 80000);
+			}
+			wk_pcap_close(s2);
+			wk_pcap_close(r);
+			fb_free(&g);
+		}
+
 	/* not split: a small file, caller memory */
 	write_file(path, b.p, 1 << 20);
 	r = wk_pcap_open(path, &e);
