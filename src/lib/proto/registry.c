@@ -13,7 +13,6 @@ static const struct wk_proto *const all[] = {WK_PROTO_LIST(X)};
 
 /* Present protocols, sorted by name; built once. */
 const struct wk_proto *proto_sorted[WK_ARRAY_SIZE(all)];
-#define protos proto_sorted
 static size_t nprotos;
 _Static_assert(WK_ARRAY_SIZE(all) < 255, "bind tables hold the registry index in a byte");
 
@@ -30,11 +29,9 @@ static bool ready; /* set (release) at the end of build(): skips pthread_once wh
 /* Direct tables for 16-bit keys (EtherTypes, IP protocols, ports, link types): one byte per
  * key holding the registry index + 1. Only the pages of keys in use are ever touched. */
 uint8_t proto_direct[WK_NS_MAX][65536];
-#define direct proto_direct
 /* One bit per key of the direct tables: ports are looked up for both ends of every UDP and
  * TCP packet and mostly bound to nothing; 8 KiB of bits stay in cache where 64 KiB don't. */
 uint64_t proto_bound[WK_NS_MAX][65536 / 64];
-#define bound proto_bound
 
 static int cmp_proto(const void *a, const void *b)
 {
@@ -57,10 +54,10 @@ static void build(void)
 {
 	for (size_t i = 0; i < WK_ARRAY_SIZE(all); i++)
 		if (all[i])
-			protos[nprotos++] = all[i];
-	qsort(protos, nprotos, sizeof(protos[0]), cmp_proto);
+			proto_sorted[nprotos++] = all[i];
+	qsort(proto_sorted, nprotos, sizeof(proto_sorted[0]), cmp_proto);
 	for (size_t i = 0; i < nprotos; i++) {
-		const struct wk_bind *b = protos[i]->binds;
+		const struct wk_bind *b = proto_sorted[i]->binds;
 		for (; b && b->ns != WK_NS_NONE && nbinds < WK_ARRAY_SIZE(binds); b++)
 			binds[nbinds++] = (struct bindent){b->key, b->ns, (uint8_t)i};
 	}
@@ -68,8 +65,9 @@ static void build(void)
 	/* The first protocol bound to a key wins, as in the binary search (sorted by index). */
 	for (size_t i = nbinds; i-- > 0;)
 		if (binds[i].key < 65536 && binds[i].ns < WK_NS_MAX) {
-			direct[binds[i].ns][binds[i].key] = (uint8_t)(binds[i].idx + 1);
-			bound[binds[i].ns][binds[i].key / 64] |= UINT64_C(1) << (binds[i].key % 64);
+			proto_direct[binds[i].ns][binds[i].key] = (uint8_t)(binds[i].idx + 1);
+			proto_bound[binds[i].ns][binds[i].key / 64] |= UINT64_C(1)
+			                                               << (binds[i].key % 64);
 		}
 	__atomic_store_n(&ready, true, __ATOMIC_RELEASE);
 }
@@ -94,7 +92,7 @@ size_t wk_proto_count(void)
 const struct wk_proto *wk_proto_at(size_t i)
 {
 	init();
-	return i < nprotos ? protos[i] : NULL;
+	return i < nprotos ? proto_sorted[i] : NULL;
 }
 
 int wk_proto_index(const struct wk_proto *p)
@@ -105,9 +103,9 @@ int wk_proto_index(const struct wk_proto *p)
 	size_t lo = 0, hi = nprotos; /* sorted by name: binary search */
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
-		int c = strcmp(protos[mid]->name, p->name);
+		int c = strcmp(proto_sorted[mid]->name, p->name);
 		if (c == 0)
-			return protos[mid] == p ? (int)mid : -1;
+			return proto_sorted[mid] == p ? (int)mid : -1;
 		if (c < 0)
 			lo = mid + 1;
 		else
@@ -120,9 +118,9 @@ const struct wk_proto *wk_proto_find(const char *name)
 {
 	init();
 	for (size_t i = 0; i < nprotos; i++)
-		if (!strcmp(protos[i]->name, name) ||
-		    (protos[i]->tshark && !strcmp(protos[i]->tshark, name)))
-			return protos[i];
+		if (!strcmp(proto_sorted[i]->name, name) ||
+		    (proto_sorted[i]->tshark && !strcmp(proto_sorted[i]->tshark, name)))
+			return proto_sorted[i];
 	return NULL;
 }
 
@@ -130,12 +128,12 @@ const struct wk_proto *wk_proto_lookup(enum wk_ns ns, uint32_t key)
 {
 	init();
 	if (ns == WK_NS_PROTO)
-		return key < nprotos ? protos[key] : NULL;
+		return key < nprotos ? proto_sorted[key] : NULL;
 	if (key < 65536 && (unsigned)ns < WK_NS_MAX) {
-		if (!(bound[ns][key / 64] >> (key % 64) & 1))
+		if (!(proto_bound[ns][key / 64] >> (key % 64) & 1))
 			return NULL;
-		uint8_t d = direct[ns][key];
-		return d ? protos[d - 1] : NULL;
+		uint8_t d = proto_direct[ns][key];
+		return d ? proto_sorted[d - 1] : NULL;
 	}
 	size_t lo = 0, hi = nbinds;
 	while (lo < hi) {
@@ -147,7 +145,7 @@ const struct wk_proto *wk_proto_lookup(enum wk_ns ns, uint32_t key)
 			hi = mid;
 	}
 	if (lo < nbinds && binds[lo].ns == ns && binds[lo].key == key)
-		return protos[binds[lo].idx];
+		return proto_sorted[binds[lo].idx];
 	return NULL;
 }
 
