@@ -312,11 +312,11 @@ static inline uint64_t key_hash(const uint64_t w[6])
 }
 #endif
 
-static inline bool key_eq(const struct ckey *x, const struct ckey *y)
+/* Key x equal to the key whose words are b? */
+static inline bool key_eq(const struct ckey *x, const uint64_t b[6])
 {
-	uint64_t a[6], b[6];
+	uint64_t a[6];
 	key_words(x, a);
-	key_words(y, b);
 	return !((a[0] ^ b[0]) | (a[1] ^ b[1]) | (a[2] ^ b[2]) | (a[3] ^ b[3]) | (a[4] ^ b[4]) |
 	         (a[5] ^ b[5]));
 }
@@ -360,6 +360,8 @@ static bool grow(struct wk_stats *s)
 static void conv_count(struct wk_stats *s, const struct ckey *k, uint64_t h, uint64_t packets,
                        uint64_t bytes)
 {
+	uint64_t kw[6];
+	key_words(k, kw);
 	uint64_t tag = h & ~IDX_MASK;
 	size_t mask = s->cap - 1;
 	for (size_t i = (size_t)(h >> IDX_BITS) & mask;; i = (i + 1) & mask) {
@@ -384,7 +386,7 @@ static void conv_count(struct wk_stats *s, const struct ckey *k, uint64_t h, uin
 			if ((v & ~IDX_MASK) != tag)
 				continue;
 			cv = &s->conv[(v & IDX_MASK) - 1];
-			if (!key_eq(&cv->k, k))
+			if (!key_eq(&cv->k, kw))
 				continue;
 		}
 		cv->packets += packets;
@@ -435,10 +437,7 @@ static void add_conv(struct wk_stats *s, const struct wk_pkt *p, const struct pa
 	/* The same conversation as the packet before (a burst): add to its queued update. */
 	if (s->npend) {
 		struct pend *last = &s->pend[(s->pend_head + s->npend - 1) % PEND];
-		uint64_t k[6];
-		key_words(&last->k, k);
-		if (!((k[0] ^ w[0]) | (k[1] ^ w[1]) | (k[2] ^ w[2]) | (k[3] ^ w[3]) |
-		      (k[4] ^ w[4]) | (k[5] ^ w[5]))) {
+		if (key_eq(&last->k, w)) {
 			last->packets++;
 			last->bytes += p->wirelen;
 			return;

@@ -7,6 +7,7 @@
  * type >= 0x0600: an EtherType (Ethernet II); type <= 1500: an 802.3 length, and
  * an 802.2 LLC header follows (IEEE 802.3 clause 3.2.6). */
 #include "proto/build_int.h"
+#include "proto/link_int.h"
 #include "wirekit/out.h"
 
 enum { ETH_HLEN = 14 };
@@ -41,8 +42,12 @@ static void dissect(struct wk_pkt *p, struct wk_layer *l, struct wk_rd *r, struc
 	uint16_t type = wk_rd_be16(r);
 	if (r->bad)
 		return;
+	eth_next(r, next, type);
+}
+
+void eth_next(struct wk_rd *r, struct wk_next *next, uint16_t type)
+{
 	if (type <= 1500) {
-		/* 802.3: the length field bounds the LLC payload; the rest is padding. */
 		wk_rd_clip(r, type); /* a short capture is for LLC to report */
 		wk_next_set(next, WK_NS_PROTO, (uint32_t)wk_proto_index(&wk_proto_llc));
 		return;

@@ -5,6 +5,11 @@
 
 #include "proto/proto_int.h"
 
+/* An Ethernet type/length field (IEEE 802.3 clause 3.2.6) to the next layer: above 1500 an
+ * EtherType; up to 1500 the length of an 802.2 LLC payload, so r is clipped to it (what
+ * follows is padding). Ethernet, 802.1Q, 802.1ah and VN-Tag end with this field. */
+void eth_next(struct wk_rd *r, struct wk_next *next, uint16_t type);
+
 /* Linux cooked capture (SLL v1 and v2): next layer from the ARPHRD type and the
  * protocol field (an EtherType, or a Linux ETH_P_* value <= 1536). */
 void sll_next(struct wk_next *next, uint16_t hatype, uint16_t protocol);

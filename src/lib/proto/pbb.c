@@ -5,9 +5,10 @@
  *  |PCP|DEI|UCA|res| I-SID (24)   | C-DA (6) | C-SA (6) | type / length
  *  +---+---+---+---+--------------+----------+----------+---------------  */
 #include "proto/proto_int.h"
+#include "proto/link_int.h"
 #include "wirekit/out.h"
 
-enum { PBB_HLEN = 18, ETH_MAX_LEN = 1500 };
+enum { PBB_HLEN = 18 };
 
 static const struct wk_field fields[] = {
     WK_F_BITS("pbb.priority", "ieee8021ah.priority", "Priority", 0, 1, 0xe0),
@@ -45,12 +46,7 @@ static void dissect(struct wk_pkt *p, struct wk_layer *l, struct wk_rd *r, struc
 	uint16_t type = wk_rd_be16(r);
 	if (r->bad)
 		return;
-	if (type <= ETH_MAX_LEN) {
-		wk_rd_clip(r, type);
-		wk_next_set(next, WK_NS_PROTO, (uint32_t)wk_proto_index(&wk_proto_llc));
-		return;
-	}
-	wk_next_set(next, WK_NS_ETHERTYPE, type);
+	eth_next(r, next, type);
 }
 
 static const struct wk_bind binds[] = {

@@ -8,6 +8,7 @@
  * The tag sits where the EtherType was (IEEE 802.1Q-2018 clause 9.3); the inner field is
  * an EtherType, or an 802.3 length (<= 1500) followed by an 802.2 LLC header. */
 #include "proto/build_int.h"
+#include "proto/link_int.h"
 #include "wirekit/out.h"
 
 enum { VLAN_HLEN = 4, ETH_MAX_LEN = 1500 };
@@ -67,13 +68,7 @@ static void dissect(struct wk_pkt *p, struct wk_layer *l, struct wk_rd *r, struc
 	uint16_t type = wk_rd_be16(r);
 	if (r->bad)
 		return;
-	if (type <= ETH_MAX_LEN) {
-		/* An 802.3 length bounds the LLC payload; what follows is padding. */
-		wk_rd_clip(r, type);
-		wk_next_set(next, WK_NS_PROTO, (uint32_t)wk_proto_index(&wk_proto_llc));
-		return;
-	}
-	wk_next_set(next, WK_NS_ETHERTYPE, type);
+	eth_next(r, next, type);
 }
 
 static void line(struct wk_line *o, const struct wk_pkt *p, const struct wk_layer *l)

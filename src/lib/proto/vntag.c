@@ -5,9 +5,10 @@
  *  |d|p| dst VIF (14)   |l|r|v| src VIF (12)| type / length
  *  +-+-+----------------+-+-+-+-------------+----------------  */
 #include "proto/proto_int.h"
+#include "proto/link_int.h"
 #include "wirekit/out.h"
 
-enum { VNTAG_HLEN = 6, ETH_MAX_LEN = 1500 };
+enum { VNTAG_HLEN = 6 };
 
 static const struct wk_field fields[] = {
     WK_F_BITS("vntag.dir", NULL, "Direction", 0, 4, 0x80000000),
@@ -32,12 +33,7 @@ static void dissect(struct wk_pkt *p, struct wk_layer *l, struct wk_rd *r, struc
 	uint16_t type = wk_rd_be16(r);
 	if (r->bad)
 		return;
-	if (type <= ETH_MAX_LEN) {
-		wk_rd_clip(r, type);
-		wk_next_set(next, WK_NS_PROTO, (uint32_t)wk_proto_index(&wk_proto_llc));
-		return;
-	}
-	wk_next_set(next, WK_NS_ETHERTYPE, type);
+	eth_next(r, next, type);
 }
 
 static const struct wk_bind binds[] = {
