@@ -1,0 +1,233 @@
+/* Host discovery and port scanning (wirekit scan): target sets that stay intervals (a /8 is
+ * one entry, not 16M), nmap port lists and nmap's own nmap-services file, a keyed
+ * permutation of the target x port space with shards and a resume position, stateless
+ * reply validation (SipHash cookies), the scan engine (raw probes sent from templates,
+ * replies from a TPACKET_V3 ring in their own thread; or kernel connects on the epoll
+ * loop), and result records with nmap's states and reasons.
+ *
+ * This header is the contract between the scan modules; each section names its file. */
+#ifndef WIREKIT_SCAN_H
+#define WIREKIT_SCAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "wirekit/err.h"
+#include "wirekit/out.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- addresses of any family (core/targets.c) ------------------------------------------ */
+
+struct wk_scan_addr {
+	uint8_t family; /* AF_INET or AF_INET6 */
+	uint8_t b[16];  /* network order; IPv4 in b[0..4) */
+};
+
+/* ---- target sets (core/targets.c) ------------------------------------------------------ */
+
+/* An ordered set of intervals of addresses. IPv4 intervals are [lo, hi] of host-order
+ * 32-bit values; IPv6 intervals are a base plus a count (prefixes up to /112 only, so at
+ * most 65,536 addresses each). Memory grows with the number of intervals the user wrote,
+ * never with the number of addresses. */
+struct wk_targets;
+
+struct wk_targets *wk_targets_new(struct wk_error *err);
+void wk_targets_free(struct wk_targets *t);
+/* One target as a user types it: 198.18.0.2, 198.18.0.0/15, 198.18.0.1-50 (last octet
+ * range), nmap octet ranges 198.18.0-3.1-254, 198.18.0.1-198.18.2.7, an IPv6 address or
+ * prefix (/112 .. /128), a host name (resolved once here, getaddrinfo with AI_ADDRCONFIG
+ * off). A token naming one address is kept even if it is special; ranges and prefixes
+ * leave out multicast, 0.0.0.0/8, 240.0.0.0/4 and 255.255.255.255. WK_EINVAL (message
+ * names the token) for bad syntax, WK_ENOTFOUND for a name that does not resolve. */
+int wk_targets_add(struct wk_targets *t, const char *token, struct wk_error *err);
+/* Tokens separated by white space, commas or new lines from a file ("-": stdin); '#'
+ * starts a comment. Errors name the file and line. */
+int wk_targets_add_file(struct wk_targets *t, const char *path, struct wk_error *err);
+/* Remove what a token (or a file of tokens) names, any syntax above. */
+int wk_targets_exclude(struct wk_targets *t, const char *token, struct wk_error *err);
+int wk_targets_exclude_file(struct wk_targets *t, const char *path, struct wk_error *err);
+/* Sort, merge overlaps, apply the exclusions. WK_EINVAL "no targets left" when empty. */
+int wk_targets_finish(struct wk_targets *t, struct wk_error *err);
+/* Number of addresses (after finish). */
+uint64_t wk_targets_count(const struct wk_targets *t);
+/* The i-th address in sorted order, i < count: O(log intervals). */
+void wk_targets_at(const struct wk_targets *t, uint64_t i, struct wk_scan_addr *out);
+/* Whether a is in the set (replies from elsewhere are not results). */
+bool wk_targets_has(const struct wk_targets *t, const struct wk_scan_addr *a);
+
+/* ---- services and port lists (core/ports.c) -------------------------------------------- */
+
+enum wk_scan_proto { WK_SP_TCP = 0, WK_SP_UDP = 1, WK_SP_SCTP = 2, WK_SP_NPROTO };
+
+/* nmap's nmap-services: names and open frequencies per port. */
+struct wk_services;
+/* Load datadir/nmap-services (datadir NULL: $WIREKIT_DATADIR, then /usr/share/nmap).
+ * WK_ENOTFOUND names the paths tried; WK_EFORMAT names the line. */
+struct wk_services *wk_services_load(const char *datadir, struct wk_error *err);
+void wk_services_free(struct wk_services *s);
+/* Service name of a port ("http"), or NULL. s may be NULL. */
+const char *wk_services_name(const struct wk_services *s, enum wk_scan_proto p, uint16_t port);
+/* Port of a name for proto, or -1. */
+int wk_services_port(const struct wk_services *s, enum wk_scan_proto p, const char *name);
+
+/* A list of (proto, port), sorted by proto then port, no duplicates. */
+struct wk_port {
+	uint8_t proto; /* enum wk_scan_proto */
+	uint16_t port;
+};
+struct wk_ports {
+	struct wk_port *v;
+	uint32_t n;
+};
+/* nmap -p syntax: "22,80,443", "1-1024", "-" (1-65535), "-100", "60000-", "U:53,T:22-25",
+ * service names ("http,ssh", needs s), "[1-1024]" is not supported. Ports without T:/U:
+ * apply to every proto in protos (a bit mask of 1 << enum wk_scan_proto). Port 0 and
+ * values above 65535 are WK_EINVAL naming the culprit. Appends to out. */
+int wk_ports_parse(struct wk_ports *out, const char *spec, unsigned protos,
+                   const struct wk_services *s, struct wk_error *err);
+/* The n most frequent ports of proto from nmap-services (nmap's --top-ports order). */
+int wk_ports_top(struct wk_ports *out, const struct wk_services *s, enum wk_scan_proto p,
+                 unsigned n, struct wk_error *err);
+/* Remove ports that are in ex (--exclude-ports). */
+void wk_ports_remove(struct wk_ports *out, const struct wk_ports *ex);
+void wk_ports_free(struct wk_ports *p);
+
+/* ---- order, shards, resume (scan/perm.c) ----------------------------------------------- */
+
+/* A keyed bijection of [0, n) (a Feistel network over the next power of four, cycle
+ * walking back into range): pure function of (seed, n, i). */
+struct wk_perm {
+	uint64_t n;
+	uint64_t key[4];
+	unsigned half_bits;
+	uint64_t half_mask;
+};
+void wk_perm_init(struct wk_perm *p, uint64_t n, uint64_t seed);
+uint64_t wk_perm_at(const struct wk_perm *p, uint64_t i);
+
+/* Shard k of N (1 <= k <= N): positions i with i % N == k - 1. Resuming stores the next
+ * position. wk_shard_next returns false when the shard is done. */
+struct wk_shard {
+	uint64_t n; /* size of the space */
+	uint32_t k, of;
+	uint64_t pos; /* next position in [0, n) */
+};
+void wk_shard_init(struct wk_shard *s, uint64_t n, uint32_t k, uint32_t of, uint64_t start);
+bool wk_shard_next(struct wk_shard *s, uint64_t *pos);
+/* Positions of this shard still to visit. */
+uint64_t wk_shard_left(const struct wk_shard *s);
+
+/* ---- stateless validation (core/siphash.c, scan/cookie.c) ------------------------------- */
+
+/* SipHash-2-4 (Aumasson and Bernstein) of p[0..n) under a 128-bit key. */
+uint64_t wk_siphash24(const uint8_t key[16], const void *p, size_t n);
+/* The cookie of a flow: 32 bits of SipHash over (family, src, dst, sport, dport, proto). */
+uint32_t wk_scan_cookie(const uint8_t key[16], const struct wk_scan_addr *src,
+                        const struct wk_scan_addr *dst, uint16_t sport, uint16_t dport,
+                        uint8_t proto);
+
+/* ---- results (results/) ----------------------------------------------------------------- */
+
+enum wk_port_state {
+	WK_PS_OPEN,
+	WK_PS_CLOSED,
+	WK_PS_FILTERED,
+	WK_PS_UNFILTERED,
+	WK_PS_OPEN_FILTERED,
+	WK_PS_CLOSED_FILTERED,
+	WK_PS_HOST_UP, /* a host-discovery result, no port */
+	WK_PS_HOST_DOWN,
+};
+const char *wk_port_state_name(enum wk_port_state s); /* "open", "open|filtered", "up" ... */
+
+/* nmap's reason names (nmap's --reason vocabulary). */
+enum wk_reason {
+	WK_RS_NONE,
+	WK_RS_SYN_ACK,          /* "syn-ack" */
+	WK_RS_RESET,            /* "reset" */
+	WK_RS_NO_RESPONSE,      /* "no-response" */
+	WK_RS_CONN_REFUSED,     /* "conn-refused" */
+	WK_RS_UDP_RESPONSE,     /* "udp-response" */
+	WK_RS_PORT_UNREACH,     /* "port-unreach" */
+	WK_RS_HOST_UNREACH,     /* "host-unreach" */
+	WK_RS_NET_UNREACH,      /* "net-unreach" */
+	WK_RS_PROTO_UNREACH,    /* "proto-unreach" */
+	WK_RS_ADMIN_PROHIBITED, /* "admin-prohibited" */
+	WK_RS_HOST_PROHIBITED,  /* "host-prohibited" */
+	WK_RS_NET_PROHIBITED,   /* "net-prohibited" */
+	WK_RS_ECHO_REPLY,       /* "echo-reply" */
+	WK_RS_TIMESTAMP_REPLY,  /* "timestamp-reply" */
+	WK_RS_ARP_RESPONSE,     /* "arp-response" */
+	WK_RS_ND_RESPONSE,      /* "nd-response" */
+	WK_RS_USER_SET,         /* "user-set" (-Pn) */
+	WK_RS_LOCALHOST,        /* "localhost-response" */
+	WK_RS_TIME_EXCEEDED,    /* "time-exceeded" */
+	WK_RS_NREASON
+};
+const char *wk_reason_name(enum wk_reason r);
+
+/* One finding. Port results have proto and port; host results (state HOST_UP/DOWN) have
+ * proto 0xff and port 0. */
+struct wk_scan_result {
+	struct wk_scan_addr addr;
+	uint8_t proto; /* enum wk_scan_proto, or 0xff for a host result */
+	uint16_t port;
+	uint8_t state;  /* enum wk_port_state */
+	uint8_t reason; /* enum wk_reason */
+	uint8_t ttl;    /* of the reply, 0 when none */
+	bool has_mac;
+	uint8_t mac[6]; /* of the replying neighbour (ARP, ND, on-link replies) */
+	int64_t ts_sec; /* when decided (wall clock) */
+	uint32_t ts_nsec;
+};
+
+/* Writers of results (results/text.c, jsonl.c, xml.c, grep.c): one const table each. A
+ * writer gets the scan's description at start, each result as it is decided (JSON Lines
+ * writes and flushes it at once), and the whole sorted result table at the end (text, XML
+ * and grepable output group ports under their host as nmap does). */
+struct wk_scan_info {
+	const char *args;      /* the command line, for XML's args= and the text banner */
+	const char *scan_type; /* nmap's names: "syn", "connect", "ack", "udp", "ping" */
+	const struct wk_ports *ports;
+	const struct wk_services *services; /* names in the SERVICE column; may be NULL */
+	int64_t start_sec;
+	uint64_t seed;
+	bool reasons;     /* --reason */
+	bool show_closed; /* nmap lists closed ports only when few; see results/text.c */
+};
+
+struct wk_scan_summary {
+	uint64_t hosts_total, hosts_up;
+	int64_t end_sec;
+	double elapsed;
+	uint64_t probes_sent, replies;
+};
+
+struct wk_results; /* the table of results, by host then port */
+struct wk_results *wk_results_new(struct wk_error *err);
+void wk_results_free(struct wk_results *r);
+/* Add or replace (a later, more specific answer wins: open beats filtered). */
+int wk_results_add(struct wk_results *r, const struct wk_scan_result *res, struct wk_error *err);
+size_t wk_results_count(const struct wk_results *r);
+/* In order: hosts by address, then ports by proto and port. */
+const struct wk_scan_result *wk_results_at(const struct wk_results *r, size_t i);
+
+struct wk_scan_writer {
+	const char *name; /* "text", "json", "xml", "grep" */
+	int (*begin)(struct wk_ob *o, const struct wk_scan_info *info);
+	int (*result)(struct wk_ob *o, const struct wk_scan_info *info,
+	              const struct wk_scan_result *r); /* may be NULL */
+	int (*end)(struct wk_ob *o, const struct wk_scan_info *info, const struct wk_results *all,
+	           const struct wk_scan_summary *sum);
+};
+const struct wk_scan_writer *wk_scan_writer_find(const char *name);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
