@@ -226,6 +226,74 @@ struct wk_scan_writer {
 };
 const struct wk_scan_writer *wk_scan_writer_find(const char *name);
 
+/* ---- the engine (scan/engine.c: raw probes; scan/connect.c: kernel connects) ------------ */
+
+enum wk_scan_type {
+	WK_SCAN_NONE,    /* -sn: host discovery only */
+	WK_SCAN_SYN,     /* -sS */
+	WK_SCAN_ACK,     /* -sA */
+	WK_SCAN_CONNECT, /* -sT: no privilege needed */
+	WK_SCAN_UDP,     /* -sU */
+};
+
+/* Host discovery methods (-P*), a bit mask; 0 with -Pn (every target is taken as up). */
+enum wk_disc {
+	WK_DISC_ECHO = 1u << 0,   /* -PE ICMP echo */
+	WK_DISC_TSTAMP = 1u << 1, /* -PP ICMP timestamp */
+	WK_DISC_SYN = 1u << 2,    /* -PS ports */
+	WK_DISC_ACK = 1u << 3,    /* -PA ports */
+	WK_DISC_UDP = 1u << 4,    /* -PU ports: up when an ICMP port-unreachable quotes our probe */
+	WK_DISC_ARP = 1u << 5,    /* -PR, on the local segment (default there, as nmap) */
+	WK_DISC_ND = 1u << 6,     /* IPv6 neighbour solicitation on link */
+};
+
+struct wk_scan_progress {
+	uint64_t sent, total; /* probes sent / to send in this pass */
+	uint64_t pos;         /* resume position: every position before it has been sent */
+	uint32_t pass;        /* 0 first pass, then retransmission passes */
+	double rate;          /* probes per second, recent */
+	uint64_t found;       /* results reported */
+	uint64_t retransmits;
+	uint64_t rx_drops; /* kernel drops on the receive ring */
+};
+
+struct wk_scan_opts {
+	const struct wk_targets *targets;
+	const struct wk_ports *ports; /* port scans; unused by -sn */
+	enum wk_scan_type type;
+	unsigned discovery; /* enum wk_disc; 0: no discovery (-Pn) */
+	const struct wk_ports
+	    *disc_ports; /* for -PS/-PA/-PU; NULL: nmap's defaults (80, 443; 40125) */
+	double rate;     /* probes per second; 0: the engine's default */
+	double min_rate, max_rate;
+	unsigned retries;      /* retransmission passes for unanswered probes */
+	unsigned wait_ms;      /* after the last probe, wait this long for replies */
+	unsigned timeout_ms;   /* connect: per-connection timeout */
+	unsigned max_parallel; /* connect: connections in flight */
+	uint64_t seed;
+	uint32_t shard_k, shard_of; /* 1/1 when not sharded */
+	uint64_t resume_pos;
+	const char *ifname;                /* NULL: from the route to the first target */
+	const struct wk_scan_addr *source; /* NULL: from the route */
+	int source_port;                   /* -1: random per scan */
+	/* Called from the engine's threads one at a time (serialised by the engine). */
+	void (*on_result)(void *ctx, const struct wk_scan_result *r);
+	void (*on_progress)(void *ctx, const struct wk_scan_progress *p); /* about once a second */
+	void *ctx;
+	const volatile int *stop; /* non-zero: stop sending, wait, report, return */
+};
+
+/* Run a scan to the end (or until *stop). Results go to on_result as they are decided;
+ * unanswered probes are reported at the end with their no-response state. sum gets the
+ * totals; *resume (may be NULL) the position to resume from (the end when complete).
+ * WK_EPERM when raw sockets are needed and not allowed (the caller may fall back to
+ * WK_SCAN_CONNECT), WK_EINVAL for options that do not fit together. */
+int wk_scan_run(const struct wk_scan_opts *o, struct wk_scan_summary *sum, uint64_t *resume,
+                struct wk_error *err);
+/* The connect scanner alone (wk_scan_run calls it for WK_SCAN_CONNECT). */
+int wk_scan_connect_run(const struct wk_scan_opts *o, struct wk_scan_summary *sum, uint64_t *resume,
+                        struct wk_error *err);
+
 #ifdef __cplusplus
 }
 #endif
