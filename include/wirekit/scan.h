@@ -170,8 +170,29 @@ enum wk_reason {
 };
 const char *wk_reason_name(enum wk_reason r);
 
+/* What service detection (-sV) or banner grabbing (--banners) learned about a port. All
+ * pointers may be NULL; wk_results_add copies the strings and the banner into the table,
+ * so the caller's buffers may be reused at once. */
+#define WK_SCAN_MAX_CPE 4
+struct wk_scan_service {
+	const char *name;                 /* "ssh"; NULL: the port's nmap-services name */
+	const char *product, *version;    /* nmap's p/ and v/ */
+	const char *extra;                /* i/ (XML extrainfo=) */
+	const char *hostname, *ostype;    /* h/ o/ */
+	const char *devicetype;           /* d/ */
+	const char *cpe[WK_SCAN_MAX_CPE]; /* "cpe:/a:openbsd:openssh:9.2p1"; unused ones NULL */
+	bool probed;                      /* XML method="probed" (else "table") */
+	bool ssl;                         /* found inside TLS: "ssl/http", XML tunnel="ssl" */
+	uint8_t conf;                     /* nmap's 0..10 confidence (XML conf=) */
+	const char *probe;                /* the probe that matched ("NULL", "GetRequest") */
+	uint32_t match_line;              /* its match line in nmap-service-probes, 0: none */
+	const uint8_t *banner;            /* raw first bytes the server sent, untrusted */
+	uint32_t banner_len;
+};
+
 /* One finding. Port results have proto and port; host results (state HOST_UP/DOWN) have
  * proto 0xff and port 0. */
+#define WK_SCAN_HOST 0xff
 struct wk_scan_result {
 	struct wk_scan_addr addr;
 	uint8_t proto; /* enum wk_scan_proto, or 0xff for a host result */
@@ -183,6 +204,8 @@ struct wk_scan_result {
 	uint8_t mac[6]; /* of the replying neighbour (ARP, ND, on-link replies) */
 	int64_t ts_sec; /* when decided (wall clock) */
 	uint32_t ts_nsec;
+	uint32_t rtt_us;                   /* probe to reply in microseconds, 0 unknown */
+	const struct wk_scan_service *svc; /* NULL: none yet (the table keeps a copy) */
 };
 
 /* Writers of results (results/text.c, jsonl.c, xml.c, grep.c): one const table each. A
@@ -197,7 +220,9 @@ struct wk_scan_info {
 	int64_t start_sec;
 	uint64_t seed;
 	bool reasons;     /* --reason */
-	bool show_closed; /* nmap lists closed ports only when few; see results/text.c */
+	bool show_closed; /* list every port: nmap collapses a state of more than 25 ports
+	                   * (never "open") into "Not shown" and <extraports> */
+	bool versions;    /* -sV: a VERSION column in text output */
 };
 
 struct wk_scan_summary {
@@ -210,11 +235,23 @@ struct wk_scan_summary {
 struct wk_results; /* the table of results, by host then port */
 struct wk_results *wk_results_new(struct wk_error *err);
 void wk_results_free(struct wk_results *r);
-/* Add or replace (a later, more specific answer wins: open beats filtered). */
+/* Add or replace, one record per (address, proto, port) and one host record per host.
+ * Precedence: an answer from the port itself (syn-ack, reset, udp-response, port-unreach,
+ * ...) beats an ICMP error from on the way (admin-prohibited, host-unreach, ...), which
+ * beats no-response; at equal rank the later record wins, keeping the earlier one's
+ * service details when the later has none. host-up beats host-down; a port answer makes
+ * its host up (a host record with the port's reason is added when there is none).
+ * Storage is one hash-indexed array of what was added (nothing for ports never
+ * mentioned); sorting happens once, at the first wk_results_at after a change. */
 int wk_results_add(struct wk_results *r, const struct wk_scan_result *res, struct wk_error *err);
 size_t wk_results_count(const struct wk_results *r);
-/* In order: hosts by address, then ports by proto and port. */
+/* In order: hosts by family then address; within a host its host record first, then
+ * ports by proto and port. The pointer is valid until the next wk_results_add. */
 const struct wk_scan_result *wk_results_at(const struct wk_results *r, size_t i);
+/* The record of (addr, proto, port) (proto WK_SCAN_HOST: the host record), or NULL. */
+const struct wk_scan_result *wk_results_find(const struct wk_results *r,
+                                             const struct wk_scan_addr *addr, uint8_t proto,
+                                             uint16_t port);
 
 struct wk_scan_writer {
 	const char *name; /* "text", "json", "xml", "grep" */
@@ -225,6 +262,8 @@ struct wk_scan_writer {
 	           const struct wk_scan_summary *sum);
 };
 const struct wk_scan_writer *wk_scan_writer_find(const char *name);
+/* The registered writers in name order (n set to their number), for usage text and tests. */
+const struct wk_scan_writer *const *wk_scan_writers(size_t *n);
 
 /* ---- the engine (scan/engine.c: raw probes; scan/connect.c: kernel connects) ------------ */
 
