@@ -184,6 +184,8 @@ struct wk_scan_service {
 	bool probed;                      /* XML method="probed" (else "table") */
 	bool ssl;                         /* found inside TLS: "ssl/http", XML tunnel="ssl" */
 	uint8_t conf;                     /* nmap's 0..10 confidence (XML conf=) */
+	const char *probe;                /* the probe that matched ("NULL", "GetRequest") */
+	uint32_t match_line;              /* its match line in nmap-service-probes, 0: none */
 	const uint8_t *banner;            /* raw first bytes the server sent, untrusted */
 	uint32_t banner_len;
 };
@@ -218,7 +220,8 @@ struct wk_scan_info {
 	int64_t start_sec;
 	uint64_t seed;
 	bool reasons;     /* --reason */
-	bool show_closed; /* nmap lists closed ports only when few; see results/text.c */
+	bool show_closed; /* list every port: nmap collapses a state of more than 25 ports
+	                   * (never "open") into "Not shown" and <extraports> */
 	bool versions;    /* -sV: a VERSION column in text output */
 };
 

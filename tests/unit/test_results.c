@@ -498,7 +498,11 @@ static void test_json_flush_and_escape(void **state)
 	struct wk_scan_info info = {.scan_type = "syn"};
 	const struct wk_scan_writer *w = wk_scan_writer_find("json");
 	static const uint8_t raw[] = {'H', 'i', '"', '\\', '\n', 0x00, 0xff, 'x'};
-	struct wk_scan_service svc = {.name = "we\"ird\x01", .banner = raw, .banner_len = 8};
+	struct wk_scan_service svc = {.name = "we\"ird\x01",
+	                              .probe = "GetRequest",
+	                              .match_line = 7,
+	                              .banner = raw,
+	                              .banner_len = 8};
 	struct wk_scan_result r =
 	    port(v4(198, 19, 0, 5), WK_SP_TCP, 7, WK_PS_OPEN, WK_RS_SYN_ACK, 1);
 	r.svc = &svc;
@@ -512,7 +516,8 @@ static void test_json_flush_and_escape(void **state)
 	wk_ob_init(&o, out, sizeof(out) - 1, NULL, NULL);
 	w->result(&o, &info, &r);
 	out[o.len] = '\0';
-	assert_non_null(strstr(out, "\"name\":\"we\\\"ird\\u0001\"}"));
+	assert_non_null(strstr(
+	    out, "\"name\":\"we\\\"ird\\u0001\",\"probe\":\"GetRequest\",\"match_line\":7}"));
 	assert_non_null(strstr(out, "\"banner\":\"Hi\\\"\\\\\\u000a\\u0000\\u00ffx\""));
 	assert_non_null(strstr(out, "\"banner_b64\":\"SGkiXAoA/3g=\"}\n"));
 }

@@ -398,56 +398,7 @@ static void test_bad_opts(void **state)
 	wk_targets_free(t);
 }
 
-/* ---- STAND-IN until branch scancore is merged: minimal targets, permutation, shards ------ */
-struct wk_targets {
-	struct wk_scan_addr a[16];
-	uint64_t n;
-};
-struct wk_targets *wk_targets_new(struct wk_error *err)
-{
-	(void)err;
-	return calloc(1, sizeof(struct wk_targets));
-}
-void wk_targets_free(struct wk_targets *t)
-{
-	free(t);
-}
-int wk_targets_add(struct wk_targets *t, const char *token, struct wk_error *err)
-{
-	(void)err;
-	struct wk_scan_addr a = {0};
-	if (strcmp(token, "127.0.0.1-3") == 0) {
-		for (uint8_t i = 1; i <= 3; i++) {
-			a.family = AF_INET;
-			uint8_t b[4] = {127, 0, 0, i};
-			memcpy(a.b, b, 4);
-			t->a[t->n++] = a;
-		}
-		return 0;
-	}
-	if (inet_pton(AF_INET, token, a.b) == 1)
-		a.family = AF_INET;
-	else if (inet_pton(AF_INET6, token, a.b) == 1)
-		a.family = AF_INET6;
-	else
-		return WK_EINVAL;
-	t->a[t->n++] = a;
-	return 0;
-}
-int wk_targets_finish(struct wk_targets *t, struct wk_error *err)
-{
-	(void)t;
-	(void)err;
-	return 0;
-}
-uint64_t wk_targets_count(const struct wk_targets *t)
-{
-	return t->n;
-}
-void wk_targets_at(const struct wk_targets *t, uint64_t i, struct wk_scan_addr *out)
-{
-	*out = t->a[i];
-}
+/* ---- STAND-IN until branch scancore has them: permutation and shards ------ */
 void wk_perm_init(struct wk_perm *p, uint64_t n, uint64_t seed)
 {
 	memset(p, 0, sizeof(*p));

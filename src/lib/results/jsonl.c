@@ -7,7 +7,8 @@
  *             "rtt_us":120 (optional), "mac":"02:00:00:00:00:01" (optional),
  *             "service":{"name":"ssh","product":..,"version":..,"extra":..,"hostname":..,
  *                        "ostype":..,"devicetype":..,"cpe":[..],"method":"probed"|"table",
- *                        "conf":10,"tunnel":"ssl"} (optional; each member optional),
+ *                        "conf":10,"tunnel":"ssl","probe":"GetRequest",
+ *                        "match_line":1234} (optional; each member optional),
  *             "banner":"printable JSON string","banner_b64":"raw bytes" (optional)}
  *   host:    {"ip":"198.19.0.5","state":"up"|"down","reason":"echo-reply","ttl":64,
  *             "ts":..., "rtt_us":.., "mac":..}                  (no "proto", no "port")
@@ -77,7 +78,8 @@ static void service(struct wk_ob *o, const struct wk_scan_service *s)
 	         {"extra", s->extra},
 	         {"hostname", s->hostname},
 	         {"ostype", s->ostype},
-	         {"devicetype", s->devicetype}};
+	         {"devicetype", s->devicetype},
+	         {"probe", s->probe}};
 	wk_ob_puts(o, ",\"service\":{\"method\":");
 	str(o, s->probed ? "probed" : "table");
 	ku64(o, "conf", s->conf);
@@ -86,6 +88,8 @@ static void service(struct wk_ob *o, const struct wk_scan_service *s)
 	for (size_t i = 0; i < WK_ARRAY_SIZE(f); i++)
 		if (f[i].v)
 			kstr(o, f[i].k, f[i].v);
+	if (s->match_line)
+		ku64(o, "match_line", s->match_line);
 	if (s->cpe[0]) {
 		key(o, "cpe");
 		wk_ob_putc(o, '[');

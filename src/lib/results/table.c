@@ -132,7 +132,7 @@ static struct wk_scan_service *svc_copy(const struct wk_scan_service *s)
 {
 	const char *const *strs[] = {&s->name,     &s->product, &s->version,    &s->extra,
 	                             &s->hostname, &s->ostype,  &s->devicetype, &s->cpe[0],
-	                             &s->cpe[1],   &s->cpe[2],  &s->cpe[3]};
+	                             &s->cpe[1],   &s->cpe[2],  &s->cpe[3],     &s->probe};
 	_Static_assert(WK_SCAN_MAX_CPE == 4, "cpe slots listed above");
 	size_t need = sizeof(struct wk_scan_service) + s->banner_len;
 	for (size_t i = 0; i < WK_ARRAY_SIZE(strs); i++)
@@ -152,7 +152,7 @@ static struct wk_scan_service *svc_copy(const struct wk_scan_service *s)
 	}
 	const char **dst[] = {&c->name,     &c->product, &c->version,    &c->extra,
 	                      &c->hostname, &c->ostype,  &c->devicetype, &c->cpe[0],
-	                      &c->cpe[1],   &c->cpe[2],  &c->cpe[3]};
+	                      &c->cpe[1],   &c->cpe[2],  &c->cpe[3],     &c->probe};
 	for (size_t i = 0; i < WK_ARRAY_SIZE(strs); i++) {
 		if (!*strs[i])
 			continue;

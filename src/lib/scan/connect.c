@@ -25,23 +25,26 @@
 #define BACKOFF_MIN_MS        10u
 #define BACKOFF_MAX_MS        500u
 #define TURN_MAX_MS           100u /* how often *stop is looked at while waiting */
+#define QUICK_WINDOW          256u
+#define FILL_BATCH            256u /* connects started per loop turn at most */
+#define QUICK_SAMPLE          16u
+
+/* A probe: its shard position (for resume), its permuted index (target = idx % ntargets,
+ * port = idx / ntargets) and the connects made for it so far. */
+struct redo {
+	uint64_t pos, idx;
+	unsigned tries;
+	bool recverr; /* ask for the ICMP error queue (the probe got an unreachable) */
+};
 
 /* One connect in flight (or a free slot). */
 struct conn {
 	struct wk_ev_io io;
 	struct cscan *s;
-	uint64_t pos;         /* shard position (for resume) */
-	uint64_t idx;         /* permuted index: target = idx % ntargets, port = idx / ntargets */
+	struct redo probe;    /* tries counts this connect */
 	uint64_t start_ns;    /* when connect() was called */
 	uint64_t deadline_ms; /* on the loop's clock */
-	unsigned tries;       /* connects made for this probe, this one included */
 	struct conn *prev, *next;
-};
-
-/* A probe waiting to be retried, or put back after the kernel ran out of ports. */
-struct redo {
-	uint64_t pos, idx;
-	unsigned tries; /* connects already made */
 };
 
 struct cscan {
@@ -77,6 +80,8 @@ struct cscan {
 	uint64_t min_undone;
 	/* hosts that answered at all */
 	uint8_t *upmap;
+	/* asking for the verdict right after connect() */
+	unsigned quick_tries, quick_hits, quick_off;
 	/* counters */
 	uint64_t sent, decided, replies, found, retransmits, hosts_up;
 	uint64_t last_prog_ms, prog_sent;
@@ -197,13 +202,16 @@ static enum wk_reason icmp_reason(int fd, int err)
 
 /* ---- slots and the redo ring ---------------------------------------------------------- */
 
-static int redo_push(struct cscan *s, uint64_t pos, uint64_t idx, unsigned tries, bool front)
+static int redo_push(struct cscan *s, const struct redo *r, bool front)
 {
 	if (s->rq_n == s->rq_sz) {
 		size_t n = s->rq_sz ? s->rq_sz * 2 : 256;
 		struct redo *q = malloc(n * sizeof(*q));
-		if (!q)
-			return wk_seterr(s->err, WK_ENOMEM, "connect scan: out of memory");
+		if (!q) {
+			if (!s->rc)
+				s->rc = wk_seterr(s->err, WK_ENOMEM, "connect scan: out of memory");
+			return s->rc;
+		}
 		for (size_t i = 0; i < s->rq_n; i++)
 			q[i] = s->rq[(s->rq_head + i) % s->rq_sz];
 		free(s->rq);
@@ -211,12 +219,11 @@ static int redo_push(struct cscan *s, uint64_t pos, uint64_t idx, unsigned tries
 		s->rq_sz = n;
 		s->rq_head = 0;
 	}
-	struct redo r = {pos, idx, tries};
 	if (front) {
 		s->rq_head = (s->rq_head + s->rq_sz - 1) % s->rq_sz;
-		s->rq[s->rq_head] = r;
+		s->rq[s->rq_head] = *r;
 	} else {
-		s->rq[(s->rq_head + s->rq_n) % s->rq_sz] = r;
+		s->rq[(s->rq_head + s->rq_n) % s->rq_sz] = *r;
 	}
 	s->rq_n++;
 	return 0;
@@ -245,23 +252,22 @@ static void list_unlink(struct cscan *s, struct conn *c)
 	c->prev = c->next = NULL;
 }
 
-/* Close the socket and give the slot back. linger: reset an established connection so
- * that no TIME_WAIT is left behind. */
-static void conn_release(struct cscan *s, struct conn *c, bool linger)
+/* Close the socket and give the slot back; returns the probe it carried. linger: reset an
+ * established connection so that no TIME_WAIT is left behind. */
+static struct redo conn_release(struct cscan *s, struct conn *c, bool linger)
 {
-	wk_ev_io_stop(s->ev, &c->io);
 	if (linger) {
 		struct linger l = {1, 0};
 		setsockopt(c->io.fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
 	}
-	close(c->io.fd);
-	c->io.fd = -1;
+	wk_ev_io_close(s->ev, &c->io);
 	list_unlink(s, c);
 	s->inflight--;
 	c->next = s->free;
 	s->free = c;
 	if (s->cap < s->npool && !s->backoff_until_ms)
 		s->cap++; /* grow back after a shortage, one per completion */
+	return c->probe;
 }
 
 static unsigned rto_ms(const struct cscan *s)
@@ -293,54 +299,64 @@ static void rtt_sample(struct cscan *s, uint64_t start_ns)
 }
 
 /* A probe got no answer within its timeout: again, or filtered. */
-static void timed_out(struct cscan *s, uint64_t pos, uint64_t idx, unsigned tries)
+static void timed_out(struct cscan *s, struct redo r)
 {
-	if (tries <= s->o->retries && !(s->o->stop && *s->o->stop)) {
-		int rc = redo_push(s, pos, idx, tries, false);
-		if (rc && !s->rc)
-			s->rc = rc;
+	if (r.tries <= s->o->retries && !(s->o->stop && *s->o->stop)) {
+		r.recverr = false;
+		redo_push(s, &r, false);
 		return;
 	}
-	if (tries <= s->o->retries) {
+	if (r.tries <= s->o->retries) {
 		/* stopped before its retries: left for the resumed scan */
-		if (pos < s->min_undone)
-			s->min_undone = pos;
+		if (r.pos < s->min_undone)
+			s->min_undone = r.pos;
 		return;
 	}
-	report(s, idx, WK_PS_FILTERED, WK_RS_NO_RESPONSE);
+	report(s, r.idx, WK_PS_FILTERED, WK_RS_NO_RESPONSE);
 }
 
-/* The verdict of a finished connect from its error (0: connected). */
-static void verdict(struct cscan *s, struct conn *c, int e)
+/* The verdict of a finished connect from its error (0: connected). local: the error came
+ * from connect() itself (routing, local policy), so no ICMP message is behind it. */
+static void verdict(struct cscan *s, struct conn *c, int e, bool local)
 {
 	switch (e) {
 	case 0:
 		rtt_sample(s, c->start_ns);
-		report(s, c->idx, WK_PS_OPEN, WK_RS_SYN_ACK);
+		report(s, c->probe.idx, WK_PS_OPEN, WK_RS_SYN_ACK);
 		conn_release(s, c, true);
 		return;
 	case ECONNREFUSED:
 		rtt_sample(s, c->start_ns);
-		report(s, c->idx, WK_PS_CLOSED, WK_RS_CONN_REFUSED);
+		report(s, c->probe.idx, WK_PS_CLOSED, WK_RS_CONN_REFUSED);
 		break;
 	case EHOSTUNREACH:
 	case ENETUNREACH:
 	case EHOSTDOWN:
 	case ENONET:
 	case ENOPROTOOPT:
-		report(s, c->idx, WK_PS_FILTERED, icmp_reason(c->io.fd, e));
+		if (local) {
+			report(s, c->probe.idx, WK_PS_FILTERED,
+			       e == ENETUNREACH ? WK_RS_NET_UNREACH : WK_RS_HOST_UNREACH);
+			break;
+		}
+		if (!c->probe.recverr) {
+			/* errno folds admin-prohibited into host-unreach: ask again with the
+			 * ICMP error queue on (rare, so the common case saves the setsockopt) */
+			struct redo r = conn_release(s, c, false);
+			r.tries--;
+			r.recverr = true;
+			redo_push(s, &r, true);
+			return;
+		}
+		report(s, c->probe.idx, WK_PS_FILTERED, icmp_reason(c->io.fd, e));
 		break;
 	case EACCES:
 	case EPERM:
-		report(s, c->idx, WK_PS_FILTERED, WK_RS_ADMIN_PROHIBITED);
+		report(s, c->probe.idx, WK_PS_FILTERED, WK_RS_ADMIN_PROHIBITED);
 		break;
-	default: { /* ETIMEDOUT and anything odd: as if nothing came back */
-		uint64_t pos = c->pos, idx = c->idx;
-		unsigned tries = c->tries;
-		conn_release(s, c, false);
-		timed_out(s, pos, idx, tries);
+	default: /* ETIMEDOUT and anything odd: as if nothing came back */
+		timed_out(s, conn_release(s, c, false));
 		return;
-	}
 	}
 	conn_release(s, c, false);
 }
@@ -356,7 +372,7 @@ static void on_io(struct wk_ev *ev, struct wk_ev_io *io, unsigned events)
 		e = errno;
 	if (e == EINPROGRESS || e == EALREADY)
 		return;
-	verdict(c->s, c, e);
+	verdict(c->s, c, e, false);
 }
 
 /* ---- starting connects ------------------------------------------------------------------ */
@@ -371,73 +387,80 @@ static void backoff(struct cscan *s)
 	s->cap = c ? c : 1;
 }
 
+/* Whether to ask for the verdict right after connect(): on loopback and veth the answer
+ * is usually processed before connect() returns, and a second connect() then tells open
+ * (0), closed or unreachable (the error) or still waiting (EALREADY) in one system call,
+ * without the epoll registration. Where that seldom works (real networks), ask only one
+ * connect in QUICK_SAMPLE. */
+static bool quick_wanted(struct cscan *s)
+{
+	if (s->quick_off) {
+		s->quick_off--;
+		return false;
+	}
+	return true;
+}
+
+static void quick_count(struct cscan *s, bool hit)
+{
+	s->quick_tries++;
+	s->quick_hits += hit;
+	if (s->quick_tries < QUICK_WINDOW)
+		return;
+	if (s->quick_hits * 8 < s->quick_tries)
+		s->quick_off = QUICK_SAMPLE * QUICK_WINDOW;
+	s->quick_tries = s->quick_hits = 0;
+}
+
 /* Start one connect; returns false when the kernel is short of something (ports,
  * descriptors, buffers) and the probe was put back. */
-static bool launch(struct cscan *s, uint64_t pos, uint64_t idx, unsigned tries)
+static bool launch(struct cscan *s, const struct redo *r)
 {
 	struct wk_scan_addr a;
 	uint16_t port;
 	struct sockaddr_storage ss;
-	target_at(s, idx, &a, &port);
+	target_at(s, r->idx, &a, &port);
 	socklen_t sl = to_sockaddr(&a, port, &ss);
 	int fam = a.family == AF_INET6 ? AF_INET6 : AF_INET;
 	int fd = socket(fam, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
 		int e = errno;
 		if (e == EMFILE || e == ENFILE || e == ENOBUFS || e == ENOMEM) {
-			redo_push(s, pos, idx, tries, true);
+			redo_push(s, r, true);
 			backoff(s);
 			return false;
 		}
 		s->rc = wk_seterr_sys(s->err, e, "connect scan: socket");
 		return false;
 	}
-	int one = 1;
-	if (fam == AF_INET6)
-		setsockopt(fd, IPPROTO_IPV6, IPV6_RECVERR, &one, sizeof(one));
-	else
-		setsockopt(fd, IPPROTO_IP, IP_RECVERR, &one, sizeof(one));
+	if (r->recverr) {
+		int one = 1;
+		if (fam == AF_INET6)
+			setsockopt(fd, IPPROTO_IPV6, IPV6_RECVERR, &one, sizeof(one));
+		else
+			setsockopt(fd, IPPROTO_IP, IP_RECVERR, &one, sizeof(one));
+	}
 	struct conn *c = s->free;
 	s->free = c->next;
 	c->s = s;
-	c->pos = pos;
-	c->idx = idx;
-	c->tries = tries + 1;
+	c->probe = *r;
+	c->probe.tries++;
 	c->start_ns = wk_mono_ns();
-	c->prev = c->next = NULL;
 	wk_ev_io_init(&c->io, fd, on_io, c);
 	s->inflight++;
 	/* in the list before anything can release it */
+	c->next = NULL;
 	c->prev = s->tail;
 	if (s->tail)
 		s->tail->next = c;
 	else
 		s->head = c;
 	s->tail = c;
-	s->sent++;
-	if (tries)
-		s->retransmits++;
-	int rc = connect(fd, (struct sockaddr *)&ss, sl);
-	int e = rc < 0 ? errno : 0;
-	if (e == EINPROGRESS || e == EINTR) {
-		if (!s->backoff_until_ms)
-			s->backoff_ms = 0; /* connects work again: the next shortage starts small */
-		c->deadline_ms = wk_ev_now(s->ev) + rto_ms(s);
-		int r = wk_ev_io_set(s->ev, &c->io, WK_EV_OUT, s->err);
-		if (r) {
-			s->rc = r;
-			conn_release(s, c, false);
-			return false;
-		}
-		return true;
-	}
+	int e = connect(fd, (struct sockaddr *)&ss, sl) < 0 ? errno : 0;
 	if (e == EADDRNOTAVAIL || e == EAGAIN || e == ENOBUFS || e == ENOMEM) {
 		/* out of local ports or buffers: not an answer; put it back, slow down */
-		s->sent--;
-		if (tries)
-			s->retransmits--;
 		conn_release(s, c, false);
-		redo_push(s, pos, idx, tries, true);
+		redo_push(s, r, true);
 		backoff(s);
 		return false;
 	}
@@ -446,7 +469,30 @@ static bool launch(struct cscan *s, uint64_t pos, uint64_t idx, unsigned tries)
 		s->rc = wk_seterr_sys(s->err, e, "connect scan: connect");
 		return false;
 	}
-	verdict(s, c, e);
+	s->sent++;
+	if (r->tries)
+		s->retransmits++;
+	if (e != EINPROGRESS && e != EINTR) {
+		verdict(s, c, e, true);
+		return true;
+	}
+	if (!s->backoff_until_ms)
+		s->backoff_ms = 0; /* connects work again: the next shortage starts small */
+	if (quick_wanted(s)) {
+		int q = connect(fd, (struct sockaddr *)&ss, sl) < 0 ? errno : 0;
+		quick_count(s, q != EALREADY);
+		if (q != EALREADY && q != EINPROGRESS) {
+			verdict(s, c, q == EISCONN ? 0 : q, false);
+			return true;
+		}
+	}
+	c->deadline_ms = wk_ev_now(s->ev) + rto_ms(s);
+	int rc = wk_ev_io_set(s->ev, &c->io, WK_EV_OUT, s->err);
+	if (rc) {
+		s->rc = rc;
+		conn_release(s, c, false);
+		return false;
+	}
 	return true;
 }
 
@@ -457,41 +503,34 @@ static void fill(struct cscan *s, uint64_t now_ms, bool stopping)
 		return;
 	s->backoff_until_ms = 0; /* the quiet period is over: the cap may grow again */
 	s->pace_wait_ns = 0;
-	while (!s->rc && s->inflight < s->cap && s->free) {
-		struct redo r;
-		bool have = redo_pop(s, &r);
-		if (!have) {
-			if (s->shard_done)
-				return;
-			uint64_t pos;
-			if (!wk_shard_next(&s->shard, &pos)) {
+	/* a batch at a time: quick verdicts free their slot at once, and the loop must still
+	 * see replies, deadlines, progress and *stop */
+	for (unsigned n = 0; n < FILL_BATCH && !s->rc && s->inflight < s->cap && s->free; n++) {
+		if (s->o->stop && *s->o->stop)
+			return;
+		struct redo r = {0};
+		if (!redo_pop(s, &r)) {
+			if (s->shard_done || !wk_shard_next(&s->shard, &r.pos)) {
 				s->shard_done = true;
 				return;
 			}
-			r.pos = pos;
-			r.idx = wk_perm_at(&s->perm, pos);
-			r.tries = 0;
+			r.idx = wk_perm_at(&s->perm, r.pos);
 		}
 		if (s->paced && !wk_pace_take(&s->pace, wk_mono_ns(), 1, &s->pace_wait_ns)) {
 			if (!s->pace_wait_ns)
 				s->pace_wait_ns = 1;
-			redo_push(s, r.pos, r.idx, r.tries, true);
+			redo_push(s, &r, true);
 			return;
 		}
-		if (!launch(s, r.pos, r.idx, r.tries))
+		if (!launch(s, &r))
 			return;
 	}
 }
 
 static void expire(struct cscan *s, uint64_t now_ms)
 {
-	while (s->head && s->head->deadline_ms <= now_ms) {
-		struct conn *c = s->head;
-		uint64_t pos = c->pos, idx = c->idx;
-		unsigned tries = c->tries;
-		conn_release(s, c, false);
-		timed_out(s, pos, idx, tries);
-	}
+	while (s->head && s->head->deadline_ms <= now_ms)
+		timed_out(s, conn_release(s, s->head, false));
 }
 
 static void progress(struct cscan *s, uint64_t now_ms, bool force)
@@ -510,8 +549,8 @@ static void progress(struct cscan *s, uint64_t now_ms, bool force)
 	};
 	/* the oldest probe not yet decided bounds what a resume may skip */
 	for (struct conn *c = s->head; c; c = c->next)
-		if (c->pos < p.pos)
-			p.pos = c->pos;
+		if (c->probe.pos < p.pos)
+			p.pos = c->probe.pos;
 	for (size_t i = 0; i < s->rq_n; i++) {
 		uint64_t q = s->rq[(s->rq_head + i) % s->rq_sz].pos;
 		if (q < p.pos)
@@ -632,6 +671,9 @@ int wk_scan_connect_run(const struct wk_scan_opts *o, struct wk_scan_summary *su
 			wait = s.backoff_until_ms - now;
 		if (s.pace_wait_ns && s.pace_wait_ns / 1000000 < wait)
 			wait = s.pace_wait_ns / 1000000;
+		if (!stopping && s.inflight < s.cap && (s.rq_n || !s.shard_done) &&
+		    !s.backoff_until_ms && !s.pace_wait_ns)
+			wait = 0; /* fill stopped at its batch: only look at what is ready */
 		rc = wk_ev_run_once(s.ev, (int)wait, err);
 		if (rc < 0)
 			goto out;
@@ -642,8 +684,8 @@ out:
 	/* whatever is still open (an error stopped us) is undecided */
 	while (s.head) {
 		struct conn *c = s.head;
-		if (c->pos < s.min_undone)
-			s.min_undone = c->pos;
+		if (c->probe.pos < s.min_undone)
+			s.min_undone = c->probe.pos;
 		conn_release(&s, c, false);
 	}
 	for (size_t i = 0; i < s.rq_n; i++) {
