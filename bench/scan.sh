@@ -51,16 +51,19 @@ for p in (22, 80):
     s.bind(("0.0.0.0", p)); s.listen(65535); ss.append(s)
 time.sleep(600)' &
 LPID=$!
-sleep 1
+for i in $(seq 100); do # the listener is up before the first probe
+	ip netns exec "$T" ss -Hltn "sport = :80" | grep -q . && break
+	sleep 0.1
+done
 : >"$D/empty.blocklist"
-inS() { ip netns exec "$S" "$@"; }
+
 
 # timed NAME CMD...: wall seconds of the command into $D/NAME.t
 timed() {
 	local name=$1 t0 t1
 	shift
 	t0=$(date +%s.%N)
-	(cd "$D" && timeout 300 "$@" >"$D/$name.out" 2>"$D/$name.err")
+	(cd "$D" && timeout 300 ip netns exec "$S" "$@" >"$D/$name.out" 2>"$D/$name.err")
 	t1=$(date +%s.%N)
 	python3 -c "print('%.2f' % ($t1 - $t0))" >"$D/$name.t"
 }
@@ -73,23 +76,23 @@ row() { # NAME SECONDS OPEN EXPECTED
 echo "== 198.19.0.0/16 x port 80 SYN, rate $RATE, $RUNS runs each"
 best() { sort -n | head -1; }
 for r in $(seq "$RUNS"); do
-	timed w inS "$W" scan -sS -Pn -p80 198.19.0.0/16 --rate "$RATE" --wait 500 -oJ "$D/w.json"
+	timed w "$W" scan -sS -Pn -p80 198.19.0.0/16 --rate "$RATE" --wait 500 -oJ "$D/w.json"
 	n=$(grep -c '"state":"open"' "$D/w.json")
 	row "wirekit scan -sS -Pn -p80 --rate $RATE" "$(cat "$D/w.t")" "$n" 65536
 	echo "$(cat "$D/w.t") $n" >>"$D/w.all"
-	timed z inS zmap -p 80 -i "bs$$" -S 198.18.0.1 -G "$tmac" --blocklist-file "$D/empty.blocklist" \
+	timed z zmap -p 80 -i "bs$$" -S 198.18.0.1 -G "$tmac" -b "$D/empty.blocklist" \
 		-r "$RATE" -c 1 -o "$D/z.csv" 198.19.0.0/16
 	n=$(sort -u "$D/z.csv" | grep -c '^198')
 	row "zmap -r $RATE -c 1" "$(cat "$D/z.t")" "$n" 65536
 	echo "$(cat "$D/z.t") $n" >>"$D/z.all"
 	rm -f "$D/m.list"
-	timed m inS masscan 198.19.0.0/16 -p80 --rate "$RATE" --adapter "bs$$" --adapter-ip 198.18.0.1 \
+	timed m masscan 198.19.0.0/16 -p80 --rate "$RATE" --adapter "bs$$" --adapter-ip 198.18.0.1 \
 		--router-mac "$tmac" --wait 1 -oL "$D/m.list"
 	n=$(grep -c '^open' "$D/m.list")
 	row "masscan --rate $RATE --wait 1" "$(cat "$D/m.t")" "$n" 65536
 	echo "$(cat "$D/m.t") $n" >>"$D/m.all"
 done
-timed n inS nmap -n -Pn -sS -p80 --min-rate 50000 198.19.0.0/16 -oG "$D/n.gnmap"
+timed n nmap -n -Pn -sS -p80 --min-rate 50000 198.19.0.0/16 -oG "$D/n.gnmap"
 n=$(grep -c '80/open' "$D/n.gnmap")
 row "nmap -sS -Pn -p80 --min-rate 50000" "$(cat "$D/n.t")" "$n" 65536
 med() { awk '{print $1}' "$1" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
@@ -102,16 +105,16 @@ echo "most missed in a run: wirekit $(missmax "$D/w.all"), zmap $(missmax "$D/z.
 python3 -c "print('ratio zmap/wirekit %.2f, masscan/wirekit %.2f, nmap/wirekit %.2f' % ($zm / $wm, $mm / $wm, $(cat "$D/n.t") / $wm))"
 
 echo "== 198.19.0.1 x 65,535 ports -sS"
-timed w1 inS "$W" scan -sS -Pn -p- 198.19.0.1 --rate 300000 --wait 200 -oJ "$D/w1.json"
+timed w1 "$W" scan -sS -Pn -p- 198.19.0.1 --rate 300000 --wait 200 -oJ "$D/w1.json"
 n=$(grep -c '"state":"open"' "$D/w1.json")
 c=$(grep -c '"state":"closed"' "$D/w1.json")
 row "wirekit scan -sS -Pn -p- --rate 300000" "$(cat "$D/w1.t")" "$n" 2
 echo "    closed: $c of 65533"
-timed n1 inS nmap -n -Pn -sS -T5 -p- 198.19.0.1 -oG "$D/n1.gnmap"
+timed n1 nmap -n -Pn -sS -T5 -p- 198.19.0.1 -oG "$D/n1.gnmap"
 n=$(grep -o '[0-9]*/open' "$D/n1.gnmap" | wc -l)
 row "nmap -sS -T5 -Pn -p-" "$(cat "$D/n1.t")" "$n" 2
 rm -f "$D/m1.list"
-timed m1 inS masscan 198.19.0.1 -p1-65535 --rate 300000 --adapter "bs$$" --adapter-ip 198.18.0.1 \
+timed m1 masscan 198.19.0.1 -p1-65535 --rate 300000 --adapter "bs$$" --adapter-ip 198.18.0.1 \
 	--router-mac "$tmac" --wait 1 -oL "$D/m1.list"
 n=$(grep -c '^open' "$D/m1.list")
 row "masscan -p1-65535 --rate 300000 --wait 1" "$(cat "$D/m1.t")" "$n" 2

@@ -7,7 +7,7 @@ same values the test script gives to nftables and the listeners.
   scanlab.py check KIND HOSTS PORTS FILE...   compare (the union of) FILEs with the truth
   scanlab.py recall HOSTS PORTS FILE          open ports found / open ports, false positives
   scanlab.py disjoint FILE...                 no (ip, proto, port) in two files
-KIND: syn ack udp PE PP PS PA PU any (up by any reason); HOSTS: a-b[,c-d] (last octets
+KIND: syn ack connect udp PE PP PS PA PU any (up by any reason); HOSTS: a-b[,c-d] (last octets
 of 198.19.0.x); PORTS: comma list.
 """
 import json
@@ -34,6 +34,9 @@ def hosts(spec):
 
 
 def port_truth(kind, h, p):
+    if kind == "connect":  # the kernel's connect: refused instead of reset
+        st = port_truth("syn", h, p)
+        return ("closed", "conn-refused") if st == ("closed", "reset") else st
     if kind in ("syn", "ack"):
         if h in HOST_DROP:
             return ("filtered", "no-response")
@@ -84,7 +87,7 @@ def expect(kind, hs, ports):
     out = {}
     for h in hosts(hs):
         ip = NET + str(h)
-        if kind in ("syn", "ack", "udp"):
+        if kind in ("syn", "ack", "udp", "connect"):
             proto = "udp" if kind == "udp" else "tcp"
             for p in ports:
                 out[(ip, proto, p)] = port_truth(kind, h, p)
@@ -142,7 +145,7 @@ def main():
         return 0
     truth = expect(kind, hs, ports)
     got = load(sys.argv[5:])
-    if kind in ("syn", "ack", "udp"):
+    if kind in ("syn", "ack", "udp", "connect"):
         got = {k: v for k, v in got.items() if k[1] is not None}
     else:
         got = {k: v for k, v in got.items() if k[1] is None}

@@ -43,6 +43,8 @@ check "-sS: exit 0" rc_is syn 0
 check "-sS: every state and reason" truth syn syn 1-30 "$TP"
 scan ack -sA -Pn -p "$TP" "$H" "${FAST[@]}"
 check "-sA: every state and reason" truth ack ack 1-30 "$TP"
+scan con -sT -Pn -p "$TP" "$H" "${FAST[@]}"
+check "-sT: every state and reason" truth con connect 1-30 "$TP"
 scan udp -sU -Pn -p "$UP" "$H" "${FAST[@]}"
 check "-sU: every state and reason" truth udp udp 1-30 "$UP"
 for m in PE PP PS22 PS9 PA80 PU; do
@@ -58,6 +60,24 @@ check "-sS with discovery: states of the up hosts" truth disc syn 1-19,25-30 "$T
 check "-sS with discovery: no ports of down hosts" \
 	bash -c "! grep -q '\"198.19.0.2[0-4]\",\"proto\"' '$T/disc.json'"
 check "-sS with discovery: host records" truth disc any 1-30 0 "$T/disc.json"
+
+# no options: discovery + the top 1,000 TCP ports as a SYN scan; without CAP_NET_RAW a
+# connect scan with a one-line notice
+scan def 198.19.0.1-3 "${FAST[@]}"
+check "no options: SYN scan of 1,000 ports per host" python3 -c '
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1])]
+ports = [r for r in recs if "port" in r]
+assert recs[-1]["scan_type"] == "syn", recs[-1]
+assert len(ports) == 3000, len(ports)
+opens = sorted({r["port"] for r in ports if r["state"] == "open"})
+assert opens == [22, 80, 443, 8080], opens' "$T/def.json"
+TMO=120 inS setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
+	"$W" scan -p 22,25,80,81 198.19.0.1 -oJ - >"$T/unpriv.json" 2>"$T/unpriv.err"
+echo $? >"$T/unpriv.rc"
+check "no CAP_NET_RAW: connect scan with a notice" bash -c \
+	"[ \$(cat $T/unpriv.rc) = 0 ] && grep -q 'connect scan' $T/unpriv.err && [ \$(wc -l <$T/unpriv.err) = 1 ] &&
+	 grep -q '\"port\":80,\"state\":\"open\"' $T/unpriv.json"
 
 # JSON Lines: every line parses, a summary closes the file
 check "JSON lines parse" python3 -c '

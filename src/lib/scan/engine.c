@@ -488,7 +488,8 @@ int wk_scan_run(const struct wk_scan_opts *o, struct wk_scan_summary *sum, uint6
 		rc = ports.mods[i]->build(&ports.tmpl[i], &e.c, err);
 	if (rc)
 		goto out;
-	wk_pace_init(&e.pace, pick_rate(o), BATCH, wk_mono_ns());
+	/* a bucket of a few batches lets the average rate catch up after a late wake-up */
+	wk_pace_init(&e.pace, pick_rate(o), 4 * BATCH, wk_mono_ns());
 	e.rate_mark_ns = e.last_progress_ns = wk_mono_ns();
 	e.up = o->discovery && !sn ? &disc.up : NULL; /* read by the receiver in the port phase */
 	if (pthread_create(&rx, NULL, rx_main, &e)) {

@@ -74,10 +74,12 @@ static int flush(struct eng *e, const uint8_t **ptr, size_t *lens, unsigned n, s
 	unsigned got = 0, done = 0, full = 0;
 	while (got < n) {
 		uint64_t wait = 0;
-		unsigned t = wk_pace_take(&e->pace, wk_mono_ns(), n - got, &wait);
-		got += t;
-		if (!t)
-			sleep_ns(wait ? wait : 1000);
+		got += wk_pace_take(&e->pace, wk_mono_ns(), n - got, &wait);
+		/* one sleep for every token still missing: a sleep per token would cost the
+		 * timer slack each time and cap the rate far below what was asked */
+		uint64_t need = (uint64_t)((double)(n - got) * e->pace.ns_per_tok);
+		if (got < n)
+			sleep_ns(need > wait ? need : wait ? wait : 1000);
 	}
 	while (done < n) {
 		int eno = 0;
