@@ -278,6 +278,13 @@ static void test_file(void **state)
 	assert_int_equal(wk_targets_finish(t, &err), 0);
 	assert_int_equal(wk_targets_count(t), 2 + 4 + 1);
 	wk_targets_free(t);
+	/* "-" reads stdin */
+	assert_non_null(freopen(path, "r", stdin));
+	t = wk_targets_new(&err);
+	assert_int_equal(wk_targets_add_file(t, "-", &err), 0);
+	assert_int_equal(wk_targets_finish(t, &err), 0);
+	assert_int_equal(wk_targets_count(t), 3 + 4 + 1);
+	wk_targets_free(t);
 	/* the same file as an exclude list */
 	t = wk_targets_new(&err);
 	assert_int_equal(wk_targets_add(t, "198.18.0.0/23", &err), 0);

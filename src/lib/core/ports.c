@@ -36,6 +36,16 @@ static void ps_set(struct portset *s, unsigned proto, unsigned port)
 	s->w[proto][port >> 6] |= 1ull << (port & 63);
 }
 
+/* Ports lo..hi (1 <= lo <= hi <= 65535) a word at a time: "-,-,-" stays cheap. */
+static void ps_set_range(struct portset *s, unsigned proto, unsigned lo, unsigned hi)
+{
+	for (unsigned w = lo >> 6; w <= hi >> 6; w++) {
+		unsigned a = w == lo >> 6 ? lo & 63 : 0, b = w == hi >> 6 ? hi & 63 : 63;
+		uint64_t m = (b == 63 ? ~0ull : (1ull << (b + 1)) - 1) & ~((1ull << a) - 1);
+		s->w[proto][w] |= m;
+	}
+}
+
 static bool ps_has(const struct portset *s, unsigned proto, unsigned port)
 {
 	return s->w[proto][port >> 6] >> (port & 63) & 1;
@@ -249,9 +259,10 @@ static int ps_store(struct wk_ports *out, const struct portset *set, struct wk_e
 		return wk_seterr(err, WK_ENOMEM, "port list: out of memory");
 	size_t k = 0;
 	for (unsigned p = 0; p < WK_SP_NPROTO; p++)
-		for (unsigned port = 1; port < 65536; port++)
-			if (ps_has(set, p, port))
-				v[k++] = (struct wk_port){(uint8_t)p, (uint16_t)port};
+		for (unsigned i = 0; i < WK_ARRAY_SIZE(set->w[p]); i++)
+			for (uint64_t w = set->w[p][i]; w; w &= w - 1)
+				v[k++] = (struct wk_port){
+				    (uint8_t)p, (uint16_t)(i * 64 + (unsigned)__builtin_ctzll(w))};
 	free(out->v);
 	out->v = v;
 	out->n = (uint32_t)n;
@@ -261,7 +272,7 @@ static int ps_store(struct wk_ports *out, const struct portset *set, struct wk_e
 static void ps_from(struct portset *set, const struct wk_ports *l)
 {
 	for (uint32_t i = 0; l && i < l->n; i++)
-		if (l->v[i].proto < WK_SP_NPROTO)
+		if (l->v[i].proto < WK_SP_NPROTO && l->v[i].port != 0)
 			ps_set(set, l->v[i].proto, l->v[i].port);
 }
 
@@ -360,8 +371,8 @@ int wk_ports_parse(struct wk_ports *out, const char *spec, unsigned protos,
 				    "bad port \"%s\" in \"%.100s\": range end before its start",
 				    item, spec);
 			for (unsigned pr = 0; !rc && pr < WK_SP_NPROTO; pr++)
-				for (unsigned long v = lo; mask >> pr & 1 && v <= hi; v++)
-					ps_set(set, pr, (unsigned)v);
+				if (mask >> pr & 1)
+					ps_set_range(set, pr, (unsigned)lo, (unsigned)hi);
 		} else if (strspn(item, "0123456789-") == len) {
 			rc = wk_seterr(err, WK_EINVAL,
 			               "bad port \"%s\" in \"%.100s\": not a port or range", item,
