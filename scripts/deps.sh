@@ -4,7 +4,7 @@
 set -eu
 pkgs=(meson ninja-build pkg-config gcc clang clang-format libclang-rt-14-dev libcmocka-dev
       libpcap-dev libssl-dev tshark tcpdump python3 python3-scapy python3-dpkt iproute2
-      ncat socat openssl nmap-common ndiff xsltproc)
+      ncat socat openssl nmap nmap-common ndiff xsltproc)
 case "${1:-}" in
 --peers) pkgs+=(nmap masscan hping3 ncat socat openssl zmap) ;;
 esac
