@@ -259,7 +259,8 @@ void wk_results_free(struct wk_results *r);
 int wk_results_add(struct wk_results *r, const struct wk_scan_result *res, struct wk_error *err);
 size_t wk_results_count(const struct wk_results *r);
 /* In order: hosts by family then address; within a host its host record first, then
- * ports by proto and port. The pointer is valid until the next wk_results_add. */
+ * ports by proto and port. The pointer is valid until the next wk_results_add. The first
+ * call after a change sorts the table in place: one thread at a time, like wk_results_add. */
 const struct wk_scan_result *wk_results_at(const struct wk_results *r, size_t i);
 /* The record of (addr, proto, port) (proto WK_SCAN_HOST: the host record), or NULL. */
 const struct wk_scan_result *wk_results_find(const struct wk_results *r,

@@ -75,6 +75,8 @@ int main(int argc, char **argv)
 	                            .start_sec = b ? 1765100000 : 1765000000,
 	                            .reasons = true,
 	                            .versions = true};
+	/* nmap's names for the SERVICE column when nmap-common is installed */
+	info.services = wk_services_load(NULL, NULL);
 	struct wk_results *t = wk_results_new(NULL);
 	int rc = !t;
 	/* .5: 22 ssh, 80 http (b: closed), 53/udp open, the rest of tcp closed */
@@ -131,5 +133,6 @@ int main(int argc, char **argv)
 		rc |= fclose(f) != 0;
 	}
 	wk_results_free(t);
+	wk_services_free((struct wk_services *)info.services);
 	return rc;
 }

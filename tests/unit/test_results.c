@@ -638,6 +638,34 @@ static void test_grep(void **state)
 	wk_results_free(t);
 }
 
+/* With nmap's nmap-services loaded the SERVICE column and XML <service> name the port
+ * (skipped when nmap-common is not installed). */
+static void test_services(void **state)
+{
+	(void)state;
+	struct wk_services *svcs = wk_services_load(NULL, NULL);
+	if (!svcs)
+		skip();
+	struct wk_scan_info info;
+	struct wk_scan_summary sum;
+	struct wk_results *t = fixture(&info, &sum);
+	info.services = svcs;
+	run("text", &info, t, &sum);
+	assert_non_null(strstr(out, "PORT   STATE    SERVICE\n"
+	                            "22/tcp open     ssh\n"
+	                            "25/tcp filtered smtp\n"
+	                            "80/tcp open     http\n"));
+	assert_non_null(strstr(out, "443/tcp open  https\n"));
+	run("xml", &info, t, &sum);
+	assert_non_null(strstr(out, "<port protocol=\"tcp\" portid=\"80\"><state state=\"open\" "
+	                            "reason=\"syn-ack\" reason_ttl=\"64\"/><service name=\"http\" "
+	                            "method=\"table\" conf=\"3\"/></port>"));
+	run("grep", &info, t, &sum);
+	assert_non_null(strstr(out, "25/filtered/tcp//smtp///, 80/open/tcp//http///"));
+	wk_results_free(t);
+	wk_services_free(svcs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -653,6 +681,7 @@ int main(void)
 	    cmocka_unit_test(test_xml),
 	    cmocka_unit_test(test_xml_escape),
 	    cmocka_unit_test(test_grep),
+	    cmocka_unit_test(test_services),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

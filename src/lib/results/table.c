@@ -12,7 +12,7 @@
 struct wk_results {
 	struct wk_scan_result *v;
 	size_t n, cap;
-	uint32_t *idx; /* record index + 1; 0 is an empty slot */
+	uint64_t *idx; /* hash tag << 32 | (record index + 1); 0 is an empty slot */
 	size_t mask;   /* idx has mask + 1 slots, a power of two, at most half full */
 	uint64_t seed;
 	bool sorted;
@@ -86,10 +86,20 @@ static bool key_eq(const struct wk_scan_result *x, const struct wk_scan_addr *a,
 static size_t slot_of(const struct wk_results *r, const struct wk_scan_addr *a, uint8_t proto,
                       uint16_t port)
 {
-	size_t s = hash_key(r, a, proto, port) & r->mask;
-	while (r->idx[s] && !key_eq(&r->v[r->idx[s] - 1], a, proto, port))
+	/* The tag (the hash's upper half) settles most mismatches without touching the
+	 * record, which is a cache miss on a big table. */
+	uint64_t h = hash_key(r, a, proto, port);
+	uint64_t tag = h >> 32;
+	size_t s = h & r->mask;
+	while (r->idx[s] &&
+	       (r->idx[s] >> 32 != tag || !key_eq(&r->v[(uint32_t)r->idx[s] - 1], a, proto, port)))
 		s = (s + 1) & r->mask;
 	return s;
+}
+
+static uint64_t entry(const struct wk_results *r, const struct wk_scan_result *x, size_t i)
+{
+	return (hash_key(r, &x->addr, x->proto, x->port) >> 32) << 32 | (uint64_t)(i + 1);
 }
 
 static void reindex(struct wk_results *r)
@@ -97,7 +107,7 @@ static void reindex(struct wk_results *r)
 	memset(r->idx, 0, (r->mask + 1) * sizeof(*r->idx));
 	for (size_t i = 0; i < r->n; i++) {
 		const struct wk_scan_result *x = &r->v[i];
-		r->idx[slot_of(r, &x->addr, x->proto, x->port)] = (uint32_t)(i + 1);
+		r->idx[slot_of(r, &x->addr, x->proto, x->port)] = entry(r, x, i);
 	}
 }
 
@@ -116,7 +126,7 @@ static int grow(struct wk_results *r, struct wk_error *err)
 	}
 	if (!r->idx || (r->n + 1) * 2 > r->mask + 1) {
 		size_t slots = r->idx ? (r->mask + 1) * 2 : 128;
-		uint32_t *idx = calloc(slots, sizeof(*idx));
+		uint64_t *idx = calloc(slots, sizeof(*idx));
 		if (!idx)
 			return wk_seterr(err, WK_ENOMEM, "result table index: %zu slots", slots);
 		free(r->idx);
@@ -214,7 +224,7 @@ static int put(struct wk_results *r, const struct wk_scan_result *x, struct wk_e
 	if (x->svc && !(svc = svc_copy(x->svc)))
 		return wk_seterr(err, WK_ENOMEM, "result: service details");
 	if (r->idx[s]) {
-		struct wk_scan_result *old = &r->v[r->idx[s] - 1];
+		struct wk_scan_result *old = &r->v[(uint32_t)r->idx[s] - 1];
 		if (rank(x) < rank(old)) {
 			free(svc);
 			return 0;
@@ -244,7 +254,8 @@ static int put(struct wk_results *r, const struct wk_scan_result *x, struct wk_e
 	if (n->addr.family == AF_INET)
 		memset(n->addr.b + 4, 0, 12);
 	n->svc = svc;
-	r->idx[s] = (uint32_t)++r->n;
+	r->idx[s] = entry(r, n, r->n);
+	r->n++;
 	r->sorted = false;
 	return 0;
 }
@@ -277,7 +288,7 @@ const struct wk_scan_result *wk_results_find(const struct wk_results *r,
 	if (!r || !r->idx || (addr->family != AF_INET && addr->family != AF_INET6))
 		return NULL;
 	size_t s = slot_of(r, addr, proto, port);
-	return r->idx[s] ? &r->v[r->idx[s] - 1] : NULL;
+	return r->idx[s] ? &r->v[(uint32_t)r->idx[s] - 1] : NULL;
 }
 
 static int cmp_rec(const void *pa, const void *pb)

@@ -10,10 +10,6 @@
 #include "results/results_int.h"
 #include "wirekit/scan.h"
 
-/* The name table lives in core/ports.c (branch scancore); until that file is linked, a
- * weak reference lets the writers build and fall back to "unknown". */
-#pragma weak wk_services_name
-
 static bool same_addr(const struct wk_scan_addr *a, const struct wk_scan_addr *b)
 {
 	return a->family == b->family && memcmp(a->b, b->b, a->family == AF_INET ? 4 : 16) == 0;
@@ -187,7 +183,7 @@ const char *rservice_name(const struct wk_scan_info *info, const struct rport *p
 {
 	if (p->rec && p->rec->svc && p->rec->svc->name)
 		return p->rec->svc->name;
-	if (info->services && wk_services_name)
+	if (info->services)
 		return wk_services_name(info->services, (enum wk_scan_proto)p->proto, p->port);
 	return NULL;
 }
