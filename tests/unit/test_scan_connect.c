@@ -162,6 +162,10 @@ static void on_result(void *ctx, const struct wk_scan_result *r)
 	s->state[h][i] = r->state;
 	s->reason[h][i] = r->reason;
 	assert_true(r->ts_sec > 0);
+	if (r->reason == WK_RS_NO_RESPONSE)
+		assert_int_equal(r->rtt_us, 0);
+	else
+		assert_true(r->rtt_us > 0 && r->rtt_us < 5000000);
 	s->total++;
 	if (s->stop_after && s->total == s->stop_after)
 		s->stop = 1;

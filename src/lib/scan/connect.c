@@ -26,6 +26,7 @@
 #define BACKOFF_MAX_MS        500u
 #define TURN_MAX_MS           100u /* how often *stop is looked at while waiting */
 #define QUICK_WINDOW          256u
+#define SPARE_MAX             64u
 #define FILL_BATCH            256u /* connects started per loop turn at most */
 #define QUICK_SAMPLE          16u
 
@@ -44,7 +45,14 @@ struct conn {
 	struct redo probe;    /* tries counts this connect */
 	uint64_t start_ns;    /* when connect() was called */
 	uint64_t deadline_ms; /* on the loop's clock */
+	bool v6;
 	struct conn *prev, *next;
+};
+
+/* Sockets whose connect was refused, ready to connect again. */
+struct spare {
+	int fd[SPARE_MAX];
+	unsigned n;
 };
 
 struct cscan {
@@ -80,6 +88,7 @@ struct cscan {
 	uint64_t min_undone;
 	/* hosts that answered at all */
 	uint8_t *upmap;
+	struct spare spare[2]; /* IPv4, IPv6 */
 	/* asking for the verdict right after connect() */
 	unsigned quick_tries, quick_hits, quick_off;
 	/* counters */
@@ -113,7 +122,8 @@ static socklen_t to_sockaddr(const struct wk_scan_addr *a, uint16_t port,
 	return sizeof(*s4);
 }
 
-static void report(struct cscan *s, uint64_t idx, enum wk_port_state st, enum wk_reason why)
+static void report(struct cscan *s, uint64_t idx, enum wk_port_state st, enum wk_reason why,
+                   uint32_t rtt_us)
 {
 	struct wk_scan_result r;
 	struct timespec ts;
@@ -124,6 +134,7 @@ static void report(struct cscan *s, uint64_t idx, enum wk_port_state st, enum wk
 	r.port = port;
 	r.state = (uint8_t)st;
 	r.reason = (uint8_t)why;
+	r.rtt_us = rtt_us;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	r.ts_sec = ts.tv_sec;
 	r.ts_nsec = (uint32_t)ts.tv_nsec;
@@ -252,11 +263,21 @@ static void list_unlink(struct cscan *s, struct conn *c)
 	c->prev = c->next = NULL;
 }
 
-/* Close the socket and give the slot back; returns the probe it carried. linger: reset an
- * established connection so that no TIME_WAIT is left behind. */
-static struct redo conn_release(struct cscan *s, struct conn *c, bool linger)
+/* How a socket is given up: closed; reset first (an established connection, so that no
+ * TIME_WAIT is left behind); or kept for the next connect (a connect refused or
+ * unreachable that the second connect() reported has been disconnected by the kernel and
+ * may connect again: two system calls fewer per closed port). */
+enum rel { REL_CLOSE, REL_RESET, REL_KEEP };
+
+/* Give the slot back; returns the probe it carried. */
+static struct redo conn_release(struct cscan *s, struct conn *c, enum rel how)
 {
-	if (linger) {
+	struct spare *sp = &s->spare[c->v6];
+	if (how == REL_KEEP && !c->probe.recverr && sp->n < SPARE_MAX && c->io.fd >= 0) {
+		sp->fd[sp->n++] = c->io.fd;
+		c->io.fd = -1;
+	}
+	if (how == REL_RESET) {
 		struct linger l = {1, 0};
 		setsockopt(c->io.fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
 	}
@@ -284,9 +305,9 @@ static unsigned rto_ms(const struct cscan *s)
 	return (unsigned)t;
 }
 
-static void rtt_sample(struct cscan *s, uint64_t start_ns)
+static void rtt_sample(struct cscan *s, uint32_t rtt_us)
 {
-	double r = (double)(wk_mono_ns() - start_ns) / 1000.0;
+	double r = rtt_us;
 	if (!s->have_rtt) {
 		s->srtt_us = r;
 		s->rttvar_us = r / 2;
@@ -312,22 +333,29 @@ static void timed_out(struct cscan *s, struct redo r)
 			s->min_undone = r.pos;
 		return;
 	}
-	report(s, r.idx, WK_PS_FILTERED, WK_RS_NO_RESPONSE);
+	report(s, r.idx, WK_PS_FILTERED, WK_RS_NO_RESPONSE, 0);
 }
 
-/* The verdict of a finished connect from its error (0: connected). local: the error came
- * from connect() itself (routing, local policy), so no ICMP message is behind it. */
-static void verdict(struct cscan *s, struct conn *c, int e, bool local)
+/* Where a verdict came from: the first connect() itself (routing, local policy: no ICMP
+ * message is behind its error), the second one right after it, or the event loop. */
+enum src { SRC_CONNECT, SRC_QUICK, SRC_EVENT };
+
+/* The verdict of a finished connect from its error (0: connected). */
+static void verdict(struct cscan *s, struct conn *c, int e, enum src from)
 {
+	bool local = from == SRC_CONNECT;
+	enum rel how = from == SRC_QUICK ? REL_KEEP : REL_CLOSE;
+	uint64_t us = (wk_mono_ns() - c->start_ns) / 1000;
+	uint32_t rtt = us ? (us < UINT32_MAX ? (uint32_t)us : UINT32_MAX) : 1;
 	switch (e) {
 	case 0:
-		rtt_sample(s, c->start_ns);
-		report(s, c->probe.idx, WK_PS_OPEN, WK_RS_SYN_ACK);
-		conn_release(s, c, true);
+		rtt_sample(s, rtt);
+		report(s, c->probe.idx, WK_PS_OPEN, WK_RS_SYN_ACK, rtt);
+		conn_release(s, c, REL_RESET);
 		return;
 	case ECONNREFUSED:
-		rtt_sample(s, c->start_ns);
-		report(s, c->probe.idx, WK_PS_CLOSED, WK_RS_CONN_REFUSED);
+		rtt_sample(s, rtt);
+		report(s, c->probe.idx, WK_PS_CLOSED, WK_RS_CONN_REFUSED, rtt);
 		break;
 	case EHOSTUNREACH:
 	case ENETUNREACH:
@@ -336,29 +364,29 @@ static void verdict(struct cscan *s, struct conn *c, int e, bool local)
 	case ENOPROTOOPT:
 		if (local) {
 			report(s, c->probe.idx, WK_PS_FILTERED,
-			       e == ENETUNREACH ? WK_RS_NET_UNREACH : WK_RS_HOST_UNREACH);
+			       e == ENETUNREACH ? WK_RS_NET_UNREACH : WK_RS_HOST_UNREACH, 0);
 			break;
 		}
 		if (!c->probe.recverr) {
 			/* errno folds admin-prohibited into host-unreach: ask again with the
 			 * ICMP error queue on (rare, so the common case saves the setsockopt) */
-			struct redo r = conn_release(s, c, false);
+			struct redo r = conn_release(s, c, how);
 			r.tries--;
 			r.recverr = true;
 			redo_push(s, &r, true);
 			return;
 		}
-		report(s, c->probe.idx, WK_PS_FILTERED, icmp_reason(c->io.fd, e));
+		report(s, c->probe.idx, WK_PS_FILTERED, icmp_reason(c->io.fd, e), rtt);
 		break;
 	case EACCES:
 	case EPERM:
-		report(s, c->probe.idx, WK_PS_FILTERED, WK_RS_ADMIN_PROHIBITED);
+		report(s, c->probe.idx, WK_PS_FILTERED, WK_RS_ADMIN_PROHIBITED, 0);
 		break;
 	default: /* ETIMEDOUT and anything odd: as if nothing came back */
-		timed_out(s, conn_release(s, c, false));
+		timed_out(s, conn_release(s, c, REL_CLOSE));
 		return;
 	}
-	conn_release(s, c, false);
+	conn_release(s, c, how);
 }
 
 static void on_io(struct wk_ev *ev, struct wk_ev_io *io, unsigned events)
@@ -372,7 +400,7 @@ static void on_io(struct wk_ev *ev, struct wk_ev_io *io, unsigned events)
 		e = errno;
 	if (e == EINPROGRESS || e == EALREADY)
 		return;
-	verdict(c->s, c, e, false);
+	verdict(c->s, c, e, SRC_EVENT);
 }
 
 /* ---- starting connects ------------------------------------------------------------------ */
@@ -422,7 +450,9 @@ static bool launch(struct cscan *s, const struct redo *r)
 	target_at(s, r->idx, &a, &port);
 	socklen_t sl = to_sockaddr(&a, port, &ss);
 	int fam = a.family == AF_INET6 ? AF_INET6 : AF_INET;
-	int fd = socket(fam, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	struct spare *sp = &s->spare[fam == AF_INET6];
+	int fd = !r->recverr && sp->n ? sp->fd[--sp->n]
+	                              : socket(fam, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
 		int e = errno;
 		if (e == EMFILE || e == ENFILE || e == ENOBUFS || e == ENOMEM) {
@@ -445,6 +475,7 @@ static bool launch(struct cscan *s, const struct redo *r)
 	c->s = s;
 	c->probe = *r;
 	c->probe.tries++;
+	c->v6 = fam == AF_INET6;
 	c->start_ns = wk_mono_ns();
 	wk_ev_io_init(&c->io, fd, on_io, c);
 	s->inflight++;
@@ -459,13 +490,13 @@ static bool launch(struct cscan *s, const struct redo *r)
 	int e = connect(fd, (struct sockaddr *)&ss, sl) < 0 ? errno : 0;
 	if (e == EADDRNOTAVAIL || e == EAGAIN || e == ENOBUFS || e == ENOMEM) {
 		/* out of local ports or buffers: not an answer; put it back, slow down */
-		conn_release(s, c, false);
+		conn_release(s, c, REL_CLOSE);
 		redo_push(s, r, true);
 		backoff(s);
 		return false;
 	}
 	if (e == EAFNOSUPPORT || e == EBADF || e == EINVAL || e == EISCONN) {
-		conn_release(s, c, false);
+		conn_release(s, c, REL_CLOSE);
 		s->rc = wk_seterr_sys(s->err, e, "connect scan: connect");
 		return false;
 	}
@@ -473,7 +504,7 @@ static bool launch(struct cscan *s, const struct redo *r)
 	if (r->tries)
 		s->retransmits++;
 	if (e != EINPROGRESS && e != EINTR) {
-		verdict(s, c, e, true);
+		verdict(s, c, e, SRC_CONNECT);
 		return true;
 	}
 	if (!s->backoff_until_ms)
@@ -482,7 +513,7 @@ static bool launch(struct cscan *s, const struct redo *r)
 		int q = connect(fd, (struct sockaddr *)&ss, sl) < 0 ? errno : 0;
 		quick_count(s, q != EALREADY);
 		if (q != EALREADY && q != EINPROGRESS) {
-			verdict(s, c, q == EISCONN ? 0 : q, false);
+			verdict(s, c, q == EISCONN ? 0 : q, SRC_QUICK);
 			return true;
 		}
 	}
@@ -490,7 +521,7 @@ static bool launch(struct cscan *s, const struct redo *r)
 	int rc = wk_ev_io_set(s->ev, &c->io, WK_EV_OUT, s->err);
 	if (rc) {
 		s->rc = rc;
-		conn_release(s, c, false);
+		conn_release(s, c, REL_CLOSE);
 		return false;
 	}
 	return true;
@@ -530,7 +561,7 @@ static void fill(struct cscan *s, uint64_t now_ms, bool stopping)
 static void expire(struct cscan *s, uint64_t now_ms)
 {
 	while (s->head && s->head->deadline_ms <= now_ms)
-		timed_out(s, conn_release(s, s->head, false));
+		timed_out(s, conn_release(s, s->head, REL_CLOSE));
 }
 
 static void progress(struct cscan *s, uint64_t now_ms, bool force)
@@ -686,7 +717,7 @@ out:
 		struct conn *c = s.head;
 		if (c->probe.pos < s.min_undone)
 			s.min_undone = c->probe.pos;
-		conn_release(&s, c, false);
+		conn_release(&s, c, REL_CLOSE);
 	}
 	for (size_t i = 0; i < s.rq_n; i++) {
 		uint64_t q = s.rq[(s.rq_head + i) % s.rq_sz].pos;
@@ -709,6 +740,9 @@ out:
 		sum->probes_sent = s.sent;
 		sum->replies = s.replies;
 	}
+	for (unsigned f = 0; f < 2; f++)
+		while (s.spare[f].n)
+			close(s.spare[f].fd[--s.spare[f].n]);
 	wk_ev_free(s.ev);
 	free(s.pool);
 	free(s.rq);
