@@ -38,19 +38,26 @@ struct wk_targets;
 struct wk_targets *wk_targets_new(struct wk_error *err);
 void wk_targets_free(struct wk_targets *t);
 /* One target as a user types it: 198.18.0.2, 198.18.0.0/15, 198.18.0.1-50 (last octet
- * range), nmap octet ranges 198.18.0-3.1-254, 198.18.0.1-198.18.2.7, an IPv6 address or
- * prefix (/112 .. /128), a host name (resolved once here, getaddrinfo with AI_ADDRCONFIG
- * off). A token naming one address is kept even if it is special; ranges and prefixes
- * leave out multicast, 0.0.0.0/8, 240.0.0.0/4 and 255.255.255.255. WK_EINVAL (message
- * names the token) for bad syntax, WK_ENOTFOUND for a name that does not resolve. */
+ * range), nmap octet ranges 198.18.0-3.1-254 (each octet a comma list of N, N-M, N-, -M or
+ * '*'), 198.18.0.1-198.18.2.7, an IPv6 address or prefix (/112 .. /128), a host name
+ * (resolved once here, getaddrinfo with AI_ADDRCONFIG off; the first IPv4 address, else
+ * the first IPv6 one; "name/24" allowed). A token naming one address is kept even if it is
+ * special; ranges and prefixes leave out multicast, 0.0.0.0/8, 240.0.0.0/4 and
+ * 255.255.255.255 (IPv6: ff00::/8). One token expands to at most 2^20 intervals (one per
+ * combination of the octets above the lowest partial one), a set to 2^23. WK_EINVAL
+ * (message names the token) for bad syntax, WK_ENOTFOUND for a name that does not
+ * resolve. */
 int wk_targets_add(struct wk_targets *t, const char *token, struct wk_error *err);
 /* Tokens separated by white space, commas or new lines from a file ("-": stdin); '#'
- * starts a comment. Errors name the file and line. */
+ * starts a comment. Errors name the file and line. (In a file a comma ends a token, so
+ * octet lists such as 10.0.1,3.1 only work through wk_targets_add.) */
 int wk_targets_add_file(struct wk_targets *t, const char *path, struct wk_error *err);
 /* Remove what a token (or a file of tokens) names, any syntax above. */
 int wk_targets_exclude(struct wk_targets *t, const char *token, struct wk_error *err);
 int wk_targets_exclude_file(struct wk_targets *t, const char *path, struct wk_error *err);
-/* Sort, merge overlaps, apply the exclusions. WK_EINVAL "no targets left" when empty. */
+/* Sort, merge overlaps, apply the exclusions. WK_EINVAL "no targets left" when empty.
+ * count, at and has read the set as the last finish left it (tokens added later need
+ * another finish). IPv4 addresses come before IPv6 ones in at's order. */
 int wk_targets_finish(struct wk_targets *t, struct wk_error *err);
 /* Number of addresses (after finish). */
 uint64_t wk_targets_count(const struct wk_targets *t);
@@ -84,12 +91,16 @@ struct wk_ports {
 	uint32_t n;
 };
 /* nmap -p syntax: "22,80,443", "1-1024", "-" (1-65535), "-100", "60000-", "U:53,T:22-25",
- * service names ("http,ssh", needs s), "[1-1024]" is not supported. Ports without T:/U:
- * apply to every proto in protos (a bit mask of 1 << enum wk_scan_proto). Port 0 and
- * values above 65535 are WK_EINVAL naming the culprit. Appends to out. */
+ * service names ("http,ssh", wildcards "http*", needs s), "[1-1024]" is not supported.
+ * Ports without T:/U:/S: apply to every proto in protos (a bit mask of
+ * 1 << enum wk_scan_proto; 0 means TCP). Port 0 and values above 65535 are WK_EINVAL naming
+ * the culprit. Merges into out (which stays sorted and unique); out is unchanged on
+ * error. */
 int wk_ports_parse(struct wk_ports *out, const char *spec, unsigned protos,
                    const struct wk_services *s, struct wk_error *err);
-/* The n most frequent ports of proto from nmap-services (nmap's --top-ports order). */
+/* The n most frequent ports of proto from nmap-services (nmap's --top-ports order: open
+ * frequency descending, ties by port ascending; checked against nmap 7.93's own lists).
+ * Merged into out, sorted by port; all of them when n is larger than the file has. */
 int wk_ports_top(struct wk_ports *out, const struct wk_services *s, enum wk_scan_proto p,
                  unsigned n, struct wk_error *err);
 /* Remove ports that are in ex (--exclude-ports). */
@@ -110,7 +121,8 @@ void wk_perm_init(struct wk_perm *p, uint64_t n, uint64_t seed);
 uint64_t wk_perm_at(const struct wk_perm *p, uint64_t i);
 
 /* Shard k of N (1 <= k <= N): positions i with i % N == k - 1. Resuming stores the next
- * position. wk_shard_next returns false when the shard is done. */
+ * position (pos; start is rounded up to the shard's next position). wk_shard_next returns
+ * false when the shard is done; k or N out of range gives an empty shard. */
 struct wk_shard {
 	uint64_t n; /* size of the space */
 	uint32_t k, of;
@@ -125,7 +137,8 @@ uint64_t wk_shard_left(const struct wk_shard *s);
 
 /* SipHash-2-4 (Aumasson and Bernstein) of p[0..n) under a 128-bit key. */
 uint64_t wk_siphash24(const uint8_t key[16], const void *p, size_t n);
-/* The cookie of a flow: 32 bits of SipHash over (family, src, dst, sport, dport, proto). */
+/* The cookie of a flow: SipHash over (family, src, dst, sport, dport, proto) with both
+ * ports big-endian and 4 or 16 address bytes by dst->family; its two halves xor-ed. */
 uint32_t wk_scan_cookie(const uint8_t key[16], const struct wk_scan_addr *src,
                         const struct wk_scan_addr *dst, uint16_t sport, uint16_t dport,
                         uint8_t proto);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -303,6 +304,33 @@ static void test_file(void **state)
 	wk_targets_free(t);
 }
 
+/* Not a test of speed (never asserted): prints ns per call for the report. */
+static void test_speed(void **state)
+{
+	(void)state;
+	struct wk_error err = {0};
+	struct wk_targets *t = wk_targets_new(&err);
+	char tok[32];
+	/* 4,096 intervals: one per /24 of a /12, hosts .1 to .254 */
+	assert_int_equal(wk_targets_add(t, "10.0-15.0-255.1-254", &err), 0);
+	assert_int_equal(wk_targets_finish(t, &err), 0);
+	snprintf(tok, sizeof(tok), "%llu", (unsigned long long)wk_targets_count(t));
+	uint64_t n = wk_targets_count(t), sink = 0, calls = 4000000;
+	struct wk_scan_addr a;
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (uint64_t i = 0; i < calls; i++) {
+		wk_targets_at(t, (i * 0x9e3779b97f4a7c15ull) % n, &a);
+		sink += a.b[3];
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	double ns = ((double)(t1.tv_sec - t0.tv_sec) * 1e9 + (double)(t1.tv_nsec - t0.tv_nsec)) /
+	            (double)calls;
+	print_message("wk_targets_at: %.1f ns/call (4096 intervals, %s addresses, sink %llu)\n", ns,
+	              tok, (unsigned long long)(sink & 1));
+	wk_targets_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -316,6 +344,7 @@ int main(void)
 	    cmocka_unit_test(test_errors),
 	    cmocka_unit_test(test_localhost),
 	    cmocka_unit_test(test_file),
+	    cmocka_unit_test(test_speed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -160,8 +160,18 @@ static int emit_octets(struct ivlist4 *l, uint64_t sets[4][4], int j, bool skip,
                        struct wk_error *err)
 {
 	unsigned shift = 8u * (unsigned)(3 - j);
-	uint32_t fill = shift == 32 ? 0xffffffffu : (uint32_t)((1ull << shift) - 1);
-	unsigned val[3] = {0, 0, 0};
+	uint32_t fill = (uint32_t)((1ull << shift) - 1);
+	unsigned val[3] = {0, 0, 0}, nruns = 0;
+	uint8_t run_lo[128], run_hi[128]; /* runs of octet j: at most 128 in 256 values */
+	for (unsigned v = 0; v < 256; v++) {
+		if (!set_has(sets[j], v) || (v > 0 && set_has(sets[j], v - 1)))
+			continue;
+		unsigned e = v;
+		while (e < 255 && set_has(sets[j], e + 1))
+			e++;
+		run_lo[nruns] = (uint8_t)v;
+		run_hi[nruns++] = (uint8_t)e;
+	}
 	/* first value of each of octets 0..j-1 */
 	for (int i = 0; i < j; i++)
 		while (!set_has(sets[i], val[i]))
@@ -170,14 +180,9 @@ static int emit_octets(struct ivlist4 *l, uint64_t sets[4][4], int j, bool skip,
 		uint32_t pre = 0;
 		for (int i = 0; i < j; i++)
 			pre |= (uint32_t)val[i] << (8u * (unsigned)(3 - i));
-		for (unsigned v = 0; v < 256; v++) {
-			if (!set_has(sets[j], v) || (v > 0 && set_has(sets[j], v - 1)))
-				continue;
-			unsigned e = v;
-			while (e < 255 && set_has(sets[j], e + 1))
-				e++;
-			uint32_t lo = pre | (uint32_t)v << shift;
-			uint32_t hi = pre | (uint32_t)e << shift | fill;
+		for (unsigned r = 0; r < nruns; r++) {
+			uint32_t lo = pre | (uint32_t)run_lo[r] << shift;
+			uint32_t hi = pre | (uint32_t)run_hi[r] << shift | fill;
 			int rc = push4(l, lo, hi, skip, tok, err);
 			if (rc)
 				return rc;
