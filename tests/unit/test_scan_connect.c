@@ -402,42 +402,6 @@ static void test_bad_opts(void **state)
 	wk_targets_free(t);
 }
 
-/* ---- STAND-IN until branch scancore has them: permutation and shards ------ */
-void wk_perm_init(struct wk_perm *p, uint64_t n, uint64_t seed)
-{
-	memset(p, 0, sizeof(*p));
-	p->n = n;
-	p->key[0] = seed;
-}
-uint64_t wk_perm_at(const struct wk_perm *p, uint64_t i)
-{
-	return p->n - 1 - i;
-}
-void wk_shard_init(struct wk_shard *s, uint64_t n, uint32_t k, uint32_t of, uint64_t start)
-{
-	s->n = n;
-	s->k = k;
-	s->of = of;
-	s->pos = start;
-	while (s->pos < n && s->pos % of != k - 1)
-		s->pos++;
-}
-bool wk_shard_next(struct wk_shard *s, uint64_t *pos)
-{
-	if (s->pos >= s->n)
-		return false;
-	*pos = s->pos;
-	s->pos += s->of;
-	if (s->pos > s->n)
-		s->pos = s->n;
-	return true;
-}
-uint64_t wk_shard_left(const struct wk_shard *s)
-{
-	return s->pos >= s->n ? 0 : (s->n - s->pos + s->of - 1) / s->of;
-}
-/* ---- end of the stand-in ---------------------------------------------------------------- */
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
