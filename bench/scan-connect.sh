@@ -35,17 +35,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-ip netns add "$S" && ip netns add "$TN" || exit 1
-ip link add "${S}a" netns "$S" type veth peer name "${TN}b" netns "$TN"
-ip -n "$S" addr add 198.18.0.1/24 dev "${S}a"
-ip -n "$TN" addr add 198.18.0.2/24 dev "${TN}b"
-for n in "$S" "$TN"; do ip -n "$n" link set lo up; done
-ip -n "$S" link set "${S}a" up
-ip -n "$TN" link set "${TN}b" up
-ip -n "$TN" route add local 198.19.0.0/24 dev lo
-ip -n "$S" route add 198.19.0.0/24 via 198.18.0.2
-ip netns exec "$TN" sysctl -qw net.ipv4.icmp_ratelimit=0 net.ipv4.icmp_msgs_per_sec=1000000 \
-	net.ipv4.icmp_msgs_burst=1000000
+. "$(dirname "$0")/../tests/net/scanlab.sh"
+scanlab_up "$S" "$TN" || exit 1
 if [ "$FIREWALL" = 1 ]; then
 	ip netns exec "$TN" nft -f - <<-EOF || exit 1
 		table ip wkb {
@@ -57,25 +48,7 @@ if [ "$FIREWALL" = 1 ]; then
 		}
 	EOF
 fi
-cat >"$tmp/listen.py" <<'PY'
-import selectors, socket, sys
-sel = selectors.DefaultSelector()
-for p in sys.argv[1:]:
-    s = socket.socket()
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind(("0.0.0.0", int(p)))
-    s.listen(4096)
-    s.setblocking(False)
-    sel.register(s, selectors.EVENT_READ)
-open(sys.argv[0] + ".ready", "w").close()
-while True:
-    for k, _ in sel.select():
-        try:
-            c, _ = k.fileobj.accept()
-            c.close()
-        except OSError:
-            pass
-PY
+scanlab_listener "$tmp/listen.py"
 timeout 900 ip netns exec "$TN" python3 "$tmp/listen.py" $OPEN &
 lp=$!
 for _ in $(seq 250); do [ -f "$tmp/listen.py.ready" ] && break; sleep 0.02; done
@@ -88,23 +61,6 @@ for p in range(1, 65536):
     print(p, "open" if str(p) in opn else "filtered" if str(p) in filt else "closed")
 PY
 
-# from nmap -oG: every port, listed ones and the "Ignored State" rest
-norm_nmap() {
-	python3 - "$1" <<'PY'
-import re, sys
-listed, rest = {}, None
-for line in open(sys.argv[1]):
-    m = re.match(r"Host: (\S+) .*Ports: ([^\t]*)(?:\tIgnored State: (\S+))?", line)
-    if m:
-        rest = m.group(3)
-        for e in filter(None, m.group(2).split(", ")):
-            f = e.split("/")
-            listed[int(f[0])] = f[1]
-for p in range(1, 65536):
-    print(p, listed.get(p, rest))
-PY
-}
-
 # one run: prints "MS exact|WRONG"
 run() { # tool
 	local t0 t1 ok
@@ -114,7 +70,7 @@ run() { # tool
 		ip netns exec "$S" timeout 600 nmap -n -Pn -sT $NMAP_T -p- -oG "$tmp/nmap.g" 198.19.0.1 \
 			>/dev/null 2>&1
 		t1=$(date +%s%N)
-		norm_nmap "$tmp/nmap.g" >"$tmp/got"
+		scanlab_norm_nmap "$tmp/nmap.g" 1 65535 | cut -d' ' -f2- >"$tmp/got"
 		;;
 	wirekit-lib)
 		ip netns exec "$S" timeout 600 "$HELPER" 1-65535 198.19.0.1 >"$tmp/raw" 2>/dev/null
@@ -125,7 +81,7 @@ run() { # tool
 		ip netns exec "$S" timeout 600 "$W" scan -sT -n -Pn -p- -oG "$tmp/wk.g" 198.19.0.1 \
 			>/dev/null 2>&1
 		t1=$(date +%s%N)
-		norm_nmap "$tmp/wk.g" >"$tmp/got"
+		scanlab_norm_nmap "$tmp/wk.g" 1 65535 | cut -d' ' -f2- >"$tmp/got"
 		;;
 	esac
 	if cmp -s "$tmp/got" "$tmp/truth"; then ok=exact; else ok=WRONG; fi

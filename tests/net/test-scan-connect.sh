@@ -18,55 +18,24 @@ OPEN="1 22 80 443 1000 3306 8080 40000 65535"
 DROP="25 111 3000 3001 3002 3003 3004 60001"
 REJECT="135 139 445 5000 5001 5002 65534"
 
-lab_up() {
-	ip netns add "$S" && NETNS+=("$S")
-	ip netns add "$TN" && NETNS+=("$TN")
-	ip link add "${S}a" netns "$S" type veth peer name "${TN}b" netns "$TN"
-	ip -n "$S" addr add 198.18.0.1/24 dev "${S}a"
-	ip -n "$TN" addr add 198.18.0.2/24 dev "${TN}b"
-	ip -n "$S" link set lo up
-	ip -n "$TN" link set lo up
-	ip -n "$S" link set "${S}a" up
-	ip -n "$TN" link set "${TN}b" up
-	ip -n "$TN" route add local 198.19.0.0/24 dev lo
-	ip -n "$S" route add 198.19.0.0/24 via 198.18.0.2
-	ip netns exec "$TN" sysctl -qw net.ipv4.icmp_ratelimit=0 net.ipv4.icmp_msgs_per_sec=1000000 \
-		net.ipv4.icmp_msgs_burst=1000000 net.core.somaxconn=4096
-	ip netns exec "$TN" nft -f - <<-EOF
-		table ip wkc {
-			chain input {
-				type filter hook input priority 0; policy accept;
-				ip daddr 198.19.0.9 drop
-				ip daddr 198.19.0.10 reject with icmp type host-prohibited
-				ip daddr 198.19.0.11 reject with icmp type net-prohibited
-				tcp dport { $(echo $DROP | tr ' ' ,) } drop
-				tcp dport { $(echo $REJECT | tr ' ' ,) } reject with icmp type admin-prohibited
-			}
-		}
-	EOF
+. "$(dirname "$0")/scanlab.sh"
+NETNS+=("$S" "$TN")
+scanlab_up "$S" "$TN" || { echo "FAIL lab setup"; exit 1; }
+ip netns exec "$TN" nft -f - <<EOF || { echo "FAIL nft"; exit 1; }
+table ip wkc {
+	chain input {
+		type filter hook input priority 0; policy accept;
+		ip daddr 198.19.0.9 drop
+		ip daddr 198.19.0.10 reject with icmp type host-prohibited
+		ip daddr 198.19.0.11 reject with icmp type net-prohibited
+		tcp dport { $(echo $DROP | tr ' ' ,) } drop
+		tcp dport { $(echo $REJECT | tr ' ' ,) } reject with icmp type admin-prohibited
+	}
 }
-lab_up || { echo "FAIL lab setup"; exit 1; }
+EOF
 
-# listeners on every OPEN port of every address of the target: accept and close at once
-cat >"$T/listen.py" <<'PY'
-import selectors, socket, sys
-sel = selectors.DefaultSelector()
-for p in sys.argv[1:]:
-    s = socket.socket()
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind(("0.0.0.0", int(p)))
-    s.listen(4096)
-    s.setblocking(False)
-    sel.register(s, selectors.EVENT_READ)
-print("ready", flush=True)
-while True:
-    for k, _ in sel.select():
-        try:
-            c, _ = k.fileobj.accept()
-            c.close()
-        except OSError:
-            pass
-PY
+# listeners on every OPEN port of every address of the target
+scanlab_listener "$T/listen.py"
 bg timeout 600 ip netns exec "$TN" python3 "$T/listen.py" $OPEN
 for p in $OPEN; do wait_port "$p" t "$TN" || { echo "FAIL listener $p"; exit 1; }; done
 
@@ -130,21 +99,7 @@ if command -v nmap >/dev/null; then
 	nh="198.19.0.1 198.19.0.9 198.19.0.10"
 	timeout 120 ip netns exec "$S" nmap -n -Pn -sT -T4 --max-retries 2 -p 1-300 -oG "$T/nmap.gnmap" \
 		$nh >/dev/null 2>&1
-	# every port of the range: the ones nmap lists, the rest in its "Ignored State"
-	python3 - "$T/nmap.gnmap" 300 <<'PY' | sort >"$T/nmap.got"
-import re, sys
-hi = int(sys.argv[2])
-for line in open(sys.argv[1]):
-    m = re.match(r"Host: (\S+) .*Ports: ([^\t]*)(?:\tIgnored State: (\S+))?", line)
-    if not m:
-        continue
-    listed = {}
-    for e in filter(None, m.group(2).split(", ")):
-        f = e.split("/")
-        listed[int(f[0])] = f[1]
-    for p in range(1, hi + 1):
-        print(m.group(1), p, listed.get(p, m.group(3)))
-PY
+	scanlab_norm_nmap "$T/nmap.gnmap" 1 300 | sort >"$T/nmap.got"
 	for h in $nh; do grep "^$h " "$T/hosts15x1000.got"; done | awk '$2 <= 300 {print $1, $2, $3}' |
 		sort >"$T/ours.states"
 	n=$(wc -l <"$T/nmap.got")
