@@ -383,6 +383,36 @@ static void test_rate(void **state)
 	fx_close(&f);
 }
 
+/* -S: connects come from the source address (of the targets' family; another family's is
+ * not used); a source that is not ours is an error naming it. */
+static void test_source(void **state)
+{
+	(void)state;
+	struct fx f;
+	assert_int_equal(fx_open(&f, AF_INET, 60, 4, false, lo1, 1, 1), 0);
+	struct wk_scan_addr src = {.family = AF_INET, .b = {127, 0, 0, 2}};
+	f.o.source = &src;
+	assert_int_equal(wk_scan_connect_run(&f.o, NULL, NULL, &f.e), 0);
+	check_exact(&f.s, 1);
+	/* the first open port's listener holds our (reset) connection: from 127.0.0.2 */
+	struct sockaddr_in peer;
+	socklen_t pl = sizeof(peer);
+	int c = accept4(f.l.fd[0], (struct sockaddr *)&peer, &pl, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	assert_true(c >= 0);
+	assert_int_equal(ntohl(peer.sin_addr.s_addr), 0x7f000002);
+	close(c);
+	struct wk_scan_addr v6 = {.family = AF_INET6, .b = {[15] = 1}};
+	f.o.source = &v6;
+	memset(f.s.count, 0, sizeof(f.s.count));
+	assert_int_equal(wk_scan_connect_run(&f.o, NULL, NULL, &f.e), 0);
+	check_exact(&f.s, 1);
+	struct wk_scan_addr far = {.family = AF_INET, .b = {198, 18, 255, 254}};
+	f.o.source = &far;
+	assert_int_equal(wk_scan_connect_run(&f.o, NULL, NULL, &f.e), WK_ESYS);
+	assert_non_null(strstr(f.e.msg, "source"));
+	fx_close(&f);
+}
+
 /* Nothing to scan, or no TCP port in the list: WK_EINVAL with a message. */
 static void test_bad_opts(void **state)
 {
@@ -408,7 +438,7 @@ int main(void)
 	    cmocka_unit_test(test_loopback_exact), cmocka_unit_test(test_loopback6_exact),
 	    cmocka_unit_test(test_few_in_flight),  cmocka_unit_test(test_shards),
 	    cmocka_unit_test(test_stop_resume),    cmocka_unit_test(test_rate),
-	    cmocka_unit_test(test_bad_opts),
+	    cmocka_unit_test(test_source),         cmocka_unit_test(test_bad_opts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

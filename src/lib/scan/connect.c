@@ -42,9 +42,9 @@ struct redo {
 struct conn {
 	struct wk_ev_io io;
 	struct cscan *s;
-	struct redo probe;    /* tries counts this connect */
-	uint64_t start_ns;    /* when connect() was called */
-	uint64_t deadline_ms; /* on the loop's clock */
+	struct redo probe; /* tries counts this connect */
+	uint64_t start_ns; /* when connect() was called */
+	uint64_t start_ms; /* the same on the loop's clock; times out at start_ms + rto */
 	bool v6;
 	struct conn *prev, *next;
 };
@@ -305,6 +305,13 @@ static unsigned rto_ms(const struct cscan *s)
 	return (unsigned)t;
 }
 
+/* A connect times out at its start plus the current timeout (nmap's way), so the list in
+ * start order is also in deadline order, however the timeout moves. */
+static uint64_t deadline(const struct cscan *s, const struct conn *c)
+{
+	return c->start_ms + rto_ms(s);
+}
+
 static void rtt_sample(struct cscan *s, uint32_t rtt_us)
 {
 	double r = rtt_us;
@@ -440,6 +447,33 @@ static void quick_count(struct cscan *s, bool hit)
 	s->quick_tries = s->quick_hits = 0;
 }
 
+/* -S and -e: bind a new socket to the source address (of its family; the port is left to
+ * connect(), IP_BIND_ADDRESS_NO_PORT) and to the interface. A reused socket keeps both. */
+static int place(struct cscan *s, int fd, int fam)
+{
+	const struct wk_scan_addr *src = s->o->source;
+	if (s->o->ifname && setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, s->o->ifname,
+	                               (socklen_t)strlen(s->o->ifname)) < 0) {
+		int e = errno;
+		return s->rc = e == EPERM
+		                   ? wk_seterr(s->err, WK_EPERM,
+		                               "connect scan: binding to %s needs CAP_NET_RAW",
+		                               s->o->ifname)
+		                   : wk_seterr_sys(s->err, e, "connect scan: interface %s",
+		                                   s->o->ifname);
+	}
+	if (!src || src->family != (fam == AF_INET6 ? AF_INET6 : AF_INET))
+		return 0;
+	int one = 1;
+	setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof(one));
+	struct sockaddr_storage ss;
+	socklen_t sl = to_sockaddr(src, 0, &ss);
+	if (bind(fd, (struct sockaddr *)&ss, sl) < 0)
+		return s->rc =
+		           wk_seterr_sys(s->err, errno, "connect scan: bind to the source address");
+	return 0;
+}
+
 /* Start one connect; returns false when the kernel is short of something (ports,
  * descriptors, buffers) and the probe was put back. */
 static bool launch(struct cscan *s, const struct redo *r)
@@ -451,8 +485,9 @@ static bool launch(struct cscan *s, const struct redo *r)
 	socklen_t sl = to_sockaddr(&a, port, &ss);
 	int fam = a.family == AF_INET6 ? AF_INET6 : AF_INET;
 	struct spare *sp = &s->spare[fam == AF_INET6];
-	int fd = !r->recverr && sp->n ? sp->fd[--sp->n]
-	                              : socket(fam, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	bool fresh = r->recverr || !sp->n;
+	int fd =
+	    fresh ? socket(fam, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0) : sp->fd[--sp->n];
 	if (fd < 0) {
 		int e = errno;
 		if (e == EMFILE || e == ENFILE || e == ENOBUFS || e == ENOMEM) {
@@ -461,6 +496,10 @@ static bool launch(struct cscan *s, const struct redo *r)
 			return false;
 		}
 		s->rc = wk_seterr_sys(s->err, e, "connect scan: socket");
+		return false;
+	}
+	if (fresh && place(s, fd, fam) < 0) {
+		close(fd);
 		return false;
 	}
 	if (r->recverr) {
@@ -517,7 +556,7 @@ static bool launch(struct cscan *s, const struct redo *r)
 			return true;
 		}
 	}
-	c->deadline_ms = wk_ev_now(s->ev) + rto_ms(s);
+	c->start_ms = wk_ev_now(s->ev);
 	int rc = wk_ev_io_set(s->ev, &c->io, WK_EV_OUT, s->err);
 	if (rc) {
 		s->rc = rc;
@@ -560,7 +599,7 @@ static void fill(struct cscan *s, uint64_t now_ms, bool stopping)
 
 static void expire(struct cscan *s, uint64_t now_ms)
 {
-	while (s->head && s->head->deadline_ms <= now_ms)
+	while (s->head && deadline(s, s->head) <= now_ms)
 		timed_out(s, conn_release(s, s->head, REL_CLOSE));
 }
 
@@ -694,9 +733,10 @@ int wk_scan_connect_run(const struct wk_scan_opts *o, struct wk_scan_summary *su
 		progress(&s, now, false);
 		/* wait for the next deadline, token, back-off end or progress tick */
 		uint64_t wait = TURN_MAX_MS;
-		if (s.head && s.head->deadline_ms > now && s.head->deadline_ms - now < wait)
-			wait = s.head->deadline_ms - now;
-		else if (s.head && s.head->deadline_ms <= now)
+		uint64_t dl = s.head ? deadline(&s, s.head) : UINT64_MAX;
+		if (dl > now && dl - now < wait)
+			wait = dl - now;
+		else if (dl <= now)
 			wait = 0;
 		if (s.backoff_until_ms > now && s.backoff_until_ms - now < wait)
 			wait = s.backoff_until_ms - now;
