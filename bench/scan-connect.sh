@@ -35,7 +35,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-. "$(dirname "$0")/../tests/net/scanlab.sh"
+. "$(dirname "$0")/../tests/net/connectlab.sh"
 scanlab_up "$S" "$TN" || exit 1
 if [ "$FIREWALL" = 1 ]; then
 	ip netns exec "$TN" nft -f - <<-EOF || exit 1

@@ -333,6 +333,7 @@ struct wk_scan_opts {
 	void (*on_progress)(void *ctx, const struct wk_scan_progress *p); /* about once a second */
 	void *ctx;
 	const volatile int *stop; /* non-zero: stop sending, wait, report, return */
+	const char *datadir; /* nmap-payloads for -sU; NULL: $WIREKIT_DATADIR, /usr/share/nmap */
 };
 
 /* Run a scan to the end (or until *stop). Results go to on_result as they are decided;

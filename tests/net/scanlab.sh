@@ -1,65 +1,44 @@
-# The scan lab, shared by tests/net/test-scan-connect.sh and bench/scan-connect.sh
-# (sourced; the caller removes the namespaces and ends the listener, by name and PID).
+# The scan lab (sourced by tests/net/test-scan.sh and tests/oracle/test-scan-nmap.sh after
+# lib.sh): lab_up makes namespace $S (scanner, 198.18.0.1) and $G (target, 198.18.0.2,
+# answering for 198.19.0.0/24 through a local route on lo), listeners on TCP 22 80 443
+# 8080 and UDP 53 9999 (answering from the address asked), and the nftables rules whose
+# truth tests/net/scanlab.py writes out. Namespaces and listeners are removed by lib.sh's
+# trap. Defines inS (a bounded command in $S).
+lab_up() {
+	ip netns add "$S" || { echo "SKIP: cannot create network namespaces"; exit 77; }
+	NETNS+=("$S")
+	ip netns add "$G"
+	NETNS+=("$G")
+	ip link add "es$$" netns "$S" type veth peer name "et$$" netns "$G"
+	ip -n "$S" addr add 198.18.0.1/24 dev "es$$"
+	ip -n "$G" addr add 198.18.0.2/24 dev "et$$"
+	for n in "$S" "$G"; do
+		ip -n "$n" link set lo up
+		ip netns exec "$n" sysctl -qw net.ipv4.icmp_ratelimit=0 net.ipv4.icmp_msgs_per_sec=1000000 \
+			net.ipv4.icmp_msgs_burst=1000000
+	done
+	ip -n "$S" link set "es$$" up
+	ip -n "$G" link set "et$$" up
+	ip -n "$G" route add local 198.19.0.0/24 dev lo
+	ip -n "$S" route add 198.19.0.0/16 via 198.18.0.2
+	inS() { timeout "${TMO:-60}" ip netns exec "$S" "$@"; }
 
-# scanlab_up S TN: scanner namespace S (198.18.0.1) and target namespace TN (198.18.0.2,
-# and 198.19.0.0/24 through a local route on its lo) on a veth pair, no default route,
-# the target's ICMP rate limits off (every reject must come back)
-scanlab_up() {
-	local s=$1 tn=$2
-	ip netns add "$s" || return 1
-	ip netns add "$tn" || return 1
-	ip link add "${s}a" netns "$s" type veth peer name "${tn}b" netns "$tn" &&
-		ip -n "$s" addr add 198.18.0.1/24 dev "${s}a" &&
-		ip -n "$tn" addr add 198.18.0.2/24 dev "${tn}b" &&
-		ip -n "$s" link set lo up && ip -n "$tn" link set lo up &&
-		ip -n "$s" link set "${s}a" up && ip -n "$tn" link set "${tn}b" up &&
-		ip -n "$tn" route add local 198.19.0.0/24 dev lo &&
-		ip -n "$s" route add 198.19.0.0/24 via 198.18.0.2 &&
-		ip netns exec "$tn" sysctl -qw net.ipv4.icmp_ratelimit=0 \
-			net.ipv4.icmp_msgs_per_sec=1000000 net.ipv4.icmp_msgs_burst=1000000 \
-			net.core.somaxconn=4096
-}
-
-# scanlab_listener FILE: writes a python listener to FILE; run it as
-# `python3 FILE PORT...` in the target: it listens on every address, accepts and closes at
-# once (an unaccepted queue would fill and drop SYNs), and creates FILE.ready when set
-scanlab_listener() {
-	cat >"$1" <<'PY'
-import selectors, socket, sys
-sel = selectors.DefaultSelector()
-for p in sys.argv[1:]:
-    s = socket.socket()
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind(("0.0.0.0", int(p)))
-    s.listen(4096)
-    s.setblocking(False)
-    sel.register(s, selectors.EVENT_READ)
-open(sys.argv[0] + ".ready", "w").close()
-while True:
-    for k, _ in sel.select():
-        try:
-            c, _ = k.fileobj.accept()
-            c.close()
-        except OSError:
-            pass
-PY
-}
-
-# scanlab_norm_nmap GNMAP LO HI: "HOST PORT STATE" for every port LO..HI of every host in
-# a grepable (-oG) file: the ports it lists, and the rest in its "Ignored State"
-scanlab_norm_nmap() {
-	python3 - "$@" <<'PY'
-import re, sys
-lo, hi = int(sys.argv[2]), int(sys.argv[3])
-for line in open(sys.argv[1]):
-    m = re.match(r"Host: (\S+) .*Ports: ([^\t]*)(?:\tIgnored State: (\S+))?", line)
-    if not m:
-        continue
-    listed = {}
-    for e in filter(None, m.group(2).split(", ")):
-        f = e.split("/")
-        listed[int(f[0])] = f[1]
-    for p in range(lo, hi + 1):
-        print(m.group(1), p, listed.get(p, m.group(3)))
-PY
+	ip netns exec "$G" nft -f - <<-NFT
+		table inet wkeng {
+			chain in {
+				type filter hook input priority 0; policy accept;
+				ip saddr 198.18.0.1 ip daddr 198.19.0.20-198.19.0.23 drop
+				ip saddr 198.18.0.1 ip daddr 198.19.0.24 reject with icmp type admin-prohibited
+				tcp dport 25 drop
+				tcp dport 110 reject with icmp type admin-prohibited
+				tcp dport 111 reject with icmp type host-prohibited
+				udp dport 500 drop
+				udp dport 501 reject with icmp type admin-prohibited
+			}
+		}
+	NFT
+	bg timeout 600 ip netns exec "$G" python3 "$(dirname "${BASH_SOURCE[0]}")/scanlab_listen.py"
+	local p
+	for p in 22 80 443 8080; do wait_port "$p" t "$G" || return 1; done
+	wait_port 53 u "$G" || return 1
 }

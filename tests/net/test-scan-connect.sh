@@ -18,7 +18,7 @@ OPEN="1 22 80 443 1000 3306 8080 40000 65535"
 DROP="25 111 3000 3001 3002 3003 3004 60001"
 REJECT="135 139 445 5000 5001 5002 65534"
 
-. "$(dirname "$0")/scanlab.sh"
+. "$(dirname "$0")/connectlab.sh"
 NETNS+=("$S" "$TN")
 scanlab_up "$S" "$TN" || { echo "FAIL lab setup"; exit 1; }
 ip netns exec "$TN" nft -f - <<EOF || { echo "FAIL nft"; exit 1; }
