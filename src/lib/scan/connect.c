@@ -16,6 +16,7 @@
 #include "wirekit/ev.h"
 #include "wirekit/pace.h"
 #include "wirekit/scan.h"
+#include "scan/scan_int.h"
 
 #define CONN_PARALLEL_DEFAULT 1024u
 #define CONN_FD_RESERVE       64u   /* descriptors left for the caller */
@@ -140,7 +141,7 @@ static void report(struct cscan *s, uint64_t idx, enum wk_port_state st, enum wk
 	r.ts_nsec = (uint32_t)ts.tv_nsec;
 	s->decided++;
 	s->found++;
-	if (why != WK_RS_NO_RESPONSE) {
+	if (rtt_us) { /* something answered (not a timeout, not a local error) */
 		s->replies++;
 		uint64_t h = idx % s->ntargets;
 		if (s->upmap && !(s->upmap[h / 8] & (1u << (h % 8)))) {
@@ -173,26 +174,8 @@ static enum wk_reason icmp_reason(int fd, int err)
 		if (c->cmsg_len < CMSG_LEN(sizeof(ee)))
 			continue;
 		memcpy(&ee, CMSG_DATA(c), sizeof(ee));
-		if (ee.ee_origin == SO_EE_ORIGIN_ICMP && ee.ee_type == 3) {
-			switch (ee.ee_code) { /* RFC 792, RFC 1812 section 5.2.7.1 */
-			case 0:
-			case 6:
-			case 11:
-				return WK_RS_NET_UNREACH;
-			case 2:
-				return WK_RS_PROTO_UNREACH;
-			case 3:
-				return WK_RS_PORT_UNREACH;
-			case 9:
-				return WK_RS_NET_PROHIBITED;
-			case 10:
-				return WK_RS_HOST_PROHIBITED;
-			case 13:
-				return WK_RS_ADMIN_PROHIBITED;
-			default:
-				return WK_RS_HOST_UNREACH;
-			}
-		}
+		if (ee.ee_origin == SO_EE_ORIGIN_ICMP && ee.ee_type == 3)
+			return (enum wk_reason)scan_unreach_reason(ee.ee_code);
 		if (ee.ee_origin == SO_EE_ORIGIN_ICMP6 && ee.ee_type == 1) {
 			switch (ee.ee_code) { /* RFC 4443 section 3.1 */
 			case 0:
