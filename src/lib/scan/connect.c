@@ -523,8 +523,8 @@ static bool launch(struct cscan *s, const struct redo *r)
 		return false;
 	}
 	s->sent++;
-	if (r->tries)
-		s->retransmits++;
+	if (r->tries || r->recverr)
+		s->retransmits++; /* not a new position: progress counts those */
 	if (e != EINPROGRESS && e != EINTR) {
 		verdict(s, c, e, SRC_CONNECT);
 		return true;
