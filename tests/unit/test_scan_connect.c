@@ -138,8 +138,8 @@ struct seen {
 	const struct lab *lab;
 	uint8_t host0; /* last byte of the first IPv4 target (127.0.0.host0) */
 	unsigned nhosts;
-	uint8_t count[4][MAXP];
-	uint8_t state[4][MAXP], reason[4][MAXP];
+	uint8_t count[16][MAXP];
+	uint8_t state[16][MAXP], reason[16][MAXP];
 	unsigned total, stop_after;
 	volatile int stop;
 	unsigned progress_calls;
@@ -400,6 +400,34 @@ static void test_rate(void **state)
 	fx_close(&f);
 }
 
+/* 16 hosts x 300 ports is big enough for a worker per processor: still exactly once each,
+ * and a stop in the middle resumes to cover everything. */
+static void test_workers(void **state)
+{
+	(void)state;
+	static const char *const tok[] = {"127.0.0.1-16"};
+	struct fx f;
+	assert_int_equal(fx_open(&f, AF_INET, 300, 9, 0, tok, 1, 16), 0);
+	assert_int_equal(wk_scan_connect_run(&f.o, &f.sum, NULL, &f.e), 0);
+	check_exact(&f.s, 1);
+	assert_int_equal(f.sum.probes_sent, 16 * f.l.n);
+	assert_int_equal(f.sum.hosts_up, 16);
+	memset(f.s.count, 0, sizeof(f.s.count));
+	f.s.total = 0;
+	f.s.stop_after = 1500;
+	uint64_t resume = 0;
+	assert_int_equal(wk_scan_connect_run(&f.o, NULL, &resume, &f.e), 0);
+	assert_true(f.s.total >= 1500 && f.s.total < 16 * f.l.n);
+	assert_true(resume < 16 * f.l.n);
+	f.s.stop = 0;
+	f.s.stop_after = 0;
+	f.o.resume_pos = resume;
+	assert_int_equal(wk_scan_connect_run(&f.o, NULL, &resume, &f.e), 0);
+	assert_int_equal(resume, 16 * f.l.n);
+	check_exact(&f.s, 2);
+	fx_close(&f);
+}
+
 /* Out of descriptors mid-scan (EMFILE): the probes wait and go out later, none is lost
  * or reported twice. */
 static void test_no_descriptors(void **state)
@@ -481,8 +509,8 @@ int main(void)
 	    cmocka_unit_test(test_loopback_exact), cmocka_unit_test(test_loopback6_exact),
 	    cmocka_unit_test(test_few_in_flight),  cmocka_unit_test(test_shards),
 	    cmocka_unit_test(test_stop_resume),    cmocka_unit_test(test_rate),
-	    cmocka_unit_test(test_no_descriptors), cmocka_unit_test(test_source),
-	    cmocka_unit_test(test_bad_opts),
+	    cmocka_unit_test(test_workers),        cmocka_unit_test(test_no_descriptors),
+	    cmocka_unit_test(test_source),         cmocka_unit_test(test_bad_opts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

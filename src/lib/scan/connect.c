@@ -4,6 +4,7 @@
  * silent ones and maps the kernel's answer (and the ICMP error it queued) to nmap's
  * states and reasons. */
 #include <errno.h>
+#include <pthread.h>
 #include <time.h> /* before linux/errqueue.h, which uses struct timespec */
 #include <linux/errqueue.h>
 #include <netinet/in.h>
@@ -28,7 +29,9 @@
 #define TURN_MAX_MS           100u /* how often *stop is looked at while waiting */
 #define QUICK_WINDOW          256u
 #define SPARE_MAX             64u
-#define FILL_BATCH            256u /* connects started per loop turn at most */
+#define MAX_WORKERS           4u
+#define WORKERS_MIN_PROBES    4096u /* smaller scans run in the caller's thread alone */
+#define FILL_BATCH            256u  /* connects started per loop turn at most */
 #define QUICK_SAMPLE          16u
 
 /* A probe: its shard position (for resume), its permuted index (target = idx % ntargets,
@@ -56,9 +59,24 @@ struct spare {
 	unsigned n;
 };
 
+/* What the workers share; mu serialises on_result and on_progress (scan.h's promise) and
+ * guards the rest. */
+struct shared {
+	const struct wk_scan_opts *o;
+	pthread_mutex_t mu;
+	uint8_t *upmap; /* hosts that answered at all, when there are not too many */
+	uint64_t hosts_up;
+	int failed; /* a worker hit an error: all stop (atomic) */
+	unsigned nworkers;
+	struct wk_scan_progress slot[MAX_WORKERS]; /* each worker's last report */
+};
+
+/* One worker: its part of the shard, its loop, its connects. */
 struct cscan {
 	const struct wk_scan_opts *o;
-	struct wk_error *err;
+	struct shared *sh;
+	unsigned wid;
+	struct wk_error e, *err;
 	int rc; /* first fatal error */
 	struct wk_ev *ev;
 	uint64_t ntargets, nports;
@@ -87,13 +105,11 @@ struct cscan {
 	unsigned fixed_timeout_ms; /* 0: adaptive */
 	/* resume: positions that are neither decided nor to be retried (stopped early) */
 	uint64_t min_undone;
-	/* hosts that answered at all */
-	uint8_t *upmap;
 	struct spare spare[2]; /* IPv4, IPv6 */
 	/* asking for the verdict right after connect() */
 	unsigned quick_tries, quick_hits, quick_off;
 	/* counters */
-	uint64_t sent, decided, replies, found, retransmits, hosts_up;
+	uint64_t sent, decided, replies, found, retransmits;
 	uint64_t last_prog_ms, prog_sent;
 };
 
@@ -141,16 +157,24 @@ static void report(struct cscan *s, uint64_t idx, enum wk_port_state st, enum wk
 	r.ts_nsec = (uint32_t)ts.tv_nsec;
 	s->decided++;
 	s->found++;
+	struct shared *sh = s->sh;
+	pthread_mutex_lock(&sh->mu);
 	if (rtt_us) { /* something answered (not a timeout, not a local error) */
 		s->replies++;
 		uint64_t h = idx % s->ntargets;
-		if (s->upmap && !(s->upmap[h / 8] & (1u << (h % 8)))) {
-			s->upmap[h / 8] |= (uint8_t)(1u << (h % 8));
-			s->hosts_up++;
+		if (sh->upmap && !(sh->upmap[h / 8] & (1u << (h % 8)))) {
+			sh->upmap[h / 8] |= (uint8_t)(1u << (h % 8));
+			sh->hosts_up++;
 		}
 	}
 	if (s->o->on_result)
 		s->o->on_result(s->o->ctx, &r);
+	pthread_mutex_unlock(&sh->mu);
+}
+
+static bool stopped(const struct cscan *s)
+{
+	return (s->o->stop && *s->o->stop) || __atomic_load_n(&s->sh->failed, __ATOMIC_RELAXED);
 }
 
 /* The reason an unreachable error carries: read the ICMP type and code the kernel queued
@@ -312,7 +336,7 @@ static void rtt_sample(struct cscan *s, uint32_t rtt_us)
 /* A probe got no answer within its timeout: again, or filtered. */
 static void timed_out(struct cscan *s, struct redo r)
 {
-	if (r.tries <= s->o->retries && !(s->o->stop && *s->o->stop)) {
+	if (r.tries <= s->o->retries && !stopped(s)) {
 		r.recverr = false;
 		redo_push(s, &r, false);
 		return;
@@ -559,7 +583,7 @@ static void fill(struct cscan *s, uint64_t now_ms, bool stopping)
 	/* a batch at a time: quick verdicts free their slot at once, and the loop must still
 	 * see replies, deadlines, progress and *stop */
 	for (unsigned n = 0; n < FILL_BATCH && !s->rc && s->inflight < s->cap && s->free; n++) {
-		if (s->o->stop && *s->o->stop)
+		if (stopped(s))
 			return;
 		struct redo r = {0};
 		if (!redo_pop(s, &r)) {
@@ -586,6 +610,24 @@ static void expire(struct cscan *s, uint64_t now_ms)
 		timed_out(s, conn_release(s, s->head, REL_CLOSE));
 }
 
+/* The workers' last reports together (the lowest position: a resume must not skip what
+ * any of them has not done). With sh->mu held, or after the workers ended. */
+static void progress_sum(const struct shared *sh, struct wk_scan_progress *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->pos = UINT64_MAX;
+	for (unsigned j = 0; j < sh->nworkers; j++) {
+		const struct wk_scan_progress *q = &sh->slot[j];
+		p->sent += q->sent;
+		p->total += q->total;
+		p->rate += q->rate;
+		p->found += q->found;
+		p->retransmits += q->retransmits;
+		if (q->pos < p->pos)
+			p->pos = q->pos;
+	}
+}
+
 static void progress(struct cscan *s, uint64_t now_ms, bool force)
 {
 	if (!s->o->on_progress || (!force && now_ms - s->last_prog_ms < 1000))
@@ -594,7 +636,7 @@ static void progress(struct cscan *s, uint64_t now_ms, bool force)
 	struct wk_scan_progress p = {
 	    .sent = s->sent - s->retransmits,
 	    .total = s->total,
-	    .pos = s->shard.pos,
+	    .pos = s->shard_done ? s->shard.n : s->shard.pos,
 	    .pass = 0,
 	    .rate = dt > 0 ? (double)(s->sent - s->prog_sent) / dt : 0,
 	    .found = s->found,
@@ -611,7 +653,14 @@ static void progress(struct cscan *s, uint64_t now_ms, bool force)
 	}
 	s->last_prog_ms = now_ms;
 	s->prog_sent = s->sent;
-	s->o->on_progress(s->o->ctx, &p);
+	pthread_mutex_lock(&s->sh->mu);
+	s->sh->slot[s->wid] = p;
+	if (!force && s->wid == 0) { /* worker 0 speaks for all */
+		struct wk_scan_progress all;
+		progress_sum(s->sh, &all);
+		s->o->on_progress(s->o->ctx, &all);
+	}
+	pthread_mutex_unlock(&s->sh->mu);
 }
 
 /* ---- setup ----------------------------------------------------------------------------- */
@@ -637,6 +686,7 @@ static unsigned pool_size(unsigned want)
 	return want ? want : 1;
 }
 
+/* What every worker scans: the TCP ports, the targets, the permutation. */
 static int check_opts(const struct wk_scan_opts *o, struct cscan *s, struct wk_error *err)
 {
 	if (!o || !o->targets || !o->ports)
@@ -659,116 +709,208 @@ static int check_opts(const struct wk_scan_opts *o, struct cscan *s, struct wk_e
 	s->nports = n;
 	if (s->ntargets > UINT64_MAX / n)
 		return wk_seterr(err, WK_EINVAL, "connect scan: too many targets x ports");
+	if (of > UINT32_MAX / MAX_WORKERS)
+		return wk_seterr(err, WK_EINVAL, "connect scan: too many shards");
 	wk_perm_init(&s->perm, s->ntargets * n, o->seed);
 	wk_shard_init(&s->shard, s->ntargets * n, k, of, o->resume_pos);
 	s->total = wk_shard_left(&s->shard);
 	return 0;
 }
 
-int wk_scan_connect_run(const struct wk_scan_opts *o, struct wk_scan_summary *sum, uint64_t *resume,
-                        struct wk_error *err)
+/* How many workers (threads, each with its own loop): one per processor up to
+ * MAX_WORKERS for a scan big enough, since the kernel's connect path (both ends, on
+ * loopback or veth) is where the time goes and it runs on the caller's processor. */
+static unsigned workers_for(const struct wk_scan_opts *o, uint64_t total, unsigned npool)
 {
-	struct cscan s;
-	memset(&s, 0, sizeof(s));
-	s.o = o;
-	s.err = err;
-	struct timespec t0;
-	clock_gettime(CLOCK_REALTIME, &t0);
-	uint64_t start_ns = wk_mono_ns();
-	int rc = check_opts(o, &s, err);
-	if (rc)
-		return rc;
-	s.min_undone = UINT64_MAX;
-	s.fixed_timeout_ms = o->timeout_ms;
-	s.npool = pool_size(o->max_parallel ? o->max_parallel : CONN_PARALLEL_DEFAULT);
-	s.cap = s.npool;
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned w = cpus > MAX_WORKERS ? MAX_WORKERS : cpus > 1 ? (unsigned)cpus : 1;
+	if (total < WORKERS_MIN_PROBES || (o->max_parallel && o->max_parallel < 2 * w))
+		return 1;
+	return npool < w ? 1 : w;
+}
+
+/* One worker's scan of its part: positions i of the shard k/N with i % (N W) == k - 1 +
+ * N j for worker j of W, so the workers' parts are disjoint and cover the shard. */
+static int worker_init(struct cscan *s, const struct cscan *proto, unsigned j, unsigned w,
+                       unsigned npool)
+{
+	const struct wk_scan_opts *o = proto->o;
+	*s = *proto;
+	s->wid = j;
+	s->err = &s->e;
+	s->min_undone = UINT64_MAX;
+	s->fixed_timeout_ms = o->timeout_ms;
+	uint32_t k = o->shard_of ? o->shard_k : 1, of = o->shard_of ? o->shard_of : 1;
+	wk_shard_init(&s->shard, proto->shard.n, k + of * j, of * w, o->resume_pos);
+	s->total = wk_shard_left(&s->shard);
+	s->npool = npool / w ? npool / w : 1;
+	s->cap = s->npool;
 	double rate = o->rate > 0 ? o->rate : o->max_rate;
 	if (rate > 0) {
+		rate /= w;
 		unsigned burst = rate >= 1000 ? (unsigned)(rate / 100) : 1;
-		wk_pace_init(&s.pace, rate, burst, wk_mono_ns());
-		s.paced = true;
+		wk_pace_init(&s->pace, rate, burst, wk_mono_ns());
+		s->paced = true;
 	}
-	s.pool = calloc(s.npool, sizeof(*s.pool));
-	if (s.ntargets <= (1u << 27))
-		s.upmap = calloc((size_t)(s.ntargets + 7) / 8, 1);
-	if (!s.pool || (s.ntargets <= (1u << 27) && !s.upmap)) {
-		rc = wk_seterr(err, WK_ENOMEM, "connect scan: out of memory");
-		goto out;
+	s->pool = calloc(s->npool, sizeof(*s->pool));
+	if (!s->pool)
+		return wk_seterr(s->err, WK_ENOMEM, "connect scan: out of memory");
+	for (unsigned i = 0; i < s->npool; i++) {
+		s->pool[i].io.fd = -1;
+		s->pool[i].next = i + 1 < s->npool ? &s->pool[i + 1] : NULL;
 	}
-	for (unsigned i = 0; i < s.npool; i++) {
-		s.pool[i].io.fd = -1;
-		s.pool[i].next = i + 1 < s.npool ? &s.pool[i + 1] : NULL;
-	}
-	s.free = &s.pool[0];
-	rc = wk_ev_new(&s.ev, err);
-	if (rc)
-		goto out;
-	s.last_prog_ms = wk_ev_now(s.ev);
+	s->free = &s->pool[0];
+	s->sh->slot[j].total = s->total;
+	s->sh->slot[j].pos = s->shard.pos;
+	int rc = wk_ev_new(&s->ev, s->err);
+	if (!rc)
+		s->last_prog_ms = wk_ev_now(s->ev);
+	return rc;
+}
+
+/* The loop of one worker, to the end of its part, *stop or an error; then what is still
+ * undecided goes into min_undone. */
+static void *worker_run(void *arg)
+{
+	struct cscan *s = arg;
+	int rc = 0;
 	for (;;) {
-		bool stopping = o->stop && *o->stop;
-		uint64_t now = wk_ev_now(s.ev);
-		expire(&s, now);
-		fill(&s, now, stopping);
-		if (s.rc)
+		bool stopping = stopped(s);
+		uint64_t now = wk_ev_now(s->ev);
+		expire(s, now);
+		fill(s, now, stopping);
+		if (s->rc)
 			break;
-		if (!s.inflight && (stopping || (s.shard_done && !s.rq_n)))
+		if (!s->inflight && (stopping || (s->shard_done && !s->rq_n)))
 			break;
-		progress(&s, now, false);
+		progress(s, now, false);
 		/* wait for the next deadline, token, back-off end or progress tick */
 		uint64_t wait = TURN_MAX_MS;
-		uint64_t dl = s.head ? deadline(&s, s.head) : UINT64_MAX;
+		uint64_t dl = s->head ? deadline(s, s->head) : UINT64_MAX;
 		if (dl > now && dl - now < wait)
 			wait = dl - now;
 		else if (dl <= now)
 			wait = 0;
-		if (s.backoff_until_ms > now && s.backoff_until_ms - now < wait)
-			wait = s.backoff_until_ms - now;
-		if (s.pace_wait_ns && s.pace_wait_ns / 1000000 < wait)
-			wait = s.pace_wait_ns / 1000000;
-		if (!stopping && s.inflight < s.cap && (s.rq_n || !s.shard_done) &&
-		    !s.backoff_until_ms && !s.pace_wait_ns)
+		if (s->backoff_until_ms > now && s->backoff_until_ms - now < wait)
+			wait = s->backoff_until_ms - now;
+		if (s->pace_wait_ns && s->pace_wait_ns / 1000000 < wait)
+			wait = s->pace_wait_ns / 1000000;
+		if (!stopping && s->inflight < s->cap && (s->rq_n || !s->shard_done) &&
+		    !s->backoff_until_ms && !s->pace_wait_ns)
 			wait = 0; /* fill stopped at its batch: only look at what is ready */
-		rc = wk_ev_run_once(s.ev, (int)wait, err);
-		if (rc < 0)
-			goto out;
+		rc = wk_ev_run_once(s->ev, (int)wait, s->err);
+		if (rc < 0) {
+			s->rc = rc;
+			break;
+		}
 	}
-	rc = s.rc;
-	progress(&s, wk_ev_now(s.ev), true);
-out:
+	if (s->rc)
+		__atomic_store_n(&s->sh->failed, 1, __ATOMIC_RELAXED);
+	progress(s, wk_ev_now(s->ev), true);
 	/* whatever is still open (an error stopped us) is undecided */
-	while (s.head) {
-		struct conn *c = s.head;
-		if (c->probe.pos < s.min_undone)
-			s.min_undone = c->probe.pos;
-		conn_release(&s, c, REL_CLOSE);
+	while (s->head) {
+		struct conn *c = s->head;
+		if (c->probe.pos < s->min_undone)
+			s->min_undone = c->probe.pos;
+		conn_release(s, c, REL_CLOSE);
 	}
-	for (size_t i = 0; i < s.rq_n; i++) {
-		uint64_t q = s.rq[(s.rq_head + i) % s.rq_sz].pos;
-		if (q < s.min_undone)
-			s.min_undone = q;
+	for (size_t i = 0; i < s->rq_n; i++) {
+		uint64_t q = s->rq[(s->rq_head + i) % s->rq_sz].pos;
+		if (q < s->min_undone)
+			s->min_undone = q;
 	}
-	if (resume) {
-		uint64_t r = s.shard_done ? s.shard.n : s.shard.pos;
-		if (s.min_undone < r)
-			r = s.min_undone;
-		*resume = r;
+	uint64_t next = s->shard_done ? s->shard.n : s->shard.pos;
+	if (next < s->min_undone)
+		s->min_undone = next;
+	return NULL;
+}
+
+static void worker_fini(struct cscan *s)
+{
+	for (unsigned f = 0; f < 2; f++)
+		while (s->spare[f].n)
+			close(s->spare[f].fd[--s->spare[f].n]);
+	wk_ev_free(s->ev);
+	free(s->pool);
+	free(s->rq);
+}
+
+int wk_scan_connect_run(const struct wk_scan_opts *o, struct wk_scan_summary *sum, uint64_t *resume,
+                        struct wk_error *err)
+{
+	struct cscan proto, ws[MAX_WORKERS];
+	struct shared sh;
+	memset(&proto, 0, sizeof(proto));
+	memset(&sh, 0, sizeof(sh));
+	uint64_t start_ns = wk_mono_ns();
+	int rc = check_opts(o, &proto, err);
+	if (rc)
+		return rc;
+	proto.o = o;
+	proto.sh = &sh;
+	sh.o = o;
+	unsigned npool = pool_size(o->max_parallel ? o->max_parallel : CONN_PARALLEL_DEFAULT);
+	unsigned w = workers_for(o, proto.total, npool);
+	sh.nworkers = w;
+	if (proto.ntargets <= (1u << 27)) {
+		sh.upmap = calloc((size_t)(proto.ntargets + 7) / 8, 1);
+		if (!sh.upmap)
+			return wk_seterr(err, WK_ENOMEM, "connect scan: out of memory");
 	}
+	pthread_mutex_init(&sh.mu, NULL);
+	unsigned started = 0;
+	pthread_t tid[MAX_WORKERS];
+	memset(ws, 0, sizeof(ws));
+	for (unsigned j = 0; j < w; j++) {
+		rc = worker_init(&ws[j], &proto, j, w, npool);
+		if (rc) {
+			wk_seterr(err, rc, "%s", ws[j].e.msg);
+			for (unsigned i = 0; i <= j; i++)
+				worker_fini(&ws[i]);
+			goto out;
+		}
+	}
+	/* worker 0 runs here; the others in their threads */
+	for (started = 1; started < w; started++)
+		if (pthread_create(&tid[started], NULL, worker_run, &ws[started]) != 0)
+			break;
+	if (started < w) { /* the threads that did not start: this thread runs their parts */
+		for (unsigned j = started; j < w; j++)
+			worker_run(&ws[j]);
+	}
+	worker_run(&ws[0]);
+	for (unsigned j = 1; j < started; j++)
+		pthread_join(tid[j], NULL);
+	struct wk_scan_progress fin;
+	progress_sum(&sh, &fin);
+	if (o->on_progress)
+		o->on_progress(o->ctx, &fin);
+	uint64_t r = UINT64_MAX;
+	struct wk_scan_summary tot = {0};
+	for (unsigned j = 0; j < w; j++) {
+		if (ws[j].rc && !rc) {
+			rc = ws[j].rc;
+			wk_seterr(err, rc, "%s", ws[j].e.msg);
+		}
+		if (ws[j].min_undone < r)
+			r = ws[j].min_undone;
+		tot.probes_sent += ws[j].sent;
+		tot.replies += ws[j].replies;
+		worker_fini(&ws[j]);
+	}
+	if (resume)
+		*resume = r < proto.shard.n ? r : proto.shard.n;
 	if (sum) {
 		struct timespec t1;
 		clock_gettime(CLOCK_REALTIME, &t1);
-		sum->hosts_total = s.ntargets;
-		sum->hosts_up = s.hosts_up;
+		*sum = tot;
+		sum->hosts_total = proto.ntargets;
+		sum->hosts_up = sh.hosts_up;
 		sum->end_sec = t1.tv_sec;
 		sum->elapsed = (double)(wk_mono_ns() - start_ns) / 1e9;
-		sum->probes_sent = s.sent;
-		sum->replies = s.replies;
 	}
-	for (unsigned f = 0; f < 2; f++)
-		while (s.spare[f].n)
-			close(s.spare[f].fd[--s.spare[f].n]);
-	wk_ev_free(s.ev);
-	free(s.pool);
-	free(s.rq);
-	free(s.upmap);
+out:
+	pthread_mutex_destroy(&sh.mu);
+	free(sh.upmap);
 	return rc;
 }
