@@ -63,8 +63,8 @@ def port_truth(kind, h, p):
 def host_truth(kind, h, ports):
     if h in HOST_DROP:
         return ("down", "no-response")
-    if h in HOST_ADMIN:
-        return ("down", "admin-prohibited")
+    if h in HOST_ADMIN:  # nmap: an ICMP error to a ping probe decides nothing
+        return ("down", "no-response")
     if kind == "PE":
         return ("up", "echo-reply")
     if kind == "PP":

@@ -24,11 +24,6 @@ def ours(path):
     return ports, hosts
 
 
-def plural(reason):
-    # nmap's <extrareasons reason="resets"> / "no-responses" / "admin-prohibiteds"
-    return reason + "s" if reason != "no-response" else "no-responses"
-
-
 def main():
     mode, xmlf, jf = sys.argv[1:4]
     root = ET.parse(xmlf).getroot()
@@ -69,7 +64,7 @@ def main():
         have = collections.Counter()
         for (a, port), (s, r) in mine_p.items():
             if a == ip and port not in listed:
-                have[(s, plural(r))] += 1
+                have[(s, r)] += 1
         checked += sum(want.values())
         if want != have:
             diff("%s folded ports" % ip, dict(want), dict(have))

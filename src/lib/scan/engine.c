@@ -123,6 +123,11 @@ static void handle(struct eng *e, const struct scan_reply *r)
 		if (!ph->mods[m]->classify(r, &e->c, &v) || !target_index(e, v.target, &t))
 			continue;
 		if (ph->per_host) {
+			/* as nmap: an ICMP error quoting a ping probe decides nothing, except port
+			 * or protocol unreachable from the target itself (it is up) */
+			if (r->quoted && !(r->src == v.target && (v.reason == WK_RS_PORT_UNREACH ||
+			                                          v.reason == WK_RS_PROTO_UNREACH)))
+				continue;
 			x = t;
 		} else {
 			uint32_t j = ph->pidx ? ph->pidx[v.port] : 0;
@@ -138,17 +143,9 @@ static void handle(struct eng *e, const struct scan_reply *r)
 		}
 		atomic_fetch_add(&ph->answered, 1);
 		if (ph->per_host) {
-			/* as nmap: an ICMP error quoting a ping probe says down, except port or
-			 * protocol unreachable from the target itself */
-			bool up =
-			    !r->quoted || (r->src == v.target && (v.reason == WK_RS_PORT_UNREACH ||
-			                                          v.reason == WK_RS_PROTO_UNREACH));
-			if (up) {
-				bits_set(&ph->up, t);
-				atomic_fetch_add(&ph->nup, 1);
-			}
-			eng_emit(e, v.target, WK_SCAN_HOST, 0, up ? WK_PS_HOST_UP : WK_PS_HOST_DOWN,
-			         v.reason, r->ttl);
+			bits_set(&ph->up, t);
+			atomic_fetch_add(&ph->nup, 1);
+			eng_emit(e, v.target, WK_SCAN_HOST, 0, WK_PS_HOST_UP, v.reason, r->ttl);
 		} else
 			eng_emit(e, v.target, ph->mods[m]->proto, v.port, v.state, v.reason,
 			         r->ttl);
