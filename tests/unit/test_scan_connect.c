@@ -176,7 +176,7 @@ static void on_result(void *ctx, const struct wk_scan_result *r)
 		assert_true(r->rtt_us > 0 && r->rtt_us < 5000000);
 	s->total++;
 	if (s->stop_after && s->total == s->stop_after)
-		s->stop = 1;
+		__atomic_store_n(&s->stop, 1, __ATOMIC_RELAXED); /* read by the other workers */
 	if (s->hog_at && s->total == s->hog_at) {
 		int fd;
 		while (s->nhog < WK_ARRAY_SIZE(s->hog) && (fd = dup(0)) >= 0)

@@ -172,9 +172,12 @@ static void report(struct cscan *s, uint64_t idx, enum wk_port_state st, enum wk
 	pthread_mutex_unlock(&sh->mu);
 }
 
+/* *stop is read atomically: a signal handler or any thread (an on_result callback in
+ * another worker) may set it. */
 static bool stopped(const struct cscan *s)
 {
-	return (s->o->stop && *s->o->stop) || __atomic_load_n(&s->sh->failed, __ATOMIC_RELAXED);
+	return (s->o->stop && __atomic_load_n(s->o->stop, __ATOMIC_RELAXED)) ||
+	       __atomic_load_n(&s->sh->failed, __ATOMIC_RELAXED);
 }
 
 /* The reason an unreachable error carries: read the ICMP type and code the kernel queued
