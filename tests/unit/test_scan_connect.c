@@ -11,6 +11,7 @@
 #include <string.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -31,7 +32,8 @@ struct lab {
 	uint16_t port[MAXP];
 	enum want want[MAXP];
 	unsigned n;
-	int filler; /* the connection that fills the full listener's queue */
+	int filler[8]; /* the connections that fill the full listeners' queues */
+	unsigned nfiller;
 };
 
 static int bind_any(int family)
@@ -69,12 +71,11 @@ static uint16_t port_of(int fd)
 	return ntohs(((struct sockaddr_in *)&ss)->sin_port);
 }
 
-/* n ports: every k-th open, the rest closed; with_full: one listener whose queue is full */
-static int lab_open(struct lab *l, int family, unsigned n, unsigned k, bool with_full)
+/* n ports: every k-th open, the rest closed; and nfull listeners whose queue is full */
+static int lab_open(struct lab *l, int family, unsigned n, unsigned k, unsigned nfull)
 {
 	memset(l, 0, sizeof(*l));
 	l->family = family;
-	l->filler = -1;
 	for (unsigned i = 0; i < n; i++) {
 		int fd = bind_any(family);
 		if (fd < 0)
@@ -88,7 +89,7 @@ static int lab_open(struct lab *l, int family, unsigned n, unsigned k, bool with
 			l->want[i] = W_OPEN;
 		}
 	}
-	if (with_full) {
+	for (unsigned j = 0; j < nfull && j < WK_ARRAY_SIZE(l->filler); j++) {
 		/* backlog 0 queues one connection; with it there, further SYNs are dropped */
 		int fd = bind_any(family);
 		assert_true(fd >= 0);
@@ -96,12 +97,13 @@ static int lab_open(struct lab *l, int family, unsigned n, unsigned k, bool with
 		struct sockaddr_storage ss;
 		socklen_t sl = sizeof(ss);
 		assert_int_equal(getsockname(fd, (struct sockaddr *)&ss, &sl), 0);
-		l->filler = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		assert_int_equal(connect(l->filler, (struct sockaddr *)&ss, sl), 0);
-		l->fd[n] = fd;
-		l->port[n] = port_of(fd);
-		l->want[n] = W_FILTERED;
-		l->n = n + 1;
+		int c = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		assert_int_equal(connect(c, (struct sockaddr *)&ss, sl), 0);
+		l->filler[l->nfiller++] = c;
+		l->fd[l->n] = fd;
+		l->port[l->n] = port_of(fd);
+		l->want[l->n] = W_FILTERED;
+		l->n++;
 	}
 	return 0;
 }
@@ -110,8 +112,8 @@ static void lab_close(struct lab *l)
 {
 	for (unsigned i = 0; i < l->n; i++)
 		close(l->fd[i]);
-	if (l->filler >= 0)
-		close(l->filler);
+	for (unsigned j = 0; j < l->nfiller; j++)
+		close(l->filler[j]);
 }
 
 static int cmp_port(const void *a, const void *b)
@@ -136,11 +138,17 @@ struct seen {
 	const struct lab *lab;
 	uint8_t host0; /* last byte of the first IPv4 target (127.0.0.host0) */
 	unsigned nhosts;
-	uint8_t count[4][MAXP];
-	uint8_t state[4][MAXP], reason[4][MAXP];
+	uint8_t count[16][MAXP];
+	uint8_t state[16][MAXP], reason[16][MAXP];
 	unsigned total, stop_after;
 	volatile int stop;
 	unsigned progress_calls;
+	/* descriptor shortage: at result hog_at every free descriptor is taken, and given
+	 * back at the next progress report (about a second later) */
+	unsigned hog_at;
+	int hog[4096];
+	unsigned nhog;
+	bool hogged;
 };
 
 static void on_result(void *ctx, const struct wk_scan_result *r)
@@ -162,9 +170,20 @@ static void on_result(void *ctx, const struct wk_scan_result *r)
 	s->state[h][i] = r->state;
 	s->reason[h][i] = r->reason;
 	assert_true(r->ts_sec > 0);
+	if (r->reason == WK_RS_NO_RESPONSE)
+		assert_int_equal(r->rtt_us, 0);
+	else
+		assert_true(r->rtt_us > 0 && r->rtt_us < 5000000);
 	s->total++;
 	if (s->stop_after && s->total == s->stop_after)
-		s->stop = 1;
+		__atomic_store_n(&s->stop, 1, __ATOMIC_RELAXED); /* read by the other workers */
+	if (s->hog_at && s->total == s->hog_at) {
+		int fd;
+		while (s->nhog < WK_ARRAY_SIZE(s->hog) && (fd = dup(0)) >= 0)
+			s->hog[s->nhog++] = fd;
+		assert_int_equal(errno, EMFILE);
+		s->hogged = true;
+	}
 }
 
 static void on_progress(void *ctx, const struct wk_scan_progress *p)
@@ -172,6 +191,8 @@ static void on_progress(void *ctx, const struct wk_scan_progress *p)
 	struct seen *s = ctx;
 	assert_true(p->sent <= p->total);
 	s->progress_calls++;
+	while (s->nhog)
+		close(s->hog[--s->nhog]);
 }
 
 /* Every (host, port) seen exactly once (or at least once: times), with the lab's state;
@@ -244,11 +265,11 @@ struct fx {
 
 /* n ports, every k-th open; targets tok[0..ntok) whose first address is 127.0.0.host0
  * (IPv4) and which name nhosts addresses. Returns -1 when the family is not available. */
-static int fx_open(struct fx *f, int family, unsigned n, unsigned k, bool full,
+static int fx_open(struct fx *f, int family, unsigned n, unsigned k, unsigned nfull,
                    const char *const *tok, size_t ntok, unsigned nhosts)
 {
 	memset(f, 0, sizeof(*f));
-	if (lab_open(&f->l, family, n, k, full) < 0) {
+	if (lab_open(&f->l, family, n, k, nfull) < 0) {
 		lab_close(&f->l);
 		return -1;
 	}
@@ -277,7 +298,7 @@ static void test_loopback_exact(void **state)
 	(void)state;
 	static const char *const tok[] = {"127.0.0.1-3"};
 	struct fx f;
-	assert_int_equal(fx_open(&f, AF_INET, 300, 7, true, tok, 1, 3), 0);
+	assert_int_equal(fx_open(&f, AF_INET, 300, 7, 1, tok, 1, 3), 0);
 	f.o.timeout_ms = 200;
 	uint64_t resume = 7;
 	assert_int_equal(wk_scan_connect_run(&f.o, &f.sum, &resume, &f.e), 0);
@@ -299,7 +320,7 @@ static void test_loopback6_exact(void **state)
 	(void)state;
 	static const char *const tok[] = {"::1"};
 	struct fx f;
-	if (fx_open(&f, AF_INET6, 200, 5, false, tok, 1, 1) < 0)
+	if (fx_open(&f, AF_INET6, 200, 5, 0, tok, 1, 1) < 0)
 		skip(); /* no IPv6 loopback here */
 	assert_int_equal(wk_scan_connect_run(&f.o, &f.sum, NULL, &f.e), 0);
 	check_exact(&f.s, 1);
@@ -313,7 +334,7 @@ static void test_few_in_flight(void **state)
 {
 	(void)state;
 	struct fx f;
-	assert_int_equal(fx_open(&f, AF_INET, 150, 3, false, lo1, 1, 1), 0);
+	assert_int_equal(fx_open(&f, AF_INET, 150, 3, 0, lo1, 1, 1), 0);
 	f.o.max_parallel = 3;
 	assert_int_equal(wk_scan_connect_run(&f.o, NULL, NULL, &f.e), 0);
 	check_exact(&f.s, 1);
@@ -326,7 +347,7 @@ static void test_shards(void **state)
 	(void)state;
 	static const char *const tok[] = {"127.0.0.1", "127.0.0.2"};
 	struct fx f;
-	assert_int_equal(fx_open(&f, AF_INET, 120, 4, false, tok, 2, 2), 0);
+	assert_int_equal(fx_open(&f, AF_INET, 120, 4, 0, tok, 2, 2), 0);
 	unsigned before = 0;
 	for (uint32_t k = 1; k <= 3; k++) {
 		f.o.shard_k = k;
@@ -346,7 +367,7 @@ static void test_stop_resume(void **state)
 {
 	(void)state;
 	struct fx f;
-	assert_int_equal(fx_open(&f, AF_INET, 300, 6, false, lo1, 1, 1), 0);
+	assert_int_equal(fx_open(&f, AF_INET, 300, 6, 0, lo1, 1, 1), 0);
 	f.s.stop_after = 100;
 	f.o.max_parallel = 8;
 	uint64_t resume = 0;
@@ -370,12 +391,96 @@ static void test_rate(void **state)
 {
 	(void)state;
 	struct fx f;
-	assert_int_equal(fx_open(&f, AF_INET, 300, 10, false, lo1, 1, 1), 0);
+	assert_int_equal(fx_open(&f, AF_INET, 300, 10, 0, lo1, 1, 1), 0);
 	f.o.rate = 1500;
 	assert_int_equal(wk_scan_connect_run(&f.o, &f.sum, NULL, &f.e), 0);
 	check_exact(&f.s, 1);
 	assert_true(f.sum.elapsed > 0.15);
 	assert_true(f.sum.elapsed < 2.0);
+	fx_close(&f);
+}
+
+/* 16 hosts x 300 ports is big enough for a worker per processor: still exactly once each,
+ * and a stop in the middle resumes to cover everything. */
+static void test_workers(void **state)
+{
+	(void)state;
+	static const char *const tok[] = {"127.0.0.1-16"};
+	struct fx f;
+	assert_int_equal(fx_open(&f, AF_INET, 300, 9, 0, tok, 1, 16), 0);
+	assert_int_equal(wk_scan_connect_run(&f.o, &f.sum, NULL, &f.e), 0);
+	check_exact(&f.s, 1);
+	assert_int_equal(f.sum.probes_sent, 16 * f.l.n);
+	assert_int_equal(f.sum.hosts_up, 16);
+	memset(f.s.count, 0, sizeof(f.s.count));
+	f.s.total = 0;
+	f.s.stop_after = 1500;
+	uint64_t resume = 0;
+	assert_int_equal(wk_scan_connect_run(&f.o, NULL, &resume, &f.e), 0);
+	assert_true(f.s.total >= 1500 && f.s.total < 16 * f.l.n);
+	assert_true(resume < 16 * f.l.n);
+	f.s.stop = 0;
+	f.s.stop_after = 0;
+	f.o.resume_pos = resume;
+	assert_int_equal(wk_scan_connect_run(&f.o, NULL, &resume, &f.e), 0);
+	assert_int_equal(resume, 16 * f.l.n);
+	check_exact(&f.s, 2);
+	fx_close(&f);
+}
+
+/* Out of descriptors mid-scan (EMFILE): the probes wait and go out later, none is lost
+ * or reported twice. */
+static void test_no_descriptors(void **state)
+{
+	(void)state;
+	struct rlimit old, rl;
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &old), 0);
+	rl = old;
+	rl.rlim_cur = 1024; /* the hog must be able to take them all */
+	if (rl.rlim_cur > old.rlim_max)
+		rl.rlim_cur = old.rlim_max;
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &rl), 0);
+	struct fx f;
+	/* silent ports hold descriptors in flight, so the scan needs new ones after the hog */
+	assert_int_equal(fx_open(&f, AF_INET, 200, 2, 6, lo1, 1, 1), 0);
+	f.s.hog_at = 20;
+	f.o.max_parallel = 16;
+	f.o.timeout_ms = 300;
+	assert_int_equal(wk_scan_connect_run(&f.o, &f.sum, NULL, &f.e), 0);
+	assert_true(f.s.hogged);
+	check_exact(&f.s, 1);
+	assert_int_equal(f.sum.probes_sent, f.l.n + 6); /* a retry for each silent port */
+	fx_close(&f);
+	setrlimit(RLIMIT_NOFILE, &old);
+}
+
+/* -S: connects come from the source address (of the targets' family; another family's is
+ * not used); a source that is not ours is an error naming it. */
+static void test_source(void **state)
+{
+	(void)state;
+	struct fx f;
+	assert_int_equal(fx_open(&f, AF_INET, 60, 4, 0, lo1, 1, 1), 0);
+	struct wk_scan_addr src = {.family = AF_INET, .b = {127, 0, 0, 2}};
+	f.o.source = &src;
+	assert_int_equal(wk_scan_connect_run(&f.o, NULL, NULL, &f.e), 0);
+	check_exact(&f.s, 1);
+	/* the first open port's listener holds our (reset) connection: from 127.0.0.2 */
+	struct sockaddr_in peer;
+	socklen_t pl = sizeof(peer);
+	int c = accept4(f.l.fd[0], (struct sockaddr *)&peer, &pl, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	assert_true(c >= 0);
+	assert_int_equal(ntohl(peer.sin_addr.s_addr), 0x7f000002);
+	close(c);
+	struct wk_scan_addr v6 = {.family = AF_INET6, .b = {[15] = 1}};
+	f.o.source = &v6;
+	memset(f.s.count, 0, sizeof(f.s.count));
+	assert_int_equal(wk_scan_connect_run(&f.o, NULL, NULL, &f.e), 0);
+	check_exact(&f.s, 1);
+	struct wk_scan_addr far = {.family = AF_INET, .b = {198, 18, 255, 254}};
+	f.o.source = &far;
+	assert_int_equal(wk_scan_connect_run(&f.o, NULL, NULL, &f.e), WK_ESYS);
+	assert_non_null(strstr(f.e.msg, "source"));
 	fx_close(&f);
 }
 
@@ -404,7 +509,8 @@ int main(void)
 	    cmocka_unit_test(test_loopback_exact), cmocka_unit_test(test_loopback6_exact),
 	    cmocka_unit_test(test_few_in_flight),  cmocka_unit_test(test_shards),
 	    cmocka_unit_test(test_stop_resume),    cmocka_unit_test(test_rate),
-	    cmocka_unit_test(test_bad_opts),
+	    cmocka_unit_test(test_workers),        cmocka_unit_test(test_no_descriptors),
+	    cmocka_unit_test(test_source),         cmocka_unit_test(test_bad_opts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

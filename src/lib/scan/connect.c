@@ -4,6 +4,7 @@
  * silent ones and maps the kernel's answer (and the ICMP error it queued) to nmap's
  * states and reasons. */
 #include <errno.h>
+#include <pthread.h>
 #include <time.h> /* before linux/errqueue.h, which uses struct timespec */
 #include <linux/errqueue.h>
 #include <netinet/in.h>
@@ -16,6 +17,7 @@
 #include "wirekit/ev.h"
 #include "wirekit/pace.h"
 #include "wirekit/scan.h"
+#include "scan/scan_int.h"
 
 #define CONN_PARALLEL_DEFAULT 1024u
 #define CONN_FD_RESERVE       64u   /* descriptors left for the caller */
@@ -26,7 +28,10 @@
 #define BACKOFF_MAX_MS        500u
 #define TURN_MAX_MS           100u /* how often *stop is looked at while waiting */
 #define QUICK_WINDOW          256u
-#define FILL_BATCH            256u /* connects started per loop turn at most */
+#define SPARE_MAX             64u
+#define MAX_WORKERS           4u
+#define WORKERS_MIN_PROBES    4096u /* smaller scans run in the caller's thread alone */
+#define FILL_BATCH            256u  /* connects started per loop turn at most */
 #define QUICK_SAMPLE          16u
 
 /* A probe: its shard position (for resume), its permuted index (target = idx % ntargets,
@@ -41,15 +46,37 @@ struct redo {
 struct conn {
 	struct wk_ev_io io;
 	struct cscan *s;
-	struct redo probe;    /* tries counts this connect */
-	uint64_t start_ns;    /* when connect() was called */
-	uint64_t deadline_ms; /* on the loop's clock */
+	struct redo probe; /* tries counts this connect */
+	uint64_t start_ns; /* when connect() was called */
+	uint64_t start_ms; /* the same on the loop's clock; times out at start_ms + rto */
+	bool v6;
 	struct conn *prev, *next;
 };
 
+/* Sockets whose connect was refused, ready to connect again. */
+struct spare {
+	int fd[SPARE_MAX];
+	unsigned n;
+};
+
+/* What the workers share; mu serialises on_result and on_progress (scan.h's promise) and
+ * guards the rest. */
+struct shared {
+	const struct wk_scan_opts *o;
+	pthread_mutex_t mu;
+	uint8_t *upmap; /* hosts that answered at all, when there are not too many */
+	uint64_t hosts_up;
+	int failed; /* a worker hit an error: all stop (atomic) */
+	unsigned nworkers;
+	struct wk_scan_progress slot[MAX_WORKERS]; /* each worker's last report */
+};
+
+/* One worker: its part of the shard, its loop, its connects. */
 struct cscan {
 	const struct wk_scan_opts *o;
-	struct wk_error *err;
+	struct shared *sh;
+	unsigned wid;
+	struct wk_error e, *err;
 	int rc; /* first fatal error */
 	struct wk_ev *ev;
 	uint64_t ntargets, nports;
@@ -78,12 +105,11 @@ struct cscan {
 	unsigned fixed_timeout_ms; /* 0: adaptive */
 	/* resume: positions that are neither decided nor to be retried (stopped early) */
 	uint64_t min_undone;
-	/* hosts that answered at all */
-	uint8_t *upmap;
+	struct spare spare[2]; /* IPv4, IPv6 */
 	/* asking for the verdict right after connect() */
 	unsigned quick_tries, quick_hits, quick_off;
 	/* counters */
-	uint64_t sent, decided, replies, found, retransmits, hosts_up;
+	uint64_t sent, decided, replies, found, retransmits;
 	uint64_t last_prog_ms, prog_sent;
 };
 
@@ -113,7 +139,8 @@ static socklen_t to_sockaddr(const struct wk_scan_addr *a, uint16_t port,
 	return sizeof(*s4);
 }
 
-static void report(struct cscan *s, uint64_t idx, enum wk_port_state st, enum wk_reason why)
+static void report(struct cscan *s, uint64_t idx, enum wk_port_state st, enum wk_reason why,
+                   uint32_t rtt_us)
 {
 	struct wk_scan_result r;
 	struct timespec ts;
@@ -124,21 +151,33 @@ static void report(struct cscan *s, uint64_t idx, enum wk_port_state st, enum wk
 	r.port = port;
 	r.state = (uint8_t)st;
 	r.reason = (uint8_t)why;
+	r.rtt_us = rtt_us;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	r.ts_sec = ts.tv_sec;
 	r.ts_nsec = (uint32_t)ts.tv_nsec;
 	s->decided++;
 	s->found++;
-	if (why != WK_RS_NO_RESPONSE) {
+	struct shared *sh = s->sh;
+	pthread_mutex_lock(&sh->mu);
+	if (rtt_us) { /* something answered (not a timeout, not a local error) */
 		s->replies++;
 		uint64_t h = idx % s->ntargets;
-		if (s->upmap && !(s->upmap[h / 8] & (1u << (h % 8)))) {
-			s->upmap[h / 8] |= (uint8_t)(1u << (h % 8));
-			s->hosts_up++;
+		if (sh->upmap && !(sh->upmap[h / 8] & (1u << (h % 8)))) {
+			sh->upmap[h / 8] |= (uint8_t)(1u << (h % 8));
+			sh->hosts_up++;
 		}
 	}
 	if (s->o->on_result)
 		s->o->on_result(s->o->ctx, &r);
+	pthread_mutex_unlock(&sh->mu);
+}
+
+/* *stop is read atomically: a signal handler or any thread (an on_result callback in
+ * another worker) may set it. */
+static bool stopped(const struct cscan *s)
+{
+	return (s->o->stop && __atomic_load_n(s->o->stop, __ATOMIC_RELAXED)) ||
+	       __atomic_load_n(&s->sh->failed, __ATOMIC_RELAXED);
 }
 
 /* The reason an unreachable error carries: read the ICMP type and code the kernel queued
@@ -162,26 +201,8 @@ static enum wk_reason icmp_reason(int fd, int err)
 		if (c->cmsg_len < CMSG_LEN(sizeof(ee)))
 			continue;
 		memcpy(&ee, CMSG_DATA(c), sizeof(ee));
-		if (ee.ee_origin == SO_EE_ORIGIN_ICMP && ee.ee_type == 3) {
-			switch (ee.ee_code) { /* RFC 792, RFC 1812 section 5.2.7.1 */
-			case 0:
-			case 6:
-			case 11:
-				return WK_RS_NET_UNREACH;
-			case 2:
-				return WK_RS_PROTO_UNREACH;
-			case 3:
-				return WK_RS_PORT_UNREACH;
-			case 9:
-				return WK_RS_NET_PROHIBITED;
-			case 10:
-				return WK_RS_HOST_PROHIBITED;
-			case 13:
-				return WK_RS_ADMIN_PROHIBITED;
-			default:
-				return WK_RS_HOST_UNREACH;
-			}
-		}
+		if (ee.ee_origin == SO_EE_ORIGIN_ICMP && ee.ee_type == 3)
+			return (enum wk_reason)scan_unreach_reason(ee.ee_code);
 		if (ee.ee_origin == SO_EE_ORIGIN_ICMP6 && ee.ee_type == 1) {
 			switch (ee.ee_code) { /* RFC 4443 section 3.1 */
 			case 0:
@@ -252,11 +273,21 @@ static void list_unlink(struct cscan *s, struct conn *c)
 	c->prev = c->next = NULL;
 }
 
-/* Close the socket and give the slot back; returns the probe it carried. linger: reset an
- * established connection so that no TIME_WAIT is left behind. */
-static struct redo conn_release(struct cscan *s, struct conn *c, bool linger)
+/* How a socket is given up: closed; reset first (an established connection, so that no
+ * TIME_WAIT is left behind); or kept for the next connect (a connect refused or
+ * unreachable that the second connect() reported has been disconnected by the kernel and
+ * may connect again: two system calls fewer per closed port). */
+enum rel { REL_CLOSE, REL_RESET, REL_KEEP };
+
+/* Give the slot back; returns the probe it carried. */
+static struct redo conn_release(struct cscan *s, struct conn *c, enum rel how)
 {
-	if (linger) {
+	struct spare *sp = &s->spare[c->v6];
+	if (how == REL_KEEP && !c->probe.recverr && sp->n < SPARE_MAX && c->io.fd >= 0) {
+		sp->fd[sp->n++] = c->io.fd;
+		c->io.fd = -1;
+	}
+	if (how == REL_RESET) {
 		struct linger l = {1, 0};
 		setsockopt(c->io.fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
 	}
@@ -284,9 +315,16 @@ static unsigned rto_ms(const struct cscan *s)
 	return (unsigned)t;
 }
 
-static void rtt_sample(struct cscan *s, uint64_t start_ns)
+/* A connect times out at its start plus the current timeout (nmap's way), so the list in
+ * start order is also in deadline order, however the timeout moves. */
+static uint64_t deadline(const struct cscan *s, const struct conn *c)
 {
-	double r = (double)(wk_mono_ns() - start_ns) / 1000.0;
+	return c->start_ms + rto_ms(s);
+}
+
+static void rtt_sample(struct cscan *s, uint32_t rtt_us)
+{
+	double r = rtt_us;
 	if (!s->have_rtt) {
 		s->srtt_us = r;
 		s->rttvar_us = r / 2;
@@ -301,7 +339,7 @@ static void rtt_sample(struct cscan *s, uint64_t start_ns)
 /* A probe got no answer within its timeout: again, or filtered. */
 static void timed_out(struct cscan *s, struct redo r)
 {
-	if (r.tries <= s->o->retries && !(s->o->stop && *s->o->stop)) {
+	if (r.tries <= s->o->retries && !stopped(s)) {
 		r.recverr = false;
 		redo_push(s, &r, false);
 		return;
@@ -312,22 +350,29 @@ static void timed_out(struct cscan *s, struct redo r)
 			s->min_undone = r.pos;
 		return;
 	}
-	report(s, r.idx, WK_PS_FILTERED, WK_RS_NO_RESPONSE);
+	report(s, r.idx, WK_PS_FILTERED, WK_RS_NO_RESPONSE, 0);
 }
 
-/* The verdict of a finished connect from its error (0: connected). local: the error came
- * from connect() itself (routing, local policy), so no ICMP message is behind it. */
-static void verdict(struct cscan *s, struct conn *c, int e, bool local)
+/* Where a verdict came from: the first connect() itself (routing, local policy: no ICMP
+ * message is behind its error), the second one right after it, or the event loop. */
+enum src { SRC_CONNECT, SRC_QUICK, SRC_EVENT };
+
+/* The verdict of a finished connect from its error (0: connected). */
+static void verdict(struct cscan *s, struct conn *c, int e, enum src from)
 {
+	bool local = from == SRC_CONNECT;
+	enum rel how = from == SRC_QUICK ? REL_KEEP : REL_CLOSE;
+	uint64_t us = (wk_mono_ns() - c->start_ns) / 1000;
+	uint32_t rtt = us ? (us < UINT32_MAX ? (uint32_t)us : UINT32_MAX) : 1;
 	switch (e) {
 	case 0:
-		rtt_sample(s, c->start_ns);
-		report(s, c->probe.idx, WK_PS_OPEN, WK_RS_SYN_ACK);
-		conn_release(s, c, true);
+		rtt_sample(s, rtt);
+		report(s, c->probe.idx, WK_PS_OPEN, WK_RS_SYN_ACK, rtt);
+		conn_release(s, c, REL_RESET);
 		return;
 	case ECONNREFUSED:
-		rtt_sample(s, c->start_ns);
-		report(s, c->probe.idx, WK_PS_CLOSED, WK_RS_CONN_REFUSED);
+		rtt_sample(s, rtt);
+		report(s, c->probe.idx, WK_PS_CLOSED, WK_RS_CONN_REFUSED, rtt);
 		break;
 	case EHOSTUNREACH:
 	case ENETUNREACH:
@@ -336,29 +381,29 @@ static void verdict(struct cscan *s, struct conn *c, int e, bool local)
 	case ENOPROTOOPT:
 		if (local) {
 			report(s, c->probe.idx, WK_PS_FILTERED,
-			       e == ENETUNREACH ? WK_RS_NET_UNREACH : WK_RS_HOST_UNREACH);
+			       e == ENETUNREACH ? WK_RS_NET_UNREACH : WK_RS_HOST_UNREACH, 0);
 			break;
 		}
 		if (!c->probe.recverr) {
 			/* errno folds admin-prohibited into host-unreach: ask again with the
 			 * ICMP error queue on (rare, so the common case saves the setsockopt) */
-			struct redo r = conn_release(s, c, false);
+			struct redo r = conn_release(s, c, how);
 			r.tries--;
 			r.recverr = true;
 			redo_push(s, &r, true);
 			return;
 		}
-		report(s, c->probe.idx, WK_PS_FILTERED, icmp_reason(c->io.fd, e));
+		report(s, c->probe.idx, WK_PS_FILTERED, icmp_reason(c->io.fd, e), rtt);
 		break;
 	case EACCES:
 	case EPERM:
-		report(s, c->probe.idx, WK_PS_FILTERED, WK_RS_ADMIN_PROHIBITED);
+		report(s, c->probe.idx, WK_PS_FILTERED, WK_RS_ADMIN_PROHIBITED, 0);
 		break;
 	default: /* ETIMEDOUT and anything odd: as if nothing came back */
-		timed_out(s, conn_release(s, c, false));
+		timed_out(s, conn_release(s, c, REL_CLOSE));
 		return;
 	}
-	conn_release(s, c, false);
+	conn_release(s, c, how);
 }
 
 static void on_io(struct wk_ev *ev, struct wk_ev_io *io, unsigned events)
@@ -372,7 +417,7 @@ static void on_io(struct wk_ev *ev, struct wk_ev_io *io, unsigned events)
 		e = errno;
 	if (e == EINPROGRESS || e == EALREADY)
 		return;
-	verdict(c->s, c, e, false);
+	verdict(c->s, c, e, SRC_EVENT);
 }
 
 /* ---- starting connects ------------------------------------------------------------------ */
@@ -412,6 +457,33 @@ static void quick_count(struct cscan *s, bool hit)
 	s->quick_tries = s->quick_hits = 0;
 }
 
+/* -S and -e: bind a new socket to the source address (of its family; the port is left to
+ * connect(), IP_BIND_ADDRESS_NO_PORT) and to the interface. A reused socket keeps both. */
+static int place(struct cscan *s, int fd, int fam)
+{
+	const struct wk_scan_addr *src = s->o->source;
+	if (s->o->ifname && setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, s->o->ifname,
+	                               (socklen_t)strlen(s->o->ifname)) < 0) {
+		int e = errno;
+		return s->rc = e == EPERM
+		                   ? wk_seterr(s->err, WK_EPERM,
+		                               "connect scan: binding to %s needs CAP_NET_RAW",
+		                               s->o->ifname)
+		                   : wk_seterr_sys(s->err, e, "connect scan: interface %s",
+		                                   s->o->ifname);
+	}
+	if (!src || src->family != (fam == AF_INET6 ? AF_INET6 : AF_INET))
+		return 0;
+	int one = 1;
+	setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof(one));
+	struct sockaddr_storage ss;
+	socklen_t sl = to_sockaddr(src, 0, &ss);
+	if (bind(fd, (struct sockaddr *)&ss, sl) < 0)
+		return s->rc =
+		           wk_seterr_sys(s->err, errno, "connect scan: bind to the source address");
+	return 0;
+}
+
 /* Start one connect; returns false when the kernel is short of something (ports,
  * descriptors, buffers) and the probe was put back. */
 static bool launch(struct cscan *s, const struct redo *r)
@@ -422,7 +494,10 @@ static bool launch(struct cscan *s, const struct redo *r)
 	target_at(s, r->idx, &a, &port);
 	socklen_t sl = to_sockaddr(&a, port, &ss);
 	int fam = a.family == AF_INET6 ? AF_INET6 : AF_INET;
-	int fd = socket(fam, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	struct spare *sp = &s->spare[fam == AF_INET6];
+	bool fresh = r->recverr || !sp->n;
+	int fd =
+	    fresh ? socket(fam, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0) : sp->fd[--sp->n];
 	if (fd < 0) {
 		int e = errno;
 		if (e == EMFILE || e == ENFILE || e == ENOBUFS || e == ENOMEM) {
@@ -431,6 +506,10 @@ static bool launch(struct cscan *s, const struct redo *r)
 			return false;
 		}
 		s->rc = wk_seterr_sys(s->err, e, "connect scan: socket");
+		return false;
+	}
+	if (fresh && place(s, fd, fam) < 0) {
+		close(fd);
 		return false;
 	}
 	if (r->recverr) {
@@ -445,6 +524,7 @@ static bool launch(struct cscan *s, const struct redo *r)
 	c->s = s;
 	c->probe = *r;
 	c->probe.tries++;
+	c->v6 = fam == AF_INET6;
 	c->start_ns = wk_mono_ns();
 	wk_ev_io_init(&c->io, fd, on_io, c);
 	s->inflight++;
@@ -459,21 +539,21 @@ static bool launch(struct cscan *s, const struct redo *r)
 	int e = connect(fd, (struct sockaddr *)&ss, sl) < 0 ? errno : 0;
 	if (e == EADDRNOTAVAIL || e == EAGAIN || e == ENOBUFS || e == ENOMEM) {
 		/* out of local ports or buffers: not an answer; put it back, slow down */
-		conn_release(s, c, false);
+		conn_release(s, c, REL_CLOSE);
 		redo_push(s, r, true);
 		backoff(s);
 		return false;
 	}
 	if (e == EAFNOSUPPORT || e == EBADF || e == EINVAL || e == EISCONN) {
-		conn_release(s, c, false);
+		conn_release(s, c, REL_CLOSE);
 		s->rc = wk_seterr_sys(s->err, e, "connect scan: connect");
 		return false;
 	}
 	s->sent++;
-	if (r->tries)
-		s->retransmits++;
+	if (r->tries || r->recverr)
+		s->retransmits++; /* not a new position: progress counts those */
 	if (e != EINPROGRESS && e != EINTR) {
-		verdict(s, c, e, true);
+		verdict(s, c, e, SRC_CONNECT);
 		return true;
 	}
 	if (!s->backoff_until_ms)
@@ -482,15 +562,15 @@ static bool launch(struct cscan *s, const struct redo *r)
 		int q = connect(fd, (struct sockaddr *)&ss, sl) < 0 ? errno : 0;
 		quick_count(s, q != EALREADY);
 		if (q != EALREADY && q != EINPROGRESS) {
-			verdict(s, c, q == EISCONN ? 0 : q, false);
+			verdict(s, c, q == EISCONN ? 0 : q, SRC_QUICK);
 			return true;
 		}
 	}
-	c->deadline_ms = wk_ev_now(s->ev) + rto_ms(s);
+	c->start_ms = wk_ev_now(s->ev);
 	int rc = wk_ev_io_set(s->ev, &c->io, WK_EV_OUT, s->err);
 	if (rc) {
 		s->rc = rc;
-		conn_release(s, c, false);
+		conn_release(s, c, REL_CLOSE);
 		return false;
 	}
 	return true;
@@ -506,7 +586,7 @@ static void fill(struct cscan *s, uint64_t now_ms, bool stopping)
 	/* a batch at a time: quick verdicts free their slot at once, and the loop must still
 	 * see replies, deadlines, progress and *stop */
 	for (unsigned n = 0; n < FILL_BATCH && !s->rc && s->inflight < s->cap && s->free; n++) {
-		if (s->o->stop && *s->o->stop)
+		if (stopped(s))
 			return;
 		struct redo r = {0};
 		if (!redo_pop(s, &r)) {
@@ -529,8 +609,26 @@ static void fill(struct cscan *s, uint64_t now_ms, bool stopping)
 
 static void expire(struct cscan *s, uint64_t now_ms)
 {
-	while (s->head && s->head->deadline_ms <= now_ms)
-		timed_out(s, conn_release(s, s->head, false));
+	while (s->head && deadline(s, s->head) <= now_ms)
+		timed_out(s, conn_release(s, s->head, REL_CLOSE));
+}
+
+/* The workers' last reports together (the lowest position: a resume must not skip what
+ * any of them has not done). With sh->mu held, or after the workers ended. */
+static void progress_sum(const struct shared *sh, struct wk_scan_progress *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->pos = UINT64_MAX;
+	for (unsigned j = 0; j < sh->nworkers; j++) {
+		const struct wk_scan_progress *q = &sh->slot[j];
+		p->sent += q->sent;
+		p->total += q->total;
+		p->rate += q->rate;
+		p->found += q->found;
+		p->retransmits += q->retransmits;
+		if (q->pos < p->pos)
+			p->pos = q->pos;
+	}
 }
 
 static void progress(struct cscan *s, uint64_t now_ms, bool force)
@@ -541,7 +639,7 @@ static void progress(struct cscan *s, uint64_t now_ms, bool force)
 	struct wk_scan_progress p = {
 	    .sent = s->sent - s->retransmits,
 	    .total = s->total,
-	    .pos = s->shard.pos,
+	    .pos = s->shard_done ? s->shard.n : s->shard.pos,
 	    .pass = 0,
 	    .rate = dt > 0 ? (double)(s->sent - s->prog_sent) / dt : 0,
 	    .found = s->found,
@@ -558,7 +656,14 @@ static void progress(struct cscan *s, uint64_t now_ms, bool force)
 	}
 	s->last_prog_ms = now_ms;
 	s->prog_sent = s->sent;
-	s->o->on_progress(s->o->ctx, &p);
+	pthread_mutex_lock(&s->sh->mu);
+	s->sh->slot[s->wid] = p;
+	if (!force && s->wid == 0) { /* worker 0 speaks for all */
+		struct wk_scan_progress all;
+		progress_sum(s->sh, &all);
+		s->o->on_progress(s->o->ctx, &all);
+	}
+	pthread_mutex_unlock(&s->sh->mu);
 }
 
 /* ---- setup ----------------------------------------------------------------------------- */
@@ -584,6 +689,7 @@ static unsigned pool_size(unsigned want)
 	return want ? want : 1;
 }
 
+/* What every worker scans: the TCP ports, the targets, the permutation. */
 static int check_opts(const struct wk_scan_opts *o, struct cscan *s, struct wk_error *err)
 {
 	if (!o || !o->targets || !o->ports)
@@ -606,112 +712,208 @@ static int check_opts(const struct wk_scan_opts *o, struct cscan *s, struct wk_e
 	s->nports = n;
 	if (s->ntargets > UINT64_MAX / n)
 		return wk_seterr(err, WK_EINVAL, "connect scan: too many targets x ports");
+	if (of > UINT32_MAX / MAX_WORKERS)
+		return wk_seterr(err, WK_EINVAL, "connect scan: too many shards");
 	wk_perm_init(&s->perm, s->ntargets * n, o->seed);
 	wk_shard_init(&s->shard, s->ntargets * n, k, of, o->resume_pos);
 	s->total = wk_shard_left(&s->shard);
 	return 0;
 }
 
+/* How many workers (threads, each with its own loop): one per processor up to
+ * MAX_WORKERS for a scan big enough, since the kernel's connect path (both ends, on
+ * loopback or veth) is where the time goes and it runs on the caller's processor. */
+static unsigned workers_for(const struct wk_scan_opts *o, uint64_t total, unsigned npool)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned w = cpus > MAX_WORKERS ? MAX_WORKERS : cpus > 1 ? (unsigned)cpus : 1;
+	if (total < WORKERS_MIN_PROBES || (o->max_parallel && o->max_parallel < 2 * w))
+		return 1;
+	return npool < w ? 1 : w;
+}
+
+/* One worker's scan of its part: positions i of the shard k/N with i % (N W) == k - 1 +
+ * N j for worker j of W, so the workers' parts are disjoint and cover the shard. */
+static int worker_init(struct cscan *s, const struct cscan *proto, unsigned j, unsigned w,
+                       unsigned npool)
+{
+	const struct wk_scan_opts *o = proto->o;
+	*s = *proto;
+	s->wid = j;
+	s->err = &s->e;
+	s->min_undone = UINT64_MAX;
+	s->fixed_timeout_ms = o->timeout_ms;
+	uint32_t k = o->shard_of ? o->shard_k : 1, of = o->shard_of ? o->shard_of : 1;
+	wk_shard_init(&s->shard, proto->shard.n, k + of * j, of * w, o->resume_pos);
+	s->total = wk_shard_left(&s->shard);
+	s->npool = npool / w ? npool / w : 1;
+	s->cap = s->npool;
+	double rate = o->rate > 0 ? o->rate : o->max_rate;
+	if (rate > 0) {
+		rate /= w;
+		unsigned burst = rate >= 1000 ? (unsigned)(rate / 100) : 1;
+		wk_pace_init(&s->pace, rate, burst, wk_mono_ns());
+		s->paced = true;
+	}
+	s->pool = calloc(s->npool, sizeof(*s->pool));
+	if (!s->pool)
+		return wk_seterr(s->err, WK_ENOMEM, "connect scan: out of memory");
+	for (unsigned i = 0; i < s->npool; i++) {
+		s->pool[i].io.fd = -1;
+		s->pool[i].next = i + 1 < s->npool ? &s->pool[i + 1] : NULL;
+	}
+	s->free = &s->pool[0];
+	s->sh->slot[j].total = s->total;
+	s->sh->slot[j].pos = s->shard.pos;
+	int rc = wk_ev_new(&s->ev, s->err);
+	if (!rc)
+		s->last_prog_ms = wk_ev_now(s->ev);
+	return rc;
+}
+
+/* The loop of one worker, to the end of its part, *stop or an error; then what is still
+ * undecided goes into min_undone. */
+static void *worker_run(void *arg)
+{
+	struct cscan *s = arg;
+	int rc = 0;
+	for (;;) {
+		bool stopping = stopped(s);
+		uint64_t now = wk_ev_now(s->ev);
+		expire(s, now);
+		fill(s, now, stopping);
+		if (s->rc)
+			break;
+		if (!s->inflight && (stopping || (s->shard_done && !s->rq_n)))
+			break;
+		progress(s, now, false);
+		/* wait for the next deadline, token, back-off end or progress tick */
+		uint64_t wait = TURN_MAX_MS;
+		uint64_t dl = s->head ? deadline(s, s->head) : UINT64_MAX;
+		if (dl > now && dl - now < wait)
+			wait = dl - now;
+		else if (dl <= now)
+			wait = 0;
+		if (s->backoff_until_ms > now && s->backoff_until_ms - now < wait)
+			wait = s->backoff_until_ms - now;
+		if (s->pace_wait_ns && s->pace_wait_ns / 1000000 < wait)
+			wait = s->pace_wait_ns / 1000000;
+		if (!stopping && s->inflight < s->cap && (s->rq_n || !s->shard_done) &&
+		    !s->backoff_until_ms && !s->pace_wait_ns)
+			wait = 0; /* fill stopped at its batch: only look at what is ready */
+		rc = wk_ev_run_once(s->ev, (int)wait, s->err);
+		if (rc < 0) {
+			s->rc = rc;
+			break;
+		}
+	}
+	if (s->rc)
+		__atomic_store_n(&s->sh->failed, 1, __ATOMIC_RELAXED);
+	progress(s, wk_ev_now(s->ev), true);
+	/* whatever is still open (an error stopped us) is undecided */
+	while (s->head) {
+		struct conn *c = s->head;
+		if (c->probe.pos < s->min_undone)
+			s->min_undone = c->probe.pos;
+		conn_release(s, c, REL_CLOSE);
+	}
+	for (size_t i = 0; i < s->rq_n; i++) {
+		uint64_t q = s->rq[(s->rq_head + i) % s->rq_sz].pos;
+		if (q < s->min_undone)
+			s->min_undone = q;
+	}
+	uint64_t next = s->shard_done ? s->shard.n : s->shard.pos;
+	if (next < s->min_undone)
+		s->min_undone = next;
+	return NULL;
+}
+
+static void worker_fini(struct cscan *s)
+{
+	for (unsigned f = 0; f < 2; f++)
+		while (s->spare[f].n)
+			close(s->spare[f].fd[--s->spare[f].n]);
+	wk_ev_free(s->ev);
+	free(s->pool);
+	free(s->rq);
+}
+
 int wk_scan_connect_run(const struct wk_scan_opts *o, struct wk_scan_summary *sum, uint64_t *resume,
                         struct wk_error *err)
 {
-	struct cscan s;
-	memset(&s, 0, sizeof(s));
-	s.o = o;
-	s.err = err;
-	struct timespec t0;
-	clock_gettime(CLOCK_REALTIME, &t0);
+	struct cscan proto, ws[MAX_WORKERS];
+	struct shared sh;
+	memset(&proto, 0, sizeof(proto));
+	memset(&sh, 0, sizeof(sh));
 	uint64_t start_ns = wk_mono_ns();
-	int rc = check_opts(o, &s, err);
+	int rc = check_opts(o, &proto, err);
 	if (rc)
 		return rc;
-	s.min_undone = UINT64_MAX;
-	s.fixed_timeout_ms = o->timeout_ms;
-	s.npool = pool_size(o->max_parallel ? o->max_parallel : CONN_PARALLEL_DEFAULT);
-	s.cap = s.npool;
-	double rate = o->rate > 0 ? o->rate : o->max_rate;
-	if (rate > 0) {
-		unsigned burst = rate >= 1000 ? (unsigned)(rate / 100) : 1;
-		wk_pace_init(&s.pace, rate, burst, wk_mono_ns());
-		s.paced = true;
+	proto.o = o;
+	proto.sh = &sh;
+	sh.o = o;
+	unsigned npool = pool_size(o->max_parallel ? o->max_parallel : CONN_PARALLEL_DEFAULT);
+	unsigned w = workers_for(o, proto.total, npool);
+	sh.nworkers = w;
+	if (proto.ntargets <= (1u << 27)) {
+		sh.upmap = calloc((size_t)(proto.ntargets + 7) / 8, 1);
+		if (!sh.upmap)
+			return wk_seterr(err, WK_ENOMEM, "connect scan: out of memory");
 	}
-	s.pool = calloc(s.npool, sizeof(*s.pool));
-	if (s.ntargets <= (1u << 27))
-		s.upmap = calloc((size_t)(s.ntargets + 7) / 8, 1);
-	if (!s.pool || (s.ntargets <= (1u << 27) && !s.upmap)) {
-		rc = wk_seterr(err, WK_ENOMEM, "connect scan: out of memory");
-		goto out;
-	}
-	for (unsigned i = 0; i < s.npool; i++) {
-		s.pool[i].io.fd = -1;
-		s.pool[i].next = i + 1 < s.npool ? &s.pool[i + 1] : NULL;
-	}
-	s.free = &s.pool[0];
-	rc = wk_ev_new(&s.ev, err);
-	if (rc)
-		goto out;
-	s.last_prog_ms = wk_ev_now(s.ev);
-	for (;;) {
-		bool stopping = o->stop && *o->stop;
-		uint64_t now = wk_ev_now(s.ev);
-		expire(&s, now);
-		fill(&s, now, stopping);
-		if (s.rc)
-			break;
-		if (!s.inflight && (stopping || (s.shard_done && !s.rq_n)))
-			break;
-		progress(&s, now, false);
-		/* wait for the next deadline, token, back-off end or progress tick */
-		uint64_t wait = TURN_MAX_MS;
-		if (s.head && s.head->deadline_ms > now && s.head->deadline_ms - now < wait)
-			wait = s.head->deadline_ms - now;
-		else if (s.head && s.head->deadline_ms <= now)
-			wait = 0;
-		if (s.backoff_until_ms > now && s.backoff_until_ms - now < wait)
-			wait = s.backoff_until_ms - now;
-		if (s.pace_wait_ns && s.pace_wait_ns / 1000000 < wait)
-			wait = s.pace_wait_ns / 1000000;
-		if (!stopping && s.inflight < s.cap && (s.rq_n || !s.shard_done) &&
-		    !s.backoff_until_ms && !s.pace_wait_ns)
-			wait = 0; /* fill stopped at its batch: only look at what is ready */
-		rc = wk_ev_run_once(s.ev, (int)wait, err);
-		if (rc < 0)
+	pthread_mutex_init(&sh.mu, NULL);
+	unsigned started = 0;
+	pthread_t tid[MAX_WORKERS];
+	memset(ws, 0, sizeof(ws));
+	for (unsigned j = 0; j < w; j++) {
+		rc = worker_init(&ws[j], &proto, j, w, npool);
+		if (rc) {
+			wk_seterr(err, rc, "%s", ws[j].e.msg);
+			for (unsigned i = 0; i <= j; i++)
+				worker_fini(&ws[i]);
 			goto out;
+		}
 	}
-	rc = s.rc;
-	progress(&s, wk_ev_now(s.ev), true);
-out:
-	/* whatever is still open (an error stopped us) is undecided */
-	while (s.head) {
-		struct conn *c = s.head;
-		if (c->probe.pos < s.min_undone)
-			s.min_undone = c->probe.pos;
-		conn_release(&s, c, false);
+	/* worker 0 runs here; the others in their threads */
+	for (started = 1; started < w; started++)
+		if (pthread_create(&tid[started], NULL, worker_run, &ws[started]) != 0)
+			break;
+	if (started < w) { /* the threads that did not start: this thread runs their parts */
+		for (unsigned j = started; j < w; j++)
+			worker_run(&ws[j]);
 	}
-	for (size_t i = 0; i < s.rq_n; i++) {
-		uint64_t q = s.rq[(s.rq_head + i) % s.rq_sz].pos;
-		if (q < s.min_undone)
-			s.min_undone = q;
+	worker_run(&ws[0]);
+	for (unsigned j = 1; j < started; j++)
+		pthread_join(tid[j], NULL);
+	struct wk_scan_progress fin;
+	progress_sum(&sh, &fin);
+	if (o->on_progress)
+		o->on_progress(o->ctx, &fin);
+	uint64_t r = UINT64_MAX;
+	struct wk_scan_summary tot = {0};
+	for (unsigned j = 0; j < w; j++) {
+		if (ws[j].rc && !rc) {
+			rc = ws[j].rc;
+			wk_seterr(err, rc, "%s", ws[j].e.msg);
+		}
+		if (ws[j].min_undone < r)
+			r = ws[j].min_undone;
+		tot.probes_sent += ws[j].sent;
+		tot.replies += ws[j].replies;
+		worker_fini(&ws[j]);
 	}
-	if (resume) {
-		uint64_t r = s.shard_done ? s.shard.n : s.shard.pos;
-		if (s.min_undone < r)
-			r = s.min_undone;
-		*resume = r;
-	}
+	if (resume)
+		*resume = r < proto.shard.n ? r : proto.shard.n;
 	if (sum) {
 		struct timespec t1;
 		clock_gettime(CLOCK_REALTIME, &t1);
-		sum->hosts_total = s.ntargets;
-		sum->hosts_up = s.hosts_up;
+		*sum = tot;
+		sum->hosts_total = proto.ntargets;
+		sum->hosts_up = sh.hosts_up;
 		sum->end_sec = t1.tv_sec;
 		sum->elapsed = (double)(wk_mono_ns() - start_ns) / 1e9;
-		sum->probes_sent = s.sent;
-		sum->replies = s.replies;
 	}
-	wk_ev_free(s.ev);
-	free(s.pool);
-	free(s.rq);
-	free(s.upmap);
+out:
+	pthread_mutex_destroy(&sh.mu);
+	free(sh.upmap);
 	return rc;
 }

@@ -168,11 +168,10 @@ static size_t tcp_make(uint8_t *out, const struct scan_tmpl *t, const struct sca
 	return t->len;
 }
 
-/* RFC 792 destination unreachable codes as nmap names them. */
-static uint8_t unreach_reason(uint8_t type, uint8_t code)
+/* RFC 792 (and RFC 1812 5.2.7.1) destination unreachable codes as nmap names them; the
+ * connect scanner reads the same codes from the kernel's error queue. */
+uint8_t scan_unreach_reason(uint8_t code)
 {
-	if (type == ICMP_TIMXCEED)
-		return WK_RS_TIME_EXCEEDED;
 	switch (code) {
 	case 0:
 	case 6:
@@ -191,6 +190,11 @@ static uint8_t unreach_reason(uint8_t type, uint8_t code)
 	default:
 		return WK_RS_HOST_UNREACH;
 	}
+}
+
+static uint8_t unreach_reason(uint8_t type, uint8_t code)
+{
+	return type == ICMP_TIMXCEED ? WK_RS_TIME_EXCEEDED : scan_unreach_reason(code);
 }
 
 static bool is_error(const struct scan_reply *r, const struct scan_ctx *c, uint8_t qproto)

@@ -97,4 +97,7 @@ void scan_payloads_free(struct scan_payloads *p);
 /* The payload for port, or NULL (len 0). */
 const uint8_t *scan_payloads_get(const struct scan_payloads *p, uint16_t port, size_t *len);
 
+/* nmap's reason for an ICMP destination unreachable code (probes.c; connect.c too). */
+uint8_t scan_unreach_reason(uint8_t code);
+
 #endif
