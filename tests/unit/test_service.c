@@ -354,6 +354,8 @@ static void test_engine(void **st)
 	for (int i = 0; i < SRV_N; i++)
 		close(lfd[i]);
 	struct wk_svc_db *db = load_small();
+	int jrc = wk_svc_db_jit(db);
+	assert_true(jrc == 0 || jrc == WK_EUNSUP);
 	struct wk_svc_target t[SRV_N];
 	for (int i = 0; i < SRV_N; i++) {
 		memset(&t[i], 0, sizeof(t[i]));

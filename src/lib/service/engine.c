@@ -109,6 +109,7 @@ static void current_payload(const struct job *j, const uint8_t **p, size_t *n)
 	*n = pr->plen;
 }
 
+/* The longest this step may take (a reply that keeps coming is cut here). */
 static unsigned step_wait(const struct job *j)
 {
 	const struct wk_svc_opts *o = &j->run->o;
@@ -117,9 +118,16 @@ static unsigned step_wait(const struct job *j)
 	const struct svc_probe *pr = &o->db->p[j->order[j->pos]];
 	if (j->order[j->pos] == o->db->null_tcp)
 		return j->run->null_wait < pr->waitms ? j->run->null_wait : pr->waitms;
-	if (pr->udp && !svc_ranges_has(&pr->ports, j->t->port) && pr->waitms > 1000)
-		return 1000; /* unlisted UDP probes: a silent port would cost minutes */
 	return pr->waitms;
+}
+
+/* How long this step waits for a first byte. */
+static unsigned step_silent(const struct job *j)
+{
+	unsigned w = step_wait(j);
+	if (j->banner_mode || j->order[j->pos] == j->run->o.db->null_tcp)
+		return w;
+	return j->run->silent < w ? j->run->silent : w;
 }
 
 static void send_rest(struct job *j)
@@ -170,7 +178,7 @@ static void step_begin(struct job *j)
 	}
 	send_rest(j);
 	if (j->phase == J_WAIT)
-		arm(j, step_wait(j));
+		arm(j, step_silent(j));
 }
 
 static void tls_begin(struct job *j)
@@ -509,7 +517,7 @@ static void job_finish(struct job *j, enum wk_svc_method m)
 		memcpy(si->probe, ans->probe, sizeof(si->probe));
 		si->line = ans->line;
 		/* inside a tunnel the "ssl" match itself is not the service */
-		si->ssl = j->ssl && ans != &j->sslm;
+		si->ssl = (j->ssl && ans != &j->sslm) || ans->ssl;
 	}
 	si->method = (uint8_t)m;
 	switch (m) {
@@ -554,8 +562,9 @@ int wk_service_scan(const struct wk_svc_target *t, size_t n, const struct wk_svc
 	run.intensity = o->intensity;
 	run.banner_wait = o->banner_wait_ms ? o->banner_wait_ms : 400;
 	run.banner_idle = 150;
-	run.null_wait = o->null_wait_ms ? o->null_wait_ms : 1200;
+	run.null_wait = o->null_wait_ms ? o->null_wait_ms : 1000;
 	run.idle = o->idle_ms ? o->idle_ms : 600;
+	run.silent = o->silent_wait_ms ? o->silent_wait_ms : 1000;
 	run.connect_timeout = o->connect_timeout_ms ? o->connect_timeout_ms : 3000;
 	run.max_reply = o->max_reply ? o->max_reply : 16384;
 	if (run.max_reply < WK_SVC_BANNER_MAX)

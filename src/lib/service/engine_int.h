@@ -46,7 +46,7 @@ struct run {
 	struct wk_tls_ctx *tls_ctx;
 	struct job *jobs;
 	size_t *freeslots, nfree;
-	unsigned intensity, banner_wait, banner_idle, null_wait, idle, connect_timeout;
+	unsigned intensity, banner_wait, banner_idle, null_wait, idle, silent, connect_timeout;
 	size_t max_reply;
 	struct wk_svc_stats st;
 };

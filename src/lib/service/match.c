@@ -182,7 +182,10 @@ static void fill(const struct svc_match *m, const struct svc_probe *p, const uin
 	size_t sz[SVC_NFIELD] = {sizeof(out->product),   sizeof(out->version),
 	                         sizeof(out->extrainfo), sizeof(out->hostname),
 	                         sizeof(out->ostype),    sizeof(out->devicetype)};
-	snprintf(out->name, sizeof(out->name), "%s", m->service);
+	/* "ssl/http": nmap's way of saying the service runs in a TLS tunnel */
+	bool tunnel = !strncmp(m->service, "ssl/", 4) && m->service[4];
+	snprintf(out->name, sizeof(out->name), "%s", m->service + (tunnel ? 4 : 0));
+	out->ssl = tunnel;
 	for (int i = 0; i < SVC_NFIELD; i++) {
 		dst[i][0] = '\0';
 		if (m->f[i]) {

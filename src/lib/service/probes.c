@@ -1,7 +1,7 @@
 /* Parser of nmap's nmap-service-probes format (nmap.org/book/vscan-fileformat.html):
  * Exclude, Probe, match, softmatch, ports, sslports, totalwaitms, tcpwrappedms, rarity,
  * fallback. Every line is read through a bounded cursor; regexes are compiled once with
- * PCRE2 (JIT when available); a regex PCRE2 refuses is remembered with its line and
+ * PCRE2 (JIT on request, wk_svc_db_jit); a regex PCRE2 refuses is remembered with its line and
  * skipped, anything else that cannot be understood fails the load naming the line. */
 #include <errno.h>
 #include <stdio.h>
@@ -390,7 +390,6 @@ static int do_match(struct pctx *c, struct wk_rd *r, bool soft)
 		rc = refuse(c, why);
 		goto fail;
 	}
-	(void)pcre2_jit_compile(sm.re, PCRE2_JIT_COMPLETE); /* interpreted when JIT is absent */
 	sm.service = dup_n(svc.cur, wk_rd_left(&svc));
 	if (!sm.service) {
 		rc = wk_seterr(c->e, WK_ENOMEM, "service name");
@@ -650,6 +649,17 @@ bool wk_svc_db_refused(const struct wk_svc_db *db, size_t i, unsigned *line, con
 	*line = db->ref[i].line;
 	*why = db->ref[i].why;
 	return true;
+}
+
+int wk_svc_db_jit(struct wk_svc_db *db)
+{
+	uint32_t have = 0;
+	if (pcre2_config(PCRE2_CONFIG_JIT, &have) < 0 || !have)
+		return WK_EUNSUP;
+	for (size_t i = 0; i < db->np; i++)
+		for (size_t j = 0; j < db->p[i].nm; j++)
+			(void)pcre2_jit_compile(db->p[i].m[j].re, PCRE2_JIT_COMPLETE);
+	return 0;
 }
 
 bool wk_svc_db_excluded(const struct wk_svc_db *db, uint8_t proto, uint16_t port)
