@@ -123,6 +123,7 @@ struct wk_svc_opts {
 	unsigned connect_timeout_ms; /* 0: 3000 */
 	unsigned max_reply;          /* bytes kept per reply for matching; 0: 16 KiB */
 	bool all_ports;              /* ignore the Exclude directive (nmap --allports) */
+	const char *datadir;         /* nmap's data (enterprise numbers); NULL: as wk_svc_db_path */
 	wk_svc_result_fn on_result;  /* once per target, in the order answers are decided */
 	void *ctx;
 	const volatile int *stop;

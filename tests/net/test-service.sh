@@ -90,7 +90,7 @@ for p in "${TCP_PORTS[@]}"; do
 	theirs=$(cat "$T/ncat.$p")
 	if [ -z "$theirs" ]; then
 		# a server that waits for the client: ours spoke first and got some answer (or TLS)
-		tlsinfo=$(awk -F'\t' -v p="$p" '$2 == p { print $(NF-1) }' "$T/banners.tsv")
+		tlsinfo=$(awk -F'\t' -v p="$p" '$2 == p { print $(NF-2) }' "$T/banners.tsv")
 		check "banner $p: silent server, we asked and got $((${#ours} / 2)) bytes (tls: ${tlsinfo:0:40})" \
 			got_answer "$ours" "$tlsinfo"
 	else

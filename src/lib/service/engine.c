@@ -6,6 +6,7 @@
  * job inside TLS; a softmatch narrows the rest to probes that know that service. */
 #include <errno.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -94,6 +95,11 @@ static void watch(struct job *j, unsigned want)
 		job_finish(j, WK_SVC_NONE);
 }
 
+static const struct svc_probe *cur_probe(const struct job *j)
+{
+	return &j->run->o.db->p[j->post ? j->post_probe : j->order[j->pos]];
+}
+
 /* The payload of the current step: a probe's bytes, or banner mode's hello. */
 static void current_payload(const struct job *j, const uint8_t **p, size_t *n)
 {
@@ -104,7 +110,7 @@ static void current_payload(const struct job *j, const uint8_t **p, size_t *n)
 			svc_banner_hello(j->t->proto, j->t->port, p, n);
 		return;
 	}
-	const struct svc_probe *pr = &j->run->o.db->p[j->order[j->pos]];
+	const struct svc_probe *pr = cur_probe(j);
 	*p = pr->payload;
 	*n = pr->plen;
 }
@@ -115,8 +121,8 @@ static unsigned step_wait(const struct job *j)
 	const struct wk_svc_opts *o = &j->run->o;
 	if (j->banner_mode)
 		return j->bstage == 0 ? j->run->banner_wait : j->run->connect_timeout;
-	const struct svc_probe *pr = &o->db->p[j->order[j->pos]];
-	if (j->order[j->pos] == o->db->null_tcp)
+	const struct svc_probe *pr = cur_probe(j);
+	if (!j->post && j->order[j->pos] == o->db->null_tcp)
 		return j->run->null_wait < pr->waitms ? j->run->null_wait : pr->waitms;
 	return pr->waitms;
 }
@@ -125,7 +131,7 @@ static unsigned step_wait(const struct job *j)
 static unsigned step_silent(const struct job *j)
 {
 	unsigned w = step_wait(j);
-	if (j->banner_mode || j->order[j->pos] == j->run->o.db->null_tcp)
+	if (j->banner_mode || (!j->post && j->order[j->pos] == j->run->o.db->null_tcp))
 		return w;
 	return j->run->silent < w ? j->run->silent : w;
 }
@@ -274,9 +280,35 @@ static bool try_match(struct job *j)
 		return true;
 	}
 	keep_banner(j);
-	j->si.method = WK_SVC_PROBED;
+	const struct svc_probe *v3 = svc_probe_find(db, "SNMPv3GetRequest", true);
+	if (!strcmp(c->name, "snmp") && is_udp(j) && v3) {
+		/* nmap -sV asks an SNMP agent for its SNMPv3 engine (see snmp.c) */
+		j->post = true;
+		j->post_probe = (size_t)(v3 - db->p);
+		job_close(j);
+		job_connect(j);
+		return true;
+	}
 	job_finish(j, WK_SVC_PROBED);
 	return true;
+}
+
+/* The follow-up's reply: name the enterprise as snmp-info does. */
+static void post_reply(struct job *j)
+{
+	uint32_t ent;
+	if (!svc_snmp_enterprise(j->buf, j->blen, &ent)) {
+		char name[96];
+		struct wk_service_info *c = &j->cand;
+		svc_enterprise_name(j->run->o.datadir, ent, name, sizeof(name));
+		size_t l = strlen(c->product);
+		if (l && strcmp(c->product, "SNMPv3 server"))
+			snprintf(c->product + l, sizeof(c->product) - l, "; %s SNMPv3 server",
+			         name);
+		else
+			snprintf(c->product, sizeof(c->product), "%s SNMPv3 server", name);
+	}
+	job_finish(j, WK_SVC_PROBED);
 }
 
 /* The current step is over (reply complete, quiet, or closed) without a hard match. */
@@ -299,7 +331,11 @@ static void step_end(struct job *j)
 		}
 		return;
 	}
-	const struct svc_probe *p = &run->o.db->p[j->order[j->pos]];
+	if (j->post) {
+		job_finish(j, WK_SVC_PROBED); /* no answer to the follow-up: the match stands */
+		return;
+	}
+	const struct svc_probe *p = cur_probe(j);
 	bool null_probe = j->order[j->pos] == run->o.db->null_tcp;
 	if (!j->blen && null_probe && j->eof && !j->ssl && now - j->connect_start < p->wrappedms) {
 		job_finish(j, WK_SVC_WRAPPED);
@@ -332,6 +368,10 @@ static void on_bytes(struct job *j, size_t got)
 {
 	j->blen += got;
 	j->run->st.bytes_read += got;
+	if (j->post) {
+		post_reply(j);
+		return;
+	}
 	if (!j->banner_mode && try_match(j))
 		return;
 	if (j->blen >= j->cap) {

@@ -24,7 +24,9 @@ struct job {
 	bool ssl;         /* probing inside TLS */
 	bool banner_mode; /* --banners without -sV */
 	unsigned bstage;  /* banner mode: 0 listen, 1 spoke first */
-	size_t *order;    /* probe indices in the order they are tried */
+	bool post;        /* the follow-up step after a match (snmp.c) */
+	size_t post_probe;
+	size_t *order; /* probe indices in the order they are tried */
 	size_t norder, pos;
 	uint8_t *buf; /* this step's reply, cap bytes */
 	size_t blen, cap;
@@ -54,5 +56,9 @@ struct run {
 /* banner.c: what to say to a port that stays silent, and which ports speak TLS first */
 void svc_banner_hello(uint8_t proto, uint16_t port, const uint8_t **p, size_t *n);
 bool svc_banner_tls_port(uint8_t proto, uint16_t port);
+
+/* snmp.c: nmap -sV's SNMPv3 follow-up (its snmp-info script) */
+int svc_snmp_enterprise(const uint8_t *reply, size_t n, uint32_t *ent);
+void svc_enterprise_name(const char *datadir, uint32_t ent, char *out, size_t n);
 
 #endif
