@@ -11,7 +11,7 @@ case "${1:-}" in
 	# Daemons for tests/net/test-service.sh (version detection against real servers) and
 	# nmap, its oracle (nmap-common brings /usr/share/nmap/nmap-service-probes).
 	pkgs+=(nmap nmap-common openssh-server nginx vsftpd redis-server memcached dnsmasq
-	       postfix snmpd lighttpd)
+	       snmpd lighttpd)
 	lab=1
 	;;
 esac
@@ -34,8 +34,6 @@ if [ -n "${lab:-}" ] && [ ! -e /usr/sbin/policy-rc.d ]; then
 	printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
 	chmod 755 /usr/sbin/policy-rc.d
 	trap 'rm -f /usr/sbin/policy-rc.d' EXIT
-	echo "postfix postfix/main_mailer_type select Local only" | debconf-set-selections
-	echo "postfix postfix/mailname string lab.invalid" | debconf-set-selections
 fi
 apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null 2>&1 ||
 	{ apt-get update -q >/dev/null 2>&1 && apt-get install -y -q --no-install-recommends "${missing[@]}"; }

@@ -11,6 +11,12 @@ SVC=${BUILD:?BUILD not set}/tests/svc_probe
 [ -x "$SVC" ] || { echo "SKIP: $SVC not built"; exit 77; }
 [ -r /usr/share/nmap/nmap-service-probes ] || { echo "SKIP: nmap-common not installed"; exit 77; }
 
+have=0
+for d in /usr/sbin/sshd /usr/sbin/nginx /usr/sbin/vsftpd /usr/bin/redis-server /usr/bin/memcached \
+	/usr/sbin/dnsmasq /usr/sbin/snmpd /usr/sbin/lighttpd; do
+	[ -x "$d" ] && have=$((have + 1))
+done
+[ $have -ge 6 ] || { echo "SKIP: lab daemons not installed (scripts/deps.sh --lab)"; exit 77; }
 lab_up || { bad "lab network"; finish; }
 echo "lab: ${LAB_DAEMONS[*]} on $TADDR, $(lab_portspec)"
 check "lab: at least 6 daemons running" [ ${#LAB_DAEMONS[@]} -ge 6 ]
