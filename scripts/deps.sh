@@ -4,13 +4,14 @@
 set -eu
 pkgs=(meson ninja-build pkg-config gcc clang clang-format libclang-rt-14-dev libcmocka-dev
       libpcap-dev libssl-dev libpcre2-dev tshark tcpdump python3 python3-scapy python3-dpkt iproute2
-      ncat socat openssl)
+      ncat socat openssl nmap nmap-common ndiff xsltproc)
+pkgs+=(nftables) # the scan labs' firewalls (drop, reject admin-prohibited)
 case "${1:-}" in
 --peers) pkgs+=(nmap masscan hping3 ncat socat openssl zmap) ;;
 --lab)
-	# Daemons for tests/net/test-service.sh (version detection against real servers) and
-	# nmap, its oracle (nmap-common brings /usr/share/nmap/nmap-service-probes).
-	pkgs+=(nmap nmap-common openssh-server nginx vsftpd redis-server memcached dnsmasq
+	# Daemons for tests/net/test-service.sh (version detection against real servers;
+	# nmap, its oracle, and nmap-common's nmap-service-probes are in the list above).
+	pkgs+=(openssh-server nginx vsftpd redis-server memcached dnsmasq
 	       snmpd lighttpd)
 	lab=1
 	;;

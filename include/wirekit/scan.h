@@ -38,19 +38,26 @@ struct wk_targets;
 struct wk_targets *wk_targets_new(struct wk_error *err);
 void wk_targets_free(struct wk_targets *t);
 /* One target as a user types it: 198.18.0.2, 198.18.0.0/15, 198.18.0.1-50 (last octet
- * range), nmap octet ranges 198.18.0-3.1-254, 198.18.0.1-198.18.2.7, an IPv6 address or
- * prefix (/112 .. /128), a host name (resolved once here, getaddrinfo with AI_ADDRCONFIG
- * off). A token naming one address is kept even if it is special; ranges and prefixes
- * leave out multicast, 0.0.0.0/8, 240.0.0.0/4 and 255.255.255.255. WK_EINVAL (message
- * names the token) for bad syntax, WK_ENOTFOUND for a name that does not resolve. */
+ * range), nmap octet ranges 198.18.0-3.1-254 (each octet a comma list of N, N-M, N-, -M or
+ * '*'), 198.18.0.1-198.18.2.7, an IPv6 address or prefix (/112 .. /128), a host name
+ * (resolved once here, getaddrinfo with AI_ADDRCONFIG off; the first IPv4 address, else
+ * the first IPv6 one; "name/24" allowed). A token naming one address is kept even if it is
+ * special; ranges and prefixes leave out multicast, 0.0.0.0/8, 240.0.0.0/4 and
+ * 255.255.255.255 (IPv6: ff00::/8). One token expands to at most 2^20 intervals (one per
+ * combination of the octets above the lowest partial one), a set to 2^23. WK_EINVAL
+ * (message names the token) for bad syntax, WK_ENOTFOUND for a name that does not
+ * resolve. */
 int wk_targets_add(struct wk_targets *t, const char *token, struct wk_error *err);
 /* Tokens separated by white space, commas or new lines from a file ("-": stdin); '#'
- * starts a comment. Errors name the file and line. */
+ * starts a comment. Errors name the file and line. (In a file a comma ends a token, so
+ * octet lists such as 10.0.1,3.1 only work through wk_targets_add.) */
 int wk_targets_add_file(struct wk_targets *t, const char *path, struct wk_error *err);
 /* Remove what a token (or a file of tokens) names, any syntax above. */
 int wk_targets_exclude(struct wk_targets *t, const char *token, struct wk_error *err);
 int wk_targets_exclude_file(struct wk_targets *t, const char *path, struct wk_error *err);
-/* Sort, merge overlaps, apply the exclusions. WK_EINVAL "no targets left" when empty. */
+/* Sort, merge overlaps, apply the exclusions. WK_EINVAL "no targets left" when empty.
+ * count, at and has read the set as the last finish left it (tokens added later need
+ * another finish). IPv4 addresses come before IPv6 ones in at's order. */
 int wk_targets_finish(struct wk_targets *t, struct wk_error *err);
 /* Number of addresses (after finish). */
 uint64_t wk_targets_count(const struct wk_targets *t);
@@ -84,12 +91,16 @@ struct wk_ports {
 	uint32_t n;
 };
 /* nmap -p syntax: "22,80,443", "1-1024", "-" (1-65535), "-100", "60000-", "U:53,T:22-25",
- * service names ("http,ssh", needs s), "[1-1024]" is not supported. Ports without T:/U:
- * apply to every proto in protos (a bit mask of 1 << enum wk_scan_proto). Port 0 and
- * values above 65535 are WK_EINVAL naming the culprit. Appends to out. */
+ * service names ("http,ssh", wildcards "http*", needs s), "[1-1024]" is not supported.
+ * Ports without T:/U:/S: apply to every proto in protos (a bit mask of
+ * 1 << enum wk_scan_proto; 0 means TCP). Port 0 and values above 65535 are WK_EINVAL naming
+ * the culprit. Merges into out (which stays sorted and unique); out is unchanged on
+ * error. */
 int wk_ports_parse(struct wk_ports *out, const char *spec, unsigned protos,
                    const struct wk_services *s, struct wk_error *err);
-/* The n most frequent ports of proto from nmap-services (nmap's --top-ports order). */
+/* The n most frequent ports of proto from nmap-services (nmap's --top-ports order: open
+ * frequency descending, ties by port ascending; checked against nmap 7.93's own lists).
+ * Merged into out, sorted by port; all of them when n is larger than the file has. */
 int wk_ports_top(struct wk_ports *out, const struct wk_services *s, enum wk_scan_proto p,
                  unsigned n, struct wk_error *err);
 /* Remove ports that are in ex (--exclude-ports). */
@@ -110,7 +121,8 @@ void wk_perm_init(struct wk_perm *p, uint64_t n, uint64_t seed);
 uint64_t wk_perm_at(const struct wk_perm *p, uint64_t i);
 
 /* Shard k of N (1 <= k <= N): positions i with i % N == k - 1. Resuming stores the next
- * position. wk_shard_next returns false when the shard is done. */
+ * position (pos; start is rounded up to the shard's next position). wk_shard_next returns
+ * false when the shard is done; k or N out of range gives an empty shard. */
 struct wk_shard {
 	uint64_t n; /* size of the space */
 	uint32_t k, of;
@@ -125,7 +137,8 @@ uint64_t wk_shard_left(const struct wk_shard *s);
 
 /* SipHash-2-4 (Aumasson and Bernstein) of p[0..n) under a 128-bit key. */
 uint64_t wk_siphash24(const uint8_t key[16], const void *p, size_t n);
-/* The cookie of a flow: 32 bits of SipHash over (family, src, dst, sport, dport, proto). */
+/* The cookie of a flow: SipHash over (family, src, dst, sport, dport, proto) with both
+ * ports big-endian and 4 or 16 address bytes by dst->family; its two halves xor-ed. */
 uint32_t wk_scan_cookie(const uint8_t key[16], const struct wk_scan_addr *src,
                         const struct wk_scan_addr *dst, uint16_t sport, uint16_t dport,
                         uint8_t proto);
@@ -170,8 +183,29 @@ enum wk_reason {
 };
 const char *wk_reason_name(enum wk_reason r);
 
+/* What service detection (-sV) or banner grabbing (--banners) learned about a port. All
+ * pointers may be NULL; wk_results_add copies the strings and the banner into the table,
+ * so the caller's buffers may be reused at once. */
+#define WK_SCAN_MAX_CPE 4
+struct wk_scan_service {
+	const char *name;                 /* "ssh"; NULL: the port's nmap-services name */
+	const char *product, *version;    /* nmap's p/ and v/ */
+	const char *extra;                /* i/ (XML extrainfo=) */
+	const char *hostname, *ostype;    /* h/ o/ */
+	const char *devicetype;           /* d/ */
+	const char *cpe[WK_SCAN_MAX_CPE]; /* "cpe:/a:openbsd:openssh:9.2p1"; unused ones NULL */
+	bool probed;                      /* XML method="probed" (else "table") */
+	bool ssl;                         /* found inside TLS: "ssl/http", XML tunnel="ssl" */
+	uint8_t conf;                     /* nmap's 0..10 confidence (XML conf=) */
+	const char *probe;                /* the probe that matched ("NULL", "GetRequest") */
+	uint32_t match_line;              /* its match line in nmap-service-probes, 0: none */
+	const uint8_t *banner;            /* raw first bytes the server sent, untrusted */
+	uint32_t banner_len;
+};
+
 /* One finding. Port results have proto and port; host results (state HOST_UP/DOWN) have
  * proto 0xff and port 0. */
+#define WK_SCAN_HOST 0xff
 struct wk_scan_result {
 	struct wk_scan_addr addr;
 	uint8_t proto; /* enum wk_scan_proto, or 0xff for a host result */
@@ -183,6 +217,8 @@ struct wk_scan_result {
 	uint8_t mac[6]; /* of the replying neighbour (ARP, ND, on-link replies) */
 	int64_t ts_sec; /* when decided (wall clock) */
 	uint32_t ts_nsec;
+	uint32_t rtt_us;                   /* probe to reply in microseconds, 0 unknown */
+	const struct wk_scan_service *svc; /* NULL: none yet (the table keeps a copy) */
 };
 
 /* Writers of results (results/text.c, jsonl.c, xml.c, grep.c): one const table each. A
@@ -197,7 +233,9 @@ struct wk_scan_info {
 	int64_t start_sec;
 	uint64_t seed;
 	bool reasons;     /* --reason */
-	bool show_closed; /* nmap lists closed ports only when few; see results/text.c */
+	bool show_closed; /* list every port: nmap collapses a state of more than 25 ports
+	                   * (never "open") into "Not shown" and <extraports> */
+	bool versions;    /* -sV: a VERSION column in text output */
 };
 
 struct wk_scan_summary {
@@ -210,11 +248,23 @@ struct wk_scan_summary {
 struct wk_results; /* the table of results, by host then port */
 struct wk_results *wk_results_new(struct wk_error *err);
 void wk_results_free(struct wk_results *r);
-/* Add or replace (a later, more specific answer wins: open beats filtered). */
+/* Add or replace, one record per (address, proto, port) and one host record per host.
+ * Precedence: an answer from the port itself (syn-ack, reset, udp-response, port-unreach,
+ * ...) beats an ICMP error from on the way (admin-prohibited, host-unreach, ...), which
+ * beats no-response; at equal rank the later record wins, keeping the earlier one's
+ * service details when the later has none. host-up beats host-down; a port answer makes
+ * its host up (a host record with the port's reason is added when there is none).
+ * Storage is one hash-indexed array of what was added (nothing for ports never
+ * mentioned); sorting happens once, at the first wk_results_at after a change. */
 int wk_results_add(struct wk_results *r, const struct wk_scan_result *res, struct wk_error *err);
 size_t wk_results_count(const struct wk_results *r);
-/* In order: hosts by address, then ports by proto and port. */
+/* In order: hosts by family then address; within a host its host record first, then
+ * ports by proto and port. The pointer is valid until the next wk_results_add. */
 const struct wk_scan_result *wk_results_at(const struct wk_results *r, size_t i);
+/* The record of (addr, proto, port) (proto WK_SCAN_HOST: the host record), or NULL. */
+const struct wk_scan_result *wk_results_find(const struct wk_results *r,
+                                             const struct wk_scan_addr *addr, uint8_t proto,
+                                             uint16_t port);
 
 struct wk_scan_writer {
 	const char *name; /* "text", "json", "xml", "grep" */
@@ -225,6 +275,8 @@ struct wk_scan_writer {
 	           const struct wk_scan_summary *sum);
 };
 const struct wk_scan_writer *wk_scan_writer_find(const char *name);
+/* The registered writers in name order (n set to their number), for usage text and tests. */
+const struct wk_scan_writer *const *wk_scan_writers(size_t *n);
 
 /* ---- the engine (scan/engine.c: raw probes; scan/connect.c: kernel connects) ------------ */
 
@@ -281,6 +333,7 @@ struct wk_scan_opts {
 	void (*on_progress)(void *ctx, const struct wk_scan_progress *p); /* about once a second */
 	void *ctx;
 	const volatile int *stop; /* non-zero: stop sending, wait, report, return */
+	const char *datadir; /* nmap-payloads for -sU; NULL: $WIREKIT_DATADIR, /usr/share/nmap */
 };
 
 /* Run a scan to the end (or until *stop). Results go to on_result as they are decided;

@@ -15,4 +15,6 @@ int cmd_sniff(int argc, char **argv);
 extern const char *const cmd_sniff_usage;
 int cmd_send(int argc, char **argv);
 extern const char *const cmd_send_usage;
+int cmd_scan(int argc, char **argv);
+extern const char *const cmd_scan_usage;
 #endif

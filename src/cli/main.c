@@ -18,6 +18,7 @@ static const struct cmd cmds[] = {
     {"listen", cmd_listen, &cmd_listen_usage, "TCP/UDP/TLS server relaying stdin/stdout"},
     {"sockets", cmd_sockets, &cmd_sockets_usage, "list local sockets (like ss -tunap)"},
     {"send", cmd_send, &cmd_send_usage, "forge packets from a one-line spec, send, match replies"},
+    {"scan", cmd_scan, &cmd_scan_usage, "host discovery and port scans: SYN, ACK, UDP, connect"},
     {"sniff", cmd_sniff, &cmd_sniff_usage, "live capture: lines, fields, JSON, stats, pcap files"},
 };
 

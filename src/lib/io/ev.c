@@ -131,12 +131,13 @@ count:
 	return 0;
 }
 
-void wk_ev_io_stop(struct wk_ev *ev, struct wk_ev_io *io)
+/* Forget io; del: tell epoll (not needed when the descriptor is closed next and not shared) */
+static void io_forget(struct wk_ev *ev, struct wk_ev_io *io, bool del)
 {
 	if (io->want)
 		ev->nwatched--;
 	io->want = 0;
-	if (io->added)
+	if (io->added && del)
 		epoll_ctl(ev->epfd, EPOLL_CTL_DEL, io->fd, NULL);
 	io->added = false;
 	if (io->always) {
@@ -148,6 +149,19 @@ void wk_ev_io_stop(struct wk_ev *ev, struct wk_ev_io *io)
 	for (int i = ev->cur; i < ev->nev; i++)
 		if (ev->evs[i].data.ptr == io)
 			ev->evs[i].data.ptr = NULL;
+}
+
+void wk_ev_io_stop(struct wk_ev *ev, struct wk_ev_io *io)
+{
+	io_forget(ev, io, true);
+}
+
+void wk_ev_io_close(struct wk_ev *ev, struct wk_ev_io *io)
+{
+	io_forget(ev, io, false);
+	if (io->fd >= 0)
+		close(io->fd);
+	io->fd = -1;
 }
 
 /* ---- timers: binary heap keyed by when ---------------------------------------------- */

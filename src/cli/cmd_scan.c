@@ -1,0 +1,736 @@
+/* wirekit scan: host discovery and port scanning with nmap's option spelling. Options and
+ * printing only: targets, ports, the permutation, probes and replies are the library's
+ * (include/wirekit/scan.h); the writers, resume file and progress line are scan_out.c. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cmds.h"
+#include "scan_cli.h"
+#include "wirekit/pace.h"
+
+#define DEFAULT_RETRIES 3u /* 5% loss each way: 0.0975^4 = 9e-5 missed */
+#define DEFAULT_WAIT_MS 1000u
+#define DEFAULT_TOP     1000u
+#define FAST_TOP        100u
+#define DEFAULT_RESUME  "wirekit-scan.resume"
+
+const char *const cmd_scan_usage =
+    "usage: wirekit scan [options] TARGET...\n"
+    "\n"
+    "Host discovery and port scanning, stateless and in random order, with nmap's options.\n"
+    "With no options: discovery (-PE -PS443 -PA80 -PP), then the 1,000 most frequent TCP\n"
+    "ports, SYN scan with CAP_NET_RAW, connect scan otherwise.\n"
+    "\n"
+    "Targets: 198.18.0.1  198.18.0.0/16  198.18.0.1-50  198.18.0-3.1-254  a host name\n"
+    "  -iL FILE               targets from FILE ('-': stdin)\n"
+    "  --exclude LIST         leave these out (comma separated)\n"
+    "  --excludefile FILE     leave the targets in FILE out\n"
+    "Ports:\n"
+    "  -p LIST                22,80,443  1-1024  -  U:53,T:22-25  http,ssh\n"
+    "  --top-ports N          the N most frequent ports (nmap-services)\n"
+    "  -F                     the 100 most frequent ports\n"
+    "  --exclude-ports LIST   leave these ports out\n"
+    "Scan types:\n"
+    "  -sS SYN (default as root)  -sA ACK  -sT connect  -sU UDP  -sn discovery only\n"
+    "Discovery:\n"
+    "  -Pn                    no discovery: every target is up\n"
+    "  -PE, -PP               ICMP echo, ICMP timestamp\n"
+    "  -PS[PORTS], -PA[PORTS] TCP SYN (default 80), TCP ACK (default 80)\n"
+    "  -PU[PORTS]             UDP to a closed port (default 40125): up on port unreachable\n"
+    "Timing:\n"
+    "  --rate PPS             probes per second (default 10000)\n"
+    "  --min-rate, --max-rate PPS   bounds on the rate\n"
+    "  -T0..5                 nmap's timing templates (rate, retries, wait)\n"
+    "  --max-retries N        retransmission passes over unanswered probes (default 3)\n"
+    "  --wait MS              wait for late replies after each pass (default 1000)\n"
+    "Order, shards, resume:\n"
+    "  --seed N               the permutation's seed (default random; -v prints it)\n"
+    "  --shard K/N            scan the K-th of N disjoint parts\n"
+    "  --resume FILE          continue an interrupted scan from its resume file\n"
+    "  --resume-file FILE     rewrite FILE every 2 s (on SIGINT/SIGTERM: " DEFAULT_RESUME ")\n"
+    "Source:\n"
+    "  -S ADDR  -e IFACE  -g/--source-port PORT\n"
+    "Output:\n"
+    "  -oN FILE text  -oJ FILE JSON Lines  -oX FILE XML  -oG FILE grepable\n"
+    "  -oA BASE               BASE.nmap, BASE.xml and BASE.gnmap\n"
+    "  --reason               print the reason of each state\n"
+    "  -v                     print the seed and the resume position\n"
+    "  --stats-every S        a progress line every S seconds (on a terminal: always)\n"
+    "  --datadir DIR          nmap-services and nmap-payloads from DIR\n"
+    "  -n                     no reverse DNS (the default); -R is not done yet\n"
+    "\n"
+    "Bad input exits 2 before anything is sent. See wirekit-scan(1).\n";
+
+enum {
+	OPT_TOP = 256,
+	OPT_EXCLUDE_PORTS,
+	OPT_EXCLUDE,
+	OPT_EXCLUDEFILE,
+	OPT_RATE,
+	OPT_MIN_RATE,
+	OPT_MAX_RATE,
+	OPT_RETRIES,
+	OPT_WAIT,
+	OPT_SEED,
+	OPT_SHARD,
+	OPT_RESUME,
+	OPT_RESUME_FILE,
+	OPT_REASON,
+	OPT_DATADIR,
+	OPT_STATS,
+};
+
+static const struct option lopts[] = {
+    {"top-ports", required_argument, NULL, OPT_TOP},
+    {"exclude-ports", required_argument, NULL, OPT_EXCLUDE_PORTS},
+    {"exclude", required_argument, NULL, OPT_EXCLUDE},
+    {"excludefile", required_argument, NULL, OPT_EXCLUDEFILE},
+    {"rate", required_argument, NULL, OPT_RATE},
+    {"min-rate", required_argument, NULL, OPT_MIN_RATE},
+    {"max-rate", required_argument, NULL, OPT_MAX_RATE},
+    {"max-retries", required_argument, NULL, OPT_RETRIES},
+    {"wait", required_argument, NULL, OPT_WAIT},
+    {"seed", required_argument, NULL, OPT_SEED},
+    {"shard", required_argument, NULL, OPT_SHARD},
+    {"resume", required_argument, NULL, OPT_RESUME},
+    {"resume-file", required_argument, NULL, OPT_RESUME_FILE},
+    {"source-port", required_argument, NULL, 'g'},
+    {"reason", no_argument, NULL, OPT_REASON},
+    {"datadir", required_argument, NULL, OPT_DATADIR},
+    {"stats-every", required_argument, NULL, OPT_STATS},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+static volatile int g_stop;
+static int g_signal;
+
+static void on_signal(int sig)
+{
+	g_signal = sig;
+	g_stop = 1;
+}
+
+/* Everything the options name, before anything is resolved or opened. */
+struct args {
+	const char *ports, *exclude_ports, *datadir, *resume, *shard;
+	const char *iL[8], *excl[16], *exclfile[8], *tgt_disc[3];
+	unsigned niL, nexcl, nexclfile;
+	unsigned top; /* 0: default */
+	bool fast, type_set, disc_set, no_ping, reason;
+	int timing; /* -1 none */
+	double rate, min_rate, max_rate, stats;
+	long retries, wait; /* -1: default */
+	bool seed_set;
+	uint64_t seed;
+	const char *source, *ifname;
+	int sport;
+	enum wk_scan_type type;
+	unsigned disc;
+	const char *disc_tcp[8], *disc_udp[8];
+	unsigned ndisc_tcp, ndisc_udp;
+	const char *outs[SCAN_MAX_OUTS][2];
+	unsigned nouts;
+	const char *resume_file;
+	bool verbose;
+};
+
+__attribute__((format(printf, 1, 2))) static int usage_err(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("wirekit scan: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	return 2;
+}
+
+static bool num_u64(const char *s, uint64_t *v)
+{
+	char *e;
+	errno = 0;
+	if (!s || !*s || *s == '-')
+		return false;
+	unsigned long long x = strtoull(s, &e, 10);
+	if (errno || *e)
+		return false;
+	*v = x;
+	return true;
+}
+
+static bool num_double(const char *s, double *v)
+{
+	char *e;
+	errno = 0;
+	if (!s || !*s)
+		return false;
+	double x = strtod(s, &e);
+	if (errno || *e || x < 0)
+		return false;
+	*v = x;
+	return true;
+}
+
+#define PUSH(arr, n, v, opt)                                                                       \
+	do {                                                                                       \
+		if ((n) == WK_ARRAY_SIZE(arr))                                                     \
+			return usage_err("%s given too many times", opt);                          \
+		(arr)[(n)++] = (v);                                                                \
+	} while (0)
+
+/* -oN FILE etc.: the file is the next argument. */
+static int parse_o(struct args *a, const char *kind, int argc, char **argv)
+{
+	static const char *const names[][2] = {
+	    {"N", "text"}, {"J", "json"}, {"X", "xml"}, {"G", "grep"}, {"A", ""}};
+	if (optind >= argc)
+		return usage_err("-o%s needs a file name", kind);
+	const char *path = argv[optind++];
+	for (size_t i = 0; i < WK_ARRAY_SIZE(names); i++) {
+		if (strcmp(kind, names[i][0]))
+			continue;
+		if (!*names[i][1]) {
+			/* -oA BASE: nmap's three */
+			static char bufs[3][4096];
+			static const char *const ext[3][2] = {
+			    {".nmap", "text"}, {".xml", "xml"}, {".gnmap", "grep"}};
+			for (int k = 0; k < 3; k++) {
+				snprintf(bufs[k], sizeof(bufs[k]), "%s%s", path, ext[k][0]);
+				if (a->nouts == SCAN_MAX_OUTS)
+					return usage_err("%s: too many outputs", "-oA");
+				a->outs[a->nouts][0] = ext[k][1];
+				a->outs[a->nouts++][1] = bufs[k];
+			}
+			return 0;
+		}
+		if (a->nouts == SCAN_MAX_OUTS)
+			return usage_err("-o%s: too many outputs", kind);
+		a->outs[a->nouts][0] = names[i][1];
+		a->outs[a->nouts++][1] = path;
+		return 0;
+	}
+	return usage_err("unknown output -o%s (N, J, X, G, A)", kind);
+}
+
+static int parse_s(struct args *a, const char *v)
+{
+	static const struct {
+		const char *s;
+		enum wk_scan_type t;
+	} types[] = {{"S", WK_SCAN_SYN}, {"A", WK_SCAN_ACK},  {"T", WK_SCAN_CONNECT},
+	             {"U", WK_SCAN_UDP}, {"n", WK_SCAN_NONE}, {"P", WK_SCAN_NONE}};
+	for (size_t i = 0; i < WK_ARRAY_SIZE(types); i++)
+		if (!strcmp(v, types[i].s)) {
+			if (a->type_set && a->type != types[i].t)
+				return usage_err("-s%s: one scan type per run", v);
+			a->type = types[i].t;
+			a->type_set = true;
+			return 0;
+		}
+	return usage_err("unknown or unsupported scan type -s%s (S, A, T, U, n)", v);
+}
+
+static int parse_p(struct args *a, const char *v)
+{
+	char kind = *v;
+	const char *ports = v + (kind ? 1 : 0);
+	switch (kind) {
+	case 'n':
+		if (v[1])
+			return usage_err("unknown option -P%s", v);
+		a->no_ping = true;
+		return 0;
+	case 'E':
+	case 'P':
+		if (v[1])
+			return usage_err("unknown option -P%s", v);
+		a->disc |= kind == 'E' ? WK_DISC_ECHO : WK_DISC_TSTAMP;
+		break;
+	case 'S':
+	case 'A':
+		a->disc |= kind == 'S' ? WK_DISC_SYN : WK_DISC_ACK;
+		if (*ports)
+			PUSH(a->disc_tcp, a->ndisc_tcp, ports, "-PS/-PA");
+		break;
+	case 'U':
+		a->disc |= WK_DISC_UDP;
+		if (*ports)
+			PUSH(a->disc_udp, a->ndisc_udp, ports, "-PU");
+		break;
+	case 'R':
+		return usage_err("%s: ARP discovery is not done yet (use -PE, -PS, ...)", "-PR");
+	default:
+		return usage_err("unknown discovery option -P%s (n, E, P, S, A, U)", v);
+	}
+	a->disc_set = true;
+	return 0;
+}
+
+static int parse_args(struct args *a, int argc, char **argv, bool from_resume)
+{
+	int opt;
+	optind = 1;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":s:P:p:T:o:i:e:S:g:nRvFh", lopts, NULL)) != -1) {
+		int rc = 0;
+		uint64_t u;
+		switch (opt) {
+		case 's':
+			rc = parse_s(a, optarg);
+			break;
+		case 'P':
+			rc = parse_p(a, optarg);
+			break;
+		case 'p':
+			a->ports = optarg;
+			break;
+		case 'T':
+			if (strlen(optarg) != 1 || optarg[0] < '0' || optarg[0] > '5')
+				return usage_err("-T%s: timing templates are -T0 .. -T5", optarg);
+			a->timing = optarg[0] - '0';
+			break;
+		case 'o':
+			rc = parse_o(a, optarg, argc, argv);
+			break;
+		case 'i':
+			if (strcmp(optarg, "L"))
+				return usage_err("unknown option -i%s (-iL FILE)", optarg);
+			if (optind >= argc)
+				return usage_err("%s needs a file name", "-iL");
+			PUSH(a->iL, a->niL, argv[optind++], "-iL");
+			break;
+		case 'e':
+			a->ifname = optarg;
+			break;
+		case 'S':
+			a->source = optarg;
+			break;
+		case 'g':
+			if (!num_u64(optarg, &u) || u > 65535)
+				return usage_err("-g: not a port: '%s'", optarg);
+			a->sport = (int)u;
+			break;
+		case 'n':
+			break;
+		case 'R':
+			return usage_err("%s: reverse DNS is not done yet (-n is the default)",
+			                 "-R");
+		case 'v':
+			a->verbose = true;
+			break;
+		case 'F':
+			a->fast = true;
+			break;
+		case 'h':
+			fputs(cmd_scan_usage, stdout);
+			return -1;
+		case OPT_TOP:
+			if (!num_u64(optarg, &u) || !u || u > 65535)
+				return usage_err("--top-ports: not a count 1..65535: '%s'", optarg);
+			a->top = (unsigned)u;
+			break;
+		case OPT_EXCLUDE_PORTS:
+			a->exclude_ports = optarg;
+			break;
+		case OPT_EXCLUDE:
+			PUSH(a->excl, a->nexcl, optarg, "--exclude");
+			break;
+		case OPT_EXCLUDEFILE:
+			PUSH(a->exclfile, a->nexclfile, optarg, "--excludefile");
+			break;
+		case OPT_RATE:
+		case OPT_MIN_RATE:
+		case OPT_MAX_RATE: {
+			double d;
+			if (!num_double(optarg, &d) || d <= 0)
+				return usage_err("not a rate in packets per second: '%s'", optarg);
+			*(opt == OPT_RATE       ? &a->rate
+			  : opt == OPT_MIN_RATE ? &a->min_rate
+			                        : &a->max_rate) = d;
+			break;
+		}
+		case OPT_RETRIES:
+			if (!num_u64(optarg, &u) || u > 50)
+				return usage_err("--max-retries: not a count 0..50: '%s'", optarg);
+			a->retries = (long)u;
+			break;
+		case OPT_WAIT:
+			if (!num_u64(optarg, &u) || u > 3600000)
+				return usage_err("--wait: not a time in ms: '%s'", optarg);
+			a->wait = (long)u;
+			break;
+		case OPT_SEED:
+			if (!num_u64(optarg, &a->seed))
+				return usage_err("--seed: not a number: '%s'", optarg);
+			a->seed_set = true;
+			break;
+		case OPT_SHARD:
+			a->shard = optarg;
+			break;
+		case OPT_RESUME:
+			if (from_resume)
+				return usage_err("%s inside a resume file", "--resume");
+			a->resume = optarg;
+			break;
+		case OPT_RESUME_FILE:
+			a->resume_file = optarg;
+			break;
+		case OPT_REASON:
+			a->reason = true;
+			break;
+		case OPT_DATADIR:
+			a->datadir = optarg;
+			break;
+		case OPT_STATS:
+			if (!num_double(optarg, &a->stats) || a->stats <= 0)
+				return usage_err("--stats-every: not a time in seconds: '%s'",
+				                 optarg);
+			break;
+		case ':':
+			return usage_err("option %s needs a value", argv[optind - 1]);
+		default:
+			return usage_err("unknown option '%s'", argv[optind - 1]);
+		}
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static bool raw_allowed(void)
+{
+	int fd = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_TCP);
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
+/* nmap's -T templates: rate, retries, wait in ms. */
+static void timing(const struct args *a, struct wk_scan_opts *o)
+{
+	static const struct {
+		double rate;
+		unsigned retries, wait;
+	} t[6] = {{1.0 / 300, 3, 5000}, {1.0 / 15, 3, 5000}, {2.5, 3, 2000},
+	          {10000, 3, 1000},     {50000, 3, 500},     {200000, 2, 300}};
+	int k = a->timing < 0 ? 3 : a->timing;
+	o->rate = a->rate > 0 ? a->rate : (a->timing < 0 ? 0 : t[k].rate);
+	o->min_rate = a->min_rate;
+	o->max_rate = a->max_rate;
+	o->retries = a->retries >= 0 ? (unsigned)a->retries : t[k].retries;
+	o->wait_ms = a->wait >= 0 ? (unsigned)a->wait : t[k].wait;
+	if (!o->wait_ms)
+		o->wait_ms = 1; /* 0 is the engine's default */
+}
+
+static int build_targets(const struct args *a, char **pos, int npos, struct wk_targets **out)
+{
+	struct wk_error e = {0};
+	struct wk_targets *t = wk_targets_new(&e);
+	int rc = t ? 0 : WK_ENOMEM;
+	for (int i = 0; !rc && i < npos; i++)
+		rc = wk_targets_add(t, pos[i], &e);
+	for (unsigned i = 0; !rc && i < a->niL; i++)
+		rc = wk_targets_add_file(t, a->iL[i], &e);
+	for (unsigned i = 0; !rc && i < a->nexcl; i++)
+		rc = wk_targets_exclude(t, a->excl[i], &e);
+	for (unsigned i = 0; !rc && i < a->nexclfile; i++)
+		rc = wk_targets_exclude_file(t, a->exclfile[i], &e);
+	if (!rc && !npos && !a->niL) {
+		fprintf(stderr, "wirekit scan: no targets (see wirekit scan --help)\n");
+		wk_targets_free(t);
+		return 2;
+	}
+	if (!rc)
+		rc = wk_targets_finish(t, &e);
+	if (rc) {
+		fprintf(stderr, "wirekit scan: %s\n", e.msg[0] ? e.msg : wk_strerror(rc));
+		wk_targets_free(t);
+		return rc == WK_ENOMEM ? 1 : 2;
+	}
+	*out = t;
+	return 0;
+}
+
+static int build_ports(const struct args *a, enum wk_scan_type type, const struct wk_services *svc,
+                       struct wk_ports *ports, struct wk_ports *disc)
+{
+	struct wk_error e = {0};
+	enum wk_scan_proto p = type == WK_SCAN_UDP ? WK_SP_UDP : WK_SP_TCP;
+	int rc = 0;
+	if (type != WK_SCAN_NONE) {
+		if (a->ports)
+			rc = wk_ports_parse(ports, a->ports, 1u << p, svc, &e);
+		else if (!svc)
+			return usage_err("%s", "no nmap-services for the default ports (use -p or "
+			                       "--datadir)");
+		else
+			rc = wk_ports_top(ports, svc, p,
+			                  a->top    ? a->top
+			                  : a->fast ? FAST_TOP
+			                            : DEFAULT_TOP,
+			                  &e);
+		if (!rc && a->exclude_ports) {
+			struct wk_ports ex = {0};
+			rc = wk_ports_parse(&ex, a->exclude_ports,
+			                    1u << WK_SP_TCP | 1u << WK_SP_UDP, svc, &e);
+			if (!rc)
+				wk_ports_remove(ports, &ex);
+			wk_ports_free(&ex);
+		}
+		if (!rc && !ports->n)
+			return usage_err("%s", "no ports left to scan");
+	}
+	for (unsigned i = 0; !rc && i < a->ndisc_tcp; i++)
+		rc = wk_ports_parse(disc, a->disc_tcp[i], 1u << WK_SP_TCP, svc, &e);
+	for (unsigned i = 0; !rc && i < a->ndisc_udp; i++)
+		rc = wk_ports_parse(disc, a->disc_udp[i], 1u << WK_SP_UDP, svc, &e);
+	if (rc) {
+		fprintf(stderr, "wirekit scan: %s\n", e.msg[0] ? e.msg : wk_strerror(rc));
+		return rc == WK_ENOMEM ? 1 : 2;
+	}
+	return 0;
+}
+
+static int set_source(const struct args *a, struct wk_scan_addr *src, struct wk_scan_opts *o)
+{
+	if (!a->source)
+		return 0;
+	memset(src, 0, sizeof(*src));
+	if (inet_pton(AF_INET, a->source, src->b) == 1)
+		src->family = AF_INET;
+	else if (inet_pton(AF_INET6, a->source, src->b) == 1)
+		src->family = AF_INET6;
+	else
+		return usage_err("-S: not an address: '%s'", a->source);
+	o->source = src;
+	return 0;
+}
+
+static int set_shard(const struct args *a, struct wk_scan_opts *o)
+{
+	o->shard_k = o->shard_of = 1;
+	if (!a->shard)
+		return 0;
+	unsigned k, n;
+	char c;
+	if (sscanf(a->shard, "%u/%u%c", &k, &n, &c) != 2 || !n || !k || k > n)
+		return usage_err("--shard: not K/N with 1 <= K <= N: '%s'", a->shard);
+	o->shard_k = k;
+	o->shard_of = n;
+	return 0;
+}
+
+static const char *type_name(enum wk_scan_type t)
+{
+	switch (t) {
+	case WK_SCAN_SYN:
+		return "syn";
+	case WK_SCAN_ACK:
+		return "ack";
+	case WK_SCAN_CONNECT:
+		return "connect";
+	case WK_SCAN_UDP:
+		return "udp";
+	default:
+		return "ping";
+	}
+}
+
+static char *join_args(int argc, char **argv)
+{
+	size_t n = 8;
+	for (int i = 0; i < argc; i++)
+		n += strlen(argv[i]) + 1;
+	char *s = malloc(n + 8);
+	if (!s)
+		return NULL;
+	size_t l = (size_t)snprintf(s, n, "wirekit");
+	for (int i = 0; i < argc && l < n; i++)
+		l += (size_t)snprintf(s + l, n - l, " %s", argv[i]);
+	return s;
+}
+
+int cmd_scan(int argc, char **argv)
+{
+	struct args a = {.timing = -1, .retries = -1, .wait = -1, .sport = -1};
+	struct scan_cli c;
+	struct wk_targets *tg = NULL;
+	struct wk_services *svc = NULL;
+	struct wk_ports ports = {0}, disc = {0};
+	struct wk_scan_addr src;
+	struct wk_scan_summary sum = {0};
+	struct wk_error e = {0};
+	int rargc = 0, status;
+	char **rargv = NULL, *cmdline = NULL;
+	uint64_t rseed = 0, rpos = 0, pos = 0;
+	memset(&c, 0, sizeof(c));
+	status = parse_args(&a, argc, argv, false);
+	if (status)
+		return status < 0 ? 0 : status;
+	char **posv = argv + optind;
+	int npos = argc - optind;
+	c.argc = argc;
+	c.argv = argv;
+	if (a.resume) {
+		const char *rf = a.resume;
+		if (argc > 3 || npos)
+			return usage_err("%s takes no other options (they are in the file)",
+			                 "--resume");
+		if ((status = scan_resume_load(rf, &rargc, &rargv, &rseed, &rpos)))
+			return status;
+		memset(&a, 0, sizeof(a));
+		a.timing = -1, a.retries = -1, a.wait = -1, a.sport = -1;
+		status = parse_args(&a, rargc, rargv, true);
+		if (status) {
+			status = status < 0 ? 0 : status;
+			goto out;
+		}
+		posv = rargv + optind;
+		npos = rargc - optind;
+		a.seed = rseed;
+		a.seed_set = true;
+		if (!a.resume_file)
+			a.resume_file = rf;
+		c.argc = rargc;
+		c.argv = rargv;
+	}
+	/* the port list comes first in nmap's errors too, then the targets (names resolve) */
+	svc = wk_services_load(a.datadir, &e);
+	if (!a.type_set)
+		a.type = WK_SCAN_SYN;
+	if ((status = build_ports(&a, a.type, svc, &ports, &disc)))
+		goto out;
+	if ((status = build_targets(&a, posv, npos, &tg)))
+		goto out;
+	struct wk_scan_opts *o = &c.o;
+	o->targets = tg;
+	o->ports = &ports;
+	o->type = a.type;
+	o->discovery = a.no_ping    ? 0
+	               : a.disc_set ? a.disc
+	                            : WK_DISC_ECHO | WK_DISC_SYN | WK_DISC_ACK | WK_DISC_TSTAMP;
+	o->disc_ports = disc.n ? &disc : NULL;
+	timing(&a, o);
+	o->source_port = a.sport;
+	o->ifname = a.ifname;
+	o->datadir = a.datadir;
+	o->resume_pos = rpos;
+	if ((status = set_source(&a, &src, o)) || (status = set_shard(&a, o)))
+		goto out;
+	if (o->type == WK_SCAN_NONE && !o->discovery) {
+		status = usage_err("%s", "-sn with -Pn: nothing to do");
+		goto out;
+	}
+	if (a.seed_set)
+		o->seed = a.seed;
+	else if (getrandom(&o->seed, sizeof(o->seed), 0) != (ssize_t)sizeof(o->seed))
+		o->seed = (uint64_t)time(NULL) ^ (uint64_t)getpid() << 32;
+	if (o->type != WK_SCAN_CONNECT && !raw_allowed()) {
+		if (o->type != WK_SCAN_SYN) {
+			fprintf(stderr, "wirekit scan: -s%c needs CAP_NET_RAW (root)\n",
+			        o->type == WK_SCAN_ACK   ? 'A'
+			        : o->type == WK_SCAN_UDP ? 'U'
+			                                 : 'n');
+			status = 3;
+			goto out;
+		}
+		fprintf(stderr,
+		        "wirekit scan: no CAP_NET_RAW: connect scan (-sT) instead of SYN\n");
+		o->type = WK_SCAN_CONNECT;
+	}
+	c.table = wk_results_new(&e);
+	if (!c.table) {
+		fprintf(stderr, "wirekit scan: %s\n", e.msg);
+		status = 1;
+		goto out;
+	}
+	bool stdout_used = false;
+	for (unsigned i = 0; i < a.nouts; i++) {
+		if ((status = scan_out_add(&c, a.outs[i][0], a.outs[i][1], rargv != NULL)))
+			goto out;
+		stdout_used |= !strcmp(a.outs[i][1], "-");
+	}
+	if (!stdout_used && (status = scan_out_add(&c, "text", "-", false)))
+		goto out;
+	cmdline = join_args(c.argc, c.argv);
+	c.info.args = cmdline ? cmdline : "wirekit scan";
+	c.info.scan_type = type_name(o->type);
+	c.info.ports = o->type == WK_SCAN_NONE ? NULL : &ports;
+	c.info.services = svc;
+	c.info.start_sec = time(NULL);
+	c.info.seed = o->seed;
+	c.info.reasons = a.reason;
+	c.resume_file = a.resume_file;
+	c.tty = isatty(2);
+	c.stats_every = a.stats;
+	c.verbose = a.verbose;
+	c.last_save_ns = c.last_stats_ns = wk_mono_ns();
+	o->on_result = scan_out_result;
+	o->on_progress = scan_out_progress;
+	o->ctx = &c;
+	o->stop = &g_stop;
+	if (a.verbose)
+		fprintf(stderr,
+		        "wirekit scan: seed %" PRIu64 ", shard %u/%u, position %" PRIu64 "\n",
+		        o->seed, o->shard_k, o->shard_of, o->resume_pos);
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sa.sa_flags = SA_RESETHAND; /* a second ^C ends the program at once */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	scan_out_begin(&c);
+	int rc = wk_scan_run(o, &sum, &pos, &e);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	if (rc) {
+		scan_out_end(&c, &sum);
+		fprintf(stderr, "wirekit scan: %s\n", e.msg[0] ? e.msg : wk_strerror(rc));
+		status = rc == WK_EPERM ? 3 : rc == WK_EINVAL ? 2 : 1;
+		goto out;
+	}
+	status = scan_out_end(&c, &sum) ? 1 : 0;
+	if (g_stop) {
+		const char *rf = a.resume_file ? a.resume_file : DEFAULT_RESUME;
+		if (scan_resume_save(&c, rf, pos))
+			fprintf(stderr, "wirekit scan: could not write %s: %s\n", rf,
+			        strerror(errno));
+		else
+			fprintf(stderr,
+			        "wirekit scan: stopped at position %" PRIu64
+			        "; resume with: wirekit scan "
+			        "--resume %s\n",
+			        pos, rf);
+		status = 128 + g_signal;
+	} else if (a.resume_file) {
+		scan_resume_save(&c, a.resume_file, pos);
+	}
+	if (a.verbose)
+		fprintf(stderr,
+		        "wirekit scan: seed %" PRIu64 ", position %" PRIu64 ", %" PRIu64
+		        " probes, %" PRIu64 " replies, %.2f s\n",
+		        o->seed, pos, sum.probes_sent, sum.replies, sum.elapsed);
+out:
+	scan_out_close(&c);
+	wk_results_free(c.table);
+	wk_targets_free(tg);
+	wk_services_free(svc);
+	wk_ports_free(&ports);
+	wk_ports_free(&disc);
+	scan_resume_free(rargc, rargv);
+	free(cmdline);
+	return status;
+}

@@ -1,0 +1,61 @@
+/* wirekit scan: what the option parser (cmd_scan.c) and the output side (scan_out.c:
+ * result writers, resume file, progress line) share. */
+#ifndef WK_CLI_SCAN_CLI_H
+#define WK_CLI_SCAN_CLI_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "wirekit/out.h"
+#include "wirekit/scan.h"
+
+enum { SCAN_MAX_OUTS = 5, SCAN_OBSIZE = 65536 };
+
+struct scan_out {
+	const struct wk_scan_writer *w;
+	int fd;
+	bool close_fd;
+	struct wk_ob ob;
+	char *mem;
+};
+
+struct scan_cli {
+	struct wk_scan_opts o;
+	struct wk_scan_info info;
+	struct wk_results *table;
+	struct scan_out outs[SCAN_MAX_OUTS];
+	unsigned nouts;
+	int out_err;
+	/* resume file */
+	const char *resume_file; /* rewritten every few seconds; NULL: only on a signal */
+	int argc;                /* the options to store (without --resume) */
+	char **argv;
+	uint64_t last_pos;
+	uint64_t last_save_ns;
+	/* progress */
+	bool tty;
+	double stats_every; /* seconds, 0: only on a terminal */
+	uint64_t last_stats_ns;
+	bool verbose;
+	bool progress_shown;
+};
+
+/* Add an output writer ("text", "json", "xml", "grep") to path ("-": stdout); a resumed
+ * scan appends to the files of the interrupted one. */
+int scan_out_add(struct scan_cli *c, const char *writer, const char *path, bool append);
+int scan_out_begin(struct scan_cli *c);
+void scan_out_result(void *ctx, const struct wk_scan_result *r);
+void scan_out_progress(void *ctx, const struct wk_scan_progress *p);
+int scan_out_end(struct scan_cli *c, const struct wk_scan_summary *sum);
+void scan_out_close(struct scan_cli *c);
+
+/* Write the resume file atomically (temporary file + rename). */
+int scan_resume_save(const struct scan_cli *c, const char *path, uint64_t pos);
+/* Read a resume file: the stored options (argv[0] = "scan", to free with
+ * scan_resume_free), the seed and the position. */
+int scan_resume_load(const char *path, int *argc, char ***argv, uint64_t *seed, uint64_t *pos);
+void scan_resume_free(int argc, char **argv);
+
+#endif

@@ -1,0 +1,274 @@
+/* wirekit scan, the output side: result writers on buffered file descriptors (JSON Lines
+ * flushed per result), the resume file (written to a temporary name and renamed, so a
+ * kill at any moment leaves the old or the new file, never half of one), and the
+ * progress line. */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "scan_cli.h"
+#include "wirekit/pace.h"
+
+#define SAVE_EVERY_NS (2ull * 1000000000ull)
+#define RESUME_LINE   4096
+
+static int fd_flush(void *ctx, const char *p, size_t n)
+{
+	int fd = *(int *)ctx;
+	while (n) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return WK_ESYS;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+int scan_out_add(struct scan_cli *c, const char *writer, const char *path, bool append)
+{
+	if (c->nouts == SCAN_MAX_OUTS) {
+		fprintf(stderr, "wirekit scan: too many outputs\n");
+		return 2;
+	}
+	const struct wk_scan_writer *w = wk_scan_writer_find(writer);
+	if (!w) {
+		fprintf(stderr, "wirekit scan: no %s writer in this build\n", writer);
+		return 1;
+	}
+	struct scan_out *o = &c->outs[c->nouts];
+	memset(o, 0, sizeof(*o));
+	o->w = w;
+	if (!strcmp(path, "-")) {
+		o->fd = 1;
+	} else {
+		o->fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (append ? O_APPEND : O_TRUNC),
+		             0644);
+		if (o->fd < 0) {
+			fprintf(stderr, "wirekit scan: %s: %s\n", path, strerror(errno));
+			return 1;
+		}
+		o->close_fd = true;
+	}
+	o->mem = malloc(SCAN_OBSIZE);
+	if (!o->mem) {
+		if (o->close_fd)
+			close(o->fd);
+		fprintf(stderr, "wirekit scan: out of memory\n");
+		return 1;
+	}
+	wk_ob_init(&o->ob, o->mem, SCAN_OBSIZE, fd_flush, &o->fd);
+	c->nouts++;
+	return 0;
+}
+
+int scan_out_begin(struct scan_cli *c)
+{
+	for (unsigned i = 0; i < c->nouts; i++) {
+		struct scan_out *o = &c->outs[i];
+		if (o->w->begin && o->w->begin(&o->ob, &c->info))
+			c->out_err = 1;
+		wk_ob_flush(&o->ob);
+	}
+	return 0;
+}
+
+/* Clear the progress line on a terminal before a result line goes to the same screen. */
+static void clear_progress(struct scan_cli *c)
+{
+	if (c->progress_shown && c->tty) {
+		fputs("\r\033[K", stderr);
+		c->progress_shown = false;
+	}
+}
+
+void scan_out_result(void *ctx, const struct wk_scan_result *r)
+{
+	struct scan_cli *c = ctx;
+	struct wk_error e;
+	if (wk_results_add(c->table, r, &e)) {
+		c->out_err = 1;
+		return;
+	}
+	for (unsigned i = 0; i < c->nouts; i++) {
+		struct scan_out *o = &c->outs[i];
+		if (!o->w->result)
+			continue;
+		if (o->fd == 1)
+			clear_progress(c);
+		if (o->w->result(&o->ob, &c->info, r))
+			c->out_err = 1;
+		wk_ob_flush(&o->ob);
+	}
+}
+
+static void fmt_eta(char *b, size_t n, double s)
+{
+	if (s < 0 || s > 1e7)
+		snprintf(b, n, "--");
+	else
+		snprintf(b, n, "%d:%02d:%02d", (int)(s / 3600), (int)s / 60 % 60, (int)s % 60);
+}
+
+void scan_out_progress(void *ctx, const struct wk_scan_progress *p)
+{
+	struct scan_cli *c = ctx;
+	uint64_t now = wk_mono_ns();
+	c->last_pos = p->pos;
+	if (c->resume_file && now - c->last_save_ns >= SAVE_EVERY_NS) {
+		scan_resume_save(c, c->resume_file, p->pos);
+		c->last_save_ns = now;
+	}
+	bool lines = c->stats_every > 0;
+	if (!c->tty && !lines)
+		return;
+	if (lines && (double)(now - c->last_stats_ns) < c->stats_every * 1e9)
+		return;
+	c->last_stats_ns = now;
+	double pct = p->total ? 100.0 * (double)p->sent / (double)p->total : 100.0;
+	if (p->pass == 0 && pct > 100.0)
+		pct = 100.0;
+	char eta[32];
+	double left = p->total > p->sent ? (double)(p->total - p->sent) : 0;
+	fmt_eta(eta, sizeof(eta), p->rate > 0 ? left / p->rate : -1);
+	fprintf(stderr,
+	        "%ssent %" PRIu64 ", %.0f pps, %.1f%% done, eta %s, found %" PRIu64
+	        ", retransmitted %" PRIu64 ", pass %u, rx drops %" PRIu64 "%s",
+	        c->tty && !lines ? "\r\033[K" : "", p->sent, p->rate, pct, eta, p->found,
+	        p->retransmits, p->pass, p->rx_drops, c->tty && !lines ? "" : "\n");
+	if (c->verbose)
+		fprintf(stderr, "%sseed %" PRIu64 ", position %" PRIu64 "\n",
+		        c->tty && !lines ? "\n" : "", c->o.seed, p->pos);
+	c->progress_shown = c->tty && !lines;
+}
+
+int scan_out_end(struct scan_cli *c, const struct wk_scan_summary *sum)
+{
+	clear_progress(c);
+	for (unsigned i = 0; i < c->nouts; i++) {
+		struct scan_out *o = &c->outs[i];
+		if (o->w->end && o->w->end(&o->ob, &c->info, c->table, sum))
+			c->out_err = 1;
+		if (wk_ob_flush(&o->ob))
+			c->out_err = 1;
+	}
+	return c->out_err;
+}
+
+void scan_out_close(struct scan_cli *c)
+{
+	for (unsigned i = 0; i < c->nouts; i++) {
+		if (c->outs[i].close_fd)
+			close(c->outs[i].fd);
+		free(c->outs[i].mem);
+	}
+	c->nouts = 0;
+}
+
+/* ---- resume file ---------------------------------------------------------------------- */
+
+int scan_resume_save(const struct scan_cli *c, const char *path, uint64_t pos)
+{
+	char tmp[4096];
+	snprintf(tmp, sizeof(tmp), "%s.tmp%ld", path, (long)getpid());
+	FILE *f = fopen(tmp, "we");
+	if (!f)
+		return -1;
+	fprintf(f, "# wirekit scan resume file: wirekit scan --resume %s\n", path);
+	fprintf(f, "seed=%" PRIu64 "\nshard=%u/%u\nposition=%" PRIu64 "\n", c->o.seed,
+	        c->o.shard_of ? c->o.shard_k : 1, c->o.shard_of ? c->o.shard_of : 1, pos);
+	for (int i = 1; i < c->argc; i++)
+		if (!strchr(c->argv[i], '\n'))
+			fprintf(f, "arg=%s\n", c->argv[i]);
+	bool bad = fflush(f) != 0 || fsync(fileno(f)) != 0;
+	bad |= fclose(f) != 0;
+	if (bad || rename(tmp, path)) {
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+static bool parse_u64(const char *s, uint64_t *v)
+{
+	char *e;
+	errno = 0;
+	if (!*s || *s == '-')
+		return false;
+	unsigned long long x = strtoull(s, &e, 10);
+	if (errno || *e)
+		return false;
+	*v = x;
+	return true;
+}
+
+int scan_resume_load(const char *path, int *argc, char ***argv, uint64_t *seed, uint64_t *pos)
+{
+	FILE *f = fopen(path, "re");
+	char line[RESUME_LINE];
+	int n = 1, rc = 0;
+	bool have_seed = false, have_pos = false;
+	char **v = calloc(2, sizeof(*v));
+	if (!f || !v) {
+		free(v);
+		if (f)
+			fclose(f);
+		fprintf(stderr, "wirekit scan: --resume %s: %s\n", path, strerror(errno));
+		return 2;
+	}
+	v[0] = strdup("scan");
+	while (!rc && fgets(line, sizeof(line), f)) {
+		size_t l = strlen(line);
+		if (l && line[l - 1] == '\n')
+			line[--l] = '\0';
+		if (!l || line[0] == '#' || !strncmp(line, "shard=", 6))
+			continue;
+		if (!strncmp(line, "seed=", 5)) {
+			have_seed = parse_u64(line + 5, seed);
+		} else if (!strncmp(line, "position=", 9)) {
+			have_pos = parse_u64(line + 9, pos);
+		} else if (!strncmp(line, "arg=", 4)) {
+			char **nv = realloc(v, (size_t)(n + 2) * sizeof(*v));
+			if (!nv) {
+				rc = 1;
+				break;
+			}
+			v = nv;
+			v[n] = strdup(line + 4);
+			v[++n] = NULL;
+		} else {
+			fprintf(stderr, "wirekit scan: --resume %s: unexpected line '%s'\n", path,
+			        line);
+			rc = 2;
+		}
+	}
+	fclose(f);
+	if (!rc && (!have_seed || !have_pos)) {
+		fprintf(stderr, "wirekit scan: --resume %s: no seed or position in it\n", path);
+		rc = 2;
+	}
+	for (int i = 0; i < n; i++)
+		if (!v[i])
+			rc = rc ? rc : 1;
+	if (rc) {
+		scan_resume_free(n, v);
+		return rc;
+	}
+	*argc = n;
+	*argv = v;
+	return 0;
+}
+
+void scan_resume_free(int argc, char **argv)
+{
+	for (int i = 0; argv && i < argc; i++)
+		free(argv[i]);
+	free(argv);
+}

@@ -1,0 +1,192 @@
+/* JSON Lines: one self-contained object per result, written and flushed when the result
+ * is decided, so a scan killed at any moment leaves only whole lines; a summary object
+ * closes the file. Schema (keys always present unless marked optional):
+ *
+ *   port:    {"ip":"198.19.0.5","proto":"tcp"|"udp"|"sctp","port":22,"state":"open",
+ *             "reason":"syn-ack","ttl":64,"ts":"2026-12-06T04:40:00.123456Z",
+ *             "rtt_us":120 (optional), "mac":"02:00:00:00:00:01" (optional),
+ *             "service":{"name":"ssh","product":..,"version":..,"extra":..,"hostname":..,
+ *                        "ostype":..,"devicetype":..,"cpe":[..],"method":"probed"|"table",
+ *                        "conf":10,"tunnel":"ssl","probe":"GetRequest",
+ *                        "match_line":1234} (optional; each member optional),
+ *             "banner":"printable JSON string","banner_b64":"raw bytes" (optional)}
+ *   host:    {"ip":"198.19.0.5","state":"up"|"down","reason":"echo-reply","ttl":64,
+ *             "ts":..., "rtt_us":.., "mac":..}                  (no "proto", no "port")
+ *   summary: {"type":"summary","scanner":"wirekit","version":"0.1.0","args":"...",
+ *             "scan_type":"syn","start":1765000000,"end":1765000005,"elapsed":5.01,
+ *             "hosts_total":256,"hosts_up":3,"probes_sent":..,"replies":..,"results":..}
+ *
+ * A port may appear more than once when a later answer overrode an earlier one (the
+ * table's precedence, scan.h); the last line for a (ip, proto, port) is the verdict.
+ * States, reasons and their spellings are nmap's. */
+#include <stdio.h>
+#include <string.h>
+
+#include "results/results_int.h"
+#include "wirekit/scan.h"
+#include "wirekit/wirekit.h"
+
+static void key(struct wk_ob *o, const char *k)
+{
+	wk_ob_puts(o, ",\"");
+	wk_ob_puts(o, k);
+	wk_ob_puts(o, "\":");
+}
+
+static void str(struct wk_ob *o, const char *s)
+{
+	wk_ob_putc(o, '"');
+	wk_ob_json_str(o, (const uint8_t *)s, strlen(s));
+	wk_ob_putc(o, '"');
+}
+
+static void kstr(struct wk_ob *o, const char *k, const char *s)
+{
+	key(o, k);
+	str(o, s);
+}
+
+static void ku64(struct wk_ob *o, const char *k, uint64_t v)
+{
+	key(o, k);
+	wk_ob_u64(o, v);
+}
+
+static void base64(struct wk_ob *o, const uint8_t *p, size_t n)
+{
+	static const char a[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	for (size_t i = 0; i < n; i += 3) {
+		uint32_t v = (uint32_t)p[i] << 16;
+		if (i + 1 < n)
+			v |= (uint32_t)p[i + 1] << 8;
+		if (i + 2 < n)
+			v |= p[i + 2];
+		wk_ob_putc(o, a[v >> 18 & 63]);
+		wk_ob_putc(o, a[v >> 12 & 63]);
+		wk_ob_putc(o, i + 1 < n ? a[v >> 6 & 63] : '=');
+		wk_ob_putc(o, i + 2 < n ? a[v & 63] : '=');
+	}
+}
+
+static void service(struct wk_ob *o, const struct wk_scan_service *s)
+{
+	const struct {
+		const char *k, *v;
+	} f[] = {{"name", s->name},
+	         {"product", s->product},
+	         {"version", s->version},
+	         {"extra", s->extra},
+	         {"hostname", s->hostname},
+	         {"ostype", s->ostype},
+	         {"devicetype", s->devicetype},
+	         {"probe", s->probe}};
+	wk_ob_puts(o, ",\"service\":{\"method\":");
+	str(o, s->probed ? "probed" : "table");
+	ku64(o, "conf", s->conf);
+	if (s->ssl)
+		kstr(o, "tunnel", "ssl");
+	for (size_t i = 0; i < WK_ARRAY_SIZE(f); i++)
+		if (f[i].v)
+			kstr(o, f[i].k, f[i].v);
+	if (s->match_line)
+		ku64(o, "match_line", s->match_line);
+	if (s->cpe[0]) {
+		key(o, "cpe");
+		wk_ob_putc(o, '[');
+		for (size_t i = 0; i < WK_SCAN_MAX_CPE && s->cpe[i]; i++) {
+			if (i)
+				wk_ob_putc(o, ',');
+			str(o, s->cpe[i]);
+		}
+		wk_ob_putc(o, ']');
+	}
+	wk_ob_putc(o, '}');
+	if (s->banner_len) {
+		key(o, "banner");
+		wk_ob_putc(o, '"');
+		wk_ob_json_str(o, s->banner, s->banner_len);
+		wk_ob_putc(o, '"');
+		key(o, "banner_b64");
+		wk_ob_putc(o, '"');
+		base64(o, s->banner, s->banner_len);
+		wk_ob_putc(o, '"');
+	}
+}
+
+/* One result as one line (also used by tests through the writer table). */
+static void line(struct wk_ob *o, const struct wk_scan_result *r)
+{
+	char ts[64];
+	wk_ob_puts(o, "{\"ip\":\"");
+	raddr(o, &r->addr);
+	wk_ob_putc(o, '"');
+	if (r->proto != WK_SCAN_HOST) {
+		kstr(o, "proto", rproto_name(r->proto));
+		ku64(o, "port", r->port);
+	}
+	kstr(o, "state", wk_port_state_name(r->state));
+	kstr(o, "reason", wk_reason_name(r->reason));
+	ku64(o, "ttl", r->ttl);
+	rtime_iso(ts, sizeof(ts), r->ts_sec, r->ts_nsec);
+	kstr(o, "ts", ts);
+	if (r->rtt_us)
+		ku64(o, "rtt_us", r->rtt_us);
+	if (r->has_mac) {
+		key(o, "mac");
+		wk_ob_putc(o, '"');
+		wk_ob_mac(o, r->mac);
+		wk_ob_putc(o, '"');
+	}
+	if (r->svc)
+		service(o, r->svc);
+	wk_ob_puts(o, "}\n");
+}
+
+static int json_begin(struct wk_ob *o, const struct wk_scan_info *info)
+{
+	(void)info;
+	return o->err;
+}
+
+static int json_result(struct wk_ob *o, const struct wk_scan_info *info,
+                       const struct wk_scan_result *r)
+{
+	(void)info;
+	line(o, r);
+	/* Whole lines reach the file at once: a kill leaves no half object behind. */
+	return wk_ob_flush(o);
+}
+
+static int json_end(struct wk_ob *o, const struct wk_scan_info *info, const struct wk_results *all,
+                    const struct wk_scan_summary *sum)
+{
+	char el[32];
+	wk_ob_puts(o, "{\"type\":\"summary\"");
+	kstr(o, "scanner", "wirekit");
+	kstr(o, "version", WIREKIT_VERSION);
+	if (info->args)
+		kstr(o, "args", info->args);
+	if (info->scan_type)
+		kstr(o, "scan_type", info->scan_type);
+	key(o, "start");
+	wk_ob_i64(o, info->start_sec);
+	key(o, "end");
+	wk_ob_i64(o, sum->end_sec);
+	snprintf(el, sizeof(el), "%.2f", sum->elapsed);
+	key(o, "elapsed");
+	wk_ob_puts(o, el);
+	ku64(o, "hosts_total", sum->hosts_total);
+	ku64(o, "hosts_up", sum->hosts_up);
+	ku64(o, "probes_sent", sum->probes_sent);
+	ku64(o, "replies", sum->replies);
+	ku64(o, "results", wk_results_count(all));
+	wk_ob_puts(o, "}\n");
+	return wk_ob_flush(o);
+}
+
+const struct wk_scan_writer results_json_writer = {
+    .name = "json",
+    .begin = json_begin,
+    .result = json_result,
+    .end = json_end,
+};

@@ -1,0 +1,205 @@
+/* The nmap-like text report: a start line, then per host that is up "wirekit scan report
+ * for", "Host is up", the "Not shown" line for collapsed states and the PORT STATE
+ * SERVICE [REASON] [VERSION] table with nmap's column rule (each column as wide as its
+ * widest cell plus one space, no trailing blanks), then "wirekit done". */
+#include <stdio.h>
+#include <string.h>
+
+#include "results/results_int.h"
+#include "wirekit/scan.h"
+#include "wirekit/wirekit.h"
+
+enum { C_PORT, C_STATE, C_SERVICE, C_REASON, C_VERSION, NCOL };
+#define CELL 192
+
+static int text_begin(struct wk_ob *o, const struct wk_scan_info *info)
+{
+	char t[64];
+	rtime_short(t, sizeof(t), info->start_sec);
+	wk_ob_puts(o, "Starting wirekit " WIREKIT_VERSION " at ");
+	wk_ob_puts(o, t);
+	wk_ob_putc(o, '\n');
+	return o->err;
+}
+
+/* Untrusted text (service details come from what servers said) made printable. */
+static void printable(char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s >= 0x7f)
+			*s = '?';
+}
+
+static void cells(char c[NCOL][CELL], const struct wk_scan_info *info, const struct rport *p)
+{
+	snprintf(c[C_PORT], CELL, "%u/%s", p->port, rproto_name(p->proto));
+	snprintf(c[C_STATE], CELL, "%s", wk_port_state_name(p->state));
+	const char *name = rservice_name(info, p);
+	const struct wk_scan_service *svc = p->rec ? p->rec->svc : NULL;
+	snprintf(c[C_SERVICE], CELL, "%s%s", svc && svc->ssl ? "ssl/" : "",
+	         name ? name : "unknown");
+	if (p->ttl)
+		snprintf(c[C_REASON], CELL, "%s ttl %u", wk_reason_name(p->reason), p->ttl);
+	else
+		snprintf(c[C_REASON], CELL, "%s", wk_reason_name(p->reason));
+	rversion(c[C_VERSION], CELL, svc);
+	printable(c[C_SERVICE]);
+	printable(c[C_VERSION]);
+}
+
+static void row(struct wk_ob *o, char c[NCOL][CELL], const bool use[NCOL], const size_t w[NCOL])
+{
+	int last = -1;
+	for (int k = 0; k < NCOL; k++)
+		if (use[k] && c[k][0])
+			last = k;
+	for (int k = 0; k <= last; k++) {
+		if (!use[k])
+			continue;
+		size_t len = strlen(c[k]);
+		wk_ob_write(o, c[k], len);
+		if (k < last)
+			for (size_t i = len; i <= w[k]; i++)
+				wk_ob_putc(o, ' ');
+	}
+	wk_ob_putc(o, '\n');
+}
+
+static void port_table(struct wk_ob *o, const struct wk_scan_info *info,
+                       const struct wk_results *all, const struct rhost *h,
+                       const struct rsummary *s)
+{
+	static const char *const head[NCOL] = {"PORT", "STATE", "SERVICE", "REASON", "VERSION"};
+	bool use[NCOL] = {true, true, true, info->reasons, info->versions};
+	size_t w[NCOL];
+	char c[NCOL][CELL];
+	struct rport_iter it;
+	struct rport p;
+	for (int k = 0; k < NCOL; k++)
+		w[k] = strlen(head[k]);
+	rport_begin(&it, all, info, h);
+	while (rport_next(&it, &p)) {
+		if (p.state < RSTATES && s->ignored[p.state])
+			continue;
+		cells(c, info, &p);
+		for (int k = 0; k < NCOL; k++)
+			if (strlen(c[k]) > w[k])
+				w[k] = strlen(c[k]);
+	}
+	for (int k = 0; k < NCOL; k++)
+		snprintf(c[k], CELL, "%s", head[k]);
+	row(o, c, use, w);
+	rport_begin(&it, all, info, h);
+	while (rport_next(&it, &p)) {
+		if (p.state < RSTATES && s->ignored[p.state])
+			continue;
+		cells(c, info, &p);
+		row(o, c, use, w);
+	}
+}
+
+/* "Not shown: 997 closed tcp ports (reset), 2 filtered tcp ports (no-response)": the
+ * plural follows the state's total, as nmap writes it. */
+static void not_shown(struct wk_ob *o, const struct wk_scan_info *info,
+                      const struct wk_results *all, const struct rhost *h, const struct rsummary *s)
+{
+	struct rreason rs[WK_SP_NPROTO * WK_RS_NREASON];
+	if (!s->nshown) {
+		wk_ob_puts(o, "All ");
+		wk_ob_u64(o, s->total);
+		wk_ob_puts(o, " scanned ports on ");
+		raddr(o, &h->first->addr);
+		wk_ob_puts(o, " are in ignored states.\n");
+	}
+	wk_ob_puts(o, "Not shown: ");
+	for (unsigned i = 0; i < s->nignored; i++) {
+		uint8_t st = s->order[i];
+		size_t n = rreasons(rs, WK_ARRAY_SIZE(rs), all, info, h, st);
+		for (size_t k = 0; k < n; k++) {
+			if (i || k)
+				wk_ob_puts(o, ", ");
+			wk_ob_u64(o, rs[k].count);
+			wk_ob_putc(o, ' ');
+			wk_ob_puts(o, wk_port_state_name(st));
+			wk_ob_putc(o, ' ');
+			wk_ob_puts(o, rproto_name(rs[k].proto));
+			wk_ob_puts(o, s->count[st] == 1 ? " port (" : " ports (");
+			wk_ob_puts(o, wk_reason_name(rs[k].reason));
+			wk_ob_putc(o, ')');
+		}
+	}
+	wk_ob_putc(o, '\n');
+}
+
+static void host_up_line(struct wk_ob *o, const struct wk_scan_info *info,
+                         const struct wk_scan_result *hr)
+{
+	wk_ob_puts(o, "Host is up");
+	if (info->reasons) {
+		wk_ob_puts(o, ", received ");
+		wk_ob_puts(o, wk_reason_name(hr->reason));
+		if (hr->ttl) {
+			wk_ob_puts(o, " ttl ");
+			wk_ob_u64(o, hr->ttl);
+		}
+	}
+	if (hr->rtt_us) {
+		char lat[32];
+		rlatency(lat, sizeof(lat), hr->rtt_us);
+		wk_ob_puts(o, " (");
+		wk_ob_puts(o, lat);
+		wk_ob_puts(o, "s latency)");
+	}
+	wk_ob_puts(o, ".\n");
+}
+
+static void mac_line(struct wk_ob *o, const struct wk_scan_result *hr)
+{
+	if (!hr->has_mac)
+		return;
+	wk_ob_puts(o, "MAC Address: ");
+	rmac(o, hr->mac);
+	wk_ob_puts(o, " (Unknown)\n");
+}
+
+static int text_end(struct wk_ob *o, const struct wk_scan_info *info, const struct wk_results *all,
+                    const struct wk_scan_summary *sum)
+{
+	size_t n = wk_results_count(all);
+	bool port_scan = info->ports && info->ports->n;
+	struct rhost h;
+	for (size_t i = 0; i < n; i = h.end) {
+		rhost_at(all, i, &h);
+		if (!h.up)
+			continue; /* nmap leaves down hosts out of the report at verbosity 0 */
+		wk_ob_puts(o, "wirekit scan report for ");
+		raddr(o, &h.host->addr);
+		wk_ob_putc(o, '\n');
+		host_up_line(o, info, h.host);
+		bool has_ports = port_scan || h.end - h.begin > 1;
+		if (has_ports) {
+			struct rsummary s;
+			rsummary_make(&s, all, info, &h);
+			if (s.nignored)
+				not_shown(o, info, all, &h, &s);
+			if (s.nshown)
+				port_table(o, info, all, &h, &s);
+		}
+		mac_line(o, h.host);
+		if (has_ports)
+			wk_ob_putc(o, '\n');
+	}
+	char done[160];
+	rdone(done, sizeof(done), sum);
+	wk_ob_puts(o, "wirekit done: ");
+	wk_ob_puts(o, done);
+	wk_ob_putc(o, '\n');
+	return wk_ob_flush(o);
+}
+
+const struct wk_scan_writer results_text_writer = {
+    .name = "text",
+    .begin = text_begin,
+    .result = NULL,
+    .end = text_end,
+};

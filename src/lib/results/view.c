@@ -1,0 +1,316 @@
+/* What the writers share: host groups over the sorted table, every scanned port of a host
+ * (stored answers merged with the defaults of ports that stayed silent), nmap's rule for
+ * which states collapse into "Not shown", and time and number formats. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "results/results_int.h"
+#include "wirekit/scan.h"
+
+/* The name table lives in core/ports.c (branch scancore); until that file is linked, a
+ * weak reference lets the writers build and fall back to "unknown". */
+#pragma weak wk_services_name
+
+static bool same_addr(const struct wk_scan_addr *a, const struct wk_scan_addr *b)
+{
+	return a->family == b->family && memcmp(a->b, b->b, a->family == AF_INET ? 4 : 16) == 0;
+}
+
+size_t rhost_at(const struct wk_results *all, size_t i, struct rhost *h)
+{
+	size_t n = wk_results_count(all);
+	const struct wk_scan_result *f = wk_results_at(all, i);
+	memset(h, 0, sizeof(*h));
+	h->begin = i;
+	h->first = f;
+	if (f->proto == WK_SCAN_HOST)
+		h->host = f;
+	h->up = h->host && h->host->state == WK_PS_HOST_UP;
+	size_t j = i + 1;
+	while (j < n && same_addr(&wk_results_at(all, j)->addr, &f->addr))
+		j++;
+	h->end = j;
+	return j;
+}
+
+uint8_t rport_default_state(const struct wk_scan_info *info, uint8_t proto)
+{
+	const char *t = info->scan_type ? info->scan_type : "";
+	if (proto == WK_SP_UDP)
+		return WK_PS_OPEN_FILTERED;
+	if (proto == WK_SP_TCP &&
+	    (!strcmp(t, "null") || !strcmp(t, "fin") || !strcmp(t, "xmas") || !strcmp(t, "maimon")))
+		return WK_PS_OPEN_FILTERED;
+	if (proto == WK_SP_SCTP && !strcmp(t, "sctpcookieecho"))
+		return WK_PS_OPEN_FILTERED;
+	return WK_PS_FILTERED;
+}
+
+void rport_begin(struct rport_iter *it, const struct wk_results *all,
+                 const struct wk_scan_info *info, const struct rhost *h)
+{
+	it->all = all;
+	it->info = info;
+	it->ri = h->begin + (h->host ? 1 : 0);
+	it->rend = h->end;
+	it->pi = 0;
+}
+
+bool rport_next(struct rport_iter *it, struct rport *out)
+{
+	const struct wk_ports *ps = it->info->ports;
+	uint32_t np = ps ? ps->n : 0;
+	const struct wk_scan_result *rec =
+	    it->ri < it->rend ? wk_results_at(it->all, it->ri) : NULL;
+	const struct wk_port *p = it->pi < np ? &ps->v[it->pi] : NULL;
+	if (!rec && !p)
+		return false;
+	uint32_t rk = rec ? (uint32_t)rec->proto << 16 | rec->port : UINT32_MAX;
+	uint32_t pk = p ? (uint32_t)p->proto << 16 | p->port : UINT32_MAX;
+	if (rec && rk <= pk) {
+		out->proto = rec->proto;
+		out->port = rec->port;
+		out->state = rec->state;
+		out->reason = rec->reason;
+		out->ttl = rec->ttl;
+		out->rec = rec;
+		it->ri++;
+		if (rk == pk)
+			it->pi++;
+		return true;
+	}
+	out->proto = p->proto;
+	out->port = p->port;
+	out->state = rport_default_state(it->info, p->proto);
+	out->reason = WK_RS_NO_RESPONSE;
+	out->ttl = 0;
+	out->rec = NULL;
+	it->pi++;
+	return true;
+}
+
+/* nmap's PORT_* numbers order ignored states of equal count (portlist.cc). */
+static const uint8_t nmap_state_no[RSTATES] = {
+    [WK_PS_OPEN] = 2,       [WK_PS_CLOSED] = 1,        [WK_PS_FILTERED] = 3,
+    [WK_PS_UNFILTERED] = 6, [WK_PS_OPEN_FILTERED] = 7, [WK_PS_CLOSED_FILTERED] = 8,
+};
+
+/* nmap ignores a state (never "open") holding more than 25 ports at verbosity 0
+ * (PortList::isIgnoredState); show_closed lists every port instead. */
+#define MAX_PER_STATE 25
+
+void rsummary_make(struct rsummary *s, const struct wk_results *all,
+                   const struct wk_scan_info *info, const struct rhost *h)
+{
+	memset(s, 0, sizeof(*s));
+	struct rport_iter it;
+	struct rport p;
+	rport_begin(&it, all, info, h);
+	while (rport_next(&it, &p)) {
+		s->total++;
+		if (p.state < RSTATES)
+			s->count[p.state]++;
+	}
+	s->nshown = s->total;
+	for (unsigned st = 0; st < RSTATES; st++) {
+		s->ignored[st] =
+		    st != WK_PS_OPEN && !info->show_closed && s->count[st] > MAX_PER_STATE;
+		if (!s->ignored[st])
+			continue;
+		s->nshown -= s->count[st];
+		/* Insert by count (most first), then nmap's state number. */
+		unsigned k = s->nignored++;
+		while (k > 0) {
+			uint8_t o = s->order[k - 1];
+			if (s->count[o] > s->count[st] ||
+			    (s->count[o] == s->count[st] && nmap_state_no[o] < nmap_state_no[st]))
+				break;
+			s->order[k] = o;
+			k--;
+		}
+		s->order[k] = (uint8_t)st;
+	}
+}
+
+static int cmp_reason(const void *pa, const void *pb)
+{
+	const struct rreason *a = pa, *b = pb;
+	if (a->count != b->count)
+		return a->count > b->count ? -1 : 1;
+	if (a->proto != b->proto)
+		return a->proto < b->proto ? -1 : 1;
+	return (int)a->reason - (int)b->reason;
+}
+
+size_t rreasons(struct rreason *out, size_t max, const struct wk_results *all,
+                const struct wk_scan_info *info, const struct rhost *h, uint8_t state)
+{
+	size_t n = 0;
+	struct rport_iter it;
+	struct rport p;
+	rport_begin(&it, all, info, h);
+	while (rport_next(&it, &p)) {
+		if (p.state != state)
+			continue;
+		size_t k = 0;
+		while (k < n && (out[k].reason != p.reason || out[k].proto != p.proto))
+			k++;
+		if (k == n) {
+			if (n == max)
+				continue; /* cannot happen: protos x reasons fit */
+			out[n++] = (struct rreason){p.reason, p.proto, 0};
+		}
+		out[k].count++;
+	}
+	qsort(out, n, sizeof(*out), cmp_reason);
+	return n;
+}
+
+const char *rproto_name(uint8_t proto)
+{
+	switch (proto) {
+	case WK_SP_TCP:
+		return "tcp";
+	case WK_SP_UDP:
+		return "udp";
+	case WK_SP_SCTP:
+		return "sctp";
+	default:
+		return "ip";
+	}
+}
+
+const char *rservice_name(const struct wk_scan_info *info, const struct rport *p)
+{
+	if (p->rec && p->rec->svc && p->rec->svc->name)
+		return p->rec->svc->name;
+	if (info->services && wk_services_name)
+		return wk_services_name(info->services, (enum wk_scan_proto)p->proto, p->port);
+	return NULL;
+}
+
+static size_t add_str(char *buf, size_t n, size_t at, const char *s)
+{
+	size_t k = strlen(s);
+	if (at + k >= n)
+		k = at < n - 1 ? n - 1 - at : 0;
+	memcpy(buf + at, s, k);
+	buf[at + k] = '\0';
+	return at + k;
+}
+
+void rversion(char *buf, size_t n, const struct wk_scan_service *svc)
+{
+	size_t at = 0;
+	buf[0] = '\0';
+	if (!svc)
+		return;
+	if (svc->product)
+		at = add_str(buf, n, at, svc->product);
+	if (svc->version) {
+		if (at)
+			at = add_str(buf, n, at, " ");
+		at = add_str(buf, n, at, svc->version);
+	}
+	if (svc->extra) {
+		if (at)
+			at = add_str(buf, n, at, " ");
+		at = add_str(buf, n, at, "(");
+		at = add_str(buf, n, at, svc->extra);
+		add_str(buf, n, at, ")");
+	}
+}
+
+void raddr(struct wk_ob *o, const struct wk_scan_addr *a)
+{
+	if (a->family == AF_INET)
+		wk_ob_ip4(o, a->b);
+	else
+		wk_ob_ip6(o, a->b);
+}
+
+enum tfmt { T_SHORT, T_CTIME, T_ISO };
+
+void rmac(struct wk_ob *o, const uint8_t mac[6])
+{
+	static const char hex[] = "0123456789ABCDEF";
+	for (int i = 0; i < 6; i++) {
+		if (i)
+			wk_ob_putc(o, ':');
+		wk_ob_putc(o, hex[mac[i] >> 4]);
+		wk_ob_putc(o, hex[mac[i] & 15]);
+	}
+}
+
+static void fmt_tm(char *buf, size_t n, int64_t sec, enum tfmt f)
+{
+	time_t t = (time_t)sec;
+	struct tm tm;
+	size_t k = 0;
+	if (gmtime_r(&t, &tm)) {
+		switch (f) {
+		case T_SHORT:
+			k = strftime(buf, n, "%Y-%m-%d %H:%M UTC", &tm);
+			break;
+		case T_CTIME:
+			k = strftime(buf, n, "%a %b %e %H:%M:%S %Y", &tm);
+			break;
+		case T_ISO:
+			k = strftime(buf, n, "%Y-%m-%dT%H:%M:%S", &tm);
+			break;
+		}
+	}
+	if (!k)
+		snprintf(buf, n, "%lld", (long long)sec);
+}
+
+void rtime_short(char *buf, size_t n, int64_t sec)
+{
+	fmt_tm(buf, n, sec, T_SHORT);
+}
+
+void rtime_ctime(char *buf, size_t n, int64_t sec)
+{
+	fmt_tm(buf, n, sec, T_CTIME);
+}
+
+void rtime_iso(char *buf, size_t n, int64_t sec, uint32_t nsec)
+{
+	char d[48];
+	fmt_tm(d, sizeof(d), sec, T_ISO);
+	snprintf(buf, n, "%s.%06uZ", d, (unsigned)(nsec / 1000 % 1000000));
+}
+
+void rlatency(char *buf, size_t n, uint32_t us)
+{
+	/* Two significant digits: keep the two leading digits, rounded half up; the number of
+	 * decimals comes from the magnitude before rounding, as nmap computes it. */
+	unsigned digits = 1;
+	uint64_t p10 = 1; /* 10^(digits-1) */
+	while (p10 * 10 <= us) {
+		p10 *= 10;
+		digits++;
+	}
+	uint64_t r = us;
+	if (digits > 2) {
+		uint64_t unit = p10 / 10;
+		r = (us + unit / 2) / unit * unit;
+	}
+	int decimals = us ? 8 - (int)digits : 2;
+	if (decimals < 0)
+		decimals = 0;
+	char frac[16];
+	snprintf(frac, sizeof(frac), "%06llu0", (unsigned long long)(r % 1000000));
+	frac[decimals] = '\0';
+	snprintf(buf, n, "%llu%s%s", (unsigned long long)(r / 1000000), decimals ? "." : "", frac);
+}
+
+void rdone(char *buf, size_t n, const struct wk_scan_summary *sum)
+{
+	snprintf(buf, n, "%llu IP address%s (%llu host%s up) scanned in %.2f seconds",
+	         (unsigned long long)sum->hosts_total, sum->hosts_total == 1 ? "" : "es",
+	         (unsigned long long)sum->hosts_up, sum->hosts_up == 1 ? "" : "s", sum->elapsed);
+}

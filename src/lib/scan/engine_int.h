@@ -1,0 +1,85 @@
+/* Internal state of the raw scan engine (engine.c, walk.c). */
+#ifndef WIREKIT_ENGINE_INT_H
+#define WIREKIT_ENGINE_INT_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "scan/scan_int.h"
+#include "wirekit/pace.h"
+
+/* A bitmap over a space, one bit per position, set by the receiver, read by the sender. */
+struct bits {
+	_Atomic uint64_t *w;
+	size_t bytes;
+};
+int bits_alloc(struct bits *b, uint64_t n, struct wk_error *err);
+void bits_free(struct bits *b);
+static inline bool bits_get(const struct bits *b, uint64_t i)
+{
+	return atomic_load_explicit(&b->w[i / 64], memory_order_relaxed) >> (i % 64) & 1u;
+}
+/* Set bit i; true when it was clear. */
+static inline bool bits_set(struct bits *b, uint64_t i)
+{
+	uint64_t m = (uint64_t)1 << (i % 64);
+	return !(atomic_fetch_or_explicit(&b->w[i / 64], m, memory_order_relaxed) & m);
+}
+
+/* One probe of a position: a module and the port it probes. */
+struct slot {
+	const struct scan_probe *m;
+	uint16_t port;
+};
+
+#define PHASE_MAXMODS 6
+
+/* One walk of a space: discovery (a position is a host; every slot is sent to it) or a
+ * port scan (a position is host x slot). */
+struct phase {
+	bool per_host;
+	struct slot *slots;
+	uint32_t nslots;
+	struct scan_tmpl *tmpl; /* one per module, parallel to mods */
+	const struct scan_probe *mods[PHASE_MAXMODS];
+	unsigned nmods;
+	uint32_t *pidx; /* port -> 1 + slot index (port scans) */
+	uint64_t n;     /* positions */
+	struct wk_perm perm;
+	uint32_t shard_k, shard_of;
+	uint64_t start, end; /* this run: positions [start, end) of the shard were sent */
+	struct bits ans;     /* decided positions */
+	struct bits up;      /* discovery: hosts found up */
+	_Atomic uint64_t answered, nup;
+	uint64_t eligible; /* positions probed in the first pass */
+};
+
+struct eng {
+	const struct wk_scan_opts *o;
+	struct scan_ctx c;
+	struct wk_tx *tx;
+	struct wk_capture *cap;
+	uint64_t ntargets;
+	_Atomic(struct phase *) ph; /* the phase the receiver validates against */
+	struct bits *up;            /* hosts found up by discovery; NULL: all (-Pn) */
+	pthread_mutex_t mu;         /* on_result and on_progress, one at a time */
+	atomic_bool rx_stop;
+	_Atomic int rx_err;
+	_Atomic uint64_t replies, dups;
+	uint64_t found; /* under mu */
+	struct wk_pace pace;
+	uint64_t sent, retransmits, last_progress_ns, rate_mark_ns, rate_mark_sent;
+	double cur_rate;
+	uint8_t *bufs; /* BATCH probes of SCAN_PKT_MAX */
+};
+
+uint32_t eng_target(const struct eng *e, uint64_t i);
+void eng_emit(struct eng *e, uint32_t addr, uint8_t proto, uint16_t port, uint8_t state,
+              uint8_t reason, uint8_t ttl);
+/* Walk the phase: the first pass, retransmissions, the wait, the no-response report. */
+int eng_phase_run(struct eng *e, struct phase *ph, uint64_t *resume, struct wk_error *err);
+bool eng_stopped(const struct eng *e);
+
+#endif

@@ -1,0 +1,135 @@
+/* Replies to scan probes reduced to the numbers the probe modules check: link header
+ * (Ethernet with 802.1Q tags, Linux cooked v1/v2, raw IP), IPv4 (RFC 791), TCP, UDP and
+ * ICMP (RFC 792) with the header an error quotes. Everything goes through the bounded
+ * cursor; a short or impossible packet is simply not a reply. */
+#include <netinet/in.h>
+#include <string.h>
+
+#include "scan/scan_int.h"
+#include "wirekit/cursor.h"
+
+enum {
+	LT_ETHERNET = 1,
+	LT_RAW = 101,
+	LT_LINUX_SLL = 113,
+	LT_IPV4 = 228,
+	LT_LINUX_SLL2 = 276,
+	ETH_IP = 0x0800,
+	ETH_VLAN = 0x8100,
+	ETH_QINQ = 0x88a8,
+};
+
+/* Position r at the IPv4 header; false for anything else. */
+static bool link_skip(struct wk_rd *r, uint32_t lt)
+{
+	uint16_t et;
+	switch (lt) {
+	case LT_ETHERNET:
+		wk_rd_skip(r, 12);
+		et = wk_rd_be16(r);
+		for (int i = 0; i < 2 && (et == ETH_VLAN || et == ETH_QINQ); i++) {
+			wk_rd_skip(r, 2);
+			et = wk_rd_be16(r);
+		}
+		return !r->bad && et == ETH_IP;
+	case LT_LINUX_SLL:
+		wk_rd_skip(r, 14);
+		et = wk_rd_be16(r);
+		return !r->bad && et == ETH_IP;
+	case LT_LINUX_SLL2:
+		et = wk_rd_be16(r);
+		wk_rd_skip(r, 18);
+		return !r->bad && et == ETH_IP;
+	case LT_RAW:
+	case LT_IPV4:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* An IPv4 header: fills addresses, protocol, ttl and clips r to the datagram. False for
+ * a non-first fragment, a bad version or header length. */
+static bool ip4(struct wk_rd *r, uint32_t *src, uint32_t *dst, uint8_t *proto, uint8_t *ttl,
+                bool quoted)
+{
+	uint8_t vi = wk_rd_u8(r);
+	wk_rd_skip(r, 1);
+	uint16_t tot = wk_rd_be16(r);
+	wk_rd_skip(r, 2);
+	uint16_t frag = wk_rd_be16(r);
+	*ttl = wk_rd_u8(r);
+	*proto = wk_rd_u8(r);
+	wk_rd_skip(r, 2);
+	*src = wk_rd_be32(r);
+	*dst = wk_rd_be32(r);
+	unsigned ihl = (vi & 0x0fu) * 4u;
+	if (r->bad || vi >> 4 != 4 || ihl < 20 || tot < ihl || (frag & 0x1fffu))
+		return false;
+	if (!wk_rd_skip(r, ihl - 20))
+		return false;
+	/* a quoted datagram is cut after 8 bytes: its total length is the original's */
+	if (!quoted)
+		wk_rd_clip(r, tot - ihl);
+	return true;
+}
+
+static void quoted(struct wk_rd *r, struct scan_reply *o)
+{
+	uint8_t ttl;
+	if (!ip4(r, &o->q_src, &o->q_dst, &o->q_proto, &ttl, true))
+		return;
+	if (o->q_proto == IPPROTO_TCP || o->q_proto == IPPROTO_UDP) {
+		o->q_sport = wk_rd_be16(r);
+		o->q_dport = wk_rd_be16(r);
+		if (o->q_proto == IPPROTO_TCP)
+			o->q_seq = wk_rd_be32(r);
+	} else if (o->q_proto == IPPROTO_ICMP) {
+		o->q_itype = wk_rd_u8(r);
+		wk_rd_skip(r, 3);
+		o->q_iid = wk_rd_be16(r);
+		o->q_iseq = wk_rd_be16(r);
+	} else {
+		return;
+	}
+	o->quoted = !r->bad;
+}
+
+bool scan_parse(const uint8_t *p, size_t n, uint32_t lt, struct scan_reply *o)
+{
+	struct wk_rd r;
+	memset(o, 0, sizeof(*o));
+	wk_rd_init(&r, p, n);
+	if (!link_skip(&r, lt) || !ip4(&r, &o->src, &o->dst, &o->proto, &o->ttl, false))
+		return false;
+	switch (o->proto) {
+	case IPPROTO_TCP:
+		o->sport = wk_rd_be16(&r);
+		o->dport = wk_rd_be16(&r);
+		o->seq = wk_rd_be32(&r);
+		o->ack = wk_rd_be32(&r);
+		wk_rd_skip(&r, 1);
+		o->flags = wk_rd_u8(&r);
+		break;
+	case IPPROTO_UDP:
+		o->sport = wk_rd_be16(&r);
+		o->dport = wk_rd_be16(&r);
+		break;
+	case IPPROTO_ICMP:
+		o->itype = wk_rd_u8(&r);
+		o->icode = wk_rd_u8(&r);
+		wk_rd_skip(&r, 2);
+		if (o->itype == 3 || o->itype == 11 || o->itype == 12) {
+			wk_rd_skip(&r, 4);
+			if (!r.bad)
+				quoted(&r, o);
+		} else {
+			o->iid = wk_rd_be16(&r);
+			o->iseq = wk_rd_be16(&r);
+		}
+		break;
+	default:
+		return false;
+	}
+	return !r.bad;
+}

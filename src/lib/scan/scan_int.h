@@ -1,0 +1,100 @@
+/* Internal names of the raw scan engine (src/lib/scan): probe modules, probe templates,
+ * replies reduced to the numbers a probe module checks, and UDP payloads. */
+#ifndef WIREKIT_SCAN_INT_H
+#define WIREKIT_SCAN_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "wirekit/err.h"
+#include "wirekit/scan.h"
+
+#define SCAN_PKT_MAX 1600u /* a probe with the largest UDP payload fits */
+#define SCAN_ETH_LEN 14u
+
+/* What every probe of a scan shares: our address, source port, cookie key, link header. */
+struct scan_ctx {
+	uint32_t src;     /* our IPv4 address, host order */
+	uint16_t sport;   /* TCP source port (UDP when fixed_sport) */
+	bool fixed_sport; /* -g given: UDP keeps it instead of carrying the cookie */
+	uint8_t key[16];  /* SipHash key of this run */
+	bool l2;          /* frames start with an Ethernet header */
+	uint8_t eth[SCAN_ETH_LEN];
+	const struct scan_payloads *payloads; /* UDP payloads by port; may be NULL */
+};
+
+/* A probe made once: the bytes with destination, port and cookie fields zero, and the
+ * checksums over that; each probe copies it and patches what varies (RFC 1624). */
+struct scan_tmpl {
+	uint8_t b[SCAN_PKT_MAX];
+	size_t len;
+	size_t l3; /* offset of the IPv4 header */
+};
+
+/* A received IPv4 packet reduced to what validation looks at. */
+struct scan_reply {
+	uint32_t src, dst; /* host order */
+	uint8_t ttl, proto;
+	uint16_t sport, dport; /* TCP/UDP */
+	uint32_t seq, ack;     /* TCP */
+	uint8_t flags;         /* TCP */
+	uint8_t itype, icode;  /* ICMP */
+	uint16_t iid, iseq;    /* ICMP echo/timestamp replies */
+	bool quoted;           /* an ICMP error with a quoted IPv4 header + 8 bytes */
+	uint32_t q_src, q_dst;
+	uint8_t q_proto;
+	uint16_t q_sport, q_dport; /* quoted TCP/UDP ports */
+	uint32_t q_seq;            /* quoted TCP sequence number */
+	uint8_t q_itype;           /* quoted ICMP type */
+	uint16_t q_iid, q_iseq;    /* quoted ICMP identifier and sequence */
+};
+
+/* What a probe module made of a reply: the target, the probe's port and the verdict. */
+struct scan_verdict {
+	uint32_t target; /* host order */
+	uint16_t port;   /* the probed port (0 for ICMP probes) */
+	uint8_t state;   /* enum wk_port_state as a port result */
+	uint8_t reason;  /* enum wk_reason */
+};
+
+/* One probe type (zmap's probe modules): a template, the per-probe patch and the check of
+ * replies. classify returns false for a reply that is not the answer to one of our probes
+ * (wrong cookie, wrong numbers). */
+struct scan_probe {
+	const char *name;
+	uint8_t ipproto;
+	uint8_t proto;             /* enum wk_scan_proto of port results, 0xff for ICMP probes */
+	enum wk_port_state silent; /* state of a probe without answer */
+	int (*build)(struct scan_tmpl *t, const struct scan_ctx *c, struct wk_error *err);
+	/* Write the probe for (dst, dport) into out (room SCAN_PKT_MAX); returns its length. */
+	size_t (*make)(uint8_t *out, const struct scan_tmpl *t, const struct scan_ctx *c,
+	               uint32_t dst, uint16_t dport);
+	bool (*classify)(const struct scan_reply *r, const struct scan_ctx *c,
+	                 struct scan_verdict *v);
+};
+
+extern const struct scan_probe scan_probe_tcp_syn, scan_probe_tcp_ack, scan_probe_udp,
+    scan_probe_udp_unreach, scan_probe_icmp_echo, scan_probe_icmp_tstamp;
+/* Every module, sorted by name (the unit test checks names are unique). */
+extern const struct scan_probe *const scan_probes[];
+extern const size_t scan_nprobes;
+const struct scan_probe *scan_probe_find(const char *name);
+
+/* Reduce a captured frame (link type lt) to a scan_reply. False when it is not IPv4 or
+ * is too short or malformed; every byte is read through the bounded cursor. */
+bool scan_parse(const uint8_t *p, size_t n, uint32_t lt, struct scan_reply *r);
+
+/* UDP payloads from nmap-payloads (payloads.c): the first payload listed for a port. */
+struct scan_payloads;
+/* Load datadir/nmap-payloads (datadir NULL: $WIREKIT_DATADIR, then /usr/share/nmap).
+ * A missing file is no error: *out is NULL and probes go out empty. */
+int scan_payloads_load(const char *datadir, struct scan_payloads **out, struct wk_error *err);
+/* Parse the text of an nmap-payloads file (for the unit test). */
+int scan_payloads_parse(const char *text, size_t n, struct scan_payloads **out,
+                        struct wk_error *err);
+void scan_payloads_free(struct scan_payloads *p);
+/* The payload for port, or NULL (len 0). */
+const uint8_t *scan_payloads_get(const struct scan_payloads *p, uint16_t port, size_t *len);
+
+#endif

@@ -1,0 +1,213 @@
+/* Walking a phase of the raw scan (engine_int.h): the first pass over this shard's
+ * positions from the resume point, retransmission passes that send only to positions no
+ * reply has marked, the wait for late replies, and the report of what never answered. */
+#include <errno.h>
+#include <time.h>
+
+#include "scan/engine_int.h"
+#include "wirekit/capture.h"
+#include "wirekit/send.h"
+
+#define BATCH        64u
+#define PROGRESS_NS  1000000000ull
+#define ENOBUFS_WAIT 50000ull /* ns to wait when the device queue is full */
+#define ENOBUFS_MAX  20000u   /* then give the packet up (about a second) */
+
+bool eng_stopped(const struct eng *e)
+{
+	return e->o->stop && *e->o->stop;
+}
+
+static void sleep_ns(uint64_t ns)
+{
+	struct timespec ts = {(time_t)(ns / 1000000000ull), (long)(ns % 1000000000ull)};
+	nanosleep(&ts, NULL);
+}
+
+/* Sleep ms in slices, returning early when asked to stop (stop_early). */
+static void wait_ms(const struct eng *e, unsigned ms, bool stop_early)
+{
+	uint64_t end = wk_mono_ns() + (uint64_t)ms * 1000000ull;
+	for (;;) {
+		uint64_t now = wk_mono_ns();
+		if (now >= end || (stop_early && eng_stopped(e)))
+			return;
+		uint64_t d = end - now;
+		sleep_ns(d < 20000000ull ? d : 20000000ull);
+	}
+}
+
+static void progress(struct eng *e, uint64_t pos, uint64_t sent, uint64_t total, uint32_t pass,
+                     bool force)
+{
+	uint64_t now = wk_mono_ns();
+	if (!force && now - e->last_progress_ns < PROGRESS_NS)
+		return;
+	if (now > e->rate_mark_ns)
+		e->cur_rate =
+		    (double)(e->sent - e->rate_mark_sent) * 1e9 / (double)(now - e->rate_mark_ns);
+	e->rate_mark_ns = now;
+	e->rate_mark_sent = e->sent;
+	e->last_progress_ns = now;
+	if (!e->o->on_progress)
+		return;
+	struct wk_scan_progress p = {0};
+	struct wk_capture_stats cs;
+	p.sent = sent;
+	p.total = total;
+	p.pos = pos;
+	p.pass = pass;
+	p.rate = e->cur_rate;
+	p.retransmits = e->retransmits;
+	if (!wk_capture_stats(e->cap, &cs))
+		p.rx_drops = cs.dropped;
+	pthread_mutex_lock(&e->mu);
+	p.found = e->found;
+	e->o->on_progress(e->o->ctx, &p);
+	pthread_mutex_unlock(&e->mu);
+}
+
+/* Pace and send n probes; a full device queue is waited out, a packet the kernel refuses
+ * for good (no route to one address) is skipped. */
+static int flush(struct eng *e, const uint8_t **ptr, size_t *lens, unsigned n, struct wk_error *err)
+{
+	unsigned got = 0, done = 0, full = 0;
+	while (got < n) {
+		uint64_t wait = 0;
+		unsigned t = wk_pace_take(&e->pace, wk_mono_ns(), n - got, &wait);
+		got += t;
+		if (!t)
+			sleep_ns(wait ? wait : 1000);
+	}
+	while (done < n) {
+		int eno = 0;
+		int r = wk_tx_send(e->tx, ptr + done, lens + done, n - done, &eno, err);
+		if (r > 0)
+			done += (unsigned)r;
+		if (done >= n)
+			break;
+		if (r < 0 && r == WK_EPERM)
+			return r;
+		if ((eno == ENOBUFS || eno == EAGAIN) && ++full < ENOBUFS_MAX) {
+			sleep_ns(ENOBUFS_WAIT);
+			continue;
+		}
+		done++;
+		full = 0;
+	}
+	e->sent += n;
+	return 0;
+}
+
+/* Write the probes of position x at slot[0..); returns how many. */
+static unsigned add(struct eng *e, struct phase *ph, uint64_t x, uint8_t **slot, size_t *lens)
+{
+	if (ph->per_host) {
+		uint32_t dst = eng_target(e, x);
+		for (uint32_t j = 0; j < ph->nslots; j++) {
+			const struct slot *s = &ph->slots[j];
+			unsigned mi = 0;
+			while (mi + 1 < ph->nmods && ph->mods[mi] != s->m)
+				mi++;
+			lens[j] = s->m->make(slot[j], &ph->tmpl[mi], &e->c, dst, s->port);
+		}
+		return ph->nslots;
+	}
+	const struct slot *s = &ph->slots[x % ph->nslots];
+	lens[0] = s->m->make(slot[0], &ph->tmpl[0], &e->c, eng_target(e, x / ph->nslots), s->port);
+	return 1;
+}
+
+/* One pass: pass 0 visits the shard from start and records where it got (end); later
+ * passes visit [start, end) and skip answered positions. */
+static int pass_run(struct eng *e, struct phase *ph, uint32_t pass, uint64_t *resume,
+                    struct wk_error *err)
+{
+	const uint8_t *ptr[BATCH];
+	size_t lens[BATCH];
+	unsigned n = 0, per = ph->per_host ? ph->nslots : 1;
+	uint64_t i;
+	struct wk_shard sh;
+	wk_shard_init(&sh, ph->n, ph->shard_k, ph->shard_of, ph->start);
+	uint64_t total =
+	    (pass ? ph->eligible - atomic_load(&ph->answered) : wk_shard_left(&sh)) * per;
+	uint64_t base = e->sent;
+	for (unsigned b = 0; b < BATCH; b++)
+		ptr[b] = e->bufs + (size_t)b * SCAN_PKT_MAX;
+	for (;;) {
+		bool stopped = eng_stopped(e);
+		bool more = !stopped && wk_shard_next(&sh, &i) && (!pass || i < ph->end);
+		if (!more) {
+			int rc = flush(e, ptr, lens, n, err);
+			if (!pass) {
+				ph->end = stopped ? sh.pos : ph->n;
+				if (resume)
+					*resume = ph->end;
+			}
+			progress(e, ph->end, e->sent - base, total, pass, true);
+			return rc;
+		}
+		uint64_t x = wk_perm_at(&ph->perm, i);
+		if (pass && bits_get(&ph->ans, x))
+			continue;
+		if (!ph->per_host && e->up && !bits_get(e->up, x / ph->nslots))
+			continue;
+		if (n + per > BATCH) {
+			int rc = flush(e, ptr, lens, n, err);
+			if (rc)
+				return rc;
+			n = 0;
+			/* every position before i has been sent */
+			if (!pass && resume)
+				*resume = i;
+			progress(e, pass ? ph->end : i, e->sent - base, total, pass, false);
+		}
+		if (!pass)
+			ph->eligible++;
+		else
+			e->retransmits += per;
+		n += add(e, ph, x, (uint8_t **)ptr + n, lens + n);
+	}
+}
+
+int eng_phase_run(struct eng *e, struct phase *ph, uint64_t *resume, struct wk_error *err)
+{
+	const struct wk_scan_opts *o = e->o;
+	uint64_t i;
+	atomic_store(&e->ph, ph);
+	int rc = pass_run(e, ph, 0, resume, err);
+	for (uint32_t p = 1; !rc && p <= o->retries && !eng_stopped(e); p++) {
+		if (atomic_load(&ph->answered) >= ph->eligible)
+			break;
+		wait_ms(e, o->wait_ms, true);
+		if (atomic_load(&ph->answered) >= ph->eligible || eng_stopped(e))
+			break;
+		rc = pass_run(e, ph, p, NULL, err);
+	}
+	if (rc)
+		return rc;
+	if (atomic_load(&ph->answered) < ph->eligible)
+		wait_ms(e, o->wait_ms, false);
+	/* the silent ones: setting their bit here makes a reply arriving now a duplicate */
+	struct wk_shard sh;
+	wk_shard_init(&sh, ph->n, ph->shard_k, ph->shard_of, ph->start);
+	while (wk_shard_next(&sh, &i) && i < ph->end) {
+		uint64_t x = wk_perm_at(&ph->perm, i);
+		if (bits_get(&ph->ans, x))
+			continue;
+		if (ph->per_host) {
+			if (bits_set(&ph->ans, x))
+				eng_emit(e, eng_target(e, x), WK_SCAN_HOST, 0, WK_PS_HOST_DOWN,
+				         WK_RS_NO_RESPONSE, 0);
+			continue;
+		}
+		uint64_t t = x / ph->nslots;
+		if (e->up && !bits_get(e->up, t))
+			continue;
+		const struct slot *s = &ph->slots[x % ph->nslots];
+		if (bits_set(&ph->ans, x))
+			eng_emit(e, eng_target(e, t), s->m->proto, s->port, (uint8_t)s->m->silent,
+			         WK_RS_NO_RESPONSE, 0);
+	}
+	return 0;
+}

@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# wirekit scan in a namespace lab: the target namespace answers for 198.19.0.0/24 (a
+# local route on lo), listens on TCP 22 80 443 8080 and UDP 53 9999, and nftables drops
+# or rejects (admin-prohibited, host-prohibited) some ports and hosts. Every state and
+# reason of -sS, -sA, -sU and -sn with -PE/-PP/-PS/-PA/-PU must be the lab's truth
+# (tests/net/scanlab.py); then 5% loss each way (recall >= 99.9%, no false positive),
+# shards (disjoint, union = full), SIGINT + --resume (union = full), JSON Lines, and bad
+# input (exit 2, not one packet on the link). Everything is bounded by timeouts.
+. "$(dirname "$0")/lib.sh"
+need ip nft python3 timeout tcpdump
+[ "$(id -u)" = 0 ] || { echo "SKIP: needs root for network namespaces and raw sockets"; exit 77; }
+netns_or_skip
+S=wkengs$$ # scanner
+G=wkengt$$ # target
+LAB=$(dirname "$0")/scanlab.py
+. "$(dirname "$0")/scanlab.sh"
+lab_up || exit 1
+
+# scan NAME ARGS...: wirekit scan in S, JSON Lines in $T/NAME.json
+scan() {
+	local name=$1
+	shift
+	inS "$W" scan "$@" -oJ "$T/$name.json" >"$T/$name.out" 2>"$T/$name.err"
+	echo $? >"$T/$name.rc"
+}
+rc_is() { [ "$(cat "$T/$1.rc")" = "$2" ]; }
+truth() { # truth NAME KIND HOSTS PORTS [FILES]
+	local name=$1 kind=$2 hs=$3 ps=$4
+	shift 4
+	python3 "$LAB" check "$kind" "$hs" "$ps" "${@:-$T/$name.json}" >"$T/$name.cmp" 2>&1
+	local r=$?
+	[ $r = 0 ] || sed 's/^/    /' "$T/$name.cmp"
+	return $r
+}
+
+TP=9,22,25,80,110,111,443,1000,8080
+UP=7,53,500,501,1000,9999
+H=198.19.0.1-30
+FAST=(--wait 300 --max-retries 2)
+
+scan syn -sS -Pn -p "$TP" "$H" --reason "${FAST[@]}"
+check "-sS: exit 0" rc_is syn 0
+check "-sS: every state and reason" truth syn syn 1-30 "$TP"
+scan ack -sA -Pn -p "$TP" "$H" "${FAST[@]}"
+check "-sA: every state and reason" truth ack ack 1-30 "$TP"
+scan udp -sU -Pn -p "$UP" "$H" "${FAST[@]}"
+check "-sU: every state and reason" truth udp udp 1-30 "$UP"
+for m in PE PP PS22 PS9 PA80 PU; do
+	k=${m:0:2}
+	p=${m:2}
+	scan "sn$m" -sn "-$m" "$H" "${FAST[@]}"
+	check "-sn -$m: every host state and reason" truth "sn$m" "$k" 1-30 "${p:-0}"
+done
+
+# default discovery before the port scan: the down hosts get no port records
+scan disc -sS -p "$TP" "$H" "${FAST[@]}"
+check "-sS with discovery: states of the up hosts" truth disc syn 1-19,25-30 "$TP"
+check "-sS with discovery: no ports of down hosts" \
+	bash -c "! grep -q '\"198.19.0.2[0-4]\",\"proto\"' '$T/disc.json'"
+check "-sS with discovery: host records" truth disc any 1-30 0 "$T/disc.json"
+
+# JSON Lines: every line parses, a summary closes the file
+check "JSON lines parse" python3 -c '
+import json, sys
+lines = open(sys.argv[1]).read().splitlines()
+assert lines and all(json.loads(l) for l in lines)
+assert json.loads(lines[-1])["type"] == "summary"' "$T/syn.json"
+
+# shards: disjoint, union = the full truth
+for k in 1 2 3; do
+	scan "shard$k" -sS -Pn -p "$TP" "$H" --seed 77 --shard "$k/3" "${FAST[@]}"
+done
+check "shards: pairwise disjoint" python3 "$LAB" disjoint "$T/shard1.json" "$T/shard2.json" "$T/shard3.json"
+check "shards: union = full" truth shards syn 1-30 "$TP" "$T/shard1.json" "$T/shard2.json" "$T/shard3.json"
+
+# SIGINT at about half, then --resume: union = full
+RP=$(seq -s, 1 200)
+RH=198.19.0.1-19
+(cd "$T" && TMO=60 inS timeout --preserve-status -s INT 1.5 "$W" scan -sS -Pn -p "$RP" "$RH" --rate 1000 --seed 5 \
+	--wait 300 --resume-file "$T/r.resume" -oJ "$T/part1.json" >"$T/part1.out" 2>"$T/part1.err")
+echo $? >"$T/part1.rc"
+check "SIGINT: exit 130 and a resume hint" bash -c "[ \$(cat $T/part1.rc) = 130 ] && grep -q -- '--resume' $T/part1.err"
+check "SIGINT: resume file has a position" grep -q '^position=[1-9]' "$T/r.resume"
+cp "$T/part1.json" "$T/part1.snap"
+inS "$W" scan --resume "$T/r.resume" >"$T/part2.out" 2>"$T/part2.err"
+echo $? >"$T/part2.rc"
+check "resume: exit 0" rc_is part2 0
+check "resume: union = full (appended to the same -oJ file)" truth resume syn 1-19 "$RP" "$T/part1.json"
+check "resume: the first part was partial" bash -c \
+	"n=\$(grep -c proto $T/part1.snap); [ \$n -lt 3800 ] && [ \$n -gt 0 ]"
+
+# bad input: exit 2, one line naming the culprit, not one packet on the link
+bg timeout 60 ip netns exec "$G" tcpdump -i "et$$" -n -w "$T/bad.pcap" -U not arp
+sleep 1
+bad_input() { # NAME CULPRIT ARGS...
+	local name=$1 culprit=$2
+	shift 2
+	inS "$W" scan "$@" >"$T/$name.out" 2>"$T/$name.err"
+	local r=$?
+	[ $r = 2 ] && [ "$(wc -l <"$T/$name.err")" = 1 ] && grep -q -- "$culprit" "$T/$name.err" ||
+		{ echo "    exit $r: $(cat "$T/$name.err")"; return 1; }
+}
+check "bad CIDR: exit 2" bad_input bad1 198.19.0.0/33 -p 80 198.19.0.0/33
+check "port 0: exit 2" bad_input bad2 0 -p 0 198.19.0.1
+check "port 65536: exit 2" bad_input bad3 65536 -p 65536 198.19.0.1
+check "unresolvable name: exit 2" bad_input bad4 no-such-host.invalid -p 80 no-such-host.invalid
+check "empty after excludes: exit 2" bad_input bad5 "no targets" -p 80 198.19.0.0/28 --exclude 198.19.0.0/24
+check "unknown option: exit 2" bad_input bad6 --bogus --bogus 198.19.0.1
+sleep 1
+kill "$BGPID" 2>/dev/null
+wait_pid "$BGPID" 5
+check "bad input: no packet on the link" bash -c \
+	"[ \$(tcpdump -r $T/bad.pcap -n 2>/dev/null | wc -l) = 0 ]"
+
+# 5% loss each way on the target: recall >= 99.9%, no false positive
+ip netns exec "$G" nft -f - <<NFT
+table inet wkloss {
+	chain in { type filter hook input priority -10; policy accept; ip saddr 198.18.0.1 numgen random mod 20 0 drop; }
+	chain out { type filter hook output priority -10; policy accept; ip daddr 198.18.0.1 numgen random mod 20 0 drop; }
+}
+NFT
+scan loss -sS -Pn -p "$TP" 198.19.0.1-254 --wait 300
+check "5% loss: exit 0" rc_is loss 0
+check "5% loss: recall >= 99.9%, no false positive" python3 "$LAB" recall 1-254 "$TP" "$T/loss.json"
+python3 "$LAB" recall 1-254 "$TP" "$T/loss.json" | sed 's/^/    /'
+finish
