@@ -98,7 +98,9 @@ lab_up() {
 		listen_address=$TADDR
 		listen_port=21
 		background=NO
-		anonymous_enable=NO
+		anonymous_enable=YES
+		anon_root=$T/ftp-empty
+		no_anon_password=YES
 		local_enable=NO
 		seccomp_sandbox=NO
 		secure_chroot_dir=$T/ftp-empty

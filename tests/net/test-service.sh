@@ -83,6 +83,34 @@ rc=$?
 cat "$T/agree.txt"
 check "-sV agrees with nmap on >= 95% of open ports ($(tail -1 "$T/agree.txt"))" [ $rc = 0 ]
 
+# --- the same through the CLI: wirekit scan -sS -sV, XML <service> equal to the library's
+timeout 120 ip netns exec "$SNS" "$W" scan -sS -sV -Pn -p "$tlist" -oX "$T/cli.xml" "$TADDR" \
+	>"$T/cli.txt" 2>&1
+check "wirekit scan -sV exit 0" [ $? = 0 ]
+check "wirekit scan -sV text has a VERSION column" contains "$T/cli.txt" "VERSION"
+python3 - "$T/ours.tsv" "$T/cli.xml" >"$T/cli.cmp" <<'PY'
+import sys, xml.etree.ElementTree as ET
+ours = {}
+for line in open(sys.argv[1]):
+    f = line.rstrip("\n").split("\t")
+    ours[(f[0], int(f[1]))] = (f[2], f[3], f[4], f[9])
+bad = n = 0
+for p in ET.parse(sys.argv[2]).getroot().iter("port"):
+    s = p.find("service")
+    k = (p.get("protocol"), int(p.get("portid")))
+    name = ("ssl/" if s.get("tunnel") == "ssl" else "") + s.get("name", "")
+    cpes = ",".join(c.text for c in s.findall("cpe"))
+    got = (name, s.get("product", ""), s.get("version", ""), cpes)
+    n += 1
+    if got != ours.get(k):
+        bad += 1
+        print("CLI %s/%d: %r, library %r" % (k[0], k[1], got, ours.get(k)))
+print("cli %d ports, %d differ" % (n, bad))
+sys.exit(1 if bad or not n else 0)
+PY
+check "wirekit scan -sV XML (service, product, version, cpe) = library ($(tail -1 "$T/cli.cmp"))" \
+	[ $? = 0 ]
+
 got_answer() { [ -n "$1" ] || [ "$2" != - ]; }
 same_start() { [ "$3" -gt 0 ] && [ "${1:0:$3}" = "${2:0:$3}" ]; }
 
