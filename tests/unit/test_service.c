@@ -257,7 +257,7 @@ static void test_real_file(void **st)
 
 /* ---- the engine against a child process serving four loopback ports ---------------- */
 
-enum { SRV_FTP, SRV_HTTP, SRV_WRAP, SRV_SILENT, SRV_N };
+enum { SRV_FTP, SRV_HTTP, SRV_WRAP, SRV_SILENT, SRV_FLOOD, SRV_N };
 
 static int listen_any(uint16_t *port)
 {
@@ -310,6 +310,18 @@ static void serve(int lfd[SRV_N])
 					    "HTTP/1.0 200 OK\r\nServer: Bar/2.4\r\n\r\n";
 					(void)!write(c, r, strlen(r));
 				}
+				_exit(0);
+			} else if (i == SRV_FLOOD) {
+				/* a server that sends without end: the engine must cap and move on
+				 */
+				if (fork() != 0) {
+					close(c);
+					continue;
+				}
+				static char junk[65536];
+				memset(junk, 'x', sizeof(junk));
+				while (write(c, junk, sizeof(junk)) > 0)
+					;
 				_exit(0);
 			} else if (i == SRV_WRAP) {
 				close(c);
@@ -390,6 +402,9 @@ static void test_engine(void **st)
 	char lb[64];
 	assert_string_equal(wk_service_label(&g.si[SRV_WRAP], lb, sizeof(lb)), "tcpwrapped");
 	assert_int_equal(g.si[SRV_SILENT].method, WK_SVC_NONE);
+	assert_int_equal(g.si[SRV_FLOOD].method, WK_SVC_NONE);
+	assert_int_equal(g.si[SRV_FLOOD].banner_len, WK_SVC_BANNER_MAX);
+	assert_memory_equal(g.si[SRV_FLOOD].banner, "xxxxxxxx", 8);
 	assert_int_equal(s.matched, 2);
 	assert_int_equal(s.wrapped, 1);
 	wk_svc_db_free(db);
