@@ -3,7 +3,7 @@
 # clang-format and banned-function checks. Ends with "N passed, N failed, N skipped".
 set -u
 cd "$(dirname "$0")/.."
-bash scripts/deps.sh || exit 1
+bash scripts/deps.sh --lab || exit 1 # --lab: daemons and nmap for tests/net/test-service.sh
 pass=0 fail=0 skip=0
 failed_names=()
 

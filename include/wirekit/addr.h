@@ -37,5 +37,7 @@ char *wk_mac_fmt(char *dst, const uint8_t a[6]);
 char *wk_u64_fmt(char *dst, uint64_t v);
 /* Lower-case hex of n bytes (2n + 1 bytes of room); sep 0 for none. */
 char *wk_hex_fmt(char *dst, const uint8_t *p, size_t n, char sep);
+/* Value of one hex digit (either case), -1 for anything else. */
+int wk_hex_digit(int c);
 
 #endif

@@ -60,6 +60,12 @@ const char *const cmd_scan_usage =
     "  --resume-file FILE     rewrite FILE every 2 s (on SIGINT/SIGTERM: " DEFAULT_RESUME ")\n"
     "Source:\n"
     "  -S ADDR  -e IFACE  -g/--source-port PORT\n"
+    "Services (after the port scan, on its open ports):\n"
+    "  -sV                    service and version detection (nmap-service-probes)\n"
+    "  --version-intensity N  probes up to rarity N, 0..9 (default 7)\n"
+    "  --version-light        intensity 2      --version-all   intensity 9\n"
+    "  --banners              the first bytes each server sends (TLS: certificate facts)\n"
+    "  --banner-wait MS       silence before we speak first (default 400)\n"
     "Output:\n"
     "  -oN FILE text  -oJ FILE JSON Lines  -oX FILE XML  -oG FILE grepable\n"
     "  -oA BASE               BASE.nmap, BASE.xml and BASE.gnmap\n"
@@ -88,6 +94,11 @@ enum {
 	OPT_REASON,
 	OPT_DATADIR,
 	OPT_STATS,
+	OPT_VINTENSITY,
+	OPT_VLIGHT,
+	OPT_VALL,
+	OPT_BANNERS,
+	OPT_BANNER_WAIT,
 };
 
 static const struct option lopts[] = {
@@ -108,6 +119,11 @@ static const struct option lopts[] = {
     {"reason", no_argument, NULL, OPT_REASON},
     {"datadir", required_argument, NULL, OPT_DATADIR},
     {"stats-every", required_argument, NULL, OPT_STATS},
+    {"version-intensity", required_argument, NULL, OPT_VINTENSITY},
+    {"version-light", no_argument, NULL, OPT_VLIGHT},
+    {"version-all", no_argument, NULL, OPT_VALL},
+    {"banners", no_argument, NULL, OPT_BANNERS},
+    {"banner-wait", required_argument, NULL, OPT_BANNER_WAIT},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -143,6 +159,7 @@ struct args {
 	unsigned nouts;
 	const char *resume_file;
 	bool verbose;
+	struct scan_svc_args svc; /* -sV, --banners */
 };
 
 __attribute__((format(printf, 1, 2))) static int usage_err(const char *fmt, ...)
@@ -230,6 +247,10 @@ static int parse_s(struct args *a, const char *v)
 		enum wk_scan_type t;
 	} types[] = {{"S", WK_SCAN_SYN}, {"A", WK_SCAN_ACK},  {"T", WK_SCAN_CONNECT},
 	             {"U", WK_SCAN_UDP}, {"n", WK_SCAN_NONE}, {"P", WK_SCAN_NONE}};
+	if (!strcmp(v, "V")) { /* -sV goes with any port scan type */
+		a->svc.version = true;
+		return 0;
+	}
 	for (size_t i = 0; i < WK_ARRAY_SIZE(types); i++)
 		if (!strcmp(v, types[i].s)) {
 			if (a->type_set && a->type != types[i].t)
@@ -396,6 +417,24 @@ static int parse_args(struct args *a, int argc, char **argv, bool from_resume)
 			if (!num_double(optarg, &a->stats) || a->stats <= 0)
 				return usage_err("--stats-every: not a time in seconds: '%s'",
 				                 optarg);
+			break;
+		case OPT_VINTENSITY:
+			if (!num_u64(optarg, &u) || u > 9)
+				return usage_err("--version-intensity: not 0..9: '%s'", optarg);
+			a->svc.intensity = (unsigned)u;
+			break;
+		case OPT_VLIGHT:
+		case OPT_VALL:
+			a->svc.intensity = opt == OPT_VALL ? 9 : 2;
+			break;
+		case OPT_BANNERS:
+			a->svc.banners = true;
+			break;
+		case OPT_BANNER_WAIT:
+			if (!num_u64(optarg, &u) || !u || u > 60000)
+				return usage_err("--banner-wait: not a time in ms 1..60000: '%s'",
+				                 optarg);
+			a->svc.banner_wait_ms = (unsigned)u;
 			break;
 		case ':':
 			return usage_err("option %s needs a value", argv[optind - 1]);
@@ -565,7 +604,7 @@ static char *join_args(int argc, char **argv)
 
 int cmd_scan(int argc, char **argv)
 {
-	struct args a = {.timing = -1, .retries = -1, .wait = -1, .sport = -1};
+	struct args a = {.timing = -1, .retries = -1, .wait = -1, .sport = -1, .svc.intensity = 7};
 	struct scan_cli c;
 	struct wk_targets *tg = NULL;
 	struct wk_services *svc = NULL;
@@ -592,7 +631,7 @@ int cmd_scan(int argc, char **argv)
 		if ((status = scan_resume_load(rf, &rargc, &rargv, &rseed, &rpos)))
 			return status;
 		memset(&a, 0, sizeof(a));
-		a.timing = -1, a.retries = -1, a.wait = -1, a.sport = -1;
+		a.timing = -1, a.retries = -1, a.wait = -1, a.sport = -1, a.svc.intensity = 7;
 		status = parse_args(&a, rargc, rargv, true);
 		if (status) {
 			status = status < 0 ? 0 : status;
@@ -673,6 +712,7 @@ int cmd_scan(int argc, char **argv)
 	c.info.start_sec = time(NULL);
 	c.info.seed = o->seed;
 	c.info.reasons = a.reason;
+	c.info.versions = a.svc.version;
 	c.resume_file = a.resume_file;
 	c.tty = isatty(2);
 	c.stats_every = a.stats;
@@ -701,6 +741,15 @@ int cmd_scan(int argc, char **argv)
 		fprintf(stderr, "wirekit scan: %s\n", e.msg[0] ? e.msg : wk_strerror(rc));
 		status = rc == WK_EPERM ? 3 : rc == WK_EINVAL ? 2 : 1;
 		goto out;
+	}
+	if ((a.svc.version || a.svc.banners) && !g_stop) {
+		a.svc.datadir = a.datadir;
+		a.svc.stop = &g_stop;
+		if (scan_svc_run(&c, &a.svc)) {
+			scan_out_end(&c, &sum);
+			status = 1;
+			goto out;
+		}
 	}
 	status = scan_out_end(&c, &sum) ? 1 : 0;
 	if (g_stop) {

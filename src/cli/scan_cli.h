@@ -51,6 +51,18 @@ void scan_out_progress(void *ctx, const struct wk_scan_progress *p);
 int scan_out_end(struct scan_cli *c, const struct wk_scan_summary *sum);
 void scan_out_close(struct scan_cli *c);
 
+/* -sV / --banners (scan_svc.c): probe the table's open ports, add what is learned. */
+struct scan_svc_args {
+	bool version, banners;
+	unsigned intensity;      /* 0..9 */
+	unsigned banner_wait_ms; /* 0: the library's default */
+	unsigned max_parallel;   /* 0: the library's default */
+	const char *datadir;
+	const volatile int *stop;
+};
+/* 0, or 1 after printing why (a missing or damaged probe file) */
+int scan_svc_run(struct scan_cli *c, const struct scan_svc_args *a);
+
 /* Write the resume file atomically (temporary file + rename). */
 int scan_resume_save(const struct scan_cli *c, const char *path, uint64_t pos);
 /* Read a resume file: the stored options (argv[0] = "scan", to free with
