@@ -14,6 +14,7 @@
 #include "wirekit/sock.h"
 #include "wirekit/tls.h"
 #include "wirekit/ev.h"
+#include "wirekit/relay.h"
 
 #define WIREKIT_VERSION "0.1.0"
 
