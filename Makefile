@@ -34,8 +34,13 @@ fuzz: deps
 	@ninja -C $(FUZZ)
 	@bash fuzz/run.sh $(FUZZ) $${FUZZ_SECONDS:-60}
 
+# make install [PREFIX=/usr/local] [DESTDIR=...]: the program, libwirekit (shared and
+# static), its headers, wirekit.pc and the man pages.
+PREFIX ?= /usr/local
 install: build
-	@meson install -C $(BUILD)
+	@meson configure $(BUILD) -Dprefix=$(PREFIX) >/dev/null
+	@ninja -C $(BUILD)
+	@meson install -C $(BUILD) --no-rebuild $(if $(DESTDIR),--destdir $(DESTDIR))
 
 format:
 	@clang-format -i $$(git ls-files '*.c' '*.h')

@@ -7,6 +7,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct wk_ip4 {
 	uint8_t b[4]; /* network order */
 };
@@ -37,5 +41,9 @@ char *wk_mac_fmt(char *dst, const uint8_t a[6]);
 char *wk_u64_fmt(char *dst, uint64_t v);
 /* Lower-case hex of n bytes (2n + 1 bytes of room); sep 0 for none. */
 char *wk_hex_fmt(char *dst, const uint8_t *p, size_t n, char sep);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -11,6 +11,10 @@
 #include "wirekit/err.h"
 #include "wirekit/proto.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Output buffer. When full it calls flush(ctx, p, n); flush returns 0 or a negative code
  * (kept sticky in err). With flush NULL, bytes past the size are dropped and err set. */
 struct wk_ob {
@@ -111,5 +115,9 @@ void wk_stats_add(struct wk_stats *s, const struct wk_pkt *p);
 void wk_stats_merge(struct wk_stats *dst, struct wk_stats *src);
 /* Prints the statistics (counting the last few conversation updates, which are queued). */
 void wk_stats_print(struct wk_ob *o, struct wk_stats *s, size_t top);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

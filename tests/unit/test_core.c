@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -156,12 +157,23 @@ static void test_csum(void **state)
 	                 0);
 }
 
+/* The headers' version and the library's agree, and the number spells the string. */
+static void test_version(void **state)
+{
+	(void)state;
+	assert_string_equal(wk_version(), WIREKIT_VERSION);
+	unsigned ma = 0, mi = 0, pa = 0;
+	assert_int_equal(sscanf(WIREKIT_VERSION, "%u.%u.%u", &ma, &mi, &pa), 3);
+	assert_int_equal(WIREKIT_VERSION_NUM, ma << 16 | mi << 8 | pa);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_rd_bounds), cmocka_unit_test(test_rd_sub),
 	    cmocka_unit_test(test_wr_patch),  cmocka_unit_test(test_buf_cap),
-	    cmocka_unit_test(test_addr),      cmocka_unit_test(test_csum),
+	    cmocka_unit_test(test_addr),      cmocka_unit_test(test_version),
+	    cmocka_unit_test(test_csum),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
