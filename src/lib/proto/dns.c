@@ -18,7 +18,7 @@
 
 #include "proto/build_int.h"
 #include "proto/hdrget_int.h"
-#include "wirekit/out.h"
+#include "wirekit/line.h"
 
 enum {
 	DNS_HLEN = 12,

@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "proto/build_int.h"
-#include "wirekit/out.h"
+#include "wirekit/line.h"
 
 enum { IP_HLEN = 20, IP_MF = 0x2000, IP_DF = 0x4000, IP_OFFMASK = 0x1fff };
 
