@@ -31,6 +31,8 @@ enum {
 bool wk_ip4_parse(const char *s, struct wk_ip4 *out);
 bool wk_ip6_parse(const char *s, struct wk_ip6 *out);
 bool wk_mac_parse(const char *s, struct wk_mac *out); /* aa:bb:.. or aa-bb-.. */
+/* The value of a hex digit (0-15), -1 for any other character. */
+int wk_hexval(int c);
 
 /* Format into dst (room for the *_STRLEN constant) and return the end (at the NUL). */
 char *wk_ip4_fmt(char *dst, const uint8_t a[4]);

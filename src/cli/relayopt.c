@@ -9,7 +9,9 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "parse.h"
 #include "relay.h"
+#include "wirekit/addr.h"
 #include "wirekit/sock.h"
 
 /* ---- options ----------------------------------------------------------------------------------
@@ -45,10 +47,7 @@ static char *unescape(const char *s, size_t *len)
 			int v = 0, got = 0;
 			while (got < 2 && i + 1 < n) {
 				char h = s[i + 1];
-				int x = h >= '0' && h <= '9'   ? h - '0'
-				        : h >= 'a' && h <= 'f' ? h - 'a' + 10
-				        : h >= 'A' && h <= 'F' ? h - 'A' + 10
-				                               : -1;
+				int x = wk_hexval((unsigned char)h);
 				if (x < 0)
 					break;
 				v = v * 16 + x;
@@ -67,41 +66,23 @@ static char *unescape(const char *s, size_t *len)
 	return d;
 }
 
-/* Decimal size with an optional K, M or G (binary) suffix. */
+/* A size in bytes (K, M, G: binary multiples) that fits a size_t. */
 static bool parse_size(const char *s, size_t *out)
 {
-	char *end;
-	errno = 0;
-	if (!s[0] || s[0] == '-')
+	uint64_t v;
+	if (!cli_parse_size(s, 1, &v) || v > SIZE_MAX)
 		return false;
-	unsigned long long v = strtoull(s, &end, 10);
-	if (errno || end == s)
-		return false;
-	unsigned sh = 0;
-	if (*end == 'K' || *end == 'k')
-		sh = 10;
-	else if (*end == 'M' || *end == 'm')
-		sh = 20;
-	else if (*end == 'G' || *end == 'g')
-		sh = 30;
-	if (sh)
-		end++;
-	if (*end || v > (SIZE_MAX >> sh))
-		return false;
-	*out = (size_t)(v << sh);
+	*out = (size_t)v;
 	return true;
 }
 
+/* Seconds (decimals past milliseconds cut), up to 30 days, as milliseconds. */
 static bool parse_secs(const char *s, int *ms)
 {
-	char *end;
-	errno = 0;
-	double v = strtod(s, &end);
-	if (errno || end == s || *end || !(v > 0) || v > 86400.0 * 30)
+	uint64_t v;
+	if (!cli_parse_secs(s, &v) || v > 86400ull * 30 * 1000)
 		return false;
-	*ms = (int)(v * 1000.0 + 0.5);
-	if (*ms == 0)
-		*ms = 1;
+	*ms = (int)v;
 	return true;
 }
 
