@@ -64,8 +64,8 @@
 
 size_t proto_bind_count(void);
 
-/* Descriptors other protocol files refer to directly (weak while being written). */
-#define X(n) extern const struct wk_proto wk_proto_##n __attribute__((weak));
+/* Every descriptor, for protocol files that refer to another directly. */
+#define X(n) extern const struct wk_proto wk_proto_##n;
 WK_PROTO_LIST(X)
 #undef X
 
