@@ -11,11 +11,9 @@ all: build
 deps:
 	@bash scripts/deps.sh
 
-# Reconfigure when the set of source files changes (meson has no globbing).
-$(BUILD)/.sources: deps FORCE
+# Sources are listed in meson.build; ninja reconfigures by itself when it changes.
+build: deps
 	@bash scripts/configure.sh $(BUILD) $(MESON_OPTS)
-
-build: $(BUILD)/.sources
 	@ninja -C $(BUILD)
 
 test: deps
@@ -48,4 +46,3 @@ format:
 clean:
 	rm -rf $(BUILD) $(ASAN) $(FUZZ)
 
-FORCE:
