@@ -122,8 +122,7 @@ static int open_format(struct wk_pcap_reader *r)
 	if (have == 0)
 		return wk_seterr(&r->err, WK_ETRUNC, "empty file (no pcap or pcapng header)");
 	if (rc == 0)
-		return wk_seterr(&r->err, WK_ETRUNC, "truncated file header (%zu bytes)",
-		                 have);
+		return wk_seterr(&r->err, WK_ETRUNC, "truncated file header (%zu bytes)", have);
 	struct wk_rd rd;
 	wk_rd_init(&rd, r->cur, 4);
 	uint32_t magic = wk_rd_le32(&rd);

@@ -114,8 +114,7 @@ int pcapr_pcap_open_hdr(struct wk_pcap_reader *r, uint32_t magic)
 	if (rc < 0)
 		return rc;
 	if (rc == 0)
-		return wk_seterr(&r->err, WK_ETRUNC,
-		                 "truncated pcap file header (%zu of 24 bytes)",
+		return wk_seterr(&r->err, WK_ETRUNC, "truncated pcap file header (%zu of 24 bytes)",
 		                 (size_t)(r->end - r->cur));
 	struct wk_rd rd;
 	wk_rd_init(&rd, r->cur, 24);
