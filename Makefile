@@ -11,11 +11,9 @@ all: build
 deps:
 	@bash scripts/deps.sh
 
-# Reconfigure when the set of source files changes (meson has no globbing).
-$(BUILD)/.sources: deps FORCE
+# Sources are listed in meson.build; ninja reconfigures by itself when it changes.
+build: deps
 	@bash scripts/configure.sh $(BUILD) $(MESON_OPTS)
-
-build: $(BUILD)/.sources
 	@ninja -C $(BUILD)
 
 test: deps
@@ -34,8 +32,13 @@ fuzz: deps
 	@ninja -C $(FUZZ)
 	@bash fuzz/run.sh $(FUZZ) $${FUZZ_SECONDS:-60}
 
+# make install [PREFIX=/usr/local] [DESTDIR=...]: the program, libwirekit (shared and
+# static), its headers, wirekit.pc and the man pages.
+PREFIX ?= /usr/local
 install: build
-	@meson install -C $(BUILD)
+	@meson configure $(BUILD) -Dprefix=$(PREFIX) >/dev/null
+	@ninja -C $(BUILD)
+	@meson install -C $(BUILD) --no-rebuild $(if $(DESTDIR),--destdir $(DESTDIR))
 
 format:
 	@clang-format -i $$(git ls-files '*.c' '*.h')
@@ -43,4 +46,3 @@ format:
 clean:
 	rm -rf $(BUILD) $(ASAN) $(FUZZ)
 
-FORCE:

@@ -12,6 +12,7 @@
 
 #include "wirekit/out.h"
 #include "wirekit/proto.h"
+#include "wirekit/stats.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

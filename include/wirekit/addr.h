@@ -7,6 +7,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct wk_ip4 {
 	uint8_t b[4]; /* network order */
 };
@@ -27,6 +31,8 @@ enum {
 bool wk_ip4_parse(const char *s, struct wk_ip4 *out);
 bool wk_ip6_parse(const char *s, struct wk_ip6 *out);
 bool wk_mac_parse(const char *s, struct wk_mac *out); /* aa:bb:.. or aa-bb-.. */
+/* The value of a hex digit (0-15), -1 for any other character. */
+int wk_hexval(int c);
 
 /* Format into dst (room for the *_STRLEN constant) and return the end (at the NUL). */
 char *wk_ip4_fmt(char *dst, const uint8_t a[4]);
@@ -37,7 +43,9 @@ char *wk_mac_fmt(char *dst, const uint8_t a[6]);
 char *wk_u64_fmt(char *dst, uint64_t v);
 /* Lower-case hex of n bytes (2n + 1 bytes of room); sep 0 for none. */
 char *wk_hex_fmt(char *dst, const uint8_t *p, size_t n, char sep);
-/* Value of one hex digit (either case), -1 for anything else. */
-int wk_hex_digit(int c);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -5,6 +5,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct wk_buf {
 	uint8_t *p;
 	size_t len, size, cap; /* cap = 0: 1 GiB */
@@ -22,5 +26,9 @@ static inline void wk_buf_reset(struct wk_buf *b)
 {
 	b->len = 0;
 }
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -13,6 +13,10 @@
 #include "wirekit/err.h"
 #include "wirekit/proto.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 enum {
 	WK_BUILD_MAX_LAYERS = 16,
 	WK_BUILD_MAX_SET = 24, /* set fields per layer */
@@ -75,5 +79,9 @@ const struct wk_bval *wk_build_get(const struct wk_build *b, unsigned i, const c
  * WK_EINVAL for a value that does not fit its field or a layer that cannot be built. */
 int wk_build_encode(struct wk_build *b, uint8_t *out, size_t cap, size_t *len,
                     struct wk_error *err);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -12,6 +12,10 @@
 #include "wirekit/err.h"
 #include "wirekit/proto.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct wk_capture;
 
 /* Per-packet flags filled next to each packet by wk_capture_recv_batch. */
@@ -87,5 +91,9 @@ struct wk_ring_geom {
 #define WK_RING_MAX_BYTES  ((size_t)1 << 30)
 int wk_ring_geometry(size_t bufsize, uint32_t snaplen, size_t pagesize, struct wk_ring_geom *g,
                      struct wk_error *err);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

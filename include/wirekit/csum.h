@@ -6,6 +6,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* One's complement sum of p[0..n) folded to 16 bits and added to sum (not inverted).
  * Returned in host order of the big-endian 16-bit words. */
 uint32_t wk_csum_partial(const void *p, size_t n, uint32_t sum);
@@ -21,5 +25,9 @@ uint16_t wk_csum_update16(uint16_t csum, uint16_t old_v, uint16_t new_v);
 uint16_t wk_csum_update32(uint16_t csum, uint32_t old_v, uint32_t new_v);
 /* Reference byte-at-a-time implementation, for tests and the micro-benchmark. */
 uint16_t wk_csum_ref(const void *p, size_t n);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

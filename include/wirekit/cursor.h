@@ -9,6 +9,10 @@
 #include <stdint.h>
 #include <string.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct wk_rd {
 	const uint8_t *base; /* start of the buffer, for offsets */
 	const uint8_t *cur;
@@ -284,5 +288,9 @@ static inline void wk_wr_patch_u8(struct wk_wr *w, size_t mark, uint8_t v)
 	if (mark + 1 <= wk_wr_len(w))
 		w->base[mark] = v;
 }
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

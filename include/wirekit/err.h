@@ -6,6 +6,10 @@
 #include <stdarg.h>
 #include <stddef.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 enum wk_err {
 	WK_OK = 0,
 	WK_EINVAL = -1,    /* bad argument or malformed input */
@@ -45,5 +49,9 @@ void wk_log_set(wk_log_fn fn, void *ctx);
 void wk_log(enum wk_log_level lvl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #define WK_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

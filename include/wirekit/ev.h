@@ -12,6 +12,10 @@
 
 #include "wirekit/err.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 enum {
 	WK_EV_IN = 1u << 0,
 	WK_EV_OUT = 1u << 1,
@@ -73,5 +77,9 @@ int wk_ev_run_once(struct wk_ev *ev, int max_wait_ms, struct wk_error *e);
 /* Turn until wk_ev_break or until nothing is watched and no timer is armed. */
 int wk_ev_run(struct wk_ev *ev, struct wk_error *e);
 void wk_ev_break(struct wk_ev *ev);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

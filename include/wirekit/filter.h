@@ -8,6 +8,10 @@
 
 #include "wirekit/err.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct wk_filter;
 
 /* Compile expr for link type and snap length; NULL with libpcap's message in err. */
@@ -19,5 +23,9 @@ bool wk_filter_match(const struct wk_filter *f, const uint8_t *data, uint32_t ca
                      uint32_t wirelen);
 /* The compiled program as struct sock_fprog-compatible instructions (for SO_ATTACH_FILTER). */
 const void *wk_filter_insns(const struct wk_filter *f, unsigned *count);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -11,6 +11,10 @@
 #include "wirekit/err.h"
 #include "wirekit/proto.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct wk_pcap_reader;
 
 /* Formats read; the writer writes pcap and pcapng. snoop (RFC 1761) is read only. */
@@ -87,5 +91,9 @@ int wk_pcap_wclose(struct wk_pcap_writer *w);
 /* The same, copying that error's message to err (may be NULL) before the writer is gone. */
 int wk_pcap_wclose_err(struct wk_pcap_writer *w, struct wk_error *err);
 const struct wk_error *wk_pcap_werror(const struct wk_pcap_writer *w);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -11,6 +11,10 @@
 
 #include "wirekit/cursor.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct wk_pkt;
 struct wk_layer;
 struct wk_proto;
@@ -247,5 +251,9 @@ static inline uint64_t wk_layer_wirelen(const struct wk_pkt *p, const struct wk_
 		len += p->wirelen - p->caplen;
 	return len;
 }
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

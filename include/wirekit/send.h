@@ -12,6 +12,10 @@
 #include "wirekit/err.h"
 #include "wirekit/proto.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* pcap link types of what the sockets carry. */
 enum {
 	WK_LINKTYPE_ETHERNET = 1,
@@ -92,5 +96,9 @@ int wk_match_add(struct wk_match *m, uint32_t id, const struct wk_pkt *probe, st
 bool wk_match_reply(struct wk_match *m, const struct wk_pkt *reply, uint32_t *id);
 /* Whether probe id has been answered. */
 bool wk_match_answered(const struct wk_match *m, uint32_t id);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

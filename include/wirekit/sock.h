@@ -12,6 +12,10 @@
 #include "wirekit/buf.h"
 #include "wirekit/err.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Returned (positive) by non-blocking calls that would block. */
 #define WK_SOCK_AGAIN 1
 
@@ -160,5 +164,9 @@ int wk_sockowners_load(struct wk_sockowners *t, struct wk_error *e);
 void wk_sockowners_fini(struct wk_sockowners *t);
 /* First entry for inode (the others follow it), or NULL. */
 const struct wk_sockowner *wk_sockowners_find(const struct wk_sockowners *t, uint64_t inode);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -21,6 +21,10 @@
 #include "wirekit/err.h"
 #include "wirekit/proto.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 enum {
 	WK_SPEC_MAX_LEN = 65536,        /* bytes of spec text */
 	WK_SPEC_MAX_LIST = 1024,        /* list items (ranges count once) of one field */
@@ -54,5 +58,9 @@ int wk_spec_build(const struct wk_spec *s, uint64_t idx, struct wk_build *b, str
  * for the did-you-mean suggestions; exposed for tests. Strings longer than 63 bytes
  * count as far apart. */
 unsigned wk_spec_distance(const char *a, const char *b);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -10,6 +10,10 @@
 
 #include "wirekit/err.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Positive returns of the non-blocking calls: wait for the socket, then call again. */
 #define WK_TLS_WANT_READ  1
 #define WK_TLS_WANT_WRITE 2
@@ -78,5 +82,9 @@ int wk_tls_get_info(const struct wk_tls *t, struct wk_tls_info *i);
 
 /* Parse a SHA-256 hex string (64 digits, ':' allowed between pairs). */
 int wk_tls_parse_sha256(const char *s, uint8_t out[32], struct wk_error *e);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

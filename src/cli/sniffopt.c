@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cmds.h"
+#include "parse.h"
 #include "sniffopt.h"
 #include "wirekit/capture.h"
 
@@ -52,65 +53,6 @@ enum {
 	OPT_RAWIP,
 	OPT_STATSIV,
 };
-
-bool sniff_parse_secs(const char *s, uint64_t *ms)
-{
-	uint64_t whole = 0, frac = 0;
-	unsigned digits = 0, fd = 0;
-	const char *p = s;
-	for (; *p >= '0' && *p <= '9'; p++, digits++) {
-		if (whole > (UINT64_MAX / 1000 - 9) / 10)
-			return false;
-		whole = whole * 10 + (uint64_t)(*p - '0');
-	}
-	if (*p == '.') {
-		for (p++; *p >= '0' && *p <= '9'; p++, fd++)
-			if (fd < 3)
-				frac = frac * 10 + (uint64_t)(*p - '0');
-	}
-	if (*p || (digits == 0 && fd == 0))
-		return false;
-	for (unsigned i = fd; i < 3; i++)
-		frac *= 10;
-	*ms = whole * 1000 + frac;
-	return *ms > 0;
-}
-
-bool sniff_parse_size(const char *s, uint64_t *bytes)
-{
-	char *end;
-	if (s[0] < '0' || s[0] > '9')
-		return false;
-	errno = 0;
-	unsigned long long v = strtoull(s, &end, 10);
-	if (errno || v == 0)
-		return false;
-	uint64_t unit = 1000000; /* tcpdump's -C unit */
-	if (*end) {
-		switch (*end) {
-		case 'k':
-		case 'K':
-			unit = 1024;
-			break;
-		case 'm':
-		case 'M':
-			unit = 1024 * 1024;
-			break;
-		case 'g':
-		case 'G':
-			unit = 1024 * 1024 * 1024;
-			break;
-		default:
-			return false;
-		}
-		if (end[1])
-			return false;
-	}
-	if (v > UINT64_MAX / unit)
-		return false;
-	*bytes = v * unit;
-	return true;
-}
 
 unsigned sniff_name_width(const struct sniff_opts *o)
 {
@@ -209,7 +151,8 @@ int sniff_parse(int argc, char **argv, struct sniff_opts *o)
 			o->user = optarg;
 			break;
 		case 'C':
-			if (!sniff_parse_size(optarg, &o->rot_bytes))
+			/* tcpdump: millions of bytes */
+			if (!cli_parse_size(optarg, 1000000, &o->rot_bytes) || o->rot_bytes == 0)
 				return usage_err("-C: not a file size: '%s'", optarg);
 			break;
 		case 'G':
@@ -224,12 +167,12 @@ int sniff_parse(int argc, char **argv, struct sniff_opts *o)
 			o->rot_files = (unsigned)v;
 			break;
 		case OPT_DURATION:
-			if (!sniff_parse_secs(optarg, &o->duration_ms))
+			if (!cli_parse_secs(optarg, &o->duration_ms))
 				return usage_err(
 				    "--duration: not a positive number of seconds: '%s'", optarg);
 			break;
 		case OPT_STATSIV:
-			if (!sniff_parse_secs(optarg, &o->stats_ms))
+			if (!cli_parse_secs(optarg, &o->stats_ms))
 				return usage_err(
 				    "--stats-interval: not a positive number of seconds: '%s'",
 				    optarg);

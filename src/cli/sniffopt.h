@@ -30,11 +30,6 @@ struct sniff_opts {
 int sniff_parse(int argc, char **argv, struct sniff_opts *o);
 void sniff_opts_fini(struct sniff_opts *o);
 
-/* "1.5" -> 1500: seconds with up to three decimals. false if not a duration. */
-bool sniff_parse_secs(const char *s, uint64_t *ms);
-/* -C: a number of millions of bytes, or with k/m/g (KiB, MiB, GiB) a number of bytes. */
-bool sniff_parse_size(const char *s, uint64_t *bytes);
-
 /* Name of a rotated file, like tcpdump: with -G (strftime) the pattern is expanded for
  * time t (local time); with -C a sequence number > 0 is appended (FILE, FILE1, FILE2...),
  * or with width > 0 (-W) every number, zero-padded to width digits (FILE0, FILE1...).

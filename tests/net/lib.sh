@@ -125,3 +125,26 @@ finish() {
 	echo "all checks passed"
 	exit 0
 }
+
+# veth_lab A B VA VB: namespaces A and B (removed on exit) joined by the veth pair VA-VB,
+# 198.18.0.1/24 in A and 198.18.0.2/24 in B, no IPv6 chatter, static neighbours
+veth_lab() {
+	local n ma mb
+	ip netns add "$1" || return 1
+	NETNS+=("$1")
+	ip netns add "$2" || return 1
+	NETNS+=("$2")
+	ip link add "$3" netns "$1" type veth peer name "$4" netns "$2"
+	for n in "$1" "$2"; do
+		ip netns exec "$n" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+		ip -n "$n" link set lo up
+	done
+	ip -n "$1" addr add 198.18.0.1/24 dev "$3"
+	ip -n "$2" addr add 198.18.0.2/24 dev "$4"
+	ip -n "$1" link set "$3" up
+	ip -n "$2" link set "$4" up
+	ma=$(ip -n "$1" -br link show "$3" | awk '{print $3}')
+	mb=$(ip -n "$2" -br link show "$4" | awk '{print $3}')
+	ip -n "$1" neigh replace 198.18.0.2 lladdr "$mb" dev "$3" nud permanent
+	ip -n "$2" neigh replace 198.18.0.1 lladdr "$ma" dev "$4" nud permanent
+}

@@ -13,6 +13,7 @@
 #include "wirekit/capture.h"
 
 #include "../../src/cli/output.c"
+#include "../../src/cli/parse.c"
 #include "../../src/cli/sniffopt.c"
 
 /* What every geometry must satisfy for the kernel (packet_set_ring) and for us. */
@@ -92,32 +93,39 @@ static void test_parse_secs_size(void **state)
 {
 	(void)state;
 	uint64_t v;
-	assert_true(sniff_parse_secs("1.5", &v));
+	assert_true(cli_parse_secs("1.5", &v));
 	assert_int_equal(v, 1500);
-	assert_true(sniff_parse_secs("2", &v));
+	assert_true(cli_parse_secs("2", &v));
 	assert_int_equal(v, 2000);
-	assert_true(sniff_parse_secs("0.001", &v));
+	assert_true(cli_parse_secs("0.001", &v));
 	assert_int_equal(v, 1);
-	assert_true(sniff_parse_secs(".25", &v));
+	assert_true(cli_parse_secs(".25", &v));
 	assert_int_equal(v, 250);
-	assert_true(sniff_parse_secs("3.14159", &v)); /* past milliseconds: cut */
+	assert_true(cli_parse_secs("3.14159", &v)); /* past milliseconds: cut */
 	assert_int_equal(v, 3141);
 	const char *bad[] = {
 	    "", "0", "0.0004", "-1", "1.2.3", "abc", "1s", ".", "99999999999999999999"};
 	for (size_t i = 0; i < WK_ARRAY_SIZE(bad); i++)
-		assert_false(sniff_parse_secs(bad[i], &v));
+		assert_false(cli_parse_secs(bad[i], &v));
 
-	assert_true(sniff_parse_size("10", &v));
+	assert_true(cli_parse_size("10", 1000000, &v) && v);
 	assert_int_equal(v, 10000000); /* tcpdump: millions of bytes */
-	assert_true(sniff_parse_size("20k", &v));
+	assert_true(cli_parse_size("20k", 1000000, &v) && v);
 	assert_int_equal(v, 20480);
-	assert_true(sniff_parse_size("3M", &v));
+	assert_true(cli_parse_size("3M", 1000000, &v) && v);
 	assert_int_equal(v, 3u << 20);
-	assert_true(sniff_parse_size("1g", &v));
+	assert_true(cli_parse_size("1g", 1000000, &v) && v);
 	assert_int_equal(v, 1u << 30);
 	const char *badsz[] = {"", "0", "k", "5x", "5kk", "-5", " 5", "18446744073709551615"};
 	for (size_t i = 0; i < WK_ARRAY_SIZE(badsz); i++)
-		assert_false(sniff_parse_size(badsz[i], &v));
+		assert_false(cli_parse_size(badsz[i], 1000000, &v) && v);
+	/* connect/listen sizes: plain bytes, 0 allowed (the callers decide) */
+	assert_true(cli_parse_size("0", 1, &v));
+	assert_int_equal(v, 0);
+	assert_true(cli_parse_size("16M", 1, &v));
+	assert_int_equal(v, 16u << 20);
+	assert_true(cli_parse_size("100", 1, &v));
+	assert_int_equal(v, 100);
 }
 
 static void test_file_names(void **state)

@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -156,12 +157,36 @@ static void test_csum(void **state)
 	                 0);
 }
 
+/* The headers' version and the library's agree, and the number spells the string. */
+static void test_hexval(void **state)
+{
+	(void)state;
+	static const char digits[] = "0123456789abcdef";
+	for (int i = 0; i < 16; i++) {
+		assert_int_equal(wk_hexval(digits[i]), i);
+		assert_int_equal(wk_hexval(digits[i] >= 'a' ? digits[i] - 32 : digits[i]), i);
+	}
+	static const int bad[] = {'g', 'G', '/', ':', '@', '`', ' ', 0, 0xff, -1};
+	for (size_t i = 0; i < WK_ARRAY_SIZE(bad); i++)
+		assert_int_equal(wk_hexval(bad[i]), -1);
+}
+
+static void test_version(void **state)
+{
+	(void)state;
+	assert_string_equal(wk_version(), WIREKIT_VERSION);
+	unsigned ma = 0, mi = 0, pa = 0;
+	assert_int_equal(sscanf(WIREKIT_VERSION, "%u.%u.%u", &ma, &mi, &pa), 3);
+	assert_int_equal(WIREKIT_VERSION_NUM, ma << 16 | mi << 8 | pa);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_rd_bounds), cmocka_unit_test(test_rd_sub),
 	    cmocka_unit_test(test_wr_patch),  cmocka_unit_test(test_buf_cap),
-	    cmocka_unit_test(test_addr),      cmocka_unit_test(test_csum),
+	    cmocka_unit_test(test_addr),      cmocka_unit_test(test_version),
+	    cmocka_unit_test(test_hexval),    cmocka_unit_test(test_csum),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -15,7 +15,7 @@ bool wk_ip6_parse(const char *s, struct wk_ip6 *out)
 	return inet_pton(AF_INET6, s, out->b) == 1;
 }
 
-int wk_hex_digit(int c)
+int wk_hexval(int c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -29,8 +29,8 @@ int wk_hex_digit(int c)
 bool wk_mac_parse(const char *s, struct wk_mac *out)
 {
 	for (int i = 0; i < 6; i++) {
-		int hi = wk_hex_digit(s[0]);
-		int lo = hi < 0 ? -1 : wk_hex_digit(s[1]);
+		int hi = wk_hexval((unsigned char)s[0]);
+		int lo = hi < 0 ? -1 : wk_hexval((unsigned char)s[1]);
 		if (lo < 0)
 			return false;
 		out->b[i] = (uint8_t)(hi << 4 | lo);

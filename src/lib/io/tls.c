@@ -14,6 +14,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include "wirekit/addr.h"
 #include "wirekit/tls.h"
 
 struct wk_tls_ctx {
@@ -54,17 +55,6 @@ static int ossl_err(struct wk_error *e, int code, const char *what)
 	return wk_seterr(e, code, "%s: %s", what, ossl_reason(r, sizeof(r)));
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int wk_tls_parse_sha256(const char *s, uint8_t out[32], struct wk_error *e)
 {
 	size_t n = 0;
@@ -73,7 +63,8 @@ int wk_tls_parse_sha256(const char *s, uint8_t out[32], struct wk_error *e)
 			p++;
 			continue;
 		}
-		int hi = hexval(p[0]), lo = hi >= 0 ? hexval(p[1]) : -1;
+		int hi = wk_hexval((unsigned char)p[0]),
+		    lo = hi >= 0 ? wk_hexval((unsigned char)p[1]) : -1;
 		if (hi < 0 || lo < 0 || n == 32)
 			return wk_seterr(e, WK_EINVAL, "bad SHA-256 '%s' (want 64 hex digits)", s);
 		out[n++] = (uint8_t)(hi << 4 | lo);

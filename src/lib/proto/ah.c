@@ -10,7 +10,7 @@
  *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  * Payload Len is the header length in 32-bit words minus 2 (RFC 4302 2.2). */
 #include "proto/proto_int.h"
-#include "wirekit/out.h"
+#include "wirekit/line.h"
 
 enum { AH_FIXED = 12 };
 

@@ -9,7 +9,7 @@
  * (2 of padding, the protocol and split flag again) come before the sequence. The older
  * RFC 1051 encapsulation (IP 0xf0, ARP 0xf1) has neither. */
 #include "proto/proto_int.h"
-#include "wirekit/out.h"
+#include "wirekit/line.h"
 
 enum {
 	ARC_HLEN_MIN = 5,

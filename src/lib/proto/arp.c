@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "proto/build_int.h"
-#include "wirekit/out.h"
+#include "wirekit/line.h"
 
 enum { ARP_FIXED = 8, OP_REQUEST = 1, OP_REPLY = 2, OP_RREQUEST = 3, OP_RREPLY = 4 };
 

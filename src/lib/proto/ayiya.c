@@ -9,7 +9,7 @@
  *  |  identity (2^idlen bytes), signature (siglen * 4 bytes)
  * Only opcode 1 ("forward") carries a packet, of IP protocol "next header". */
 #include "proto/hdrget_int.h"
-#include "wirekit/out.h"
+#include "wirekit/line.h"
 
 enum { AYIYA_HLEN = 8, AYIYA_FORWARD = 1 };
 

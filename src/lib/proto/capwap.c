@@ -17,7 +17,7 @@
  * the wireless binding (T = 1; WBID 1 is IEEE 802.11, RFC 5416). Fragments after the
  * first (fragment offset > 0) are not dissected: there is no reassembly. */
 #include "proto/hdrget_int.h"
-#include "wirekit/out.h"
+#include "wirekit/line.h"
 
 enum {
 	BASE_HLEN = 8,

@@ -7,7 +7,7 @@
  *  +-------------+-------+---------------------------
  * Cisco NX-OS FabricPath documentation; tshark's "cfp". */
 #include "proto/proto_int.h"
-#include "wirekit/out.h"
+#include "wirekit/line.h"
 
 enum { CFP_HLEN = 2 };
 

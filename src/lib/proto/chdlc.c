@@ -8,7 +8,7 @@
  * (0x8035 SLARP, 0xfefe OSI over CLNS, 0x2000 CDP) may be bound in WK_NS_CHDLC; every
  * other value is looked up as an EtherType. */
 #include "proto/proto_int.h"
-#include "wirekit/out.h"
+#include "wirekit/line.h"
 
 enum { CHDLC_HLEN = 4 };
 

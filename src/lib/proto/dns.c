@@ -18,7 +18,7 @@
 
 #include "proto/build_int.h"
 #include "proto/hdrget_int.h"
-#include "wirekit/out.h"
+#include "wirekit/line.h"
 
 enum {
 	DNS_HLEN = 12,
@@ -459,7 +459,7 @@ static const struct wk_field fields[] = {
 static bool udp_port_is(const struct wk_pkt *p, const struct wk_layer *l, uint16_t port)
 {
 	unsigned i = layer_index(p, l);
-	if (i == 0 || !&wk_proto_udp || p->l[i - 1].proto != &wk_proto_udp)
+	if (i == 0 || p->l[i - 1].proto != &wk_proto_udp)
 		return false;
 	const uint8_t *b = wk_layer_bytes(p, &p->l[i - 1], 0, 4);
 	return b && (be16(b) == port || be16(b + 2) == port);
@@ -469,7 +469,7 @@ static void dissect(struct wk_pkt *p, struct wk_layer *l, struct wk_rd *r, struc
 {
 	(void)next;
 	unsigned i = layer_index(p, l);
-	if (i > 0 && &wk_proto_tcp && p->l[i - 1].proto == &wk_proto_tcp) {
+	if (i > 0 && p->l[i - 1].proto == &wk_proto_tcp) {
 		/* RFC 1035 4.2.2: a two byte message length first. A segment holding a
 		 * message's tail cannot be told apart; like tshark without reassembly we
 		 * read it from the start. */
@@ -766,7 +766,7 @@ static int encode(struct wk_build *b, unsigned i, struct wk_wr *w)
 	for (size_t k = 0; k < WK_ARRAY_SIZE(v); k++)
 		if (v[k] > 0xffff)
 			return WK_EINVAL;
-	if (i > 0 && &wk_proto_tcp && b->l[i - 1].proto == &wk_proto_tcp) {
+	if (i > 0 && b->l[i - 1].proto == &wk_proto_tcp) {
 		if (len > 0xffff)
 			return WK_EINVAL;
 		wk_wr_be16(w, (uint16_t)len); /* RFC 1035 4.2.2; finish fills it */
@@ -784,7 +784,7 @@ static int encode(struct wk_build *b, unsigned i, struct wk_wr *w)
 static int finish(struct wk_build *b, unsigned i)
 {
 	size_t n = build_span(b, i);
-	if (i == 0 || !&wk_proto_tcp || b->l[i - 1].proto != &wk_proto_tcp || n < 2)
+	if (i == 0 || b->l[i - 1].proto != &wk_proto_tcp || n < 2)
 		return 0;
 	if (n - 2 > 0xffff)
 		return WK_EINVAL;

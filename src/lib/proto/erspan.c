@@ -11,7 +11,7 @@
  *  III: timestamp (32) | SGT (16) | P | FT (5) | HW id (6) | D | Gra (2) | O
  */
 #include "proto/hdrget_int.h"
-#include "wirekit/out.h"
+#include "wirekit/line.h"
 
 enum {
 	GRE_S = 0x1000,

@@ -8,7 +8,7 @@
  * an 802.2 LLC header follows (IEEE 802.3 clause 3.2.6). */
 #include "proto/build_int.h"
 #include "proto/link_int.h"
-#include "wirekit/out.h"
+#include "wirekit/line.h"
 
 enum { ETH_HLEN = 14 };
 

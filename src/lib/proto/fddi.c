@@ -8,7 +8,7 @@
  * on the ring, each byte bit-reversed relative to the canonical (Ethernet) form, so the
  * address fields reverse them, which is what tshark shows. */
 #include "proto/proto_int.h"
-#include "wirekit/out.h"
+#include "wirekit/line.h"
 
 enum { FDDI_HLEN = 13, FC_CLF_MASK = 0xf0, FC_LLC_ASYNC = 0x50, FC_LLC_SYNC = 0xd0 };
 

@@ -4,8 +4,7 @@
 
 #include "proto/proto_int.h"
 
-/* alias is a space separated list. */
-static bool alias_has(const char *alias, const char *name)
+bool proto_alias_has(const char *alias, const char *name)
 {
 	size_t n = strlen(name);
 	for (const char *a = alias; a && *a;) {
@@ -30,7 +29,7 @@ const struct wk_field *wk_field_find(const char *name, const struct wk_proto **p
 			for (size_t k = 0; k < pr->nfields; k++) {
 				const struct wk_field *f = &pr->fields[k];
 				if (pass == 0 ? !strcmp(f->name, name)
-				              : alias_has(f->alias, name)) {
+				              : proto_alias_has(f->alias, name)) {
 					if (proto)
 						*proto = pr;
 					return f;
@@ -60,7 +59,7 @@ size_t wk_field_find_all(const char *name, const struct wk_field **f, const stru
 		if (pr == named)
 			continue; /* an alias never shadows a real name of its protocol */
 		for (size_t k = 0; k < pr->nfields; k++)
-			if (alias_has(pr->fields[k].alias, name)) {
+			if (proto_alias_has(pr->fields[k].alias, name)) {
 				if (n < max) {
 					f[n] = &pr->fields[k];
 					proto[n] = pr;

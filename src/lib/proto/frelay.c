@@ -13,7 +13,7 @@
  * IS-IS) belong to their PDU and are left in the payload. Like tshark, another control
  * value on a non-zero DLCI means Cisco encapsulation; DLCI 0 is LAPF signalling. */
 #include "proto/proto_int.h"
-#include "wirekit/out.h"
+#include "wirekit/line.h"
 
 enum {
 	FR_EA = 0x01,

@@ -10,7 +10,7 @@
  *  |           rsvd (3) + length (5, in 4 byte words) | data        |
  * The protocol type is an EtherType (0x6558: Ethernet). */
 #include "proto/hdrget_int.h"
-#include "wirekit/out.h"
+#include "wirekit/line.h"
 
 enum {
 	GENEVE_HLEN = 8,

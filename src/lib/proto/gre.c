@@ -14,7 +14,7 @@
  * The protocol type is looked up as an EtherType (PPP's 0x880b for PPTP included); ERSPAN
  * and Aruba's 802.11 types are GRE-only and named directly. */
 #include "proto/hdrget_int.h"
-#include "wirekit/out.h"
+#include "wirekit/line.h"
 
 enum {
 	GRE_C = 0x8000,

@@ -13,7 +13,7 @@
  * next type; type 0 ends the chain. A T-PDU (type 255) carries an IP packet, told
  * apart by its version nibble, as tshark does. */
 #include "proto/hdrget_int.h"
-#include "wirekit/out.h"
+#include "wirekit/line.h"
 
 enum {
 	GTP_HLEN = 8,

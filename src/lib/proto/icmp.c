@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "proto/build_int.h"
-#include "wirekit/out.h"
+#include "wirekit/line.h"
 
 enum { ICMP_HLEN = 8 };
 

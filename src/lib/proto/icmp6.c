@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "proto/build_int.h"
-#include "wirekit/out.h"
+#include "wirekit/line.h"
 
 enum { ICMP6_HLEN = 4, ICMP6_BODY = 8 };
 

@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "proto/build_int.h"
-#include "wirekit/out.h"
+#include "wirekit/line.h"
 
 enum { IP_HLEN = 20, IP_MF = 0x2000, IP_DF = 0x4000, IP_OFFMASK = 0x1fff };
 
@@ -225,7 +225,7 @@ static void dissect(struct wk_pkt *p, struct wk_layer *l, struct wk_rd *r, struc
 		r->bad = true;
 		return;
 	}
-	if (vhl >> 4 == 6 && &wk_proto_ipv6 && wk_proto_ipv6.dissect) {
+	if (vhl >> 4 == 6) {
 		/* IPv6 under an IPv4 EtherType or link type: the layer is IPv6 (tshark and
 		 * tcpdump decode it so too). */
 		l->proto = &wk_proto_ipv6;

@@ -7,7 +7,7 @@
  * https://www.tcpdump.org/linktypes/LINKTYPE_IPNET.html. family is Solaris' AF_INET (2)
  * or AF_INET6 (26). */
 #include "proto/proto_int.h"
-#include "wirekit/out.h"
+#include "wirekit/line.h"
 
 enum { IPNET_HLEN = 24, IPH_AF_INET = 2, IPH_AF_INET6 = 26 };
 

@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "proto/build_int.h"
-#include "wirekit/out.h"
+#include "wirekit/line.h"
 
 enum { IP6_HLEN = 40, EXT_MIN = 8 };
 

@@ -8,7 +8,7 @@
  * layer-2 header, in which case a 4-byte protocol word precedes the IP packet, whose
  * version nibble we follow instead. */
 #include "proto/proto_int.h"
-#include "wirekit/out.h"
+#include "wirekit/line.h"
 
 enum {
 	JUNIPER_HLEN = 4,

@@ -13,7 +13,7 @@
  *  followed by a cookie of configured length, which cannot be known from the packet.
  * Data messages (T = 0) of version 2 carry PPP. */
 #include "proto/hdrget_int.h"
-#include "wirekit/out.h"
+#include "wirekit/line.h"
 
 enum {
 	L2TP_T = 0x8000,

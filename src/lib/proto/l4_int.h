@@ -3,7 +3,7 @@
 #ifndef WK_L4_INT_H
 #define WK_L4_INT_H
 
-#include "wirekit/out.h"
+#include "wirekit/line.h"
 #include "wirekit/proto.h"
 
 /* Getter of tcp.port / udp.port: both ports, source first (the first two 16-bit words). */

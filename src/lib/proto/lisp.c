@@ -14,7 +14,7 @@
  * and a 64 bit nonce in bytes 4..11. An Encapsulated Control Message (8, RFC 9301 5.8)
  * has a 4 byte header and then an IP/UDP packet carrying a control message. */
 #include "proto/hdrget_int.h"
-#include "wirekit/out.h"
+#include "wirekit/line.h"
 
 enum {
 	LISP_HLEN = 8,

@@ -9,7 +9,7 @@
  * header (RFC 1042); other SAPs name the payload directly (0x06 IP, 0x42 spanning tree,
  * 0xE0 IPX, 0xFE OSI). Only I and UI frames carry a payload to dissect. */
 #include "proto/proto_int.h"
-#include "wirekit/out.h"
+#include "wirekit/line.h"
 
 enum {
 	SAP_IP = 0x06,

@@ -11,7 +11,7 @@
  * encrypted or altered and is not dissected. The ICV of the default cipher suite
  * (GCM-AES-128, clause 14.5) is 16 bytes; it is a trailer, not payload. */
 #include "proto/hdrget_int.h"
-#include "wirekit/out.h"
+#include "wirekit/line.h"
 
 enum {
 	SECTAG_LEN = 6,

@@ -12,7 +12,7 @@
  * tshark does not special-case them); an Ethernet header is recognised by a familiar EtherType at
  * offset 12. */
 #include "proto/proto_int.h"
-#include "wirekit/out.h"
+#include "wirekit/line.h"
 
 enum {
 	MPLS_HLEN = 4,

@@ -9,7 +9,7 @@
  * practice (readers swap them for files written the other way); the resource id is big-
  * endian. family is AF_INET (2) or AF_INET6 (10) for packets we can name. */
 #include "proto/link_int.h"
-#include "wirekit/out.h"
+#include "wirekit/line.h"
 
 enum {
 	NFLOG_HLEN = 4,

@@ -9,7 +9,7 @@
  * Length counts the whole header in 4 byte words (at least 2). Next protocol: 1 IPv4,
  * 2 IPv6, 3 Ethernet, 4 NSH, 5 MPLS (RFC 8300 11.2.5). */
 #include "proto/hdrget_int.h"
-#include "wirekit/out.h"
+#include "wirekit/line.h"
 
 enum { NSH_HLEN = 8 };
 

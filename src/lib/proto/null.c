@@ -11,7 +11,7 @@
  * bytes tell), a value above 1500 is taken as an EtherType (some systems did that), and a
  * packet starting ff 03 is PPP in HDLC framing. */
 #include "proto/link_int.h"
-#include "wirekit/out.h"
+#include "wirekit/line.h"
 
 enum {
 	NULL_HLEN = 4,

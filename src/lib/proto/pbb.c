@@ -6,7 +6,7 @@
  *  +---+---+---+---+--------------+----------+----------+---------------  */
 #include "proto/proto_int.h"
 #include "proto/link_int.h"
-#include "wirekit/out.h"
+#include "wirekit/line.h"
 
 enum { PBB_HLEN = 18 };
 

@@ -9,7 +9,7 @@
  *  Register: |B|N|  reserved (30)  | multicast data packet ...
  */
 #include "proto/hdrget_int.h"
-#include "wirekit/out.h"
+#include "wirekit/line.h"
 
 enum { PIM_HLEN = 4, PIM_REGISTER = 1, PIM_REG_HLEN = 4 };
 

@@ -7,7 +7,7 @@
  * length covers the header and its fields. The 802.11-common field (type 2) has a flags
  * word whose bit 0 says the packet ends in an FCS, clipped off here. */
 #include "proto/proto_int.h"
-#include "wirekit/out.h"
+#include "wirekit/line.h"
 
 enum {
 	PPI_HLEN = 8,

@@ -11,7 +11,7 @@
  * first byte 0x0f or 0x8f is Cisco HDLC instead, as tshark and tcpdump treat it.
  * Network protocols are named through their EtherType (see ppp_next). */
 #include "proto/link_int.h"
-#include "wirekit/out.h"
+#include "wirekit/line.h"
 
 enum {
 	PPP_ADDR = 0xff,

@@ -9,7 +9,7 @@
  * 6); discovery packets (PADI 0x09, PADO 0x07, PADR 0x19, PADS 0x65, PADT 0xa7) carry
  * tags. length counts the payload; the rest of an Ethernet frame is padding. */
 #include "proto/proto_int.h"
-#include "wirekit/out.h"
+#include "wirekit/line.h"
 
 enum { PPPOE_HLEN = 6, CODE_SESSION = 0 };
 

@@ -64,8 +64,11 @@
 
 size_t proto_bind_count(void);
 
-/* Descriptors other protocol files refer to directly (weak while being written). */
-#define X(n) extern const struct wk_proto wk_proto_##n __attribute__((weak));
+/* Whether name is one of the space-separated names in alias (NULL: none); field.c. */
+bool proto_alias_has(const char *alias, const char *name);
+
+/* Every descriptor, for protocol files that refer to another directly. */
+#define X(n) extern const struct wk_proto wk_proto_##n;
 WK_PROTO_LIST(X)
 #undef X
 

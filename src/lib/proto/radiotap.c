@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "proto/proto_int.h"
-#include "wirekit/out.h"
+#include "wirekit/line.h"
 
 enum {
 	RT_HLEN = 8,

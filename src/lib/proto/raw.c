@@ -5,7 +5,7 @@
  * LINKTYPE_IPV4 (228) and LINKTYPE_IPV6 (229) are bound by ip.c and ipv6.c directly.
  * The layer has no header of its own. */
 #include "proto/link_int.h"
-#include "wirekit/out.h"
+#include "wirekit/line.h"
 
 static bool get_version(const struct wk_pkt *p, const struct wk_layer *l, unsigned idx,
                         struct wk_val *v)

@@ -1,6 +1,6 @@
 /* The protocol registry: every protocol descriptor, sorted by name, and the bind tables
  * (name space, number) -> protocol built from the descriptors' binds at first use.
- * Adding a protocol: one new file and one line in each list below. */
+ * Adding a protocol: one new file and one X(name) line in WK_PROTO_LIST (proto_int.h). */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,7 +11,7 @@
 static const struct wk_proto *const all[] = {WK_PROTO_LIST(X)};
 #undef X
 
-/* Present protocols, sorted by name; built once. */
+/* The protocols, sorted by name; built once. */
 const struct wk_proto *proto_sorted[WK_ARRAY_SIZE(all)];
 static size_t nprotos;
 _Static_assert(WK_ARRAY_SIZE(all) < 255, "bind tables hold the registry index in a byte");
@@ -53,8 +53,7 @@ static int cmp_bind(const void *a, const void *b)
 static void build(void)
 {
 	for (size_t i = 0; i < WK_ARRAY_SIZE(all); i++)
-		if (all[i])
-			proto_sorted[nprotos++] = all[i];
+		proto_sorted[nprotos++] = all[i];
 	qsort(proto_sorted, nprotos, sizeof(proto_sorted[0]), cmp_proto);
 	for (size_t i = 0; i < nprotos; i++) {
 		const struct wk_bind *b = proto_sorted[i]->binds;

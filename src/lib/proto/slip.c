@@ -10,7 +10,7 @@
  * bytes. https://www.tcpdump.org/linktypes/LINKTYPE_SLIP.html. tcpdump dissects the
  * packet by its version nibble; tshark shows the whole record as data. */
 #include "proto/proto_int.h"
-#include "wirekit/out.h"
+#include "wirekit/line.h"
 
 enum { SLIP_HLEN = 16, SLIPDIR_IN = 0, SLIPDIR_OUT = 1 };
 

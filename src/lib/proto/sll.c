@@ -11,7 +11,7 @@
  * 0x0001 Novell 802.3 (IPX without LLC), 0x0003 a whole Ethernet frame, 0x0004 802.2
  * LLC, 0x0007 PPP in HDLC framing, 0x000C/0x000D CAN. */
 #include "proto/link_int.h"
-#include "wirekit/out.h"
+#include "wirekit/line.h"
 
 enum {
 	SLL_HLEN = 16,

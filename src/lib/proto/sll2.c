@@ -10,7 +10,7 @@
  * names for both; ours are sll2.*, with tshark's sll.* names as aliases (a -e sll.* column
  * takes its values from whichever of the two a packet has). */
 #include "proto/link_int.h"
-#include "wirekit/out.h"
+#include "wirekit/line.h"
 
 enum { SLL2_HLEN = 20, ETH_P_MAX_LINUX = 1536, ARPHRD_IPGRE = 778 };
 

@@ -9,7 +9,7 @@
  * with/without its FCS (RFC 2427 section 5.3). tshark shows these as llc.oui / llc.pid /
  * llc.type, which we accept as aliases. */
 #include "proto/proto_int.h"
-#include "wirekit/out.h"
+#include "wirekit/line.h"
 
 enum {
 	SNAP_HLEN = 5,

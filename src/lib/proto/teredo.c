@@ -6,7 +6,7 @@
  *                   nonce (8) | confirmation (1)
  *   origin:         0x0000 | port (2, one's complement) | IPv4 address (4, inverted) */
 #include "proto/hdrget_int.h"
-#include "wirekit/out.h"
+#include "wirekit/line.h"
 
 enum {
 	ORIG_LEN = 8,

@@ -11,7 +11,7 @@
 
 #include "proto/build_int.h"
 #include "proto/l4_int.h"
-#include "wirekit/out.h"
+#include "wirekit/line.h"
 
 enum { UDP_HLEN = 8 };
 

@@ -9,7 +9,7 @@
  * an EtherType, or an 802.3 length (<= 1500) followed by an 802.2 LLC header. */
 #include "proto/build_int.h"
 #include "proto/link_int.h"
-#include "wirekit/out.h"
+#include "wirekit/line.h"
 
 enum { VLAN_HLEN = 4, ETH_MAX_LEN = 1500 };
 

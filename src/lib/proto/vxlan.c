@@ -10,7 +10,7 @@
  *  +-------------------------+--------------+
  * tshark binds only 4789 (not Linux's old 8472), so do we. */
 #include "proto/proto_int.h"
-#include "wirekit/out.h"
+#include "wirekit/line.h"
 
 enum { VXLAN_HLEN = 8, VXLAN_I = 0x0800 };
 

@@ -13,7 +13,7 @@
  * protected (encrypted: not dissected), a null function (no body) or an A-MSDU (not
  * split here). Radiotap's datapad flag pads the header to a multiple of 4 bytes. */
 #include "proto/proto_int.h"
-#include "wirekit/out.h"
+#include "wirekit/line.h"
 
 enum {
 	WLAN_MIN = 10,

@@ -145,12 +145,12 @@ static int unescape(struct pctx *c, struct wk_rd *s, uint8_t **out, size_t *outn
 		case 'x': {
 			uint8_t h1 = 0, h2 = 0;
 			if (!wk_rd_peek_u8(s, 0, &h1) || !wk_rd_peek_u8(s, 1, &h2) ||
-			    wk_hex_digit(h1) < 0 || wk_hex_digit(h2) < 0) {
+			    wk_hexval(h1) < 0 || wk_hexval(h2) < 0) {
 				free(b);
 				return perr(c, "bad \\x escape in probe string");
 			}
 			wk_rd_skip(s, 2);
-			ch = (uint8_t)(wk_hex_digit(h1) << 4 | wk_hex_digit(h2));
+			ch = (uint8_t)(wk_hexval(h1) << 4 | wk_hexval(h2));
 			break;
 		}
 		default:

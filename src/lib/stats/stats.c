@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "wirekit/out.h"
+#include "wirekit/stats.h"
 
 enum cat { C_TCP, C_UDP, C_ICMP, C_ICMP6, C_ARP, C_OTHER, C_MAX };
 static const char *const cat_name[C_MAX] = {"tcp", "udp", "icmp", "icmpv6", "arp", "other"};

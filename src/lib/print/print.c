@@ -215,3 +215,42 @@ void wk_print_hex(struct wk_ob *o, const uint8_t *data, size_t n)
 		wk_ob_putc(o, '\n');
 	}
 }
+
+void wk_ob_val(struct wk_ob *o, const struct wk_field *f, const struct wk_val *v)
+{
+	switch (v->type) {
+	case WK_FT_UINT:
+		if (f && (f->flags & WK_FF_SIGNED))
+			wk_ob_i64(o, (int64_t)v->u);
+		else if (f && (f->flags & WK_FF_HEX)) {
+			wk_ob_puts(o, "0x");
+			wk_ob_hex(o, v->u, f->width ? (unsigned)f->width * 2 : 1);
+		} else
+			wk_ob_u64(o, v->u);
+		break;
+	case WK_FT_BOOL:
+		wk_ob_putc(o, v->u ? '1' : '0');
+		break;
+	case WK_FT_IP4:
+		if (v->n >= 4)
+			wk_ob_ip4(o, v->p);
+		break;
+	case WK_FT_IP6:
+		if (v->n >= 16)
+			wk_ob_ip6(o, v->p);
+		break;
+	case WK_FT_MAC:
+		if (v->n >= 6)
+			wk_ob_mac(o, v->p);
+		break;
+	case WK_FT_BYTES:
+		for (size_t i = 0; i < v->n; i++)
+			wk_ob_hex(o, v->p[i], 2);
+		break;
+	case WK_FT_STR:
+		wk_ob_safe(o, v->p, v->n);
+		break;
+	case WK_FT_NONE:
+		break;
+	}
+}

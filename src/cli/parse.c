@@ -1,0 +1,63 @@
+/* Option values the subcommands share: durations and sizes. */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "parse.h"
+
+bool cli_parse_secs(const char *s, uint64_t *ms)
+{
+	uint64_t whole = 0, frac = 0;
+	unsigned digits = 0, fd = 0;
+	const char *p = s;
+	for (; *p >= '0' && *p <= '9'; p++, digits++) {
+		if (whole > (UINT64_MAX / 1000 - 9) / 10)
+			return false;
+		whole = whole * 10 + (uint64_t)(*p - '0');
+	}
+	if (*p == '.') {
+		for (p++; *p >= '0' && *p <= '9'; p++, fd++)
+			if (fd < 3)
+				frac = frac * 10 + (uint64_t)(*p - '0');
+	}
+	if (*p || (digits == 0 && fd == 0))
+		return false;
+	for (unsigned i = fd; i < 3; i++)
+		frac *= 10;
+	*ms = whole * 1000 + frac;
+	return *ms > 0;
+}
+
+bool cli_parse_size(const char *s, uint64_t unit, uint64_t *bytes)
+{
+	char *end;
+	if (s[0] < '0' || s[0] > '9')
+		return false;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno)
+		return false;
+	if (*end) {
+		switch (*end) {
+		case 'k':
+		case 'K':
+			unit = 1024;
+			break;
+		case 'm':
+		case 'M':
+			unit = 1024 * 1024;
+			break;
+		case 'g':
+		case 'G':
+			unit = 1024 * 1024 * 1024;
+			break;
+		default:
+			return false;
+		}
+		if (end[1])
+			return false;
+	}
+	if (v > UINT64_MAX / unit)
+		return false;
+	*bytes = v * unit;
+	return true;
+}
