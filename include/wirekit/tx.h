@@ -29,6 +29,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "wirekit/build.h"
 #include "wirekit/err.h"
@@ -89,6 +90,84 @@ int wk_templ_set(const struct wk_templ *t, uint8_t *pkt, int slot, uint64_t v);
 int wk_templ_set_bytes(const struct wk_templ *t, uint8_t *pkt, int slot, const uint8_t *v);
 /* The value of a number slot in pkt. */
 uint64_t wk_templ_get(const struct wk_templ *t, const uint8_t *pkt, int slot);
+
+/* ---- packets from a spec (wirekit send) ---------------------------------------------- */
+
+struct wk_spec;
+
+/* What a generator fills in that the spec leaves unset. Always: a random IP ID, TCP
+ * sequence number and source port per packet, one ICMP identifier per run (as ping), the
+ * ICMP echo sequence counting packets from 0. */
+struct wk_txgen_opts {
+	uint64_t seed;     /* of those random numbers; 0: from getrandom() */
+	bool badsum;       /* every checksum wrong on purpose (WK_BUILD_BADSUM) */
+	bool prepend_eth;  /* an Ethernet header before the spec's first layer */
+	bool route_src;    /* the network source address from the route to the destination */
+	bool route_strict; /* ... and a failed look-up is an error (else the encoder's default) */
+	bool link_addrs;   /* Ethernet source = mac, destination = the neighbour of the
+	                    * network destination on ifname (its table, else ARP/NS) */
+	char ifname[16];
+	uint8_t mac[6];
+	bool fresh; /* encode every packet afresh (comparisons; slower) */
+};
+
+struct wk_txgen;
+
+/* A generator over the spec's packets. It builds packet 0 as a template and learns a slot
+ * for every field that varies (wk_spec_vary) and every default above, so a packet is the
+ * template patched; specs it cannot patch (a varying field that changes a length, a
+ * destination range whose source or link addresses come from routes, --badsum) are
+ * encoded afresh per packet. Both ways give the same bytes for the same seed. s must
+ * outlive the generator. */
+struct wk_txgen *wk_txgen_new(const struct wk_spec *s, const struct wk_txgen_opts *o,
+                              struct wk_error *err);
+void wk_txgen_free(struct wk_txgen *g);
+/* Packet n of the run (spec packet n % count) into out[0..cap). */
+int wk_txgen_make(struct wk_txgen *g, uint64_t n, uint8_t *out, size_t cap, size_t *len,
+                  struct wk_error *err);
+/* True when packets are patched templates. */
+bool wk_txgen_templated(const struct wk_txgen *g);
+/* The route defaults of packet 0's outermost network destination: the interface the
+ * route uses (WK_ENOTFOUND when the packet has no network destination), and with
+ * timeout_ms > 0 whether that destination is on the link: its MAC (neighbour table, else
+ * ARP/NS within timeout_ms) and ours, WK_ENOTFOUND when it is not (or on lo). */
+int wk_txgen_route(struct wk_txgen *g, char ifname[16], int timeout_ms, uint8_t mac[6],
+                   uint8_t mymac[6], struct wk_error *err);
+
+/* ---- sending loops ------------------------------------------------------------------ */
+
+struct wk_tx;
+
+struct wk_txrun_opts {
+	uint64_t total;           /* packets to send; 0 with flood: until *stop */
+	bool flood;               /* batches of up to 64, as fast as the socket takes them */
+	double rate;              /* packets per second (token bucket, pace.h); 0: no limit */
+	double interval;          /* seconds between packets; 0: none */
+	size_t frag;              /* cut IPv4 packets into fragments of this many payload bytes */
+	uint32_t linktype;        /* of the generated packets (to find the IPv4 header for frag) */
+	bool badsum;              /* fragments' header checksums wrong too */
+	const volatile int *stop; /* ends the run when it becomes non-zero (a signal handler) */
+	void *ctx;
+	/* Paced runs: after packet n (whole[0..wlen)) went to the socket as npkt pieces
+	 * (more than one when fragmented), at wall-clock time ts. r is what wk_tx_send
+	 * returned, e its errno. A negative return ends the run with that code. */
+	int (*sent)(void *ctx, uint64_t n, const uint8_t *whole, size_t wlen,
+	            const uint8_t *const *pkt, const size_t *len, unsigned npkt,
+	            const struct timespec *ts, int r, int e);
+	/* Paced runs: wait until monotonic time until_ns (replies may be taken meanwhile);
+	 * NULL sleeps. A negative return ends the run. */
+	int (*wait)(void *ctx, uint64_t until_ns);
+};
+
+struct wk_txrun_stats {
+	uint64_t sent;   /* packets the kernel took */
+	uint64_t errors; /* packets (paced) or batches (flood) not taken in full */
+};
+
+/* Send packets 0, 1, ... of g through tx as o says. Returns 0, or the first hard error
+ * (WK_EPERM, a packet that cannot be built, a callback's code); counts in st. */
+int wk_txrun(struct wk_txgen *g, struct wk_tx *tx, const struct wk_txrun_opts *o,
+             struct wk_txrun_stats *st, struct wk_error *err);
 
 #ifdef __cplusplus
 }

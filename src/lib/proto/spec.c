@@ -644,6 +644,19 @@ struct wk_spec *wk_spec_parse(const char *text, struct wk_error *err, size_t *co
 			}
 			sp->count *= a->count;
 		}
+	for (unsigned i = sp->n; i-- > 0;) {
+		for (unsigned k = sp->l[i].nas; k-- > 0;) {
+			const struct assign *a = &sp->l[i].as[k];
+			if (a->count < 2)
+				continue;
+			struct vary *v = &sp->vary[sp->nvary++];
+			v->layer = i;
+			v->a = a;
+		}
+	}
+	/* strides: the first entry found (the last field) varies fastest */
+	for (unsigned k = 0; k < sp->nvary; k++)
+		sp->vary[k].stride = k ? sp->vary[k - 1].stride * sp->vary[k - 1].a->count : 1;
 	/* the layers together: the first and last packet must encode */
 	for (int end = 0; end < 2; end++) {
 		struct wk_build *b = malloc(sizeof(*b));
@@ -756,4 +769,30 @@ int wk_spec_build(const struct wk_spec *s, uint64_t idx, struct wk_build *b, str
 	if (s->has_payload)
 		return wk_build_payload(b, b->n - 1, s->payload, s->npayload, err);
 	return 0;
+}
+
+unsigned wk_spec_nvary(const struct wk_spec *s)
+{
+	return s ? s->nvary : 0;
+}
+
+const struct wk_field *wk_spec_vary(const struct wk_spec *s, unsigned k, unsigned *layer)
+{
+	if (!s || k >= s->nvary)
+		return NULL;
+	*layer = s->vary[k].layer;
+	return s->vary[k].a->f;
+}
+
+void wk_spec_vary_value(const struct wk_spec *s, unsigned k, uint64_t idx, struct wk_bval *v)
+{
+	const struct vary *y = &s->vary[k];
+	uint64_t digit = idx / y->stride % y->a->count;
+	const struct seg *g = y->a->seg;
+	while (digit >= spec_seg_count(g)) {
+		digit -= spec_seg_count(g);
+		g++;
+	}
+	v->f = y->a->f;
+	spec_seg_value(g, digit, v);
 }

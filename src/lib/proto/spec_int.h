@@ -43,6 +43,14 @@ struct wk_spec {
 	size_t npayload;
 	bool has_payload;
 	uint64_t count;
+	/* the assignments with more than one value, with the product of the counts of the
+	 * assignments that vary faster (the last layer's last field varies fastest) */
+	unsigned nvary;
+	struct vary {
+		unsigned layer;
+		const struct assign *a;
+		uint64_t stride;
+	} vary[WK_BUILD_MAX_LAYERS * WK_BUILD_MAX_SET];
 };
 
 /* Keeps the closest candidate seen, if close enough to be a likely typo. */
