@@ -53,7 +53,13 @@ static int paced(struct wk_txgen *g, struct wk_tx *tx, const struct wk_txrun_opt
 	struct wk_pace pace;
 	uint64_t start = wk_mono_ns();
 	int rc = 0;
-	wk_pace_init(&pace, o->rate, 1, start);
+	/* a bucket of 10 ms of tokens lets the run catch up after a sleep that overran
+	 * (timer slack), as a fixed schedule would; all but one are taken at the start so
+	 * the run does not begin with a burst */
+	unsigned burst = o->rate > 100 ? (unsigned)(o->rate / 100) : 1;
+	wk_pace_init(&pace, o->rate, burst, start);
+	if (burst > 1)
+		wk_pace_take(&pace, start, burst - 1, NULL);
 	for (uint64_t i = 0; i < o->total && !stopped(o); i++) {
 		if (o->interval > 0 && i > 0) {
 			rc = wait_until(o, start + (uint64_t)(o->interval * 1e9 * (double)i));

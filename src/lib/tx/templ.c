@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "wirekit/csum.h"
 #include "wirekit/tx.h"
 
 enum {
@@ -24,10 +23,16 @@ struct slot {
 	uint32_t off;
 	uint8_t width;
 	bool num, le;
+	bool part;     /* a number that shares its bytes with other fields (a mask) */
 	uint64_t mask; /* of a number slot within its width bytes (all ones: whole field) */
 	unsigned shift;
 	unsigned ncs;
 	struct csum_pos cs[SLOT_MAX_CSUMS];
+	/* the words the slot's bytes fall in, for each alignment a checksum needs */
+	uint8_t pars;   /* bit p: some checksum aligns on parity p */
+	bool tail;      /* a word runs past the packet's end (the zero pad) */
+	uint32_t ws[2]; /* first word */
+	uint8_t nw[2];  /* words */
 };
 
 struct wk_templ {
@@ -122,33 +127,66 @@ unsigned wk_templ_width(const struct wk_templ *t, int slot)
 	return slot >= 0 && (unsigned)slot < t->nslot ? t->s[slot].width : 0;
 }
 
-/* Write the slot's new bytes nb into pkt and fix its checksums word by word. */
+/* One's complement sum of (new - old) over the 16-bit words the slot's bytes fall in,
+ * words aligned on lo's parity; a byte past the end counts as the zero pad of RFC 1071. */
+static uint32_t delta(const struct wk_templ *t, const struct slot *s, const uint8_t *pkt,
+                      const uint8_t *old, size_t olo, unsigned par)
+{
+	size_t ws = s->ws[par], we = ws + 2u * s->nw[par];
+	uint32_t acc = 0;
+	for (size_t x = ws; x < we; x += 2) {
+		unsigned o = (unsigned)(x < t->len ? old[x - olo] : 0) << 8 |
+		             (x + 1 < t->len ? old[x + 1 - olo] : 0);
+		unsigned n =
+		    (unsigned)(x < t->len ? pkt[x] : 0) << 8 | (x + 1 < t->len ? pkt[x + 1] : 0);
+		acc += (~o & 0xffff) + n;
+	}
+	return acc;
+}
+
+static uint32_t words(const uint8_t *p, size_t n)
+{
+	uint32_t acc = 0;
+	for (size_t k = 0; k < n; k++, p += 2)
+		acc += (uint32_t)(p[0] << 8 | p[1]);
+	return acc;
+}
+
+/* Write the slot's new bytes nb into pkt and fix its checksums (RFC 1624 eqn. 3, the
+ * words of the slot summed once per alignment). */
 static int patch(const struct wk_templ *t, uint8_t *pkt, const struct slot *s, const uint8_t *nb)
 {
-	uint8_t old[16 + 2];
-	size_t lo = s->off ? s->off - 1 : 0;
-	size_t hi = s->off + s->width + 1 < t->len ? s->off + s->width + 1 : t->len;
-	memcpy(old, pkt + lo, hi - lo);
-	memcpy(pkt + s->off, nb, s->width);
+	uint32_t acc[2] = {0, 0};
+	if (!s->tail) {
+		/* 0xffff - old is ~old: summing it before the write and new after it */
+		for (unsigned par = 0; par < 2; par++)
+			if (s->pars >> par & 1)
+				acc[par] =
+				    0xffffu * s->nw[par] - words(pkt + s->ws[par], s->nw[par]);
+		memcpy(pkt + s->off, nb, s->width);
+		for (unsigned par = 0; par < 2; par++)
+			if (s->pars >> par & 1)
+				acc[par] += words(pkt + s->ws[par], s->nw[par]);
+	} else {
+		uint8_t old[16 + 2];
+		size_t lo = s->off ? s->off - 1 : 0;
+		size_t hi = s->off + s->width + 1 < t->len ? s->off + s->width + 1 : t->len;
+		memcpy(old, pkt + lo, hi - lo);
+		memcpy(pkt + s->off, nb, s->width);
+		for (unsigned par = 0; par < 2; par++)
+			if (s->pars >> par & 1)
+				acc[par] = delta(t, s, pkt, old, lo, par);
+	}
 	int rc = 0;
 	for (unsigned k = 0; k < s->ncs; k++) {
 		const struct csum_pos *c = &s->cs[k];
-		size_t ws = s->off - ((s->off - c->lo) & 1), we = s->off + s->width;
-		if ((we - ws) & 1)
-			we++;
-		uint16_t sum = rd16(pkt + c->off);
-		for (size_t x = ws; x < we; x += 2) {
-			/* a byte past the end counts as the zero pad of RFC 1071 */
-			uint16_t o = (uint16_t)((x < t->len ? old[x - lo] : 0) << 8 |
-			                        (x + 1 < t->len ? old[x + 1 - lo] : 0));
-			uint16_t n = (uint16_t)((x < t->len ? pkt[x] : 0) << 8 |
-			                        (x + 1 < t->len ? pkt[x + 1] : 0));
-			if (o != n)
-				sum = wk_csum_update16(sum, o, n);
-		}
-		pkt[c->off] = (uint8_t)(sum >> 8);
-		pkt[c->off + 1] = (uint8_t)sum;
-		if (sum == 0 || sum == 0xffff)
+		uint32_t sum = (uint32_t)(~rd16(pkt + c->off) & 0xffff) + acc[(s->off - c->lo) & 1];
+		sum = (sum & 0xffff) + (sum >> 16);
+		sum = (sum & 0xffff) + (sum >> 16);
+		uint16_t v = (uint16_t)~sum;
+		pkt[c->off] = (uint8_t)(v >> 8);
+		pkt[c->off + 1] = (uint8_t)v;
+		if (v == 0 || v == 0xffff)
 			rc = WK_TEMPL_CSUM_ZERO;
 	}
 	return rc;
@@ -178,7 +216,8 @@ int wk_templ_set(const struct wk_templ *t, uint8_t *pkt, int slot, uint64_t v)
 	uint64_t x = v << s->shift;
 	if ((x >> s->shift) != v || (x & ~s->mask))
 		return WK_EINVAL;
-	x |= get_num(s, pkt) & ~s->mask;
+	if (s->part)
+		x |= get_num(s, pkt) & ~s->mask; /* the bits around a masked field */
 	uint8_t nb[8];
 	for (unsigned k = 0; k < s->width; k++)
 		nb[s->le ? k : s->width - 1 - k] = (uint8_t)(x >> (8 * k));
@@ -240,6 +279,7 @@ static int learn(struct wk_templ *t, unsigned i, const struct wk_field *f, struc
 		b = ~a & all;
 		s.mask = f->mask ? f->mask : (f->width == 8 ? ~0ull : (1ull << (8 * f->width)) - 1);
 		s.shift = f->mask ? (unsigned)__builtin_ctz(f->mask) : 0;
+		s.part = f->mask != 0;
 		break;
 	}
 	case WK_FT_IP4:
@@ -297,6 +337,15 @@ static int learn(struct wk_templ *t, unsigned i, const struct wk_field *f, struc
 			return wk_seterr(err, WK_EUNSUP, "%s: shares a word with its checksum",
 			                 f->name);
 		s.cs[s.ncs++] = t->csum[c];
+	}
+	for (unsigned k = 0; k < s.ncs; k++) {
+		unsigned par = (unsigned)((s.off - s.cs[k].lo) & 1);
+		size_t ws = s.off - par, we = s.off + s.width;
+		we += (we - ws) & 1;
+		s.pars |= (uint8_t)(1u << par);
+		s.ws[par] = (uint32_t)ws;
+		s.nw[par] = (uint8_t)((we - ws) / 2);
+		s.tail |= we > t->len;
 	}
 	/* the patched template must equal both fresh encodings */
 	t->s[t->nslot] = s;
