@@ -637,6 +637,16 @@ int cmd_send(int argc, char **argv)
 	bool link = (first->flags & WK_PF_LINK) != 0;
 	if (!link && (c->l2 || !bound(first, WK_NS_LINKTYPE, &lt)))
 		c->prepend_eth = true;
+	uint32_t et;
+	if (c->prepend_eth && !link && !bound(first, WK_NS_ETHERTYPE, &et)) {
+		/* tcp(), udp()/dns(), icmp(): scapy would need an IP layer too */
+		fprintf(stderr,
+		        "wirekit send: %s() cannot start a packet: start with the layer that "
+		        "carries it, e.g. ip(dst=...)/%s() or ipv6(dst=...)/%s()\n",
+		        first->name, first->name, first->name);
+		status = 2;
+		goto out;
+	}
 	if (c->prepend_eth || link) {
 		c->kind = WK_TX_L2;
 		if (!bound(c->prepend_eth ? wk_proto_find("eth") : first, WK_NS_LINKTYPE, &lt)) {

@@ -118,6 +118,15 @@ import re, sys
 t = open(sys.argv[1]).read()
 assert re.search(r"sent 50,", t) and re.search(r"rate \d+ pps", t), t' "$T/rate.err"
 
+# issue 12 item 8: a spec that starts with a transport is refused, not sent as a frame
+# with EtherType 0x9000; ip()/dns() has no IP protocol number to carry dns
+send l4first 'tcp(dport=80)' --dry-run
+check "transport first: exit 2" rc_is l4first 2
+check "transport first: message" grep -q "tcp() cannot start a packet: start with the layer that carries it" "$T/l4first.err"
+send ipdns 'ip(dst=198.18.0.2)/dns()' --dry-run
+check "ip()/dns(): exit 2" rc_is ipdns 2
+check "ip()/dns(): message" grep -q "ip() cannot carry dns()" "$T/ipdns.err"
+
 # errors: nothing sent, exit 2 with a caret; no privilege: exit 3
 send typo 'ip(dst=198.18.0.2,tll=3)/tcp()' --wait 1
 check "typo: exit 2" rc_is typo 2

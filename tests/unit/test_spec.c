@@ -227,6 +227,11 @@ static void test_errors(void **state)
 	bad("ip(dst=198.18.0.0/8)/tcp(dport=0-65535)", "more than", 25);
 	bad("gre()", "cannot be built", 0);
 	bad("ip()/tcp(tsval=5000000000)", "bad value", 15);
+	/* issue 12 item 8: no made-up next-protocol numbers (ip.proto 0, EtherType 0x9000) */
+	bad("ip()/dns()", "ip() cannot carry dns()", 5);
+	bad("ip(dst=198.18.0.2)/arp()", "ip() cannot carry arp()", 19);
+	bad("ether()/tcp(dport=80)", "eth() cannot carry tcp(): no EtherType", 8);
+	bad("ether()/ip()/tcp()/arp()", "tcp() cannot carry arp()", 19);
 }
 
 static void test_distance_and_queries(void **state)

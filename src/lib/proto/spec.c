@@ -672,10 +672,12 @@ struct wk_spec *wk_spec_parse(const char *text, struct wk_error *err, size_t *co
 		rc = wk_spec_build(sp, end ? sp->count - 1 : 0, b, err);
 		if (!rc)
 			rc = wk_build_encode(b, out, 70000, &len, err);
+		/* a layer its outer layer has no number for: the caret under it */
+		size_t at = rc && b->nokey && b->nokey < sp->n ? sp->l[b->nokey].col : 0;
 		free(b);
 		free(out);
 		if (rc) {
-			ps.col = 0;
+			ps.col = at;
 			goto out;
 		}
 	}
