@@ -234,6 +234,25 @@ static void test_errors(void **state)
 	bad("ether()/ip()/tcp()/arp()", "tcp() cannot carry arp()", 19);
 }
 
+/* Issue 12 item 12: TCP options given as fields keep the user's order. */
+static void test_option_order(void **state)
+{
+	(void)state;
+	struct wk_pkt p;
+	uint64_t count;
+	static const uint8_t nop_mss[] = {1, 1, 2, 4, 0x05, 0xb4};
+	build("ip(dst=198.18.0.2)/tcp(nop,nop,mss=1460)", 0, &p, &count);
+	assert_memory_equal(buf + 40, nop_mss, sizeof(nop_mss));
+	static const uint8_t mss_ws_sack[] = {2, 4, 0x05, 0xb4, 1, 3, 3, 7, 1, 4, 2};
+	build("ip(dst=198.18.0.2)/tcp(mss=1460,nop,wscale=7,nop,sackok)", 0, &p, &count);
+	assert_memory_equal(buf + 40, mss_ws_sack, sizeof(mss_ws_sack));
+	/* a list still expands, one packet per value */
+	build("ip(dst=198.18.0.2)/tcp(mss=1400,1460,nop)", 1, &p, &count);
+	assert_int_equal(count, 2);
+	static const uint8_t mss1460_nop[] = {2, 4, 0x05, 0xb4, 1};
+	assert_memory_equal(buf + 40, mss1460_nop, sizeof(mss1460_nop));
+}
+
 static void test_distance_and_queries(void **state)
 {
 	(void)state;
@@ -259,9 +278,10 @@ static void test_distance_and_queries(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_basic_tcp), cmocka_unit_test(test_cross_product),
-	    cmocka_unit_test(test_values),    cmocka_unit_test(test_file_payload),
-	    cmocka_unit_test(test_errors),    cmocka_unit_test(test_distance_and_queries),
+	    cmocka_unit_test(test_basic_tcp),    cmocka_unit_test(test_cross_product),
+	    cmocka_unit_test(test_values),       cmocka_unit_test(test_file_payload),
+	    cmocka_unit_test(test_errors),       cmocka_unit_test(test_distance_and_queries),
+	    cmocka_unit_test(test_option_order),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

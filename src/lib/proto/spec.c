@@ -291,6 +291,31 @@ static int parse_assign(struct ps *ps, struct slayer *l)
 	for (unsigned j = 0; j < l->nas; j++)
 		if (l->as[j].f == f)
 			return perr(ps, ncol, WK_EINVAL, "field '%s' set twice", name);
+	if (l->optf && f != l->optf && f->get) {
+		/* an option that is also a field (tcp's mss=, wscale=, sackok): one value goes
+		 * in as an option word, so options keep the order the user gave them in (probe
+		 * fingerprints depend on it); lists and ranges stay fields and expand */
+		size_t save = ps->i;
+		char word[WK_BUILD_VAL_MAX * 4 + 72];
+		int w = -1;
+		if (!has_val) {
+			w = snprintf(word, sizeof(word), "%s", name);
+		} else if (!value_token(ps, tok, sizeof(tok), &tlen, &tcol)) {
+			skip_ws(ps);
+			bool list = ps->i < ps->n && ps->s[ps->i] == ',' &&
+			            (ps->i++, !assignment_ahead(ps, l->p, f));
+			if (!list)
+				w = snprintf(word, sizeof(word), "%s=%s", name, tok);
+		}
+		struct wk_error e = {0};
+		if (w > 0 && (size_t)w < sizeof(word) && !trial(l->p, NULL, NULL, word, &e)) {
+			ps->i = save;
+			if (has_val)
+				value_token(ps, tok, sizeof(tok), &tlen, &tcol);
+			return add_option_word(ps, l, name, has_val ? tok : NULL, ncol);
+		}
+		ps->i = save;
+	}
 	if (f == l->optf) {
 		/* options="mss 1460,nop": verbatim words, checked by the encoder */
 		if (!has_val)
