@@ -232,6 +232,27 @@ static void test_errors(void **state)
 	bad("ip(dst=198.18.0.2)/arp()", "ip() cannot carry arp()", 19);
 	bad("ether()/tcp(dport=80)", "eth() cannot carry tcp(): no EtherType", 8);
 	bad("ether()/ip()/tcp()/arp()", "tcp() cannot carry arp()", 19);
+	/* issue 12 item 13: a bare flag after a list value is an error, not a list item */
+	bad("ip(flags=DF,MF)", "'MF' after 'DF' is ambiguous: write ip.flags=DF+MF", 12);
+	bad("ip()/udp()/dns(qname=a.test,recdesired)",
+	    "'recdesired' after a list value of dns.qry.name is ambiguous", 28);
+	bad("ip()/tcp(flags=S,syn)", "ambiguous", 17);
+	bad("ip(flags=DF+)", "bad value", 9);
+}
+
+static void test_flag_sum(void **state)
+{
+	(void)state;
+	struct wk_pkt p;
+	uint64_t count;
+	build("ip(dst=198.18.0.2,flags=DF+MF)/tcp(flags=S+A)", 0, &p, &count);
+	assert_int_equal(count, 1);
+	assert_int_equal(buf[6] >> 5, 3);     /* DF and MF */
+	assert_int_equal(buf[20 + 13], 0x12); /* SYN, ACK */
+	/* quoted: one packet per value */
+	build("ip(dst=198.18.0.2,flags=DF,\"MF\")", 1, &p, &count);
+	assert_int_equal(count, 2);
+	assert_int_equal(buf[6] >> 5, 1);
 }
 
 /* Issue 12 item 12: TCP options given as fields keep the user's order. */
@@ -281,7 +302,7 @@ int main(void)
 	    cmocka_unit_test(test_basic_tcp),    cmocka_unit_test(test_cross_product),
 	    cmocka_unit_test(test_values),       cmocka_unit_test(test_file_payload),
 	    cmocka_unit_test(test_errors),       cmocka_unit_test(test_distance_and_queries),
-	    cmocka_unit_test(test_option_order),
+	    cmocka_unit_test(test_option_order), cmocka_unit_test(test_flag_sum),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

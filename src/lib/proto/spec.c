@@ -218,6 +218,47 @@ static bool assignment_ahead(struct ps *ps, const struct wk_proto *p, const stru
 	return !spec_parse_value(p, f, name, strlen(name), &g);
 }
 
+/* After a ',' in a list: a bare flag name (DF in flags=DF,MF; recdesired after
+ * qname=a.test) could be another value or another flag; refuse it (issue 12 item 13). */
+static int bare_flag(struct ps *ps, const struct wk_proto *p, const struct wk_field *f,
+                     const char *prev)
+{
+	size_t j = ps->i;
+	while (j < ps->n && (ps->s[j] == ' ' || ps->s[j] == '\t'))
+		j++;
+	size_t st = j;
+	while (j < ps->n && is_ident(ps->s[j], false))
+		j++;
+	size_t e = j;
+	while (j < ps->n && (ps->s[j] == ' ' || ps->s[j] == '\t'))
+		j++;
+	if (e == st || (j < ps->n && ps->s[j] != ',' && ps->s[j] != ')'))
+		return 0;
+	const struct wk_field *g = spec_flag_named(p, ps->s + st, e - st);
+	if (!g)
+		return 0;
+	int n = (int)(e - st);
+	size_t fl = strlen(f->name);
+	if (!strncmp(g->name, f->name, fl) && g->name[fl] == '.')
+		return perr(ps, st, WK_EINVAL,
+		            "'%.*s' after '%s' is ambiguous: write %s=%s+%.*s for both flags, "
+		            "or quote it (\"%.*s\") for one packet each",
+		            n, ps->s + st, prev, f->name, prev, n, ps->s + st, n, ps->s + st);
+	size_t pn = strlen(p->name);
+	const char *shortname = !strncmp(g->name, p->name, pn) ? g->name + pn + 1 : g->name;
+	if (g->flags & WK_FF_NOENC || g->get) {
+		int pl = (int)(strrchr(g->name, '.') - g->name);
+		return perr(ps, st, WK_EINVAL,
+		            "'%.*s' after a list value of %s is ambiguous: it names a flag of %.*s "
+		            "(set that field instead), or quote it (\"%.*s\") to make it a value",
+		            n, ps->s + st, f->name, pl, g->name, n, ps->s + st);
+	}
+	return perr(ps, st, WK_EINVAL,
+	            "'%.*s' after a list value of %s is ambiguous: set the flag with %s=1, or "
+	            "quote it (\"%.*s\") to make it a value",
+	            n, ps->s + st, f->name, shortname, n, ps->s + st);
+}
+
 static int add_option_word(struct ps *ps, struct slayer *l, const char *name, const char *val,
                            size_t col)
 {
@@ -390,6 +431,8 @@ static int parse_assign(struct ps *ps, struct slayer *l)
 				ps->i--; /* the caller consumes the ',' */
 				return 0;
 			}
+			if ((rc = bare_flag(ps, l->p, f, tok)))
+				return rc;
 			continue;
 		}
 		return 0;

@@ -77,6 +77,9 @@ bool spec_cstr(const char *s, size_t n, char *buf, size_t cap);
 /* One value token of field f into g; false when it is not a value of f. */
 bool spec_parse_value(const struct wk_proto *p, const struct wk_field *f, const char *s, size_t n,
                       struct seg *g);
+/* The one-bit sub-field of p whose last name part is s[0..n) ("df" for ip.flags.df,
+ * "recdesired" for dns.flags.recdesired), or NULL. */
+const struct wk_field *spec_flag_named(const struct wk_proto *p, const char *s, size_t n);
 /* Did-you-mean: keep cand (n bytes) when it is the closest to nr->want so far. */
 void spec_near_try(struct near *nr, const char *cand, size_t n);
 /* Short names of the settable fields of p (full names and aliases without "p."). */

@@ -191,6 +191,17 @@ static bool subfield_bit(const struct wk_field *f, const struct wk_field *g, uin
 static bool parse_flags(const struct wk_proto *p, const struct wk_field *f, const char *s, size_t n,
                         uint64_t *out)
 {
+	const char *plus = memchr(s, '+', n);
+	if (plus) {
+		/* several flags: DF+MF, S+A, syn+ack (scapy's spelling) */
+		uint64_t a, b;
+		size_t k = (size_t)(plus - s);
+		if (k == 0 || k + 1 >= n || !parse_flags(p, f, s, k, &a) ||
+		    !parse_flags(p, f, plus + 1, n - k - 1, &b))
+			return false;
+		*out = a | b;
+		return true;
+	}
 	size_t fl = strlen(f->name);
 	for (size_t k = 0; k < p->nfields; k++) {
 		const struct wk_field *g = &p->fields[k];
@@ -400,4 +411,17 @@ bool spec_parse_value(const struct wk_proto *p, const struct wk_field *f, const 
 		break;
 	}
 	return false;
+}
+
+const struct wk_field *spec_flag_named(const struct wk_proto *p, const char *s, size_t n)
+{
+	for (size_t k = 0; k < p->nfields; k++) {
+		const struct wk_field *g = &p->fields[k];
+		const char *last = strrchr(g->name, '.');
+		if (g->type != WK_FT_BOOL || !last || last == strchr(g->name, '.'))
+			continue; /* only sub-fields: "ip.flags.df", "dns.flags.recdesired" */
+		if (tok_eq(s, n, last + 1, true))
+			return g;
+	}
+	return NULL;
 }
