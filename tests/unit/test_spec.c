@@ -240,6 +240,19 @@ static void test_errors(void **state)
 	bad("ip(flags=DF+)", "bad value", 9);
 }
 
+/* Issue 12 item 22: ICMP types by the short name of the request (scapy, tcpdump). */
+static void test_short_names(void **state)
+{
+	(void)state;
+	struct wk_pkt p;
+	uint64_t count;
+	build("ip(dst=198.18.0.2)/icmp(type=timestamp)", 0, &p, &count);
+	assert_int_equal(buf[20], 13);
+	build("ip(dst=198.18.0.2)/icmp(type=Address-Mask)", 0, &p, &count);
+	assert_int_equal(buf[20], 17);
+	bad("ip()/icmp(type=timestam)", "bad value", 15);
+}
+
 static void test_flag_sum(void **state)
 {
 	(void)state;
@@ -303,6 +316,7 @@ int main(void)
 	    cmocka_unit_test(test_values),       cmocka_unit_test(test_file_payload),
 	    cmocka_unit_test(test_errors),       cmocka_unit_test(test_distance_and_queries),
 	    cmocka_unit_test(test_option_order), cmocka_unit_test(test_flag_sum),
+	    cmocka_unit_test(test_short_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -249,6 +249,37 @@ static void gen_same(const char *text, bool templated, uint64_t n)
 	wk_spec_free(sp);
 }
 
+static void test_gen_defaults(void **state)
+{
+	(void)state;
+	struct wk_error e = {0};
+	struct wk_spec *sp = wk_spec_parse("ip(dst=198.18.0.2)/icmp()", &e, NULL);
+	struct wk_txgen_opts o = {.seed = 7};
+	struct wk_txgen *g = wk_txgen_new(sp, &o, &e);
+	assert_non_null(g);
+	uint8_t pkt[128];
+	size_t len;
+	uint16_t id0 = 0;
+	for (uint64_t n = 0; n < 70000; n += 997) {
+		assert_int_equal(wk_txgen_make(g, n, pkt, sizeof(pkt), &len, &e), 0);
+		uint16_t id = (uint16_t)(pkt[24] << 8 | pkt[25]),
+		         seq = (uint16_t)(pkt[26] << 8 | pkt[27]);
+		if (n == 0)
+			id0 = id;
+		assert_int_equal(id, id0);          /* one identifier per run, as ping */
+		assert_int_equal(seq, (uint16_t)n); /* the sequence counts packets */
+	}
+	wk_txgen_free(g);
+	wk_spec_free(sp);
+	/* no random identifier where the type has none (the pointer of a parameter problem) */
+	sp = wk_spec_parse("ip(dst=198.18.0.2)/icmp(type=parameter-problem)", &e, NULL);
+	g = wk_txgen_new(sp, &o, &e);
+	assert_int_equal(wk_txgen_make(g, 0, pkt, sizeof(pkt), &len, &e), 0);
+	assert_int_equal(pkt[24] | pkt[25] | pkt[26] | pkt[27], 0);
+	wk_txgen_free(g);
+	wk_spec_free(sp);
+}
+
 static void test_gen(void **state)
 {
 	(void)state;
@@ -265,6 +296,7 @@ int main(void)
 	    cmocka_unit_test(test_ip_tcp),        cmocka_unit_test(test_odd_payload),
 	    cmocka_unit_test(test_icmp_ipv6),     cmocka_unit_test(test_kinds),
 	    cmocka_unit_test(test_layout_change), cmocka_unit_test(test_gen),
+	    cmocka_unit_test(test_gen_defaults),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

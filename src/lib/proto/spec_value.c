@@ -247,6 +247,19 @@ static bool parse_uint(const struct wk_proto *p, const struct wk_field *f, const
 				g->lo = g->hi = nm->v;
 				return true;
 			}
+	/* the request of a request/reply pair by its short name: timestamp, echo,
+	 * address-mask (scapy and tcpdump users type these) */
+	for (const struct wk_vname *nm = f->names; nm && nm->name; nm++) {
+		if (strlen(nm->name) != n + 8 || strcmp(nm->name + n, "-request"))
+			continue;
+		size_t k = 0;
+		while (k < n && loose(s[k]) == loose(nm->name[k]))
+			k++;
+		if (k == n) {
+			g->lo = g->hi = nm->v;
+			return true;
+		}
+	}
 	if (f->type == WK_FT_BOOL) {
 		static const char *const t[] = {"true", "yes", "on"}, *const fa[] = {"false", "no",
 		                                                                     "off"};

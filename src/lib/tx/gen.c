@@ -2,6 +2,7 @@
  * and sequence numbers, the route's source address, link addresses), and the template
  * path: packet 0 built once, the fields that vary between packets resolved once to slots
  * and patched, checksums updated incrementally. */
+#include <stddef.h>
 #include <string.h>
 #include <stdlib.h>
 #include <sys/random.h>
@@ -56,6 +57,9 @@ struct wk_txgen {
 	uint8_t rdst[16], rsrc[16];
 	size_t rlen;
 	int rrc;
+	char rif[WK_IFNAME_MAX]; /* the route's interface and its MAC */
+	uint8_t rmac[6];
+	bool have_rmac;
 	uint8_t ndstc[16], nmac[6];
 	size_t nlen;
 	/* the template path */
@@ -73,7 +77,7 @@ static uint64_t rnd(struct wk_txgen *g)
 	return z ^ (z >> 31);
 }
 
-/* Address (addr true) or number fields of p by role, the fixed-offset ones a builder sets. */
+/* The settable address (addr true) or number field of p with a role. */
 static const struct wk_field *role_field(const struct wk_proto *p, enum wk_frole role, bool addr)
 {
 	for (size_t k = 0; k < p->nfields; k++) {
@@ -81,7 +85,7 @@ static const struct wk_field *role_field(const struct wk_proto *p, enum wk_frole
 		if (f->role != role || (f->flags & WK_FF_NOENC))
 			continue;
 		bool is_addr = f->type == WK_FT_IP4 || f->type == WK_FT_IP6 || f->type == WK_FT_MAC;
-		if (is_addr == addr && (!addr || !f->get))
+		if (is_addr == addr)
 			return f;
 	}
 	return NULL;
@@ -118,10 +122,15 @@ static int route_src(struct wk_txgen *g, const struct wk_bval *dv, struct wk_err
 		struct wk_error e = {0};
 		memcpy(g->rdst, dv->b, al);
 		g->rlen = al;
-		g->rrc = wk_route_src(al == 4 ? AF_INET : AF_INET6, dv->b, g->rsrc, NULL, &e);
+		char ifname[WK_IFNAME_MAX] = "";
+		g->rrc = wk_route_src(al == 4 ? AF_INET : AF_INET6, dv->b, g->rsrc, ifname, &e);
 		if (g->rrc && g->o.route_strict) {
 			g->rlen = 0;
 			return wk_seterr(err, g->rrc, "%s", e.msg);
+		}
+		if (!g->rrc && strcmp(ifname, g->rif)) {
+			memcpy(g->rif, ifname, sizeof(g->rif));
+			g->have_rmac = ifname[0] && !wk_iface_mac(ifname, g->rmac, NULL, &e);
 		}
 	}
 	if (!g->rrc)
@@ -159,6 +168,29 @@ static int link_addrs(struct wk_txgen *g, struct wk_error *err)
 	return wk_build_set_bytes(b, 0, dst->name, g->nmac, 6, err);
 }
 
+/* MAC fields that default to the MAC of the route's interface when the spec leaves them
+ * unset (scapy fills them the same way): the link layer's source by role, and these. */
+static const char *const route_mac_fields[] = {"arp.hwsrc"};
+
+static int route_mac(struct wk_txgen *g, struct wk_error *err)
+{
+	struct wk_build *b = &g->b;
+	int rc;
+	const struct wk_field *ls = role_field(b->l[0].proto, WK_ROLE_SRC, true);
+	if ((b->l[0].proto->flags & WK_PF_LINK) && ls && ls->type == WK_FT_MAC &&
+	    !wk_build_get(b, 0, ls->name) &&
+	    (rc = wk_build_set_bytes(b, 0, ls->name, g->rmac, 6, err)))
+		return rc;
+	for (size_t k = 0; k < WK_ARRAY_SIZE(route_mac_fields); k++) {
+		const struct wk_proto *p = b->l[g->net].proto;
+		const struct wk_field *f = wk_build_field(p, route_mac_fields[k]);
+		if (f && f->type == WK_FT_MAC && !wk_build_get(b, (unsigned)g->net, f->name) &&
+		    (rc = wk_build_set_bytes(b, (unsigned)g->net, f->name, g->rmac, 6, err)))
+			return rc;
+	}
+	return 0;
+}
+
 /* Packet idx of the spec with the drawn defaults, encoded afresh. */
 static int fresh(struct wk_txgen *g, uint64_t idx, uint8_t *out, size_t cap, size_t *len,
                  struct wk_error *err)
@@ -181,7 +213,48 @@ static int fresh(struct wk_txgen *g, uint64_t idx, uint8_t *out, size_t cap, siz
 	}
 	if (g->o.link_addrs && (rc = link_addrs(g, err)))
 		return rc;
+	if (g->want_src && !g->rrc && g->have_rmac && (rc = route_mac(g, err)))
+		return rc;
 	return wk_build_encode(b, out, cap, len, err);
+}
+
+/* Whether layer i of packet 0 (as the spec builds it) has field f: a field read through a
+ * getter may exist only for some values of others (the ICMP identifier and sequence
+ * number of echo and timestamp messages, not the pointer of a parameter problem). */
+static bool present(struct wk_txgen *g, unsigned i, const struct wk_field *f)
+{
+	static uint8_t pkt[GEN_SCRATCH];
+	struct wk_error e = {0};
+	size_t len;
+	if (!f->get)
+		return true;
+	struct wk_build *b = malloc(sizeof(*b));
+	if (!b)
+		return true;
+	*b = g->b;
+	bool has = true;
+	if (!wk_build_encode(b, pkt, sizeof(pkt), &len, &e)) {
+		struct wk_pkt p;
+		memset(&p, 0, offsetof(struct wk_pkt, l));
+		p.data = pkt;
+		p.caplen = p.wirelen = (uint32_t)len;
+		for (const struct wk_bind *bd = b->l[0].proto->binds; bd && bd->ns != WK_NS_NONE;
+		     bd++)
+			if (bd->ns == WK_NS_LINKTYPE) {
+				p.linktype = bd->key;
+				break;
+			}
+		if (p.linktype) {
+			wk_dissect(&p);
+			struct wk_val v;
+			has = false;
+			for (unsigned k = 0; k < p.nlayers; k++)
+				if (p.l[k].off == b->l[i].off && p.l[k].proto == b->l[i].proto)
+					has = wk_field_get(&p, &p.l[k], f, 0, &v);
+		}
+	}
+	free(b);
+	return has;
 }
 
 /* What the spec leaves unset, found once on the layers of packet 0. */
@@ -202,7 +275,7 @@ static int plan(struct wk_txgen *g, struct wk_error *err)
 		unsigned nf = 0;
 		for (size_t k = 0; k < WK_ARRAY_SIZE(random_fields); k++) {
 			const struct wk_field *f = wk_build_field(p, random_fields[k].field);
-			if (f && !wk_build_get(b, i, f->name)) {
+			if (f && !wk_build_get(b, i, f->name) && present(g, i, f)) {
 				fs[nf] = f;
 				ks[nf++] = random_fields[k].kind;
 			}
