@@ -198,6 +198,37 @@ static void test_file_payload(void **state)
 	assert_int_equal(p.rest_len, 9);
 	assert_memory_equal(p.data + p.rest_off, "file data", 9);
 	bad("ip()/@/nonexistent/wk-file", "No such file", 5);
+	/* issue 12 item 26: an IPv4 packet over 65,535 bytes says why it cannot be finished */
+	static char big[65530];
+	char bpath[] = "/tmp/wk-spec-XXXXXX";
+	fd = mkstemp(bpath);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, big, sizeof(big)), (ssize_t)sizeof(big));
+	close(fd);
+	snprintf(spec, sizeof(spec), "ip()/udp()/@%s", bpath);
+	bad(spec,
+	    "udp: cannot finish: 65538 bytes from its header on, more than its 16-bit "
+	    "length field holds (65,535)",
+	    0);
+	snprintf(spec, sizeof(spec), "ip()/icmp()/@%s", bpath);
+	bad(spec, "ip: cannot finish: 65558 bytes", 0);
+	unlink(bpath);
+}
+
+/* Issue 12 item 26: clear messages for prefixes too large to expand and scapy's names. */
+static void test_messages(void **state)
+{
+	(void)state;
+	bad("ipv6(dst=2001:db8::/64)/udp()",
+	    "ipv6.dst stands for 2^64 addresses: a spec expands to at most 2^24 packets (an IPv6 "
+	    "prefix of /104 or longer)",
+	    9);
+	bad("ipv6(dst=2001:db8::/100)/udp()", "2^28 addresses", 9);
+	bad("ip()/tcp(dport=1-65535,sport=1-65535)", "expands to more than 16777216 packets", 23);
+	bad("ether()/vlan(prio=3)/ip()",
+	    "unknown field 'prio' in vlan(): scapy's 'prio' is 'priority' here", 13);
+	bad("ip()/tcp(dataofs=5)", "scapy's 'dataofs' is 'hdr_len' here", 9);
+	bad("ip()/udp()/dns(qdcount=1)", "scapy's 'qdcount' is 'count.queries' here", 15);
 }
 
 static void test_errors(void **state)
@@ -316,7 +347,7 @@ int main(void)
 	    cmocka_unit_test(test_values),       cmocka_unit_test(test_file_payload),
 	    cmocka_unit_test(test_errors),       cmocka_unit_test(test_distance_and_queries),
 	    cmocka_unit_test(test_option_order), cmocka_unit_test(test_flag_sum),
-	    cmocka_unit_test(test_short_names),
+	    cmocka_unit_test(test_short_names),  cmocka_unit_test(test_messages),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -494,6 +494,12 @@ int wk_build_encode(struct wk_build *b, uint8_t *out, size_t cap, size_t *len, s
 	for (unsigned i = b->n; i-- > 0;)
 		if (b->l[i].proto->finish) {
 			rc = b->l[i].proto->finish(b, i);
+			if (rc < 0 && build_span(b, i) > 0xffff)
+				return wk_seterr(
+				    err, rc,
+				    "%s: cannot finish: %zu bytes from its header on, more "
+				    "than its 16-bit length field holds (65,535)",
+				    b->l[i].proto->name, build_span(b, i));
 			if (rc < 0)
 				return wk_seterr(err, rc, "%s: cannot finish", b->l[i].proto->name);
 		}

@@ -145,9 +145,21 @@ static int add_seg(struct ps *ps, struct assign *a, const struct seg *g, size_t 
 		a->seg = ns;
 		a->cap = nc;
 	}
-	a->seg[a->nseg++] = *g;
 	uint64_t c = spec_seg_count(g);
-	if (c > WK_SPEC_MAX_PACKETS || a->count + c > WK_SPEC_MAX_PACKETS)
+	if (c == 0 || c > WK_SPEC_MAX_PACKETS) {
+		/* c == 0: the whole 64-bit range (an IPv6 /64) */
+		unsigned bits = c ? 64 - (unsigned)__builtin_clzll(c - 1) : 64;
+		if (g->n == 16)
+			return perr(ps, col, WK_ENOMEM,
+			            "%s stands for 2^%u addresses: a spec expands to at most 2^24 "
+			            "packets (an IPv6 prefix of /104 or longer)",
+			            a->f->name, bits);
+		return perr(ps, col, WK_ENOMEM,
+		            "%s stands for 2^%u values: a spec expands to at most 2^24 packets",
+		            a->f->name, bits);
+	}
+	a->seg[a->nseg++] = *g;
+	if (a->count + c > WK_SPEC_MAX_PACKETS)
 		return perr(ps, col, WK_ENOMEM, "more than %u values", WK_SPEC_MAX_PACKETS);
 	a->count += c;
 	return 0;
@@ -259,6 +271,43 @@ static int bare_flag(struct ps *ps, const struct wk_proto *p, const struct wk_fi
 	            n, ps->s + st, f->name, shortname, n, ps->s + st);
 }
 
+/* Field names scapy users type that are spelt differently here (issue 12 item 26). */
+static const struct {
+	const char *proto, *scapy, *ours;
+} scapy_names[] = {
+    {"vlan", "prio", "priority"},
+    {"vlan", "vlan", "id"},
+    {"ip", "ihl", "hdr_len"},
+    {"tcp", "dataofs", "hdr_len"},
+    {"dns", "qdcount", "count.queries"},
+    {"dns", "ancount", "count.answers"},
+    {"dns", "nscount", "count.auth_rr"},
+    {"dns", "arcount", "count.add_rr"},
+    {"dns", "rd", "flags"},
+    {"dns", "qr", "flags"},
+    {"ipv6", "nh", "nxt"},
+    {"icmp6", "ptr", "pointer"},
+};
+
+/* An unknown field name: scapy's spelling of one of ours, else the closest name. */
+static int unknown_field(struct ps *ps, const struct slayer *l, const char *name, size_t col,
+                         const char *what)
+{
+	for (size_t k = 0; k < WK_ARRAY_SIZE(scapy_names); k++)
+		if (!strcmp(scapy_names[k].proto, l->p->name) &&
+		    !strcmp(scapy_names[k].scapy, name) &&
+		    wk_build_field(l->p, scapy_names[k].ours))
+			return perr(ps, col, WK_ENOTFOUND,
+			            "unknown %s '%s' in %s(): scapy's '%s' is '%s' here", what,
+			            name, l->p->name, name, scapy_names[k].ours);
+	struct near nr = {.want = name, .d = 1000};
+	spec_near_fields(&nr, l->p);
+	if (nr.d < 1000)
+		return perr(ps, col, WK_ENOTFOUND, "unknown %s '%s' in %s(); did you mean '%s'?",
+		            what, name, l->p->name, nr.best);
+	return perr(ps, col, WK_ENOTFOUND, "unknown %s '%s' in %s()", what, name, l->p->name);
+}
+
 static int add_option_word(struct ps *ps, struct slayer *l, const char *name, const char *val,
                            size_t col)
 {
@@ -268,17 +317,8 @@ static int add_option_word(struct ps *ps, struct slayer *l, const char *name, co
 	if (w < 0 || (size_t)w >= sizeof(word))
 		return perr(ps, col, WK_EINVAL, "option too long");
 	struct wk_error e = {0};
-	if (trial(l->p, NULL, NULL, word, &e)) {
-		/* not an option either: most likely a misspelt field */
-		struct near nr = {.want = name, .d = 1000};
-		spec_near_fields(&nr, l->p);
-		if (nr.d < 1000)
-			return perr(ps, col, WK_ENOTFOUND,
-			            "unknown field or option '%s' in %s(); did you mean '%s'?",
-			            name, l->p->name, nr.best);
-		return perr(ps, col, WK_ENOTFOUND, "unknown field or option '%s' in %s()",
-		            val ? word : name, l->p->name);
-	}
+	if (trial(l->p, NULL, NULL, word, &e)) /* not an option either: a misspelt field? */
+		return unknown_field(ps, l, name, col, "field or option");
 	size_t need = l->nopts + (size_t)w + 2;
 	char *no = realloc(l->opts, need);
 	if (!no)
@@ -311,16 +351,8 @@ static int parse_assign(struct ps *ps, struct slayer *l)
 		ps->i++;
 	const struct wk_field *f = wk_build_field(l->p, name);
 	if (!f) {
-		if (!l->optf) {
-			struct near nr = {.want = name, .d = 1000};
-			spec_near_fields(&nr, l->p);
-			if (nr.d < 1000)
-				return perr(ps, ncol, WK_ENOTFOUND,
-				            "unknown field '%s' in %s(); did you mean '%s'?", name,
-				            l->p->name, nr.best);
-			return perr(ps, ncol, WK_ENOTFOUND, "unknown field '%s' in %s()", name,
-			            l->p->name);
-		}
+		if (!l->optf)
+			return unknown_field(ps, l, name, ncol, "field");
 		int rc = 0;
 		if (has_val)
 			rc = value_token(ps, tok, sizeof(tok), &tlen, &tcol);
