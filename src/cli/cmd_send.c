@@ -133,7 +133,7 @@ struct ctx {
 	struct probe *probes;
 	uint8_t *blob;
 	size_t nprobes, nblob, capblob;
-	uint64_t answered;
+	uint64_t answered, nsent;
 	struct wk_error err;
 };
 
@@ -352,17 +352,16 @@ static int on_sent(void *ctx, uint64_t n, const uint8_t *whole, size_t wlen,
                    const struct timespec *ts, int r, int e)
 {
 	struct ctx *c = ctx;
-	static uint64_t nsent;
 	int rc;
 	if ((r < 0 || (unsigned)r < npkt) && !c->quiet)
 		fprintf(stderr, "wirekit send: packet %llu: %s\n", (unsigned long long)n + 1,
 		        r < 0 ? c->err.msg : strerror(e ? e : EIO));
 	if (r > 0)
-		nsent++;
+		c->nsent++;
 	if (c->tree || c->hex) {
 		for (unsigned k = 0; k < npkt; k++) {
 			struct wk_pkt p;
-			dissect(&p, pkt[k], len[k], c->linktype, ts, nsent);
+			dissect(&p, pkt[k], len[k], c->linktype, ts, c->nsent);
 			show(c, &p);
 		}
 		wk_ob_flush(&c->ob);

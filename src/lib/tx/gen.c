@@ -66,6 +66,8 @@ struct wk_txgen {
 	struct wk_templ *t;
 	int vslot[WK_BUILD_MAX_LAYERS * WK_BUILD_MAX_SET];
 	uint64_t vals[MAX_DFLT];
+	uint8_t *scratch; /* GEN_SCRATCH bytes: packets built on the side (no static buffers:
+	                   * generators may live in several threads) */
 };
 
 static uint64_t rnd(struct wk_txgen *g)
@@ -223,7 +225,7 @@ static int fresh(struct wk_txgen *g, uint64_t idx, uint8_t *out, size_t cap, siz
  * number of echo and timestamp messages, not the pointer of a parameter problem). */
 static bool present(struct wk_txgen *g, unsigned i, const struct wk_field *f)
 {
-	static uint8_t pkt[GEN_SCRATCH];
+	uint8_t *pkt = g->scratch;
 	struct wk_error e = {0};
 	size_t len;
 	if (!f->get)
@@ -233,7 +235,7 @@ static bool present(struct wk_txgen *g, unsigned i, const struct wk_field *f)
 		return true;
 	*b = g->b;
 	bool has = true;
-	if (!wk_build_encode(b, pkt, sizeof(pkt), &len, &e)) {
+	if (!wk_build_encode(b, pkt, GEN_SCRATCH, &len, &e)) {
 		struct wk_pkt p;
 		memset(&p, 0, offsetof(struct wk_pkt, l));
 		p.data = pkt;
@@ -319,7 +321,7 @@ static int plan(struct wk_txgen *g, struct wk_error *err)
 /* The template path, when every varying field and default can be patched in place. */
 static void try_template(struct wk_txgen *g)
 {
-	static uint8_t tmp[GEN_SCRATCH];
+	uint8_t *tmp = g->scratch;
 	struct wk_error e = {0};
 	size_t len;
 	if (g->o.fresh || g->o.badsum)
@@ -334,7 +336,7 @@ static void try_template(struct wk_txgen *g)
 			return;
 	}
 	draw(g, 0);
-	if (fresh(g, 0, tmp, sizeof(tmp), &len, &e))
+	if (fresh(g, 0, tmp, GEN_SCRATCH, &len, &e))
 		return;
 	struct wk_templ *t = wk_templ_new(&g->b, &e);
 	if (!t)
@@ -358,6 +360,10 @@ struct wk_txgen *wk_txgen_new(const struct wk_spec *s, const struct wk_txgen_opt
                               struct wk_error *err)
 {
 	struct wk_txgen *g = calloc(1, sizeof(*g));
+	if (g && !(g->scratch = malloc(GEN_SCRATCH))) {
+		free(g);
+		g = NULL;
+	}
 	if (!g) {
 		wk_seterr(err, WK_ENOMEM, "out of memory");
 		return NULL;
@@ -371,7 +377,7 @@ struct wk_txgen *wk_txgen_new(const struct wk_spec *s, const struct wk_txgen_opt
 	g->rng = seed;
 	g->run_id = rnd(g);
 	if (plan(g, err)) {
-		free(g);
+		wk_txgen_free(g);
 		return NULL;
 	}
 	uint64_t start = g->rng;
@@ -385,6 +391,7 @@ void wk_txgen_free(struct wk_txgen *g)
 	if (!g)
 		return;
 	wk_templ_free(g->t);
+	free(g->scratch);
 	free(g);
 }
 
@@ -424,14 +431,14 @@ int wk_txgen_make(struct wk_txgen *g, uint64_t n, uint8_t *out, size_t cap, size
 int wk_txgen_route(struct wk_txgen *g, char ifname[16], int timeout_ms, uint8_t mac[6],
                    uint8_t mymac[6], struct wk_error *err)
 {
-	static uint8_t pkt[GEN_SCRATCH];
+	uint8_t *pkt = g->scratch;
 	size_t len;
 	struct wk_pkt p;
 	int rc;
 	uint64_t rng = g->rng;
 	draw(g, 0);
 	g->rng = rng;
-	if ((rc = fresh(g, 0, pkt, sizeof(pkt), &len, err)))
+	if ((rc = fresh(g, 0, pkt, GEN_SCRATCH, &len, err)))
 		return rc;
 	memset(&p, 0, sizeof(p));
 	p.data = pkt;
