@@ -54,6 +54,10 @@ struct wk_build {
 	/* During wk_build_encode: the output and its length so far. */
 	uint8_t *out;
 	size_t len;
+	/* 1 + the first layer whose encoder found no number for the layer after it (an
+	 * EtherType for tcp(), an IP protocol for arp()): the packet is refused. */
+	unsigned nokey;
+	enum wk_ns nokey_ns;
 };
 
 void wk_build_init(struct wk_build *b);
@@ -76,7 +80,9 @@ int wk_build_payload(struct wk_build *b, unsigned i, const void *p, size_t n, st
 const struct wk_bval *wk_build_get(const struct wk_build *b, unsigned i, const char *name);
 
 /* Encode into out[0..cap); *len gets the packet length. WK_ENOMEM when cap is too small,
- * WK_EINVAL for a value that does not fit its field or a layer that cannot be built. */
+ * WK_EINVAL for a value that does not fit its field, a layer that cannot be built, or a
+ * layer its outer layer has no number for (ether()/tcp(): no EtherType says TCP; the
+ * frame would carry a made-up type). */
 int wk_build_encode(struct wk_build *b, uint8_t *out, size_t cap, size_t *len,
                     struct wk_error *err);
 

@@ -49,6 +49,14 @@ bool wk_spec_isset(const struct wk_spec *s, unsigned i, const char *field);
 /* True when the field of layer i takes more than one value across the packets. */
 bool wk_spec_varies(const struct wk_spec *s, unsigned i, const char *field);
 
+/* The fields whose value changes across the spec's packets, resolved once (a packet
+ * generator patches only these): field k (0 <= k < wk_spec_nvary) of spec layer *layer,
+ * and its value in packet idx exactly as wk_spec_build sets it (numbers in u, addresses
+ * and bytes in b[0..n)). */
+unsigned wk_spec_nvary(const struct wk_spec *s);
+const struct wk_field *wk_spec_vary(const struct wk_spec *s, unsigned k, unsigned *layer);
+void wk_spec_vary_value(const struct wk_spec *s, unsigned k, uint64_t idx, struct wk_bval *v);
+
 /* Append the layers of packet idx (0 <= idx < count) to b, with their set values and the
  * payload (which points into s: keep s alive until b is encoded). Layer i of the spec is
  * layer b->n + i of b, b->n taken on entry (a caller may add a link layer first). */

@@ -2,20 +2,22 @@
  * them to a capture file, or send them through raw sockets and match the replies. */
 #include <errno.h>
 #include <getopt.h>
+#include <stddef.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
-#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "cmds.h"
 #include "output.h"
 #include "wirekit/build.h"
+#include "wirekit/pace.h"
 #include "wirekit/send.h"
 #include "wirekit/spec.h"
+#include "wirekit/tx.h"
 #include "wirekit/wirekit.h"
 
 const char *const cmd_send_usage =
@@ -32,12 +34,14 @@ const char *const cmd_send_usage =
     "Layers: ether (eth), vlan, arp, ip, ipv6, icmp, icmp6, tcp, udp, dns. Fields are the\n"
     "field names of 'read -T fields', short within a layer (ttl for ip.ttl). Values:\n"
     "numbers (decimal, 0x hex), names (type=echo-request), addresses, MACs, TCP flag letters\n"
-    "SAFRPUEC or flags=0x12, IP flags=DF; ranges 20-25, 198.18.0.0/30 and lists 1,2,4 expand\n"
-    "to the cross product. TCP options: mss=, wscale=, sackok, ts=VAL:ECR, nop,\n"
-    "options=\"mss 1460,nop\". dns(qname=example.test,qtype=A). Payloads: \"text\" (C escapes),\n"
-    "hex:0a0b..., @file. Unset: source address from the route to the destination, random\n"
-    "source port, IP ID, TCP sequence and ICMP identifier, tcp flags=S, icmp echo-request.\n"
-    "Lengths and checksums are computed unless set (chksum=0xdead, len=20).\n"
+    "SAFRPUEC or flags=0x12, IP flags=DF, several joined by + (flags=DF+MF); ranges 20-25,\n"
+    "198.18.0.0/30 and lists 1,2,4 expand to the cross product. TCP options in the order\n"
+    "given: mss=, wscale=, sackok, ts=VAL:ECR, nop, options=\"mss 1460,nop\".\n"
+    "dns(qname=example.test,qtype=A). Payloads: \"text\" (C escapes), hex:0a0b..., @file.\n"
+    "Unset: source address from the route to the destination (and the route interface's\n"
+    "MAC for ether() and arp hwsrc), random source port, IP ID and TCP sequence, one ICMP\n"
+    "identifier per run, ICMP echo sequence counting packets, tcp flags=S, icmp\n"
+    "echo-request. Lengths and checksums are computed unless set (chksum=0xdead, len=20).\n"
     "\n"
     "options:\n"
     "  --dry-run         print each packet's summary line instead of sending\n"
@@ -85,13 +89,11 @@ enum {
 
 enum {
 	PKT_MAX = 65536 + 64,
-	BATCH = 64,
 	FRAG_MAX = 64,
-	TEMPL_MAX = 256,
 	WAIT_MAX_PROBES = 1 << 18,
 };
 
-static volatile sig_atomic_t stop;
+static volatile int stop;
 
 static void on_signal(int sig)
 {
@@ -114,48 +116,26 @@ struct ctx {
 	const char *wpath, *ifname_opt;
 	/* the packets */
 	struct wk_spec *spec;
-	struct wk_build *b;
+	struct wk_txgen *g;
+	uint64_t seed;
 	bool prepend_eth;
 	uint32_t linktype;
 	enum wk_tx_kind kind;
 	char ifname[WK_IFNAME_MAX];
 	uint8_t mymac[6];
 	bool have_mymac;
-	/* route and neighbour caches (the last destination looked up) */
-	uint8_t rdst[16], rsrc[16];
-	size_t rlen;
-	int rrc;
-	uint8_t ndst[16], nmac[6];
-	size_t nlen;
-	/* randomness */
-	uint64_t rng, run_id;
 	/* output */
 	struct wk_ob ob;
 	struct wk_print_opts po;
 	/* matching */
+	struct wk_rx *rx;
 	struct wk_match *match;
 	struct probe *probes;
 	uint8_t *blob;
 	size_t nprobes, nblob, capblob;
-	uint64_t answered;
+	uint64_t answered, nsent;
 	struct wk_error err;
 };
-
-static uint64_t rnd(struct ctx *c)
-{
-	/* splitmix64: a fast generator for ports and numbers that need not be secret */
-	uint64_t z = (c->rng += 0x9e3779b97f4a7c15ull);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 static bool parse_sec(const char *s, double *out)
 {
@@ -180,151 +160,23 @@ static bool bound(const struct wk_proto *p, enum wk_ns ns, uint32_t *key)
 }
 
 /* Address fields of p by role: the fixed-offset ones a builder can set. */
-static const struct wk_field *role_field(const struct wk_proto *p, enum wk_frole role, bool addr)
+/* (Re)make the packet generator for the current options: link addresses are filled only
+ * for frames we send ourselves, the route's source address always (a failed look-up is an
+ * error only when sending). */
+static int regen(struct ctx *c)
 {
-	for (size_t k = 0; k < p->nfields; k++) {
-		const struct wk_field *f = &p->fields[k];
-		if (f->role != role || (f->flags & WK_FF_NOENC))
-			continue;
-		bool is_addr = f->type == WK_FT_IP4 || f->type == WK_FT_IP6 || f->type == WK_FT_MAC;
-		if (is_addr == addr && (!addr || !f->get))
-			return f;
-	}
-	return NULL;
-}
-
-/* Fields that default to random numbers when the spec leaves them unset (scapy and
- * hping3 do the same, and replies can then be told apart): per packet, or one per run
- * (ICMP identifiers, as ping uses one per process). Source ports are found by role. */
-static const struct {
-	const char *field;
-	bool per_run;
-} random_fields[] = {
-    {"ip.id", false},
-    {"tcp.seq", false},
-    {"icmp.id", true},
-    {"icmp6.id", true},
-};
-
-static int set_defaults(struct ctx *c, unsigned base, uint64_t idx, struct wk_error *err)
-{
-	struct wk_build *b = c->b;
-	int rc;
-	for (unsigned i = base; i < b->n; i++) {
-		const struct wk_proto *p = b->l[i].proto;
-		for (size_t k = 0; k < WK_ARRAY_SIZE(random_fields); k++) {
-			const struct wk_field *f = wk_build_field(p, random_fields[k].field);
-			if (!f || wk_build_get(b, i, f->name))
-				continue;
-			uint64_t v = random_fields[k].per_run ? c->run_id : rnd(c);
-			unsigned bits =
-			    f->mask ? (unsigned)__builtin_popcount(f->mask) : f->width * 8u;
-			if (f->width == 0)
-				bits = 16;
-			if (bits < 64)
-				v &= (1ull << bits) - 1;
-			if (v == 0)
-				v = 1; /* a raw IPv4 socket would replace an ID of 0 */
-			if ((rc = wk_build_set_uint(b, i, f->name, v, err)))
-				return rc;
-		}
-		const struct wk_field *sp = role_field(p, WK_ROLE_SPORT, false);
-		if (sp && !wk_build_get(b, i, sp->name) &&
-		    (rc = wk_build_set_uint(b, i, sp->name, 1024 + rnd(c) % 64512, err)))
-			return rc;
-	}
-	(void)idx;
-	/* the source address of the outermost network layer: the route's */
-	for (unsigned i = base; i < b->n; i++) {
-		const struct wk_proto *p = b->l[i].proto;
-		if (!(p->flags & WK_PF_NETWORK))
-			continue;
-		const struct wk_field *src = role_field(p, WK_ROLE_SRC, true);
-		const struct wk_field *dst = role_field(p, WK_ROLE_DST, true);
-		if (!src || !dst || src->type == WK_FT_MAC || wk_build_get(b, i, src->name))
-			break;
-		const struct wk_bval *dv = wk_build_get(b, i, dst->name);
-		if (!dv)
-			break;
-		size_t al = dst->type == WK_FT_IP4 ? 4 : 16;
-		if (c->rlen != al || memcmp(c->rdst, dv->b, al)) {
-			struct wk_error e = {0};
-			memcpy(c->rdst, dv->b, al);
-			c->rlen = al;
-			c->rrc =
-			    wk_route_src(al == 4 ? AF_INET : AF_INET6, dv->b, c->rsrc, NULL, &e);
-			if (c->rrc && !c->dry && !c->wpath) {
-				wk_seterr(err, c->rrc, "%s", e.msg);
-				c->rlen = 0;
-				return c->rrc;
-			}
-		}
-		if (!c->rrc && (rc = wk_build_set_bytes(b, i, src->name, c->rsrc, al, err)))
-			return rc;
-		break;
-	}
-	return 0;
-}
-
-/* Link-layer addresses of a frame we send ourselves: our MAC, the neighbour's. */
-static int set_l2(struct ctx *c, unsigned li, struct wk_error *err)
-{
-	struct wk_build *b = c->b;
-	const struct wk_proto *lp = b->l[li].proto;
-	const struct wk_field *src = role_field(lp, WK_ROLE_SRC, true);
-	const struct wk_field *dst = role_field(lp, WK_ROLE_DST, true);
-	int rc;
-	if (!c->have_mymac)
-		return 0;
-	if (src && !wk_build_get(b, li, src->name) &&
-	    (rc = wk_build_set_bytes(b, li, src->name, c->mymac, 6, err)))
-		return rc;
-	if (!dst || wk_build_get(b, li, dst->name))
-		return 0;
-	/* the destination of the first network layer that has one */
-	for (unsigned i = li + 1; i < b->n; i++) {
-		const struct wk_proto *p = b->l[i].proto;
-		if (!(p->flags & WK_PF_NETWORK))
-			continue;
-		const struct wk_field *nd = role_field(p, WK_ROLE_DST, true);
-		const struct wk_field *ns = role_field(p, WK_ROLE_SRC, true);
-		const struct wk_bval *dv = nd ? wk_build_get(b, i, nd->name) : NULL;
-		const struct wk_bval *sv = ns ? wk_build_get(b, i, ns->name) : NULL;
-		if (!dv || !sv || dv->n != sv->n)
-			return 0; /* broadcast, the encoder's default */
-		if (c->nlen != dv->n || memcmp(c->ndst, dv->b, dv->n)) {
-			rc = wk_neigh_resolve(c->ifname, dv->n == 4 ? AF_INET : AF_INET6, dv->b,
-			                      sv->b, c->nmac, 2000, err);
-			if (rc)
-				return rc;
-			memcpy(c->ndst, dv->b, dv->n);
-			c->nlen = dv->n;
-		}
-		return wk_build_set_bytes(b, li, dst->name, c->nmac, 6, err);
-	}
-	return 0;
-}
-
-/* Build packet idx of the spec into out. */
-static int make(struct ctx *c, uint64_t idx, uint8_t *out, size_t cap, size_t *len,
-                struct wk_error *err)
-{
-	struct wk_build *b = c->b;
-	int rc;
-	wk_build_init(b);
-	b->flags = c->badsum ? WK_BUILD_BADSUM : 0;
-	unsigned base = 0;
-	if (c->prepend_eth) {
-		rc = wk_build_add(b, wk_proto_find("eth"), err);
-		if (rc < 0)
-			return rc;
-		base = 1;
-	}
-	if ((rc = wk_spec_build(c->spec, idx, b, err)) || (rc = set_defaults(c, base, idx, err)))
-		return rc;
-	if (c->kind == WK_TX_L2 && !c->dry && !c->wpath && (rc = set_l2(c, 0, err)))
-		return rc;
-	return wk_build_encode(b, out, cap, len, err);
+	bool sending = !c->dry && !c->wpath;
+	struct wk_txgen_opts o = {.seed = c->seed,
+	                          .badsum = c->badsum,
+	                          .prepend_eth = c->prepend_eth,
+	                          .route_src = true,
+	                          .route_strict = sending,
+	                          .link_addrs = sending && c->kind == WK_TX_L2 && c->have_mymac};
+	snprintf(o.ifname, sizeof(o.ifname), "%s", c->ifname);
+	memcpy(o.mac, c->mymac, 6);
+	wk_txgen_free(c->g);
+	c->g = wk_txgen_new(c->spec, &o, &c->err);
+	return c->g ? 0 : c->err.code;
 }
 
 static void dissect(struct wk_pkt *p, const uint8_t *d, size_t n, uint32_t linktype,
@@ -344,46 +196,24 @@ static void dissect(struct wk_pkt *p, const uint8_t *d, size_t n, uint32_t linkt
  * packet. When the destination is on the link (its neighbour answers within 300 ms), send
  * whole frames over AF_PACKET instead, as masscan does; otherwise stay on the IP socket.
  * Returns true when c now sends frames. */
+/* --flood over a raw IP socket pays a route lookup and a header rewrite in the kernel per
+ * packet. When the destination is on the link (its neighbour answers within 300 ms), send
+ * whole frames over AF_PACKET instead, as masscan does; otherwise stay on the IP socket.
+ * Returns true when c now sends frames. */
 static bool auto_l2(struct ctx *c)
 {
-	static uint8_t pkt[PKT_MAX];
-	size_t len;
-	struct wk_pkt p;
-	struct timespec z = {0};
+	char ifname[WK_IFNAME_MAX];
+	uint8_t mac[6], mymac[6];
 	struct wk_error e = {0};
-	if (make(c, 0, pkt, sizeof(pkt), &len, &e))
+	if (wk_txgen_route(c->g, ifname, 300, mac, mymac, &e))
 		return false;
-	dissect(&p, pkt, len, c->linktype, &z, 1);
-	for (unsigned i = 0; i < p.nlayers; i++) {
-		const struct wk_proto *pp = p.l[i].proto;
-		if (!(pp->flags & WK_PF_NETWORK))
-			continue;
-		const struct wk_field *fs = role_field(pp, WK_ROLE_SRC, true);
-		const struct wk_field *fd = role_field(pp, WK_ROLE_DST, true);
-		struct wk_val vs, vd;
-		if (!fs || !fd || (fd->type != WK_FT_IP4 && fd->type != WK_FT_IP6) ||
-		    !wk_field_get(&p, &p.l[i], fs, 0, &vs) ||
-		    !wk_field_get(&p, &p.l[i], fd, 0, &vd) || vs.n != vd.n)
-			return false;
-		int fam = fd->type == WK_FT_IP4 ? AF_INET : AF_INET6;
-		char ifname[WK_IFNAME_MAX] = "";
-		uint8_t rsrc[16], mac[6], mymac[6];
-		if (wk_route_src(fam, vd.p, rsrc, ifname, &e) || !ifname[0] ||
-		    !strcmp(ifname, "lo") || wk_iface_mac(ifname, mymac, NULL, &e) ||
-		    wk_neigh_resolve(ifname, fam, vd.p, vs.p, mac, 300, &e))
-			return false;
-		snprintf(c->ifname, sizeof(c->ifname), "%s", ifname);
-		memcpy(c->mymac, mymac, 6);
-		c->have_mymac = true;
-		memcpy(c->ndst, vd.p, vd.n);
-		c->nlen = vd.n;
-		memcpy(c->nmac, mac, 6);
-		c->prepend_eth = true;
-		c->kind = WK_TX_L2;
-		c->linktype = WK_LINKTYPE_ETHERNET;
-		return true;
-	}
-	return false;
+	snprintf(c->ifname, sizeof(c->ifname), "%s", ifname);
+	memcpy(c->mymac, mymac, 6);
+	c->have_mymac = true;
+	c->prepend_eth = true;
+	c->kind = WK_TX_L2;
+	c->linktype = WK_LINKTYPE_ETHERNET;
+	return regen(c) == 0;
 }
 
 /* A summary line without its newline, appended to the output. */
@@ -504,19 +334,44 @@ static int drain(struct ctx *c, struct wk_rx *rx, int timeout_ms)
 }
 
 /* Sleep until mono time t, taking replies meanwhile. */
-static int wait_until(struct ctx *c, struct wk_rx *rx, uint64_t t)
+/* Wait until mono time t taking replies (wk_txrun's wait callback with --wait). */
+static int wait_until(void *ctx, uint64_t t)
 {
-	for (uint64_t now = mono_ns(); now < t && !stop; now = mono_ns()) {
-		uint64_t left = t - now;
-		if (rx) {
-			int rc = drain(c, rx, (int)((left + 999999) / 1000000));
-			if (rc < 0)
-				return rc;
-		} else {
-			struct timespec ts = {.tv_sec = (time_t)(left / 1000000000ull),
-			                      .tv_nsec = (long)(left % 1000000000ull)};
-			nanosleep(&ts, NULL);
+	struct ctx *c = ctx;
+	for (uint64_t now = wk_mono_ns(); now < t && !stop; now = wk_mono_ns()) {
+		int rc = drain(c, c->rx, (int)((t - now + 999999) / 1000000));
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* wk_txrun's per-packet callback: errors, -V/-x output, probes to match. */
+static int on_sent(void *ctx, uint64_t n, const uint8_t *whole, size_t wlen,
+                   const uint8_t *const *pkt, const size_t *len, unsigned npkt,
+                   const struct timespec *ts, int r, int e)
+{
+	struct ctx *c = ctx;
+	int rc;
+	if ((r < 0 || (unsigned)r < npkt) && !c->quiet)
+		fprintf(stderr, "wirekit send: packet %llu: %s\n", (unsigned long long)n + 1,
+		        r < 0 ? c->err.msg : strerror(e ? e : EIO));
+	if (r > 0)
+		c->nsent++;
+	if (c->tree || c->hex) {
+		for (unsigned k = 0; k < npkt; k++) {
+			struct wk_pkt p;
+			dissect(&p, pkt[k], len[k], c->linktype, ts, c->nsent);
+			show(c, &p);
 		}
+		wk_ob_flush(&c->ob);
+	}
+	if (c->match && r > 0) {
+		/* the probe as built (before any fragmenting) is what replies answer */
+		if ((rc = add_probe(c, whole, wlen, ts)))
+			return rc;
+		if ((rc = drain(c, c->rx, 0)) < 0)
+			return rc;
 	}
 	return 0;
 }
@@ -534,200 +389,14 @@ static void spec_error(const char *text, const struct wk_error *err, size_t col)
 	fputs("^\n", stderr);
 }
 
-/* Sport and checksum positions of a template, for patching in --flood. */
-struct templ {
-	uint8_t *p;
-	size_t n;
-	long sport_off, csum_off;
-};
-
-static void templ_patch(struct templ *t, uint8_t *dst, uint16_t sport)
-{
-	memcpy(dst, t->p, t->n);
-	if (t->sport_off < 0)
-		return;
-	uint16_t old = (uint16_t)(dst[t->sport_off] << 8 | dst[t->sport_off + 1]);
-	dst[t->sport_off] = (uint8_t)(sport >> 8);
-	dst[t->sport_off + 1] = (uint8_t)sport;
-	if (t->csum_off >= 0) {
-		/* RFC 1624: the checksum follows the port without summing the packet again */
-		uint16_t cs = (uint16_t)(dst[t->csum_off] << 8 | dst[t->csum_off + 1]);
-		cs = wk_csum_update16(cs, old, sport);
-		dst[t->csum_off] = (uint8_t)(cs >> 8);
-		dst[t->csum_off + 1] = (uint8_t)cs;
-	}
-}
-
-/* Where the transport's source port and checksum sit in the packet just built, when the
- * spec left the port to us. */
-static void templ_find(struct ctx *c, struct templ *t)
-{
-	struct wk_build *b = c->b;
-	t->sport_off = t->csum_off = -1;
-	unsigned base = c->prepend_eth ? 1 : 0;
-	for (unsigned i = 0; i < b->n; i++) {
-		const struct wk_proto *p = b->l[i].proto;
-		if (!(p->flags & WK_PF_PORTS))
-			continue;
-		const struct wk_field *sp = role_field(p, WK_ROLE_SPORT, false);
-		if (!sp || sp->get || sp->width != 2 || i < base ||
-		    wk_spec_isset(c->spec, i - base, sp->name))
-			return;
-		t->sport_off = (long)(b->l[i].off + sp->off);
-		for (size_t k = 0; k < p->nfields; k++) {
-			const struct wk_field *f = &p->fields[k];
-			if ((f->flags & WK_FF_CSUM) && !f->get && f->width == 2 &&
-			    !wk_spec_isset(c->spec, i - base, f->name))
-				t->csum_off = (long)(b->l[i].off + f->off);
-		}
-		return;
-	}
-}
-
-/* --flood: templates built once, the source port walked and patched per packet. */
-static int flood(struct ctx *c, struct wk_tx *tx, uint64_t total, uint64_t *sent, uint64_t *errors)
-{
-	uint64_t np = wk_spec_count(c->spec);
-	size_t nt = np < TEMPL_MAX ? (size_t)np : TEMPL_MAX;
-	struct templ *t = calloc(nt, sizeof(*t));
-	uint8_t *bufs = malloc((size_t)BATCH * PKT_MAX);
-	int rc = 0;
-	if (!t || !bufs) {
-		rc = wk_seterr(&c->err, WK_ENOMEM, "out of memory");
-		goto out;
-	}
-	for (size_t i = 0; i < nt; i++) {
-		size_t len;
-		if ((rc = make(c, i, bufs, PKT_MAX, &len, &c->err)))
-			goto out;
-		templ_find(c, &t[i]);
-		t[i].p = malloc(len);
-		if (!t[i].p) {
-			rc = wk_seterr(&c->err, WK_ENOMEM, "out of memory");
-			goto out;
-		}
-		memcpy(t[i].p, bufs, len);
-		t[i].n = len;
-	}
-	const uint8_t *ptr[BATCH];
-	size_t lens[BATCH];
-	uint16_t port = (uint16_t)(1024 + rnd(c) % 64512);
-	uint64_t k = 0;
-	while (!stop && (!total || *sent < total)) {
-		unsigned n = 0;
-		for (; n < BATCH && (!total || *sent + n < total); n++) {
-			uint8_t *dst = bufs + (size_t)n * PKT_MAX;
-			uint64_t idx = k++ % np;
-			if (idx < nt) {
-				templ_patch(&t[idx], dst, port);
-				lens[n] = t[idx].n;
-			} else if ((rc = make(c, idx, dst, PKT_MAX, &lens[n], &c->err))) {
-				goto out;
-			}
-			ptr[n] = dst;
-			port = port == 65535 ? 1024 : (uint16_t)(port + 1);
-		}
-		int e = 0;
-		int r = wk_tx_send(tx, ptr, lens, n, &e, &c->err);
-		if (r < 0) {
-			if (r == WK_EPERM) {
-				rc = r;
-				goto out;
-			}
-			/* ENOBUFS and friends: the queue is full, count and go on */
-			(*errors)++;
-			continue;
-		}
-		*sent += (uint64_t)r;
-		if ((unsigned)r < n)
-			(*errors)++;
-	}
-out:
-	for (size_t i = 0; t && i < nt; i++)
-		free(t[i].p);
-	free(t);
-	free(bufs);
-	return rc;
-}
-
-/* Paced sending (each packet once, -c, --interval, --rate), with replies taken
- * meanwhile when waiting for them. */
-static int paced(struct ctx *c, struct wk_tx *tx, struct wk_rx *rx, uint64_t total, uint64_t *sent,
-                 uint64_t *errors)
-{
-	static uint8_t pkt[PKT_MAX];
-	static uint8_t frags[FRAG_MAX * 1600 + PKT_MAX];
-	uint64_t np = wk_spec_count(c->spec), start = mono_ns();
-	int rc = 0;
-	for (uint64_t i = 0; i < total && !stop; i++) {
-		if (c->interval > 0 && i > 0)
-			rc = wait_until(c, rx, start + (uint64_t)(c->interval * 1e9 * (double)i));
-		else if (c->rate > 0)
-			rc = wait_until(c, rx, start + (uint64_t)(1e9 / c->rate * (double)i));
-		if (rc || stop)
-			break;
-		size_t len;
-		if ((rc = make(c, i % np, pkt, sizeof(pkt), &len, &c->err)))
-			return rc;
-		const uint8_t *ptr[FRAG_MAX];
-		size_t lens[FRAG_MAX];
-		unsigned nf = 1;
-		ptr[0] = pkt;
-		lens[0] = len;
-		if (c->frag) {
-			struct wk_pkt p;
-			struct timespec z = {0};
-			dissect(&p, pkt, len, c->linktype, &z, 0);
-			int ipi = wk_pkt_find(&p, wk_proto_find("ip"), 0);
-			if (ipi >= 0) {
-				if ((rc = wk_ip4_fragment(pkt, len, p.l[ipi].off, c->frag,
-				                          c->badsum, frags, sizeof(frags), lens,
-				                          FRAG_MAX, &nf, &c->err)))
-					return rc;
-				for (unsigned k = 0, off = 0; k < nf; off += (unsigned)lens[k], k++)
-					ptr[k] = frags + off;
-			}
-		}
-		struct timespec ts;
-		clock_gettime(CLOCK_REALTIME, &ts);
-		int e = 0;
-		int r = wk_tx_send(tx, ptr, lens, nf, &e, &c->err);
-		if (r == WK_EPERM)
-			return r;
-		if (r < 0 || (unsigned)r < nf) {
-			(*errors)++;
-			if (!c->quiet)
-				fprintf(stderr, "wirekit send: packet %llu: %s\n",
-				        (unsigned long long)i + 1,
-				        r < 0 ? c->err.msg : strerror(e ? e : EIO));
-		}
-		if (r > 0)
-			(*sent)++;
-		if (c->tree || c->hex) {
-			for (unsigned k = 0; k < nf; k++) {
-				struct wk_pkt p;
-				dissect(&p, ptr[k], lens[k], c->linktype, &ts, *sent);
-				show(c, &p);
-			}
-			wk_ob_flush(&c->ob);
-		}
-		if (c->match && r > 0) {
-			if ((rc = add_probe(c, pkt, len, &ts)))
-				return rc;
-			if ((rc = drain(c, rx, 0)) < 0)
-				return rc;
-		}
-	}
-	return 0;
-}
-
+/* --dry-run, -w: the packets printed or written, nothing sent. */
 static int dry_run(struct ctx *c, uint64_t total)
 {
 	static uint8_t pkt[PKT_MAX];
 	static uint8_t frags[FRAG_MAX * 1600 + PKT_MAX];
 	struct wk_pcap_writer *w = NULL;
-	uint64_t np = wk_spec_count(c->spec);
 	int rc = 0, status = 0;
+	bool display = !c->quiet && (c->dry || c->tree || c->hex || c->json);
 	if (c->wpath) {
 		size_t wl = strlen(c->wpath);
 		bool ng = c->pcapng || (wl > 7 && !strcmp(c->wpath + wl - 7, ".pcapng"));
@@ -742,9 +411,10 @@ static int dry_run(struct ctx *c, uint64_t total)
 		}
 	}
 	uint64_t number = 0;
+	struct timespec ts = {0};
 	for (uint64_t i = 0; i < total && !stop; i++) {
 		size_t len;
-		if ((rc = make(c, i % np, pkt, sizeof(pkt), &len, &c->err))) {
+		if ((rc = wk_txgen_make(c->g, i, pkt, sizeof(pkt), &len, &c->err))) {
 			fprintf(stderr, "wirekit send: packet %llu: %s\n",
 			        (unsigned long long)i + 1, c->err.msg);
 			status = 1;
@@ -755,8 +425,10 @@ static int dry_run(struct ctx *c, uint64_t total)
 		unsigned nf = 1;
 		ptr[0] = pkt;
 		lens[0] = len;
-		struct timespec ts;
-		clock_gettime(CLOCK_REALTIME, &ts);
+		/* the clock costs as much as building a packet: written without being shown,
+		 * packets share the time of their group of 64 */
+		if (display || i % 64 == 0)
+			clock_gettime(CLOCK_REALTIME, &ts);
 		struct wk_pkt p;
 		if (c->frag) {
 			dissect(&p, pkt, len, c->linktype, &ts, 0);
@@ -773,14 +445,25 @@ static int dry_run(struct ctx *c, uint64_t total)
 				ptr[k] = frags + off;
 		}
 		for (unsigned k = 0; k < nf; k++) {
-			dissect(&p, ptr[k], lens[k], c->linktype, &ts, ++number);
+			if (display) {
+				dissect(&p, ptr[k], lens[k], c->linktype, &ts, ++number);
+			} else {
+				/* the writer needs the bytes and the time, not the layers */
+				memset(&p, 0, offsetof(struct wk_pkt, l));
+				p.data = ptr[k];
+				p.caplen = p.wirelen = (uint32_t)lens[k];
+				p.linktype = c->linktype;
+				p.ts_sec = ts.tv_sec;
+				p.ts_nsec = (uint32_t)ts.tv_nsec;
+				p.number = ++number;
+			}
 			if (w && wk_pcap_write(w, &p, NULL)) {
 				fprintf(stderr, "wirekit send: %s: %s\n", c->wpath,
 				        wk_pcap_werror(w)->msg);
 				status = 1;
 				goto out;
 			}
-			if (c->dry || c->tree || c->hex || c->json)
+			if (display)
 				show(c, &p);
 		}
 		if (c->ob.err) {
@@ -943,17 +626,9 @@ int cmd_send(int argc, char **argv)
 		status = 2;
 		goto out;
 	}
-	c->b = malloc(sizeof(*c->b));
-	if (!c->b) {
-		fprintf(stderr, "wirekit send: out of memory\n");
-		status = 1;
-		goto out;
-	}
-	uint64_t seed = 0;
-	if (getrandom(&seed, sizeof(seed), 0) != sizeof(seed))
-		seed = mono_ns() ^ (uint64_t)getpid() << 32;
-	c->rng = seed;
-	c->run_id = rnd(c);
+	if (getrandom(&c->seed, sizeof(c->seed), 0) != sizeof(c->seed))
+		c->seed = wk_mono_ns() ^ (uint64_t)getpid() << 32;
+	c->seed |= 1; /* 0 would ask the generator to draw its own */
 
 	/* What the first layer is decides the socket: a link layer goes out whole over
 	 * AF_PACKET, IPv4/IPv6 over raw IP sockets (or AF_PACKET with --l2), anything else
@@ -963,6 +638,16 @@ int cmd_send(int argc, char **argv)
 	bool link = (first->flags & WK_PF_LINK) != 0;
 	if (!link && (c->l2 || !bound(first, WK_NS_LINKTYPE, &lt)))
 		c->prepend_eth = true;
+	uint32_t et;
+	if (c->prepend_eth && !link && !bound(first, WK_NS_ETHERTYPE, &et)) {
+		/* tcp(), udp()/dns(), icmp(): scapy would need an IP layer too */
+		fprintf(stderr,
+		        "wirekit send: %s() cannot start a packet: start with the layer that "
+		        "carries it, e.g. ip(dst=...)/%s() or ipv6(dst=...)/%s()\n",
+		        first->name, first->name, first->name);
+		status = 2;
+		goto out;
+	}
 	if (c->prepend_eth || link) {
 		c->kind = WK_TX_L2;
 		if (!bound(c->prepend_eth ? wk_proto_find("eth") : first, WK_NS_LINKTYPE, &lt)) {
@@ -974,6 +659,11 @@ int cmd_send(int argc, char **argv)
 		c->kind = lt == WK_LINKTYPE_IPV6 ? WK_TX_IP6 : WK_TX_IP4;
 	}
 	c->linktype = lt;
+	if (regen(c)) {
+		fprintf(stderr, "wirekit send: %s\n", c->err.msg);
+		status = 1;
+		goto out;
+	}
 	uint64_t np = wk_spec_count(c->spec);
 	uint64_t total = have_count ? c->count : (c->flood ? 0 : np);
 	bool sending = !c->dry && !c->wpath;
@@ -998,42 +688,11 @@ int cmd_send(int argc, char **argv)
 		if (c->ifname_opt) {
 			snprintf(c->ifname, sizeof(c->ifname), "%s", c->ifname_opt);
 		} else {
-			static uint8_t pkt[PKT_MAX];
-			size_t len;
-			struct wk_pkt p;
-			struct timespec z = {0};
-			uint8_t src[16];
-			c->kind = WK_TX_IP4; /* no link addresses yet */
-			rc = make(c, 0, pkt, sizeof(pkt), &len, &c->err);
-			c->kind = WK_TX_L2;
-			if (rc) {
-				fprintf(stderr, "wirekit send: %s\n", c->err.msg);
+			rc = wk_txgen_route(c->g, c->ifname, 0, NULL, NULL, &c->err);
+			if (rc && rc != WK_ENOTFOUND) {
+				fprintf(stderr, "wirekit send: %s (give -I IFACE)\n", c->err.msg);
 				status = 1;
 				goto out;
-			}
-			dissect(&p, pkt, len, c->linktype, &z, 1);
-			for (unsigned i = 0; i < p.nlayers && !c->ifname[0]; i++) {
-				if (!(p.l[i].proto->flags & WK_PF_NETWORK))
-					continue;
-				const struct wk_proto *pp = p.l[i].proto;
-				for (size_t k = 0; k < pp->nfields; k++) {
-					const struct wk_field *f = &pp->fields[k];
-					struct wk_val v;
-					if (f->role != WK_ROLE_DST ||
-					    (f->type != WK_FT_IP4 && f->type != WK_FT_IP6) ||
-					    !wk_field_get(&p, &p.l[i], f, 0, &v))
-						continue;
-					const uint8_t *a = v.p ? v.p : v.buf;
-					if (wk_route_src(f->type == WK_FT_IP4 ? AF_INET : AF_INET6,
-					                 a, src, c->ifname, &c->err)) {
-						fprintf(stderr,
-						        "wirekit send: %s (give -I IFACE)\n",
-						        c->err.msg);
-						status = 1;
-						goto out;
-					}
-					break;
-				}
 			}
 			if (!c->ifname[0]) {
 				fprintf(stderr,
@@ -1048,6 +707,11 @@ int cmd_send(int argc, char **argv)
 			goto out;
 		}
 		c->have_mymac = true;
+		if (regen(c)) {
+			fprintf(stderr, "wirekit send: %s\n", c->err.msg);
+			status = 1;
+			goto out;
+		}
 	}
 	if (c->flood && c->kind != WK_TX_L2 && !c->ifname_opt && auto_l2(c) && !c->quiet)
 		fprintf(stderr, "wirekit send: destination on the link: flooding frames on %s\n",
@@ -1065,7 +729,7 @@ int cmd_send(int argc, char **argv)
 		goto out;
 	}
 	if (c->wait > 0) {
-		rx = wk_rx_open(&c->err);
+		c->rx = rx = wk_rx_open(&c->err);
 		c->match = rx ? wk_match_new(total, &c->err) : NULL;
 		c->probes = c->match ? calloc(total, sizeof(*c->probes)) : NULL;
 		if (!rx || !c->match || !c->probes) {
@@ -1082,7 +746,7 @@ int cmd_send(int argc, char **argv)
 		size_t len;
 		uint64_t check = np < 4096 ? np : 4096;
 		for (uint64_t i = 0; i < check; i++)
-			if (make(c, i, pkt, sizeof(pkt), &len, &c->err)) {
+			if (wk_txgen_make(c->g, i, pkt, sizeof(pkt), &len, &c->err)) {
 				fprintf(stderr, "wirekit send: packet %llu: %s\n",
 				        (unsigned long long)i + 1, c->err.msg);
 				status = c->err.code == WK_EPERM ? 3 : 1;
@@ -1094,12 +758,22 @@ int cmd_send(int argc, char **argv)
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	uint64_t sent = 0, errors = 0, t0 = mono_ns();
-	if (c->flood)
-		rc = flood(c, tx, total, &sent, &errors);
-	else
-		rc = paced(c, tx, rx, total, &sent, &errors);
-	double elapsed = (double)(mono_ns() - t0) / 1e9;
+	struct wk_txrun_opts ro = {.total = total,
+	                           .flood = c->flood,
+	                           .rate = c->rate,
+	                           .interval = c->interval,
+	                           .frag = c->frag,
+	                           .linktype = c->linktype,
+	                           .badsum = c->badsum,
+	                           .stop = &stop,
+	                           .ctx = c,
+	                           .sent = on_sent,
+	                           .wait = c->rx ? wait_until : NULL};
+	struct wk_txrun_stats st;
+	uint64_t t0 = wk_mono_ns();
+	rc = wk_txrun(c->g, tx, &ro, &st, &c->err);
+	uint64_t sent = st.sent, errors = st.errors;
+	double elapsed = (double)(wk_mono_ns() - t0) / 1e9;
 	if (rc == WK_EPERM) {
 		fprintf(stderr, "wirekit send: raw sockets need root or CAP_NET_RAW (try --dry-run "
 		                "or -w FILE)\n");
@@ -1112,9 +786,9 @@ int cmd_send(int argc, char **argv)
 		status = 1;
 	}
 	if (rx && !rc) {
-		uint64_t until = mono_ns() + (uint64_t)(c->wait * 1e9);
-		while (!stop && c->answered < c->nprobes && mono_ns() < until)
-			if (wait_until(c, rx, until) < 0 || c->answered >= c->nprobes)
+		uint64_t until = wk_mono_ns() + (uint64_t)(c->wait * 1e9);
+		while (!stop && c->answered < c->nprobes && wk_mono_ns() < until)
+			if (wait_until(c, until) < 0 || c->answered >= c->nprobes)
 				break;
 		/* wait_until returns at the deadline or stop; answered probes end it early */
 	}
@@ -1161,7 +835,7 @@ out:
 	wk_spec_free(c->spec);
 	free(c->probes);
 	free(c->blob);
-	free(c->b);
+	wk_txgen_free(c->g);
 	free(c);
 	free(text);
 	return status;

@@ -118,6 +118,36 @@ import re, sys
 t = open(sys.argv[1]).read()
 assert re.search(r"sent 50,", t) and re.search(r"rate \d+ pps", t), t' "$T/rate.err"
 
+# issue 12 item 22: ICMP echo sequence numbers count packets over -c N (one identifier per
+# run, as ping); ARP and Ethernet source addresses come from the route's interface
+send ping 'ip(dst=198.18.0.2)/icmp()' -c 3 --wait 2
+check "ping -c 3: replies to seq 0, 1, 2" python3 -c '
+import re, sys
+t = open(sys.argv[1]).read()
+seqs = sorted(int(m) for m in re.findall(r"=>  IP 198.18.0.2 > 198.18.0.1: ICMP echo reply, id \d+, seq (\d+)", t))
+ids = set(re.findall(r"echo request, id (\d+)", t))
+assert seqs == [0, 1, 2] and len(ids) == 1, t' "$T/ping.out"
+amac=$(ip -n "$A" -br link show "sa$$" | awk '{print $3}')
+send arpsrc 'arp(pdst=198.18.0.2)' --dry-run -V
+check "arp: psrc from the route" has arpsrc 'arp.psrc): 198.18.0.1'
+check "arp: hwsrc from the route's interface" has arpsrc "arp.hwsrc): $amac"
+check "arp: ether source from the route's interface" has arpsrc "eth.src): $amac"
+send ethsrc 'ether()/ip(dst=198.18.0.2)/udp(dport=9)' --dry-run -V
+check "ether(): source from the route's interface" has ethsrc "eth.src): $amac"
+send icmpts 'ip(dst=198.18.0.2)/icmp(type=timestamp)' --dry-run
+check "icmp type=timestamp by name" has icmpts 'ICMP time stamp query'
+send icmppp 'ip(dst=198.18.0.2)/icmp(type=parameter-problem)' --dry-run
+check "icmp parameter problem: pointer not a random identifier" has icmppp 'parameter problem - octet 0,'
+
+# issue 12 item 8: a spec that starts with a transport is refused, not sent as a frame
+# with EtherType 0x9000; ip()/dns() has no IP protocol number to carry dns
+send l4first 'tcp(dport=80)' --dry-run
+check "transport first: exit 2" rc_is l4first 2
+check "transport first: message" grep -q "tcp() cannot start a packet: start with the layer that carries it" "$T/l4first.err"
+send ipdns 'ip(dst=198.18.0.2)/dns()' --dry-run
+check "ip()/dns(): exit 2" rc_is ipdns 2
+check "ip()/dns(): message" grep -q "ip() cannot carry dns()" "$T/ipdns.err"
+
 # errors: nothing sent, exit 2 with a caret; no privilege: exit 3
 send typo 'ip(dst=198.18.0.2,tll=3)/tcp()' --wait 1
 check "typo: exit 2" rc_is typo 2

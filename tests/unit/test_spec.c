@@ -198,6 +198,37 @@ static void test_file_payload(void **state)
 	assert_int_equal(p.rest_len, 9);
 	assert_memory_equal(p.data + p.rest_off, "file data", 9);
 	bad("ip()/@/nonexistent/wk-file", "No such file", 5);
+	/* issue 12 item 26: an IPv4 packet over 65,535 bytes says why it cannot be finished */
+	static char big[65530];
+	char bpath[] = "/tmp/wk-spec-XXXXXX";
+	fd = mkstemp(bpath);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, big, sizeof(big)), (ssize_t)sizeof(big));
+	close(fd);
+	snprintf(spec, sizeof(spec), "ip()/udp()/@%s", bpath);
+	bad(spec,
+	    "udp: cannot finish: 65538 bytes from its header on, more than its 16-bit "
+	    "length field holds (65,535)",
+	    0);
+	snprintf(spec, sizeof(spec), "ip()/icmp()/@%s", bpath);
+	bad(spec, "ip: cannot finish: 65558 bytes", 0);
+	unlink(bpath);
+}
+
+/* Issue 12 item 26: clear messages for prefixes too large to expand and scapy's names. */
+static void test_messages(void **state)
+{
+	(void)state;
+	bad("ipv6(dst=2001:db8::/64)/udp()",
+	    "ipv6.dst stands for 2^64 addresses: a spec expands to at most 2^24 packets (an IPv6 "
+	    "prefix of /104 or longer)",
+	    9);
+	bad("ipv6(dst=2001:db8::/100)/udp()", "2^28 addresses", 9);
+	bad("ip()/tcp(dport=1-65535,sport=1-65535)", "expands to more than 16777216 packets", 23);
+	bad("ether()/vlan(prio=3)/ip()",
+	    "unknown field 'prio' in vlan(): scapy's 'prio' is 'priority' here", 13);
+	bad("ip()/tcp(dataofs=5)", "scapy's 'dataofs' is 'hdr_len' here", 9);
+	bad("ip()/udp()/dns(qdcount=1)", "scapy's 'qdcount' is 'count.queries' here", 15);
 }
 
 static void test_errors(void **state)
@@ -227,6 +258,64 @@ static void test_errors(void **state)
 	bad("ip(dst=198.18.0.0/8)/tcp(dport=0-65535)", "more than", 25);
 	bad("gre()", "cannot be built", 0);
 	bad("ip()/tcp(tsval=5000000000)", "bad value", 15);
+	/* issue 12 item 8: no made-up next-protocol numbers (ip.proto 0, EtherType 0x9000) */
+	bad("ip()/dns()", "ip() cannot carry dns()", 5);
+	bad("ip(dst=198.18.0.2)/arp()", "ip() cannot carry arp()", 19);
+	bad("ether()/tcp(dport=80)", "eth() cannot carry tcp(): no EtherType", 8);
+	bad("ether()/ip()/tcp()/arp()", "tcp() cannot carry arp()", 19);
+	/* issue 12 item 13: a bare flag after a list value is an error, not a list item */
+	bad("ip(flags=DF,MF)", "'MF' after 'DF' is ambiguous: write ip.flags=DF+MF", 12);
+	bad("ip()/udp()/dns(qname=a.test,recdesired)",
+	    "'recdesired' after a list value of dns.qry.name is ambiguous", 28);
+	bad("ip()/tcp(flags=S,syn)", "ambiguous", 17);
+	bad("ip(flags=DF+)", "bad value", 9);
+}
+
+/* Issue 12 item 22: ICMP types by the short name of the request (scapy, tcpdump). */
+static void test_short_names(void **state)
+{
+	(void)state;
+	struct wk_pkt p;
+	uint64_t count;
+	build("ip(dst=198.18.0.2)/icmp(type=timestamp)", 0, &p, &count);
+	assert_int_equal(buf[20], 13);
+	build("ip(dst=198.18.0.2)/icmp(type=Address-Mask)", 0, &p, &count);
+	assert_int_equal(buf[20], 17);
+	bad("ip()/icmp(type=timestam)", "bad value", 15);
+}
+
+static void test_flag_sum(void **state)
+{
+	(void)state;
+	struct wk_pkt p;
+	uint64_t count;
+	build("ip(dst=198.18.0.2,flags=DF+MF)/tcp(flags=S+A)", 0, &p, &count);
+	assert_int_equal(count, 1);
+	assert_int_equal(buf[6] >> 5, 3);     /* DF and MF */
+	assert_int_equal(buf[20 + 13], 0x12); /* SYN, ACK */
+	/* quoted: one packet per value */
+	build("ip(dst=198.18.0.2,flags=DF,\"MF\")", 1, &p, &count);
+	assert_int_equal(count, 2);
+	assert_int_equal(buf[6] >> 5, 1);
+}
+
+/* Issue 12 item 12: TCP options given as fields keep the user's order. */
+static void test_option_order(void **state)
+{
+	(void)state;
+	struct wk_pkt p;
+	uint64_t count;
+	static const uint8_t nop_mss[] = {1, 1, 2, 4, 0x05, 0xb4};
+	build("ip(dst=198.18.0.2)/tcp(nop,nop,mss=1460)", 0, &p, &count);
+	assert_memory_equal(buf + 40, nop_mss, sizeof(nop_mss));
+	static const uint8_t mss_ws_sack[] = {2, 4, 0x05, 0xb4, 1, 3, 3, 7, 1, 4, 2};
+	build("ip(dst=198.18.0.2)/tcp(mss=1460,nop,wscale=7,nop,sackok)", 0, &p, &count);
+	assert_memory_equal(buf + 40, mss_ws_sack, sizeof(mss_ws_sack));
+	/* a list still expands, one packet per value */
+	build("ip(dst=198.18.0.2)/tcp(mss=1400,1460,nop)", 1, &p, &count);
+	assert_int_equal(count, 2);
+	static const uint8_t mss1460_nop[] = {2, 4, 0x05, 0xb4, 1};
+	assert_memory_equal(buf + 40, mss1460_nop, sizeof(mss1460_nop));
 }
 
 static void test_distance_and_queries(void **state)
@@ -254,9 +343,11 @@ static void test_distance_and_queries(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_basic_tcp), cmocka_unit_test(test_cross_product),
-	    cmocka_unit_test(test_values),    cmocka_unit_test(test_file_payload),
-	    cmocka_unit_test(test_errors),    cmocka_unit_test(test_distance_and_queries),
+	    cmocka_unit_test(test_basic_tcp),    cmocka_unit_test(test_cross_product),
+	    cmocka_unit_test(test_values),       cmocka_unit_test(test_file_payload),
+	    cmocka_unit_test(test_errors),       cmocka_unit_test(test_distance_and_queries),
+	    cmocka_unit_test(test_option_order), cmocka_unit_test(test_flag_sum),
+	    cmocka_unit_test(test_short_names),  cmocka_unit_test(test_messages),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

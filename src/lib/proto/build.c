@@ -301,7 +301,7 @@ bool build_isset(const struct wk_build *b, unsigned i, const char *name)
 	return wk_build_get(b, i, name) != NULL;
 }
 
-bool build_next_key(const struct wk_build *b, unsigned i, enum wk_ns ns, uint32_t *key)
+bool build_next_key(struct wk_build *b, unsigned i, enum wk_ns ns, uint32_t *key)
 {
 	if (i + 1 >= b->n)
 		return false;
@@ -310,7 +310,27 @@ bool build_next_key(const struct wk_build *b, unsigned i, enum wk_ns ns, uint32_
 			*key = bd->key;
 			return true;
 		}
+	if (!b->nokey) {
+		b->nokey = i + 1;
+		b->nokey_ns = ns;
+	}
 	return false;
+}
+
+static const char *ns_name(enum wk_ns ns)
+{
+	switch (ns) {
+	case WK_NS_ETHERTYPE:
+		return "EtherType";
+	case WK_NS_IPPROTO:
+		return "IP protocol number";
+	case WK_NS_UDP:
+		return "UDP port";
+	case WK_NS_TCP:
+		return "TCP port";
+	default:
+		return "number";
+	}
 }
 
 /* The source and destination address fields of a network protocol (by role). */
@@ -432,6 +452,7 @@ int wk_build_encode(struct wk_build *b, uint8_t *out, size_t cap, size_t *len, s
 	wk_wr_init(&w, out, cap);
 	b->out = out;
 	b->len = 0;
+	b->nokey = 0;
 	if (b->n == 0)
 		return wk_seterr(err, WK_EINVAL, "no layers to build");
 	for (unsigned i = 0; i < b->n; i++) {
@@ -455,6 +476,13 @@ int wk_build_encode(struct wk_build *b, uint8_t *out, size_t cap, size_t *len, s
 				return wk_seterr(err, WK_EINVAL, "%s: cannot be set",
 				                 l->set[k].f->name);
 	}
+	if (b->nokey) {
+		const struct wk_proto *o = b->l[b->nokey - 1].proto, *in = b->l[b->nokey].proto;
+		return wk_seterr(err, WK_EINVAL,
+		                 "%s() cannot carry %s(): no %s stands for %s (put the layer that "
+		                 "carries %s() between them)",
+		                 o->name, in->name, ns_name(b->nokey_ns), in->name, in->name);
+	}
 	b->len = wk_wr_len(&w);
 	for (unsigned i = 0; i < b->n; i++)
 		for (unsigned k = 0; k < b->l[i].nset; k++)
@@ -466,6 +494,12 @@ int wk_build_encode(struct wk_build *b, uint8_t *out, size_t cap, size_t *len, s
 	for (unsigned i = b->n; i-- > 0;)
 		if (b->l[i].proto->finish) {
 			rc = b->l[i].proto->finish(b, i);
+			if (rc < 0 && build_span(b, i) > 0xffff)
+				return wk_seterr(
+				    err, rc,
+				    "%s: cannot finish: %zu bytes from its header on, more "
+				    "than its 16-bit length field holds (65,535)",
+				    b->l[i].proto->name, build_span(b, i));
 			if (rc < 0)
 				return wk_seterr(err, rc, "%s: cannot finish", b->l[i].proto->name);
 		}

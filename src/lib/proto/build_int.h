@@ -12,8 +12,9 @@ struct wk_bval *build_take(struct wk_build *b, unsigned i, const char *name);
 uint64_t build_uint(struct wk_build *b, unsigned i, const char *name, uint64_t dflt);
 bool build_isset(const struct wk_build *b, unsigned i, const char *name);
 /* The first key the protocol of layer i + 1 is bound to in ns (e.g. its EtherType), so a
- * header's "next protocol" field defaults to what follows it. */
-bool build_next_key(const struct wk_build *b, unsigned i, enum wk_ns ns, uint32_t *key);
+ * header's "next protocol" field defaults to what follows it. When there is a layer i + 1
+ * without a key in ns, the build records it and wk_build_encode refuses the packet. */
+bool build_next_key(struct wk_build *b, unsigned i, enum wk_ns ns, uint32_t *key);
 /* Pseudo-header sum (RFC 9293 3.1, RFC 768, RFC 8200 8.1) for layer i carried as upper
  * protocol proto with len bytes, from the nearest outer network layer's addresses.
  * False when there is none (the checksum then covers the layer alone). */

@@ -14,43 +14,7 @@
 #include <unistd.h>
 
 #include "wirekit/addr.h"
-#include "wirekit/spec.h"
-
-/* One run of values: numbers lo..hi (n == 0), or the bytes b[0..n) whose last tail bytes
- * are replaced by the big-endian numbers lo..hi (addresses). */
-struct seg {
-	uint64_t lo, hi;
-	uint16_t n;
-	uint8_t tail;
-	uint8_t b[WK_BUILD_VAL_MAX];
-};
-
-struct assign {
-	const struct wk_field *f;
-	size_t col;
-	unsigned nseg, cap;
-	struct seg *seg;
-	uint64_t count;
-};
-
-struct slayer {
-	const struct wk_proto *p;
-	size_t col;
-	unsigned nas;
-	struct assign as[WK_BUILD_MAX_SET];
-	const struct wk_field *optf; /* the layer's options text field, if it has one */
-	char *opts;                  /* option words collected for optf (NUL terminated) */
-	size_t nopts;
-};
-
-struct wk_spec {
-	unsigned n;
-	struct slayer l[WK_BUILD_MAX_LAYERS];
-	uint8_t *payload;
-	size_t npayload;
-	bool has_payload;
-	uint64_t count;
-};
+#include "proto/spec_int.h"
 
 /* Spec names that are not registry names (the issue's list: scapy's Ether, and the
  * spellings people type for the IP versions). */
@@ -96,91 +60,6 @@ static bool is_ident(char c, bool first)
 	return !first && ((c >= '0' && c <= '9') || c == '.');
 }
 
-static char lower(char c)
-{
-	return c >= 'A' && c <= 'Z' ? (char)(c + 32) : c;
-}
-
-/* ---- edit distance ------------------------------------------------------------------ */
-
-unsigned wk_spec_distance(const char *a, const char *b)
-{
-	enum { MAXL = 64 };
-	size_t la = strlen(a), lb = strlen(b);
-	if (la >= MAXL || lb >= MAXL)
-		return 1000;
-	/* optimal string alignment: three rows are enough */
-	unsigned r0[MAXL], r1[MAXL], r2[MAXL];
-	unsigned *pp = r0, *p = r1, *c = r2;
-	for (size_t j = 0; j <= lb; j++)
-		p[j] = (unsigned)j;
-	for (size_t i = 1; i <= la; i++) {
-		c[0] = (unsigned)i;
-		for (size_t j = 1; j <= lb; j++) {
-			unsigned cost = lower(a[i - 1]) == lower(b[j - 1]) ? 0 : 1;
-			unsigned v = p[j] + 1;
-			if (c[j - 1] + 1 < v)
-				v = c[j - 1] + 1;
-			if (p[j - 1] + cost < v)
-				v = p[j - 1] + cost;
-			if (i > 1 && j > 1 && lower(a[i - 1]) == lower(b[j - 2]) &&
-			    lower(a[i - 2]) == lower(b[j - 1]) && pp[j - 2] + 1 < v)
-				v = pp[j - 2] + 1;
-			c[j] = v;
-		}
-		unsigned *t = pp;
-		pp = p;
-		p = c;
-		c = t;
-	}
-	return p[lb];
-}
-
-/* Keeps the closest candidate seen, if close enough to be a likely typo. */
-struct near {
-	const char *want;
-	char best[64];
-	unsigned d;
-};
-
-static void near_try(struct near *nr, const char *cand, size_t n)
-{
-	char tmp[64];
-	if (n == 0 || n >= sizeof(tmp))
-		return;
-	memcpy(tmp, cand, n);
-	tmp[n] = '\0';
-	unsigned d = wk_spec_distance(nr->want, tmp);
-	size_t wl = strlen(nr->want);
-	unsigned limit = wl <= 3 ? 1 : wl <= 6 ? 2 : 3;
-	if (d <= limit && d < nr->d) {
-		nr->d = d;
-		memcpy(nr->best, tmp, n + 1);
-	}
-}
-
-/* Short names of the settable fields of p (full names and aliases without "p."). */
-static void near_fields(struct near *nr, const struct wk_proto *p)
-{
-	size_t pn = strlen(p->name);
-	for (size_t k = 0; k < p->nfields; k++) {
-		const struct wk_field *f = &p->fields[k];
-		if (f->flags & WK_FF_NOENC)
-			continue;
-		const char *names[2] = {f->name, f->alias};
-		for (int j = 0; j < 2; j++)
-			for (const char *a = names[j]; a && *a;) {
-				const char *e = strchr(a, ' ');
-				size_t len = e ? (size_t)(e - a) : strlen(a);
-				if (len > pn && !strncmp(a, p->name, pn) && a[pn] == '.')
-					near_try(nr, a + pn + 1, len - pn - 1);
-				else
-					near_try(nr, a, len);
-				a = e ? e + 1 : a + len;
-			}
-	}
-}
-
 /* ---- layers ------------------------------------------------------------------------- */
 
 static const struct wk_proto *layer_find(const char *name)
@@ -197,10 +76,10 @@ static int unknown_layer(struct ps *ps, size_t col, const char *name)
 	for (size_t k = 0; k < wk_proto_count(); k++) {
 		const struct wk_proto *p = wk_proto_at(k);
 		if (p->encode)
-			near_try(&nr, p->name, strlen(p->name));
+			spec_near_try(&nr, p->name, strlen(p->name));
 	}
 	for (size_t k = 0; k < WK_ARRAY_SIZE(layer_alias); k++)
-		near_try(&nr, layer_alias[k].alias, strlen(layer_alias[k].alias));
+		spec_near_try(&nr, layer_alias[k].alias, strlen(layer_alias[k].alias));
 	if (nr.d < 1000)
 		return perr(ps, col, WK_ENOTFOUND, "unknown layer '%s'; did you mean '%s'?", name,
 		            nr.best);
@@ -213,327 +92,6 @@ static const struct wk_field *options_field(const struct wk_proto *p)
 {
 	const struct wk_field *f = wk_build_field(p, "options");
 	return f && f->type == WK_FT_STR && !(f->flags & WK_FF_NOENC) ? f : NULL;
-}
-
-/* ---- values ------------------------------------------------------------------------- */
-
-static uint64_t seg_count(const struct seg *g)
-{
-	return g->hi - g->lo + 1;
-}
-
-/* Value k of segment g into a build value. */
-static void seg_value(const struct seg *g, uint64_t k, struct wk_bval *v)
-{
-	uint64_t x = g->lo + k;
-	v->u = x;
-	v->n = g->n;
-	if (g->n) {
-		memcpy(v->b, g->b, g->n);
-		for (unsigned j = 0; j < g->tail; j++)
-			v->b[g->n - 1 - j] = (uint8_t)(x >> (8 * j));
-	}
-}
-
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* Hex bytes, optionally "0x" or "hex:" first, with ':', '-' or spaces between bytes. */
-static bool parse_hex(const char *s, size_t n, uint8_t *out, size_t cap, size_t *len)
-{
-	size_t i = 0, k = 0;
-	if (n >= 4 && !strncmp(s, "hex:", 4))
-		i = 4;
-	else if (n >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
-		i = 2;
-	while (i < n) {
-		if (s[i] == ':' || s[i] == ' ' || s[i] == '-') {
-			i++;
-			continue;
-		}
-		int hi = hexval((unsigned char)s[i]);
-		int lo = i + 1 < n ? hexval((unsigned char)s[i + 1]) : -1;
-		if (hi < 0 || lo < 0 || k >= cap)
-			return false;
-		out[k++] = (uint8_t)(hi << 4 | lo);
-		i += 2;
-	}
-	*len = k;
-	return true;
-}
-
-/* A whole unsigned number (decimal or 0x hex). */
-static bool parse_num(const char *s, size_t n, uint64_t *out)
-{
-	char buf[32];
-	if (n == 0 || n >= sizeof(buf) || s[0] == '-' || s[0] == '+' || s[0] == ' ')
-		return false;
-	memcpy(buf, s, n);
-	buf[n] = '\0';
-	char *end;
-	errno = 0;
-	unsigned long long v = strtoull(buf, &end, 0);
-	if (errno || *end)
-		return false;
-	*out = v;
-	return true;
-}
-
-/* Separators in value names vary between tables ("echo-request", "echo request"): in
- * the loose comparison '-', '_' and ' ' are one character. */
-static char loose(char c)
-{
-	return c == '_' || c == ' ' ? '-' : lower(c);
-}
-
-static bool tok_eq(const char *s, size_t n, const char *name, bool icase)
-{
-	if (strlen(name) != n)
-		return false;
-	for (size_t k = 0; k < n; k++)
-		if (icase ? loose(s[k]) != loose(name[k]) : s[k] != name[k])
-			return false;
-	return true;
-}
-
-/* Bit value, in f's own units, of a one-bit sub-field g ("tcp.flags.syn" of tcp.flags). */
-static bool subfield_bit(const struct wk_field *f, const struct wk_field *g, uint64_t *bit)
-{
-	if (g->type != WK_FT_BOOL || g->get || !g->mask || f->get || f->width > 8 ||
-	    g->off < f->off || g->off + g->width > f->off + f->width)
-		return false;
-	unsigned shift = (unsigned)(f->off + f->width - g->off - g->width) * 8;
-	uint64_t m = (uint64_t)g->mask << shift;
-	uint64_t fm = f->mask ? f->mask : (f->width >= 8 ? ~0ull : (1ull << (8 * f->width)) - 1);
-	if ((m & fm) != m)
-		return false;
-	*bit = m >> __builtin_ctzll(fm);
-	return true;
-}
-
-/* Flags written as letters or sub-field names: "SA" (scapy's TCP letters, the field's
- * single-letter value names first, then the sub-fields' initials: U, E, C) or "DF" /
- * "df" (a sub-field named ip.flags.df). */
-static bool parse_flags(const struct wk_proto *p, const struct wk_field *f, const char *s, size_t n,
-                        uint64_t *out)
-{
-	size_t fl = strlen(f->name);
-	for (size_t k = 0; k < p->nfields; k++) {
-		const struct wk_field *g = &p->fields[k];
-		uint64_t bit;
-		if (!strncmp(g->name, f->name, fl) && g->name[fl] == '.' &&
-		    tok_eq(s, n, g->name + fl + 1, true) && subfield_bit(f, g, &bit)) {
-			*out = bit;
-			return true;
-		}
-	}
-	uint64_t v = 0;
-	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
-		bool found = false;
-		for (const struct wk_vname *nm = f->names; nm && nm->name && !found; nm++)
-			if (nm->name[0] == c && nm->name[1] == '\0' && nm->v) {
-				v |= nm->v;
-				found = true;
-			}
-		for (size_t k = 0; k < p->nfields && !found; k++) {
-			const struct wk_field *g = &p->fields[k];
-			uint64_t bit;
-			if (!strncmp(g->name, f->name, fl) && g->name[fl] == '.' &&
-			    lower(g->name[fl + 1]) == lower(c) && subfield_bit(f, g, &bit) &&
-			    !(v & bit)) {
-				v |= bit;
-				found = true;
-			}
-		}
-		if (!found)
-			return false;
-	}
-	*out = v;
-	return n > 0;
-}
-
-static bool parse_uint(const struct wk_proto *p, const struct wk_field *f, const char *s, size_t n,
-                       struct seg *g)
-{
-	for (int icase = 0; icase < 2; icase++)
-		for (const struct wk_vname *nm = f->names; nm && nm->name; nm++)
-			if (tok_eq(s, n, nm->name, icase)) {
-				g->lo = g->hi = nm->v;
-				return true;
-			}
-	if (f->type == WK_FT_BOOL) {
-		static const char *const t[] = {"true", "yes", "on"}, *const fa[] = {"false", "no",
-		                                                                     "off"};
-		for (size_t k = 0; k < 3; k++) {
-			if (tok_eq(s, n, t[k], true)) {
-				g->lo = g->hi = 1;
-				return true;
-			}
-			if (tok_eq(s, n, fa[k], true)) {
-				g->lo = g->hi = 0;
-				return true;
-			}
-		}
-	}
-	const char *dash = memchr(s, '-', n);
-	if (dash && dash > s) {
-		uint64_t a, b;
-		if (parse_num(s, (size_t)(dash - s), &a) &&
-		    parse_num(dash + 1, n - (size_t)(dash - s) - 1, &b) && a <= b) {
-			g->lo = a;
-			g->hi = b;
-			return true;
-		}
-		return false;
-	}
-	uint64_t v;
-	if (parse_num(s, n, &v) || parse_flags(p, f, s, n, &v)) {
-		g->lo = g->hi = v;
-		return true;
-	}
-	return false;
-}
-
-static uint32_t ip4_u32(const struct wk_ip4 *a)
-{
-	return (uint32_t)a->b[0] << 24 | (uint32_t)a->b[1] << 16 | (uint32_t)a->b[2] << 8 | a->b[3];
-}
-
-static bool cstr(const char *s, size_t n, char *buf, size_t cap)
-{
-	if (n >= cap)
-		return false;
-	memcpy(buf, s, n);
-	buf[n] = '\0';
-	return true;
-}
-
-/* a.b.c.d, a.b.c.d-e.f.g.h, a.b.c.d-N (last byte), a.b.c.d/len. */
-static bool parse_ip4(const char *s, size_t n, struct seg *g)
-{
-	char a[64], b[64];
-	struct wk_ip4 x, y;
-	const char *sep = NULL;
-	for (size_t k = 0; k < n; k++)
-		if (s[k] == '-' || s[k] == '/')
-			sep = s + k;
-	size_t an = sep ? (size_t)(sep - s) : n;
-	if (!cstr(s, an, a, sizeof(a)) || !wk_ip4_parse(a, &x))
-		return false;
-	g->n = 4;
-	g->tail = 4;
-	memcpy(g->b, x.b, 4);
-	g->lo = g->hi = ip4_u32(&x);
-	if (!sep)
-		return true;
-	if (!cstr(sep + 1, n - an - 1, b, sizeof(b)))
-		return false;
-	uint64_t len;
-	if (*sep == '/') {
-		if (!parse_num(b, strlen(b), &len) || len > 32)
-			return false;
-		uint32_t mask = len ? ~0u << (32 - len) : 0;
-		g->lo = ip4_u32(&x) & mask;
-		g->hi = g->lo | ~mask;
-		return true;
-	}
-	if (wk_ip4_parse(b, &y))
-		g->hi = ip4_u32(&y);
-	else if (parse_num(b, strlen(b), &len) && len <= 255)
-		g->hi = (g->lo & ~0xffull) | len;
-	else
-		return false;
-	return g->lo <= g->hi;
-}
-
-/* An address, addr/len (len >= 64: the low 64 bits count) or addr-addr differing only
- * in the low 64 bits. */
-static bool parse_ip6(const char *s, size_t n, struct seg *g)
-{
-	char a[64], b[64];
-	struct wk_ip6 x, y;
-	const char *sep = NULL;
-	for (size_t k = 0; k < n; k++)
-		if (s[k] == '-' || s[k] == '/')
-			sep = s + k;
-	size_t an = sep ? (size_t)(sep - s) : n;
-	if (!cstr(s, an, a, sizeof(a)) || !wk_ip6_parse(a, &x))
-		return false;
-	uint64_t low = 0;
-	for (int k = 8; k < 16; k++)
-		low = low << 8 | x.b[k];
-	g->n = 16;
-	g->tail = 8;
-	memcpy(g->b, x.b, 16);
-	g->lo = g->hi = low;
-	if (!sep)
-		return true;
-	if (!cstr(sep + 1, n - an - 1, b, sizeof(b)))
-		return false;
-	if (*sep == '/') {
-		uint64_t len;
-		if (!parse_num(b, strlen(b), &len) || len < 64 || len > 128)
-			return false;
-		uint64_t mask = len == 64 ? 0 : ~0ull << (128 - len);
-		g->lo = low & mask;
-		g->hi = g->lo | ~mask;
-		return true;
-	}
-	if (!wk_ip6_parse(b, &y) || memcmp(x.b, y.b, 8))
-		return false;
-	g->hi = 0;
-	for (int k = 8; k < 16; k++)
-		g->hi = g->hi << 8 | y.b[k];
-	return g->lo <= g->hi;
-}
-
-/* One value token of field f into g; false when it is not a value of f. */
-static bool parse_value(const struct wk_proto *p, const struct wk_field *f, const char *s, size_t n,
-                        struct seg *g)
-{
-	char buf[64];
-	size_t len = 0;
-	memset(g, 0, offsetof(struct seg, b));
-	switch (f->type) {
-	case WK_FT_UINT:
-	case WK_FT_BOOL:
-		return parse_uint(p, f, s, n, g);
-	case WK_FT_IP4:
-		return parse_ip4(s, n, g);
-	case WK_FT_IP6:
-		return parse_ip6(s, n, g);
-	case WK_FT_MAC: {
-		struct wk_mac m;
-		if (!cstr(s, n, buf, sizeof(buf)) || !wk_mac_parse(buf, &m))
-			return false;
-		memcpy(g->b, m.b, 6);
-		g->n = 6;
-		return true;
-	}
-	case WK_FT_BYTES:
-		if (!parse_hex(s, n, g->b, sizeof(g->b), &len) || len == 0)
-			return false;
-		g->n = (uint16_t)len;
-		return true;
-	case WK_FT_STR:
-		if (n > sizeof(g->b))
-			return false;
-		memcpy(g->b, s, n);
-		g->n = (uint16_t)n;
-		return true;
-	case WK_FT_NONE:
-		break;
-	}
-	return false;
 }
 
 /* ---- trial encoding ------------------------------------------------------------------- */
@@ -587,9 +145,21 @@ static int add_seg(struct ps *ps, struct assign *a, const struct seg *g, size_t 
 		a->seg = ns;
 		a->cap = nc;
 	}
+	uint64_t c = spec_seg_count(g);
+	if (c == 0 || c > WK_SPEC_MAX_PACKETS) {
+		/* c == 0: the whole 64-bit range (an IPv6 /64) */
+		unsigned bits = c ? 64 - (unsigned)__builtin_clzll(c - 1) : 64;
+		if (g->n == 16)
+			return perr(ps, col, WK_ENOMEM,
+			            "%s stands for 2^%u addresses: a spec expands to at most 2^24 "
+			            "packets (an IPv6 prefix of /104 or longer)",
+			            a->f->name, bits);
+		return perr(ps, col, WK_ENOMEM,
+		            "%s stands for 2^%u values: a spec expands to at most 2^24 packets",
+		            a->f->name, bits);
+	}
 	a->seg[a->nseg++] = *g;
-	uint64_t c = seg_count(g);
-	if (c > WK_SPEC_MAX_PACKETS || a->count + c > WK_SPEC_MAX_PACKETS)
+	if (a->count + c > WK_SPEC_MAX_PACKETS)
 		return perr(ps, col, WK_ENOMEM, "more than %u values", WK_SPEC_MAX_PACKETS);
 	a->count += c;
 	return 0;
@@ -652,12 +222,90 @@ static bool assignment_ahead(struct ps *ps, const struct wk_proto *p, const stru
 	if (j < ps->n && ps->s[j] != ',' && ps->s[j] != ')')
 		return false; /* e.g. an IPv6 address or a range: a value */
 	char name[64];
-	if (!cstr(ps->s + st, end - st, name, sizeof(name)))
+	if (!spec_cstr(ps->s + st, end - st, name, sizeof(name)))
 		return false;
 	if (f->type == WK_FT_STR)
 		return wk_build_field(p, name) != NULL;
 	struct seg g;
-	return !parse_value(p, f, name, strlen(name), &g);
+	return !spec_parse_value(p, f, name, strlen(name), &g);
+}
+
+/* After a ',' in a list: a bare flag name (DF in flags=DF,MF; recdesired after
+ * qname=a.test) could be another value or another flag; refuse it (issue 12 item 13). */
+static int bare_flag(struct ps *ps, const struct wk_proto *p, const struct wk_field *f,
+                     const char *prev)
+{
+	size_t j = ps->i;
+	while (j < ps->n && (ps->s[j] == ' ' || ps->s[j] == '\t'))
+		j++;
+	size_t st = j;
+	while (j < ps->n && is_ident(ps->s[j], false))
+		j++;
+	size_t e = j;
+	while (j < ps->n && (ps->s[j] == ' ' || ps->s[j] == '\t'))
+		j++;
+	if (e == st || (j < ps->n && ps->s[j] != ',' && ps->s[j] != ')'))
+		return 0;
+	const struct wk_field *g = spec_flag_named(p, ps->s + st, e - st);
+	if (!g)
+		return 0;
+	int n = (int)(e - st);
+	size_t fl = strlen(f->name);
+	if (!strncmp(g->name, f->name, fl) && g->name[fl] == '.')
+		return perr(ps, st, WK_EINVAL,
+		            "'%.*s' after '%s' is ambiguous: write %s=%s+%.*s for both flags, "
+		            "or quote it (\"%.*s\") for one packet each",
+		            n, ps->s + st, prev, f->name, prev, n, ps->s + st, n, ps->s + st);
+	size_t pn = strlen(p->name);
+	const char *shortname = !strncmp(g->name, p->name, pn) ? g->name + pn + 1 : g->name;
+	if (g->flags & WK_FF_NOENC || g->get) {
+		int pl = (int)(strrchr(g->name, '.') - g->name);
+		return perr(ps, st, WK_EINVAL,
+		            "'%.*s' after a list value of %s is ambiguous: it names a flag of %.*s "
+		            "(set that field instead), or quote it (\"%.*s\") to make it a value",
+		            n, ps->s + st, f->name, pl, g->name, n, ps->s + st);
+	}
+	return perr(ps, st, WK_EINVAL,
+	            "'%.*s' after a list value of %s is ambiguous: set the flag with %s=1, or "
+	            "quote it (\"%.*s\") to make it a value",
+	            n, ps->s + st, f->name, shortname, n, ps->s + st);
+}
+
+/* Field names scapy users type that are spelt differently here (issue 12 item 26). */
+static const struct {
+	const char *proto, *scapy, *ours;
+} scapy_names[] = {
+    {"vlan", "prio", "priority"},
+    {"vlan", "vlan", "id"},
+    {"ip", "ihl", "hdr_len"},
+    {"tcp", "dataofs", "hdr_len"},
+    {"dns", "qdcount", "count.queries"},
+    {"dns", "ancount", "count.answers"},
+    {"dns", "nscount", "count.auth_rr"},
+    {"dns", "arcount", "count.add_rr"},
+    {"dns", "rd", "flags"},
+    {"dns", "qr", "flags"},
+    {"ipv6", "nh", "nxt"},
+    {"icmp6", "ptr", "pointer"},
+};
+
+/* An unknown field name: scapy's spelling of one of ours, else the closest name. */
+static int unknown_field(struct ps *ps, const struct slayer *l, const char *name, size_t col,
+                         const char *what)
+{
+	for (size_t k = 0; k < WK_ARRAY_SIZE(scapy_names); k++)
+		if (!strcmp(scapy_names[k].proto, l->p->name) &&
+		    !strcmp(scapy_names[k].scapy, name) &&
+		    wk_build_field(l->p, scapy_names[k].ours))
+			return perr(ps, col, WK_ENOTFOUND,
+			            "unknown %s '%s' in %s(): scapy's '%s' is '%s' here", what,
+			            name, l->p->name, name, scapy_names[k].ours);
+	struct near nr = {.want = name, .d = 1000};
+	spec_near_fields(&nr, l->p);
+	if (nr.d < 1000)
+		return perr(ps, col, WK_ENOTFOUND, "unknown %s '%s' in %s(); did you mean '%s'?",
+		            what, name, l->p->name, nr.best);
+	return perr(ps, col, WK_ENOTFOUND, "unknown %s '%s' in %s()", what, name, l->p->name);
 }
 
 static int add_option_word(struct ps *ps, struct slayer *l, const char *name, const char *val,
@@ -669,17 +317,8 @@ static int add_option_word(struct ps *ps, struct slayer *l, const char *name, co
 	if (w < 0 || (size_t)w >= sizeof(word))
 		return perr(ps, col, WK_EINVAL, "option too long");
 	struct wk_error e = {0};
-	if (trial(l->p, NULL, NULL, word, &e)) {
-		/* not an option either: most likely a misspelt field */
-		struct near nr = {.want = name, .d = 1000};
-		near_fields(&nr, l->p);
-		if (nr.d < 1000)
-			return perr(ps, col, WK_ENOTFOUND,
-			            "unknown field or option '%s' in %s(); did you mean '%s'?",
-			            name, l->p->name, nr.best);
-		return perr(ps, col, WK_ENOTFOUND, "unknown field or option '%s' in %s()",
-		            val ? word : name, l->p->name);
-	}
+	if (trial(l->p, NULL, NULL, word, &e)) /* not an option either: a misspelt field? */
+		return unknown_field(ps, l, name, col, "field or option");
 	size_t need = l->nopts + (size_t)w + 2;
 	char *no = realloc(l->opts, need);
 	if (!no)
@@ -712,16 +351,8 @@ static int parse_assign(struct ps *ps, struct slayer *l)
 		ps->i++;
 	const struct wk_field *f = wk_build_field(l->p, name);
 	if (!f) {
-		if (!l->optf) {
-			struct near nr = {.want = name, .d = 1000};
-			near_fields(&nr, l->p);
-			if (nr.d < 1000)
-				return perr(ps, ncol, WK_ENOTFOUND,
-				            "unknown field '%s' in %s(); did you mean '%s'?", name,
-				            l->p->name, nr.best);
-			return perr(ps, ncol, WK_ENOTFOUND, "unknown field '%s' in %s()", name,
-			            l->p->name);
-		}
+		if (!l->optf)
+			return unknown_field(ps, l, name, ncol, "field");
 		int rc = 0;
 		if (has_val)
 			rc = value_token(ps, tok, sizeof(tok), &tlen, &tcol);
@@ -733,6 +364,31 @@ static int parse_assign(struct ps *ps, struct slayer *l)
 	for (unsigned j = 0; j < l->nas; j++)
 		if (l->as[j].f == f)
 			return perr(ps, ncol, WK_EINVAL, "field '%s' set twice", name);
+	if (l->optf && f != l->optf && f->get) {
+		/* an option that is also a field (tcp's mss=, wscale=, sackok): one value goes
+		 * in as an option word, so options keep the order the user gave them in (probe
+		 * fingerprints depend on it); lists and ranges stay fields and expand */
+		size_t save = ps->i;
+		char word[WK_BUILD_VAL_MAX * 4 + 72];
+		int w = -1;
+		if (!has_val) {
+			w = snprintf(word, sizeof(word), "%s", name);
+		} else if (!value_token(ps, tok, sizeof(tok), &tlen, &tcol)) {
+			skip_ws(ps);
+			bool list = ps->i < ps->n && ps->s[ps->i] == ',' &&
+			            (ps->i++, !assignment_ahead(ps, l->p, f));
+			if (!list)
+				w = snprintf(word, sizeof(word), "%s=%s", name, tok);
+		}
+		struct wk_error e = {0};
+		if (w > 0 && (size_t)w < sizeof(word) && !trial(l->p, NULL, NULL, word, &e)) {
+			ps->i = save;
+			if (has_val)
+				value_token(ps, tok, sizeof(tok), &tlen, &tcol);
+			return add_option_word(ps, l, name, has_val ? tok : NULL, ncol);
+		}
+		ps->i = save;
+	}
 	if (f == l->optf) {
 		/* options="mss 1460,nop": verbatim words, checked by the encoder */
 		if (!has_val)
@@ -773,10 +429,10 @@ static int parse_assign(struct ps *ps, struct slayer *l)
 		if (rc)
 			return rc;
 		struct seg g;
-		if (!parse_value(l->p, f, tok, tlen, &g)) {
+		if (!spec_parse_value(l->p, f, tok, tlen, &g)) {
 			struct near nr = {.want = tok, .d = 1000};
 			for (const struct wk_vname *nm = f->names; nm && nm->name; nm++)
-				near_try(&nr, nm->name, strlen(nm->name));
+				spec_near_try(&nr, nm->name, strlen(nm->name));
 			if (nr.d < 1000)
 				return perr(ps, tcol, WK_EINVAL,
 				            "bad value '%s' for %s; did you mean '%s'?", tok,
@@ -785,7 +441,7 @@ static int parse_assign(struct ps *ps, struct slayer *l)
 		}
 		for (int end = 0; end < 2; end++) {
 			struct wk_bval v;
-			seg_value(&g, end ? seg_count(&g) - 1 : 0, &v);
+			spec_seg_value(&g, end ? spec_seg_count(&g) - 1 : 0, &v);
 			struct wk_error e = {0};
 			if (trial(l->p, f, &v, NULL, &e)) {
 				/* the encoder's message names the field already */
@@ -807,6 +463,8 @@ static int parse_assign(struct ps *ps, struct slayer *l)
 				ps->i--; /* the caller consumes the ',' */
 				return 0;
 			}
+			if ((rc = bare_flag(ps, l->p, f, tok)))
+				return rc;
 			continue;
 		}
 		return 0;
@@ -821,7 +479,7 @@ static int parse_layer(struct ps *ps)
 	while (ps->i < ps->n && (is_ident(ps->s[ps->i], false) || ps->s[ps->i] == '-')) {
 		if (k + 1 >= sizeof(name))
 			return perr(ps, col, WK_EINVAL, "layer name too long");
-		name[k++] = lower(ps->s[ps->i++]);
+		name[k++] = spec_lower(ps->s[ps->i++]);
 	}
 	name[k] = '\0';
 	if (k == 0 || !is_ident(name[0], true))
@@ -936,7 +594,7 @@ static int parse_payload(struct ps *ps)
 		size_t st = ps->i, end = ps->n;
 		while (end > st && (ps->s[end - 1] == ' ' || ps->s[end - 1] == '\n'))
 			end--;
-		if (!parse_hex(ps->s + st, end - st, sp->payload, ps->n, &sp->npayload))
+		if (!spec_parse_hex(ps->s + st, end - st, sp->payload, ps->n, &sp->npayload))
 			return perr(ps, col, WK_EINVAL, "bad hex payload (pairs of hex digits)");
 		ps->i = ps->n;
 		return 0;
@@ -983,8 +641,9 @@ static int parse_payload(struct ps *ps)
 			sp->payload[k++] = (uint8_t)ch;
 			break;
 		case 'x': {
-			int hi = ps->i < ps->n ? hexval((unsigned char)ps->s[ps->i]) : -1;
-			int lo = ps->i + 1 < ps->n ? hexval((unsigned char)ps->s[ps->i + 1]) : -1;
+			int hi = ps->i < ps->n ? spec_hexval((unsigned char)ps->s[ps->i]) : -1;
+			int lo =
+			    ps->i + 1 < ps->n ? spec_hexval((unsigned char)ps->s[ps->i + 1]) : -1;
 			if (hi < 0 || lo < 0)
 				return perr(ps, ecol, WK_EINVAL, "\\x needs two hex digits");
 			sp->payload[k++] = (uint8_t)(hi << 4 | lo);
@@ -1085,6 +744,19 @@ struct wk_spec *wk_spec_parse(const char *text, struct wk_error *err, size_t *co
 			}
 			sp->count *= a->count;
 		}
+	for (unsigned i = sp->n; i-- > 0;) {
+		for (unsigned k = sp->l[i].nas; k-- > 0;) {
+			const struct assign *a = &sp->l[i].as[k];
+			if (a->count < 2)
+				continue;
+			struct vary *v = &sp->vary[sp->nvary++];
+			v->layer = i;
+			v->a = a;
+		}
+	}
+	/* strides: the first entry found (the last field) varies fastest */
+	for (unsigned k = 0; k < sp->nvary; k++)
+		sp->vary[k].stride = k ? sp->vary[k - 1].stride * sp->vary[k - 1].a->count : 1;
 	/* the layers together: the first and last packet must encode */
 	for (int end = 0; end < 2; end++) {
 		struct wk_build *b = malloc(sizeof(*b));
@@ -1100,10 +772,12 @@ struct wk_spec *wk_spec_parse(const char *text, struct wk_error *err, size_t *co
 		rc = wk_spec_build(sp, end ? sp->count - 1 : 0, b, err);
 		if (!rc)
 			rc = wk_build_encode(b, out, 70000, &len, err);
+		/* a layer its outer layer has no number for: the caret under it */
+		size_t at = rc && b->nokey && b->nokey < sp->n ? sp->l[b->nokey].col : 0;
 		free(b);
 		free(out);
 		if (rc) {
-			ps.col = 0;
+			ps.col = at;
 			goto out;
 		}
 	}
@@ -1177,13 +851,13 @@ int wk_spec_build(const struct wk_spec *s, uint64_t idx, struct wk_build *b, str
 			uint64_t digit = idx % a->count;
 			idx /= a->count;
 			const struct seg *g = a->seg;
-			while (digit >= seg_count(g)) {
-				digit -= seg_count(g);
+			while (digit >= spec_seg_count(g)) {
+				digit -= spec_seg_count(g);
 				g++;
 			}
 			struct wk_bval v;
 			int rc = 0;
-			seg_value(g, digit, &v);
+			spec_seg_value(g, digit, &v);
 			bval_apply(b, base + i, a->f, &v, err, &rc);
 			if (rc)
 				return rc;
@@ -1197,4 +871,30 @@ int wk_spec_build(const struct wk_spec *s, uint64_t idx, struct wk_build *b, str
 	if (s->has_payload)
 		return wk_build_payload(b, b->n - 1, s->payload, s->npayload, err);
 	return 0;
+}
+
+unsigned wk_spec_nvary(const struct wk_spec *s)
+{
+	return s ? s->nvary : 0;
+}
+
+const struct wk_field *wk_spec_vary(const struct wk_spec *s, unsigned k, unsigned *layer)
+{
+	if (!s || k >= s->nvary)
+		return NULL;
+	*layer = s->vary[k].layer;
+	return s->vary[k].a->f;
+}
+
+void wk_spec_vary_value(const struct wk_spec *s, unsigned k, uint64_t idx, struct wk_bval *v)
+{
+	const struct vary *y = &s->vary[k];
+	uint64_t digit = idx / y->stride % y->a->count;
+	const struct seg *g = y->a->seg;
+	while (digit >= spec_seg_count(g)) {
+		digit -= spec_seg_count(g);
+		g++;
+	}
+	v->f = y->a->f;
+	spec_seg_value(g, digit, v);
 }

@@ -1,0 +1,82 @@
+/* The token bucket of pace.h on a clock the test moves by hand. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "wirekit/pace.h"
+
+enum { MS = 1000000 };
+
+static void test_unlimited(void **state)
+{
+	(void)state;
+	struct wk_pace p;
+	wk_pace_init(&p, 0, 1, 5);
+	assert_int_equal(wk_pace_take(&p, 5, 1000, NULL), 1000);
+	wk_pace_init(&p, -3, 0, 5);
+	assert_int_equal(wk_pace_take(&p, 0, 7, NULL), 7);
+}
+
+static void test_rate(void **state)
+{
+	(void)state;
+	struct wk_pace p;
+	uint64_t t0 = 1000000000ull, wait = 0;
+	wk_pace_init(&p, 1000, 1, t0); /* one token per ms, no bursts */
+	assert_int_equal(wk_pace_take(&p, t0, 10, &wait), 1);
+	assert_int_equal(wk_pace_take(&p, t0, 10, &wait), 0);
+	assert_true(wait > 0 && wait <= MS + 1);
+	assert_int_equal(wk_pace_take(&p, t0 + MS / 2, 1, &wait), 0);
+	assert_true(wait > 0 && wait <= MS / 2 + 1);
+	assert_int_equal(wk_pace_take(&p, t0 + MS, 10, NULL), 1);
+	/* over one simulated second, taking as fast as allowed: 1000 tokens, +1 at t0 */
+	uint64_t got = 2, now = t0 + MS;
+	while (now < t0 + 1000ull * MS) {
+		unsigned n = wk_pace_take(&p, now, 1, &wait);
+		got += n;
+		now += n ? 1 : wait;
+	}
+	assert_true(got >= 1000 && got <= 1001);
+}
+
+static void test_burst_and_idle(void **state)
+{
+	(void)state;
+	struct wk_pace p;
+	uint64_t t0 = 0;
+	wk_pace_init(&p, 100, 8, t0); /* 10 ms a token, up to 8 at once */
+	assert_int_equal(wk_pace_take(&p, t0, 64, NULL), 8);
+	assert_int_equal(wk_pace_take(&p, t0, 64, NULL), 0);
+	/* idle for 10 s: the bucket keeps 8, not 1000 */
+	uint64_t later = t0 + 10000ull * MS;
+	assert_int_equal(wk_pace_take(&p, later, 64, NULL), 8);
+	assert_int_equal(wk_pace_take(&p, later, 64, NULL), 0);
+	assert_int_equal(wk_pace_take(&p, later + 10 * MS, 64, NULL), 1);
+	/* a new rate counts from now */
+	wk_pace_set_rate(&p, 1000, later + 10 * MS);
+	assert_int_equal(wk_pace_take(&p, later + 10 * MS, 64, NULL), 8);
+	assert_int_equal(wk_pace_take(&p, later + 11 * MS, 64, NULL), 1);
+	wk_pace_set_rate(&p, 0, later);
+	assert_int_equal(wk_pace_take(&p, later, 64, NULL), 64);
+}
+
+static void test_clock(void **state)
+{
+	(void)state;
+	uint64_t a = wk_mono_ns(), b = wk_mono_ns();
+	assert_true(a > 0 && b >= a);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_unlimited),
+	    cmocka_unit_test(test_rate),
+	    cmocka_unit_test(test_burst_and_idle),
+	    cmocka_unit_test(test_clock),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
