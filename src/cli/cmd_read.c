@@ -192,6 +192,13 @@ int cmd_read(int argc, char **argv)
 		status = 2;
 		goto out;
 	}
+	/* Opening the output truncates it: when it is the input (a link, a hard link, or
+	 * stdout redirected onto it) the mapped input would lose its pages under us. */
+	if (oo.wpath && out_same_file(path, oo.wpath)) {
+		fprintf(stderr, "wirekit read: -w %s: that is the input file %s\n", oo.wpath, path);
+		status = 2;
+		goto out;
+	}
 	if ((status = out_start(&out, &oo, "read")))
 		goto out;
 	if (optind < argc) {

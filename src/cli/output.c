@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "output.h"
@@ -21,6 +22,21 @@ int out_fd_flush(void *ctx, const char *p, size_t n)
 		n -= (size_t)k;
 	}
 	return 0;
+}
+
+/* "-" is the standard stream fd; stat follows symbolic links, so a link, a hard link and
+ * the name itself all come to the same device and inode. */
+static bool stat_path(const char *path, int fd, struct stat *st)
+{
+	return strcmp(path, "-") ? stat(path, st) == 0 : fstat(fd, st) == 0;
+}
+
+bool out_same_file(const char *in, const char *out)
+{
+	struct stat a, b;
+	if (!stat_path(in, STDIN_FILENO, &a) || !stat_path(out, STDOUT_FILENO, &b))
+		return false; /* an output that does not exist yet is not the input */
+	return S_ISREG(a.st_mode) && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
 bool out_parse_u64(const char *s, uint64_t *out)

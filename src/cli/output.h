@@ -65,6 +65,8 @@ int out_check(const struct out_opts *o, const char *cmd);
 bool out_parse_u64(const char *s, uint64_t *out);
 char *out_join_args(int argc, char **argv);
 int out_fd_flush(void *ctx, const char *p, size_t n);
+/* in and out ("-": standard input / output) are one regular file (device and inode). */
+bool out_same_file(const char *in, const char *out);
 
 struct out {
 	const struct out_opts *o;

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# wirekit read as a tcpdump user drives it (issue 12): what it refuses, the exit status
+# and the one message it prints, and that it never damages its input.
+set -u
+W=${WIREKIT:?WIREKIT not set}
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+C=$TOP/tests/corpus
+fail=0 n=0
+ok() { n=$((n + 1)); echo "ok   $*"; }
+bad() { n=$((n + 1)); fail=$((fail + 1)); echo "FAIL $*"; }
+# expect NAME STATUS CMD...: CMD exits with STATUS (stdout in $T/out, stderr in $T/err)
+expect() {
+	local name=$1 want=$2 got
+	shift 2
+	"$@" >"$T/out" 2>"$T/err"
+	got=$?
+	if [ "$got" = "$want" ]; then ok "$name (exit $got)"; else
+		bad "$name: exit $got, expected $want"
+		head -5 "$T/err"
+	fi
+}
+# has NAME FILE TEXT: FILE contains TEXT
+has() { if grep -qF -- "$3" "$2"; then ok "$1"; else bad "$1: no '$3' in: $(head -3 "$2")"; fi; }
+
+# 1. -w onto the input itself (the name, a symbolic link, a hard link, stdout on it):
+# refused before anything is opened for writing, the input intact.
+cp "$C/gopacket-test_ethernet.pcap" "$T/s.pcap"
+sum=$(sha256sum <"$T/s.pcap")
+ln -s s.pcap "$T/sym.pcap"
+ln "$T/s.pcap" "$T/hard.pcap"
+for o in s.pcap sym.pcap hard.pcap; do
+	expect "same file -w $o" 2 "$W" read -w "$T/$o" "$T/s.pcap"
+	has "same file -w $o: message" "$T/err" "is the input file"
+	expect "same file --pcapng -w $o" 2 "$W" read --pcapng -w "$T/$o" "$T/s.pcap"
+done
+expect "same file -w - onto the input" 2 sh -c '"$0" read -w - "$1" 1<>"$1"' "$W" "$T/s.pcap"
+[ "$(sha256sum <"$T/s.pcap")" = "$sum" ] && ok "input intact" || bad "input changed"
+
+echo "$n checks, $fail failed"
+[ "$fail" -eq 0 ]
