@@ -57,6 +57,39 @@ static struct wk_filter *filter_for(struct filters *fs, int linktype, uint32_t s
 	return f;
 }
 
+/* -w as pcap from a pcapng file: pcap holds one link type, so the packets that will be
+ * written (those the filter passes, up to -c) are walked once before anything is written.
+ * *lt is the first one's link type (-1: none), *other one that differs (-1: none). A
+ * filter that does not compile is left for the main loop to report. */
+static void pcap_out_linktypes(const char *path, struct filters *fs, uint64_t count, int *lt,
+                               int *other)
+{
+	struct wk_error err = {0};
+	struct wk_pcap_reader *r = wk_pcap_open(path, &err);
+	struct wk_pkt pkt;
+	uint64_t n = 0;
+	int rc = 0;
+	*lt = *other = -1;
+	while (r && wk_pcap_next(r, &pkt) == 0) {
+		if (fs->expr) {
+			struct wk_filter *f = filter_for(fs, (int)pkt.linktype, 262144, &err, &rc);
+			if (!f)
+				break;
+			if (!wk_filter_match(f, pkt.data, pkt.caplen, pkt.wirelen))
+				continue;
+		}
+		if (*lt < 0)
+			*lt = (int)pkt.linktype;
+		else if ((int)pkt.linktype != *lt) {
+			*other = (int)pkt.linktype;
+			break;
+		}
+		if (count && ++n >= count)
+			break;
+	}
+	wk_pcap_close(r);
+}
+
 /* --stats over a big pcap or pcapng file: the second part of the file is read, filtered,
  * dissected and counted by a second thread into statistics of its own, added to the first
  * part's when the first reader arrives exactly where the second began (wk_pcap_split). */
@@ -226,6 +259,22 @@ int cmd_read(int argc, char **argv)
 	}
 	if (oo.wpath) {
 		int lt = wk_pcap_linktype(rd);
+		if (!oo.pcapng && wk_pcap_format(rd) == WK_PCAP_FMT_PCAPNG && strcmp(path, "-")) {
+			int first, other;
+			pcap_out_linktypes(path, &filt, oo.count, &first, &other);
+			if (other >= 0) {
+				fprintf(
+				    stderr,
+				    "wirekit read: -w %s: %s has packets of link types %d and %d, "
+				    "and pcap holds one: add --pcapng (or a filter that keeps "
+				    "one)\n",
+				    oo.wpath, path, first, other);
+				status = 2;
+				goto out;
+			}
+			if (first >= 0)
+				lt = first;
+		}
 		struct wk_pcap_wopts wo = {
 		    .format = oo.pcapng ? WK_PCAP_FMT_PCAPNG : WK_PCAP_FMT_PCAP,
 		    .linktype = (uint32_t)(lt < 0 ? 1 : lt),

@@ -37,5 +37,17 @@ done
 expect "same file -w - onto the input" 2 sh -c '"$0" read -w - "$1" 1<>"$1"' "$W" "$T/s.pcap"
 [ "$(sha256sum <"$T/s.pcap")" = "$sum" ] && ok "input intact" || bad "input changed"
 
+# 4. a pcapng file mixing link types written as pcap: refused before anything is written
+# (pcap holds one link type), with the way out; what fits is written whole.
+M=$C/pcapplusplus-many_interfaces-1.pcapng # packets 3 and 4 are link type 0, the rest 1
+expect "mixed link types to pcap" 2 "$W" read -w "$T/m.pcap" "$M"
+has "mixed link types to pcap: suggests --pcapng" "$T/err" "--pcapng"
+[ ! -e "$T/m.pcap" ] && ok "mixed link types to pcap: nothing written" || bad "m.pcap was created"
+expect "mixed link types, -c 2 (one link type) to pcap" 0 "$W" read -c 2 -w "$T/m.pcap" "$M"
+[ "$("$W" read "$T/m.pcap" | wc -l)" = 2 ] && ok "-c 2: 2 packets" || bad "-c 2: not 2 packets"
+expect "mixed link types to pcapng" 0 "$W" read --pcapng -w "$T/m.pcapng" "$M"
+[ "$("$W" read "$T/m.pcapng" | wc -l)" = "$("$W" read "$M" | wc -l)" ] &&
+	ok "--pcapng: every packet" || bad "--pcapng: packets missing"
+
 echo "$n checks, $fail failed"
 [ "$fail" -eq 0 ]
