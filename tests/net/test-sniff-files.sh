@@ -27,16 +27,11 @@ PY
 send() { ip netns exec "$N" timeout 20 python3 "$T/send.py" "$@"; }
 # start_sniff ERR ARGS...: in the background until it says it listens (SP = its PID)
 start_sniff() {
-	local err=$1 i
+	local err=$1
 	shift
 	bg ip netns exec "$N" timeout 30 "$W" sniff -i lo "$@"
 	SP=$BGPID
-	for i in $(seq 250); do
-		grep -q 'listening on' "$err" 2>/dev/null && return 0
-		kill -0 "$SP" 2>/dev/null || return 1
-		sleep 0.02
-	done
-	return 1
+	wait_says "$err" 'listening on' "$SP"
 }
 stop_sniff() {
 	kill -INT "$SP"
