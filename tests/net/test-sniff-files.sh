@@ -82,4 +82,17 @@ n=$(tcount "$T/pub/g.pcap")
 check "-G: 30 written ($(written "$T/g.err"))" [ "$(written "$T/g.err")" = 30 ]
 check "-G: kept ($(kept "$T/g.err")) = what the file holds ($n), fewer than 30" \
 	[ "$(kept "$T/g.err")" = "$n" -a "$n" -lt 30 ]
+# 5. a filter on a raw IP socket (LINKTYPE_RAW, which libpcap calls DLT_RAW): the ICMP
+# port unreachables our UDP datagrams to a closed port bring back
+bg ip netns exec "$N" timeout 20 "$W" sniff --raw-ip icmp -c 2 'icmp[icmptype] = icmp-unreach' \
+	>"$T/raw.out" 2>"$T/raw.err"
+SP=$BGPID
+wait_says "$T/raw.err" 'listening on' "$SP"
+check "--raw-ip icmp with a filter: started ($(head -1 "$T/raw.err"))" [ $? = 0 ]
+send 2
+wait_pid "$SP" 10
+wait "$SP"
+check "--raw-ip icmp with a filter: exit 0 (status $?)" [ $? = 0 ]
+check "--raw-ip icmp with a filter: 2 unreachables ($(head -1 "$T/raw.out"))" \
+	[ "$(grep -c 'udp port 7009 unreachable' "$T/raw.out")" = 2 ]
 finish
