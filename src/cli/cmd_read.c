@@ -325,7 +325,7 @@ int cmd_read(int argc, char **argv)
 			goto out;
 		}
 		if (out_packet(&out, &pkt, NULL)) {
-			status = 1; /* stdout closed (EPIPE) or unwritable: stop quietly */
+			status = 1; /* stdout unwritable: said once at the end */
 			goto out;
 		}
 		if (oo.count && ++shown >= oo.count) {
@@ -360,6 +360,8 @@ int cmd_read(int argc, char **argv)
 out:
 	if (out.o)
 		wk_ob_flush(&out.ob);
+	if (out_write_failed(&out, "read"))
+		status = 1;
 	if (wr && wk_pcap_wclose_err(wr, &err) && status == 0) {
 		fprintf(stderr, "wirekit read: %s: %s\n", oo.wpath, err.msg);
 		status = 1;

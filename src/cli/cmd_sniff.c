@@ -84,7 +84,9 @@ struct files {
 	uint64_t made;    /* files opened */
 	int64_t period;   /* -G: start of the current period (packet time, seconds) */
 	uint64_t size;    /* bytes in the current file */
-	uint64_t written; /* packets, all files */
+	uint64_t written; /* packets, all files, known to have reached them (flushed) */
+	uint64_t pending; /* packets given to the writer since its last flush */
+	bool failed;      /* a write error was reported: say it once */
 	uint64_t kept;    /* packets in the files that still exist */
 	uint64_t cur;     /* packets in the current file */
 	struct stat cur_st;
@@ -162,6 +164,35 @@ static int files_open(struct files *f, time_t t)
 	return 0;
 }
 
+/* A write error of the current file, reported once (the writer's error is sticky: the
+ * flush and the close after it would repeat it). Returns 1. */
+static int files_failed(struct files *f, const struct wk_error *err)
+{
+	if (!f->failed)
+		fprintf(stderr, "wirekit sniff: %s: %s\n", f->name, err->msg);
+	f->failed = true;
+	f->pending = 0; /* not known to have reached the file */
+	return 1;
+}
+
+/* The packets given to the writer reached the file: count them. */
+static void files_confirm(struct files *f)
+{
+	f->written += f->pending;
+	f->kept += f->pending;
+	f->pending = 0;
+}
+
+static int files_flush(struct files *f)
+{
+	if (!f->wr)
+		return 0;
+	if (wk_pcap_flush(f->wr))
+		return files_failed(f, wk_pcap_werror(f->wr));
+	files_confirm(f);
+	return 0;
+}
+
 static int files_close(struct files *f)
 {
 	if (!f->wr)
@@ -169,13 +200,12 @@ static int files_close(struct files *f)
 	struct wk_error err = {0};
 	int rc = wk_pcap_wclose_err(f->wr, &err);
 	f->wr = NULL;
+	if (rc)
+		return files_failed(f, &err);
+	files_confirm(f);
 	if (f->cur_st.st_ino && !made_put(f))
 		fprintf(stderr, "wirekit sniff: out of memory: the count of kept packets may be "
 		                "too high\n");
-	if (rc) {
-		fprintf(stderr, "wirekit sniff: %s: %s\n", f->name, err.msg);
-		return 1;
-	}
 	return 0;
 }
 
@@ -206,15 +236,12 @@ static int files_write(struct files *f, const struct wk_pkt *pkt)
 		if (files_close(f) || files_open(f, (time_t)pkt->ts_sec))
 			return 1;
 	}
-	if (wk_pcap_write(f->wr, pkt, NULL)) {
-		fprintf(stderr, "wirekit sniff: %s: %s\n", f->name, wk_pcap_werror(f->wr)->msg);
-		return 1;
-	}
+	if (wk_pcap_write(f->wr, pkt, NULL))
+		return files_failed(f, wk_pcap_werror(f->wr));
 	uint32_t cap = pkt->caplen < f->wo.snaplen ? pkt->caplen : f->wo.snaplen;
 	f->size += f->wo.format == WK_PCAP_FMT_PCAPNG ? PCAPNG_EPB_HDR + ((cap + 3u) & ~3u)
 	                                              : PCAP_REC_HDR + cap;
-	f->written++;
-	f->kept++;
+	f->pending++;
 	f->cur++;
 	return 0;
 }
@@ -367,9 +394,7 @@ int cmd_sniff(int argc, char **argv)
 		}
 		done = take(&out, &files, &so, pkts, pflags, n, &seen, &status);
 		/* Written as they arrive: each batch reaches the file before we wait again. */
-		if (n > 0 && files.wr && !done && wk_pcap_flush(files.wr)) {
-			fprintf(stderr, "wirekit sniff: %s: %s\n", files.name,
-			        wk_pcap_werror(files.wr)->msg);
+		if (n > 0 && !done && files_flush(&files)) {
 			status = 1;
 			break;
 		}
@@ -391,12 +416,16 @@ int cmd_sniff(int argc, char **argv)
 		}
 	}
 	out_end(&out);
+	if (out_write_failed(&out, "sniff"))
+		status = 1;
 	if (files_close(&files))
 		status = 1;
 	print_counts(cap, &files, "");
 out:
 	if (out.o)
 		wk_ob_flush(&out.ob);
+	if (out_write_failed(&out, "sniff"))
+		status = 1;
 	files_close(&files);
 	free(files.tab);
 	wk_capture_close(cap);

@@ -8,6 +8,8 @@
 
 #include "output.h"
 
+static int write_errno; /* why the last out_fd_flush failed */
+
 int out_fd_flush(void *ctx, const char *p, size_t n)
 {
 	int fd = *(int *)ctx;
@@ -16,6 +18,7 @@ int out_fd_flush(void *ctx, const char *p, size_t n)
 		if (k < 0) {
 			if (errno == EINTR)
 				continue;
+			write_errno = errno;
 			return WK_ESYS;
 		}
 		p += k;
@@ -195,6 +198,7 @@ int out_start(struct out *out, const struct out_opts *o, const char *cmd)
 	out->o = o;
 	out->fd = 1;
 	out->print = true;
+	out->err_told = false;
 	out->po = (struct wk_print_opts){.tfmt = o->tfmt};
 	out->fields = NULL;
 	out->stats = NULL;
@@ -261,6 +265,19 @@ void out_end(struct out *out)
 	if (out->o->mode == OUT_STATS)
 		wk_stats_print(&out->ob, out->stats, (size_t)out->o->top);
 	wk_ob_flush(&out->ob);
+}
+
+int out_write_failed(struct out *out, const char *cmd)
+{
+	if (!out->o || !out->ob.err)
+		return 0;
+	if (!out->err_told) {
+		out->err_told = true;
+		fprintf(stderr, "wirekit %s: %s: write: %s\n", cmd,
+		        out->fd == 2 ? "standard error" : "standard output",
+		        out->ob.err == WK_ESYS ? strerror(write_errno) : "out of memory");
+	}
+	return 1;
 }
 
 void out_free(struct out *out)

@@ -71,8 +71,9 @@ bool out_same_file(const char *in, const char *out);
 struct out {
 	const struct out_opts *o;
 	struct wk_ob ob;
-	int fd;     /* where ob goes: 1, or 2 when a capture owns stdout */
-	bool print; /* false: -w alone prints nothing, like tcpdump */
+	int fd;        /* where ob goes: 1, or 2 when a capture owns stdout */
+	bool print;    /* false: -w alone prints nothing, like tcpdump */
+	bool err_told; /* the write error was reported */
 	struct wk_print_opts po;
 	struct wk_fields *fields;
 	struct wk_stats *stats;
@@ -86,6 +87,9 @@ int out_start(struct out *out, const struct out_opts *o, const char *cmd);
 int out_packet(struct out *out, struct wk_pkt *pkt, const char *note);
 /* --stats table, then flush. */
 void out_end(struct out *out);
+/* After the last flush: 1 when writing the output failed (the reason printed once, as
+ * "wirekit CMD: standard output: write: ..."), else 0. */
+int out_write_failed(struct out *out, const char *cmd);
 void out_free(struct out *out);
 
 #endif

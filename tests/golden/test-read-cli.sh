@@ -49,5 +49,14 @@ expect "mixed link types to pcapng" 0 "$W" read --pcapng -w "$T/m.pcapng" "$M"
 [ "$("$W" read "$T/m.pcapng" | wc -l)" = "$("$W" read "$M" | wc -l)" ] &&
 	ok "--pcapng: every packet" || bad "--pcapng: packets missing"
 
+# 23. standard output that cannot be written: said once, exit 1
+H=$C/pcapplusplus-three_http_streams.pcap
+for o in "" "--stats" "-c 1" "-V"; do
+	# shellcheck disable=SC2086
+	expect "lines to /dev/full ($o)" 1 sh -c '"$0" read $1 "$2" >/dev/full' "$W" "$o" "$H"
+	c=$(grep -c 'standard output: write: No space left on device' "$T/err")
+	[ "$c" = 1 ] && ok "/dev/full ($o): said once" || bad "/dev/full ($o): said $c times"
+done
+
 echo "$n checks, $fail failed"
 [ "$fail" -eq 0 ]

@@ -95,4 +95,26 @@ wait "$SP"
 check "--raw-ip icmp with a filter: exit 0 (status $?)" [ $? = 0 ]
 check "--raw-ip icmp with a filter: 2 unreachables ($(head -1 "$T/raw.out"))" \
 	[ "$(grep -c 'udp port 7009 unreachable' "$T/raw.out")" = 2 ]
+# 23. standard output that fails: said once, exit 1, and the count is what got through
+# (a pipe whose reader left after 100 bytes; a full device)
+bg ip netns exec "$N" timeout 20 sh -c '"$0" sniff -i lo -w - udp 2>"$1" | head -c 100 >/dev/null' \
+	"$W" "$T/pipe.err"
+SP=$BGPID
+wait_says "$T/pipe.err" 'listening on' "$SP"
+send 300
+wait_pid "$SP" 10
+check "-w - into a closed pipe: ends by itself" [ $? = 0 ]
+check "-w - into a closed pipe: said once ($(grep -c 'Broken pipe' "$T/pipe.err"))" \
+	[ "$(grep -c 'Broken pipe' "$T/pipe.err")" = 1 ]
+w=$(written "$T/pipe.err")
+check "-w - into a closed pipe: fewer than 300 written ($w)" [ -n "$w" ] && [ "$w" -lt 300 ]
+bg ip netns exec "$N" timeout 20 sh -c '"$0" sniff -i lo -c 5 udp >/dev/full 2>"$1"' "$W" "$T/full.err"
+SP=$BGPID
+wait_says "$T/full.err" 'listening on' "$SP"
+send 5
+wait_pid "$SP" 10
+wait "$SP"
+check "lines to /dev/full: exit 1 (status $?)" [ $? = 1 ]
+check "lines to /dev/full: said once ($(grep -c 'No space left' "$T/full.err"))" \
+	[ "$(grep -c 'standard output: write: No space left on device' "$T/full.err")" = 1 ]
 finish
