@@ -197,9 +197,12 @@ int cmd_read(int argc, char **argv)
 
 	if (out_opts_init(&oo, argc, "read"))
 		return 1;
-	optind = 1;
+	/* Options anywhere, as tcpdump takes them (wirekit read f.pcap -c 2 tcp); "--"
+	 * ends them. */
+	optind = 0;
+	opterr = 0;
 	int c;
-	while ((c = getopt_long(argc, argv, "+" OUT_SHORTOPTS "h", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":" OUT_SHORTOPTS "h", lopts, NULL)) != -1) {
 		int k = out_opt(&oo, "read", c, optarg);
 		if (k > 0)
 			continue;
@@ -211,12 +214,12 @@ int cmd_read(int argc, char **argv)
 			fputs(cmd_read_usage, stdout);
 			goto out;
 		}
-		fputs(cmd_read_usage, stderr);
-		status = 2;
+		status = out_bad_opt("read", c, argv);
 		goto out;
 	}
 	if (optind >= argc) {
-		fprintf(stderr, "wirekit read: no capture file given\n%s", cmd_read_usage);
+		fprintf(stderr,
+		        "wirekit read: no capture file given (see 'wirekit read --help')\n");
 		status = 2;
 		goto out;
 	}
@@ -252,7 +255,7 @@ int cmd_read(int argc, char **argv)
 	if (filt.expr) {
 		int lt = wk_pcap_linktype(rd);
 		if (!filter_for(&filt, lt < 0 ? 1 : lt, wk_pcap_snaplen(rd), &err, &rc)) {
-			fprintf(stderr, "wirekit read: filter: %s\n", err.msg);
+			fprintf(stderr, "wirekit read: filter '%s': %s\n", filt.expr, err.msg);
 			status = 2;
 			goto out;
 		}
@@ -310,7 +313,8 @@ int cmd_read(int argc, char **argv)
 			    filter_for(&filt, (int)pkt.linktype, 262144, &err, &rc);
 			if (!f) {
 				wk_ob_flush(&out.ob);
-				fprintf(stderr, "wirekit read: filter: %s\n", err.msg);
+				fprintf(stderr, "wirekit read: filter '%s': %s\n", filt.expr,
+				        err.msg);
 				status = 2;
 				goto out;
 			}
@@ -340,7 +344,8 @@ int cmd_read(int argc, char **argv)
 		half_join(&half, joined);
 		if (joined && half.filter_failed) { /* as the first half would have stopped */
 			wk_ob_flush(&out.ob);
-			fprintf(stderr, "wirekit read: filter: %s\n", half.ferr.msg);
+			fprintf(stderr, "wirekit read: filter '%s': %s\n", filt.expr,
+			        half.ferr.msg);
 			status = 2;
 			goto out;
 		}

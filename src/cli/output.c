@@ -82,6 +82,21 @@ static char sep_char(const char *v)
 	return v[0];
 }
 
+int out_bad_opt(const char *cmd, int c, char *const *argv)
+{
+	const char *arg = optind > 0 ? argv[optind - 1] : "?";
+	if (c == ':')
+		fprintf(stderr, "wirekit %s: option '%s' needs a value (see 'wirekit %s --help')\n",
+		        cmd, arg, cmd);
+	else if (optopt > 0 && optopt < 128 && arg[0] == '-' && arg[1] != '-')
+		fprintf(stderr, "wirekit %s: unknown option '-%c' (see 'wirekit %s --help')\n", cmd,
+		        optopt, cmd);
+	else
+		fprintf(stderr, "wirekit %s: unknown option '%s' (see 'wirekit %s --help')\n", cmd,
+		        arg, cmd);
+	return 2;
+}
+
 int out_opts_init(struct out_opts *o, int argc, const char *cmd)
 {
 	*o = (struct out_opts){
@@ -130,15 +145,18 @@ int out_opt(struct out_opts *o, const char *cmd, int c, const char *arg)
 		return -1;
 	case 'V':
 		o->mode = OUT_TREE;
+		o->modes |= 1u << OUT_TREE;
 		return 1;
 	case 'x':
 		o->hex = true;
 		return 1;
 	case OUT_OPT_JSON:
 		o->mode = OUT_JSON;
+		o->modes |= 1u << OUT_JSON;
 		return 1;
 	case OUT_OPT_STATS:
 		o->mode = OUT_STATS;
+		o->modes |= 1u << OUT_STATS;
 		return 1;
 	case OUT_OPT_PCAPNG:
 		o->pcapng = true;
@@ -148,6 +166,7 @@ int out_opt(struct out_opts *o, const char *cmd, int c, const char *arg)
 			fprintf(stderr, "wirekit %s: --top: not a count: '%s'\n", cmd, arg);
 			return -1;
 		}
+		o->top_set = true;
 		return 1;
 	case 'T':
 		if (strcmp(arg, "fields")) {
@@ -156,6 +175,7 @@ int out_opt(struct out_opts *o, const char *cmd, int c, const char *arg)
 			return -1;
 		}
 		o->mode = OUT_FIELDS;
+		o->modes |= 1u << OUT_FIELDS;
 		return 1;
 	case 'e':
 		o->fnames[o->nf++] = arg;
@@ -182,6 +202,29 @@ int out_opt(struct out_opts *o, const char *cmd, int c, const char *arg)
 
 int out_check(const struct out_opts *o, const char *cmd)
 {
+	/* Each of these replaces the packet lines: given together, all but one would be
+	 * dropped without a word. */
+	if (o->modes & (o->modes - 1)) {
+		static const char *const names[] = {[OUT_TREE] = "-V",
+		                                    [OUT_JSON] = "--json",
+		                                    [OUT_FIELDS] = "-T fields",
+		                                    [OUT_STATS] = "--stats"};
+		fprintf(stderr, "wirekit %s: choose one output of", cmd);
+		for (unsigned m = OUT_TREE; m <= OUT_STATS; m++)
+			if (o->modes & (1u << m))
+				fprintf(stderr, " %s", names[m]);
+		fprintf(stderr, " (see 'wirekit %s --help')\n", cmd);
+		return -1;
+	}
+	if (o->top_set && o->mode != OUT_STATS) {
+		fprintf(stderr, "wirekit %s: --top is a --stats option\n", cmd);
+		return -1;
+	}
+	if (o->hex && (o->mode == OUT_STATS || o->mode == OUT_JSON)) {
+		fprintf(stderr, "wirekit %s: -x does not go with %s\n", cmd,
+		        o->mode == OUT_STATS ? "--stats" : "--json");
+		return -1;
+	}
 	if (o->mode == OUT_FIELDS && o->nf == 0) {
 		fprintf(stderr, "wirekit %s: -T fields needs at least one -e FIELD\n", cmd);
 		return -1;

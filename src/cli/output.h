@@ -50,6 +50,8 @@ struct out_opts {
 	size_t nf;
 	char sep, occ;
 	enum wk_time_fmt tfmt;
+	unsigned modes; /* the output modes asked for (1 << enum out_mode): one at most */
+	bool top_set;
 };
 
 /* Defaults; room for argc -e names. 0, or 1 out of memory (message printed). */
@@ -57,6 +59,10 @@ int out_opts_init(struct out_opts *o, int argc, const char *cmd);
 void out_opts_fini(struct out_opts *o);
 /* One getopt result: 1 taken, 0 not an output option, -1 usage error (message printed). */
 int out_opt(struct out_opts *o, const char *cmd, int c, const char *arg);
+/* A getopt_long result that is no option of cmd ('?', or ':' for a missing value): one
+ * line naming it and pointing to --help. Returns 2 (the usage exit status). getopt must
+ * run with opterr = 0 and an option string starting with ':'. */
+int out_bad_opt(const char *cmd, int c, char *const *argv);
 /* After parsing: -T fields and -e agree. 0 or -1 (message printed). */
 int out_check(const struct out_opts *o, const char *cmd);
 

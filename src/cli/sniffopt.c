@@ -176,9 +176,11 @@ int sniff_parse(int argc, char **argv, struct sniff_opts *o)
 	if (out_opts_init(&o->out, argc, "sniff"))
 		return 1;
 	uint64_t v;
-	optind = 1;
+	/* Options anywhere, as tcpdump takes them (sniff -i X udp -c 1); "--" ends them. */
+	optind = 0;
+	opterr = 0;
 	int c;
-	while ((c = getopt_long(argc, argv, "+" OUT_SHORTOPTS "i:ps:B:Z:C:G:W:h", lopts, NULL)) !=
+	while ((c = getopt_long(argc, argv, ":" OUT_SHORTOPTS "i:ps:B:Z:C:G:W:h", lopts, NULL)) !=
 	       -1) {
 		int k = out_opt(&o->out, "sniff", c, optarg);
 		if (k > 0)
@@ -249,8 +251,7 @@ int sniff_parse(int argc, char **argv, struct sniff_opts *o)
 			fputs(cmd_sniff_usage, stdout);
 			return -1;
 		default:
-			fputs(cmd_sniff_usage, stderr);
-			return 2;
+			return out_bad_opt("sniff", c, argv);
 		}
 	}
 	if (out_check(&o->out, "sniff"))

@@ -58,5 +58,38 @@ for o in "" "--stats" "-c 1" "-V"; do
 	[ "$c" = 1 ] && ok "/dev/full ($o): said once" || bad "/dev/full ($o): said $c times"
 done
 
+# 25. usage mistakes: exit 2, one line naming the mistake and pointing to --help
+usage_line() { # NAME ARGS...: exit 2, one line on stderr, prefixed, pointing to --help
+	local name=$1
+	shift
+	expect "$name" 2 "$W" "$@"
+	[ "$(wc -l <"$T/err")" = 1 ] && ok "$name: one line" || bad "$name: $(wc -l <"$T/err") lines"
+	has "$name: prefixed" "$T/err" "wirekit "
+	has "$name: points to --help" "$T/err" "--help"
+}
+usage_line "unknown long option" read --bogus "$H"
+has "unknown long option: names it" "$T/err" "wirekit read: unknown option '--bogus'"
+usage_line "unknown short option" read -Q "$H"
+usage_line "missing value" read "$H" -c
+usage_line "no file" read
+usage_line "help bogus" help bogus
+usage_line "unknown command" bogus
+usage_line "sniff: unknown option" sniff --bogus
+usage_line "conflicting outputs --stats --json" read --stats --json "$H"
+usage_line "conflicting outputs -V -T fields" read -V -T fields -e ip.src "$H"
+# 24. idle options refused
+expect "--top without --stats" 2 "$W" read --top 3 "$H"
+expect "-x with --json" 2 "$W" read -x --json "$H"
+expect "--stats --top 3" 0 "$W" read --stats --top 3 "$H"
+
+# 16. options anywhere, as tcpdump takes them; "--" ends them; the filter named in errors
+expect "options after the file and the filter" 0 "$W" read "$H" tcp -c 2 -t none
+[ "$(wc -l <"$T/out")" = 2 ] && ok "-c 2 after the filter: 2 lines" || bad "not 2 lines"
+has "-t none after the filter" "$T/out" "IP 172.16.133.132"
+expect "-- ends the options" 2 "$W" read "$H" -- -c 2
+has "-- ends the options: -c 2 is filter text, named" "$T/err" "filter '-c 2'"
+expect "bad filter" 2 "$W" read "$H" tcp port
+has "bad filter: the expression shown" "$T/err" "wirekit read: filter 'tcp port': "
+
 echo "$n checks, $fail failed"
 [ "$fail" -eq 0 ]
