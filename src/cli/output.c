@@ -97,6 +97,37 @@ int out_bad_opt(const char *cmd, int c, char *const *argv)
 	return 2;
 }
 
+/* tshark's -E: separator=, aggregator=, occurrence=, header=, quote=. 1, or -1. */
+static int e_opt(struct out_opts *o, const char *cmd, const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+	const char *v = eq ? eq + 1 : "";
+	size_t kn = eq ? (size_t)(eq - arg) : strlen(arg);
+	uint64_t n;
+#define KEY(k) (kn == sizeof(k) - 1 && !strncmp(arg, k, kn))
+	if (KEY("separator") && *v)
+		o->sep = sep_char(v);
+	else if (KEY("aggregator") && *v)
+		o->occ = !strcmp(v, ",") ? ',' : sep_char(v);
+	else if (KEY("occurrence") && (!strcmp(v, "a") || !strcmp(v, "f") || !strcmp(v, "l")))
+		o->occurrence = v[0] == 'a' ? 0 : v[0] == 'f' ? 1 : -1;
+	else if (KEY("occurrence") && out_parse_u64(v, &n) && n > 0 && n < 1000000)
+		o->occurrence = (int)n;
+	else if (KEY("header") && (!strcmp(v, "y") || !strcmp(v, "n")))
+		o->header = v[0] == 'y';
+	else if (KEY("quote") && (!strcmp(v, "d") || !strcmp(v, "s") || !strcmp(v, "n")))
+		o->quote = v[0] == 'd' ? '"' : v[0] == 's' ? '\'' : 0;
+	else {
+		fprintf(stderr,
+		        "wirekit %s: -E: expected separator=C, aggregator=C, occurrence=a|f|l|N, "
+		        "header=y|n or quote=d|s|n, not '%s'\n",
+		        cmd, arg);
+		return -1;
+	}
+#undef KEY
+	return 1;
+}
+
 int out_opts_init(struct out_opts *o, int argc, const char *cmd)
 {
 	*o = (struct out_opts){
@@ -181,17 +212,7 @@ int out_opt(struct out_opts *o, const char *cmd, int c, const char *arg)
 		o->fnames[o->nf++] = arg;
 		return 1;
 	case 'E':
-		if (!strncmp(arg, "separator=", 10) && arg[10])
-			o->sep = sep_char(arg + 10);
-		else if (!strncmp(arg, "occurrence=", 11) && arg[11])
-			o->occ = sep_char(arg + 11);
-		else {
-			fprintf(stderr,
-			        "wirekit %s: -E: expected separator=C or occurrence=C, not '%s'\n",
-			        cmd, arg);
-			return -1;
-		}
-		return 1;
+		return e_opt(o, cmd, arg);
 	case 'w':
 		o->wpath = arg;
 		return 1;
@@ -252,6 +273,11 @@ int out_start(struct out *out, const struct out_opts *o, const char *cmd)
 		if (!out->fields) {
 			fprintf(stderr, "wirekit %s: %s\n", cmd, err.msg);
 			return 2;
+		}
+		wk_fields_format(out->fields, o->occurrence, o->quote);
+		for (size_t i = 0; o->header && i < o->nf; i++) {
+			wk_ob_puts(&out->ob, o->fnames[i]);
+			wk_ob_putc(&out->ob, i + 1 < o->nf ? o->sep : '\n');
 		}
 	}
 	if (o->mode == OUT_STATS) {

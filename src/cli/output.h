@@ -34,8 +34,12 @@ enum {
 	"  --json            one JSON object per packet\n"                                         \
 	"  -T fields         print the fields named with -e, one line per packet\n"                \
 	"  -e FIELD          a field (ours or tshark's name: ip.src, tcp.srcport, frame.len..)\n"  \
-	"  -E separator=C    field separator (default tab; /t /s for tab and space);\n"            \
-	"  -E occurrence=C   separator of repeated values (default ',')\n"                         \
+	"  -E separator=C    field separator (default tab; /t /s for tab and space)\n"             \
+	"  -E aggregator=C   separator of a repeated field's values (default ',')\n"               \
+	"  -E occurrence=X   values of a repeated field: a all (default), f first, l last,\n"      \
+	"                    N the N-th\n"                                                         \
+	"  -E header=y       a first line with the field names\n"                                  \
+	"  -E quote=d|s|n    put double or single quotes (or none) around each value\n"            \
 	"  --stats           totals, protocol hierarchy and top conversations instead of lines\n"  \
 	"  --top N           conversations listed by --stats (default 10)\n"
 
@@ -48,7 +52,10 @@ struct out_opts {
 	const char *wpath;
 	const char **fnames;
 	size_t nf;
-	char sep, occ;
+	char sep, occ;  /* -E separator=, aggregator= */
+	int occurrence; /* -E occurrence=: 0 all, N the N-th, -1 the last */
+	char quote;     /* -E quote=: 0, '"' or '\'' */
+	bool header;    /* -E header=y */
 	enum wk_time_fmt tfmt;
 	unsigned modes; /* the output modes asked for (1 << enum out_mode): one at most */
 	bool top_set;

@@ -91,5 +91,19 @@ has "-- ends the options: -c 2 is filter text, named" "$T/err" "filter '-c 2'"
 expect "bad filter" 2 "$W" read "$H" tcp port
 has "bad filter: the expression shown" "$T/err" "wirekit read: filter 'tcp port': "
 
+# 14. tshark's -E occurrence=, aggregator=, header=, quote= (outputs as tshark 3.x prints
+# them for these options on this capture: two IPv4 headers, Geneve in between)
+G=$C/libpcap-geneve.pcap
+fields() { "$W" read -c 1 -T fields -e ip.src -e ip.ttl -e udp.dstport "$@" "$G" 2>&1; }
+same() { if [ "$2" = "$3" ]; then ok "$1"; else bad "$1: '$2', expected '$3'"; fi; }
+same "-E occurrence=f" "$(fields -E occurrence=f)" "$(printf '20.0.0.1\t64\t6081')"
+same "-E occurrence=l" "$(fields -E occurrence=l)" "$(printf '30.0.0.1\t64\t6081')"
+same "-E occurrence=2" "$(fields -E occurrence=2)" "$(printf '30.0.0.1\t64\t')"
+same "-E aggregator=/s" "$(fields -E aggregator=/s)" "$(printf '20.0.0.1 30.0.0.1\t64 64\t6081')"
+same "-E header=y -E quote=d" "$(fields -E header=y -E quote=d)" \
+	"$(printf 'ip.src\tip.ttl\tudp.dstport\n"20.0.0.1,30.0.0.1"\t"64,64"\t"6081"')"
+same "-E quote=s -E separator=," "$(fields -E quote=s -E separator=,)" "'20.0.0.1,30.0.0.1','64,64','6081'"
+expect "-E occurrence=x refused" 2 "$W" read -T fields -e ip.src -E occurrence=x "$G"
+
 echo "$n checks, $fail failed"
 [ "$fail" -eq 0 ]
