@@ -94,25 +94,6 @@ void wk_fields_print(struct wk_ob *o, const struct wk_fields *fs, const struct w
 		if (i)
 			wk_ob_putc(o, fs->sep);
 		const struct col *c = &fs->c[i];
-		if (fs->occurrence == 0 && !fs->quote) { /* the common case: one walk */
-			bool first = true;
-			for (unsigned li = 0; li < p->nlayers; li++) {
-				const struct wk_layer *l = &p->l[li];
-				unsigned a = 0;
-				while (a < c->n && l->proto != c->proto[a])
-					a++;
-				if (a == c->n)
-					continue;
-				for (unsigned k = 0; k < 64 && wk_field_get(p, l, c->f[a], k, &v);
-				     k++) {
-					if (!first)
-						wk_ob_putc(o, fs->occ);
-					first = false;
-					wk_ob_val(o, c->f[a], &v);
-				}
-			}
-			continue;
-		}
 		unsigned from = 0, to = UINT32_MAX; /* the values shown: [from, to] */
 		if (fs->occurrence > 0)
 			from = to = (unsigned)fs->occurrence - 1;
@@ -130,7 +111,7 @@ void wk_fields_print(struct wk_ob *o, const struct wk_fields *fs, const struct w
 			if (k != from)
 				wk_ob_putc(o, fs->occ);
 			wk_ob_val(o, f, &v);
-			if ((k == to || !col_value(p, c, k + 1, &f, &v)) && fs->quote)
+			if (fs->quote && (k == to || !col_value(p, c, k + 1, &f, &v)))
 				wk_ob_putc(o, fs->quote);
 		}
 	}
