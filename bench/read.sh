@@ -4,6 +4,8 @@
 # Nothing is sent on any network.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/bench/peers.sh"
+need_peers bench/read.sh tcpdump tshark py:dpkt
 wk=${1:-$top/build/wirekit}
 n=${BENCH_PACKETS:-1000000}
 tmp=$(mktemp -d)

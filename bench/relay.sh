@@ -13,9 +13,8 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; rm -rf "$tmp"; }
 tmp=$(mktemp -d)
 trap cleanup EXIT
-for t in ncat socat; do
-	command -v $t >/dev/null || { echo "relay.sh: $t missing (bash scripts/deps.sh --peers)"; exit 1; }
-done
+. "$(dirname "$0")/peers.sh"
+need_peers bench/relay.sh ncat socat
 [ -x "$W" ] || { echo "relay.sh: no wirekit binary at $W"; exit 1; }
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }

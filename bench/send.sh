@@ -9,6 +9,8 @@
 # usage: bench/send.sh [WIREKIT] [SECONDS]   (root; scripts/deps.sh --peers installs peers)
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/bench/peers.sh"
+need_peers bench/send.sh hping3 masscan
 W=${1:-$top/build/wirekit}
 D=${2:-3}
 
@@ -56,11 +58,15 @@ rm -rf "$tmp"
 [ "$(id -u)" = 0 ] || { echo "bench/send.sh: the wire part needs root (namespaces, raw sockets)"; exit 1; }
 S=wkbs$$
 T=wkbt$$
+tmp=$(mktemp -d)
 cleanup() {
 	ip netns del "$S" 2>/dev/null
 	ip netns del "$T" 2>/dev/null
+	rm -rf "$tmp"
 }
 trap cleanup EXIT
+# every tool runs in a directory of its own: masscan writes paused.conf where it runs
+cd "$tmp" || exit 1
 trap 'exit 1' INT TERM
 ip netns add "$S"
 ip netns add "$T"
@@ -90,14 +96,10 @@ run() {
 }
 run "wirekit --flood" "$W" send --flood -q 'ip(dst=198.18.0.99)/tcp(dport=80)'
 run "wirekit --flood --l2" "$W" send --flood -q --l2 'ip(dst=198.18.0.99)/tcp(dport=80)'
-if command -v hping3 >/dev/null; then
-	run "hping3 --flood" hping3 --flood -q -S -p 80 198.18.0.99
-fi
-if command -v masscan >/dev/null; then
-	# masscan walks addresses x ports: 198.19.0.0/16 x all ports, to the target's MAC
-	run "masscan --rate 100M" masscan 198.19.0.0/16 -p1-65535 --rate 100000000 \
-		--adapter "bs$$" --adapter-ip 198.18.0.1 --router-mac "$tmac" --wait 0
-fi
+run "hping3 --flood" hping3 --flood -q -S -p 80 198.18.0.99
+# masscan walks addresses x ports: 198.19.0.0/16 x all ports, to the target's MAC
+run "masscan --rate 100M" masscan 198.19.0.0/16 -p1-65535 --rate 100000000 \
+	--adapter "bs$$" --adapter-ip 198.18.0.1 --router-mac "$tmac" --wait 0
 # --rate: the token bucket's achieved rate against the asked one, counted at the receiver
 for want in 10000 100000; do
 	n=$((want * 2))

@@ -15,8 +15,9 @@ size=${SNIFF_SIZE:-18}
 # the traffic for the processor, which is where rings fill up)
 pin=()
 [ -n "${SNIFF_CPU:-}" ] && pin=(taskset -c "$SNIFF_CPU")
+. "$top/bench/peers.sh"
+need_peers bench/sniff.sh tcpdump
 [ "$(id -u)" = 0 ] || { echo "bench/sniff.sh: skipped: needs root for network namespaces"; exit 0; }
-command -v tcpdump >/dev/null || { echo "bench/sniff.sh: skipped: tcpdump not installed"; exit 0; }
 tmp=$(mktemp -d)
 A=wkbsa$$
 B=wkbsb$$

@@ -47,6 +47,24 @@ mkdir -p build build-asan
 run_build build
 run_build build-asan -Db_sanitize=address,undefined -Db_lundef=false
 
+# The libFuzzer configuration (make fuzz) built with clang, compile only: it runs no
+# fuzzing here, but a warning clang makes an error of cannot creep in unseen.
+echo "== build build-fuzz (clang, compile only)"
+if ! command -v clang >/dev/null; then
+	echo "SKIP: clang not installed (scripts/deps.sh installs it)"
+	skip=$((skip + 1))
+else
+	mkdir -p build-fuzz
+	if CC=clang bash scripts/configure.sh build-fuzz -Dfuzz=true --buildtype=debugoptimized \
+		-Db_sanitize=address,undefined -Db_lundef=false && ninja -C build-fuzz >build-fuzz/ninja.log 2>&1; then
+		pass=$((pass + 1))
+	else
+		tail -40 build-fuzz/ninja.log 2>/dev/null
+		fail=$((fail + 1))
+		failed_names+=("build-fuzz: clang build")
+	fi
+fi
+
 echo "== clang-format"
 bad=$(git ls-files '*.c' '*.h' | xargs -r clang-format --dry-run -Werror 2>&1 | grep -c 'error:' || true)
 if [ "$bad" = 0 ]; then pass=$((pass + 1)); else

@@ -52,6 +52,10 @@ struct wk_fields;
 struct wk_fields *wk_fields_new(const char *const *names, size_t n, char sep, char occ_sep,
                                 struct wk_error *err);
 void wk_fields_free(struct wk_fields *f);
+/* tshark's -E occurrence= and quote=: which values of a repeated field to show (0 all,
+ * joined by occ_sep; N > 0 the N-th; -1 the last) and a quote character put around every
+ * non-empty column ('"', '\'', or 0 for none). */
+void wk_fields_format(struct wk_fields *f, int occurrence, char quote);
 void wk_fields_print(struct wk_ob *o, const struct wk_fields *f, const struct wk_pkt *p);
 
 #ifdef __cplusplus

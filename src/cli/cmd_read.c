@@ -57,6 +57,39 @@ static struct wk_filter *filter_for(struct filters *fs, int linktype, uint32_t s
 	return f;
 }
 
+/* -w as pcap from a pcapng file: pcap holds one link type, so the packets that will be
+ * written (those the filter passes, up to -c) are walked once before anything is written.
+ * *lt is the first one's link type (-1: none), *other one that differs (-1: none). A
+ * filter that does not compile is left for the main loop to report. */
+static void pcap_out_linktypes(const char *path, struct filters *fs, uint64_t count, int *lt,
+                               int *other)
+{
+	struct wk_error err = {0};
+	struct wk_pcap_reader *r = wk_pcap_open(path, &err);
+	struct wk_pkt pkt;
+	uint64_t n = 0;
+	int rc = 0;
+	*lt = *other = -1;
+	while (r && wk_pcap_next(r, &pkt) == 0) {
+		if (fs->expr) {
+			struct wk_filter *f = filter_for(fs, (int)pkt.linktype, 262144, &err, &rc);
+			if (!f)
+				break;
+			if (!wk_filter_match(f, pkt.data, pkt.caplen, pkt.wirelen))
+				continue;
+		}
+		if (*lt < 0)
+			*lt = (int)pkt.linktype;
+		else if ((int)pkt.linktype != *lt) {
+			*other = (int)pkt.linktype;
+			break;
+		}
+		if (count && ++n >= count)
+			break;
+	}
+	wk_pcap_close(r);
+}
+
 /* --stats over a big pcap or pcapng file: the second part of the file is read, filtered,
  * dissected and counted by a second thread into statistics of its own, added to the first
  * part's when the first reader arrives exactly where the second began (wk_pcap_split). */
@@ -164,9 +197,12 @@ int cmd_read(int argc, char **argv)
 
 	if (out_opts_init(&oo, argc, "read"))
 		return 1;
-	optind = 1;
+	/* Options anywhere, as tcpdump takes them (wirekit read f.pcap -c 2 tcp); "--"
+	 * ends them. */
+	optind = 0;
+	opterr = 0;
 	int c;
-	while ((c = getopt_long(argc, argv, "+" OUT_SHORTOPTS "h", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":" OUT_SHORTOPTS "h", lopts, NULL)) != -1) {
 		int k = out_opt(&oo, "read", c, optarg);
 		if (k > 0)
 			continue;
@@ -178,17 +214,24 @@ int cmd_read(int argc, char **argv)
 			fputs(cmd_read_usage, stdout);
 			goto out;
 		}
-		fputs(cmd_read_usage, stderr);
-		status = 2;
+		status = out_bad_opt("read", c, argv);
 		goto out;
 	}
 	if (optind >= argc) {
-		fprintf(stderr, "wirekit read: no capture file given\n%s", cmd_read_usage);
+		fprintf(stderr,
+		        "wirekit read: no capture file given (see 'wirekit read --help')\n");
 		status = 2;
 		goto out;
 	}
 	const char *path = argv[optind++];
 	if (out_check(&oo, "read")) {
+		status = 2;
+		goto out;
+	}
+	/* Opening the output truncates it: when it is the input (a link, a hard link, or
+	 * stdout redirected onto it) the mapped input would lose its pages under us. */
+	if (oo.wpath && out_same_file(path, oo.wpath)) {
+		fprintf(stderr, "wirekit read: -w %s: that is the input file %s\n", oo.wpath, path);
 		status = 2;
 		goto out;
 	}
@@ -212,13 +255,29 @@ int cmd_read(int argc, char **argv)
 	if (filt.expr) {
 		int lt = wk_pcap_linktype(rd);
 		if (!filter_for(&filt, lt < 0 ? 1 : lt, wk_pcap_snaplen(rd), &err, &rc)) {
-			fprintf(stderr, "wirekit read: filter: %s\n", err.msg);
+			fprintf(stderr, "wirekit read: filter '%s': %s\n", filt.expr, err.msg);
 			status = 2;
 			goto out;
 		}
 	}
 	if (oo.wpath) {
 		int lt = wk_pcap_linktype(rd);
+		if (!oo.pcapng && wk_pcap_format(rd) == WK_PCAP_FMT_PCAPNG && strcmp(path, "-")) {
+			int first, other;
+			pcap_out_linktypes(path, &filt, oo.count, &first, &other);
+			if (other >= 0) {
+				fprintf(
+				    stderr,
+				    "wirekit read: -w %s: %s has packets of link types %d and %d, "
+				    "and pcap holds one: add --pcapng (or a filter that keeps "
+				    "one)\n",
+				    oo.wpath, path, first, other);
+				status = 2;
+				goto out;
+			}
+			if (first >= 0)
+				lt = first;
+		}
 		struct wk_pcap_wopts wo = {
 		    .format = oo.pcapng ? WK_PCAP_FMT_PCAPNG : WK_PCAP_FMT_PCAP,
 		    .linktype = (uint32_t)(lt < 0 ? 1 : lt),
@@ -254,7 +313,8 @@ int cmd_read(int argc, char **argv)
 			    filter_for(&filt, (int)pkt.linktype, 262144, &err, &rc);
 			if (!f) {
 				wk_ob_flush(&out.ob);
-				fprintf(stderr, "wirekit read: filter: %s\n", err.msg);
+				fprintf(stderr, "wirekit read: filter '%s': %s\n", filt.expr,
+				        err.msg);
 				status = 2;
 				goto out;
 			}
@@ -269,7 +329,7 @@ int cmd_read(int argc, char **argv)
 			goto out;
 		}
 		if (out_packet(&out, &pkt, NULL)) {
-			status = 1; /* stdout closed (EPIPE) or unwritable: stop quietly */
+			status = 1; /* stdout unwritable: said once at the end */
 			goto out;
 		}
 		if (oo.count && ++shown >= oo.count) {
@@ -284,7 +344,8 @@ int cmd_read(int argc, char **argv)
 		half_join(&half, joined);
 		if (joined && half.filter_failed) { /* as the first half would have stopped */
 			wk_ob_flush(&out.ob);
-			fprintf(stderr, "wirekit read: filter: %s\n", half.ferr.msg);
+			fprintf(stderr, "wirekit read: filter '%s': %s\n", filt.expr,
+			        half.ferr.msg);
 			status = 2;
 			goto out;
 		}
@@ -304,6 +365,8 @@ int cmd_read(int argc, char **argv)
 out:
 	if (out.o)
 		wk_ob_flush(&out.ob);
+	if (out_write_failed(&out, "read"))
+		status = 1;
 	if (wr && wk_pcap_wclose_err(wr, &err) && status == 0) {
 		fprintf(stderr, "wirekit read: %s: %s\n", oo.wpath, err.msg);
 		status = 1;

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -63,6 +64,17 @@ static int drop_privileges(const char *user)
 	return 0;
 }
 
+/* The files this run made, by device and inode, with the packets each holds: a name used
+ * again (the -W ring, -G without a time in the name, a time that repeats such as %M)
+ * truncates a file, and its packets are no longer kept. Open addressing, grown by
+ * doubling; only looked up when a name exists already. */
+struct made_file {
+	dev_t dev;
+	ino_t ino;
+	uint64_t pkts;
+	bool used;
+};
+
 struct files {
 	const struct sniff_opts *so;
 	struct wk_pcap_wopts wo;
@@ -72,8 +84,59 @@ struct files {
 	uint64_t made;    /* files opened */
 	int64_t period;   /* -G: start of the current period (packet time, seconds) */
 	uint64_t size;    /* bytes in the current file */
-	uint64_t written; /* packets, all files */
+	uint64_t written; /* packets, all files, known to have reached them (flushed) */
+	uint64_t pending; /* packets given to the writer since its last flush */
+	bool failed;      /* a write error was reported: say it once */
+	uint64_t kept;    /* packets in the files that still exist */
+	uint64_t cur;     /* packets in the current file */
+	struct stat cur_st;
+	struct made_file *tab;
+	size_t tab_cap, tab_n;
 };
+
+static struct made_file *made_slot(struct made_file *tab, size_t cap, dev_t dev, ino_t ino)
+{
+	size_t i = ((size_t)ino * 0x9E3779B97F4A7C15ull ^ (size_t)dev) & (cap - 1);
+	while (tab[i].used && !(tab[i].dev == dev && tab[i].ino == ino))
+		i = (i + 1) & (cap - 1);
+	return &tab[i];
+}
+
+/* Remember that the current file holds f->cur packets. false when out of memory (the
+ * count of kept packets may then be too high; the files themselves are fine). */
+static bool made_put(struct files *f)
+{
+	if (2 * (f->tab_n + 1) > f->tab_cap) {
+		size_t cap = f->tab_cap ? 2 * f->tab_cap : 64;
+		struct made_file *t = calloc(cap, sizeof(*t));
+		if (!t)
+			return false;
+		for (size_t i = 0; i < f->tab_cap; i++)
+			if (f->tab[i].used)
+				*made_slot(t, cap, f->tab[i].dev, f->tab[i].ino) = f->tab[i];
+		free(f->tab);
+		f->tab = t;
+		f->tab_cap = cap;
+	}
+	struct made_file *m = made_slot(f->tab, f->tab_cap, f->cur_st.st_dev, f->cur_st.st_ino);
+	if (!m->used)
+		f->tab_n++;
+	*m = (struct made_file){f->cur_st.st_dev, f->cur_st.st_ino, f->cur, true};
+	return true;
+}
+
+/* The name is about to be truncated: packets of ours in it are lost. */
+static void made_lose(struct files *f, const char *name)
+{
+	struct stat st;
+	if (!f->tab_cap || stat(name, &st))
+		return;
+	struct made_file *m = made_slot(f->tab, f->tab_cap, st.st_dev, st.st_ino);
+	if (m->used) {
+		f->kept -= m->pkts;
+		m->pkts = 0;
+	}
+}
 
 static int files_open(struct files *f, time_t t)
 {
@@ -84,13 +147,49 @@ static int files_open(struct files *f, time_t t)
 		return 1;
 	}
 	struct wk_error err = {0};
+	made_lose(f, f->name);
 	f->wr = wk_pcap_wopen(f->name, &f->wo, &err);
 	if (!f->wr) {
-		fprintf(stderr, "wirekit sniff: %s: %s\n", f->name, err.msg);
+		uid_t uid = geteuid();
+		struct passwd *pw = getpwuid(uid);
+		fprintf(stderr, "wirekit sniff: %s: %s (writing as user %s)\n", f->name, err.msg,
+		        pw ? pw->pw_name : "?");
 		return 1;
 	}
+	if (strcmp(f->name, "-") == 0 || stat(f->name, &f->cur_st))
+		memset(&f->cur_st, 0, sizeof(f->cur_st));
 	f->size = 0;
+	f->cur = 0;
 	f->made++;
+	return 0;
+}
+
+/* A write error of the current file, reported once (the writer's error is sticky: the
+ * flush and the close after it would repeat it). Returns 1. */
+static int files_failed(struct files *f, const struct wk_error *err)
+{
+	if (!f->failed)
+		fprintf(stderr, "wirekit sniff: %s: %s\n", f->name, err->msg);
+	f->failed = true;
+	f->pending = 0; /* not known to have reached the file */
+	return 1;
+}
+
+/* The packets given to the writer reached the file: count them. */
+static void files_confirm(struct files *f)
+{
+	f->written += f->pending;
+	f->kept += f->pending;
+	f->pending = 0;
+}
+
+static int files_flush(struct files *f)
+{
+	if (!f->wr)
+		return 0;
+	if (wk_pcap_flush(f->wr))
+		return files_failed(f, wk_pcap_werror(f->wr));
+	files_confirm(f);
 	return 0;
 }
 
@@ -101,10 +200,12 @@ static int files_close(struct files *f)
 	struct wk_error err = {0};
 	int rc = wk_pcap_wclose_err(f->wr, &err);
 	f->wr = NULL;
-	if (rc) {
-		fprintf(stderr, "wirekit sniff: %s: %s\n", f->name, err.msg);
-		return 1;
-	}
+	if (rc)
+		return files_failed(f, &err);
+	files_confirm(f);
+	if (f->cur_st.st_ino && !made_put(f))
+		fprintf(stderr, "wirekit sniff: out of memory: the count of kept packets may be "
+		                "too high\n");
 	return 0;
 }
 
@@ -135,14 +236,13 @@ static int files_write(struct files *f, const struct wk_pkt *pkt)
 		if (files_close(f) || files_open(f, (time_t)pkt->ts_sec))
 			return 1;
 	}
-	if (wk_pcap_write(f->wr, pkt, NULL)) {
-		fprintf(stderr, "wirekit sniff: %s: %s\n", f->name, wk_pcap_werror(f->wr)->msg);
-		return 1;
-	}
+	if (wk_pcap_write(f->wr, pkt, NULL))
+		return files_failed(f, wk_pcap_werror(f->wr));
 	uint32_t cap = pkt->caplen < f->wo.snaplen ? pkt->caplen : f->wo.snaplen;
 	f->size += f->wo.format == WK_PCAP_FMT_PCAPNG ? PCAPNG_EPB_HDR + ((cap + 3u) & ~3u)
 	                                              : PCAP_REC_HDR + cap;
-	f->written++;
+	f->pending++;
+	f->cur++;
 	return 0;
 }
 
@@ -155,6 +255,12 @@ static void print_counts(struct wk_capture *cap, const struct files *f, const ch
 	        "wirekit sniff: %s%llu packets received, %llu dropped by kernel, %llu written\n",
 	        when, (unsigned long long)st.received, (unsigned long long)st.dropped,
 	        (unsigned long long)f->written);
+	if (f->kept != f->written)
+		fprintf(
+		    stderr,
+		    "wirekit sniff: %s%llu of them in the files kept, %llu in files written over "
+		    "(a name used again)\n",
+		    when, (unsigned long long)f->kept, (unsigned long long)(f->written - f->kept));
 }
 
 /* Write and print a batch. true when the capture is over: -c reached, or an output error
@@ -228,6 +334,13 @@ int cmd_sniff(int argc, char **argv)
 		status = err.code == WK_EPERM ? 3 : err.code == WK_EINVAL && so.filter ? 2 : 1;
 		goto out;
 	}
+	/* Socket and ring are open: root is no longer needed (tcpdump's -Z). Dropped before
+	 * the first file is opened, as tcpdump does, so every file of a rotation has one
+	 * owner and a directory the user cannot write to shows at once. */
+	if (so.user ? strcmp(so.user, "root") != 0 : geteuid() == 0) {
+		if ((status = drop_privileges(so.user ? so.user : "nobody")))
+			goto out;
+	}
 	if (so.out.wpath) {
 		files.wo = (struct wk_pcap_wopts){
 		    .format = so.out.pcapng ? WK_PCAP_FMT_PCAPNG : WK_PCAP_FMT_PCAP,
@@ -244,11 +357,6 @@ int cmd_sniff(int argc, char **argv)
 			goto out;
 		if (!strcmp(so.out.wpath, "-"))
 			out.fd = 2; /* the capture owns stdout */
-	}
-	/* Socket and ring are open: root is no longer needed (tcpdump's -Z). */
-	if (so.user ? strcmp(so.user, "root") != 0 : geteuid() == 0) {
-		if ((status = drop_privileges(so.user ? so.user : "nobody")))
-			goto out;
 	}
 	out.print = !files.wr || so.out.mode != OUT_LINE || so.out.hex;
 	fprintf(stderr, "wirekit sniff: listening on %s, link-type %d, snapshot length %u bytes\n",
@@ -286,9 +394,7 @@ int cmd_sniff(int argc, char **argv)
 		}
 		done = take(&out, &files, &so, pkts, pflags, n, &seen, &status);
 		/* Written as they arrive: each batch reaches the file before we wait again. */
-		if (n > 0 && files.wr && !done && wk_pcap_flush(files.wr)) {
-			fprintf(stderr, "wirekit sniff: %s: %s\n", files.name,
-			        wk_pcap_werror(files.wr)->msg);
+		if (n > 0 && !done && files_flush(&files)) {
 			status = 1;
 			break;
 		}
@@ -310,13 +416,18 @@ int cmd_sniff(int argc, char **argv)
 		}
 	}
 	out_end(&out);
+	if (out_write_failed(&out, "sniff"))
+		status = 1;
 	if (files_close(&files))
 		status = 1;
 	print_counts(cap, &files, "");
 out:
 	if (out.o)
 		wk_ob_flush(&out.ob);
+	if (out_write_failed(&out, "sniff"))
+		status = 1;
 	files_close(&files);
+	free(files.tab);
 	wk_capture_close(cap);
 	out_free(&out);
 	sniff_opts_fini(&so);

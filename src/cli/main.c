@@ -38,12 +38,16 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
-		if (argc > 2)
+		if (argc > 2) {
 			for (size_t i = 0; i < WK_ARRAY_SIZE(cmds); i++)
 				if (!strcmp(cmds[i].name, argv[2])) {
 					fputs(*cmds[i].usage, stdout);
 					return 0;
 				}
+			fprintf(stderr, "wirekit: no command '%s' (see 'wirekit --help')\n",
+			        argv[2]);
+			return 2;
+		}
 		usage(stdout);
 		return 0;
 	}
@@ -54,7 +58,6 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < WK_ARRAY_SIZE(cmds); i++)
 		if (!strcmp(cmds[i].name, argv[1]))
 			return cmds[i].fn(argc - 1, argv + 1);
-	fprintf(stderr, "wirekit: unknown command '%s'\n", argv[1]);
-	usage(stderr);
+	fprintf(stderr, "wirekit: unknown command '%s' (see 'wirekit --help')\n", argv[1]);
 	return 2;
 }

@@ -3,9 +3,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "output.h"
+
+static int write_errno; /* why the last out_fd_flush failed */
 
 int out_fd_flush(void *ctx, const char *p, size_t n)
 {
@@ -15,12 +18,28 @@ int out_fd_flush(void *ctx, const char *p, size_t n)
 		if (k < 0) {
 			if (errno == EINTR)
 				continue;
+			write_errno = errno;
 			return WK_ESYS;
 		}
 		p += k;
 		n -= (size_t)k;
 	}
 	return 0;
+}
+
+/* "-" is the standard stream fd; stat follows symbolic links, so a link, a hard link and
+ * the name itself all come to the same device and inode. */
+static bool stat_path(const char *path, int fd, struct stat *st)
+{
+	return strcmp(path, "-") ? stat(path, st) == 0 : fstat(fd, st) == 0;
+}
+
+bool out_same_file(const char *in, const char *out)
+{
+	struct stat a, b;
+	if (!stat_path(in, STDIN_FILENO, &a) || !stat_path(out, STDOUT_FILENO, &b))
+		return false; /* an output that does not exist yet is not the input */
+	return S_ISREG(a.st_mode) && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
 bool out_parse_u64(const char *s, uint64_t *out)
@@ -61,6 +80,52 @@ static char sep_char(const char *v)
 	if (!strcmp(v, "/s"))
 		return ' ';
 	return v[0];
+}
+
+int out_bad_opt(const char *cmd, int c, char *const *argv)
+{
+	const char *arg = optind > 0 ? argv[optind - 1] : "?";
+	if (c == ':')
+		fprintf(stderr, "wirekit %s: option '%s' needs a value (see 'wirekit %s --help')\n",
+		        cmd, arg, cmd);
+	else if (optopt > 0 && optopt < 128 && arg[0] == '-' && arg[1] != '-')
+		fprintf(stderr, "wirekit %s: unknown option '-%c' (see 'wirekit %s --help')\n", cmd,
+		        optopt, cmd);
+	else
+		fprintf(stderr, "wirekit %s: unknown option '%s' (see 'wirekit %s --help')\n", cmd,
+		        arg, cmd);
+	return 2;
+}
+
+/* tshark's -E: separator=, aggregator=, occurrence=, header=, quote=. 1, or -1. */
+static int e_opt(struct out_opts *o, const char *cmd, const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+	const char *v = eq ? eq + 1 : "";
+	size_t kn = eq ? (size_t)(eq - arg) : strlen(arg);
+	uint64_t n;
+#define KEY(k) (kn == sizeof(k) - 1 && !strncmp(arg, k, kn))
+	if (KEY("separator") && *v)
+		o->sep = sep_char(v);
+	else if (KEY("aggregator") && *v)
+		o->occ = !strcmp(v, ",") ? ',' : sep_char(v);
+	else if (KEY("occurrence") && (!strcmp(v, "a") || !strcmp(v, "f") || !strcmp(v, "l")))
+		o->occurrence = v[0] == 'a' ? 0 : v[0] == 'f' ? 1 : -1;
+	else if (KEY("occurrence") && out_parse_u64(v, &n) && n > 0 && n < 1000000)
+		o->occurrence = (int)n;
+	else if (KEY("header") && (!strcmp(v, "y") || !strcmp(v, "n")))
+		o->header = v[0] == 'y';
+	else if (KEY("quote") && (!strcmp(v, "d") || !strcmp(v, "s") || !strcmp(v, "n")))
+		o->quote = v[0] == 'd' ? '"' : v[0] == 's' ? '\'' : 0;
+	else {
+		fprintf(stderr,
+		        "wirekit %s: -E: expected separator=C, aggregator=C, occurrence=a|f|l|N, "
+		        "header=y|n or quote=d|s|n, not '%s'\n",
+		        cmd, arg);
+		return -1;
+	}
+#undef KEY
+	return 1;
 }
 
 int out_opts_init(struct out_opts *o, int argc, const char *cmd)
@@ -111,15 +176,18 @@ int out_opt(struct out_opts *o, const char *cmd, int c, const char *arg)
 		return -1;
 	case 'V':
 		o->mode = OUT_TREE;
+		o->modes |= 1u << OUT_TREE;
 		return 1;
 	case 'x':
 		o->hex = true;
 		return 1;
 	case OUT_OPT_JSON:
 		o->mode = OUT_JSON;
+		o->modes |= 1u << OUT_JSON;
 		return 1;
 	case OUT_OPT_STATS:
 		o->mode = OUT_STATS;
+		o->modes |= 1u << OUT_STATS;
 		return 1;
 	case OUT_OPT_PCAPNG:
 		o->pcapng = true;
@@ -129,6 +197,7 @@ int out_opt(struct out_opts *o, const char *cmd, int c, const char *arg)
 			fprintf(stderr, "wirekit %s: --top: not a count: '%s'\n", cmd, arg);
 			return -1;
 		}
+		o->top_set = true;
 		return 1;
 	case 'T':
 		if (strcmp(arg, "fields")) {
@@ -137,22 +206,13 @@ int out_opt(struct out_opts *o, const char *cmd, int c, const char *arg)
 			return -1;
 		}
 		o->mode = OUT_FIELDS;
+		o->modes |= 1u << OUT_FIELDS;
 		return 1;
 	case 'e':
 		o->fnames[o->nf++] = arg;
 		return 1;
 	case 'E':
-		if (!strncmp(arg, "separator=", 10) && arg[10])
-			o->sep = sep_char(arg + 10);
-		else if (!strncmp(arg, "occurrence=", 11) && arg[11])
-			o->occ = sep_char(arg + 11);
-		else {
-			fprintf(stderr,
-			        "wirekit %s: -E: expected separator=C or occurrence=C, not '%s'\n",
-			        cmd, arg);
-			return -1;
-		}
-		return 1;
+		return e_opt(o, cmd, arg);
 	case 'w':
 		o->wpath = arg;
 		return 1;
@@ -163,6 +223,29 @@ int out_opt(struct out_opts *o, const char *cmd, int c, const char *arg)
 
 int out_check(const struct out_opts *o, const char *cmd)
 {
+	/* Each of these replaces the packet lines: given together, all but one would be
+	 * dropped without a word. */
+	if (o->modes & (o->modes - 1)) {
+		static const char *const names[] = {[OUT_TREE] = "-V",
+		                                    [OUT_JSON] = "--json",
+		                                    [OUT_FIELDS] = "-T fields",
+		                                    [OUT_STATS] = "--stats"};
+		fprintf(stderr, "wirekit %s: choose one output of", cmd);
+		for (unsigned m = OUT_TREE; m <= OUT_STATS; m++)
+			if (o->modes & (1u << m))
+				fprintf(stderr, " %s", names[m]);
+		fprintf(stderr, " (see 'wirekit %s --help')\n", cmd);
+		return -1;
+	}
+	if (o->top_set && o->mode != OUT_STATS) {
+		fprintf(stderr, "wirekit %s: --top is a --stats option\n", cmd);
+		return -1;
+	}
+	if (o->hex && (o->mode == OUT_STATS || o->mode == OUT_JSON)) {
+		fprintf(stderr, "wirekit %s: -x does not go with %s\n", cmd,
+		        o->mode == OUT_STATS ? "--stats" : "--json");
+		return -1;
+	}
 	if (o->mode == OUT_FIELDS && o->nf == 0) {
 		fprintf(stderr, "wirekit %s: -T fields needs at least one -e FIELD\n", cmd);
 		return -1;
@@ -179,6 +262,7 @@ int out_start(struct out *out, const struct out_opts *o, const char *cmd)
 	out->o = o;
 	out->fd = 1;
 	out->print = true;
+	out->err_told = false;
 	out->po = (struct wk_print_opts){.tfmt = o->tfmt};
 	out->fields = NULL;
 	out->stats = NULL;
@@ -189,6 +273,11 @@ int out_start(struct out *out, const struct out_opts *o, const char *cmd)
 		if (!out->fields) {
 			fprintf(stderr, "wirekit %s: %s\n", cmd, err.msg);
 			return 2;
+		}
+		wk_fields_format(out->fields, o->occurrence, o->quote);
+		for (size_t i = 0; o->header && i < o->nf; i++) {
+			wk_ob_puts(&out->ob, o->fnames[i]);
+			wk_ob_putc(&out->ob, i + 1 < o->nf ? o->sep : '\n');
 		}
 	}
 	if (o->mode == OUT_STATS) {
@@ -245,6 +334,19 @@ void out_end(struct out *out)
 	if (out->o->mode == OUT_STATS)
 		wk_stats_print(&out->ob, out->stats, (size_t)out->o->top);
 	wk_ob_flush(&out->ob);
+}
+
+int out_write_failed(struct out *out, const char *cmd)
+{
+	if (!out->o || !out->ob.err)
+		return 0;
+	if (!out->err_told) {
+		out->err_told = true;
+		fprintf(stderr, "wirekit %s: %s: write: %s\n", cmd,
+		        out->fd == 2 ? "standard error" : "standard output",
+		        out->ob.err == WK_ESYS ? strerror(write_errno) : "out of memory");
+	}
+	return 1;
 }
 
 void out_free(struct out *out)

@@ -34,8 +34,12 @@ enum {
 	"  --json            one JSON object per packet\n"                                         \
 	"  -T fields         print the fields named with -e, one line per packet\n"                \
 	"  -e FIELD          a field (ours or tshark's name: ip.src, tcp.srcport, frame.len..)\n"  \
-	"  -E separator=C    field separator (default tab; /t /s for tab and space);\n"            \
-	"  -E occurrence=C   separator of repeated values (default ',')\n"                         \
+	"  -E separator=C    field separator (default tab; /t /s for tab and space)\n"             \
+	"  -E aggregator=C   separator of a repeated field's values (default ',')\n"               \
+	"  -E occurrence=X   values of a repeated field: a all (default), f first, l last,\n"      \
+	"                    N the N-th\n"                                                         \
+	"  -E header=y       a first line with the field names\n"                                  \
+	"  -E quote=d|s|n    put double or single quotes (or none) around each value\n"            \
 	"  --stats           totals, protocol hierarchy and top conversations instead of lines\n"  \
 	"  --top N           conversations listed by --stats (default 10)\n"
 
@@ -48,8 +52,13 @@ struct out_opts {
 	const char *wpath;
 	const char **fnames;
 	size_t nf;
-	char sep, occ;
+	char sep, occ;  /* -E separator=, aggregator= */
+	int occurrence; /* -E occurrence=: 0 all, N the N-th, -1 the last */
+	char quote;     /* -E quote=: 0, '"' or '\'' */
+	bool header;    /* -E header=y */
 	enum wk_time_fmt tfmt;
+	unsigned modes; /* the output modes asked for (1 << enum out_mode): one at most */
+	bool top_set;
 };
 
 /* Defaults; room for argc -e names. 0, or 1 out of memory (message printed). */
@@ -57,6 +66,10 @@ int out_opts_init(struct out_opts *o, int argc, const char *cmd);
 void out_opts_fini(struct out_opts *o);
 /* One getopt result: 1 taken, 0 not an output option, -1 usage error (message printed). */
 int out_opt(struct out_opts *o, const char *cmd, int c, const char *arg);
+/* A getopt_long result that is no option of cmd ('?', or ':' for a missing value): one
+ * line naming it and pointing to --help. Returns 2 (the usage exit status). getopt must
+ * run with opterr = 0 and an option string starting with ':'. */
+int out_bad_opt(const char *cmd, int c, char *const *argv);
 /* After parsing: -T fields and -e agree. 0 or -1 (message printed). */
 int out_check(const struct out_opts *o, const char *cmd);
 
@@ -65,12 +78,15 @@ int out_check(const struct out_opts *o, const char *cmd);
 bool out_parse_u64(const char *s, uint64_t *out);
 char *out_join_args(int argc, char **argv);
 int out_fd_flush(void *ctx, const char *p, size_t n);
+/* in and out ("-": standard input / output) are one regular file (device and inode). */
+bool out_same_file(const char *in, const char *out);
 
 struct out {
 	const struct out_opts *o;
 	struct wk_ob ob;
-	int fd;     /* where ob goes: 1, or 2 when a capture owns stdout */
-	bool print; /* false: -w alone prints nothing, like tcpdump */
+	int fd;        /* where ob goes: 1, or 2 when a capture owns stdout */
+	bool print;    /* false: -w alone prints nothing, like tcpdump */
+	bool err_told; /* the write error was reported */
 	struct wk_print_opts po;
 	struct wk_fields *fields;
 	struct wk_stats *stats;
@@ -84,6 +100,9 @@ int out_start(struct out *out, const struct out_opts *o, const char *cmd);
 int out_packet(struct out *out, struct wk_pkt *pkt, const char *note);
 /* --stats table, then flush. */
 void out_end(struct out *out);
+/* After the last flush: 1 when writing the output failed (the reason printed once, as
+ * "wirekit CMD: standard output: write: ..."), else 0. */
+int out_write_failed(struct out *out, const char *cmd);
 void out_free(struct out *out);
 
 #endif

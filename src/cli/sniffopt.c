@@ -26,8 +26,8 @@ const char *const cmd_sniff_usage =
     "  -B KIB            kernel ring size in KiB (default 8192)\n"
     "  --raw-ip PROTO    icmp, tcp or udp: a raw IP socket of that protocol instead of a\n"
     "                    packet socket (incoming IPv4 from the IP header on)\n"
-    "  -Z USER           user to run as once the capture is open (default nobody when\n"
-    "                    started as root; -Z root keeps root)\n"
+    "  -Z USER           user to run as once the capture is open, before any file is\n"
+    "                    opened (default nobody when started as root; -Z root keeps root)\n"
     "  -c N              stop after N packets\n"
     "  --duration SEC    stop after SEC seconds\n"
     "  --stats-interval SEC\n"
@@ -39,6 +39,7 @@ const char *const cmd_sniff_usage =
     "  -C SIZE           start a new file when one exceeds SIZE millions of bytes (or\n"
     "                    SIZE with k, m, g: KiB, MiB, GiB): FILE, FILE1, FILE2, ...\n"
     "  -G SEC            start a new file every SEC seconds; FILE is a strftime pattern\n"
+    "                    (without a conversion, as in tcpdump, one file is written over)\n"
     "  -W N              with -C: a ring of N files FILE0..FILE<N-1>, the oldest overwritten;\n"
     "                    with -G: stop after N files\n"
     "  -h, --help        this help\n"
@@ -117,9 +118,11 @@ int sniff_parse(int argc, char **argv, struct sniff_opts *o)
 	if (out_opts_init(&o->out, argc, "sniff"))
 		return 1;
 	uint64_t v;
-	optind = 1;
+	/* Options anywhere, as tcpdump takes them (sniff -i X udp -c 1); "--" ends them. */
+	optind = 0;
+	opterr = 0;
 	int c;
-	while ((c = getopt_long(argc, argv, "+" OUT_SHORTOPTS "i:ps:B:Z:C:G:W:h", lopts, NULL)) !=
+	while ((c = getopt_long(argc, argv, ":" OUT_SHORTOPTS "i:ps:B:Z:C:G:W:h", lopts, NULL)) !=
 	       -1) {
 		int k = out_opt(&o->out, "sniff", c, optarg);
 		if (k > 0)
@@ -191,8 +194,7 @@ int sniff_parse(int argc, char **argv, struct sniff_opts *o)
 			fputs(cmd_sniff_usage, stdout);
 			return -1;
 		default:
-			fputs(cmd_sniff_usage, stderr);
-			return 2;
+			return out_bad_opt("sniff", c, argv);
 		}
 	}
 	if (out_check(&o->out, "sniff"))

@@ -94,6 +94,17 @@ wait_file() {
 	return 1
 }
 
+# wait_says FILE TEXT PID: until FILE contains TEXT (5 s at most); 1 if PID ended first
+wait_says() {
+	local i
+	for i in $(seq 250); do
+		grep -q -- "$2" "$1" 2>/dev/null && return 0
+		kill -0 "$3" 2>/dev/null || return 1
+		sleep 0.02
+	done
+	return 1
+}
+
 # wait_pid PID [SEC]: until PID exits (default 10 s), 1 if it did not
 wait_pid() {
 	local i n=$((${2:-10} * 50))

@@ -204,8 +204,8 @@ static void test_parse_options(void **state)
 	assert_string_equal(o.filter, "tcp port 80");
 	sniff_opts_fini(&o);
 
-	const char *a2[] = {"sniff", "--raw-ip",  "icmp",   "-T", "fields", "-e", "ip.src",
-	                    "-e",    "icmp.type", "--json", "-T", "fields", NULL};
+	const char *a2[] = {"sniff",  "--raw-ip", "icmp",      "-T", "fields", "-e",
+	                    "ip.src", "-e",       "icmp.type", "-T", "fields", NULL};
 	assert_int_equal(parse(&o, a2), 0);
 	assert_int_equal(o.raw_proto, 1);
 	assert_true(o.promisc);
@@ -214,6 +214,14 @@ static void test_parse_options(void **state)
 	assert_string_equal(o.out.fnames[1], "icmp.type");
 	assert_null(o.filter);
 	assert_null(o.iface);
+	sniff_opts_fini(&o);
+
+	/* options after the filter, as tcpdump takes them; "--" ends them (issue 12 #16) */
+	const char *a3[] = {"sniff", "-i", "X", "udp", "-c", "1", "--", "-c", NULL};
+	assert_int_equal(parse(&o, a3), 0);
+	assert_string_equal(o.iface, "X");
+	assert_int_equal(o.out.count, 1);
+	assert_string_equal(o.filter, "udp -c");
 	sniff_opts_fini(&o);
 
 	/* usage errors: exit status 2 */
@@ -232,6 +240,10 @@ static void test_parse_options(void **state)
 	    {"sniff", "--no-such-option", NULL},      /* unknown */
 	    {"sniff", "-W", "3", "-w", "f", NULL},    /* -W without -C or -G */
 	    {"sniff", "-C", "1", "-W", "0", NULL},    /* no files */
+	    {"sniff", "--stats", "--json", NULL},     /* two outputs (issue 12 #24) */
+	    {"sniff", "-V", "--stats", NULL},         /* two outputs */
+	    {"sniff", "--top", "3", NULL},            /* --top without --stats */
+	    {"sniff", "-c", NULL},                    /* no value */
 	};
 	for (size_t i = 0; i < WK_ARRAY_SIZE(bad); i++) {
 		assert_int_equal(parse(&o, bad[i]), 2);

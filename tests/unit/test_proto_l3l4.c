@@ -603,6 +603,41 @@ static void test_truncation(void **state)
 	}
 }
 
+/* v4opts_syn (82 bytes, IP total length 68) with another total length, cut to n bytes. */
+static void syn_len(struct wk_pkt *p, uint8_t *f, uint16_t tlen, size_t n, uint32_t wirelen)
+{
+	memcpy(f, v4opts_syn, sizeof(v4opts_syn));
+	f[16] = (uint8_t)(tlen >> 8);
+	f[17] = (uint8_t)tlen;
+	dis(p, f, n);
+	p->wirelen = wirelen;
+	wk_dissect(p);
+}
+
+/* Issue 12 #10, #11: lengths as tcpdump and tshark count them. */
+static void test_ip_lengths(void **state)
+{
+	(void)state;
+	uint8_t f[sizeof(v4opts_syn)];
+	struct wk_pkt p;
+	/* snapped to 82 of 186 bytes (4 of them an FCS): 100 payload bytes per the IP length */
+	syn_len(&p, f, 168, sizeof(f), 14 + 168 + 4);
+	assert_int_equal(num(&p, "tcp.len", 0), 100);
+	assert_non_null(strstr(line(&p), "seq 1000:1100, win 64240, "));
+	assert_non_null(strstr(line(&p), "length 100"));
+	/* a total length 85 bytes beyond the whole frame */
+	syn_len(&p, f, 68 + 85, sizeof(f), sizeof(f));
+	assert_string_equal(line(&p), "IP truncated-ip - 85 bytes missing! 198.18.0.1.40000 > "
+	                              "198.18.0.2.80: Flags [S], seq 1000:1085, win 64240, options "
+	                              "[mss 1460,sackOK,TS val 1 ecr 0,nop,wscale 7], length 85");
+	/* IP says TCP, and not one TCP byte */
+	syn_len(&p, f, 28, 42, 42);
+	assert_string_equal(line(&p), "IP 198.18.0.1 > 198.18.0.2: [|tcp]");
+	/* only the ports */
+	syn_len(&p, f, 32, 46, 46);
+	assert_string_equal(line(&p), "IP 198.18.0.1.40000 > 198.18.0.2.80:  [|tcp]");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -618,6 +653,7 @@ int main(void)
 	    cmocka_unit_test(test_invalid_ip),
 	    cmocka_unit_test(test_checksum_vectors),
 	    cmocka_unit_test(test_truncation),
+	    cmocka_unit_test(test_ip_lengths),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -196,8 +196,8 @@ static void test_merge(void **state)
 	static const char *const specs[] = {
 	    "eth/ip(src=198.18.0.1,dst=198.18.0.2)/tcp(sport=1,dport=2)",
 	    "eth/arp(psrc=198.18.0.1,pdst=198.18.0.2)",
-	    "eth/ip(src=198.18.0.3,dst=198.18.0.2)/udp(sport=1000,dport=53)/"
-	    "hex:000001000000000000000000",
+	    ("eth/ip(src=198.18.0.3,dst=198.18.0.2)/udp(sport=1000,dport=53)/"
+	     "hex:000001000000000000000000"), /* one string: parentheses tell clang so */
 	    "eth/ipv6(src=2001:db8::1,dst=2001:db8::2)/tcp(sport=1,dport=2)",
 	    "eth/ip(src=198.18.0.2,dst=198.18.0.1)/tcp(sport=2,dport=1)",
 	    "eth/ip(src=198.18.0.4,dst=198.18.0.2)/icmp",

@@ -98,9 +98,10 @@ int cap_attach_filter(struct wk_capture *c, const char *expr, int linktype, bool
 	struct sock_filter snap[] = {BPF_STMT(BPF_RET | BPF_K, c->snaplen)};
 	if (!expr || !*expr)
 		return attach(c, snap, 1);
-	struct wk_filter *f = wk_filter_new(expr, linktype, c->snaplen, &c->err);
-	if (!f)
-		return WK_EINVAL;
+	struct wk_error ferr = {0};
+	struct wk_filter *f = wk_filter_new(expr, linktype, c->snaplen, &ferr);
+	if (!f) /* the expression is named: the user may not have typed it in one piece */
+		return wk_seterr(&c->err, WK_EINVAL, "filter '%s': %s", expr, ferr.msg);
 	unsigned n = 0;
 	const void *src = wk_filter_insns(f, &n);
 	if (n == 0 || n > BPF_MAXINSNS) {

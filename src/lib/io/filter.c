@@ -9,11 +9,33 @@ struct wk_filter {
 	struct bpf_program prog;
 };
 
+/* Files and our capture carry LINKTYPE_ values (tcpdump.org/linktypes.html); libpcap's
+ * handles take its DLT_ values. They are the same number except for a few old types whose
+ * DLT_ value differs between systems: those get the DLT_ of the system we run on. */
+static int linktype_dlt(int linktype)
+{
+	static const struct {
+		int linktype, dlt;
+	} differ[] = {
+	    {100, DLT_ATM_RFC1483}, /* LINKTYPE_ATM_RFC1483 */
+	    {101, DLT_RAW},         /* LINKTYPE_RAW */
+	    {102, DLT_SLIP_BSDOS},  /* LINKTYPE_SLIP_BSDOS */
+	    {103, DLT_PPP_BSDOS},   /* LINKTYPE_PPP_BSDOS */
+	    {106, DLT_ATM_CLIP},    /* LINKTYPE_ATM_CLIP */
+	    {246, DLT_PFSYNC},      /* LINKTYPE_PFSYNC */
+	    {258, DLT_PKTAP},       /* LINKTYPE_PKTAP */
+	};
+	for (size_t i = 0; i < WK_ARRAY_SIZE(differ); i++)
+		if (differ[i].linktype == linktype)
+			return differ[i].dlt;
+	return linktype;
+}
+
 struct wk_filter *wk_filter_new(const char *expr, int linktype, uint32_t snaplen,
                                 struct wk_error *err)
 {
 	pcap_t *dead = pcap_open_dead_with_tstamp_precision(
-	    linktype, snaplen ? (int)snaplen : 262144, PCAP_TSTAMP_PRECISION_NANO);
+	    linktype_dlt(linktype), snaplen ? (int)snaplen : 262144, PCAP_TSTAMP_PRECISION_NANO);
 	if (!dead) {
 		wk_seterr(err, WK_ENOMEM, "cannot create a libpcap handle");
 		return NULL;

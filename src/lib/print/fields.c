@@ -18,8 +18,37 @@ struct col {
 struct wk_fields {
 	size_t n;
 	char sep, occ;
+	char quote;     /* 0: none */
+	int occurrence; /* 0 all, N the N-th (from 1), -1 the last */
 	struct col *c;
 };
+
+void wk_fields_format(struct wk_fields *fs, int occurrence, char quote)
+{
+	fs->occurrence = occurrence;
+	fs->quote = quote;
+}
+
+/* Value idx of column c, counting over the layers outermost first; false past the last. */
+static bool col_value(const struct wk_pkt *p, const struct col *c, unsigned idx,
+                      const struct wk_field **f, struct wk_val *v)
+{
+	unsigned seen = 0;
+	for (unsigned li = 0; li < p->nlayers; li++) {
+		const struct wk_layer *l = &p->l[li];
+		unsigned a = 0;
+		while (a < c->n && l->proto != c->proto[a])
+			a++;
+		if (a == c->n)
+			continue;
+		for (unsigned k = 0; k < 64 && wk_field_get(p, l, c->f[a], k, v); k++)
+			if (seen++ == idx) {
+				*f = c->f[a];
+				return true;
+			}
+	}
+	return false;
+}
 
 struct wk_fields *wk_fields_new(const char *const *names, size_t n, char sep, char occ_sep,
                                 struct wk_error *err)
@@ -60,24 +89,30 @@ void wk_fields_free(struct wk_fields *fs)
 void wk_fields_print(struct wk_ob *o, const struct wk_fields *fs, const struct wk_pkt *p)
 {
 	struct wk_val v;
+	const struct wk_field *f;
 	for (size_t i = 0; i < fs->n; i++) {
 		if (i)
 			wk_ob_putc(o, fs->sep);
-		bool first = true;
 		const struct col *c = &fs->c[i];
-		for (unsigned li = 0; li < p->nlayers; li++) {
-			const struct wk_layer *l = &p->l[li];
-			unsigned a = 0;
-			while (a < c->n && l->proto != c->proto[a])
-				a++;
-			if (a == c->n)
+		unsigned from = 0, to = UINT32_MAX; /* the values shown: [from, to] */
+		if (fs->occurrence > 0)
+			from = to = (unsigned)fs->occurrence - 1;
+		else if (fs->occurrence < 0) {
+			unsigned n = 0;
+			while (col_value(p, c, n, &f, &v))
+				n++;
+			if (!n)
 				continue;
-			for (unsigned k = 0; k < 64 && wk_field_get(p, l, c->f[a], k, &v); k++) {
-				if (!first)
-					wk_ob_putc(o, fs->occ);
-				first = false;
-				wk_ob_val(o, c->f[a], &v);
-			}
+			from = to = n - 1;
+		}
+		for (unsigned k = from; k <= to && col_value(p, c, k, &f, &v); k++) {
+			if (k == from && fs->quote)
+				wk_ob_putc(o, fs->quote);
+			if (k != from)
+				wk_ob_putc(o, fs->occ);
+			wk_ob_val(o, f, &v);
+			if (fs->quote && (k == to || !col_value(p, c, k + 1, &f, &v)))
+				wk_ob_putc(o, fs->quote);
 		}
 	}
 	wk_ob_putc(o, '\n');

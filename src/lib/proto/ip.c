@@ -281,8 +281,26 @@ static void line(struct wk_line *o, const struct wk_pkt *p, const struct wk_laye
 	wk_ob_puts(o->ob, "IP ");
 	if (!h)
 		return;
+	/* A total length beyond the bytes the frame had on the wire (print-ip.c) */
+	uint32_t tlen = (uint32_t)(h[2] << 8 | h[3]);
+	uint32_t wire = p->wirelen > l->off ? p->wirelen - l->off : 0;
+	if (tlen > wire) {
+		wk_ob_puts(o->ob, "truncated-ip - ");
+		wk_ob_u64(o->ob, tlen - wire);
+		wk_ob_puts(o->ob, " bytes missing! ");
+	}
 	wk_line_addrs(o, WK_FT_IP4, h + 12, h + 16);
 	bool last = o->layer + 1u >= p->nlayers;
+	const struct wk_proto *up = wk_proto_lookup(WK_NS_IPPROTO, h[9]);
+	if (last && !(l->flags & (WK_LF_FRAG | WK_LF_TRUNC | WK_LF_INVALID)) && up &&
+	    l->len <= l->hlen) {
+		/* a protocol we know, of which not one byte was captured: "[|tcp]" */
+		wk_line_flush_addrs(o);
+		wk_ob_puts(o->ob, "[|");
+		wk_ob_puts(o->ob, up->name);
+		wk_ob_putc(o->ob, ']');
+		return;
+	}
 	if ((l->flags & WK_LF_FRAG) || (last && !(l->flags & (WK_LF_TRUNC | WK_LF_INVALID)))) {
 		wk_line_flush_addrs(o);
 		wk_ob_puts(o->ob, "ip-proto-");

@@ -3,6 +3,7 @@
 #ifndef WK_L4_INT_H
 #define WK_L4_INT_H
 
+#include "proto_int.h"
 #include "wirekit/line.h"
 #include "wirekit/proto.h"
 
@@ -44,6 +45,31 @@ static inline void l4_line_ports(struct wk_line *o, const struct wk_pkt *p,
 		break;
 	}
 	wk_line_ports(o, sport, dport);
+}
+
+/* Bytes of transport layer l on the wire, as tcpdump and tshark count them: from the
+ * nearest outer IP header's length (IPv4 total length, IPv6 payload length), so a snapped
+ * capture still counts what it left out and link-layer padding or an FCS never counts.
+ * Without such a length (0 after segmentation offload, jumbograms, other carriers) the
+ * captured bytes plus what the capture cut off. */
+static inline uint64_t l4_wire_len(const struct wk_pkt *p, const struct wk_layer *l)
+{
+	for (int i = (int)(l - p->l) - 1; i > 0 && !(l->flags & WK_LF_QUOTED); i--) {
+		const struct wk_layer *n = &p->l[i];
+		if (!(n->proto->flags & WK_PF_NETWORK))
+			continue;
+		const uint8_t *h = NULL;
+		uint64_t end = 0;
+		if (n->proto == &wk_proto_ip && (h = wk_layer_bytes(p, n, 2, 2)))
+			end = (uint64_t)(h[0] << 8 | h[1]);
+		else if (n->proto == &wk_proto_ipv6 && (h = wk_layer_bytes(p, n, 4, 2)))
+			end = (uint64_t)(h[0] << 8 | h[1]) + (h[0] | h[1] ? 40u : 0u);
+		if (!end)
+			break;
+		end += n->off;
+		return end > l->off ? end - l->off : 0;
+	}
+	return wk_layer_wirelen(p, l);
 }
 
 #endif

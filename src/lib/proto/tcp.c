@@ -344,9 +344,10 @@ static bool get_len(const struct wk_pkt *p, const struct wk_layer *l, unsigned i
 {
 	const uint8_t *h = wk_layer_bytes(p, l, 12, 1);
 	size_t hl = h ? (size_t)(h[0] >> 4) * 4 : 0;
-	if (idx || !h || hl < TCP_HLEN || l->len < hl || (l->flags & WK_LF_QUOTED))
+	uint64_t wl = l4_wire_len(p, l); /* bytes a snapped capture left out count */
+	if (idx || !h || hl < TCP_HLEN || wl < hl || (l->flags & WK_LF_QUOTED))
 		return false;
-	v->u = l->len - hl;
+	v->u = wl - hl;
 	return true;
 }
 
@@ -568,13 +569,11 @@ static void line(struct wk_line *o, const struct wk_pkt *p, const struct wk_laye
 	else
 		wk_line_flush_addrs(o);
 	const uint8_t *h = wk_layer_bytes(p, l, 0, TCP_HLEN);
-	if (!h) {
-		wk_ob_puts(ob, "tcp");
-		return;
-	}
+	if (!h)
+		return; /* the ports and " [|tcp]", as tcpdump */
 	unsigned f = (unsigned)((h[12] << 8 | h[13]) & 0x0fff);
 	size_t hl = (size_t)(h[12] >> 4) * 4;
-	uint64_t wl = wk_layer_wirelen(p, l);
+	uint64_t wl = l4_wire_len(p, l);
 	uint64_t plen = wl > hl ? wl - hl : 0;
 	wk_ob_puts(ob, "Flags [");
 	flags_text(ob, f);
@@ -608,6 +607,10 @@ static void line(struct wk_line *o, const struct wk_pkt *p, const struct wk_laye
 	}
 	wk_ob_puts(ob, ", length ");
 	wk_ob_u64(ob, plen);
+	/* what the payload's protocol says follows, apart from the length (tcpdump:
+	 * "length 26 4660+ A? a.test.") */
+	if (o->layer + 1u < p->nlayers && p->l[o->layer + 1].proto->line)
+		wk_ob_putc(ob, ' ');
 }
 
 static const struct wk_bind binds[] = {

@@ -256,20 +256,6 @@ static bool port_pair(const struct roles *r, const struct wk_pkt *p, const struc
 	return true;
 }
 
-static inline uint64_t mix(uint64_t h, uint64_t w)
-{
-	h ^= w;
-	h *= 0xff51afd7ed558ccdull;
-	return h ^ (h >> 32);
-}
-
-static inline uint64_t be64(const uint8_t *b)
-{
-	uint64_t w;
-	memcpy(&w, b, 8);
-	return __builtin_bswap64(w);
-}
-
 /* memcmp's order of two zero-padded 16-byte addresses held as memory-order words */
 static inline int cmp16(const uint64_t x[2], const uint64_t y[2])
 {
@@ -303,6 +289,13 @@ static inline uint64_t key_hash(const uint64_t w[6])
 	return fold_mul(h ^ 0xa0761d6478bd642full, 0xe7037ed1a0b428dbull);
 }
 #else
+static inline uint64_t mix(uint64_t h, uint64_t w)
+{
+	h ^= w;
+	h *= 0xff51afd7ed558ccdull;
+	return h ^ (h >> 32);
+}
+
 static inline uint64_t key_hash(const uint64_t w[6])
 {
 	uint64_t h = 0x9e3779b97f4a7c15ull;
