@@ -13,6 +13,7 @@
 #include "relay.h"
 #include "wirekit/addr.h"
 #include "wirekit/sock.h"
+#include "wirekit/tls.h"
 
 /* ---- options ----------------------------------------------------------------------------------
  */
@@ -278,6 +279,14 @@ int relay_parse(int argc, char **argv, struct relay_opts *o, const char *usage, 
 		return usage_err(o, "--recv-only and --send-only exclude each other");
 	if (o->w.insecure && o->w.pin)
 		return usage_err(o, "--insecure and --pin-sha256 exclude each other");
+	if (o->w.pin) {
+		/* checked here, so that a typo is a usage error and costs no connection */
+		uint8_t pins[WK_TLS_MAX_PINS][32];
+		size_t npins;
+		struct wk_error e;
+		if (wk_tls_parse_pins(o->w.pin, pins, WK_TLS_MAX_PINS, &npins, &e))
+			return usage_err(o, "--pin-sha256: %s", e.msg);
+	}
 	if (!o->w.tls &&
 	    (o->w.alpn || o->w.ca || o->w.insecure || o->w.pin || o->w.cert || o->w.key))
 		return usage_err(o, "TLS options need --tls");

@@ -99,6 +99,51 @@ s_server "$p" good
 printf 'ip\n' | timeout 10 "$W" connect --tls --ca ca.pem 127.0.0.1 "$p" >out 2>err
 check "IP literal checked against IP SANs" grep -q '^pi' out
 
+# --- the standard public-key pin (curl --pinnedpubkey, HPKP): SHA-256 of the DER
+# SubjectPublicKeyInfo, as hex (colons allowed) or as sha256//base64; a list with ';'
+spki_hex=$(openssl x509 -in self.pem -pubkey -noout | openssl pkey -pubin -outform DER |
+	openssl dgst -sha256 -binary | od -An -tx1 | tr -d ' \n')
+spki_b64=$(openssl x509 -in self.pem -pubkey -noout | openssl pkey -pubin -outform DER |
+	openssl dgst -sha256 -binary | openssl base64 -A)
+check "setup: SPKI pin computed" [ ${#spki_hex} = 64 ] && [ ${#spki_b64} = 44 ]
+pin_ok() { # name pin
+	p=$(free_port)
+	s_server "$p" self
+	printf 'pin\n' | timeout 10 "$W" connect --tls --pin-sha256 "$2" localhost "$p" >out 2>err
+	local rc=$?
+	check "$1: exit 0" [ $rc = 0 ]
+	check "$1: data came back" grep -q '^nip' out
+}
+pin_ok "SPKI pin, hex" "$spki_hex"
+pin_ok "SPKI pin, hex with colons" "$(echo "$spki_hex" | sed 's/../&:/g; s/:$//')"
+pin_ok "SPKI pin, sha256//base64" "sha256//$spki_b64"
+pin_ok "pin list, second matches" "sha256//$(printf '%043d=' 0);sha256//$spki_b64"
+# -v shows the key pin in the form curl takes
+p=$(free_port)
+s_server "$p" self
+timeout 10 "$W" connect -v --tls --insecure localhost "$p" </dev/null >out 2>err
+check "-v: public key pin as sha256//base64" grep -q "pin-sha256: sha256//$spki_b64" err
+check "-v: public key sha256 is the SPKI hash" grep -q "public key sha256: $spki_hex" err
+# mismatch names the key pin and the certificate fingerprint
+p=$(free_port)
+s_server "$p" self
+timeout 10 "$W" connect --tls --pin-sha256 "sha256//$(printf '%043d=' 0)" localhost "$p" \
+	</dev/null >out 2>err
+check "pin mismatch: exit 1" [ $? = 1 ]
+check "pin mismatch: names the key pin" grep -q "pin mismatch.*sha256//$spki_b64" err
+sfp_lc=$(openssl x509 -in self.pem -noout -fingerprint -sha256 | cut -d= -f2 | tr -d : |
+	tr 'A-F' 'a-f')
+check "pin mismatch: names the certificate fingerprint" grep -q "certificate sha256 $sfp_lc" err
+# bad pin syntax: usage error before any connection is tried (port with no listener)
+p=$(free_port)
+for bad in 0011 "sha256//notbase64!" "sha256//$(printf '%040d' 0)" "sha1//$spki_b64" ""; do
+	timeout 10 "$W" connect --tls --pin-sha256 "$bad" 127.0.0.1 "$p" </dev/null >out 2>err
+	rc=$?
+	check "bad pin '$bad': exit 2" [ $rc = 2 ]
+	check "bad pin '$bad': says pin" grep -q 'pin' err
+	check "bad pin '$bad': no connection tried" sh -c '! grep -q refused err'
+done
+
 # --- pinned and insecure accept what the CA check refuses
 p=$(free_port)
 s_server "$p" self

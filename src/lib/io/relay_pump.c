@@ -697,9 +697,12 @@ static void print_tls(struct relay *r, struct ep *c)
 	          "  sha256: %s\n",
 	          i.subject, i.issuer, i.sans[0] ? i.sans : "(none)", i.not_before, i.not_after,
 	          i.key, hex);
+	char pin[WK_TLS_PIN_STRLEN];
 	for (size_t k = 0; k < 32; k++)
 		snprintf(hex + 2 * k, 3, "%02x", i.spki_sha256[k]);
-	relay_say(r, WK_RELAY_DETAIL, "  public key sha256: %s\n  verified: %s\n", hex,
+	wk_tls_pin_fmt(i.spki_sha256, pin);
+	relay_say(r, WK_RELAY_DETAIL, "  public key sha256: %s\n  pin-sha256: %s\n  verified: %s\n",
+	          hex, pin,
 	          i.verified     ? (r->o->pin ? "yes (pinned)" : "yes")
 	          : r->o->listen ? "no (client certificate not requested)"
 	                         : "no (--insecure)");

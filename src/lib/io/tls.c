@@ -21,7 +21,8 @@ struct wk_tls_ctx {
 	SSL_CTX *ctx;
 	bool server;
 	bool pinned;
-	uint8_t pin[32];
+	uint8_t pins[WK_TLS_MAX_PINS][32];
+	size_t npins;
 	uint8_t alpn_wire[256]; /* RFC 7301 section 3.1 ProtocolNameList, server side */
 	size_t alpn_len;
 };
@@ -75,6 +76,96 @@ int wk_tls_parse_sha256(const char *s, uint8_t out[32], struct wk_error *e)
 	return 0;
 }
 
+static const char b64_alphabet[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+static int b64_val(char c)
+{
+	const char *p = c ? strchr(b64_alphabet, c) : NULL;
+	return p ? (int)(p - b64_alphabet) : -1;
+}
+
+/* Strict RFC 4648 section 4 base64 of exactly 32 bytes: 43 characters and one '='. */
+static bool b64_sha256(const char *s, size_t len, uint8_t out[32])
+{
+	if (len != 44 || s[43] != '=')
+		return false;
+	uint32_t acc = 0;
+	size_t bits = 0, k = 0;
+	for (size_t i = 0; i < 43; i++) {
+		int v = b64_val(s[i]);
+		if (v < 0)
+			return false;
+		acc = (acc << 6) | (uint32_t)v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			if (k == 32)
+				return false;
+			out[k++] = (uint8_t)(acc >> bits);
+		}
+	}
+	/* the two bits left over must be zero (canonical encoding) */
+	return k == 32 && (acc & ((1u << bits) - 1)) == 0;
+}
+
+void wk_tls_pin_fmt(const uint8_t h[32], char out[WK_TLS_PIN_STRLEN])
+{
+	size_t k = 0;
+	memcpy(out, "sha256//", 8);
+	k = 8;
+	for (size_t i = 0; i < 33; i += 3) {
+		uint32_t v = (uint32_t)h[i] << 16;
+		if (i + 1 < 32)
+			v |= (uint32_t)h[i + 1] << 8;
+		if (i + 2 < 32)
+			v |= h[i + 2];
+		out[k++] = b64_alphabet[(v >> 18) & 63];
+		out[k++] = b64_alphabet[(v >> 12) & 63];
+		out[k++] = i + 1 < 32 ? b64_alphabet[(v >> 6) & 63] : '=';
+		out[k++] = i + 2 < 32 ? b64_alphabet[v & 63] : '=';
+	}
+	out[k] = '\0';
+}
+
+int wk_tls_parse_pins(const char *s, uint8_t out[][32], size_t max, size_t *n, struct wk_error *e)
+{
+	*n = 0;
+	if (!s || !*s)
+		return wk_seterr(e, WK_EINVAL, "empty pin (want sha256//BASE64 or 64 hex digits)");
+	for (const char *p = s;;) {
+		const char *semi = strchr(p, ';');
+		size_t len = semi ? (size_t)(semi - p) : strlen(p);
+		char one[160];
+		if (len == 0 || len >= sizeof(one))
+			return wk_seterr(e, WK_EINVAL,
+			                 "bad pin '%.100s' (want sha256//BASE64 or 64 hex digits)",
+			                 p);
+		if (*n == max)
+			return wk_seterr(e, WK_EINVAL, "more than %zu pins", max);
+		memcpy(one, p, len);
+		one[len] = '\0';
+		if (!strncmp(one, "sha256//", 8)) {
+			if (!b64_sha256(one + 8, len - 8, out[*n]))
+				return wk_seterr(
+				    e, WK_EINVAL,
+				    "bad pin '%s' (want sha256// and 44 base64 characters)", one);
+		} else if (strstr(one, "//")) {
+			return wk_seterr(e, WK_EINVAL, "bad pin '%s' (only sha256// pins exist)",
+			                 one);
+		} else if (wk_tls_parse_sha256(one, out[*n], NULL)) {
+			return wk_seterr(
+			    e, WK_EINVAL,
+			    "bad pin '%s' (want sha256//BASE64 or 64 hex digits, ':' allowed)",
+			    one);
+		}
+		(*n)++;
+		if (!semi)
+			return 0;
+		p = semi + 1;
+	}
+}
+
 /* "h2,http/1.1" -> RFC 7301 wire form: length-prefixed names. */
 static int alpn_wire(const char *list, uint8_t *out, size_t outsz, size_t *len, struct wk_error *e)
 {
@@ -115,7 +206,7 @@ int wk_tls_ctx_client(struct wk_tls_ctx **out, const struct wk_tls_client_opts *
 	SSL_CTX_set_mode(c->ctx,
 	                 SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
 	if (o->pin_sha256) {
-		rc = wk_tls_parse_sha256(o->pin_sha256, c->pin, e);
+		rc = wk_tls_parse_pins(o->pin_sha256, c->pins, WK_TLS_MAX_PINS, &c->npins, e);
 		if (rc)
 			goto out;
 		c->pinned = true;
@@ -398,14 +489,18 @@ static int check_pin(struct wk_tls *t, struct wk_error *e)
 	struct wk_tls_info i;
 	if (wk_tls_get_info(t, &i) || !i.has_cert)
 		return wk_seterr(e, WK_EINVAL, "bad certificate: the server sent none");
-	if (memcmp(i.sha256, t->ctx->pin, 32) && memcmp(i.spki_sha256, t->ctx->pin, 32)) {
-		char hex[65];
-		for (size_t k = 0; k < 32; k++)
-			snprintf(hex + 2 * k, 3, "%02x", i.sha256[k]);
-		return wk_seterr(e, WK_EINVAL, "bad certificate: pin mismatch (certificate %s)",
-		                 hex);
-	}
-	return 0;
+	for (size_t k = 0; k < t->ctx->npins; k++)
+		if (!memcmp(i.spki_sha256, t->ctx->pins[k], 32) ||
+		    !memcmp(i.sha256, t->ctx->pins[k], 32))
+			return 0;
+	char hex[65], pin[WK_TLS_PIN_STRLEN];
+	for (size_t k = 0; k < 32; k++)
+		snprintf(hex + 2 * k, 3, "%02x", i.sha256[k]);
+	wk_tls_pin_fmt(i.spki_sha256, pin);
+	return wk_seterr(e, WK_EINVAL,
+	                 "bad certificate: pin mismatch: the server's key pin is %s, its "
+	                 "certificate sha256 %s",
+	                 pin, hex);
 }
 
 /* Map SSL_get_error for a call that returned r <= 0. */
@@ -611,7 +706,12 @@ int wk_tls_get_info(const struct wk_tls *t, struct wk_tls_info *i)
 	key_str(x, i->key, sizeof(i->key));
 	unsigned n = 32;
 	X509_digest(x, EVP_sha256(), i->sha256, &n);
-	n = 32;
-	X509_pubkey_digest(x, EVP_sha256(), i->spki_sha256, &n);
+	/* the pin is over the whole DER SubjectPublicKeyInfo (RFC 7469 section 2.4), algorithm
+	 * included; X509_pubkey_digest would hash only the key's bit string */
+	unsigned char *der = NULL;
+	int dl = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(x), &der);
+	if (dl > 0)
+		EVP_Digest(der, (size_t)dl, i->spki_sha256, NULL, EVP_sha256(), NULL);
+	OPENSSL_free(der);
 	return 0;
 }
