@@ -44,7 +44,9 @@ struct wk_relay_opts {
 	size_t until_len;
 	bool has_until;
 	bool frame;         /* 4-byte big-endian length framing on the connections */
-	size_t frame_bytes; /* frames of this many local bytes; 0: one frame per line */
+	size_t frame_bytes; /* frames of this many local bytes, and frames received written
+	                     * as they are; 0: one frame per line both ways (a received frame
+	                     * holding a newline ends the relay, or the connection with keep) */
 	size_t max_frame;
 	bool tls, insecure;
 	const char *alpn, *ca, *pin, *cert, *key;

@@ -342,9 +342,23 @@ static void from_conn(struct relay *r, struct ep *c, const uint8_t *p, size_t n,
 				return;
 			}
 			if (rc == 1) {
-				if (r->o->broker)
+				if (r->o->broker) {
 					to_conns(r, c, f, flen);
-				else {
+				} else if (r->o->frame_bytes) {
+					io_out(r, f, flen); /* binary: the payload, nothing else */
+				} else if (memchr(f, '\n', flen)) {
+					/* one frame per line: this one would read as two */
+					char why[160];
+					snprintf(why, sizeof(why),
+					         "a frame of %zu bytes contains a newline (line "
+					         "output; --frame-bytes writes frames as they are)",
+					         flen);
+					if (r->o->keep)
+						drop_conn(r, c, why);
+					else
+						relay_fail(r, "%s", why);
+					return;
+				} else {
 					io_out(r, f, flen);
 					io_out(r, (const uint8_t *)"\n", 1);
 				}
