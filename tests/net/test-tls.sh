@@ -227,4 +227,61 @@ p=$(free_port)
 s_server "$p" old
 timeout 10 "$W" connect -z --tls --ca ca.pem localhost "$p" 2>err
 check "-z --tls expired: 1" [ $? = 1 ]
+# --- close_notify (RFC 8446 section 6.1) on every way a TLS connection ends: -z, the end
+# of stdin, --recv, --recv-until, an idle timeout. The server says how the client ended:
+# close_notify, eof (FIN without it) or reset
+cat >tlsend.py <<'PY'
+import socket, ssl, sys
+port, cert, key, out = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.load_cert_chain(cert, key)
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", port))
+s.listen(1)
+s.settimeout(10)
+c, _ = s.accept()
+c.settimeout(10)
+how = "?"
+try:
+    t = ctx.wrap_socket(c, server_side=True, suppress_ragged_eofs=False)
+    t.sendall(b"hello\n")
+    while t.recv(4096):
+        pass
+    how = "close_notify"
+except ssl.SSLEOFError:
+    how = "eof"
+except ConnectionResetError:
+    how = "reset"
+except Exception as e:
+    how = "error " + type(e).__name__
+open(out, "w").write(how + "\n")
+PY
+ends() { # name stdin-command connect-options...
+	local name=$1 feed=$2
+	shift 2
+	p=$(free_port)
+	bg timeout 15 python3 tlsend.py "$p" good.pem good.key how
+	local sp=$BGPID
+	wait_port "$p"
+	rm -f how
+	sh -c "$feed" | timeout 10 "$W" connect --tls --ca ca.pem "$@" localhost "$p" >/dev/null 2>&1
+	wait_pid "$sp" 5
+	check "$name: the server saw close_notify" [ "$(cat how 2>/dev/null)" = close_notify ]
+}
+ends "-z --tls" ":" -z
+ends "end of stdin" "printf 'x\\n'"
+ends "--recv 3" "sleep 3" --recv 3
+ends "--recv-until" "sleep 3" --recv-until hel
+ends "-w 1 idle timeout" "sleep 3" -w 1
+# and openssl s_server's own words: DONE for close_notify, ERROR without
+p=$(free_port)
+bg sh -c "sleep 4 | timeout 10 openssl s_server -naccept 1 -accept 127.0.0.1:$p -cert good.pem \
+	-key good.key >sv.out 2>&1"
+sp=$BGPID
+wait_port "$p"
+timeout 10 "$W" connect -z --tls --ca ca.pem localhost "$p"
+check "-z --tls against s_server: exit 0" [ $? = 0 ]
+wait_pid "$sp" 6
+check "-z --tls against s_server: DONE, not ERROR" sh -c 'grep -q "^DONE" sv.out && ! grep -q "^ERROR" sv.out'
 finish

@@ -3,6 +3,7 @@
  * so a slow side throttles the fast one instead of growing memory. */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include <unistd.h>
 
 #include "relay_int.h"
+#include "wirekit/pace.h"
 
 static size_t q_len(const struct q *q)
 {
@@ -103,6 +105,38 @@ void relay_on_io(struct wk_ev *ev, struct wk_ev_io *io, unsigned got)
 		e->wr_need = 0;
 }
 
+/* A TLS connection that ends without its end of data having been sent (-z, --recv,
+ * a timeout, an error elsewhere): close_notify and FIN, so the peer sees a proper end
+ * (RFC 8446 section 6.1), then read what is still coming (session tickets, the peer's
+ * close_notify) until its end, so that closing with unread data does not send a reset.
+ * Bounded by TLS_LINGER ms, and skipped after a signal. */
+static void tls_goodbye(struct relay *r, struct ep *e)
+{
+	struct wk_error er;
+	if (!e->tls || e->hs || e->gone || e->wr_dead || e->kind != EP_TCP)
+		return;
+	if (!e->shut_done) {
+		if (wk_tls_close_notify(e->tls, &er) < 0)
+			return;
+		shutdown(e->rfd, SHUT_WR);
+		e->shut_done = true;
+	}
+	uint64_t end = wk_mono_ns() / 1000000 + TLS_LINGER;
+	while (!e->rd_eof && !r->signo) {
+		size_t got = 0;
+		int rc = wk_tls_read(e->tls, r->scratch, SCRATCH, &got, &er);
+		if (rc != 0 && rc != WK_TLS_WANT_READ && rc != WK_TLS_WANT_WRITE)
+			break; /* the end, or an error: either way nothing more to wait for */
+		uint64_t now = wk_mono_ns() / 1000000;
+		if (now >= end)
+			break;
+		struct pollfd pf = {.fd = e->rfd,
+		                    .events = rc == WK_TLS_WANT_WRITE ? POLLOUT : POLLIN};
+		if (rc && poll(&pf, 1, (int)(end - now)) <= 0)
+			break;
+	}
+}
+
 void relay_ep_free(struct relay *r, struct ep *e)
 {
 	if (!e)
@@ -110,6 +144,7 @@ void relay_ep_free(struct relay *r, struct ep *e)
 	wk_ev_io_stop(r->ev, &e->rio);
 	if (e->kind == EP_STDIO)
 		wk_ev_io_stop(r->ev, &e->wio);
+	tls_goodbye(r, e);
 	wk_tls_free(e->tls);
 	if (e->kind != EP_STDIO && e->rfd >= 0)
 		close(e->rfd);
