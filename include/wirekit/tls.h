@@ -28,6 +28,8 @@ struct wk_tls_client_opts {
 	                         * accepted if and only if one matches the server's public key
 	                         * (SubjectPublicKeyInfo) or its certificate */
 	bool insecure;          /* no verification at all */
+	const char *cert_file;  /* our client certificate (PEM chain), with key_file */
+	const char *key_file;
 };
 
 struct wk_tls_server_opts {
@@ -35,6 +37,7 @@ struct wk_tls_server_opts {
 	const char *key_file;
 	const char *alpn;      /* protocols we accept, in our order of preference */
 	const char *self_name; /* self-signed: subject CN and DNS SAN (default "localhost") */
+	const char *client_ca; /* require a client certificate that chains to these PEM CAs */
 };
 
 int wk_tls_ctx_client(struct wk_tls_ctx **out, const struct wk_tls_client_opts *o,
@@ -75,7 +78,8 @@ struct wk_tls_info {
 	char key[48];                       /* "RSA 2048", "EC prime256v1", "ED25519" */
 	uint8_t sha256[32];                 /* of the certificate (DER) */
 	uint8_t spki_sha256[32];            /* of its SubjectPublicKeyInfo */
-	bool verified;                      /* chain and name checked, or pin matched */
+	bool verified; /* chain and name checked, or pin matched; on a server, the client's
+	                * certificate checked against client_ca */
 };
 
 /* Facts of the session and of the peer's leaf certificate (after the handshake). */

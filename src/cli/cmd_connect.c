@@ -37,6 +37,8 @@ const char *const cmd_connect_usage =
     "                       SubjectPublicKeyInfo's SHA-256 (as curl --pinnedpubkey), or\n"
     "                       the certificate's fingerprint in hex; several with ';'\n"
     "  --insecure           no certificate verification at all\n"
+    "  --cert FILE --key FILE  our client certificate and its key (PEM)\n"
+    "  -v with --tls        the server's certificate facts, also when verification fails\n"
     "  --no-splice          move data with read/write instead of splice(2)\n"
     "\n"
     "Exit status: 0 ok, 1 failure (unknown host, refused, timeout, bad certificate),\n"

@@ -32,6 +32,9 @@ commonName = supplied
 [ext]
 basicConstraints = CA:FALSE
 extendedKeyUsage = serverAuth
+[cext]
+basicConstraints = CA:FALSE
+extendedKeyUsage = clientAuth
 CNF
 mkcert() { # name CN SAN [startdate enddate]
 	q openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$1.key" \
@@ -227,6 +230,76 @@ p=$(free_port)
 s_server "$p" old
 timeout 10 "$W" connect -z --tls --ca ca.pem localhost "$p" 2>err
 check "-z --tls expired: 1" [ $? = 1 ]
+# --- client certificates: connect --cert/--key against s_server -Verify, listen
+# --verify-client against s_client -cert and against ourselves; refusals with reasons
+q openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout client.key \
+	-out client.csr -subj "/CN=wirekit client"
+q openssl ca -batch -config ca.cnf -extensions cext -in client.csr -out client.pem -days 30
+p=$(free_port)
+s_server "$p" good -Verify 1 -CAfile ca.pem -verify_return_error
+printf 'with cert\n' | timeout 10 "$W" connect --tls --ca ca.pem --cert client.pem \
+	--key client.key localhost "$p" >out 2>err
+check "--cert to s_server -Verify: exit 0" [ $? = 0 ]
+check "--cert to s_server -Verify: the line came back" grep -q '^trec htiw' out
+p=$(free_port)
+s_server "$p" good -Verify 1 -CAfile ca.pem -verify_return_error
+printf 'no cert\n' | timeout 10 "$W" connect --tls --ca ca.pem localhost "$p" >out 2>err
+check "no --cert to s_server -Verify: exit 1" [ $? = 1 ]
+check "no --cert to s_server -Verify: nothing came back" [ ! -s out ]
+timeout 5 "$W" connect --tls --cert client.pem 127.0.0.1 9 </dev/null 2>err
+check "--cert without --key: exit 2" [ $? = 2 ]
+timeout 5 "$W" connect --tls --cert nonexistent.pem --key client.key 127.0.0.1 "$p" </dev/null 2>err
+check "--cert missing file: exit 1" [ $? = 1 ]
+check "--cert missing file: names it" grep -q 'nonexistent.pem' err
+timeout 5 "$W" connect --verify-client ca.pem 127.0.0.1 9 </dev/null 2>err
+check "connect --verify-client: exit 2" [ $? = 2 ]
+# listen --verify-client with openssl s_client presenting a certificate
+p=$(free_port)
+bg timeout 10 "$W" listen -v --tls --cert good.pem --key good.key --verify-client ca.pem \
+	127.0.0.1 "$p" < <(printf 'to client\n') >srv.out 2>srv.err
+wp=$BGPID
+wait_port "$p"
+(printf 'client with cert\n'; sleep 1) | timeout 10 openssl s_client -quiet -CAfile ca.pem \
+	-cert client.pem -key client.key -connect "127.0.0.1:$p" >cli.out 2>cli.err
+wait_pid "$wp" 5
+check "s_client -cert -> listen --verify-client: data arrived" grep -q '^client with cert$' srv.out
+check "s_client -cert -> listen --verify-client: client got the line" grep -q '^to client$' cli.out
+check "listen -v --verify-client: the client's subject" grep -q 'subject: CN=wirekit client' srv.err
+check "listen -v --verify-client: verified yes" grep -q 'verified: yes' srv.err
+# wirekit to wirekit, with and without a certificate, and one from an unknown CA
+vc() { # name expect-rc connect-options...
+	local name=$1 want=$2
+	shift 2
+	p=$(free_port)
+	bg timeout 10 "$W" listen -v --tls --cert good.pem --key good.key --verify-client ca.pem \
+		127.0.0.1 "$p" </dev/null >srv.out 2>srv.err
+	wp=$BGPID
+	wait_port "$p"
+	printf 'hi\n' | timeout 10 "$W" connect --tls --ca ca.pem "$@" localhost "$p" >out 2>err
+	local rc=$?
+	wait_pid "$wp" 5
+	check "$name: connect exit $want" [ $rc = "$want" ]
+}
+vc "--verify-client, client with cert" 0 --cert client.pem --key client.key
+check "--verify-client, client with cert: data arrived" grep -q '^hi$' srv.out
+vc "--verify-client, client without cert" 1
+check "--verify-client, no cert: the listener says so" grep -q 'did not return a certificate\|no client certificate\|certificate required' srv.err
+check "--verify-client, no cert: no data" [ ! -s srv.out ]
+vc "--verify-client, client cert from another CA" 1 --cert self.pem --key self.key
+check "--verify-client, unknown CA: the listener says why" grep -q 'bad client certificate: unknown CA' srv.err
+check "--verify-client, unknown CA: no data" [ ! -s srv.out ]
+
+# --- connect -v --tls shows the certificate's facts also when verification fails
+p=$(free_port)
+s_server "$p" old
+timeout 10 "$W" connect -v --tls --ca ca.pem localhost "$p" </dev/null >out 2>err
+check "-v, failed verification: exit 1" [ $? = 1 ]
+check "-v, failed verification: the reason" grep -q 'certificate has expired' err
+check "-v, failed verification: subject" grep -q 'subject: CN=localhost' err
+check "-v, failed verification: validity" grep -q 'valid: 2020-01-01' err
+check "-v, failed verification: fingerprint" grep -q 'sha256: ' err
+check "-v, failed verification: verified: the reason" grep -q 'verified: .*expired' err
+
 # --- close_notify (RFC 8446 section 6.1) on every way a TLS connection ends: -z, the end
 # of stdin, --recv, --recv-until, an idle timeout. The server says how the client ended:
 # close_notify, eof (FIN without it) or reset

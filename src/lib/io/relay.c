@@ -351,14 +351,18 @@ static int tls_setup(struct relay *r, const char *host)
 	struct wk_error er;
 	int rc;
 	if (o->listen) {
-		struct wk_tls_server_opts so = {
-		    .cert_file = o->cert, .key_file = o->key, .alpn = o->alpn};
+		struct wk_tls_server_opts so = {.cert_file = o->cert,
+		                                .key_file = o->key,
+		                                .alpn = o->alpn,
+		                                .client_ca = o->verify_client};
 		rc = wk_tls_ctx_server(&r->tls_ctx, &so, &er);
 	} else {
 		struct wk_tls_client_opts to = {.ca_file = o->ca,
 		                                .alpn = o->alpn,
 		                                .pin_sha256 = o->pin,
-		                                .insecure = o->insecure};
+		                                .insecure = o->insecure,
+		                                .cert_file = o->cert,
+		                                .key_file = o->key};
 		rc = wk_tls_ctx_client(&r->tls_ctx, &to, &er);
 		r->tls_host = host;
 	}

@@ -729,16 +729,25 @@ static bool ep_shut(struct relay *r, struct ep *c)
 	return true;
 }
 
-static void print_tls(struct relay *r, struct ep *c)
+/* -v: the session and the peer's certificate; failed: why the handshake failed, and the
+ * certificate's facts all the same (what was wrong with it is the point) */
+static void print_tls(struct relay *r, struct ep *c, const char *failed)
 {
 	struct wk_tls_info i;
 	char hex[3 * 32 + 1];
 	if (!r->o->verbose || wk_tls_get_info(c->tls, &i))
 		return;
-	relay_say(r, WK_RELAY_INFO, "%s: %s %s%s%s", c->name, i.version, i.cipher,
-	          i.alpn[0] ? ", ALPN " : "", i.alpn);
-	if (!i.has_cert)
+	if (!failed)
+		relay_say(r, WK_RELAY_INFO, "%s: %s %s%s%s", c->name, i.version, i.cipher,
+		          i.alpn[0] ? ", ALPN " : "", i.alpn);
+	if (!i.has_cert) {
+		if (r->o->listen && r->o->verify_client)
+			relay_say(r, WK_RELAY_INFO, "%s: no client certificate", c->name);
 		return;
+	}
+	if (failed)
+		relay_say(r, WK_RELAY_INFO, "%s: the %s certificate:", c->name,
+		          r->o->listen ? "client's" : "server's");
 	for (size_t k = 0; k < 32; k++)
 		snprintf(hex + 3 * k, 4, "%02x%s", i.sha256[k], k < 31 ? ":" : "");
 	relay_say(r, WK_RELAY_DETAIL,
@@ -750,11 +759,12 @@ static void print_tls(struct relay *r, struct ep *c)
 	for (size_t k = 0; k < 32; k++)
 		snprintf(hex + 2 * k, 3, "%02x", i.spki_sha256[k]);
 	wk_tls_pin_fmt(i.spki_sha256, pin);
+	const char *ver = failed         ? failed
+	                  : i.verified   ? (r->o->pin ? "yes (pinned)" : "yes")
+	                  : r->o->listen ? "no (client certificate not requested)"
+	                                 : "no (--insecure)";
 	relay_say(r, WK_RELAY_DETAIL, "  public key sha256: %s\n  pin-sha256: %s\n  verified: %s\n",
-	          hex, pin,
-	          i.verified     ? (r->o->pin ? "yes (pinned)" : "yes")
-	          : r->o->listen ? "no (client certificate not requested)"
-	                         : "no (--insecure)");
+	          hex, pin, ver);
 }
 
 bool relay_ep_handshake(struct relay *r, struct ep *c)
@@ -768,11 +778,12 @@ bool relay_ep_handshake(struct relay *r, struct ep *c)
 		return false;
 	}
 	if (rc) {
+		print_tls(r, c, er.msg);
 		drop_conn(r, c, er.msg);
 		return true;
 	}
 	c->hs = false;
-	print_tls(r, c);
+	print_tls(r, c, NULL);
 	return true;
 }
 

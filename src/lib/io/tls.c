@@ -20,6 +20,7 @@
 struct wk_tls_ctx {
 	SSL_CTX *ctx;
 	bool server;
+	bool verify_client;
 	bool pinned;
 	uint8_t pins[WK_TLS_MAX_PINS][32];
 	size_t npins;
@@ -32,6 +33,7 @@ struct wk_tls {
 	struct wk_tls_ctx *ctx;
 	char host[256];
 	bool verified;
+	X509 *leaf; /* the peer's certificate as seen by verification */
 };
 
 /* The most recent OpenSSL error as text; empties the queue. */
@@ -189,6 +191,38 @@ static int alpn_wire(const char *list, uint8_t *out, size_t outsz, size_t *len, 
 	return 0;
 }
 
+/* Our certificate chain and its key (server, or a client certificate). */
+static int load_cert_key(SSL_CTX *ctx, const char *cert, const char *key, struct wk_error *e)
+{
+	char r[160];
+	if (!cert != !key)
+		return wk_seterr(e, WK_EINVAL,
+		                 "a certificate needs its key (and the other way round)");
+	if (!cert)
+		return 0;
+	if (SSL_CTX_use_certificate_chain_file(ctx, cert) != 1)
+		return wk_seterr(e, WK_EINVAL, "certificate %s: %s", cert,
+		                 ossl_reason(r, sizeof(r)));
+	if (SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1)
+		return wk_seterr(e, WK_EINVAL, "key %s: %s", key, ossl_reason(r, sizeof(r)));
+	if (SSL_CTX_check_private_key(ctx) != 1)
+		return wk_seterr(e, WK_EINVAL, "key %s does not match certificate %s", key, cert);
+	return 0;
+}
+
+/* Keep the leaf the peer sent, so its facts can be shown when verification fails (OpenSSL
+ * does not keep the peer certificate of a failed handshake). Always defers to OpenSSL's
+ * verdict. */
+static int keep_leaf(int ok, X509_STORE_CTX *sc)
+{
+	SSL *ssl = X509_STORE_CTX_get_ex_data(sc, SSL_get_ex_data_X509_STORE_CTX_idx());
+	struct wk_tls *t = ssl ? SSL_get_app_data(ssl) : NULL;
+	X509 *leaf = X509_STORE_CTX_get0_cert(sc);
+	if (t && leaf && !t->leaf && X509_up_ref(leaf))
+		t->leaf = leaf;
+	return ok;
+}
+
 int wk_tls_ctx_client(struct wk_tls_ctx **out, const struct wk_tls_client_opts *o,
                       struct wk_error *e)
 {
@@ -222,10 +256,13 @@ int wk_tls_ctx_client(struct wk_tls_ctx **out, const struct wk_tls_client_opts *
 			goto out;
 		}
 	}
+	rc = load_cert_key(c->ctx, o->cert_file, o->key_file, e);
+	if (rc)
+		goto out;
 	if (o->insecure || c->pinned) {
 		SSL_CTX_set_verify(c->ctx, SSL_VERIFY_NONE, NULL);
 	} else {
-		SSL_CTX_set_verify(c->ctx, SSL_VERIFY_PEER, NULL);
+		SSL_CTX_set_verify(c->ctx, SSL_VERIFY_PEER, keep_leaf);
 		if (o->ca_file) {
 			if (SSL_CTX_load_verify_locations(c->ctx, o->ca_file, NULL) != 1) {
 				char r[160];
@@ -344,31 +381,25 @@ int wk_tls_ctx_server(struct wk_tls_ctx **out, const struct wk_tls_server_opts *
 	SSL_CTX_set_options(c->ctx, SSL_OP_IGNORE_UNEXPECTED_EOF);
 	SSL_CTX_set_mode(c->ctx,
 	                 SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
-	if (!o->cert_file != !o->key_file) {
-		rc = wk_seterr(e, WK_EINVAL,
-		               "a certificate needs its key (and the other way round)");
-		goto out;
-	}
-	if (o->cert_file) {
-		if (SSL_CTX_use_certificate_chain_file(c->ctx, o->cert_file) != 1) {
-			rc = wk_seterr(e, WK_EINVAL, "certificate %s: %s", o->cert_file,
-			               ossl_reason(r, sizeof(r)));
-			goto out;
-		}
-		if (SSL_CTX_use_PrivateKey_file(c->ctx, o->key_file, SSL_FILETYPE_PEM) != 1) {
-			rc = wk_seterr(e, WK_EINVAL, "key %s: %s", o->key_file,
-			               ossl_reason(r, sizeof(r)));
-			goto out;
-		}
-		if (SSL_CTX_check_private_key(c->ctx) != 1) {
-			rc = wk_seterr(e, WK_EINVAL, "key %s does not match certificate %s",
-			               o->key_file, o->cert_file);
-			goto out;
-		}
-	} else {
+	if (o->cert_file || o->key_file)
+		rc = load_cert_key(c->ctx, o->cert_file, o->key_file, e);
+	else
 		rc = self_signed(c->ctx, o->self_name ? o->self_name : "localhost", e);
-		if (rc)
+	if (rc)
+		goto out;
+	if (o->client_ca) {
+		/* RFC 8446 section 4.3.2: ask for a certificate, name the CAs we take */
+		STACK_OF(X509_NAME) *names = SSL_load_client_CA_file(o->client_ca);
+		if (!names || SSL_CTX_load_verify_locations(c->ctx, o->client_ca, NULL) != 1) {
+			sk_X509_NAME_pop_free(names, X509_NAME_free);
+			rc = wk_seterr(e, WK_EINVAL, "client CA file %s: %s", o->client_ca,
+			               ossl_reason(r, sizeof(r)));
 			goto out;
+		}
+		SSL_CTX_set_client_CA_list(c->ctx, names);
+		SSL_CTX_set_verify(c->ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT,
+		                   keep_leaf);
+		c->verify_client = true;
 	}
 	if (o->alpn) {
 		rc = alpn_wire(o->alpn, c->alpn_wire, sizeof(c->alpn_wire), &c->alpn_len, e);
@@ -419,6 +450,7 @@ int wk_tls_new(struct wk_tls **out, struct wk_tls_ctx *c, int fd, const char *ho
 		rc = ossl_err(e, WK_ENOMEM, "SSL_new");
 		goto out;
 	}
+	SSL_set_app_data(t->ssl, t);
 	if (c->server) {
 		SSL_set_accept_state(t->ssl);
 	} else {
@@ -451,6 +483,7 @@ void wk_tls_free(struct wk_tls *t)
 	if (!t)
 		return;
 	SSL_free(t->ssl);
+	X509_free(t->leaf);
 	free(t);
 }
 
@@ -461,26 +494,25 @@ size_t wk_tls_pending(const struct wk_tls *t)
 
 static int verify_err(struct wk_tls *t, long v, struct wk_error *e)
 {
+	const char *bad = t->ctx->server ? "bad client certificate" : "bad certificate";
 	switch (v) {
 	case X509_V_ERR_CERT_HAS_EXPIRED:
-		return wk_seterr(e, WK_EINVAL, "bad certificate: certificate has expired");
+		return wk_seterr(e, WK_EINVAL, "%s: certificate has expired", bad);
 	case X509_V_ERR_CERT_NOT_YET_VALID:
-		return wk_seterr(e, WK_EINVAL, "bad certificate: certificate is not yet valid");
+		return wk_seterr(e, WK_EINVAL, "%s: certificate is not yet valid", bad);
 	case X509_V_ERR_HOSTNAME_MISMATCH:
 	case X509_V_ERR_IP_ADDRESS_MISMATCH:
-		return wk_seterr(e, WK_EINVAL,
-		                 "bad certificate: wrong host: certificate is not for '%s'",
+		return wk_seterr(e, WK_EINVAL, "%s: wrong host: certificate is not for '%s'", bad,
 		                 t->host);
 	case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
 	case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
 	case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
 	case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
 	case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
-		return wk_seterr(e, WK_EINVAL, "bad certificate: unknown CA (%s)",
+		return wk_seterr(e, WK_EINVAL, "%s: unknown CA (%s)", bad,
 		                 X509_verify_cert_error_string(v));
 	default:
-		return wk_seterr(e, WK_EINVAL, "bad certificate: %s",
-		                 X509_verify_cert_error_string(v));
+		return wk_seterr(e, WK_EINVAL, "%s: %s", bad, X509_verify_cert_error_string(v));
 	}
 }
 
@@ -537,7 +569,8 @@ int wk_tls_handshake(struct wk_tls *t, struct wk_error *e)
 			t->verified = prc == 0;
 			return prc;
 		}
-		t->verified = !t->ctx->server && SSL_get_verify_mode(t->ssl) != SSL_VERIFY_NONE &&
+		t->verified = (!t->ctx->server || t->ctx->verify_client) &&
+		              SSL_get_verify_mode(t->ssl) != SSL_VERIFY_NONE &&
 		              SSL_get_verify_result(t->ssl) == X509_V_OK;
 		return 0;
 	}
@@ -545,7 +578,7 @@ int wk_tls_handshake(struct wk_tls *t, struct wk_error *e)
 	if (rc > 0)
 		return rc;
 	long v = SSL_get_verify_result(t->ssl);
-	if (!t->ctx->server && v != X509_V_OK)
+	if ((!t->ctx->server || t->ctx->verify_client) && v != X509_V_OK)
 		return verify_err(t, v, e);
 	if (rc == WK_EEOF)
 		return wk_seterr(e, WK_ESYS, "handshake failure: connection closed by peer");
@@ -695,6 +728,8 @@ int wk_tls_get_info(const struct wk_tls *t, struct wk_tls_info *i)
 		safe_copy(i->alpn, sizeof(i->alpn), (const char *)ap, al);
 	i->verified = t->verified;
 	X509 *x = SSL_get0_peer_certificate(t->ssl);
+	if (!x)
+		x = t->leaf; /* verification failed: what the peer sent all the same */
 	if (!x)
 		return 0;
 	i->has_cert = true;
