@@ -251,6 +251,11 @@ check "--cert without --key: exit 2" [ $? = 2 ]
 timeout 5 "$W" connect --tls --cert nonexistent.pem --key client.key 127.0.0.1 "$p" </dev/null 2>err
 check "--cert missing file: exit 1" [ $? = 1 ]
 check "--cert missing file: names it" grep -q 'nonexistent.pem' err
+check "--cert missing file: says why" grep -q 'No such file or directory' err
+timeout 5 "$W" listen --tls --cert good.pem --key nokey.pem 127.0.0.1 "$p" </dev/null 2>err
+check "listen --key missing file: says why" grep -q 'key nokey.pem: No such file or directory' err
+timeout 5 "$W" listen --tls --verify-client noca.pem 127.0.0.1 "$p" </dev/null 2>err
+check "listen --verify-client missing file: says why" grep -q 'noca.pem: No such file or directory' err
 timeout 5 "$W" connect --verify-client ca.pem 127.0.0.1 9 </dev/null 2>err
 check "connect --verify-client: exit 2" [ $? = 2 ]
 # listen --verify-client with openssl s_client presenting a certificate

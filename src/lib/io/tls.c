@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -200,6 +201,11 @@ static int load_cert_key(SSL_CTX *ctx, const char *cert, const char *key, struct
 		                 "a certificate needs its key (and the other way round)");
 	if (!cert)
 		return 0;
+	/* OpenSSL says "system lib" for a missing file; say what the system said */
+	if (access(cert, R_OK))
+		return wk_seterr_sys(e, errno, "certificate %s", cert);
+	if (access(key, R_OK))
+		return wk_seterr_sys(e, errno, "key %s", key);
 	if (SSL_CTX_use_certificate_chain_file(ctx, cert) != 1)
 		return wk_seterr(e, WK_EINVAL, "certificate %s: %s", cert,
 		                 ossl_reason(r, sizeof(r)));
@@ -264,6 +270,10 @@ int wk_tls_ctx_client(struct wk_tls_ctx **out, const struct wk_tls_client_opts *
 	} else {
 		SSL_CTX_set_verify(c->ctx, SSL_VERIFY_PEER, keep_leaf);
 		if (o->ca_file) {
+			if (access(o->ca_file, R_OK)) {
+				rc = wk_seterr_sys(e, errno, "CA file %s", o->ca_file);
+				goto out;
+			}
 			if (SSL_CTX_load_verify_locations(c->ctx, o->ca_file, NULL) != 1) {
 				char r[160];
 				rc = wk_seterr(e, WK_EINVAL, "CA file %s: %s", o->ca_file,
@@ -387,6 +397,10 @@ int wk_tls_ctx_server(struct wk_tls_ctx **out, const struct wk_tls_server_opts *
 		rc = self_signed(c->ctx, o->self_name ? o->self_name : "localhost", e);
 	if (rc)
 		goto out;
+	if (o->client_ca && access(o->client_ca, R_OK)) {
+		rc = wk_seterr_sys(e, errno, "client CA file %s", o->client_ca);
+		goto out;
+	}
 	if (o->client_ca) {
 		/* RFC 8446 section 4.3.2: ask for a certificate, name the CAs we take */
 		STACK_OF(X509_NAME) *names = SSL_load_client_CA_file(o->client_ca);
