@@ -472,8 +472,14 @@ static void test_tls_self_signed(void **state)
 	struct wk_tls_server_opts half = {.cert_file = "/nonexistent.pem"};
 	assert_int_equal(wk_tls_ctx_server(&c, &half, &e), WK_EINVAL);
 	struct wk_tls_server_opts gone = {.cert_file = "/nonexistent.pem", .key_file = "/k.pem"};
-	assert_int_equal(wk_tls_ctx_server(&c, &gone, &e), WK_EINVAL);
-	assert_non_null(strstr(e.msg, "/nonexistent.pem"));
+	assert_int_equal(wk_tls_ctx_server(&c, &gone, &e), WK_ESYS);
+	assert_non_null(strstr(e.msg, "/nonexistent.pem: No such file or directory"));
+	struct wk_tls_client_opts ccert = {.cert_file = "/nonexistent.pem", .key_file = "/k.pem"};
+	assert_int_equal(wk_tls_ctx_client(&c, &ccert, &e), WK_ESYS);
+	assert_non_null(strstr(e.msg, "certificate /nonexistent.pem: No such file"));
+	struct wk_tls_server_opts noca = {.client_ca = "/nonexistent-ca.pem"};
+	assert_int_equal(wk_tls_ctx_server(&c, &noca, &e), WK_ESYS);
+	assert_non_null(strstr(e.msg, "/nonexistent-ca.pem"));
 	struct wk_tls_client_opts co = {.alpn = ",,"};
 	assert_int_equal(wk_tls_ctx_client(&c, &co, &e), WK_EINVAL);
 	wk_tls_ctx_free(NULL);
