@@ -44,13 +44,16 @@ struct wk_relay_opts {
 	size_t until_len;
 	bool has_until;
 	bool frame;         /* 4-byte big-endian length framing on the connections */
-	size_t frame_bytes; /* frames of this many local bytes; 0: one frame per line */
+	size_t frame_bytes; /* frames of this many local bytes, and frames received written
+	                     * as they are; 0: one frame per line both ways (a received frame
+	                     * holding a newline ends the relay, or the connection with keep) */
 	size_t max_frame;
 	bool tls, insecure;
-	const char *alpn, *ca, *pin, *cert, *key;
-	int in_fd, out_fd; /* the local side; -1: none. Made non-blocking while running */
-	bool signals;      /* SIGINT, SIGTERM, SIGHUP end the relay (blocked, read from a
-	                    * signalfd); SIGPIPE ignored. Without it, the caller ignores SIGPIPE */
+	const char *alpn, *ca, *pin, *cert, *key; /* cert, key: ours (server or client) */
+	const char *verify_client; /* listen: require client certificates from this CA file */
+	int in_fd, out_fd;         /* the local side; -1: none. Made non-blocking while running */
+	bool signals;              /* SIGINT, SIGTERM, SIGHUP end the relay (blocked, read from a
+	                            * signalfd); SIGPIPE ignored. Without it, the caller ignores SIGPIPE */
 	wk_relay_msg_fn msg;
 	void *msg_ctx;
 };

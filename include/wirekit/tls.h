@@ -24,9 +24,12 @@ struct wk_tls;
 struct wk_tls_client_opts {
 	const char *ca_file;    /* PEM bundle instead of the system store */
 	const char *alpn;       /* comma-separated protocol list ("h2,http/1.1") */
-	const char *pin_sha256; /* hex (colons allowed) of the certificate or its public key:
-	                         * the connection is accepted if and only if it matches */
+	const char *pin_sha256; /* pins as wk_tls_parse_pins takes them: the connection is
+	                         * accepted if and only if one matches the server's public key
+	                         * (SubjectPublicKeyInfo) or its certificate */
 	bool insecure;          /* no verification at all */
+	const char *cert_file;  /* our client certificate (PEM chain), with key_file */
+	const char *key_file;
 };
 
 struct wk_tls_server_opts {
@@ -34,6 +37,7 @@ struct wk_tls_server_opts {
 	const char *key_file;
 	const char *alpn;      /* protocols we accept, in our order of preference */
 	const char *self_name; /* self-signed: subject CN and DNS SAN (default "localhost") */
+	const char *client_ca; /* require a client certificate that chains to these PEM CAs */
 };
 
 int wk_tls_ctx_client(struct wk_tls_ctx **out, const struct wk_tls_client_opts *o,
@@ -74,7 +78,8 @@ struct wk_tls_info {
 	char key[48];                       /* "RSA 2048", "EC prime256v1", "ED25519" */
 	uint8_t sha256[32];                 /* of the certificate (DER) */
 	uint8_t spki_sha256[32];            /* of its SubjectPublicKeyInfo */
-	bool verified;                      /* chain and name checked, or pin matched */
+	bool verified; /* chain and name checked, or pin matched; on a server, the client's
+	                * certificate checked against client_ca */
 };
 
 /* Facts of the session and of the peer's leaf certificate (after the handshake). */
@@ -82,6 +87,18 @@ int wk_tls_get_info(const struct wk_tls *t, struct wk_tls_info *i);
 
 /* Parse a SHA-256 hex string (64 digits, ':' allowed between pairs). */
 int wk_tls_parse_sha256(const char *s, uint8_t out[32], struct wk_error *e);
+
+#define WK_TLS_MAX_PINS   8
+#define WK_TLS_PIN_STRLEN 54 /* "sha256//" + 44 base64 characters + NUL */
+
+/* Parse a pin list as curl's --pinnedpubkey takes it: pins separated by ';', each either
+ * "sha256//" and the base64 of the SHA-256 of the DER SubjectPublicKeyInfo (what
+ * `openssl x509 -pubkey -noout | openssl pkey -pubin -outform DER | openssl dgst -sha256
+ * -binary | base64` prints), or the same hash in hex (64 digits, ':' allowed), which may
+ * also be the certificate's fingerprint. At most WK_TLS_MAX_PINS; *n gets the count. */
+int wk_tls_parse_pins(const char *s, uint8_t out[][32], size_t max, size_t *n, struct wk_error *e);
+/* "sha256//" and the base64 of h: the pin form of a SHA-256. */
+void wk_tls_pin_fmt(const uint8_t h[32], char out[WK_TLS_PIN_STRLEN]);
 
 #ifdef __cplusplus
 }

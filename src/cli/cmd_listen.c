@@ -29,6 +29,8 @@ const char *const cmd_listen_usage =
     "  --tls                TLS server: with --cert FILE --key FILE (PEM), or else a fresh\n"
     "                       self-signed certificate made in memory whose SHA-256 is printed\n"
     "                       (use it with 'wirekit connect --tls --pin-sha256')\n"
+    "  --verify-client CA   require a client certificate issued by the PEM CAs in CA\n"
+    "                       (-v prints its facts)\n"
     "  --alpn LIST          ALPN protocols we accept, in our order of preference\n"
     "  --no-splice          move data with read/write instead of splice(2)\n"
     "\n"

@@ -13,6 +13,7 @@
 #include "relay.h"
 #include "wirekit/addr.h"
 #include "wirekit/sock.h"
+#include "wirekit/tls.h"
 
 /* ---- options ----------------------------------------------------------------------------------
  */
@@ -105,6 +106,7 @@ enum {
 	OPT_SEND_ONLY,
 	OPT_MAX_CONNS,
 	OPT_NO_SPLICE,
+	OPT_VERIFY_CLIENT,
 };
 
 static int usage_err(const struct relay_opts *o, const char *fmt, ...)
@@ -147,6 +149,7 @@ int relay_parse(int argc, char **argv, struct relay_opts *o, const char *usage, 
 	    {"send-only", no_argument, NULL, OPT_SEND_ONLY},
 	    {"max-conns", required_argument, NULL, OPT_MAX_CONNS},
 	    {"no-splice", no_argument, NULL, OPT_NO_SPLICE},
+	    {"verify-client", required_argument, NULL, OPT_VERIFY_CLIENT},
 	    {NULL, 0, NULL, 0},
 	};
 	const char *only = NULL; /* an option of the other subcommand */
@@ -204,11 +207,13 @@ int relay_parse(int argc, char **argv, struct relay_opts *o, const char *usage, 
 			break;
 		case OPT_CERT:
 			o->w.cert = optarg;
-			only = o->listen ? only : "--cert";
 			break;
 		case OPT_KEY:
 			o->w.key = optarg;
-			only = o->listen ? only : "--key";
+			break;
+		case OPT_VERIFY_CLIENT:
+			o->w.verify_client = optarg;
+			only = o->listen ? only : "--verify-client";
 			break;
 		case OPT_SEND:
 			free(o->send);
@@ -278,9 +283,19 @@ int relay_parse(int argc, char **argv, struct relay_opts *o, const char *usage, 
 		return usage_err(o, "--recv-only and --send-only exclude each other");
 	if (o->w.insecure && o->w.pin)
 		return usage_err(o, "--insecure and --pin-sha256 exclude each other");
-	if (!o->w.tls &&
-	    (o->w.alpn || o->w.ca || o->w.insecure || o->w.pin || o->w.cert || o->w.key))
+	if (o->w.pin) {
+		/* checked here, so that a typo is a usage error and costs no connection */
+		uint8_t pins[WK_TLS_MAX_PINS][32];
+		size_t npins;
+		struct wk_error e;
+		if (wk_tls_parse_pins(o->w.pin, pins, WK_TLS_MAX_PINS, &npins, &e))
+			return usage_err(o, "--pin-sha256: %s", e.msg);
+	}
+	if (!o->w.tls && (o->w.alpn || o->w.ca || o->w.insecure || o->w.pin || o->w.cert ||
+	                  o->w.key || o->w.verify_client))
 		return usage_err(o, "TLS options need --tls");
+	if (!o->w.cert != !o->w.key)
+		return usage_err(o, "--cert and --key go together");
 	if (o->w.has_until && o->w.has_recv_n)
 		return usage_err(o, "--recv and --recv-until exclude each other");
 	o->w.send = o->send;

@@ -83,4 +83,46 @@ wait_port "$p"
 head -c 3000 /dev/zero | tr '\0' a | timeout 10 "$W" connect --frame --max-frame 1K 127.0.0.1 "$p" 2>"$T/err"
 check "outgoing line above --max-frame: exit 1" [ $? = 1 ]
 check "outgoing line above --max-frame: says so" grep -q 'max-frame' "$T/err"
+# --frame-bytes receives binary: exactly the payload bytes, no separator (100,000 bytes in,
+# the same 100,000 out), both ways, and from a raw sender whose frames hold newlines
+head -c 100000 /dev/urandom >"$T/bin"
+p=$(free_port)
+bg timeout 20 "$W" listen --frame-bytes 1000 127.0.0.1 "$p" <"$T/bin" >"$T/bin.l"
+lp=$BGPID
+wait_port "$p"
+timeout 20 "$W" connect --frame-bytes 4096 127.0.0.1 "$p" <"$T/bin" >"$T/bin.c"
+crc=$?
+wait "$lp"
+check "--frame-bytes binary: client exit 0" [ $crc = 0 ]
+check "--frame-bytes binary: listener wrote exactly 100000 bytes" [ "$(stat -c %s "$T/bin.l")" = 100000 ]
+check "--frame-bytes binary: listener's copy is identical" same_file "$T/bin" "$T/bin.l"
+check "--frame-bytes binary: client's copy is identical" same_file "$T/bin" "$T/bin.c"
+p=$(free_port)
+bg timeout 10 "$W" listen --frame-bytes 1 127.0.0.1 "$p" </dev/null >"$T/raw.l"
+lp=$BGPID
+wait_port "$p"
+python3 -c '
+import struct, sys
+sys.stdout.buffer.write(b"".join(struct.pack(">I", len(m)) + m for m in [b"a\nb", b"", b"\n\n", b"c"]))' |
+	timeout 10 ncat --send-only 127.0.0.1 "$p"
+wait "$lp"
+check "--frame-bytes: frames with newlines written as they are" \
+	[ "$(od -An -c "$T/raw.l" | tr -d ' ')" = "$(printf 'a\nb\n\nc' | od -An -c | tr -d ' ')" ]
+
+# --frame (text) prints one frame per line, so a frame holding a newline is refused (it
+# would read as two), after the frames before it
+p=$(free_port)
+bg timeout 10 "$W" listen --frame 127.0.0.1 "$p" </dev/null >"$T/nl.out" 2>"$T/nl.err"
+lp=$BGPID
+wait_port "$p"
+python3 -c '
+import struct, sys
+sys.stdout.buffer.write(b"".join(struct.pack(">I", len(m)) + m for m in [b"fine", b"two\nlines", b"after"]))' |
+	timeout 10 ncat 127.0.0.1 "$p" >/dev/null 2>&1
+wait "$lp"
+rc=$?
+check "--frame: frame with a newline: exit 1" [ $rc = 1 ]
+check "--frame: frame with a newline: says so" grep -q 'newline.*--frame-bytes' "$T/nl.err"
+check "--frame: frame with a newline: only the frame before it printed" [ "$(cat "$T/nl.out")" = fine ]
+
 finish

@@ -51,4 +51,34 @@ cmp_ss all "-tua" "-tuap"
 check "unknown option: exit 2" [ $? = 2 ]
 "$W" sockets -h | grep -q 'usage: wirekit sockets'
 check "-h: usage" [ $? = 0 ]
+# -H and ss's filter expressions, as one argument or many, against ss on the same sockets
+cmp_f() { # name, our flags, ss flags, netid, filter...
+	local name=$1 ours=$2 theirs=$3 id=$4
+	shift 4
+	# shellcheck disable=SC2086
+	timeout 10 "$W" sockets -H $ours "$@" | norm "$id" >"$T/ours"
+	# shellcheck disable=SC2086
+	ss -Hn $theirs "$@" | norm "$id" >"$T/ss"
+	if [ -s "$T/ss" ] && same_file "$T/ours" "$T/ss"; then
+		ok "filter $name: as ss ($(wc -l <"$T/ss") lines)"
+	else
+		bad "filter $name: as ss"
+		diff "$T/ours" "$T/ss" | head -20
+	fi
+}
+cmp_f "sport = :P" "-tl" "-tlp" tcp "sport = :$p1"
+cmp_f "sport = :P, words apart" "-tl" "-tlp" tcp sport = ":$p1"
+cmp_f "dst and dport" "-t" "-tp" tcp "dst 127.0.0.1 and dport = :$p1"
+cmp_f "src and sport" "-t" "-tp" tcp "src 127.0.0.1 and sport = :$p1"
+"$W" sockets -H -tl "sport = :$p1" >"$T/h"
+check "-H: no header line" sh -c "! grep -q '^Netid' '$T/h' && [ -s '$T/h' ]"
+"$W" sockets -tl "sport = :$p1" | head -1 | grep -q '^Netid'
+check "without -H: the header" [ $? = 0 ]
+"$W" sockets -H -tl "dst 198.18.0.2" >"$T/none"
+check "dst 198.18.0.2 on a listener: nothing" [ ! -s "$T/none" ]
+for f in "bogus" "sport" "sport = :99999" "dst 300.1.1.1" "sport = :1 or dport = :2"; do
+	"$W" sockets "$f" >/dev/null 2>"$T/ferr"
+	check "bad filter '$f': exit 2" [ $? = 2 ]
+	check "bad filter '$f': says filter" grep -q 'filter' "$T/ferr"
+done
 finish

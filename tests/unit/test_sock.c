@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <netinet/in.h>
@@ -414,6 +415,48 @@ static void test_tls_sha256_parse(void **state)
 	                 WK_EINVAL);
 }
 
+/* Pins as curl's --pinnedpubkey takes them: sha256//base64 or hex, a ';' list. */
+static void test_tls_pins(void **state)
+{
+	(void)state;
+	uint8_t h[32], pins[WK_TLS_MAX_PINS][32];
+	size_t n = 0;
+	struct wk_error e;
+	char s[WK_TLS_PIN_STRLEN], list[200];
+	for (size_t k = 0; k < 32; k++)
+		h[k] = (uint8_t)(k * 37 + 1);
+	wk_tls_pin_fmt(h, s);
+	assert_int_equal(strlen(s), 52);
+	assert_memory_equal(s, "sha256//", 8);
+	assert_int_equal(s[51], '=');
+	assert_int_equal(wk_tls_parse_pins(s, pins, WK_TLS_MAX_PINS, &n, &e), 0);
+	assert_int_equal(n, 1);
+	assert_memory_equal(pins[0], h, 32);
+	/* the all-zero hash in both forms, then a list */
+	assert_int_equal(wk_tls_parse_pins("sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+	                                   pins, WK_TLS_MAX_PINS, &n, &e),
+	                 0);
+	assert_int_equal(pins[0][31], 0);
+	snprintf(list, sizeof(list), "%064d;%s", 0, s);
+	assert_int_equal(wk_tls_parse_pins(list, pins, WK_TLS_MAX_PINS, &n, &e), 0);
+	assert_int_equal(n, 2);
+	assert_memory_equal(pins[1], h, 32);
+	/* refused: empty, empty list element, non-canonical or short base64, other hashes */
+	const char *bad[] = {"",
+	                     ";",
+	                     "sha256//",
+	                     "sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAB=",
+	                     "sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==",
+	                     "sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA*=",
+	                     "sha1//AAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+	                     "0011"};
+	for (size_t k = 0; k < sizeof(bad) / sizeof(bad[0]); k++)
+		assert_int_equal(wk_tls_parse_pins(bad[k], pins, WK_TLS_MAX_PINS, &n, &e),
+		                 WK_EINVAL);
+	snprintf(list, sizeof(list), "%s;%s;%s", s, s, s);
+	assert_int_equal(wk_tls_parse_pins(list, pins, 2, &n, &e), WK_EINVAL);
+}
+
 static void test_tls_self_signed(void **state)
 {
 	(void)state;
@@ -429,8 +472,14 @@ static void test_tls_self_signed(void **state)
 	struct wk_tls_server_opts half = {.cert_file = "/nonexistent.pem"};
 	assert_int_equal(wk_tls_ctx_server(&c, &half, &e), WK_EINVAL);
 	struct wk_tls_server_opts gone = {.cert_file = "/nonexistent.pem", .key_file = "/k.pem"};
-	assert_int_equal(wk_tls_ctx_server(&c, &gone, &e), WK_EINVAL);
-	assert_non_null(strstr(e.msg, "/nonexistent.pem"));
+	assert_int_equal(wk_tls_ctx_server(&c, &gone, &e), WK_ESYS);
+	assert_non_null(strstr(e.msg, "/nonexistent.pem: No such file or directory"));
+	struct wk_tls_client_opts ccert = {.cert_file = "/nonexistent.pem", .key_file = "/k.pem"};
+	assert_int_equal(wk_tls_ctx_client(&c, &ccert, &e), WK_ESYS);
+	assert_non_null(strstr(e.msg, "certificate /nonexistent.pem: No such file"));
+	struct wk_tls_server_opts noca = {.client_ca = "/nonexistent-ca.pem"};
+	assert_int_equal(wk_tls_ctx_server(&c, &noca, &e), WK_ESYS);
+	assert_non_null(strstr(e.msg, "/nonexistent-ca.pem"));
 	struct wk_tls_client_opts co = {.alpn = ",,"};
 	assert_int_equal(wk_tls_ctx_client(&c, &co, &e), WK_EINVAL);
 	wk_tls_ctx_free(NULL);
@@ -493,12 +542,19 @@ static void test_sockdiag_sees_listener(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_parse_port),      cmocka_unit_test(test_split_hostport),
-	    cmocka_unit_test(test_resolve_fmt),     cmocka_unit_test(test_connect_refused),
-	    cmocka_unit_test(test_frame_put),       cmocka_unit_test(test_frame_decode),
-	    cmocka_unit_test(test_frame_too_large), cmocka_unit_test(test_ev_timers),
-	    cmocka_unit_test(test_ev_io),           cmocka_unit_test(test_tls_sha256_parse),
-	    cmocka_unit_test(test_tls_self_signed), cmocka_unit_test(test_sockdiag_sees_listener),
+	    cmocka_unit_test(test_parse_port),
+	    cmocka_unit_test(test_split_hostport),
+	    cmocka_unit_test(test_resolve_fmt),
+	    cmocka_unit_test(test_connect_refused),
+	    cmocka_unit_test(test_frame_put),
+	    cmocka_unit_test(test_frame_decode),
+	    cmocka_unit_test(test_frame_too_large),
+	    cmocka_unit_test(test_ev_timers),
+	    cmocka_unit_test(test_ev_io),
+	    cmocka_unit_test(test_tls_sha256_parse),
+	    cmocka_unit_test(test_tls_pins),
+	    cmocka_unit_test(test_tls_self_signed),
+	    cmocka_unit_test(test_sockdiag_sees_listener),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -344,6 +344,33 @@ static void tls_pin_hint(struct relay *r)
 	relay_say(r, WK_RELAY_NOTICE, "self-signed certificate sha256 %s", hex);
 }
 
+/* The TLS context for o: a server (listen) or a client that checks host. */
+static int tls_setup(struct relay *r, const char *host)
+{
+	const struct wk_relay_opts *o = r->o;
+	struct wk_error er;
+	int rc;
+	if (o->listen) {
+		struct wk_tls_server_opts so = {.cert_file = o->cert,
+		                                .key_file = o->key,
+		                                .alpn = o->alpn,
+		                                .client_ca = o->verify_client};
+		rc = wk_tls_ctx_server(&r->tls_ctx, &so, &er);
+	} else {
+		struct wk_tls_client_opts to = {.ca_file = o->ca,
+		                                .alpn = o->alpn,
+		                                .pin_sha256 = o->pin,
+		                                .insecure = o->insecure,
+		                                .cert_file = o->cert,
+		                                .key_file = o->key};
+		rc = wk_tls_ctx_client(&r->tls_ctx, &to, &er);
+		r->tls_host = host;
+	}
+	if (rc)
+		relay_fail(r, "%s", er.msg);
+	return rc;
+}
+
 /* UDP -z: a port is open unless an ICMP port unreachable comes back in time. */
 static int udp_probe(struct relay *r, int fd)
 {
@@ -393,6 +420,9 @@ int wk_relay_connect(const struct wk_relay_opts *o, const char *host, const char
 		relay_fail(&r, "bad port '0' (1-65535)");
 		goto out;
 	}
+	/* before connecting: a bad pin, CA file or ALPN list costs no connection */
+	if (o->tls && tls_setup(&r, host))
+		goto out;
 	if (wk_sock_resolve(host, pn, o->family, o->udp ? SOCK_DGRAM : SOCK_STREAM, 0, &al, &er)) {
 		relay_fail(&r, "%s", er.msg);
 		goto out;
@@ -422,18 +452,6 @@ int wk_relay_connect(const struct wk_relay_opts *o, const char *host, const char
 		rc = udp_probe(&r, fd);
 		close(fd);
 		goto out;
-	}
-	if (o->tls) {
-		struct wk_tls_client_opts to = {.ca_file = o->ca,
-		                                .alpn = o->alpn,
-		                                .pin_sha256 = o->pin,
-		                                .insecure = o->insecure};
-		if (wk_tls_ctx_client(&r.tls_ctx, &to, &er)) {
-			close(fd);
-			relay_fail(&r, "%s", er.msg);
-			goto out;
-		}
-		r.tls_host = host;
 	}
 	if (!o->zero && stdio_setup(&r)) {
 		close(fd);
@@ -532,12 +550,8 @@ int wk_relay_listen(const struct wk_relay_opts *o, const char *addr, const char 
 	}
 	/* before binding: the fingerprint is on stderr once the port accepts */
 	if (o->tls) {
-		struct wk_tls_server_opts so = {
-		    .cert_file = o->cert, .key_file = o->key, .alpn = o->alpn};
-		if (wk_tls_ctx_server(&r.tls_ctx, &so, &er)) {
-			relay_fail(&r, "%s", er.msg);
+		if (tls_setup(&r, NULL))
 			goto out;
-		}
 		if (!o->cert)
 			tls_pin_hint(&r);
 	}
@@ -621,32 +635,14 @@ out:
 int wk_relay_fds(const struct wk_relay_opts *o, const int *fds, size_t n, const char *name)
 {
 	struct relay r;
-	struct wk_error er;
 	char target[300];
 	int rc = 1;
 	size_t i = 0;
 	snprintf(target, sizeof(target), "%s", name ? name : "relay");
 	if (relay_init(&r, o, target))
 		goto out;
-	if (o->tls) {
-		int tr;
-		if (o->listen) {
-			struct wk_tls_server_opts so = {
-			    .cert_file = o->cert, .key_file = o->key, .alpn = o->alpn};
-			tr = wk_tls_ctx_server(&r.tls_ctx, &so, &er);
-		} else {
-			struct wk_tls_client_opts to = {.ca_file = o->ca,
-			                                .alpn = o->alpn,
-			                                .pin_sha256 = o->pin,
-			                                .insecure = o->insecure};
-			tr = wk_tls_ctx_client(&r.tls_ctx, &to, &er);
-			r.tls_host = name;
-		}
-		if (tr) {
-			relay_fail(&r, "%s", er.msg);
-			goto out;
-		}
-	}
+	if (o->tls && tls_setup(&r, name))
+		goto out;
 	if (stdio_setup(&r))
 		goto out;
 	for (; i < n; i++) {

@@ -20,6 +20,7 @@
 #define PIPE_SIZE  (1u << 20)
 #define LINE_CAP   (64u << 10) /* -k/--broker: longer lines are passed on in pieces */
 #define UDP_LINGER 1000        /* ms to wait for replies after stdin EOF (no -w) */
+#define TLS_LINGER 1000        /* ms to wait for the peer's end after our close_notify */
 
 enum ep_kind { EP_STDIO, EP_TCP, EP_UDP, EP_UDPL };
 

@@ -3,6 +3,7 @@
  * so a slow side throttles the fast one instead of growing memory. */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include <unistd.h>
 
 #include "relay_int.h"
+#include "wirekit/pace.h"
 
 static size_t q_len(const struct q *q)
 {
@@ -103,6 +105,38 @@ void relay_on_io(struct wk_ev *ev, struct wk_ev_io *io, unsigned got)
 		e->wr_need = 0;
 }
 
+/* A TLS connection that ends without its end of data having been sent (-z, --recv,
+ * a timeout, an error elsewhere): close_notify and FIN, so the peer sees a proper end
+ * (RFC 8446 section 6.1), then read what is still coming (session tickets, the peer's
+ * close_notify) until its end, so that closing with unread data does not send a reset.
+ * Bounded by TLS_LINGER ms, and skipped after a signal. */
+static void tls_goodbye(struct relay *r, struct ep *e)
+{
+	struct wk_error er;
+	if (!e->tls || e->hs || e->gone || e->wr_dead || e->kind != EP_TCP)
+		return;
+	if (!e->shut_done) {
+		if (wk_tls_close_notify(e->tls, &er) < 0)
+			return;
+		shutdown(e->rfd, SHUT_WR);
+		e->shut_done = true;
+	}
+	uint64_t end = wk_mono_ns() / 1000000 + TLS_LINGER;
+	while (!e->rd_eof && !r->signo) {
+		size_t got = 0;
+		int rc = wk_tls_read(e->tls, r->scratch, SCRATCH, &got, &er);
+		if (rc != 0 && rc != WK_TLS_WANT_READ && rc != WK_TLS_WANT_WRITE)
+			break; /* the end, or an error: either way nothing more to wait for */
+		uint64_t now = wk_mono_ns() / 1000000;
+		if (now >= end)
+			break;
+		struct pollfd pf = {.fd = e->rfd,
+		                    .events = rc == WK_TLS_WANT_WRITE ? POLLOUT : POLLIN};
+		if (rc && poll(&pf, 1, (int)(end - now)) <= 0)
+			break;
+	}
+}
+
 void relay_ep_free(struct relay *r, struct ep *e)
 {
 	if (!e)
@@ -110,6 +144,7 @@ void relay_ep_free(struct relay *r, struct ep *e)
 	wk_ev_io_stop(r->ev, &e->rio);
 	if (e->kind == EP_STDIO)
 		wk_ev_io_stop(r->ev, &e->wio);
+	tls_goodbye(r, e);
 	wk_tls_free(e->tls);
 	if (e->kind != EP_STDIO && e->rfd >= 0)
 		close(e->rfd);
@@ -342,9 +377,23 @@ static void from_conn(struct relay *r, struct ep *c, const uint8_t *p, size_t n,
 				return;
 			}
 			if (rc == 1) {
-				if (r->o->broker)
+				if (r->o->broker) {
 					to_conns(r, c, f, flen);
-				else {
+				} else if (r->o->frame_bytes) {
+					io_out(r, f, flen); /* binary: the payload, nothing else */
+				} else if (memchr(f, '\n', flen)) {
+					/* one frame per line: this one would read as two */
+					char why[160];
+					snprintf(why, sizeof(why),
+					         "a frame of %zu bytes contains a newline (line "
+					         "output; --frame-bytes writes frames as they are)",
+					         flen);
+					if (r->o->keep)
+						drop_conn(r, c, why);
+					else
+						relay_fail(r, "%s", why);
+					return;
+				} else {
 					io_out(r, f, flen);
 					io_out(r, (const uint8_t *)"\n", 1);
 				}
@@ -680,16 +729,25 @@ static bool ep_shut(struct relay *r, struct ep *c)
 	return true;
 }
 
-static void print_tls(struct relay *r, struct ep *c)
+/* -v: the session and the peer's certificate; failed: why the handshake failed, and the
+ * certificate's facts all the same (what was wrong with it is the point) */
+static void print_tls(struct relay *r, struct ep *c, const char *failed)
 {
 	struct wk_tls_info i;
 	char hex[3 * 32 + 1];
 	if (!r->o->verbose || wk_tls_get_info(c->tls, &i))
 		return;
-	relay_say(r, WK_RELAY_INFO, "%s: %s %s%s%s", c->name, i.version, i.cipher,
-	          i.alpn[0] ? ", ALPN " : "", i.alpn);
-	if (!i.has_cert)
+	if (!failed)
+		relay_say(r, WK_RELAY_INFO, "%s: %s %s%s%s", c->name, i.version, i.cipher,
+		          i.alpn[0] ? ", ALPN " : "", i.alpn);
+	if (!i.has_cert) {
+		if (r->o->listen && r->o->verify_client)
+			relay_say(r, WK_RELAY_INFO, "%s: no client certificate", c->name);
 		return;
+	}
+	if (failed)
+		relay_say(r, WK_RELAY_INFO, "%s: the %s certificate:", c->name,
+		          r->o->listen ? "client's" : "server's");
 	for (size_t k = 0; k < 32; k++)
 		snprintf(hex + 3 * k, 4, "%02x%s", i.sha256[k], k < 31 ? ":" : "");
 	relay_say(r, WK_RELAY_DETAIL,
@@ -697,12 +755,16 @@ static void print_tls(struct relay *r, struct ep *c)
 	          "  sha256: %s\n",
 	          i.subject, i.issuer, i.sans[0] ? i.sans : "(none)", i.not_before, i.not_after,
 	          i.key, hex);
+	char pin[WK_TLS_PIN_STRLEN];
 	for (size_t k = 0; k < 32; k++)
 		snprintf(hex + 2 * k, 3, "%02x", i.spki_sha256[k]);
-	relay_say(r, WK_RELAY_DETAIL, "  public key sha256: %s\n  verified: %s\n", hex,
-	          i.verified     ? (r->o->pin ? "yes (pinned)" : "yes")
-	          : r->o->listen ? "no (client certificate not requested)"
-	                         : "no (--insecure)");
+	wk_tls_pin_fmt(i.spki_sha256, pin);
+	const char *ver = failed         ? failed
+	                  : i.verified   ? (r->o->pin ? "yes (pinned)" : "yes")
+	                  : r->o->listen ? "no (client certificate not requested)"
+	                                 : "no (--insecure)";
+	relay_say(r, WK_RELAY_DETAIL, "  public key sha256: %s\n  pin-sha256: %s\n  verified: %s\n",
+	          hex, pin, ver);
 }
 
 bool relay_ep_handshake(struct relay *r, struct ep *c)
@@ -716,11 +778,12 @@ bool relay_ep_handshake(struct relay *r, struct ep *c)
 		return false;
 	}
 	if (rc) {
+		print_tls(r, c, er.msg);
 		drop_conn(r, c, er.msg);
 		return true;
 	}
 	c->hs = false;
-	print_tls(r, c);
+	print_tls(r, c, NULL);
 	return true;
 }
 

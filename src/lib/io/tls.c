@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -20,8 +21,10 @@
 struct wk_tls_ctx {
 	SSL_CTX *ctx;
 	bool server;
+	bool verify_client;
 	bool pinned;
-	uint8_t pin[32];
+	uint8_t pins[WK_TLS_MAX_PINS][32];
+	size_t npins;
 	uint8_t alpn_wire[256]; /* RFC 7301 section 3.1 ProtocolNameList, server side */
 	size_t alpn_len;
 };
@@ -31,6 +34,7 @@ struct wk_tls {
 	struct wk_tls_ctx *ctx;
 	char host[256];
 	bool verified;
+	X509 *leaf; /* the peer's certificate as seen by verification */
 };
 
 /* The most recent OpenSSL error as text; empties the queue. */
@@ -75,6 +79,96 @@ int wk_tls_parse_sha256(const char *s, uint8_t out[32], struct wk_error *e)
 	return 0;
 }
 
+static const char b64_alphabet[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+static int b64_val(char c)
+{
+	const char *p = c ? strchr(b64_alphabet, c) : NULL;
+	return p ? (int)(p - b64_alphabet) : -1;
+}
+
+/* Strict RFC 4648 section 4 base64 of exactly 32 bytes: 43 characters and one '='. */
+static bool b64_sha256(const char *s, size_t len, uint8_t out[32])
+{
+	if (len != 44 || s[43] != '=')
+		return false;
+	uint32_t acc = 0;
+	size_t bits = 0, k = 0;
+	for (size_t i = 0; i < 43; i++) {
+		int v = b64_val(s[i]);
+		if (v < 0)
+			return false;
+		acc = (acc << 6) | (uint32_t)v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			if (k == 32)
+				return false;
+			out[k++] = (uint8_t)(acc >> bits);
+		}
+	}
+	/* the two bits left over must be zero (canonical encoding) */
+	return k == 32 && (acc & ((1u << bits) - 1)) == 0;
+}
+
+void wk_tls_pin_fmt(const uint8_t h[32], char out[WK_TLS_PIN_STRLEN])
+{
+	size_t k = 0;
+	memcpy(out, "sha256//", 8);
+	k = 8;
+	for (size_t i = 0; i < 33; i += 3) {
+		uint32_t v = (uint32_t)h[i] << 16;
+		if (i + 1 < 32)
+			v |= (uint32_t)h[i + 1] << 8;
+		if (i + 2 < 32)
+			v |= h[i + 2];
+		out[k++] = b64_alphabet[(v >> 18) & 63];
+		out[k++] = b64_alphabet[(v >> 12) & 63];
+		out[k++] = i + 1 < 32 ? b64_alphabet[(v >> 6) & 63] : '=';
+		out[k++] = i + 2 < 32 ? b64_alphabet[v & 63] : '=';
+	}
+	out[k] = '\0';
+}
+
+int wk_tls_parse_pins(const char *s, uint8_t out[][32], size_t max, size_t *n, struct wk_error *e)
+{
+	*n = 0;
+	if (!s || !*s)
+		return wk_seterr(e, WK_EINVAL, "empty pin (want sha256//BASE64 or 64 hex digits)");
+	for (const char *p = s;;) {
+		const char *semi = strchr(p, ';');
+		size_t len = semi ? (size_t)(semi - p) : strlen(p);
+		char one[160];
+		if (len == 0 || len >= sizeof(one))
+			return wk_seterr(e, WK_EINVAL,
+			                 "bad pin '%.100s' (want sha256//BASE64 or 64 hex digits)",
+			                 p);
+		if (*n == max)
+			return wk_seterr(e, WK_EINVAL, "more than %zu pins", max);
+		memcpy(one, p, len);
+		one[len] = '\0';
+		if (!strncmp(one, "sha256//", 8)) {
+			if (!b64_sha256(one + 8, len - 8, out[*n]))
+				return wk_seterr(
+				    e, WK_EINVAL,
+				    "bad pin '%s' (want sha256// and 44 base64 characters)", one);
+		} else if (strstr(one, "//")) {
+			return wk_seterr(e, WK_EINVAL, "bad pin '%s' (only sha256// pins exist)",
+			                 one);
+		} else if (wk_tls_parse_sha256(one, out[*n], NULL)) {
+			return wk_seterr(
+			    e, WK_EINVAL,
+			    "bad pin '%s' (want sha256//BASE64 or 64 hex digits, ':' allowed)",
+			    one);
+		}
+		(*n)++;
+		if (!semi)
+			return 0;
+		p = semi + 1;
+	}
+}
+
 /* "h2,http/1.1" -> RFC 7301 wire form: length-prefixed names. */
 static int alpn_wire(const char *list, uint8_t *out, size_t outsz, size_t *len, struct wk_error *e)
 {
@@ -98,6 +192,43 @@ static int alpn_wire(const char *list, uint8_t *out, size_t outsz, size_t *len, 
 	return 0;
 }
 
+/* Our certificate chain and its key (server, or a client certificate). */
+static int load_cert_key(SSL_CTX *ctx, const char *cert, const char *key, struct wk_error *e)
+{
+	char r[160];
+	if (!cert != !key)
+		return wk_seterr(e, WK_EINVAL,
+		                 "a certificate needs its key (and the other way round)");
+	if (!cert)
+		return 0;
+	/* OpenSSL says "system lib" for a missing file; say what the system said */
+	if (access(cert, R_OK))
+		return wk_seterr_sys(e, errno, "certificate %s", cert);
+	if (access(key, R_OK))
+		return wk_seterr_sys(e, errno, "key %s", key);
+	if (SSL_CTX_use_certificate_chain_file(ctx, cert) != 1)
+		return wk_seterr(e, WK_EINVAL, "certificate %s: %s", cert,
+		                 ossl_reason(r, sizeof(r)));
+	if (SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1)
+		return wk_seterr(e, WK_EINVAL, "key %s: %s", key, ossl_reason(r, sizeof(r)));
+	if (SSL_CTX_check_private_key(ctx) != 1)
+		return wk_seterr(e, WK_EINVAL, "key %s does not match certificate %s", key, cert);
+	return 0;
+}
+
+/* Keep the leaf the peer sent, so its facts can be shown when verification fails (OpenSSL
+ * does not keep the peer certificate of a failed handshake). Always defers to OpenSSL's
+ * verdict. */
+static int keep_leaf(int ok, X509_STORE_CTX *sc)
+{
+	SSL *ssl = X509_STORE_CTX_get_ex_data(sc, SSL_get_ex_data_X509_STORE_CTX_idx());
+	struct wk_tls *t = ssl ? SSL_get_app_data(ssl) : NULL;
+	X509 *leaf = X509_STORE_CTX_get0_cert(sc);
+	if (t && leaf && !t->leaf && X509_up_ref(leaf))
+		t->leaf = leaf;
+	return ok;
+}
+
 int wk_tls_ctx_client(struct wk_tls_ctx **out, const struct wk_tls_client_opts *o,
                       struct wk_error *e)
 {
@@ -115,7 +246,7 @@ int wk_tls_ctx_client(struct wk_tls_ctx **out, const struct wk_tls_client_opts *
 	SSL_CTX_set_mode(c->ctx,
 	                 SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
 	if (o->pin_sha256) {
-		rc = wk_tls_parse_sha256(o->pin_sha256, c->pin, e);
+		rc = wk_tls_parse_pins(o->pin_sha256, c->pins, WK_TLS_MAX_PINS, &c->npins, e);
 		if (rc)
 			goto out;
 		c->pinned = true;
@@ -131,11 +262,18 @@ int wk_tls_ctx_client(struct wk_tls_ctx **out, const struct wk_tls_client_opts *
 			goto out;
 		}
 	}
+	rc = load_cert_key(c->ctx, o->cert_file, o->key_file, e);
+	if (rc)
+		goto out;
 	if (o->insecure || c->pinned) {
 		SSL_CTX_set_verify(c->ctx, SSL_VERIFY_NONE, NULL);
 	} else {
-		SSL_CTX_set_verify(c->ctx, SSL_VERIFY_PEER, NULL);
+		SSL_CTX_set_verify(c->ctx, SSL_VERIFY_PEER, keep_leaf);
 		if (o->ca_file) {
+			if (access(o->ca_file, R_OK)) {
+				rc = wk_seterr_sys(e, errno, "CA file %s", o->ca_file);
+				goto out;
+			}
 			if (SSL_CTX_load_verify_locations(c->ctx, o->ca_file, NULL) != 1) {
 				char r[160];
 				rc = wk_seterr(e, WK_EINVAL, "CA file %s: %s", o->ca_file,
@@ -253,31 +391,29 @@ int wk_tls_ctx_server(struct wk_tls_ctx **out, const struct wk_tls_server_opts *
 	SSL_CTX_set_options(c->ctx, SSL_OP_IGNORE_UNEXPECTED_EOF);
 	SSL_CTX_set_mode(c->ctx,
 	                 SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
-	if (!o->cert_file != !o->key_file) {
-		rc = wk_seterr(e, WK_EINVAL,
-		               "a certificate needs its key (and the other way round)");
+	if (o->cert_file || o->key_file)
+		rc = load_cert_key(c->ctx, o->cert_file, o->key_file, e);
+	else
+		rc = self_signed(c->ctx, o->self_name ? o->self_name : "localhost", e);
+	if (rc)
+		goto out;
+	if (o->client_ca && access(o->client_ca, R_OK)) {
+		rc = wk_seterr_sys(e, errno, "client CA file %s", o->client_ca);
 		goto out;
 	}
-	if (o->cert_file) {
-		if (SSL_CTX_use_certificate_chain_file(c->ctx, o->cert_file) != 1) {
-			rc = wk_seterr(e, WK_EINVAL, "certificate %s: %s", o->cert_file,
+	if (o->client_ca) {
+		/* RFC 8446 section 4.3.2: ask for a certificate, name the CAs we take */
+		STACK_OF(X509_NAME) *names = SSL_load_client_CA_file(o->client_ca);
+		if (!names || SSL_CTX_load_verify_locations(c->ctx, o->client_ca, NULL) != 1) {
+			sk_X509_NAME_pop_free(names, X509_NAME_free);
+			rc = wk_seterr(e, WK_EINVAL, "client CA file %s: %s", o->client_ca,
 			               ossl_reason(r, sizeof(r)));
 			goto out;
 		}
-		if (SSL_CTX_use_PrivateKey_file(c->ctx, o->key_file, SSL_FILETYPE_PEM) != 1) {
-			rc = wk_seterr(e, WK_EINVAL, "key %s: %s", o->key_file,
-			               ossl_reason(r, sizeof(r)));
-			goto out;
-		}
-		if (SSL_CTX_check_private_key(c->ctx) != 1) {
-			rc = wk_seterr(e, WK_EINVAL, "key %s does not match certificate %s",
-			               o->key_file, o->cert_file);
-			goto out;
-		}
-	} else {
-		rc = self_signed(c->ctx, o->self_name ? o->self_name : "localhost", e);
-		if (rc)
-			goto out;
+		SSL_CTX_set_client_CA_list(c->ctx, names);
+		SSL_CTX_set_verify(c->ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT,
+		                   keep_leaf);
+		c->verify_client = true;
 	}
 	if (o->alpn) {
 		rc = alpn_wire(o->alpn, c->alpn_wire, sizeof(c->alpn_wire), &c->alpn_len, e);
@@ -328,6 +464,7 @@ int wk_tls_new(struct wk_tls **out, struct wk_tls_ctx *c, int fd, const char *ho
 		rc = ossl_err(e, WK_ENOMEM, "SSL_new");
 		goto out;
 	}
+	SSL_set_app_data(t->ssl, t);
 	if (c->server) {
 		SSL_set_accept_state(t->ssl);
 	} else {
@@ -360,6 +497,7 @@ void wk_tls_free(struct wk_tls *t)
 	if (!t)
 		return;
 	SSL_free(t->ssl);
+	X509_free(t->leaf);
 	free(t);
 }
 
@@ -370,26 +508,25 @@ size_t wk_tls_pending(const struct wk_tls *t)
 
 static int verify_err(struct wk_tls *t, long v, struct wk_error *e)
 {
+	const char *bad = t->ctx->server ? "bad client certificate" : "bad certificate";
 	switch (v) {
 	case X509_V_ERR_CERT_HAS_EXPIRED:
-		return wk_seterr(e, WK_EINVAL, "bad certificate: certificate has expired");
+		return wk_seterr(e, WK_EINVAL, "%s: certificate has expired", bad);
 	case X509_V_ERR_CERT_NOT_YET_VALID:
-		return wk_seterr(e, WK_EINVAL, "bad certificate: certificate is not yet valid");
+		return wk_seterr(e, WK_EINVAL, "%s: certificate is not yet valid", bad);
 	case X509_V_ERR_HOSTNAME_MISMATCH:
 	case X509_V_ERR_IP_ADDRESS_MISMATCH:
-		return wk_seterr(e, WK_EINVAL,
-		                 "bad certificate: wrong host: certificate is not for '%s'",
+		return wk_seterr(e, WK_EINVAL, "%s: wrong host: certificate is not for '%s'", bad,
 		                 t->host);
 	case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
 	case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
 	case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
 	case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
 	case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
-		return wk_seterr(e, WK_EINVAL, "bad certificate: unknown CA (%s)",
+		return wk_seterr(e, WK_EINVAL, "%s: unknown CA (%s)", bad,
 		                 X509_verify_cert_error_string(v));
 	default:
-		return wk_seterr(e, WK_EINVAL, "bad certificate: %s",
-		                 X509_verify_cert_error_string(v));
+		return wk_seterr(e, WK_EINVAL, "%s: %s", bad, X509_verify_cert_error_string(v));
 	}
 }
 
@@ -398,14 +535,18 @@ static int check_pin(struct wk_tls *t, struct wk_error *e)
 	struct wk_tls_info i;
 	if (wk_tls_get_info(t, &i) || !i.has_cert)
 		return wk_seterr(e, WK_EINVAL, "bad certificate: the server sent none");
-	if (memcmp(i.sha256, t->ctx->pin, 32) && memcmp(i.spki_sha256, t->ctx->pin, 32)) {
-		char hex[65];
-		for (size_t k = 0; k < 32; k++)
-			snprintf(hex + 2 * k, 3, "%02x", i.sha256[k]);
-		return wk_seterr(e, WK_EINVAL, "bad certificate: pin mismatch (certificate %s)",
-		                 hex);
-	}
-	return 0;
+	for (size_t k = 0; k < t->ctx->npins; k++)
+		if (!memcmp(i.spki_sha256, t->ctx->pins[k], 32) ||
+		    !memcmp(i.sha256, t->ctx->pins[k], 32))
+			return 0;
+	char hex[65], pin[WK_TLS_PIN_STRLEN];
+	for (size_t k = 0; k < 32; k++)
+		snprintf(hex + 2 * k, 3, "%02x", i.sha256[k]);
+	wk_tls_pin_fmt(i.spki_sha256, pin);
+	return wk_seterr(e, WK_EINVAL,
+	                 "bad certificate: pin mismatch: the server's key pin is %s, its "
+	                 "certificate sha256 %s",
+	                 pin, hex);
 }
 
 /* Map SSL_get_error for a call that returned r <= 0. */
@@ -442,7 +583,8 @@ int wk_tls_handshake(struct wk_tls *t, struct wk_error *e)
 			t->verified = prc == 0;
 			return prc;
 		}
-		t->verified = !t->ctx->server && SSL_get_verify_mode(t->ssl) != SSL_VERIFY_NONE &&
+		t->verified = (!t->ctx->server || t->ctx->verify_client) &&
+		              SSL_get_verify_mode(t->ssl) != SSL_VERIFY_NONE &&
 		              SSL_get_verify_result(t->ssl) == X509_V_OK;
 		return 0;
 	}
@@ -450,7 +592,7 @@ int wk_tls_handshake(struct wk_tls *t, struct wk_error *e)
 	if (rc > 0)
 		return rc;
 	long v = SSL_get_verify_result(t->ssl);
-	if (!t->ctx->server && v != X509_V_OK)
+	if ((!t->ctx->server || t->ctx->verify_client) && v != X509_V_OK)
 		return verify_err(t, v, e);
 	if (rc == WK_EEOF)
 		return wk_seterr(e, WK_ESYS, "handshake failure: connection closed by peer");
@@ -601,6 +743,8 @@ int wk_tls_get_info(const struct wk_tls *t, struct wk_tls_info *i)
 	i->verified = t->verified;
 	X509 *x = SSL_get0_peer_certificate(t->ssl);
 	if (!x)
+		x = t->leaf; /* verification failed: what the peer sent all the same */
+	if (!x)
 		return 0;
 	i->has_cert = true;
 	name_str(X509_get_subject_name(x), i->subject, sizeof(i->subject));
@@ -611,7 +755,12 @@ int wk_tls_get_info(const struct wk_tls *t, struct wk_tls_info *i)
 	key_str(x, i->key, sizeof(i->key));
 	unsigned n = 32;
 	X509_digest(x, EVP_sha256(), i->sha256, &n);
-	n = 32;
-	X509_pubkey_digest(x, EVP_sha256(), i->spki_sha256, &n);
+	/* the pin is over the whole DER SubjectPublicKeyInfo (RFC 7469 section 2.4), algorithm
+	 * included; X509_pubkey_digest would hash only the key's bit string */
+	unsigned char *der = NULL;
+	int dl = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(x), &der);
+	if (dl > 0)
+		EVP_Digest(der, (size_t)dl, i->spki_sha256, NULL, EVP_sha256(), NULL);
+	OPENSSL_free(der);
 	return 0;
 }
