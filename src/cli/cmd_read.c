@@ -15,11 +15,13 @@
 
 const char *const cmd_read_usage =
     "usage: wirekit read [options] FILE [FILTER...]\n"
+    "       wirekit read [options] -r FILE [FILTER...]\n"
     "\n"
     "Read a pcap, pcapng or snoop capture (FILE '-' is standard input) and print one line per\n"
     "packet like tcpdump -n. FILTER is a tcpdump filter expression (pcap-filter(7)).\n"
     "\n"
     "options:\n"
+    "  -r FILE           the capture to read (as tcpdump -r)\n"
     "  -c N              stop after N matching packets\n" OUT_USAGE
     "  -w OUT            write the matching packets to OUT (pcap; '-' = stdout)\n"
     "  --pcapng          write OUT as pcapng\n"
@@ -164,9 +166,16 @@ int cmd_read(int argc, char **argv)
 
 	if (out_opts_init(&oo, argc, "read"))
 		return 1;
+	const char *rpath = NULL;
+	if (out_tcpdump_e(argc, argv, OUT_SHORTOPTS "r:h"))
+		oo.link = true;
 	optind = 1;
 	int c;
-	while ((c = getopt_long(argc, argv, "+" OUT_SHORTOPTS "h", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+" OUT_SHORTOPTS "r:h", lopts, NULL)) != -1) {
+		if (c == 'r') {
+			rpath = optarg;
+			continue;
+		}
 		int k = out_opt(&oo, "read", c, optarg);
 		if (k > 0)
 			continue;
@@ -182,12 +191,12 @@ int cmd_read(int argc, char **argv)
 		status = 2;
 		goto out;
 	}
-	if (optind >= argc) {
+	if (!rpath && optind >= argc) {
 		fprintf(stderr, "wirekit read: no capture file given\n%s", cmd_read_usage);
 		status = 2;
 		goto out;
 	}
-	const char *path = argv[optind++];
+	const char *path = rpath ? rpath : argv[optind++];
 	if (out_check(&oo, "read")) {
 		status = 2;
 		goto out;
