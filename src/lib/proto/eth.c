@@ -24,6 +24,19 @@ static const struct wk_vname ethertypes[] = {
     {0x9000, "Loopback"},       {0x0000, NULL},
 };
 
+/* eth.addr as tshark: the destination, then the source. */
+static bool get_addr(const struct wk_pkt *p, const struct wk_layer *l, unsigned idx,
+                     struct wk_val *v)
+{
+	const uint8_t *a = idx < 2 ? wk_layer_bytes(p, l, idx * 6, 6) : NULL;
+	if (!a)
+		return false;
+	v->type = WK_FT_MAC;
+	v->p = a;
+	v->n = 6;
+	return true;
+}
+
 static const struct wk_field fields[] = {
     {.name = "eth.dst",
      .title = "Destination",
@@ -37,6 +50,11 @@ static const struct wk_field fields[] = {
      .off = 6,
      .width = 6,
      .role = WK_ROLE_SRC},
+    {.name = "eth.addr",
+     .title = "Address",
+     .type = WK_FT_MAC,
+     .flags = WK_FF_NOENC | WK_FF_HIDDEN,
+     .get = get_addr},
     {.name = "eth.type",
      .title = "Type",
      .type = WK_FT_UINT,

@@ -340,6 +340,20 @@ static bool get_hdr_len(const struct wk_pkt *p, const struct wk_layer *l, unsign
 }
 
 /* tshark's tcp.len: segment payload bytes (from the IP length, not the capture). */
+/* tcp.payload as tshark: the captured bytes after the header, when there are any. */
+static bool get_payload(const struct wk_pkt *p, const struct wk_layer *l, unsigned idx,
+                        struct wk_val *v)
+{
+	const uint8_t *h = wk_layer_bytes(p, l, 12, 1);
+	size_t hl = h ? (size_t)(h[0] >> 4) * 4 : 0;
+	if (idx || !h || hl < TCP_HLEN || l->len <= hl || (l->flags & WK_LF_QUOTED))
+		return false;
+	v->type = WK_FT_BYTES;
+	v->p = p->data + l->off + hl;
+	v->n = l->len - hl;
+	return true;
+}
+
 static bool get_len(const struct wk_pkt *p, const struct wk_layer *l, unsigned idx,
                     struct wk_val *v)
 {
@@ -484,6 +498,11 @@ static const struct wk_field fields[] = {
      .type = WK_FT_UINT,
      .flags = WK_FF_NOENC,
      .get = get_sack_le},
+    {.name = "tcp.payload",
+     .title = "TCP payload",
+     .type = WK_FT_BYTES,
+     .flags = WK_FF_NOENC | WK_FF_HIDDEN,
+     .get = get_payload},
     {.name = "tcp.options.sack_re",
      .title = "SACK Right Edge",
      .type = WK_FT_UINT,
