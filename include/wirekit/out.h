@@ -58,6 +58,9 @@ struct wk_fields;
 struct wk_fields *wk_fields_new(const char *const *names, size_t n, char sep, char occ_sep,
                                 struct wk_error *err);
 void wk_fields_free(struct wk_fields *f);
+/* tshark's -E occurrence= and quote=: occurrence 0 prints every value (the default), -1
+ * the last, N > 0 the Nth only; quote '"' or '\'' wraps each non-empty cell, 0 none. */
+void wk_fields_pick(struct wk_fields *f, int occurrence, char quote);
 void wk_fields_print(struct wk_ob *o, const struct wk_fields *f, const struct wk_pkt *p);
 
 #ifdef __cplusplus

@@ -91,6 +91,7 @@ static const struct {
 
 int out_opt(struct out_opts *o, const char *cmd, int c, const char *arg)
 {
+	uint64_t n;
 	switch (c) {
 	case 'c':
 		if (!out_parse_u64(arg, &o->count) || o->count == 0) {
@@ -155,12 +156,26 @@ int out_opt(struct out_opts *o, const char *cmd, int c, const char *arg)
 	case 'E':
 		if (!strncmp(arg, "separator=", 10) && arg[10])
 			o->sep = sep_char(arg + 10);
-		else if (!strncmp(arg, "occurrence=", 11) && arg[11])
+		else if (!strncmp(arg, "aggregator=", 11) && arg[11])
 			o->occ = sep_char(arg + 11);
+		else if (!strcmp(arg, "occurrence=f") || !strcmp(arg, "occurrence=a"))
+			o->occurrence = !strcmp(arg, "occurrence=f") ? 1 : 0;
+		else if (!strcmp(arg, "occurrence=l"))
+			o->occurrence = -1;
+		else if (!strncmp(arg, "occurrence=", 11) && out_parse_u64(arg + 11, &n) &&
+		         n <= 1000000)
+			o->occurrence = (int)n; /* 0: all, as tshark */
+		else if (!strcmp(arg, "header=y") || !strcmp(arg, "header=n"))
+			o->header = arg[7] == 'y';
+		else if (!strcmp(arg, "quote=d") || !strcmp(arg, "quote=s") ||
+		         !strcmp(arg, "quote=n"))
+			o->quote = arg[6] == 'd' ? '"' : arg[6] == 's' ? '\'' : 0;
 		else {
-			fprintf(stderr,
-			        "wirekit %s: -E: expected separator=C or occurrence=C, not '%s'\n",
-			        cmd, arg);
+			fprintf(
+			    stderr,
+			    "wirekit %s: -E: expected separator=C, aggregator=C, occurrence=f|l|N, "
+			    "header=y|n or quote=d|s|n, not '%s'\n",
+			    cmd, arg);
 			return -1;
 		}
 		return 1;
@@ -247,6 +262,11 @@ int out_start(struct out *out, const struct out_opts *o, const char *cmd)
 		if (!out->fields) {
 			fprintf(stderr, "wirekit %s: %s\n", cmd, err.msg);
 			return 2;
+		}
+		wk_fields_pick(out->fields, o->occurrence, o->quote);
+		for (size_t i = 0; o->header && i < o->nf; i++) {
+			wk_ob_puts(&out->ob, o->fnames[i]); /* tshark: names as given, unquoted */
+			wk_ob_putc(&out->ob, i + 1 < o->nf ? o->sep : '\n');
 		}
 	}
 	if (o->mode == OUT_STATS) {

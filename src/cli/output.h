@@ -43,8 +43,11 @@ enum {
 	"  --json            one JSON object per packet\n"                                         \
 	"  -T fields         print the fields named with -e, one line per packet\n"                \
 	"  -e FIELD          a field (ours or tshark's name: ip.src, tcp.srcport, frame.len..)\n"  \
-	"  -E separator=C    field separator (default tab; /t /s for tab and space);\n"            \
-	"  -E occurrence=C   separator of repeated values (default ',')\n"                         \
+	"  -E separator=C    field separator (default tab; /t /s for tab and space)\n"             \
+	"  -E aggregator=C   separator of repeated values (default ',')\n"                         \
+	"  -E occurrence=X   which repeated value: f first, l last, N the Nth (default all)\n"     \
+	"  -E header=y|n     a first line with the field names\n"                                  \
+	"  -E quote=d|s|n    values in double, single or no quotes (default n)\n"                  \
 	"  --stats           totals, protocol hierarchy and top conversations instead of lines\n"  \
 	"  --top N           conversations listed by --stats (default 10)\n"
 
@@ -59,7 +62,9 @@ struct out_opts {
 	const char *wpath;
 	const char **fnames;
 	size_t nf;
-	char sep, occ;
+	char sep, occ, quote; /* -E separator=, aggregator=, quote= */
+	int occurrence;       /* -E occurrence=: 0 all, -1 last, N */
+	bool header;          /* -E header=y */
 	enum wk_time_fmt tfmt;
 };
 

@@ -18,8 +18,16 @@ struct col {
 struct wk_fields {
 	size_t n;
 	char sep, occ;
+	char quote;     /* 0: none */
+	int occurrence; /* 0 all, -1 last, N the Nth */
 	struct col *c;
 };
+
+void wk_fields_pick(struct wk_fields *fs, int occurrence, char quote)
+{
+	fs->occurrence = occurrence;
+	fs->quote = quote;
+}
 
 struct wk_fields *wk_fields_new(const char *const *names, size_t n, char sep, char occ_sep,
                                 struct wk_error *err)
@@ -65,6 +73,9 @@ void wk_fields_print(struct wk_ob *o, const struct wk_fields *fs, const struct w
 			wk_ob_putc(o, fs->sep);
 		bool first = true;
 		const struct col *c = &fs->c[i];
+		int nth = 0; /* occurrences seen */
+		const struct wk_layer *last_l = NULL;
+		unsigned last_a = 0, last_k = 0;
 		for (unsigned li = 0; li < p->nlayers; li++) {
 			const struct wk_layer *l = &p->l[li];
 			unsigned a = 0;
@@ -73,12 +84,29 @@ void wk_fields_print(struct wk_ob *o, const struct wk_fields *fs, const struct w
 			if (a == c->n)
 				continue;
 			for (unsigned k = 0; k < 64 && wk_field_get(p, l, c->f[a], k, &v); k++) {
+				nth++;
+				if (fs->occurrence < 0) {
+					last_l = l, last_a = a, last_k = k;
+					continue;
+				}
+				if (fs->occurrence > 0 && nth != fs->occurrence)
+					continue;
+				if (first && fs->quote)
+					wk_ob_putc(o, fs->quote);
 				if (!first)
 					wk_ob_putc(o, fs->occ);
 				first = false;
 				wk_ob_val(o, c->f[a], &v);
 			}
 		}
+		if (last_l && wk_field_get(p, last_l, c->f[last_a], last_k, &v)) {
+			if (fs->quote)
+				wk_ob_putc(o, fs->quote);
+			first = false;
+			wk_ob_val(o, c->f[last_a], &v);
+		}
+		if (!first && fs->quote)
+			wk_ob_putc(o, fs->quote);
 	}
 	wk_ob_putc(o, '\n');
 }
