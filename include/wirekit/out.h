@@ -31,15 +31,15 @@ enum wk_time_fmt {
 
 struct wk_print_opts {
 	enum wk_time_fmt tfmt;
-	bool abs_seq; /* tcpdump -S: absolute TCP sequence numbers (else relative, per flow) */
-	bool link;    /* tcpdump -e: the link-layer header on each line */
+	bool abs_seq;                /* tcpdump -S: absolute TCP numbers even when flows is set */
+	bool link;                   /* tcpdump -e: the link-layer header on each line */
 	int64_t first_sec, prev_sec; /* maintained by wk_print_line for REL / DELTA */
 	uint32_t first_nsec, prev_nsec;
 	bool have_first;
-	bool flows_tried;         /* wk_print_line allocated flows (once, bounded) */
-	struct wk_flowtab *flows; /* per-flow state for relative numbers */
+	/* per-flow state for relative numbers (wk_flowtab_new, owned by po); NULL: absolute */
+	struct wk_flowtab *flows;
 };
-/* Release what wk_print_line keeps in po (the flow table). */
+/* Free po->flows. */
 void wk_print_opts_fini(struct wk_print_opts *po);
 
 /* tcpdump -n style line, ending in '\n'. */

@@ -253,6 +253,10 @@ int out_start(struct out *out, const struct out_opts *o, const char *cmd)
 	out->fd = 1;
 	out->print = true;
 	out->po = (struct wk_print_opts){.tfmt = o->tfmt, .abs_seq = o->abs_seq, .link = o->link};
+	/* tcpdump keeps every flow; 65,536 bound the memory at about 3 MiB, a new flow taking
+	 * an old one's place beyond it (without memory the numbers stay absolute) */
+	if (!o->abs_seq && o->mode == OUT_LINE)
+		out->po.flows = wk_flowtab_new(1 << 16);
 	out->fields = NULL;
 	out->stats = NULL;
 	wk_ob_init(&out->ob, out->mem, sizeof(out->mem), out_fd_flush, &out->fd);

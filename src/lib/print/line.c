@@ -152,26 +152,17 @@ static void put_time(struct wk_ob *o, struct wk_print_opts *po, const struct wk_
 	wk_ob_putc(o, ' ');
 }
 
-/* Flows whose relative numbers are kept (tcpdump keeps every flow; this bounds memory
- * at about 3 MiB, a new flow replacing an old one beyond it). */
-enum { FLOW_SLOTS = 1 << 16 };
-
 void wk_print_opts_fini(struct wk_print_opts *po)
 {
 	if (!po)
 		return;
 	wk_flowtab_free(po->flows);
 	po->flows = NULL;
-	po->flows_tried = false;
 }
 
 void wk_print_line(struct wk_ob *ob, struct wk_print_opts *po, const struct wk_pkt *p)
 {
 	put_time(ob, po, p);
-	if (!po->abs_seq && !po->flows_tried) {
-		po->flows_tried = true; /* without memory the numbers stay absolute */
-		po->flows = wk_flowtab_new(FLOW_SLOTS);
-	}
 	struct wk_line o = {.ob = ob, .flows = po->abs_seq ? NULL : po->flows, .link = po->link};
 	bool printed = false;
 	for (unsigned i = 1; i < p->nlayers; i++) {
