@@ -49,6 +49,7 @@ t() { # label, command...: prints the best of $runs wall-clock times in seconds 
 		runs=1 t wirekit_stats_1t "$wk" read --stats -c 1000000000 "$tmp/mix.pcap"
 	done | awk '!($1 in b) || $2 < b[$1] { b[$1] = $2 } END { for (k in b) print k, b[k] }'
 	runs=5 t wirekit_read "$wk" read "$tmp/mix.pcap"
+	runs=5 t wirekit_read_S "$wk" read -S "$tmp/mix.pcap"
 	runs=5 t wirekit_fields "$wk" read -T fields -e ip.src -e tcp.srcport "$tmp/mix.pcap"
 	t tcpdump_S tcpdump -S -n -r "$tmp/mix.pcap"
 	t tcpdump tcpdump -n -r "$tmp/mix.pcap"
@@ -60,8 +61,9 @@ echo "capture: $n packets, $(du -h "$tmp/mix.pcap" | cut -f1)"
 awk -v n="$n" '{ t[$1] = $2; printf "  %-16s %8.3f s  %10.0f packets/s\n", $1, $2, n / ($2 > 0 ? $2 : 1e-9) }
 END {
 	printf "ratios:\n"
-	printf "  wirekit read vs tcpdump -S -n -r : %.1fx faster (goal >= 10x)\n", t["tcpdump_S"] / t["wirekit_read"]
-	printf "  wirekit read vs tcpdump -n -r    : %.1fx faster\n", t["tcpdump"] / t["wirekit_read"]
+	printf "  wirekit read -S vs tcpdump -S -n : %.1fx faster (goal >= 10x)\n", t["tcpdump_S"] / t["wirekit_read_S"]
+	printf "  wirekit read vs tcpdump -n -r    : %.1fx faster (both relative sequence numbers)\n", t["tcpdump"] / t["wirekit_read"]
+	printf "  relative numbers cost (read/-S)  : %.2fx the time of absolute ones\n", t["wirekit_read"] / t["wirekit_read_S"]
 	printf "  wirekit --stats vs tshark io,phs : %.1fx faster\n", t["tshark_phs"] / t["wirekit_stats"]
 	printf "  wirekit -T fields vs tshark      : %.1fx faster\n", t["tshark_fields"] / t["wirekit_fields"]
 	printf "  wirekit --stats vs dpkt loop     : %.1fx faster\n", t["dpkt"] / t["wirekit_stats"]

@@ -31,16 +31,22 @@ enum wk_time_fmt {
 
 struct wk_print_opts {
 	enum wk_time_fmt tfmt;
+	bool abs_seq;                /* tcpdump -S: absolute TCP numbers even when flows is set */
+	bool link;                   /* tcpdump -e: the link-layer header on each line */
 	int64_t first_sec, prev_sec; /* maintained by wk_print_line for REL / DELTA */
 	uint32_t first_nsec, prev_nsec;
 	bool have_first;
+	/* per-flow state for relative numbers (wk_flowtab_new, owned by po); NULL: absolute */
+	struct wk_flowtab *flows;
 };
+/* Free po->flows. */
+void wk_print_opts_fini(struct wk_print_opts *po);
 
 /* tcpdump -n style line, ending in '\n'. */
 void wk_print_line(struct wk_ob *o, struct wk_print_opts *po, const struct wk_pkt *p);
 /* Layer tree with every field (-V). */
 void wk_print_tree(struct wk_ob *o, const struct wk_pkt *p);
-/* Hex and ASCII (-x), 16 bytes a row. */
+/* Hex and ASCII (-x, -X) as tcpdump -X prints it: 16 bytes a row, space shown as a dot. */
 void wk_print_hex(struct wk_ob *o, const uint8_t *data, size_t n);
 /* One JSON object per packet, newline terminated. */
 void wk_print_json(struct wk_ob *o, const struct wk_pkt *p);

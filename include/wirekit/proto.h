@@ -177,8 +177,10 @@ enum wk_pflag {
 	WK_PF_PORTS = 1 << 0,   /* a transport: its line output consumes pending addresses */
 	WK_PF_NETWORK = 1 << 1, /* carries addresses (conversations use the outermost one) */
 	WK_PF_LINK = 1 << 2,
-	WK_PF_EMPTY_OK = 1 << 3, /* dissected even with no bytes left (headers of length 0) */
-	WK_PF_EXTHDR = 1 << 4,   /* an IPv6 extension header: statistics look through it */
+	WK_PF_EMPTY_OK = 1 << 3,  /* dissected even with no bytes left (headers of length 0) */
+	WK_PF_EXTHDR = 1 << 4,    /* an IPv6 extension header: statistics look through it */
+	WK_PF_DUMP_REST = 1 << 5, /* as the last layer, its payload follows the line in hex
+	                           * (tcpdump's default print of an unknown type) */
 };
 
 struct wk_build;

@@ -15,11 +15,13 @@
 
 const char *const cmd_read_usage =
     "usage: wirekit read [options] FILE [FILTER...]\n"
+    "       wirekit read [options] -r FILE [FILTER...]\n"
     "\n"
     "Read a pcap, pcapng or snoop capture (FILE '-' is standard input) and print one line per\n"
     "packet like tcpdump -n. FILTER is a tcpdump filter expression (pcap-filter(7)).\n"
     "\n"
     "options:\n"
+    "  -r FILE           the capture to read (as tcpdump -r)\n"
     "  -c N              stop after N matching packets\n" OUT_USAGE
     "  -w OUT            write the matching packets to OUT (pcap; '-' = stdout)\n"
     "  --pcapng          write OUT as pcapng\n"
@@ -197,12 +199,19 @@ int cmd_read(int argc, char **argv)
 
 	if (out_opts_init(&oo, argc, "read"))
 		return 1;
+	const char *rpath = NULL;
+	if (out_tcpdump_e(argc, argv, OUT_SHORTOPTS "r:h"))
+		oo.link = true;
 	/* Options anywhere, as tcpdump takes them (wirekit read f.pcap -c 2 tcp); "--"
 	 * ends them. */
 	optind = 0;
 	opterr = 0;
 	int c;
-	while ((c = getopt_long(argc, argv, ":" OUT_SHORTOPTS "h", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":" OUT_SHORTOPTS "r:h", lopts, NULL)) != -1) {
+		if (c == 'r') {
+			rpath = optarg;
+			continue;
+		}
 		int k = out_opt(&oo, "read", c, optarg);
 		if (k > 0)
 			continue;
@@ -217,13 +226,13 @@ int cmd_read(int argc, char **argv)
 		status = out_bad_opt("read", c, argv);
 		goto out;
 	}
-	if (optind >= argc) {
+	if (!rpath && optind >= argc) {
 		fprintf(stderr,
 		        "wirekit read: no capture file given (see 'wirekit read --help')\n");
 		status = 2;
 		goto out;
 	}
-	const char *path = argv[optind++];
+	const char *path = rpath ? rpath : argv[optind++];
 	if (out_check(&oo, "read")) {
 		status = 2;
 		goto out;

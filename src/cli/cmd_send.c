@@ -221,7 +221,7 @@ static void line_of(struct ctx *c, const struct wk_pkt *p)
 {
 	char mem[4096];
 	struct wk_ob o;
-	struct wk_print_opts po = {.tfmt = WK_TIME_NONE};
+	struct wk_print_opts po = {.tfmt = WK_TIME_NONE, .abs_seq = true};
 	wk_ob_init(&o, mem, sizeof(mem), NULL, NULL);
 	wk_print_line(&o, &po, p);
 	size_t n = o.len;
@@ -509,6 +509,7 @@ int cmd_send(int argc, char **argv)
 	}
 	wk_ob_init(&c->ob, obmem, sizeof(obmem), out_fd_flush, &outfd);
 	c->po.tfmt = WK_TIME_NONE;
+	c->po.abs_seq = true; /* the numbers as built */
 	bool have_count = false;
 	optind = 1;
 	int opt;

@@ -181,6 +181,17 @@ int out_opt(struct out_opts *o, const char *cmd, int c, const char *arg)
 	case 'x':
 		o->hex = true;
 		return 1;
+	case 'X':
+		o->hex_net = true;
+		return 1;
+	case 'n': /* tcpdump's "no names": we never resolve */
+		return 1;
+	case 'S':
+		o->abs_seq = true;
+		return 1;
+	case OUT_OPT_LINK:
+		o->link = true;
+		return 1;
 	case OUT_OPT_JSON:
 		o->mode = OUT_JSON;
 		o->modes |= 1u << OUT_JSON;
@@ -219,6 +230,53 @@ int out_opt(struct out_opts *o, const char *cmd, int c, const char *arg)
 	default:
 		return 0;
 	}
+}
+
+/* Whether letter c takes a value in getopt string opts. */
+static bool takes_value(const char *opts, char c)
+{
+	const char *p = c && c != ':' && c != '+' ? strchr(opts, c) : NULL;
+	return p && p[1] == ':';
+}
+
+bool out_tcpdump_e(int argc, char **argv, const char *shortopts)
+{
+	/* argv's strings may be constant (tests): a changed word is a copy kept here */
+	static char copies[4][32];
+	unsigned ncopies = 0;
+	bool found = false;
+	for (int pass = 0; pass < 2; pass++) {
+		for (int i = 1; i < argc; i++) {
+			char *a = argv[i];
+			if (!strcmp(a, "--"))
+				break;
+			if (a[0] != '-' || a[1] == '-' || !a[1])
+				continue;
+			for (char *c = a + 1; *c; c++) {
+				if (pass == 0 && *c == 'T')
+					return false; /* -T fields: every -e names a field */
+				if (pass == 1 && *c == 'e') {
+					size_t n = strlen(a);
+					if (ncopies == WK_ARRAY_SIZE(copies) ||
+					    n >= sizeof(copies[0]))
+						break; /* left to getopt as tshark's -e */
+					char *w = copies[ncopies++];
+					memcpy(w, a, n + 1);
+					c = w + (c - a);
+					*c = 'n';
+					argv[i] = a = w;
+					found = true;
+					continue;
+				}
+				if (takes_value(shortopts, *c)) {
+					if (!c[1])
+						i++; /* the value is the next word */
+					break;
+				}
+			}
+		}
+	}
+	return found;
 }
 
 int out_check(const struct out_opts *o, const char *cmd)
@@ -263,7 +321,11 @@ int out_start(struct out *out, const struct out_opts *o, const char *cmd)
 	out->fd = 1;
 	out->print = true;
 	out->err_told = false;
-	out->po = (struct wk_print_opts){.tfmt = o->tfmt};
+	out->po = (struct wk_print_opts){.tfmt = o->tfmt, .abs_seq = o->abs_seq, .link = o->link};
+	/* tcpdump keeps every flow; 65,536 bound the memory at about 3 MiB, a new flow taking
+	 * an old one's place beyond it (without memory the numbers stay absolute) */
+	if (!o->abs_seq && o->mode == OUT_LINE)
+		out->po.flows = wk_flowtab_new(1 << 16);
 	out->fields = NULL;
 	out->stats = NULL;
 	wk_ob_init(&out->ob, out->mem, sizeof(out->mem), out_fd_flush, &out->fd);
@@ -326,6 +388,18 @@ int out_packet(struct out *out, struct wk_pkt *pkt, const char *note)
 	}
 	if (out->o->hex && out->o->mode != OUT_STATS && out->o->mode != OUT_JSON)
 		wk_print_hex(ob, pkt->data, pkt->caplen);
+	else if (out->o->hex_net && out->o->mode != OUT_STATS && out->o->mode != OUT_JSON) {
+		/* tcpdump -X starts after the link-layer headers */
+		uint32_t off = 0;
+		for (unsigned i = 1; i < pkt->nlayers; i++)
+			if (!(pkt->l[i].proto->flags & WK_PF_LINK)) {
+				off = pkt->l[i].off;
+				break;
+			} else if (i + 1 == pkt->nlayers)
+				off = pkt->l[i].off + pkt->l[i].hlen;
+		if (off <= pkt->caplen)
+			wk_print_hex(ob, pkt->data + off, pkt->caplen - off);
+	}
 	return ob->err;
 }
 
@@ -355,6 +429,7 @@ void out_free(struct out *out)
 		return;
 	wk_fields_free(out->fields);
 	wk_stats_free(out->stats);
+	wk_print_opts_fini(&out->po);
 	out->fields = NULL;
 	out->stats = NULL;
 }

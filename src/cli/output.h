@@ -10,17 +10,19 @@
 #include "wirekit/wirekit.h"
 
 /* getopt letters and long options the output owns; a command appends its own. */
-#define OUT_SHORTOPTS "c:t:VxT:e:E:w:"
+#define OUT_SHORTOPTS "c:t:VxT:e:E:w:nSX"
 enum {
 	OUT_OPT_JSON = 256,
 	OUT_OPT_STATS,
 	OUT_OPT_PCAPNG,
 	OUT_OPT_TOP,
+	OUT_OPT_LINK,
 	OUT_OPT_END, /* commands number their own long options from here */
 };
 #define OUT_LONGOPTS                                                                               \
 	{"json", no_argument, NULL, OUT_OPT_JSON}, {"stats", no_argument, NULL, OUT_OPT_STATS},    \
 	    {"pcapng", no_argument, NULL, OUT_OPT_PCAPNG},                                         \
+	    {"link-header", no_argument, NULL, OUT_OPT_LINK},                                      \
 	{                                                                                          \
 		"top", required_argument, NULL, OUT_OPT_TOP                                        \
 	}
@@ -29,8 +31,15 @@ enum {
 #define OUT_USAGE                                                                                  \
 	"  -t FORMAT         time format: abs (default, UTC), date, epoch, rel (since the\n"       \
 	"                    first packet), delta (since the previous one), none\n"                \
+	"  -n, -nn           accepted for tcpdump's sake: addresses and ports are never "          \
+	"resolved\n"                                                                               \
+	"  -S                absolute TCP sequence numbers (default: relative to each flow's\n"    \
+	"                    first, as tcpdump prints them)\n"                                     \
+	"  -e, --link-header the link-layer header on each line (tcpdump -e; with -T fields, -e\n" \
+	"                    names a field)\n"                                                     \
 	"  -V                layer tree with every field\n"                                        \
 	"  -x                hex and ASCII dump of each packet (after its line or tree)\n"         \
+	"  -X                the same from the network layer on, as tcpdump -X\n"                  \
 	"  --json            one JSON object per packet\n"                                         \
 	"  -T fields         print the fields named with -e, one line per packet\n"                \
 	"  -e FIELD          a field (ours or tshark's name: ip.src, tcp.srcport, frame.len..)\n"  \
@@ -47,7 +56,9 @@ enum out_mode { OUT_LINE, OUT_TREE, OUT_JSON, OUT_FIELDS, OUT_STATS };
 
 struct out_opts {
 	enum out_mode mode;
-	bool hex, pcapng;
+	bool hex, hex_net, pcapng;
+	bool abs_seq, link; /* tcpdump -S, -e */
+
 	uint64_t count, top;
 	const char *wpath;
 	const char **fnames;
@@ -70,6 +81,12 @@ int out_opt(struct out_opts *o, const char *cmd, int c, const char *arg);
  * line naming it and pointing to --help. Returns 2 (the usage exit status). getopt must
  * run with opterr = 0 and an option string starting with ':'. */
 int out_bad_opt(const char *cmd, int c, char *const *argv);
+/* Before getopt: tcpdump's -e (no value: the link-layer header) where tshark's -e FIELD
+ * cannot be meant (no -T in argv). Such an 'e', alone or among flag letters ("-nne"), is
+ * turned into 'n' (a no-op) in a copy that replaces the argv word; returns true when one
+ * was. shortopts: the
+ * command's getopt string (which letters take a value). */
+bool out_tcpdump_e(int argc, char **argv, const char *shortopts);
 /* After parsing: -T fields and -e agree. 0 or -1 (message printed). */
 int out_check(const struct out_opts *o, const char *cmd);
 

@@ -118,6 +118,8 @@ int sniff_parse(int argc, char **argv, struct sniff_opts *o)
 	if (out_opts_init(&o->out, argc, "sniff"))
 		return 1;
 	uint64_t v;
+	if (out_tcpdump_e(argc, argv, OUT_SHORTOPTS "i:ps:B:Z:C:G:W:h"))
+		o->out.link = true;
 	/* Options anywhere, as tcpdump takes them (sniff -i X udp -c 1); "--" ends them. */
 	optind = 0;
 	opterr = 0;

@@ -216,9 +216,18 @@ static void test_parse_options(void **state)
 	assert_null(o.iface);
 	sniff_opts_fini(&o);
 
-	/* options after the filter, as tcpdump takes them; "--" ends them (issue 12 #16) */
-	const char *a3[] = {"sniff", "-i", "X", "udp", "-c", "1", "--", "-c", NULL};
+	/* without -T fields, -e is tcpdump's link-layer header, alone or among flags */
+	const char *a3[] = {"sniff", "-nne", "-e", "tcp", NULL};
 	assert_int_equal(parse(&o, a3), 0);
+	assert_true(o.out.link);
+	assert_int_equal(o.out.nf, 0);
+	assert_string_equal(o.filter, "tcp");
+	assert_null(o.iface);
+	sniff_opts_fini(&o);
+
+	/* options after the filter, as tcpdump takes them; "--" ends them (issue 12 #16) */
+	const char *a4[] = {"sniff", "-i", "X", "udp", "-c", "1", "--", "-c", NULL};
+	assert_int_equal(parse(&o, a4), 0);
 	assert_string_equal(o.iface, "X");
 	assert_int_equal(o.out.count, 1);
 	assert_string_equal(o.filter, "udp -c");
@@ -232,7 +241,6 @@ static void test_parse_options(void **state)
 	    {"sniff", "-B", "0", NULL},               /* empty ring */
 	    {"sniff", "-s", "300000", NULL},          /* over the largest snaplen */
 	    {"sniff", "-T", "fields", NULL},          /* fields without -e */
-	    {"sniff", "-e", "ip.src", NULL},          /* -e without -T fields */
 	    {"sniff", "--duration", "0", NULL},       /* no time at all */
 	    {"sniff", "-c", "0", NULL},               /* no packets at all */
 	    {"sniff", "--stats-interval", "x", NULL}, /* not seconds */

@@ -152,10 +152,18 @@ static void put_time(struct wk_ob *o, struct wk_print_opts *po, const struct wk_
 	wk_ob_putc(o, ' ');
 }
 
+void wk_print_opts_fini(struct wk_print_opts *po)
+{
+	if (!po)
+		return;
+	wk_flowtab_free(po->flows);
+	po->flows = NULL;
+}
+
 void wk_print_line(struct wk_ob *ob, struct wk_print_opts *po, const struct wk_pkt *p)
 {
 	put_time(ob, po, p);
-	struct wk_line o = {.ob = ob};
+	struct wk_line o = {.ob = ob, .flows = po->abs_seq ? NULL : po->flows, .link = po->link};
 	bool printed = false;
 	for (unsigned i = 1; i < p->nlayers; i++) {
 		const struct wk_layer *l = &p->l[i];
@@ -189,6 +197,13 @@ void wk_print_line(struct wk_ob *ob, struct wk_print_opts *po, const struct wk_p
 		}
 	}
 	wk_line_flush_addrs(&o);
+	const struct wk_layer *last = &p->l[p->nlayers - 1];
+	if (p->nlayers > 1 && (last->proto->flags & WK_PF_DUMP_REST) && printed &&
+	    !(last->flags & (WK_LF_TRUNC | WK_LF_INVALID)) && last->len > last->hlen) {
+		wk_ob_putc(ob, '\n'); /* the line ends in ": ", the payload follows */
+		wk_print_hex(ob, p->data + last->off + last->hlen, last->len - last->hlen);
+		return;
+	}
 	if (!printed) {
 		if (p->nlayers <= 1) {
 			wk_ob_puts(ob, "link type ");

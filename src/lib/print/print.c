@@ -210,7 +210,8 @@ void wk_print_hex(struct wk_ob *o, const uint8_t *data, size_t n)
 		wk_ob_putc(o, ' ');
 		for (size_t i = 0; i < k; i++) {
 			uint8_t c = data[off + i];
-			wk_ob_putc(o, c >= 0x20 && c < 0x7f ? (char)c : '.');
+			wk_ob_putc(o, c > 0x20 && c < 0x7f ? (char)c
+			                                   : '.'); /* tcpdump: graphic only */
 		}
 		wk_ob_putc(o, '\n');
 	}

@@ -119,7 +119,8 @@ static void line(struct wk_line *o, const struct wk_pkt *p, const struct wk_laye
 	const uint8_t *h = wk_layer_bytes(p, l, 0, ARP_FIXED);
 	uint16_t op = h ? (uint16_t)(h[6] << 8 | h[7]) : 0;
 	bool rarp = op == OP_RREQUEST || op == OP_RREPLY;
-	wk_ob_puts(ob, rarp ? "RARP, " : "ARP, ");
+	if (o->named != o->layer)
+		wk_ob_puts(ob, rarp ? "RARP, " : "ARP, ");
 	const uint8_t *sha = addr(p, l, 0), *spa = addr(p, l, 1);
 	const uint8_t *tha = addr(p, l, 2), *tpa = addr(p, l, 3);
 	if (!h)

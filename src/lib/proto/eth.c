@@ -12,6 +12,31 @@
 
 enum { ETH_HLEN = 14 };
 
+/* tcpdump's names of EtherTypes (its ethertype_values), as -e lines print them. */
+static const struct wk_vname ethertypes[] = {
+    {0x0800, "IPv4"},           {0x0806, "ARP"},
+    {0x8035, "Reverse ARP"},    {0x86dd, "IPv6"},
+    {0x8100, "802.1Q"},         {0x88a8, "802.1Q-QinQ"},
+    {0x9100, "802.1Q-9100"},    {0x8847, "MPLS unicast"},
+    {0x8848, "MPLS multicast"}, {0x8863, "PPPoE D"},
+    {0x8864, "PPPoE S"},        {0x888e, "EAPOL"},
+    {0x88cc, "LLDP"},           {0x8809, "Slow Protocols"},
+    {0x9000, "Loopback"},       {0x0000, NULL},
+};
+
+/* eth.addr as tshark: the destination, then the source. */
+static bool get_addr(const struct wk_pkt *p, const struct wk_layer *l, unsigned idx,
+                     struct wk_val *v)
+{
+	const uint8_t *a = idx < 2 ? wk_layer_bytes(p, l, idx * 6, 6) : NULL;
+	if (!a)
+		return false;
+	v->type = WK_FT_MAC;
+	v->p = a;
+	v->n = 6;
+	return true;
+}
+
 static const struct wk_field fields[] = {
     {.name = "eth.dst",
      .title = "Destination",
@@ -25,12 +50,18 @@ static const struct wk_field fields[] = {
      .off = 6,
      .width = 6,
      .role = WK_ROLE_SRC},
+    {.name = "eth.addr",
+     .title = "Address",
+     .type = WK_FT_MAC,
+     .flags = WK_FF_NOENC | WK_FF_HIDDEN,
+     .get = get_addr},
     {.name = "eth.type",
      .title = "Type",
      .type = WK_FT_UINT,
      .off = 12,
      .width = 2,
-     .flags = WK_FF_HEX},
+     .flags = WK_FF_HEX,
+     .names = ethertypes},
 };
 
 static void dissect(struct wk_pkt *p, struct wk_layer *l, struct wk_rd *r, struct wk_next *next)
@@ -55,12 +86,35 @@ void eth_next(struct wk_rd *r, struct wk_next *next, uint16_t type)
 	wk_next_set(next, WK_NS_ETHERTYPE, type);
 }
 
+/* tcpdump -n prints nothing for Ethernet without -e, except when nothing it knows follows:
+ * "00:90:27:85:cf:01 > ff:ff:ff:ff:ff:ff, ethertype Unknown (0x0842), length 120: " (then
+ * the payload in hex, WK_PF_DUMP_REST). */
 static void line(struct wk_line *o, const struct wk_pkt *p, const struct wk_layer *l)
 {
-	(void)o;
-	(void)p;
-	(void)l;
-	/* tcpdump -n prints nothing for Ethernet without -e. */
+	bool last = (size_t)(l - p->l) + 1 >= p->nlayers;
+	const uint8_t *h = wk_layer_bytes(p, l, 0, ETH_HLEN);
+	if ((!o->link && !last) || !h || (l->flags & (WK_LF_TRUNC | WK_LF_INVALID)))
+		return;
+	struct wk_ob *ob = o->ob;
+	wk_ob_mac(ob, h + 6);
+	wk_ob_puts(ob, " > ");
+	wk_ob_mac(ob, h);
+	unsigned type = (unsigned)(h[12] << 8 | h[13]);
+	if (type <= 1500) {
+		wk_ob_puts(ob, ", 802.3");
+	} else {
+		const char *nm = wk_vname_find(ethertypes, type);
+		wk_ob_puts(ob, ", ethertype ");
+		wk_ob_puts(ob, nm ? nm : "Unknown");
+		if (nm)
+			o->named = o->layer + 1;
+		wk_ob_puts(ob, " (0x");
+		wk_ob_hex(ob, type, 4);
+		wk_ob_putc(ob, ')');
+	}
+	wk_ob_puts(ob, ", length ");
+	wk_ob_u64(ob, wk_layer_wirelen(p, l));
+	wk_ob_puts(ob, ": ");
 }
 
 static const struct wk_bind binds[] = {
@@ -85,7 +139,7 @@ static int encode(struct wk_build *b, unsigned i, struct wk_wr *w)
 const struct wk_proto wk_proto_eth = {
     .name = "eth",
     .title = "Ethernet II",
-    .flags = WK_PF_LINK,
+    .flags = WK_PF_LINK | WK_PF_DUMP_REST,
     .fields = fields,
     .nfields = WK_ARRAY_SIZE(fields),
     .binds = binds,

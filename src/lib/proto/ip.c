@@ -278,7 +278,8 @@ static void line(struct wk_line *o, const struct wk_pkt *p, const struct wk_laye
 	if (l->flags & WK_LF_QUOTED)
 		return; /* tcpdump -n shows the quote only with -v */
 	const uint8_t *h = wk_layer_bytes(p, l, 0, IP_HLEN);
-	wk_ob_puts(o->ob, "IP ");
+	if (o->named != o->layer)
+		wk_ob_puts(o->ob, "IP ");
 	if (!h)
 		return;
 	/* A total length beyond the bytes the frame had on the wire (print-ip.c) */

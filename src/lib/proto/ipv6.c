@@ -141,7 +141,8 @@ static void line(struct wk_line *o, const struct wk_pkt *p, const struct wk_laye
 	if (l->flags & WK_LF_QUOTED)
 		return; /* tcpdump -n shows the quote only with -v */
 	const uint8_t *h = wk_layer_bytes(p, l, 0, IP6_HLEN);
-	wk_ob_puts(o->ob, "IP6 ");
+	if (o->named != o->layer)
+		wk_ob_puts(o->ob, "IP6 ");
 	if (!h)
 		return;
 	wk_line_addrs(o, WK_FT_IP6, h + 8, h + 24);

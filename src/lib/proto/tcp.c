@@ -241,7 +241,8 @@ static bool get_sack_re(const struct wk_pkt *p, const struct wk_layer *l, unsign
 }
 
 /* tcpdump's option list: "mss 1460,sackOK,TS val 1 ecr 0,nop,wscale 7". */
-static void opts_text(struct wk_ob *ob, const uint8_t *h, size_t hl)
+/* sack_base: subtracted from SACK block edges (tcpdump's relative numbers; 0 = absolute). */
+static void opts_text(struct wk_ob *ob, const uint8_t *h, size_t hl, uint32_t sack_base)
 {
 	struct opt o;
 	for (unsigned k = 0; opt_at(h, hl, k, &o); k++) {
@@ -281,9 +282,9 @@ static void opts_text(struct wk_ob *ob, const uint8_t *h, size_t hl)
 			wk_ob_u64(ob, dl / 8);
 			for (size_t b = 0; b + 8 <= dl; b += 8) {
 				wk_ob_puts(ob, " {");
-				wk_ob_u64(ob, be32(o.d + b));
+				wk_ob_u64(ob, (uint32_t)(be32(o.d + b) - sack_base));
 				wk_ob_putc(ob, ':');
-				wk_ob_u64(ob, be32(o.d + b + 4));
+				wk_ob_u64(ob, (uint32_t)(be32(o.d + b + 4) - sack_base));
 				wk_ob_putc(ob, '}');
 			}
 			break;
@@ -321,7 +322,7 @@ static bool get_options(const struct wk_pkt *p, const struct wk_layer *l, unsign
 		return false;
 	struct wk_ob ob;
 	wk_ob_init(&ob, (char *)v->buf, sizeof(v->buf), NULL, NULL);
-	opts_text(&ob, h, hl);
+	opts_text(&ob, h, hl, 0);
 	v->type = WK_FT_STR;
 	v->p = v->buf;
 	v->n = ob.len;
@@ -339,6 +340,20 @@ static bool get_hdr_len(const struct wk_pkt *p, const struct wk_layer *l, unsign
 }
 
 /* tshark's tcp.len: segment payload bytes (from the IP length, not the capture). */
+/* tcp.payload as tshark: the captured bytes after the header, when there are any. */
+static bool get_payload(const struct wk_pkt *p, const struct wk_layer *l, unsigned idx,
+                        struct wk_val *v)
+{
+	const uint8_t *h = wk_layer_bytes(p, l, 12, 1);
+	size_t hl = h ? (size_t)(h[0] >> 4) * 4 : 0;
+	if (idx || !h || hl < TCP_HLEN || l->len <= hl || (l->flags & WK_LF_QUOTED))
+		return false;
+	v->type = WK_FT_BYTES;
+	v->p = p->data + l->off + hl;
+	v->n = l->len - hl;
+	return true;
+}
+
 static bool get_len(const struct wk_pkt *p, const struct wk_layer *l, unsigned idx,
                     struct wk_val *v)
 {
@@ -484,6 +499,11 @@ static const struct wk_field fields[] = {
      .type = WK_FT_UINT,
      .flags = WK_FF_NOENC,
      .get = get_sack_le},
+    {.name = "tcp.payload",
+     .title = "TCP payload",
+     .type = WK_FT_BYTES,
+     .flags = WK_FF_NOENC | WK_FF_HIDDEN,
+     .get = get_payload},
     {.name = "tcp.options.sack_re",
      .title = "SACK Right Edge",
      .type = WK_FT_UINT,
@@ -555,7 +575,39 @@ static void flags_text(struct wk_ob *ob, unsigned f)
 		wk_ob_puts(ob, "none");
 }
 
-/* tcpdump -n -S style (absolute numbers: we keep no per-flow state):
+/* tcpdump's relative sequence numbers (print-tcp.c): a flow is keyed by its addresses
+ * and ports in one order for both directions (lower port first, or lower address when
+ * the ports are equal); a packet with ACK that starts a flow, or a SYN with ACK, sets
+ * the bases (printed absolute), later ones print seq and ack less their direction's
+ * base. Without ACK the numbers are absolute. Returns the base for SACK edges. */
+static uint32_t rel_seq(struct wk_line *o, unsigned f, uint32_t sport, uint32_t dport,
+                        uint32_t *seq, uint32_t *ack)
+{
+	size_t al = o->atype == WK_FT_IP4 ? 4 : o->atype == WK_FT_IP6 ? 16 : 0;
+	if (!o->flows || !(f & TH_ACK) || !al || !o->src || !o->dst)
+		return 0;
+	bool rev = sport > dport || (sport == dport && memcmp(o->src, o->dst, al) > 0);
+	uint8_t key[WK_FLOW_KEYMAX];
+	memcpy(key, rev ? o->dst : o->src, al);
+	memcpy(key + al, rev ? o->src : o->dst, al);
+	uint32_t ports = rev ? dport << 16 | sport : sport << 16 | dport;
+	memcpy(key + 2 * al, &ports, 4);
+	bool fresh;
+	uint32_t *b = wk_flowtab_get(o->flows, key, 2 * al + 4, &fresh);
+	if (!b)
+		return 0;
+	/* b[0]: base of the lower side's seq, b[1]: of its ack (the other side's seq) */
+	if (fresh || (f & TH_SYN)) {
+		b[rev] = *seq;
+		b[!rev] = *ack - 1;
+	} else {
+		*seq -= b[rev];
+		*ack -= b[!rev];
+	}
+	return b[!rev];
+}
+
+/* tcpdump -n style, relative numbers unless o->flows is NULL (-S):
  * "Flags [S.], seq 1, ack 2, win 512, options [mss 1460], length 0". */
 static void line(struct wk_line *o, const struct wk_pkt *p, const struct wk_layer *l)
 {
@@ -563,9 +615,11 @@ static void line(struct wk_line *o, const struct wk_pkt *p, const struct wk_laye
 	if (l->flags & WK_LF_QUOTED)
 		return;
 	const uint8_t *ports = wk_layer_bytes(p, l, 0, 4);
+	uint32_t sport = ports ? (uint32_t)(ports[0] << 8 | ports[1]) : 0;
+	uint32_t dport = ports ? (uint32_t)(ports[2] << 8 | ports[3]) : 0;
+	struct wk_line flow = *o; /* the addresses, before the ports consume them */
 	if (ports)
-		l4_line_ports(o, p, l, (uint32_t)(ports[0] << 8 | ports[1]),
-		              (uint32_t)(ports[2] << 8 | ports[3]));
+		l4_line_ports(o, p, l, sport, dport);
 	else
 		wk_line_flush_addrs(o);
 	const uint8_t *h = wk_layer_bytes(p, l, 0, TCP_HLEN);
@@ -580,7 +634,8 @@ static void line(struct wk_line *o, const struct wk_pkt *p, const struct wk_laye
 	wk_ob_putc(ob, ']');
 	if (l->flags & WK_LF_INVALID)
 		return;
-	uint32_t seq = be32(h + 4);
+	uint32_t seq = be32(h + 4), ack = be32(h + 8);
+	uint32_t sack_base = rel_seq(&flow, f, sport, dport, &seq, &ack);
 	if (plen || (f & (TH_SYN | TH_FIN | TH_RST))) {
 		wk_ob_puts(ob, ", seq ");
 		wk_ob_u64(ob, seq);
@@ -591,7 +646,7 @@ static void line(struct wk_line *o, const struct wk_pkt *p, const struct wk_laye
 	}
 	if (f & TH_ACK) {
 		wk_ob_puts(ob, ", ack ");
-		wk_ob_u64(ob, be32(h + 8));
+		wk_ob_u64(ob, ack);
 	}
 	wk_ob_puts(ob, ", win ");
 	wk_ob_u64(ob, (uint64_t)(h[14] << 8 | h[15]));
@@ -602,7 +657,7 @@ static void line(struct wk_line *o, const struct wk_pkt *p, const struct wk_laye
 	const uint8_t *full = hl > TCP_HLEN ? wk_layer_bytes(p, l, 0, hl) : NULL;
 	if (full) {
 		wk_ob_puts(ob, ", options [");
-		opts_text(ob, full, hl);
+		opts_text(ob, full, hl, sack_base);
 		wk_ob_putc(ob, ']');
 	}
 	wk_ob_puts(ob, ", length ");
