@@ -319,6 +319,17 @@ static int api_status(const struct relay *r, int status)
 	return r->code ? r->code : WK_ESYS;
 }
 
+/* The status a relay run returns (a fatal event fails an otherwise clean run), then its
+ * resources released: the one exit of connect, listen and fds. */
+static int relay_end(struct relay *r, int rc)
+{
+	if (r->fatal && rc == 0)
+		rc = 1;
+	rc = api_status(r, rc);
+	relay_fini(r);
+	return rc;
+}
+
 static void target_name(char *dst, size_t n, const char *host, const char *port)
 {
 	if (host && strchr(host, ':'))
@@ -482,10 +493,7 @@ int wk_relay_connect(const struct wk_relay_opts *o, const char *host, const char
 	}
 	rc = run_loop(&r);
 out:
-	if (r.fatal && rc == 0)
-		rc = 1;
-	rc = api_status(&r, rc);
-	relay_fini(&r);
+	rc = relay_end(&r, rc);
 	wk_addrlist_fini(&al);
 	return rc;
 }
@@ -624,10 +632,7 @@ int wk_relay_listen(const struct wk_relay_opts *o, const char *addr, const char 
 	r.accepting = true;
 	rc = run_loop(&r);
 out:
-	if (r.fatal && rc == 0)
-		rc = 1;
-	rc = api_status(&r, rc);
-	relay_fini(&r);
+	rc = relay_end(&r, rc);
 	wk_addrlist_fini(&al);
 	return rc;
 }
@@ -661,10 +666,7 @@ int wk_relay_fds(const struct wk_relay_opts *o, const int *fds, size_t n, const 
 out:
 	for (; i < n; i++)
 		close(fds[i]);
-	if (r.fatal && rc == 0)
-		rc = 1;
-	rc = api_status(&r, rc);
-	relay_fini(&r);
+	rc = relay_end(&r, rc);
 	return rc;
 }
 
