@@ -51,7 +51,8 @@ const char *const cmd_scan_usage =
     "  --rate PPS             probes per second (default 10000)\n"
     "  --min-rate, --max-rate PPS   bounds on the rate\n"
     "  -T0..5                 nmap's timing templates (rate, retries, wait)\n"
-    "  --max-retries N        retransmission passes over unanswered probes (default 3)\n"
+    "  --max-retries N        at most N retransmissions of an unanswered probe (default 10;\n"
+    "                         fewer when the answers show no loss)\n"
     "  --wait MS              wait for late replies after each pass (default 1000)\n"
     "Order, shards, resume:\n"
     "  --seed N               the permutation's seed (default random; -v prints it)\n"
@@ -129,10 +130,25 @@ static const struct option lopts[] = {
 };
 
 static volatile int g_stop;
-static int g_signal;
+static volatile sig_atomic_t g_signal;
+static volatile int64_t g_first_ns;
 
+/* The first SIGINT/SIGTERM stops the scan (which then waits, writes and saves); another one
+ * a second or more later ends the program at once. One closer to the first is the same
+ * interruption seen twice: timeout(1) and a shell both signal the child and its group. */
 static void on_signal(int sig)
 {
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	int64_t now = (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+	if (g_stop) {
+		if (now - g_first_ns >= 1000000000) {
+			signal(sig, SIG_DFL);
+			raise(sig);
+		}
+		return;
+	}
+	g_first_ns = now;
 	g_signal = sig;
 	g_stop = 1;
 }
@@ -462,8 +478,8 @@ static void timing(const struct args *a, struct wk_scan_opts *o)
 	static const struct {
 		double rate;
 		unsigned retries, wait;
-	} t[6] = {{1.0 / 300, 3, 5000}, {1.0 / 15, 3, 5000}, {2.5, 3, 2000},
-	          {10000, 3, 1000},     {50000, 3, 500},     {200000, 2, 300}};
+	} t[6] = {{1.0 / 300, 10, 5000}, {1.0 / 15, 10, 5000}, {2.5, 10, 2000},
+	          {10000, 10, 1000},     {50000, 6, 500},      {200000, 2, 300}};
 	int k = a->timing < 0 ? 3 : a->timing;
 	o->rate = a->rate > 0 ? a->rate : (a->timing < 0 ? 0 : t[k].rate);
 	o->min_rate = a->min_rate;
@@ -729,7 +745,6 @@ int cmd_scan(int argc, char **argv)
 	struct sigaction sa;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
-	sa.sa_flags = SA_RESETHAND; /* a second ^C ends the program at once */
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	scan_out_begin(&c);

@@ -102,6 +102,7 @@ struct cscan {
 	/* adaptive timeout (RFC 6298 style, in microseconds) */
 	double srtt_us, rttvar_us;
 	bool have_rtt;
+	unsigned max_ok_try;       /* the highest try number an answer came to */
 	unsigned fixed_timeout_ms; /* 0: adaptive */
 	/* resume: positions that are neither decided nor to be retried (stopped early) */
 	uint64_t min_undone;
@@ -339,12 +340,17 @@ static void rtt_sample(struct cscan *s, uint32_t rtt_us)
 /* A probe got no answer within its timeout: again, or filtered. */
 static void timed_out(struct cscan *s, struct redo r)
 {
-	if (r.tries <= s->o->retries && !stopped(s)) {
+	/* nmap's rule: one try more than the latest try that ever got an answer (at least two),
+	 * within --max-retries: a clean network costs a filtered port two tries, a lossy one more
+	 */
+	unsigned allowed = s->max_ok_try > 1 ? s->max_ok_try : 1;
+	bool again = r.tries <= s->o->retries && r.tries <= allowed;
+	if (again && !stopped(s)) {
 		r.recverr = false;
 		redo_push(s, &r, false);
 		return;
 	}
-	if (r.tries <= s->o->retries) {
+	if (again) {
 		/* stopped before its retries: left for the resumed scan */
 		if (r.pos < s->min_undone)
 			s->min_undone = r.pos;
@@ -364,6 +370,8 @@ static void verdict(struct cscan *s, struct conn *c, int e, enum src from)
 	enum rel how = from == SRC_QUICK ? REL_KEEP : REL_CLOSE;
 	uint64_t us = (wk_mono_ns() - c->start_ns) / 1000;
 	uint32_t rtt = us ? (us < UINT32_MAX ? (uint32_t)us : UINT32_MAX) : 1;
+	if ((e == 0 || e == ECONNREFUSED) && c->probe.tries > s->max_ok_try)
+		s->max_ok_try = c->probe.tries;
 	switch (e) {
 	case 0:
 		rtt_sample(s, rtt);

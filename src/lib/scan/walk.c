@@ -172,17 +172,39 @@ static int pass_run(struct eng *e, struct phase *ph, uint32_t pass, uint64_t *re
 	}
 }
 
+/* Whether one more retransmission pass is worth sending, after `done` of them. The loss of a
+ * probe or its answer, q, is estimated as the share of the answers that only a retransmission
+ * got (a0 were in before the first one, a are in now); with done + 1 tries behind every
+ * position, about a * q^(done + 1) answers are still missing. Passes go on until that is below
+ * MISSING_MAX: one pass when nothing needed one (a clean link), four or five at 5% loss each
+ * way, up to the cap the caller set (--max-retries). */
+#define MISSING_MAX 0.005
+static bool another_pass(uint32_t done, uint64_t a0, uint64_t a)
+{
+	if (done == 0)
+		return true;
+	if (a <= a0)
+		return false;
+	double q = (double)(a - a0) / (double)a, missing = (double)a;
+	for (uint32_t k = 0; k <= done; k++)
+		missing *= q;
+	return missing > MISSING_MAX;
+}
+
 int eng_phase_run(struct eng *e, struct phase *ph, uint64_t *resume, struct wk_error *err)
 {
 	const struct wk_scan_opts *o = e->o;
-	uint64_t i;
+	uint64_t i, a0 = 0;
 	atomic_store(&e->ph, ph);
 	int rc = pass_run(e, ph, 0, resume, err);
 	for (uint32_t p = 1; !rc && p <= o->retries && !eng_stopped(e); p++) {
 		if (atomic_load(&ph->answered) >= ph->eligible)
 			break;
 		wait_ms(e, o->wait_ms, true);
-		if (atomic_load(&ph->answered) >= ph->eligible || eng_stopped(e))
+		uint64_t a = atomic_load(&ph->answered);
+		if (p == 1)
+			a0 = a;
+		if (a >= ph->eligible || eng_stopped(e) || !another_pass(p - 1, a0, a))
 			break;
 		rc = pass_run(e, ph, p, NULL, err);
 	}
