@@ -23,6 +23,7 @@
 #include "wirekit/tls.h"
 #include "wirekit/ev.h"
 #include "wirekit/relay.h"
+#include "wirekit/rdns.h"
 #include "wirekit/scan.h"
 
 #ifdef __cplusplus

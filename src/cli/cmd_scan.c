@@ -74,7 +74,10 @@ const char *const cmd_scan_usage =
     "  -v                     print the seed and the resume position\n"
     "  --stats-every S        a progress line every S seconds (on a terminal: always)\n"
     "  --datadir DIR          nmap-services and nmap-payloads from DIR\n"
-    "  -n                     no reverse DNS (the default); -R is not done yet\n"
+    "  -n                     no reverse DNS (the default)\n"
+    "  -R                     names of the hosts found up (PTR, asynchronous)\n"
+    "  --dns-servers LIST     servers to ask (default: /etc/resolv.conf)\n"
+    "  --dns-timeout MS       cap on the whole lookup (default 5000)\n"
     "\n"
     "Bad input exits 2 before anything is sent. See wirekit-scan(1).\n";
 
@@ -100,6 +103,8 @@ enum {
 	OPT_VALL,
 	OPT_BANNERS,
 	OPT_BANNER_WAIT,
+	OPT_DNS_SERVERS,
+	OPT_DNS_TIMEOUT,
 };
 
 static const struct option lopts[] = {
@@ -125,6 +130,8 @@ static const struct option lopts[] = {
     {"version-all", no_argument, NULL, OPT_VALL},
     {"banners", no_argument, NULL, OPT_BANNERS},
     {"banner-wait", required_argument, NULL, OPT_BANNER_WAIT},
+    {"dns-servers", required_argument, NULL, OPT_DNS_SERVERS},
+    {"dns-timeout", required_argument, NULL, OPT_DNS_TIMEOUT},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -176,6 +183,7 @@ struct args {
 	const char *resume_file;
 	bool verbose;
 	struct scan_svc_args svc; /* -sV, --banners */
+	struct scan_host_args host; /* -R */
 };
 
 __attribute__((format(printf, 1, 2))) static int usage_err(const char *fmt, ...)
@@ -359,10 +367,17 @@ static int parse_args(struct args *a, int argc, char **argv, bool from_resume)
 			a->sport = (int)u;
 			break;
 		case 'n':
-			break;
 		case 'R':
-			return usage_err("%s: reverse DNS is not done yet (-n is the default)",
-			                 "-R");
+			a->host.resolve = opt == 'R';
+			break;
+		case OPT_DNS_SERVERS:
+			a->host.servers_arg = optarg;
+			break;
+		case OPT_DNS_TIMEOUT:
+			if (!num_u64(optarg, &u) || !u || u > 3600000)
+				return usage_err("--dns-timeout: not a time in ms: '%s'", optarg);
+			a->host.timeout_ms = (unsigned)u;
+			break;
 		case 'v':
 			a->verbose = true;
 			break;
@@ -670,6 +685,8 @@ int cmd_scan(int argc, char **argv)
 		goto out;
 	if ((status = build_targets(&a, posv, npos, &tg)))
 		goto out;
+	if (a.host.resolve && (status = scan_host_servers(&a.host)))
+		goto out;
 	struct wk_scan_opts *o = &c.o;
 	o->targets = tg;
 	o->ports = &ports;
@@ -765,6 +782,12 @@ int cmd_scan(int argc, char **argv)
 			status = 1;
 			goto out;
 		}
+	}
+	a.host.verbose = a.verbose;
+	if (a.host.resolve && !g_stop && scan_host_rdns(&c, &a.host, &g_stop)) {
+		scan_out_end(&c, &sum);
+		status = 1;
+		goto out;
 	}
 	status = scan_out_end(&c, &sum) ? 1 : 0;
 	if (g_stop) {

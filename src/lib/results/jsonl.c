@@ -11,7 +11,9 @@
  *                        "match_line":1234} (optional; each member optional),
  *             "banner":"printable JSON string","banner_b64":"raw bytes" (optional)}
  *   host:    {"ip":"198.19.0.5","state":"up"|"down","reason":"echo-reply","ttl":64,
- *             "ts":..., "rtt_us":.., "mac":..}                  (no "proto", no "port")
+ *             "ts":..., "rtt_us":.., "mac":..,
+ *             "hostname":"a.lab" (optional: -R, the PTR name)}  (no "proto", no "port")
+ *             With -R a host line is written again, with its name, once it is known.
  *   summary: {"type":"summary","scanner":"wirekit","version":"0.1.0","args":"...",
  *             "scan_type":"syn","start":1765000000,"end":1765000005,"elapsed":5.01,
  *             "hosts_total":256,"hosts_up":3,"probes_sent":..,"replies":..,"results":..}
@@ -137,6 +139,8 @@ static void line(struct wk_ob *o, const struct wk_scan_result *r)
 		wk_ob_mac(o, r->mac);
 		wk_ob_putc(o, '"');
 	}
+	if (r->proto == WK_SCAN_HOST && r->hostname)
+		kstr(o, "hostname", r->hostname);
 	if (r->svc)
 		service(o, r->svc);
 	wk_ob_puts(o, "}\n");
