@@ -6,6 +6,8 @@
 # writes them, compared with nmap -sn -R --dns-servers on the same lab), grepable and
 # JSON Lines; a silent server must not hold the scan beyond --dns-timeout; a silent
 # first server must not keep the names of the second from coming; bad lists exit 2.
+# Then -Pn's host records: every target up with reason user-set, also those with no
+# answering port, for -sS, -sT and -sU, as nmap -Pn reports them (XML compared).
 . "$(dirname "$0")/lib.sh"
 need ip nft python3 timeout dnsmasq
 [ "$(id -u)" = 0 ] || { echo "SKIP: needs root for network namespaces and raw sockets"; exit 77; }
@@ -106,4 +108,41 @@ for bad in "198.18.0.x" "198.18.0.2," "" "1,2,3,4,5,6,7,8,9"; do
 done
 inS "$W" scan -sn -PE -R --dns-timeout 0 198.19.0.5 >"$T/bad.out" 2>"$T/bad.err"
 check "--dns-timeout 0: exit 2" test $? = 2
+
+# -Pn: every target is up, received user-set (nmap's words), answering or not
+# xml_status FILE: "addr state reason" of the listed hosts
+xml_status() {
+	python3 - "$1" <<-'PY'
+	import sys, xml.etree.ElementTree as ET
+	for h in ET.parse(sys.argv[1]).getroot().iter("host"):
+	    s = h.find("status")
+	    print(h.find("address").get("addr"), s.get("state"), s.get("reason"))
+	PY
+}
+PN=198.19.0.5,20,24
+for t in sS sT sU; do
+	p=22,25
+	[ $t = sU ] && p=53,500
+	scan "pn$t" "-$t" -Pn -p "$p" "$PN" --reason --wait 300 --max-retries 1
+	check "-$t -Pn: exit 0" rc_is "pn$t" 0
+	xml_status "$T/pn$t.xml" >"$T/pn$t.status"
+	check "-$t -Pn: every target up with reason user-set" test "$(cat "$T/pn$t.status")" = "198.19.0.5 up user-set
+198.19.0.20 up user-set
+198.19.0.24 up user-set"
+	check "-$t -Pn: the silent host is in the text report" \
+		grep -qx 'Host is up, received user-set.' "$T/pn$t.out"
+	check "-$t -Pn: JSON host lines" python3 -c '
+import json, sys
+hosts = {}
+for l in open(sys.argv[1]):
+    o = json.loads(l)
+    if o.get("type") != "summary" and "port" not in o:
+        hosts[o["ip"]] = (o["state"], o["reason"])
+want = {a: ("up", "user-set") for a in ("198.19.0.5", "198.19.0.20", "198.19.0.24")}
+sys.exit(0 if hosts == want else print(hosts) or 1)' "$T/pn$t.json"
+	check "-$t -Pn: 3 hosts up in the summary" grep -q '(3 hosts up)' "$T/pn$t.out"
+done
+inS nmap -n -sS -Pn -p 22,25 "$PN" --max-retries 1 -oX "$T/nmappn.xml" >/dev/null 2>&1
+xml_status "$T/nmappn.xml" >"$T/nmappn.status"
+check "-sS -Pn: nmap -Pn lists the same hosts, states and reasons" same_file "$T/pnsS.status" "$T/nmappn.status"
 finish
