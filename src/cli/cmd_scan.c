@@ -43,7 +43,7 @@ const char *const cmd_scan_usage =
     "Scan types:\n"
     "  -sS SYN (default as root)  -sA ACK  -sT connect  -sU UDP  -sn discovery only\n"
     "Discovery:\n"
-    "  -Pn                    no discovery: every target is up\n"
+    "  -Pn                    no discovery: every target is up (reason user-set)\n"
     "  -PE, -PP               ICMP echo, ICMP timestamp\n"
     "  -PS[PORTS], -PA[PORTS] TCP SYN (default 80), TCP ACK (default 80)\n"
     "  -PU[PORTS]             UDP to a closed port (default 40125): up on port unreachable\n"
