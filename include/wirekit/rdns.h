@@ -60,11 +60,11 @@ int wk_rdns_servers_parse(const char *list, struct wk_scan_addr *out, size_t max
 struct wk_rdns_opts {
 	const struct wk_scan_addr *servers; /* at least one */
 	size_t nservers;
-	uint16_t port;        /* 0: 53 */
-	unsigned total_ms;    /* the cap on the whole run; 0: 5000 */
-	unsigned try_ms;      /* ask the next server after this long; 0: min(1000, total/3) */
-	unsigned tries;       /* questions per address, servers in turn; 0: 2 + nservers */
-	unsigned max_flight;  /* questions in flight at once; 0: 256 */
+	uint16_t port;            /* 0: 53 */
+	unsigned total_ms;        /* the cap on the whole run; 0: 5000 */
+	unsigned try_ms;          /* ask the next server after this long; 0: min(1000, total/3) */
+	unsigned tries;           /* questions per address, servers in turn; 0: 2 + nservers */
+	unsigned max_flight;      /* questions in flight at once; 0: 256 */
 	const volatile int *stop; /* non-zero: give up at once (the rest stays unresolved) */
 };
 

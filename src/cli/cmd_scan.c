@@ -182,7 +182,7 @@ struct args {
 	unsigned nouts;
 	const char *resume_file;
 	bool verbose;
-	struct scan_svc_args svc; /* -sV, --banners */
+	struct scan_svc_args svc;   /* -sV, --banners */
 	struct scan_host_args host; /* -R */
 };
 

@@ -20,8 +20,8 @@
 
 #include "wirekit/rdns.h"
 
-#define Q5  "5.0.19.198.in-addr.arpa"
-#define ID  0x4242
+#define Q5 "5.0.19.198.in-addr.arpa"
+#define ID 0x4242
 
 /* A reply builder: header, the question, then answers written by the test. */
 struct msg {
@@ -110,7 +110,8 @@ static void test_qname(void **state)
 	struct wk_scan_addr six = {.family = AF_INET6, .b = {0x20, 0x01, 0x0d, 0xb8}};
 	six.b[15] = 0x1f;
 	assert_true(wk_rdns_qname(&six, b, sizeof(b)) > 0);
-	assert_string_equal(b, "f.1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa");
+	assert_string_equal(
+	    b, "f.1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa");
 	struct wk_scan_addr none = {.family = 0};
 	assert_int_equal(wk_rdns_qname(&none, b, sizeof(b)), 0);
 }
@@ -125,7 +126,7 @@ static void test_query(void **state)
 	question(&m, Q5);
 	assert_int_equal(n, m.n);
 	assert_memory_equal(q, m.b, n);
-	assert_int_equal(wk_rdns_query(q, 20, 1, Q5), 0);         /* does not fit */
+	assert_int_equal(wk_rdns_query(q, 20, 1, Q5), 0);            /* does not fit */
 	assert_int_equal(wk_rdns_query(q, sizeof(q), 1, "a..b"), 0); /* empty label */
 	char big[300];
 	memset(big, 'a', sizeof(big) - 1);
@@ -421,8 +422,11 @@ static void test_silent_server(void **state)
 	socklen_t sl = sizeof(sa);
 	assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &sl), 0);
 	struct wk_scan_addr srv = {.family = AF_INET, .b = {127, 0, 0, 1}};
-	struct wk_rdns_opts o = {.servers = &srv, .nservers = 1, .port = ntohs(sa.sin_port),
-	                         .total_ms = 300, .max_flight = 4};
+	struct wk_rdns_opts o = {.servers = &srv,
+	                         .nservers = 1,
+	                         .port = ntohs(sa.sin_port),
+	                         .total_ms = 300,
+	                         .max_flight = 4};
 	struct wk_error e;
 	struct wk_rdns *r = wk_rdns_new(&o, &e);
 	assert_non_null(r);
@@ -446,11 +450,11 @@ static void test_silent_server(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_qname),     cmocka_unit_test(test_query),
-	    cmocka_unit_test(test_good),      cmocka_unit_test(test_no_name),
-	    cmocka_unit_test(test_not_ours),  cmocka_unit_test(test_truncations),
-	    cmocka_unit_test(test_damaged),   cmocka_unit_test(test_flips),
-	    cmocka_unit_test(test_servers),   cmocka_unit_test(test_silent_server),
+	    cmocka_unit_test(test_qname),    cmocka_unit_test(test_query),
+	    cmocka_unit_test(test_good),     cmocka_unit_test(test_no_name),
+	    cmocka_unit_test(test_not_ours), cmocka_unit_test(test_truncations),
+	    cmocka_unit_test(test_damaged),  cmocka_unit_test(test_flips),
+	    cmocka_unit_test(test_servers),  cmocka_unit_test(test_silent_server),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -527,7 +527,8 @@ static void ask(struct wk_rdns *r, uint32_t i, uint64_t now)
 			if (getrandom(&id, sizeof(id), GRND_NONBLOCK) != (ssize_t)sizeof(id))
 				id = (uint16_t)(now ^ (now >> 16) ^ i);
 		} while (r->ids[id]);
-		size_t ql = wk_rdns_query(q, sizeof(q), id, wk_rdns_qname(&e->a, qn, sizeof(qn)) ? qn : "");
+		size_t ql =
+		    wk_rdns_query(q, sizeof(q), id, wk_rdns_qname(&e->a, qn, sizeof(qn)) ? qn : "");
 		if (!ql)
 			break;
 		ssize_t w = send(r->fd[s], q, ql, 0);
