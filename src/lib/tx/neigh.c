@@ -20,7 +20,7 @@
 #include "wirekit/cursor.h"
 #include "wirekit/send.h"
 
-#include "tx_int.h"
+#include "tx/tx_int.h"
 
 /* The kernel's neighbour entry for addr on ifindex: 1 found, 0 not, < 0 error. */
 static int neigh_lookup(int ifindex, int family, const uint8_t *addr, uint8_t mac[6],

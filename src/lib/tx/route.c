@@ -15,7 +15,7 @@
 #include "wirekit/addr.h"
 #include "wirekit/send.h"
 
-#include "tx_int.h"
+#include "tx/tx_int.h"
 
 int wk_route_src(int family, const uint8_t *dst, uint8_t *src, char *ifname, struct wk_error *err)
 {
