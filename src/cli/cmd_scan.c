@@ -350,7 +350,7 @@ static int parse_args(struct args *a, int argc, char **argv, bool from_resume)
 			a->host.servers_arg = optarg;
 			break;
 		case OPT_DNS_TIMEOUT:
-			if (!num_u64(optarg, &u) || !u || u > 3600000)
+			if (!cli_parse_u64(optarg, &u) || !u || u > 3600000)
 				return usage_err("--dns-timeout: not a time in ms: '%s'", optarg);
 			a->host.timeout_ms = (unsigned)u;
 			break;
