@@ -50,13 +50,13 @@ ip -n "$T" route add local 198.19.0.0/16 dev lo
 ip -n "$S" route add 198.19.0.0/16 via 198.18.0.2
 tmac=$(ip -n "$T" -br link show "bt$$" | awk '{print $3}')
 ip -n "$S" neigh replace 198.18.0.2 lladdr "$tmac" dev "bs$$" nud permanent
-timeout 600 ip netns exec "$T" python3 -c '
+timeout 7200 ip netns exec "$T" python3 -c '
 import socket, time
 ss = []
 for p in (22, 80):
     s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     s.bind(("0.0.0.0", p)); s.listen(65535); ss.append(s)
-time.sleep(600)' &
+time.sleep(7200)' &
 LPID=$!
 for i in $(seq 100); do # the listener is up before the first probe
 	ip netns exec "$T" ss -Hltn "sport = :80" | grep -q . && break
