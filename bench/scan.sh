@@ -15,11 +15,14 @@
 #      at the same rates beside it; the probed addresses are silent (dropped by nftables).
 # Peers run in a temporary directory (masscan writes paused.conf where it runs).
 # Prints the ratios. usage: bench/scan.sh [WIREKIT] [RUNS] [RATE]   (root)
+# ONLY="16 65535 mem rate" (the default: all four) picks sections.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 W=${1:-$top/build/wirekit}
 RUNS=${2:-10}
 RATE=${3:-100000}
+ONLY=${ONLY:-16 65535 mem rate}
+want() { [[ " $ONLY " == *" $1 "* ]]; }
 [ "$(id -u)" = 0 ] || { echo "bench/scan.sh: needs root (namespaces, raw sockets)"; exit 1; }
 S=wkengbs$$
 T=wkengbt$$
@@ -80,6 +83,7 @@ row() { # NAME SECONDS OPEN EXPECTED
 	printf '%-44s %8s s %8s open %8s missed\n' "$1" "$2" "$3" "$miss"
 }
 
+if want 16; then
 echo "== 198.19.0.0/16 x port 80 SYN, rate $RATE, $RUNS runs each"
 best() { sort -n | head -1; }
 for r in $(seq "$RUNS"); do
@@ -111,6 +115,8 @@ echo "median: wirekit $wm s, zmap $zm s, masscan $mm s, nmap $(cat "$D/n.t") s"
 echo "most missed in a run: wirekit $(missmax "$D/w.all"), zmap $(missmax "$D/z.all"), masscan $(missmax "$D/m.all")"
 python3 -c "print('ratio zmap/wirekit %.2f, masscan/wirekit %.2f, nmap/wirekit %.2f' % ($zm / $wm, $mm / $wm, $(cat "$D/n.t") / $wm))"
 
+fi
+if want 65535; then
 echo "== 198.19.0.1 x 65,535 ports -sS"
 timed w1 "$W" scan -sS -Pn -p- 198.19.0.1 --rate 300000 --wait 200 -oJ "$D/w1.json"
 n=$(grep -c '"state":"open"' "$D/w1.json")
@@ -127,7 +133,8 @@ n=$(grep -c '^open' "$D/m1.list")
 row "masscan -p1-65535 --rate 300000 --wait 1" "$(cat "$D/m1.t")" "$n" 2
 python3 -c "print('ratio nmap -T5/wirekit %.2f, masscan/wirekit %.2f' % ($(cat "$D/n1.t") / $(cat "$D/w1.t"), $(cat "$D/m1.t") / $(cat "$D/w1.t")))"
 
-echo "== memory (max RSS), only 198.19.0.0/24 answers"
+fi
+want mem && echo "== memory (max RSS), only 198.19.0.0/24 answers"
 ip netns exec "$T" nft -f - <<NFT
 table inet wkbench {
 	chain in {
@@ -143,6 +150,7 @@ rss() { # NAME ARGS...: max RSS in KiB of a complete scan
 		"$@" --rate "$RATE" --wait 300 --max-retries 1 -oJ "$D/$name.json" >/dev/null 2>&1)
 	tail -1 "$D/$name.rss"
 }
+if want mem; then
 for kind in sn sS; do
 	args=(-sn -PE)
 	[ $kind = sS ] && args=(-sS -Pn -p80)
@@ -158,6 +166,8 @@ for np in 256 512; do
 	echo "wirekit scan -sS -Pn 198.19.0.0/16 x $np ports ($((65536 * np)) positions, SIGINT after 3 s): $(tail -1 "$D/rssp$np") KiB"
 done
 
+fi
+if want rate; then
 echo "== --rate accuracy (SYNs counted and timed on the target's link; silent addresses)"
 # pcap_rate FILE: "count rate" from the first to the last packet of a pcap
 pcap_rate() {
@@ -205,4 +215,5 @@ for r in 1000 10000 100000; do
 		-r $r -c 0 -o "$D/rz$r.csv" "$set")
 	python3 -c "print('asked %6d pps: wirekit %6d probes at %7s pps (%.3f), zmap %6d probes at %7s pps (%.3f)' % ($r, $n, $m, $m / $r, $zn, $zm, $zm / $r))"
 done
+fi
 ip netns exec "$T" nft delete table inet wkbench
