@@ -489,9 +489,7 @@ int wk_scan_run(const struct wk_scan_opts *o, struct wk_scan_summary *sum, uint6
 	if (rc)
 		goto out;
 	/* a bucket of a few batches lets the average rate catch up after a late wake-up */
-	double rate = pick_rate(o), burst = rate / 50; /* 20 ms of probes, 1 to 4 batches */
-	burst = burst < BATCH ? BATCH : burst > 4 * BATCH ? 4 * BATCH : burst;
-	wk_pace_init(&e.pace, rate, (unsigned)burst, wk_mono_ns());
+	wk_pace_init(&e.pace, pick_rate(o), 4 * BATCH, wk_mono_ns());
 	e.rate_mark_ns = e.last_progress_ns = wk_mono_ns();
 	e.up = o->discovery && !sn ? &disc.up : NULL; /* read by the receiver in the port phase */
 	if (pthread_create(&rx, NULL, rx_main, &e)) {
