@@ -178,13 +178,16 @@ static void resume_write(const struct scan_cli *c, FILE *f, const char *path, ui
                          bool fixed)
 {
 	fprintf(f, "# wirekit scan resume file: wirekit scan --resume %s\n", path);
-	/* fixed: the position always 20 digits, so every rewrite has the same length */
-	fprintf(f, "seed=%" PRIu64 "\nshard=%u/%u\nposition=%0*" PRIu64 "\n", c->o.seed,
-	        c->o.shard_of ? c->o.shard_k : 1, c->o.shard_of ? c->o.shard_of : 1, fixed ? 20 : 0,
-	        pos);
+	fprintf(f, "seed=%" PRIu64 "\nshard=%u/%u\n", c->o.seed, c->o.shard_of ? c->o.shard_k : 1,
+	        c->o.shard_of ? c->o.shard_of : 1);
+	int digits = fprintf(f, "position=%" PRIu64, pos) - 9;
+	fputc('\n', f);
 	for (int i = 1; i < c->argc; i++)
 		if (!strchr(c->argv[i], '\n'))
 			fprintf(f, "arg=%s\n", c->argv[i]);
+	/* fixed: a comment pads the text to the same length whatever the position */
+	if (fixed)
+		fprintf(f, "#%*s\n", 20 - digits, "");
 }
 
 /* After -Z the directory may not be ours: the file opened before the drop is rewritten in
