@@ -401,6 +401,12 @@ static void test_text_collapse(void **state)
 	       "53/udp open     unknown\n"
 	       "\n"
 	       "wirekit done: 1 IP address (1 host up) scanned in 1.00 seconds\n");
+	/* -sS -sU: the JSON summary names both scans */
+	assert_non_null(strstr(run("json", &info, t, &sum),
+	                       "\"scan_type\":\"syn+udp\",\"scan_types\":[\"syn\",\"udp\"],"));
+	info.scan_type = "ack";
+	assert_non_null(strstr(run("json", &info, t, &sum),
+	                       "\"scan_type\":\"ack+udp\",\"scan_types\":[\"ack\",\"udp\"],"));
 	wk_results_free(t);
 }
 
