@@ -723,9 +723,9 @@ int cmd_scan(int argc, char **argv)
 	if (o->type != WK_SCAN_CONNECT && !raw_allowed()) {
 		if (o->type != WK_SCAN_SYN || a.udp_too) {
 			fprintf(stderr, "wirekit scan: -s%c needs CAP_NET_RAW (root)\n",
-			        o->type == WK_SCAN_ACK                  ? 'A'
+			        o->type == WK_SCAN_ACK                ? 'A'
 			        : o->type == WK_SCAN_UDP || a.udp_too ? 'U'
-			                                                : 'n');
+			                                              : 'n');
 			status = 3;
 			goto out;
 		}

@@ -42,7 +42,7 @@ struct scan_cli {
 	bool verbose;
 	bool progress_shown;
 	/* -Z and --pcapng (scan_open.c) */
-	bool drop;                     /* run as uid/gid once the sockets are open */
+	bool drop; /* run as uid/gid once the sockets are open */
 	uid_t uid;
 	gid_t gid;
 	const char *user;

@@ -26,8 +26,9 @@ int scan_open_prepare(struct scan_cli *c, const char *pcapng, const char *user)
 	}
 	if (pcapng) {
 		if (c->o.type == WK_SCAN_CONNECT) {
-			fprintf(stderr, "wirekit scan: --pcapng records raw scans only (-sS, -sA, "
-			                "-sU, -sn; the connect scan sends no packets of its own)\n");
+			fprintf(stderr,
+			        "wirekit scan: --pcapng records raw scans only (-sS, -sA, "
+			        "-sU, -sn; the connect scan sends no packets of its own)\n");
 			return 2;
 		}
 		c->record = wk_scan_record_open(pcapng, &e);

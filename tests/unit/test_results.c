@@ -479,7 +479,8 @@ static void test_json(void **state)
 	expect(last,
 	       "{\"type\":\"summary\",\"scanner\":\"wirekit\",\"version\":\"" WIREKIT_VERSION
 	       "\",\"args\":\"wirekit scan -p 1-1000 198.19.0.0/28 2001:db8::1\",\"scan_type\":"
-	       "\"syn\",\"scan_types\":[\"syn\"],\"start\":1765000000,\"end\":1765000005,\"elapsed\":5.00,"
+	       "\"syn\",\"scan_types\":[\"syn\"],\"start\":1765000000,\"end\":1765000005,"
+	       "\"elapsed\":5.00,"
 	       "\"hosts_total\":17,\"hosts_up\":3,\"probes_sent\":17000,\"replies\":1001,"
 	       "\"results\":1005}\n");
 	wk_results_free(t);

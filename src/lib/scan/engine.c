@@ -408,8 +408,9 @@ static int port_phase(struct eng *e, struct phase *ph, struct wk_error *err)
 		return wk_seterr(err, WK_ENOMEM, "out of memory");
 	for (uint32_t i = 0; i < o->ports->n; i++) {
 		const struct wk_port *p = &o->ports->v[i];
-		const struct scan_probe *pm =
-		    p->proto == m->proto ? m : mu && p->proto == mu->proto ? mu : NULL;
+		const struct scan_probe *pm = p->proto == m->proto          ? m
+		                              : mu && p->proto == mu->proto ? mu
+		                                                            : NULL;
 		uint32_t k = (uint32_t)p->proto << 16 | p->port;
 		if (!pm || p->proto >= WK_SP_NPROTO || ph->pidx[k])
 			continue;
@@ -419,7 +420,9 @@ static int port_phase(struct eng *e, struct phase *ph, struct wk_error *err)
 	}
 	if (!ph->nslots)
 		return wk_seterr(err, WK_EINVAL, "no %s ports in the port list",
-		                 mu ? "TCP or UDP" : m->proto == WK_SP_UDP ? "UDP" : "TCP");
+		                 mu                      ? "TCP or UDP"
+		                 : m->proto == WK_SP_UDP ? "UDP"
+		                                         : "TCP");
 	if (e->ntargets > UINT64_MAX / ph->nslots)
 		return wk_seterr(err, WK_EINVAL, "target x port space too large");
 	return phase_finish(e, ph, e->ntargets * ph->nslots, true, err);
@@ -498,7 +501,8 @@ int wk_scan_run(const struct wk_scan_opts *o, struct wk_scan_summary *sum, uint6
 		memcpy(&r, e.c.key, 2);
 		e.c.sport = (uint16_t)(32768 + r % 28000);
 	}
-	if ((o->type == WK_SCAN_UDP || o->also_udp) && (rc = scan_payloads_load(o->datadir, &pl, err)))
+	if ((o->type == WK_SCAN_UDP || o->also_udp) &&
+	    (rc = scan_payloads_load(o->datadir, &pl, err)))
 		goto out;
 	e.c.payloads = pl;
 	e.bufs = malloc((size_t)BATCH * SCAN_PKT_MAX);

@@ -72,7 +72,7 @@ struct eng {
 	struct wk_pace pace;
 	uint64_t sent, retransmits, last_progress_ns, rate_mark_ns, rate_mark_sent;
 	double cur_rate;
-	uint8_t *bufs;    /* BATCH probes of SCAN_PKT_MAX */
+	uint8_t *bufs;   /* BATCH probes of SCAN_PKT_MAX */
 	uint32_t rec_lt; /* link type of the probes in the pcapng record */
 };
 
