@@ -7,7 +7,7 @@
 # sockets are open, output files opened before that are root's; an unknown -Z user is exit 2
 # with one line and not one packet on the link. Everything is bounded by timeouts.
 . "$(dirname "$0")/lib.sh"
-need ip nft python3 timeout tcpdump tshark
+need ip nft python3 timeout tcpdump tshark nmap ndiff xsltproc
 [ "$(id -u)" = 0 ] || { echo "SKIP: needs root for network namespaces and raw sockets"; exit 77; }
 netns_or_skip
 S=wkmixs$$ # scanner
@@ -79,6 +79,28 @@ check "-sS -sU: grepable Ports line with both protocols" bash -c \
 check "-sS -sU: text output lists 22/tcp and 53/udp open" bash -c \
 	"grep -Eq '^22/tcp +open' '$T/mix.out' && grep -Eq '^53/udp +open' '$T/mix.out'"
 
+# nmap -sS -sU on a slice is the oracle of the states and reasons of both protocols
+NP="U:53,500,501,1000,T:22,25,110,111"
+(cd "$T" && TMO=240 inS nmap -n -Pn -sS -sU --reason -p "$NP" 198.19.0.1,24 -oX "$T/nmap.xml" >/dev/null 2>&1)
+check "-sS -sU: nmap agrees on a slice (both protocols)" python3 - "$T/nmap.xml" "$T/mix.json" <<'PY'
+import json, sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+nm = {}
+for h in root.iter("host"):
+    ip = h.find("address").get("addr")
+    for p in h.iter("port"):
+        st = p.find("state")
+        nm[(ip, p.get("protocol"), int(p.get("portid")))] = (st.get("state"), st.get("reason"))
+assert len(nm) == 16, len(nm)
+ours = {}
+for l in open(sys.argv[2]):
+    o = json.loads(l)
+    if "port" in o:
+        ours[(o["ip"], o["proto"], o["port"])] = (o["state"], o["reason"])
+bad = [(k, v, ours.get(k)) for k, v in nm.items() if ours.get(k) != v]
+assert not bad, bad
+PY
+
 # 2. --pcapng: tshark reads it; probes = frames without a comment = probes_sent, replies =
 # commented frames = replies; each comment names a verdict the scan reported
 check "--pcapng: tshark reads it, counts are the scan's" python3 - "$T/mix.pcapng" "$T/mix.json" <<'PY'
@@ -112,9 +134,16 @@ check "--pcapng: probes are TCP SYNs and UDP datagrams to the targets" bash -c "
 	[ \$(tshark -r '$T/mix.pcapng' -Y 'ip.src==198.18.0.1 && udp && !icmp' 2>/dev/null | wc -l) -ge 180 ]"
 
 # 3. -sA -sU, ports without T:/U: go to both protocols
-scan ackmix -sA -sU -Pn -p 22,53,111,501 "$H" "${FAST[@]}"
+scan ackmix -sA -sU -Pn -p 22,53,111,501 "$H" "${FAST[@]}" -oX "$T/ackmix.xml"
 check "-sA -sU: every state and reason" truth ackmix ack+udp 1-30 "22,53,111,501/22,53,111,501"
 check "-sA -sU: scan_type ack+udp" grep -q '"scan_type":"ack+udp","scan_types":\["ack","udp"\]' "$T/ackmix.json"
+# nmap's own tools take the XML: ndiff (1: the files differ, 2: it could not read them) and
+# xsltproc with nmap.xsl
+ndiff "$T/mix.xml" "$T/ackmix.xml" >"$T/ndiff.out" 2>&1
+nrc=$?
+check "ndiff reads both XML files (exit $nrc)" [ "$nrc" = 1 ]
+check "xsltproc with nmap.xsl renders the -sS -sU XML" bash -c \
+	"xsltproc /usr/share/nmap/nmap.xsl '$T/mix.xml' >'$T/mix.html' 2>'$T/xslt.err' && [ ! -s '$T/xslt.err' ] && grep -q '>53<' '$T/mix.html' && grep -q '>udp<' '$T/mix.html'"
 
 # 4. -sS alone with U: ports: nmap's warning, the UDP ports left out
 scan warn -sS -Pn -p U:53,T:22 198.19.0.1 "${FAST[@]}"
