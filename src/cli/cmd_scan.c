@@ -65,6 +65,7 @@ const char *const cmd_scan_usage =
     "  -S ADDR  -e IFACE  -g/--source-port PORT\n"
     "  -Z USER                run as USER once the sockets are open (default nobody as\n"
     "                         root; -Z root keeps root); output files are opened before\n"
+    "                         the drop\n"
     "Services (after the port scan, on its open ports):\n"
     "  -sV                    service and version detection (nmap-service-probes)\n"
     "  --version-intensity N  probes up to rarity N, 0..9 (default 7)\n"
