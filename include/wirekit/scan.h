@@ -358,8 +358,10 @@ struct wk_scan_opts {
  * appended). Probes and replies are counted as sum->probes_sent and sum->replies count
  * them. Safe to call from the engine's sender and receiver threads at once. */
 struct wk_scan_record;
-/* Open path for writing ("-": stdout); the file exists when this returns. */
-struct wk_scan_record *wk_scan_record_open(const char *path, struct wk_error *err);
+/* Open path for writing ("-": stdout); the file exists when this returns. append: add a new
+ * pcapng section after what the file holds (a resumed scan continues the record of the
+ * interrupted one; readers such as tshark read every section). */
+struct wk_scan_record *wk_scan_record_open(const char *path, bool append, struct wk_error *err);
 /* Probes and replies written so far. */
 void wk_scan_record_counts(const struct wk_scan_record *r, uint64_t *probes, uint64_t *replies);
 /* Flush and close; the first write error (disk full ...), else 0. Accepts NULL. */

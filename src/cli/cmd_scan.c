@@ -762,7 +762,7 @@ int cmd_scan(int argc, char **argv)
 	c.stats_every = a.stats;
 	c.verbose = a.verbose;
 	c.last_save_ns = c.last_stats_ns = wk_mono_ns();
-	if ((status = scan_open_prepare(&c, a.pcapng, a.user)))
+	if ((status = scan_open_prepare(&c, a.pcapng, a.user, rargv != NULL)))
 		goto out;
 	o->on_result = scan_out_result;
 	o->on_progress = scan_out_progress;

@@ -52,10 +52,10 @@ struct scan_cli {
 };
 
 /* -Z USER and --pcapng FILE, after the outputs are open and before wk_scan_run: look the
- * user up (unknown: one line, 2), open the record, and when root is to be dropped open the
- * resume file to rewrite it in place. Sets c->o.record and c->o.on_open. 0 or an exit
- * status after printing why. */
-int scan_open_prepare(struct scan_cli *c, const char *pcapng, const char *user);
+ * user up (unknown: one line, 2), open the record (append: a resumed scan adds a section
+ * to the interrupted one's), and when root is to be dropped open the resume file to
+ * rewrite it in place. Sets c->o.record. 0 or an exit status after printing why. */
+int scan_open_prepare(struct scan_cli *c, const char *pcapng, const char *user, bool append);
 /* Right before wk_scan_run: the connect scanner opens nothing that needs root, so the
  * drop happens here for it (raw scans drop in c->o.on_open). 0 or 1 after printing why. */
 int scan_open_before_run(struct scan_cli *c);

@@ -13,7 +13,7 @@
 #include "privs.h"
 #include "scan_cli.h"
 
-int scan_open_prepare(struct scan_cli *c, const char *pcapng, const char *user)
+int scan_open_prepare(struct scan_cli *c, const char *pcapng, const char *user, bool append)
 {
 	char msg[128];
 	struct wk_error e = {0};
@@ -31,7 +31,7 @@ int scan_open_prepare(struct scan_cli *c, const char *pcapng, const char *user)
 			        "-sU, -sn; the connect scan sends no packets of its own)\n");
 			return 2;
 		}
-		c->record = wk_scan_record_open(pcapng, &e);
+		c->record = wk_scan_record_open(pcapng, append, &e);
 		if (!c->record) {
 			fprintf(stderr, "wirekit scan: --pcapng %s: %s\n", pcapng, e.msg);
 			return 1;

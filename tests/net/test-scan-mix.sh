@@ -157,6 +157,7 @@ ip netns exec "$S" timeout 60 "$W" scan -sS -sU -Pn -p "U:$UP,T:$TP" "$H" --rate
 	--wait 300 --max-retries 0 -oJ "$T/z.json" --pcapng "$T/z.pcapng" \
 	--resume-file "$T/z.resume" >"$T/z.out" 2>"$T/z.err" &
 ZPID=$!
+PIDS+=("$ZPID")
 uids=
 for _ in $(seq 100); do
 	sleep 0.05
@@ -184,7 +185,52 @@ zrr=$?
 check "-Z default: the in-place resume file is read back (nothing left to send)" bash -c \
 	"[ $zrr = 0 ] && grep -q '\"probes_sent\":0,' '$T/z.json' && [ \$(grep -c '\"type\":\"summary\"' '$T/z.json') = 2 ]"
 
-# 6. unknown -Z user: exit 2, one line naming it, not one packet on the link
+# 6. SIGINT in the middle of a -sS -sU scan run as nobody, then --resume: the union is the
+# truth for both protocols, the resume file (rewritten in place) carries the position, and
+# the record holds two pcapng sections whose probes and replies are the two runs' counts
+RP=$(seq -s, 1 60)
+(cd "$T" && exec ip netns exec "$S" "$W" scan -sS -sU -Pn -p "$RP" 198.19.0.1-19 --rate 800 \
+	--seed 9 --wait 300 --max-retries 2 --resume-file "$T/i.resume" -oJ "$T/i.json" \
+	--pcapng "$T/i.pcapng" >"$T/i.out" 2>"$T/i.err") &
+IPID=$!
+PIDS+=("$IPID")
+for _ in $(seq 1500); do # at most 30 s
+	n=$(grep -c proto "$T/i.json" 2>/dev/null)
+	[ "${n:-0}" -ge 300 ] && break
+	sleep 0.02
+done
+kill -INT "$IPID"
+wait_pid "$IPID" 30 || kill -KILL "$IPID"
+wait "$IPID"
+irc=$?
+check "SIGINT: exit 130, the in-place resume file has a position" bash -c \
+	"[ $irc = 130 ] && grep -q '^position=[1-9]' '$T/i.resume'"
+inS "$W" scan --resume "$T/i.resume" >"$T/i2.out" 2>"$T/i2.err"
+i2rc=$?
+check "resume: exit 0, union = the truth of both protocols" bash -c \
+	"[ $i2rc = 0 ] && python3 '$LAB' check syn+udp 1-19 '$RP/$RP' '$T/i.json' >'$T/i.cmp' || { sed 's/^/    /' '$T/i.cmp'; false; }"
+check "resume: two pcapng sections, counts of both runs" python3 - "$T/i.pcapng" "$T/i.json" <<'PY'
+import json, struct, subprocess, sys
+data = open(sys.argv[1], "rb").read()
+shb, off = 0, 0
+while off + 8 <= len(data):
+    t, n = struct.unpack_from("<II", data, off)
+    shb += t == 0x0A0D0D0A
+    off += n
+assert off == len(data) and shb == 2, (off, len(data), shb)
+out = subprocess.run(["tshark", "-r", sys.argv[1], "-T", "fields", "-e", "frame.comment"],
+                     capture_output=True, text=True, timeout=60)
+assert out.returncode == 0, out.stderr
+lines = out.stdout.split("\n")[:-1]
+replies = sum(1 for l in lines if l)
+sums = [json.loads(l) for l in open(sys.argv[2]) if '"type":"summary"' in l]
+assert len(sums) == 2, len(sums)
+assert sums[0]["results"] < 19 * 120, sums[0]  # the first run was cut short
+assert len(lines) - replies == sum(s["probes_sent"] for s in sums), (len(lines), replies, sums)
+assert replies == sum(s["replies"] for s in sums), (replies, sums)
+PY
+
+# 7. unknown -Z user: exit 2, one line naming it, not one packet on the link
 bg timeout 60 ip netns exec "$G" tcpdump -i "et$$" -n -w "$T/bad.pcap" -U \
 	'src host 198.18.0.1 and not arp and not (tcp[tcpflags] & tcp-rst != 0)'
 sleep 1

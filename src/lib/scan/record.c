@@ -2,10 +2,13 @@
  * reply it validated to this module, which writes them through the pcap writer
  * (capture/pcap writer: one interface per link type) with the verdict of each reply as
  * its EPB comment. The sender and the receiver thread write at the same time: one mutex. */
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "scan/scan_int.h"
 #include "wirekit/pcap.h"
@@ -15,29 +18,39 @@
 
 struct wk_scan_record {
 	struct wk_pcap_writer *w;
+	int fd; /* append mode: ours to close; else -1 */
 	pthread_mutex_t mu;
 	uint64_t probes, replies;
 };
 
-struct wk_scan_record *wk_scan_record_open(const char *path, struct wk_error *err)
+struct wk_scan_record *wk_scan_record_open(const char *path, bool append, struct wk_error *err)
 {
 	struct wk_scan_record *r = calloc(1, sizeof(*r));
 	if (!r) {
 		wk_seterr(err, WK_ENOMEM, "out of memory");
 		return NULL;
 	}
+	r->fd = -1;
 	struct wk_pcap_wopts o = {.format = WK_PCAP_FMT_PCAPNG,
 	                          .linktype = WK_LINKTYPE_ETHERNET,
 	                          .nsec = true,
 	                          .app = "wirekit " WIREKIT_VERSION " scan"};
-	r->w = wk_pcap_wopen(path, &o, err);
-	if (!r->w) {
-		free(r);
-		return NULL;
-	}
+	if (append && strcmp(path, "-")) {
+		r->fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+		if (r->fd < 0) {
+			wk_seterr_sys(err, errno, "%s", path);
+			free(r);
+			return NULL;
+		}
+		r->w = wk_pcap_wopen_fd(r->fd, &o, err);
+	} else
+		r->w = wk_pcap_wopen(path, &o, err);
 	/* the header goes out now: the file is complete even if no packet follows */
-	if (wk_pcap_flush(r->w)) {
-		wk_pcap_wclose_err(r->w, err);
+	if (!r->w || wk_pcap_flush(r->w)) {
+		if (r->w)
+			wk_pcap_wclose_err(r->w, err);
+		if (r->fd >= 0)
+			close(r->fd);
 		free(r);
 		return NULL;
 	}
@@ -88,6 +101,8 @@ int wk_scan_record_close(struct wk_scan_record *r, struct wk_error *err)
 	if (!r)
 		return 0;
 	int rc = wk_pcap_wclose_err(r->w, err);
+	if (r->fd >= 0 && close(r->fd) && !rc)
+		rc = wk_seterr_sys(err, errno, "close");
 	pthread_mutex_destroy(&r->mu);
 	free(r);
 	return rc;
