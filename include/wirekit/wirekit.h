@@ -15,6 +15,7 @@
 #include "wirekit/filter.h"
 #include "wirekit/capture.h"
 #include "wirekit/send.h"
+#include "wirekit/tx.h"
 #include "wirekit/ob.h"
 #include "wirekit/line.h"
 #include "wirekit/out.h"
@@ -25,6 +26,7 @@
 #include "wirekit/relay.h"
 #include "wirekit/rdns.h"
 #include "wirekit/scan.h"
+#include "wirekit/service.h"
 
 #ifdef __cplusplus
 extern "C" {
