@@ -142,13 +142,22 @@ int wk_frame_dec_feed(struct wk_frame_dec *d, const uint8_t *p, size_t n, size_t
 /* True when the decoder holds a partial frame (EOF now would truncate it). */
 bool wk_frame_dec_partial(const struct wk_frame_dec *d);
 
-/* ---- the kernel's socket table (NETLINK_SOCK_DIAG, inet_diag) ---------------------- */
+/* ---- the kernel's socket table (NETLINK_SOCK_DIAG: inet_diag, unix_diag) ------------ */
 
 struct wk_sockinfo {
-	uint8_t family;   /* AF_INET, AF_INET6 */
-	uint8_t protocol; /* IPPROTO_TCP, IPPROTO_UDP */
-	uint8_t state;    /* TCP state numbers (linux/tcp_states.h); UDP uses 1 and 7 too */
-	struct wk_sockaddr local, peer;
+	uint8_t family;   /* AF_INET, AF_INET6, AF_UNIX */
+	uint8_t protocol; /* IPPROTO_TCP, IPPROTO_UDP; 0 for AF_UNIX */
+	uint8_t type;     /* AF_UNIX: SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET */
+	uint8_t state;    /* TCP state numbers (linux/tcp_states.h); UDP and Unix use them too */
+	struct wk_sockaddr local, peer; /* AF_UNIX: local is the bound name (len 2: none) */
+	uint64_t peer_inode;            /* AF_UNIX: the connected peer's inode, 0 for none */
+	uint64_t vfs_dev, vfs_ino;      /* AF_UNIX bound to a path: the socket file's identity */
+	uint64_t cookie;                /* the kernel's socket cookie */
+	uint8_t timer;                  /* inet: 0 off, 1 retransmit, 2 keepalive, 3 time-wait,
+	                                 * 4 zero-window probe */
+	uint8_t retrans;
+	uint32_t expires_ms;            /* the timer's time left */
+	uint8_t shutdown;               /* AF_UNIX: 1 receive side shut, 2 send side shut */
 	uint32_t ifindex; /* bound device, 0 for none */
 	uint32_t rqueue, wqueue;
 	uint32_t uid;
@@ -178,6 +187,9 @@ typedef int (*wk_sockdiag_fn)(void *ctx, const struct wk_sockinfo *s);
  * is in states; fn is called for each, a non-zero return stops the walk and is returned. */
 int wk_sockdiag_dump(int family, int protocol, uint32_t states, wk_sockdiag_fn fn, void *ctx,
                      struct wk_error *e);
+/* Unix sockets of every type whose state bit is in states (ESTABLISHED, LISTEN, CLOSE ...),
+ * with name, peer, queues, file identity and owner uid. */
+int wk_sockdiag_dump_unix(uint32_t states, wk_sockdiag_fn fn, void *ctx, struct wk_error *e);
 /* ss's name for a state: "ESTAB", "LISTEN", "UNCONN" (UDP close) ... */
 const char *wk_sockdiag_state_name(int protocol, int state);
 

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -154,9 +155,35 @@ out:
 	return rc;
 }
 
-/* Does anything answer on the socket file at a? 1 yes, 0 no (stale), negative: cannot say. */
-static int unix_alive(const struct wk_sockaddr *a)
+struct bound_find {
+	uint64_t dev, ino;
+	bool found;
+};
+
+static int bound_cb(void *ctx, const struct wk_sockinfo *s)
 {
+	struct bound_find *b = ctx;
+	if (s->vfs_ino == b->ino && s->vfs_dev == b->dev) {
+		b->found = true;
+		return 1;
+	}
+	return 0;
+}
+
+/* Is a socket bound to the file st describes? 1 yes, 0 no (stale), negative: cannot say.
+ * First the kernel's table (unix_diag, no side effect: a connect would be a client to a
+ * one-shot listener); a socket of another network namespace is not in it, so a file
+ * that looks unbound is then asked with connect(2), which a stale file refuses. */
+static int unix_alive(const struct wk_sockaddr *a, const struct stat *st)
+{
+	/* unix_diag gives the kernel's own dev_t: major << 20 | minor */
+	struct bound_find b = {.dev = (uint64_t)major(st->st_dev) << 20 | minor(st->st_dev),
+	                       .ino = (uint64_t)st->st_ino};
+	struct wk_error er;
+	int rc = wk_sockdiag_dump_unix(WK_SOCKDIAG_ALL, bound_cb, &b, &er);
+	if (b.found)
+		return 1;
+	(void)rc; /* without sock_diag, connect(2) still answers */
 	static const int types[] = {SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET};
 	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
 		int s = socket(AF_UNIX, types[i] | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -189,7 +216,7 @@ int wk_sock_unix_listen(const struct wk_sockaddr *a, int type, int backlog, int 
 		if (!S_ISSOCK(st.st_mode))
 			return wk_seterr(e, WK_EINVAL, "%s exists and is not a socket (not removed)",
 			                 as);
-		int alive = unix_alive(a);
+		int alive = unix_alive(a, &st);
 		if (alive > 0)
 			return wk_seterr(e, WK_ESYS, "%s: in use (a process is listening there)",
 			                 as);
