@@ -190,6 +190,15 @@ int wk_sockdiag_dump(int family, int protocol, uint32_t states, wk_sockdiag_fn f
 /* Unix sockets of every type whose state bit is in states (ESTABLISHED, LISTEN, CLOSE ...),
  * with name, peer, queues, file identity and owner uid. */
 int wk_sockdiag_dump_unix(uint32_t states, wk_sockdiag_fn fn, void *ctx, struct wk_error *e);
+/* ss's filter expressions (ss(8) FILTER): terms sport/dport [OP] [:]PORT (OP: = == eq,
+ * != ne, < lt, > gt, <= le, >= ge) and src/dst [=|!=] ADDR[/LEN][:PORT] ([v6] in brackets,
+ * '*' any, a Unix path or @name pattern with fnmatch wildcards), joined by and (&&, or
+ * side by side), or (||), not (!) and parentheses. Empty text matches everything.
+ * WK_EINVAL with a message naming the word at fault. */
+struct wk_sockfilter;
+int wk_sockfilter_parse(const char *text, struct wk_sockfilter **f, struct wk_error *e);
+bool wk_sockfilter_match(const struct wk_sockfilter *f, const struct wk_sockinfo *s);
+void wk_sockfilter_free(struct wk_sockfilter *f);
 /* ss's name for a state: "ESTAB", "LISTEN", "UNCONN" (UDP close) ... */
 const char *wk_sockdiag_state_name(int protocol, int state);
 
