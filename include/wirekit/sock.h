@@ -191,7 +191,7 @@ int wk_sockdiag_dump(int family, int protocol, uint32_t states, wk_sockdiag_fn f
  * with name, peer, queues, file identity and owner uid. */
 int wk_sockdiag_dump_unix(uint32_t states, wk_sockdiag_fn fn, void *ctx, struct wk_error *e);
 /* ss's filter expressions (ss(8) FILTER): terms sport/dport [OP] [:]PORT (OP: = == eq,
- * != ne, < lt, > gt, <= le, >= ge) and src/dst [=|!=] ADDR[/LEN][:PORT] ([v6] in brackets,
+ * != ne, < lt, > gt, <= le, >= ge) and src/dst [=] ADDR[/LEN][:PORT] ([v6] in brackets,
  * '*' any, a Unix path or @name pattern with fnmatch wildcards), joined by and (&&, or
  * side by side), or (||), not (!) and parentheses. Empty text matches everything.
  * WK_EINVAL with a message naming the word at fault. */

@@ -270,18 +270,13 @@ static int parse_term(struct parser *p)
 			return -1;
 		return n;
 	}
-	if (c != C_EQ && c != C_NE) {
-		wk_seterr(p->e, WK_EINVAL, "filter: %s compares only with = or !=", t);
+	if (c != C_EQ) {
+		/* as ss: "not dst ADDR", never "dst != ADDR" */
+		wk_seterr(p->e, WK_EINVAL, "filter: %s takes only '=' (use 'not %s ADDR')", t, t);
 		return -1;
 	}
 	if (parse_hostspec(p, t, v, nd))
 		return -1;
-	if (c == C_NE) {
-		int m = new_node(p, N_NOT);
-		if (m >= 0)
-			p->f->n[m].l = n;
-		return m;
-	}
 	return n;
 }
 
