@@ -144,7 +144,7 @@ static int parse_hostspec(struct parser *p, const char *key, const char *v, stru
 	char a[TOK_LEN];
 	const char *port = NULL, *plen = NULL;
 	n->cmp = C_EQ;
-	if (v[0] == '/' || v[0] == '@' || (v[0] == '*' && v[1])) {
+	if (v[0] == '/' || v[0] == '@') {
 		n->family = AF_UNIX;
 		snprintf(n->pattern, sizeof(n->pattern), "%s", v);
 		return 0;
