@@ -70,8 +70,8 @@ int wk_sock_connect_finish(int fd, const struct wk_sockaddr *a, struct wk_error 
  * left non-blocking. WK_ETIMEOUT on timeout. */
 int wk_sock_connect(const struct wk_sockaddr *a, int type, int timeout_ms, int *fd,
                     struct wk_error *e);
-int wk_sock_connect_proto(const struct wk_sockaddr *a, int type, int proto, int timeout_ms,
-                          int *fd, struct wk_error *e);
+int wk_sock_connect_proto(const struct wk_sockaddr *a, int type, int proto, int timeout_ms, int *fd,
+                          struct wk_error *e);
 /* Try each address in order; *which is the index that answered. */
 int wk_sock_connect_list(const struct wk_addrlist *l, int type, int timeout_ms, int *fd,
                          size_t *which, struct wk_error *e);
@@ -156,9 +156,9 @@ struct wk_sockinfo {
 	uint8_t timer;                  /* inet: 0 off, 1 retransmit, 2 keepalive, 3 time-wait,
 	                                 * 4 zero-window probe */
 	uint8_t retrans;
-	uint32_t expires_ms;            /* the timer's time left */
-	uint8_t shutdown;               /* AF_UNIX: 1 receive side shut, 2 send side shut */
-	uint32_t ifindex; /* bound device, 0 for none */
+	uint32_t expires_ms; /* the timer's time left */
+	uint8_t shutdown;    /* AF_UNIX: 1 receive side shut, 2 send side shut */
+	uint32_t ifindex;    /* bound device, 0 for none */
 	uint32_t rqueue, wqueue;
 	uint32_t uid;
 	uint64_t inode;

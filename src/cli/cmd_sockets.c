@@ -89,7 +89,7 @@ static void unix_name(char *dst, size_t n, const struct wk_sockaddr *a)
 		wk_sockaddr_fmt(a, dst, n);
 }
 
-/* ss -o: the time left, as ss writes it (ms below a second, sec, min from five minutes) */
+/* ss -o: the time left (ms below a second, whole seconds, minutes from five minutes) */
 static void print_timer(FILE *f, const struct wk_sockinfo *s)
 {
 	static const char *const names[] = {"off", "on", "keepalive", "timewait", "persist"};
@@ -99,7 +99,7 @@ static void print_timer(FILE *f, const struct wk_sockinfo *s)
 	if (sec >= 300)
 		fprintf(f, "%umin", sec / 60);
 	else if (sec)
-		fprintf(f, "%.3gsec", ms / 1000.0);
+		fprintf(f, "%usec", sec);
 	else
 		fprintf(f, "%ums", ms);
 	fprintf(f, ",%u)", s->retrans);
@@ -232,9 +232,11 @@ static void print_summary(const struct list_ctx *c, bool tcp, bool udp, bool unx
 		       c->tcp_state[WK_TCP_LISTEN]);
 	printf("\n%-9s %-9s %-9s %s\n", "Transport", "Total", "IP", "IPv6");
 	if (udp)
-		printf("%-9s %-9zu %-9zu %zu\n", "UDP", c->udp[0] + c->udp[1], c->udp[0], c->udp[1]);
+		printf("%-9s %-9zu %-9zu %zu\n", "UDP", c->udp[0] + c->udp[1], c->udp[0],
+		       c->udp[1]);
 	if (tcp)
-		printf("%-9s %-9zu %-9zu %zu\n", "TCP", c->tcp[0] + c->tcp[1], c->tcp[0], c->tcp[1]);
+		printf("%-9s %-9zu %-9zu %zu\n", "TCP", c->tcp[0] + c->tcp[1], c->tcp[0],
+		       c->tcp[1]);
 	if (tcp || udp) {
 		size_t v4 = c->tcp[0] + c->udp[0], v6 = c->tcp[1] + c->udp[1];
 		printf("%-9s %-9zu %-9zu %zu\n", "INET", v4 + v6, v4, v6);
@@ -266,12 +268,12 @@ enum { OPT_JSON = 256 };
 int cmd_sockets(int argc, char **argv)
 {
 	static const struct option lo[] = {
-	    {"help", no_argument, NULL, 'h'},       {"tcp", no_argument, NULL, 't'},
-	    {"udp", no_argument, NULL, 'u'},        {"unix", no_argument, NULL, 'x'},
-	    {"listening", no_argument, NULL, 'l'},  {"all", no_argument, NULL, 'a'},
-	    {"numeric", no_argument, NULL, 'n'},    {"processes", no_argument, NULL, 'p'},
-	    {"no-header", no_argument, NULL, 'H'},  {"extended", no_argument, NULL, 'e'},
-	    {"options", no_argument, NULL, 'o'},    {"summary", no_argument, NULL, 's'},
+	    {"help", no_argument, NULL, 'h'},      {"tcp", no_argument, NULL, 't'},
+	    {"udp", no_argument, NULL, 'u'},       {"unix", no_argument, NULL, 'x'},
+	    {"listening", no_argument, NULL, 'l'}, {"all", no_argument, NULL, 'a'},
+	    {"numeric", no_argument, NULL, 'n'},   {"processes", no_argument, NULL, 'p'},
+	    {"no-header", no_argument, NULL, 'H'}, {"extended", no_argument, NULL, 'e'},
+	    {"options", no_argument, NULL, 'o'},   {"summary", no_argument, NULL, 's'},
 	    {"json", no_argument, NULL, OPT_JSON}, {NULL, 0, NULL, 0},
 	};
 	bool tcp = false, udp = false, unx = false, listening = false, all = false, header = true;

@@ -143,8 +143,7 @@ static bool splice_ok(struct relay *r)
 {
 	const struct wk_relay_opts *o = r->o;
 	return !o->no_splice && !o->udp && !o->sctp && !o->tls && !o->frame && !o->keep &&
-	       !o->broker &&
-	       !o->has_recv_n && !o->has_until && !o->send_only;
+	       !o->broker && !o->has_recv_n && !o->has_until && !o->send_only;
 }
 
 /* Add a connected socket as an endpoint (TLS handshake pending if TLS). */
@@ -675,8 +674,8 @@ int wk_relay_listen(const struct wk_relay_opts *o, const char *addr, const char 
 			struct wk_addrlist v4;
 			if (!wk_sock_resolve("0.0.0.0", pn, AF_INET, type,
 			                     WK_SOCK_PASSIVE | WK_SOCK_NUMERIC, &v4, &er)) {
-				lr = wk_sock_listen(&v4.a[0], type, 128, lflags & WK_SOCK_SCTP,
-				                    &fd, &er);
+				lr = wk_sock_listen(&v4.a[0], type, 128, lflags & WK_SOCK_SCTP, &fd,
+				                    &er);
 				wk_addrlist_fini(&v4);
 			}
 		}

@@ -265,8 +265,8 @@ int wk_sock_connect(const struct wk_sockaddr *a, int type, int timeout_ms, int *
 	return wk_sock_connect_proto(a, type, 0, timeout_ms, fd, e);
 }
 
-int wk_sock_connect_proto(const struct wk_sockaddr *a, int type, int proto, int timeout_ms,
-                          int *fd, struct wk_error *e)
+int wk_sock_connect_proto(const struct wk_sockaddr *a, int type, int proto, int timeout_ms, int *fd,
+                          struct wk_error *e)
 {
 	int s = -1;
 	int rc = wk_sock_open_proto(a->ss.ss_family, type, proto, &s, e);

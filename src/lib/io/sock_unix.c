@@ -137,9 +137,10 @@ int wk_sock_unix_connect(const struct wk_sockaddr *a, int type, int timeout_ms, 
 			if (left <= 0) {
 				char as[WK_SOCKADDR_STRLEN];
 				sock_unix_fmt(a, as, sizeof(as));
-				rc = wk_seterr(e, WK_ETIMEOUT,
-				               "%s: connection timed out after %d ms (backlog full)",
-				               as, timeout_ms);
+				rc =
+				    wk_seterr(e, WK_ETIMEOUT,
+				              "%s: connection timed out after %d ms (backlog full)",
+				              as, timeout_ms);
 				goto out;
 			}
 			wait = left < wait ? (int)left : wait;
@@ -214,15 +215,15 @@ int wk_sock_unix_listen(const struct wk_sockaddr *a, int type, int backlog, int 
 	sock_unix_fmt(a, as, sizeof(as));
 	if (!is_abstract(a) && lstat(path, &st) == 0) {
 		if (!S_ISSOCK(st.st_mode))
-			return wk_seterr(e, WK_EINVAL, "%s exists and is not a socket (not removed)",
-			                 as);
+			return wk_seterr(e, WK_EINVAL,
+			                 "%s exists and is not a socket (not removed)", as);
 		int alive = unix_alive(a, &st);
 		if (alive > 0)
 			return wk_seterr(e, WK_ESYS, "%s: in use (a process is listening there)",
 			                 as);
 		if (alive < 0)
-			return wk_seterr(e, WK_ESYS, "%s: exists and cannot be checked (not removed)",
-			                 as);
+			return wk_seterr(e, WK_ESYS,
+			                 "%s: exists and cannot be checked (not removed)", as);
 		if (unlink(path) < 0 && errno != ENOENT)
 			return wk_seterr_sys(e, errno, "removing the stale socket %s", as);
 	}

@@ -68,8 +68,8 @@ static int tokenize(struct parser *p, const char *s)
 			for (n = 0; is_op_char(s[n]); n++)
 				;
 		else
-			for (n = 0; s[n] && !isspace((unsigned char)s[n]) && !strchr("()&|", s[n]) &&
-			            !is_op_char(s[n]);
+			for (n = 0; s[n] && !isspace((unsigned char)s[n]) &&
+			            !strchr("()&|", s[n]) && !is_op_char(s[n]);
 			     n++)
 				;
 		if (p->nt == MAX_TOK)
@@ -443,8 +443,7 @@ static bool eval(const struct wk_sockfilter *f, int i, const struct wk_sockinfo 
 			return false;
 		if (n->any_addr)
 			return true;
-		return cmp_port(n->cmp,
-		                wk_sockaddr_port(n->kind == N_SPORT ? &s->local : &s->peer),
+		return cmp_port(n->cmp, wk_sockaddr_port(n->kind == N_SPORT ? &s->local : &s->peer),
 		                n->port);
 	case N_SRC:
 		return host_match(n, &s->local);
