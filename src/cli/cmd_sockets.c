@@ -343,18 +343,20 @@ int cmd_sockets(int argc, char **argv)
 	}
 	char text[4096];
 	if (!join_args(text, sizeof(text), argc - optind, argv + optind)) {
-		fprintf(stderr, "wirekit sockets: filter too long\n");
+		fprintf(stderr,
+		        "wirekit sockets: filter too long (see 'wirekit sockets --help')\n");
 		return 2;
 	}
 	if (wk_sockfilter_parse(text, &filter, &e)) {
-		fprintf(stderr, "wirekit sockets: %s\n", e.msg);
+		fprintf(stderr, "wirekit sockets: %s (see 'wirekit sockets --help')\n", e.msg);
 		return 2;
 	}
 	ctx.filter = filter;
 	if (!tcp && !udp && !unx)
 		tcp = udp = true;
 	if (family != AF_UNSPEC && !tcp && !udp) {
-		fprintf(stderr, "wirekit sockets: -4 and -6 need -t or -u\n");
+		fprintf(stderr, "wirekit sockets: -4 and -6 need -t or -u (see 'wirekit sockets "
+		                "--help')\n");
 		rc = 2;
 		goto out;
 	}
