@@ -528,8 +528,12 @@ connected:
 		if (!wk_sock_local(fd, &loc, NULL))
 			wk_sockaddr_fmt(&loc, ls, sizeof(ls));
 		wk_sockaddr_fmt(to, ps, sizeof(ps));
-		relay_say(&r, WK_RELAY_INFO, "%s %s (%s) from %s",
-		          o->udp ? "sending to" : "connected to", ps, host, ls);
+		if (unix_sock) /* the name is the address */
+			relay_say(&r, WK_RELAY_INFO, "%s %s from %s",
+			          o->udp ? "sending to" : "connected to", ps, ls);
+		else
+			relay_say(&r, WK_RELAY_INFO, "%s %s (%s) from %s",
+			          o->udp ? "sending to" : "connected to", ps, host, ls);
 	}
 	if (o->zero && o->udp && unix_sock) {
 		/* connect(2) reached a bound datagram socket: that is the answer */
