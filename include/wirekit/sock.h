@@ -199,6 +199,11 @@ struct wk_sockfilter;
 int wk_sockfilter_parse(const char *text, struct wk_sockfilter **f, struct wk_error *e);
 bool wk_sockfilter_match(const struct wk_sockfilter *f, const struct wk_sockinfo *s);
 void wk_sockfilter_free(struct wk_sockfilter *f);
+/* The states mask for one of ss's state names (ss(8) STATE-FILTER): a TCP state
+ * (established, syn-sent, syn-recv, fin-wait-1, fin-wait-2, time-wait, closed, close-wait,
+ * last-ack, listening, closing) or a group (all, connected, synchronized, bucket, big).
+ * WK_EINVAL for anything else. */
+int wk_sockdiag_states(const char *name, uint32_t *mask);
 /* ss's name for a state: "ESTAB", "LISTEN", "UNCONN" (UDP close) ... */
 const char *wk_sockdiag_state_name(int protocol, int state);
 

@@ -39,6 +39,9 @@ const char *const cmd_sockets_usage =
     "joined by and (&&), or (||), not (!) and parentheses, in one argument or many:\n"
     "  wirekit sockets -t 'sport = :7070'\n"
     "  wirekit sockets -ta '( dport eq :22 or dst 198.18.0.0/24 ) and not src 127.0.0.1'\n"
+    "Before it, 'state NAME' and 'exclude NAME' (repeatable) pick states as ss does: a TCP\n"
+    "state (established, syn-sent, syn-recv, fin-wait-1, fin-wait-2, time-wait, closed,\n"
+    "close-wait, last-ack, listening, closing) or all, connected, synchronized, bucket, big.\n"
     "A bad filter is a usage error (exit 2) naming the word at fault.\n"
     "\n"
     "Processes are shown for the sockets whose /proc/PID/fd we may read (all, as root).\n";
@@ -263,6 +266,22 @@ static bool join_args(char *buf, size_t n, int argc, char **argv)
 	return true;
 }
 
+/* The next blank-separated word of *p into buf (n bytes, cut if longer; buf is "" at the
+ * end); *p moves past it. */
+static bool next_word(const char **p, char *buf, size_t n)
+{
+	const char *s = *p;
+	size_t k = 0;
+	while (*s == ' ' || *s == '\t')
+		s++;
+	for (; *s && *s != ' ' && *s != '\t'; s++)
+		if (k + 1 < n)
+			buf[k++] = *s;
+	buf[k] = '\0';
+	*p = s;
+	return k > 0;
+}
+
 enum { OPT_JSON = 256 };
 
 int cmd_sockets(int argc, char **argv)
@@ -347,7 +366,33 @@ int cmd_sockets(int argc, char **argv)
 		        "wirekit sockets: filter too long (see 'wirekit sockets --help')\n");
 		return 2;
 	}
-	if (wk_sockfilter_parse(text, &filter, &e)) {
+	/* ss: FILTER := [ state STATE-FILTER | exclude STATE-FILTER ]... [ EXPRESSION ] */
+	uint32_t want = 0;
+	bool have_state = false;
+	char *expr = text;
+	for (;;) {
+		char word[32], name[32];
+		const char *at = expr;
+		if (!next_word(&at, word, sizeof(word)))
+			break;
+		bool excl = !strcmp(word, "exclude");
+		if (!excl && strcmp(word, "state"))
+			break;
+		uint32_t m;
+		if (!next_word(&at, name, sizeof(name)) || wk_sockdiag_states(name, &m)) {
+			fprintf(stderr,
+			        "wirekit sockets: filter: '%s' wants a state name, not '%s' (see "
+			        "'wirekit sockets --help')\n",
+			        word, name);
+			return 2;
+		}
+		if (!have_state && excl)
+			want = WK_SOCKDIAG_ALL;
+		want = excl ? want & ~m : want | m;
+		have_state = true;
+		expr = (char *)at;
+	}
+	if (wk_sockfilter_parse(expr, &filter, &e)) {
 		fprintf(stderr, "wirekit sockets: %s (see 'wirekit sockets --help')\n", e.msg);
 		return 2;
 	}
@@ -362,7 +407,9 @@ int cmd_sockets(int argc, char **argv)
 	}
 	/* ss's defaults: connected sockets only, TIME-WAIT and SYN-RECV left out */
 	uint32_t tcp_states, udp_states;
-	if (all) {
+	if (have_state) {
+		tcp_states = udp_states = want;
+	} else if (all) {
 		tcp_states = udp_states = WK_SOCKDIAG_ALL;
 	} else if (listening) {
 		tcp_states = 1u << WK_TCP_LISTEN;
@@ -395,7 +442,8 @@ int cmd_sockets(int argc, char **argv)
 	}
 	if (unx && family == AF_UNSPEC) {
 		/* ss -x: connected by default; -l listening and unbound datagram; -a all */
-		uint32_t st = all         ? WK_SOCKDIAG_ALL
+		uint32_t st = have_state  ? want
+		              : all       ? WK_SOCKDIAG_ALL
 		              : listening ? (1u << WK_TCP_LISTEN | 1u << WK_TCP_CLOSE)
 		                          : tcp_states;
 		if (wk_sockdiag_dump_unix(st, print_one, &ctx, &e)) {

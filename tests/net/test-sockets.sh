@@ -102,6 +102,33 @@ cmp_f "src ADDR:PORT" "-t" "-tp" tcp "src 127.0.0.1:$p1"
 cmp_f "src [v6]:PORT" "-tl" "-tlp" tcp "src [::1]:$p2"
 cmp_f "sport != " "-tl" "-tlp" tcp "sport != :$p1"
 
+# ss's state filters before the expression (ss drops its State column for one state, so
+# the local and peer addresses are compared)
+st_cmp() { # name, flags, filter words...
+	local name=$1 fl=$2
+	shift 2
+	# shellcheck disable=SC2086
+	timeout 10 "$W" sockets -H $fl "$@" | sed 's/ users:.*//' | awk '{print $(NF-1), $NF}' |
+		grep -E ":($ports)( |$)" | sort >"$T/ours"
+	# shellcheck disable=SC2086
+	ss -Hn $fl "$@" | sed 's/ users:.*//' | awk '{print $(NF-1), $NF}' |
+		grep -E ":($ports)( |$)" | sort >"$T/ss"
+	if [ -s "$T/ss" ] && same_file "$T/ours" "$T/ss"; then
+		ok "state filter $name: as ss ($(wc -l <"$T/ss") lines)"
+	else
+		bad "state filter $name: as ss"
+		diff "$T/ours" "$T/ss" | head -20
+	fi
+}
+st_cmp "established" -t state established
+st_cmp "listening and an expression" -t state listening "( sport = :$p1 or sport = :$p2 )"
+st_cmp "connected" -t state connected "dport = :$p1"
+st_cmp "exclude" -t exclude listening exclude time-wait
+st_cmp "two states" -t state listening state established
+"$W" sockets -t state bogus 2>"$T/ferr"
+check "bad state: exit 2" [ $? = 2 ]
+check "bad state: one line naming it" sh -c "[ \$(wc -l <'$T/ferr') = 1 ] && grep -q \"'bogus'\" '$T/ferr'"
+
 # -e: the same inode as ss -e, and the uid
 ino_ss=$(ss -Htlne "sport = :$p1" | grep -o 'ino:[0-9]*')
 ino_wk=$("$W" sockets -Htle "sport = :$p1" | grep -o 'ino:[0-9]*')

@@ -226,6 +226,40 @@ out:
 	return rc;
 }
 
+int wk_sockdiag_states(const char *name, uint32_t *mask)
+{
+#define B(x) (1u << WK_TCP_##x)
+	static const struct {
+		const char *name;
+		uint32_t mask;
+	} t[] = {
+	    {"established", B(ESTABLISHED)},
+	    {"syn-sent", B(SYN_SENT)},
+	    {"syn-recv", B(SYN_RECV)},
+	    {"fin-wait-1", B(FIN_WAIT1)},
+	    {"fin-wait-2", B(FIN_WAIT2)},
+	    {"time-wait", B(TIME_WAIT)},
+	    {"closed", B(CLOSE)},
+	    {"close-wait", B(CLOSE_WAIT)},
+	    {"last-ack", B(LAST_ACK)},
+	    {"listening", B(LISTEN)},
+	    {"closing", B(CLOSING)},
+	    {"all", WK_SOCKDIAG_ALL},
+	    /* the groups as ss(8) defines them */
+	    {"connected", WK_SOCKDIAG_ALL & ~(B(LISTEN) | B(CLOSE))},
+	    {"synchronized", WK_SOCKDIAG_ALL & ~(B(LISTEN) | B(CLOSE) | B(SYN_SENT))},
+	    {"bucket", B(SYN_RECV) | B(TIME_WAIT)},
+	    {"big", WK_SOCKDIAG_ALL & ~(B(SYN_RECV) | B(TIME_WAIT))},
+	};
+#undef B
+	for (size_t i = 0; i < WK_ARRAY_SIZE(t); i++)
+		if (!strcmp(name, t[i].name)) {
+			*mask = t[i].mask;
+			return 0;
+		}
+	return WK_EINVAL;
+}
+
 const char *wk_sockdiag_state_name(int protocol, int state)
 {
 	static const char *const names[] = {
