@@ -127,6 +127,23 @@ static void test_filter_errors(void **state)
 	}
 }
 
+static void test_state_names(void **state)
+{
+	(void)state;
+	uint32_t m = 0;
+	assert_int_equal(wk_sockdiag_states("established", &m), 0);
+	assert_int_equal(m, 1u << WK_TCP_ESTABLISHED);
+	assert_int_equal(wk_sockdiag_states("listening", &m), 0);
+	assert_int_equal(m, 1u << WK_TCP_LISTEN);
+	assert_int_equal(wk_sockdiag_states("bucket", &m), 0);
+	assert_int_equal(m, 1u << WK_TCP_SYN_RECV | 1u << WK_TCP_TIME_WAIT);
+	assert_int_equal(wk_sockdiag_states("connected", &m), 0);
+	assert_false(m & (1u << WK_TCP_LISTEN | 1u << WK_TCP_CLOSE));
+	assert_true(m & 1u << WK_TCP_TIME_WAIT);
+	assert_int_equal(wk_sockdiag_states("ESTABLISHED", &m), WK_EINVAL);
+	assert_int_equal(wk_sockdiag_states("", &m), WK_EINVAL);
+}
+
 static void test_unix_addr(void **state)
 {
 	(void)state;
@@ -216,9 +233,8 @@ static void test_unix_listen_stale(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_filter_match),
-	    cmocka_unit_test(test_filter_errors),
-	    cmocka_unit_test(test_unix_addr),
+	    cmocka_unit_test(test_filter_match),      cmocka_unit_test(test_filter_errors),
+	    cmocka_unit_test(test_state_names),       cmocka_unit_test(test_unix_addr),
 	    cmocka_unit_test(test_unix_listen_stale),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
