@@ -5,7 +5,8 @@
 # Then --banners over a /16 (the AnyIP lab: the target namespace answers for 198.19.0.0/16
 # on its lo, one greeting server, tests/net/banner_srv.c, on port 2121 for every address):
 # the engine alone (svc_probe) and `wirekit scan -sS --banners` end to end, connections per
-# second and banners lost (a host whose greeting was not captured).
+# second and banners lost (a host whose greeting was not captured); nmap's banner script
+# over a /22 of the same lab (NMAP_BLOCK) for the ratio.
 # usage: sudo bench/service.sh [BUILD] (env RUNS, default 3; BANNERS_ONLY=1 skips -sV;
 # PARALLEL, default 1024: banner connections in flight). Needs root (namespaces).
 set -u
@@ -45,8 +46,16 @@ banners_16() {
 		line=$(ip netns exec $bs "$SVC" --banners -q -P "$par" 198.19.0.0/16 T:2121 2>/dev/null)
 		echo "engine run $i: $line"
 	done
+	# nmap's banner script on a /22 of the same lab (a /16 would take it too long): hosts/s
+	local nb=${NMAP_BLOCK:-22} a b
+	a=$(now)
+	timeout 900 ip netns exec $bs nmap -n -Pn -sS -p 2121 --script banner -oX "$T/nb.xml" \
+		"198.19.0.0/$nb" >/dev/null 2>&1
+	b=$(now)
+	printf 'nmap -sS --script banner /%d: %.2f s, %d of %d banners, %.0f hosts/s\n' "$nb" \
+		"$(echo "$b - $a" | bc)" "$(grep -c 'output="220 wkbench' "$T/nb.xml")" \
+		$((1 << (32 - nb))) "$(echo "$((1 << (32 - nb))) / ($b - $a)" | bc -l)"
 	for i in $(seq "$RUNS"); do
-		local a b
 		a=$(now)
 		timeout 300 ip netns exec $bs "$W" scan -sS --banners -Pn -p 2121 --rate 200000 \
 			-oJ "$T/b16.$i.json" 198.19.0.0/16 >/dev/null 2>"$T/b16.err"
