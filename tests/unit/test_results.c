@@ -682,6 +682,57 @@ static void test_scripts(void **state)
 	wk_results_free(t);
 }
 
+/* Random certificate strings and banners (what servers send) through every writer: no
+ * overrun (ASan), and every text line made printable. */
+static void rnd_str(char *d, size_t n, uint32_t *x)
+{
+	size_t len = (*x = *x * 1103515245u + 12345u) % n;
+	for (size_t i = 0; i < len; i++) {
+		*x = *x * 1103515245u + 12345u;
+		d[i] = (char)(1 + (*x >> 16) % 255); /* any byte but NUL */
+	}
+	d[len] = '\0';
+}
+
+static void test_scripts_random(void **state)
+{
+	(void)state;
+	struct wk_scan_info info = {.args = "wirekit scan --banners", .scan_type = "syn"};
+	struct wk_scan_summary sum = {.hosts_total = 1, .hosts_up = 1};
+	static uint8_t ban[4096];
+	uint32_t x = 7;
+	for (int round = 0; round < 300; round++) {
+		struct wk_tls_info tls = {.has_cert = true};
+		rnd_str(tls.version, sizeof(tls.version), &x);
+		rnd_str(tls.cipher, sizeof(tls.cipher), &x);
+		rnd_str(tls.alpn, sizeof(tls.alpn), &x);
+		rnd_str(tls.subject, sizeof(tls.subject), &x);
+		rnd_str(tls.issuer, sizeof(tls.issuer), &x);
+		rnd_str(tls.sans, sizeof(tls.sans), &x);
+		rnd_str(tls.not_before, sizeof(tls.not_before), &x);
+		rnd_str(tls.not_after, sizeof(tls.not_after), &x);
+		rnd_str(tls.key, sizeof(tls.key), &x);
+		size_t bl = (x = x * 1103515245u + 12345u) % sizeof(ban);
+		for (size_t i = 0; i < bl; i++)
+			ban[i] = (uint8_t)((x = x * 1103515245u + 12345u) >> 16);
+		struct wk_scan_service svc = {
+		    .banner = ban, .banner_len = (uint32_t)bl, .tls = &tls};
+		struct wk_results *t = wk_results_new(NULL);
+		struct wk_scan_result r =
+		    port(v4(198, 18, 0, 2), WK_SP_TCP, 443, WK_PS_OPEN, WK_RS_SYN_ACK, 64);
+		r.svc = &svc;
+		add(t, r);
+		run("json", &info, t, &sum);
+		run("xml", &info, t, &sum);
+		run("text", &info, t, &sum);
+		for (const char *c = out; *c; c++)
+			if ((unsigned char)*c >= 0x7f || ((unsigned char)*c < 0x20 && *c != '\n'))
+				fail_msg("round %d: byte 0x%02x in text output", round,
+				         (unsigned char)*c);
+		wk_results_free(t);
+	}
+}
+
 static void test_grep(void **state)
 {
 	(void)state;
@@ -747,6 +798,7 @@ int main(void)
 	    cmocka_unit_test(test_xml),
 	    cmocka_unit_test(test_xml_escape),
 	    cmocka_unit_test(test_scripts),
+	    cmocka_unit_test(test_scripts_random),
 	    cmocka_unit_test(test_grep),
 	    cmocka_unit_test(test_services),
 	};
