@@ -85,6 +85,13 @@ int scan_svc_run(struct scan_cli *c, const struct scan_svc_args *a)
 			fprintf(stderr, "wirekit scan: -sV: %s\n", e.msg);
 			goto out;
 		}
+		unsigned line;
+		const char *why;
+		/* a pattern PCRE2 refuses is skipped, not fatal; say which (nmap's own file has
+		 * none with this PCRE2) */
+		for (size_t i = 0; wk_svc_db_refused(db, i, &line, &why); i++)
+			fprintf(stderr, "wirekit scan: -sV: %s line %u: pattern skipped: %s\n",
+			        path, line, why);
 		if (k >= 256)
 			(void)wk_svc_db_jit(db); /* many ports: the JIT pass pays for itself */
 	}

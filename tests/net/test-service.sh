@@ -272,4 +272,15 @@ check "damaged probe file: exit 1" [ $rc = 1 ]
 check "damaged probe file: the message names line 200" contains "$T/d.err" "line 200"
 check "damaged probe file: the port scan's results are still written" \
 	contains "$T/d.xml" 'portid="22"><state state="open"'
+# a pattern PCRE2 refuses (a lookbehind of no fixed length): named with its line, skipped,
+# the scan goes on and still finds the others
+awk 'NR == 200 { print "match broken m|(?<!a+)b|" } { print }' /usr/share/nmap/nmap-service-probes \
+	>"$T/dd/nmap-service-probes"
+timeout 60 ip netns exec "$SNS" "$W" scan -sS -sV --datadir "$T/dd" -Pn -p 22 -oX "$T/r.xml" \
+	"$TADDR" >/dev/null 2>"$T/r.err"
+rc=$?
+echo "refused pattern: exit $rc: $(cat "$T/r.err")"
+check "refused pattern: exit 0" [ $rc = 0 ]
+check "refused pattern: the message names line 200" contains "$T/r.err" "line 200: pattern skipped"
+check "refused pattern: ssh still identified" contains "$T/r.xml" 'product="OpenSSH"'
 finish
