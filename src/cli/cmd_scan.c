@@ -432,7 +432,7 @@ static int parse_args(struct args *a, int argc, char **argv, bool from_resume)
 			a->svc.banner_wait_ms = (unsigned)u;
 			break;
 		case OPT_MAX_PAR:
-			if (!num_u64(optarg, &u) || !u || u > 65536)
+			if (!cli_parse_u64(optarg, &u) || !u || u > 65536)
 				return usage_err("--max-parallelism: not 1..65536: '%s'", optarg);
 			a->svc.max_parallel = (unsigned)u;
 			break;
