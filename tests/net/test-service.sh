@@ -258,6 +258,16 @@ rc=$?
 cat "$T/t.cmp"
 check "TLS facts = openssl s_client/x509 on 443, 40443 ($(tail -1 "$T/t.cmp"))" [ $rc = 0 ]
 
+# the script elements keep the XML valid against nmap.dtd (scanner="wirekit" aside)
+if command -v xmllint >/dev/null && [ -f /usr/share/nmap/nmap.dtd ]; then
+	for f in b t; do
+		sed 's/scanner="wirekit"/scanner="nmap"/' "$T/$f.xml" >"$T/$f.dtd.xml"
+		xmllint --noout --dtdvalid /usr/share/nmap/nmap.dtd "$T/$f.dtd.xml" 2>"$T/$f.dtd.err"
+		check "$f.xml (--banners scripts) valid against nmap.dtd ($(head -c 200 "$T/$f.dtd.err"))" \
+			[ $? = 0 ]
+	done
+fi
+
 # --- a damaged probe file: the message names its line, exit 1, the port results written
 mkdir -p "$T/dd"
 ln -s /usr/share/nmap/nmap-services "$T/dd/nmap-services"
