@@ -30,6 +30,12 @@ const char *const cmd_read_usage =
     "Exit status: 0 ok, 1 damaged input (every packet before the damage is processed\n"
     "and written first) or write error, 2 usage or bad filter.\n";
 
+/* frame.interface_name: the pcapng IDB's if_name. */
+static const char *reader_ifname(const void *arg, uint32_t ifid)
+{
+	return wk_pcap_ifname(arg, ifid);
+}
+
 struct filters {
 	char *expr;
 	int linktype[8];
@@ -260,6 +266,9 @@ int cmd_read(int argc, char **argv)
 		status = 1;
 		goto out;
 	}
+	out.ctx.ifaces = wk_pcap_format(rd) == WK_PCAP_FMT_PCAPNG;
+	out.ctx.ifname = reader_ifname;
+	out.ctx.ifarg = rd;
 	/* A bad filter is a usage error even for an empty file: compile it up front. */
 	if (filt.expr) {
 		int lt = wk_pcap_linktype(rd);
@@ -327,8 +336,10 @@ int cmd_read(int argc, char **argv)
 				status = 2;
 				goto out;
 			}
-			if (!wk_filter_match(f, pkt.data, pkt.caplen, pkt.wirelen))
+			if (!wk_filter_match(f, pkt.data, pkt.caplen, pkt.wirelen)) {
+				out_skip(&out, &pkt);
 				continue;
+			}
 		}
 		if (wr && wk_pcap_write(wr, &pkt, NULL)) {
 			wk_ob_flush(&out.ob);

@@ -119,6 +119,16 @@ static int ng_idb(struct wk_pcap_reader *r, struct wk_rd *body, uint32_t blen, u
 			tsresol = wk_rd_u8(&v);
 		else if (code == PCAPNG_IF_TSOFFSET && len == 8)
 			f.tsoffset = r->be ? wk_rd_be64(&v) : wk_rd_le64(&v);
+		else if (code == PCAPNG_IF_NAME) {
+			size_t k = 0;
+			while (k + 1 < sizeof(f.name) && wk_rd_left(&v)) {
+				uint8_t c = wk_rd_u8(&v);
+				if (!c)
+					break;
+				f.name[k++] = (char)c;
+			}
+			f.name[k] = 0;
+		}
 	}
 	if (!ng_set_tsresol(&f, tsresol))
 		return pcapr_damage(r, WK_EFORMAT, "unsupported if_tsresol %u at offset %" PRIu64,
@@ -188,6 +198,7 @@ static int ng_pkt(struct wk_pcap_reader *r, uint32_t type, struct wk_rd *body, u
 	pkt->wirelen = wirelen;
 	pkt->linktype = f->linktype;
 	pkt->ifid = ifid;
+	pkt->ctx = NULL;
 	pkt->number = ++r->count;
 	return 0;
 }

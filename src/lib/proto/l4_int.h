@@ -4,6 +4,7 @@
 #define WK_L4_INT_H
 
 #include "proto_int.h"
+#include "wirekit/csum.h"
 #include "wirekit/line.h"
 #include "wirekit/proto.h"
 
@@ -70,6 +71,49 @@ static inline uint64_t l4_wire_len(const struct wk_pkt *p, const struct wk_layer
 		return end > l->off ? end - l->off : 0;
 	}
 	return wk_layer_wirelen(p, l);
+}
+
+/* tshark's checksum status values (PROTO_CHECKSUM_E_*). */
+enum { L4_CSUM_BAD = 0, L4_CSUM_GOOD = 1, L4_CSUM_UNVERIFIED = 2, L4_CSUM_NONE = 3 };
+
+/* Verify the checksum at offset coff of transport layer l (IP protocol proto): over the
+ * pseudo-header of the nearest outer IPv4/IPv6 header when pseudo is set (ICMP: none).
+ * Unverified when the segment is not all captured, a fragment or quoted in an ICMP
+ * error. *should is the value the field should hold. Returns -1 when the field is not
+ * there. */
+static inline int l4_csum_check(const struct wk_pkt *p, const struct wk_layer *l, uint8_t proto,
+                                bool pseudo, unsigned coff, uint16_t *should)
+{
+	const uint8_t *c = wk_layer_bytes(p, l, coff, 2);
+	if (!c)
+		return -1;
+	uint16_t field = (uint16_t)(c[0] << 8 | c[1]);
+	*should = field;
+	if (l->flags & WK_LF_QUOTED)
+		return L4_CSUM_UNVERIFIED;
+	uint64_t len = l4_wire_len(p, l);
+	if (len > 0xffff || len < coff + 2u || l->off + len > p->caplen)
+		return L4_CSUM_UNVERIFIED;
+	uint32_t sum = 0;
+	if (pseudo) {
+		const struct wk_layer *n = l - 1;
+		while (n > p->l && !(n->proto->flags & WK_PF_NETWORK))
+			n--;
+		const uint8_t *a;
+		if (n->proto == &wk_proto_ip && (a = wk_layer_bytes(p, n, 6, 14))) {
+			if ((a[0] & 0x3f) | a[1])
+				return L4_CSUM_UNVERIFIED; /* a fragment */
+			sum = wk_csum_pseudo4(a + 6, a + 10, proto, (uint32_t)len);
+		} else if (n->proto == &wk_proto_ipv6 && (a = wk_layer_bytes(p, n, 8, 32)))
+			sum = wk_csum_pseudo6(a, a + 16, proto, (uint32_t)len);
+		else
+			return L4_CSUM_UNVERIFIED;
+	}
+	sum = wk_csum_partial(p->data + l->off, (size_t)len, sum);
+	*should = wk_csum_fold(sum + (uint16_t)~field);
+	if (proto == 17 && *should == 0)
+		*should = 0xffff;
+	return wk_csum_fold(sum) == 0 ? L4_CSUM_GOOD : L4_CSUM_BAD;
 }
 
 #endif
