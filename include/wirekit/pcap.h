@@ -41,7 +41,8 @@ enum wk_pcap_format wk_pcap_format(const struct wk_pcap_reader *r);
 /* Link type of the first interface (pcap: the file header's). -1 if none yet. */
 int wk_pcap_linktype(const struct wk_pcap_reader *r);
 uint32_t wk_pcap_snaplen(const struct wk_pcap_reader *r);
-/* pcapng: the if_name of interface ifid of the current section; NULL when unknown. */
+/* pcapng: the name of interface ifid of the current section as tshark gives it: its
+ * if_name, else its if_description, else "unknown"; NULL when there is no such interface. */
 const char *wk_pcap_ifname(const struct wk_pcap_reader *r, uint32_t ifid);
 /* Offset in the file of the record wk_pcap_next will read next. */
 uint64_t wk_pcap_offset(const struct wk_pcap_reader *r);

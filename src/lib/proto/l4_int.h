@@ -89,16 +89,24 @@ static inline int l4_csum_check(const struct wk_pkt *p, const struct wk_layer *l
 		return -1;
 	uint16_t field = (uint16_t)(c[0] << 8 | c[1]);
 	*should = field;
-	if (l->flags & WK_LF_QUOTED)
+	/* the length from the nearest outer IP header, also inside an ICMP error's quote */
+	const struct wk_layer *n = l - 1;
+	while (n > p->l && !(n->proto->flags & WK_PF_NETWORK))
+		n--;
+	const uint8_t *h = NULL;
+	uint64_t len = 0;
+	if (n->proto == &wk_proto_ip && (h = wk_layer_bytes(p, n, 2, 2)))
+		len = (uint64_t)(h[0] << 8 | h[1]);
+	else if (n->proto == &wk_proto_ipv6 && (h = wk_layer_bytes(p, n, 4, 2)))
+		len = (uint64_t)(h[0] << 8 | h[1]) + (h[0] | h[1] ? 40u : 0u);
+	len = len ? n->off + len > l->off ? n->off + len - l->off : 0 : l4_wire_len(p, l);
+	if (len > 0xffff || len < coff + 2u || len > l->len || l->off + len > p->caplen)
 		return L4_CSUM_UNVERIFIED;
-	uint64_t len = l4_wire_len(p, l);
-	if (len > 0xffff || len < coff + 2u || l->off + len > p->caplen)
-		return L4_CSUM_UNVERIFIED;
+	for (const struct wk_layer *x = n; x < l; x++)
+		if (x->flags & (WK_LF_MORE | WK_LF_FRAG))
+			return L4_CSUM_UNVERIFIED; /* an IPv6 fragment */
 	uint32_t sum = 0;
 	if (pseudo) {
-		const struct wk_layer *n = l - 1;
-		while (n > p->l && !(n->proto->flags & WK_PF_NETWORK))
-			n--;
 		const uint8_t *a;
 		if (n->proto == &wk_proto_ip && (a = wk_layer_bytes(p, n, 6, 14))) {
 			if ((a[0] & 0x3f) | a[1])
