@@ -2,6 +2,7 @@
  * layer tree, hex, statistics; optionally writing the matching packets to a file. */
 #include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -311,6 +312,18 @@ int cmd_read(int argc, char **argv)
 		}
 		if (!strcmp(oo.wpath, "-"))
 			out.fd = 2; /* the capture owns stdout */
+	}
+	if (oo.mode == OUT_LINE) { /* tcpdump's banner, on stderr as tcpdump has it */
+		int lt = wk_pcap_linktype(rd);
+		const char *name, *desc;
+		fprintf(stderr, "reading from file %s", path);
+		if (lt >= 0 && wk_linktype_name(lt, &name, &desc))
+			fprintf(stderr, ", link-type %s (%s)", name, desc);
+		else if (lt >= 0)
+			fprintf(stderr, ", link-type %d", lt);
+		uint32_t snap = wk_pcap_snaplen(rd); /* libpcap: 0 or negative = its max */
+		fprintf(stderr, ", snapshot length %" PRIu32 "\n",
+		        snap && snap <= INT32_MAX ? snap : 262144);
 	}
 	/* Like tcpdump, -w alone prints nothing; asked-for output still comes. */
 	out.print = !wr || oo.mode != OUT_LINE || oo.hex;
