@@ -72,6 +72,7 @@ struct wk_pcap_wopts {
 	uint32_t snaplen; /* 0: 262144 */
 	bool nsec;        /* pcap: nanosecond magic; pcapng: if_tsresol 9 */
 	const char *app;  /* pcapng shb_userappl, may be NULL */
+	const char *ifname; /* pcapng if_name of the first interface (sniff -i), may be NULL */
 };
 
 /* Open path for writing ("-" = stdout). */
