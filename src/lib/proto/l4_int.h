@@ -19,32 +19,45 @@ static inline bool l4_get_port(const struct wk_pkt *p, const struct wk_layer *l,
 	return true;
 }
 
-/* tcpdump prints "src.sport > dst.dport" even when something (AH, an IPv6 fragment
- * header) already used the network layer's addresses: take them again from the nearest
- * outer network layer (by field role) when none are pending. */
-static inline void l4_line_ports(struct wk_line *o, const struct wk_pkt *p,
-                                 const struct wk_layer *l, uint32_t sport, uint32_t dport)
+/* The addresses of the nearest network layer outside transport layer l (by field role);
+ * false when there is none with both. */
+static inline bool l4_net_addrs(const struct wk_pkt *p, const struct wk_layer *l,
+                                enum wk_ftype *t, const uint8_t **src, const uint8_t **dst)
 {
-	for (int i = (int)(l - p->l) - 1; o->atype == WK_FT_NONE && i > 0; i--) {
+	for (int i = (int)(l - p->l) - 1; i > 0; i--) {
 		const struct wk_proto *pr = p->l[i].proto;
-		const uint8_t *src = NULL, *dst = NULL;
-		enum wk_ftype t = WK_FT_NONE;
 		if (!(pr->flags & WK_PF_NETWORK))
 			continue;
+		*src = *dst = NULL;
 		for (size_t k = 0; k < pr->nfields; k++) {
 			const struct wk_field *f = &pr->fields[k];
 			if (f->get || (f->type != WK_FT_IP4 && f->type != WK_FT_IP6))
 				continue;
 			const uint8_t *a = wk_layer_bytes(p, &p->l[i], f->off, f->width);
 			if (f->role == WK_ROLE_SRC)
-				src = a, t = f->type;
+				*src = a, *t = f->type;
 			else if (f->role == WK_ROLE_DST)
-				dst = a;
+				*dst = a;
 		}
-		if (src && dst)
-			wk_line_addrs(o, t, src, dst);
-		break;
+		return *src && *dst;
 	}
+	return false;
+}
+
+/* tcpdump prints "src.sport > dst.dport" even when something (AH) already used the
+ * network layer's addresses: take them again from the nearest outer network layer when
+ * none are pending. After IPv6 extension headers it prints the ports alone. */
+static inline void l4_line_ports(struct wk_line *o, const struct wk_pkt *p,
+                                 const struct wk_layer *l, uint32_t sport, uint32_t dport)
+{
+	if (o->ports_only && o->atype == WK_FT_NONE) {
+		wk_line_ports_only(o, sport, dport);
+		return;
+	}
+	enum wk_ftype t = WK_FT_NONE;
+	const uint8_t *src, *dst;
+	if (o->atype == WK_FT_NONE && l4_net_addrs(p, l, &t, &src, &dst))
+		wk_line_addrs(o, t, src, dst);
 	wk_line_ports(o, sport, dport);
 }
 

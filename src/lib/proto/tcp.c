@@ -657,6 +657,8 @@ static void line(struct wk_line *o, const struct wk_pkt *p, const struct wk_laye
 	uint32_t sport = ports ? (uint32_t)(ports[0] << 8 | ports[1]) : 0;
 	uint32_t dport = ports ? (uint32_t)(ports[2] << 8 | ports[3]) : 0;
 	struct wk_line flow = *o; /* the addresses, before the ports consume them */
+	if (flow.atype == WK_FT_NONE && !l4_net_addrs(p, l, &flow.atype, &flow.src, &flow.dst))
+		flow.atype = WK_FT_NONE;
 	if (ports)
 		l4_line_ports(o, p, l, sport, dport);
 	else
