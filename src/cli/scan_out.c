@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "parse.h"
 #include "scan_cli.h"
 #include "wirekit/pace.h"
 
@@ -174,19 +175,52 @@ void scan_out_close(struct scan_cli *c)
 
 /* ---- resume file ---------------------------------------------------------------------- */
 
+static void resume_write(const struct scan_cli *c, FILE *f, const char *path, uint64_t pos,
+                         bool fixed)
+{
+	fprintf(f, "# wirekit scan resume file: wirekit scan --resume %s\n", path);
+	fprintf(f, "seed=%" PRIu64 "\nshard=%u/%u\n", c->o.seed, c->o.shard_of ? c->o.shard_k : 1,
+	        c->o.shard_of ? c->o.shard_of : 1);
+	int digits = fprintf(f, "position=%" PRIu64, pos) - 9;
+	fputc('\n', f);
+	for (int i = 1; i < c->argc; i++)
+		if (!strchr(c->argv[i], '\n'))
+			fprintf(f, "arg=%s\n", c->argv[i]);
+	/* fixed: a comment pads the text to the same length whatever the position */
+	if (fixed)
+		fprintf(f, "#%*s\n", 20 - digits, "");
+}
+
+/* After -Z the directory may not be ours: the file opened before the drop is rewritten in
+ * place, one pwrite of a text of constant length. */
+static int resume_in_place(const struct scan_cli *c, const char *path, uint64_t pos)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	if (!f)
+		return -1;
+	resume_write(c, f, path, pos, true);
+	if (fclose(f)) {
+		free(buf);
+		return -1;
+	}
+	bool bad = pwrite(c->resume_fd, buf, len, 0) != (ssize_t)len ||
+	           ftruncate(c->resume_fd, (off_t)len) || fsync(c->resume_fd);
+	free(buf);
+	return bad ? -1 : 0;
+}
+
 int scan_resume_save(const struct scan_cli *c, const char *path, uint64_t pos)
 {
+	if (c->resume_fd >= 0 && c->resume_file && !strcmp(path, c->resume_file))
+		return resume_in_place(c, path, pos);
 	char tmp[4096];
 	snprintf(tmp, sizeof(tmp), "%s.tmp%ld", path, (long)getpid());
 	FILE *f = fopen(tmp, "we");
 	if (!f)
 		return -1;
-	fprintf(f, "# wirekit scan resume file: wirekit scan --resume %s\n", path);
-	fprintf(f, "seed=%" PRIu64 "\nshard=%u/%u\nposition=%" PRIu64 "\n", c->o.seed,
-	        c->o.shard_of ? c->o.shard_k : 1, c->o.shard_of ? c->o.shard_of : 1, pos);
-	for (int i = 1; i < c->argc; i++)
-		if (!strchr(c->argv[i], '\n'))
-			fprintf(f, "arg=%s\n", c->argv[i]);
+	resume_write(c, f, path, pos, false);
 	bool bad = fflush(f) != 0 || fsync(fileno(f)) != 0;
 	bad |= fclose(f) != 0;
 	if (bad || rename(tmp, path)) {
@@ -194,19 +228,6 @@ int scan_resume_save(const struct scan_cli *c, const char *path, uint64_t pos)
 		return -1;
 	}
 	return 0;
-}
-
-static bool parse_u64(const char *s, uint64_t *v)
-{
-	char *e;
-	errno = 0;
-	if (!*s || *s == '-')
-		return false;
-	unsigned long long x = strtoull(s, &e, 10);
-	if (errno || *e)
-		return false;
-	*v = x;
-	return true;
 }
 
 int scan_resume_load(const char *path, int *argc, char ***argv, uint64_t *seed, uint64_t *pos)
@@ -231,9 +252,9 @@ int scan_resume_load(const char *path, int *argc, char ***argv, uint64_t *seed, 
 		if (!l || line[0] == '#' || !strncmp(line, "shard=", 6))
 			continue;
 		if (!strncmp(line, "seed=", 5)) {
-			have_seed = parse_u64(line + 5, seed);
+			have_seed = cli_parse_u64(line + 5, seed);
 		} else if (!strncmp(line, "position=", 9)) {
-			have_pos = parse_u64(line + 9, pos);
+			have_pos = cli_parse_u64(line + 9, pos);
 		} else if (!strncmp(line, "arg=", 4)) {
 			char **nv = realloc(v, (size_t)(n + 2) * sizeof(*v));
 			if (!nv) {
