@@ -69,9 +69,9 @@ struct wk_pcap_writer;
 struct wk_pcap_wopts {
 	enum wk_pcap_format format;
 	uint32_t linktype;
-	uint32_t snaplen; /* 0: 262144 */
-	bool nsec;        /* pcap: nanosecond magic; pcapng: if_tsresol 9 */
-	const char *app;  /* pcapng shb_userappl, may be NULL */
+	uint32_t snaplen;   /* 0: 262144 */
+	bool nsec;          /* pcap: nanosecond magic; pcapng: if_tsresol 9 */
+	const char *app;    /* pcapng shb_userappl, may be NULL */
 	const char *ifname; /* pcapng if_name of the first interface (sniff -i), may be NULL */
 };
 

@@ -112,7 +112,8 @@ struct wk_layer {
  * frame.interface_name, tcp.stream): kept across packets by the printer (wirekit/out.h,
  * wk_pktctx_*); a packet without one (ctx NULL) has none of those fields. */
 struct wk_pkt_ctx {
-	int64_t first_sec, prev_sec, shown_sec; /* first packet read, previous read, previous shown */
+	/* the first packet read, the previous one read, the previous one shown */
+	int64_t first_sec, prev_sec, shown_sec;
 	uint32_t first_nsec, prev_nsec, shown_nsec;
 	bool have_first, have_prev, have_shown;
 	bool ifaces; /* the source numbers interfaces (pcapng): frame.interface_id */

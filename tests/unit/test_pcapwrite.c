@@ -122,8 +122,10 @@ static void test_write_ifname(void **state)
 	char path[256];
 	for (int nsec = 0; nsec < 2; nsec++) {
 		tmp_path(path, sizeof(path), ".pcapng");
-		struct wk_pcap_wopts o = {
-		    .format = WK_PCAP_FMT_PCAPNG, .linktype = 1, .nsec = nsec, .ifname = "veth-wk0"};
+		struct wk_pcap_wopts o = {.format = WK_PCAP_FMT_PCAPNG,
+		                          .linktype = 1,
+		                          .nsec = nsec,
+		                          .ifname = "veth-wk0"};
 		struct wk_error e;
 		struct wk_pcap_writer *w = wk_pcap_wopen(path, &o, &e);
 		assert_non_null(w);
@@ -259,10 +261,8 @@ static void test_tshark_reads_ours(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_write_roundtrip),
-	    cmocka_unit_test(test_write_ifname),
-	    cmocka_unit_test(test_write_errors),
-	    cmocka_unit_test(test_write_full_disk),
+	    cmocka_unit_test(test_write_roundtrip),   cmocka_unit_test(test_write_ifname),
+	    cmocka_unit_test(test_write_errors),      cmocka_unit_test(test_write_full_disk),
 	    cmocka_unit_test(test_tshark_reads_ours),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

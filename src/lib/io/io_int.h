@@ -22,7 +22,7 @@
 #define PCAPNG_SHB_USERAPPL 4
 #define PCAPNG_IF_TSRESOL   9
 #define PCAPNG_IF_NAME      2
-#define PCAPNG_IF_DESCRIPTION 3
+#define PCAPNG_IF_DESCR     3
 #define PCAPNG_IF_TSOFFSET  14
 
 /* Packets with more captured bytes than this are damage, never an allocation. */

@@ -120,7 +120,7 @@ static int ng_idb(struct wk_pcap_reader *r, struct wk_rd *body, uint32_t blen, u
 			tsresol = wk_rd_u8(&v);
 		else if (code == PCAPNG_IF_TSOFFSET && len == 8)
 			f.tsoffset = r->be ? wk_rd_be64(&v) : wk_rd_le64(&v);
-		else if (code == PCAPNG_IF_NAME || (code == PCAPNG_IF_DESCRIPTION && !have_name)) {
+		else if (code == PCAPNG_IF_NAME || (code == PCAPNG_IF_DESCR && !have_name)) {
 			have_name |= code == PCAPNG_IF_NAME;
 			size_t k = 0;
 			while (k + 1 < sizeof(f.name) && wk_rd_left(&v)) {

@@ -74,7 +74,8 @@ static uint32_t stream_of(struct wk_streams *s, const struct wk_pkt *p)
 		if (!v)
 			return UINT32_MAX;
 		bool syn = (t[13] & 0x12) == 0x02;
-		uint32_t seq = (uint32_t)t[4] << 24 | (uint32_t)t[5] << 16 | (uint32_t)t[6] << 8 | t[7];
+		uint32_t seq =
+		    (uint32_t)t[4] << 24 | (uint32_t)t[5] << 16 | (uint32_t)t[6] << 8 | t[7];
 		if (fresh || (syn && v[1] && v[1] != seq + 1)) {
 			v[0] = s->next++;
 			v[1] = 0;

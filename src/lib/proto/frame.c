@@ -113,8 +113,8 @@ static bool get_time_delta(const struct wk_pkt *p, const struct wk_layer *l, uns
 }
 
 /* frame.time_delta_displayed: since the previous packet shown (0 for the first). */
-static bool get_time_delta_shown(const struct wk_pkt *p, const struct wk_layer *l,
-                                 unsigned idx, struct wk_val *v)
+static bool get_time_delta_shown(const struct wk_pkt *p, const struct wk_layer *l, unsigned idx,
+                                 struct wk_val *v)
 {
 	(void)l;
 	const struct wk_pkt_ctx *c = p->ctx;

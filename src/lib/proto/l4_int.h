@@ -21,8 +21,8 @@ static inline bool l4_get_port(const struct wk_pkt *p, const struct wk_layer *l,
 
 /* The addresses of the nearest network layer outside transport layer l (by field role);
  * false when there is none with both. */
-static inline bool l4_net_addrs(const struct wk_pkt *p, const struct wk_layer *l,
-                                enum wk_ftype *t, const uint8_t **src, const uint8_t **dst)
+static inline bool l4_net_addrs(const struct wk_pkt *p, const struct wk_layer *l, enum wk_ftype *t,
+                                const uint8_t **src, const uint8_t **dst)
 {
 	for (int i = (int)(l - p->l) - 1; i > 0; i--) {
 		const struct wk_proto *pr = p->l[i].proto;

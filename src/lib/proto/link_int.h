@@ -21,9 +21,8 @@ const char *eth_type_name(unsigned type);
  * with the interface name (this host's, as tcpdump looks it up) and the direction; with -e
  * both versions print the direction, v2 the interface index, then the link address,
  * the protocol and the frame length. */
-void sll_line(struct wk_line *o, const struct wk_pkt *p, const struct wk_layer *l,
-              int64_t ifindex, unsigned pkttype, const uint8_t *addr, unsigned halen,
-              unsigned proto);
+void sll_line(struct wk_line *o, const struct wk_pkt *p, const struct wk_layer *l, int64_t ifindex,
+              unsigned pkttype, const uint8_t *addr, unsigned halen, unsigned proto);
 
 /* PPP protocol number (RFC 1661 section 2, IANA "PPP DLL Protocol Numbers") to the
  * next layer: network protocols go through their EtherType, so ip/ipv6/mpls files need

@@ -218,9 +218,8 @@ static const struct wk_field fields[] = {
      .flags = WK_FF_HEX | WK_FF_HIDDEN},
 };
 
-void sll_line(struct wk_line *o, const struct wk_pkt *p, const struct wk_layer *l,
-              int64_t ifindex, unsigned pkttype, const uint8_t *addr, unsigned halen,
-              unsigned proto)
+void sll_line(struct wk_line *o, const struct wk_pkt *p, const struct wk_layer *l, int64_t ifindex,
+              unsigned pkttype, const uint8_t *addr, unsigned halen, unsigned proto)
 {
 	static const char *const dirs[] = {"In", "B", "M", "P", "Out"};
 	const char *dir = pkttype < 5 ? dirs[pkttype] : "?";
