@@ -150,7 +150,7 @@ static bool get_ifname(const struct wk_pkt *p, const struct wk_layer *l, unsigne
 	return true;
 }
 
-/* data.data as tshark: the bytes no dissector claimed, after a transport or tunnel
+/* frame.data, tshark's data.data: the bytes no dissector claimed, after a transport or tunnel
  * header (not link-layer padding: those bytes follow a layer whose length is known). */
 static bool get_data(const struct wk_pkt *p, const struct wk_layer *l, unsigned idx,
                      struct wk_val *v)
@@ -227,7 +227,8 @@ static const struct wk_field fields[] = {
      .type = WK_FT_STR,
      .flags = WK_FF_NOENC,
      .get = get_ifname},
-    {.name = "data.data",
+    {.name = "frame.data",
+     .alias = "data.data", /* tshark's: its pseudo-protocol "data" is our rest of frame */
      .title = "Data",
      .type = WK_FT_BYTES,
      .flags = WK_FF_NOENC | WK_FF_HIDDEN,
