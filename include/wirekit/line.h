@@ -28,6 +28,7 @@ struct wk_line {
 	                  * leaves out its own ("IP "), as tcpdump -e does; 0 none */
 	bool ports_only; /* an IPv6 extension header came between the addresses and the
 	                  * transport: tcpdump prints "sport > dport: " alone */
+	unsigned verbose; /* tcpdump -v (1), -vv (2): header fields and checksum checks */
 };
 
 /* Per-flow state a line callback may keep (tcpdump's relative TCP sequence numbers),

@@ -33,6 +33,7 @@ struct wk_print_opts {
 	enum wk_time_fmt tfmt;
 	bool abs_seq;                /* tcpdump -S: absolute TCP numbers even when flows is set */
 	bool link;                   /* tcpdump -e: the link-layer header on each line */
+	unsigned verbose;            /* tcpdump -v 1, -vv 2: IP header fields, checksums */
 	int64_t first_sec, prev_sec; /* maintained by wk_print_line for REL / DELTA */
 	uint32_t first_nsec, prev_nsec;
 	bool have_first;

@@ -179,6 +179,10 @@ int out_opt(struct out_opts *o, const char *cmd, int c, const char *arg)
 	case 'S':
 		o->abs_seq = true;
 		return 1;
+	case 'v':
+		if (o->verbose < 2)
+			o->verbose++;
+		return 1;
 	case OUT_OPT_LINK:
 		o->link = true;
 		return 1;
@@ -311,7 +315,8 @@ int out_start(struct out *out, const struct out_opts *o, const char *cmd)
 	out->fd = 1;
 	out->print = true;
 	out->err_told = false;
-	out->po = (struct wk_print_opts){.tfmt = o->tfmt, .abs_seq = o->abs_seq, .link = o->link};
+	out->po = (struct wk_print_opts){
+	    .tfmt = o->tfmt, .abs_seq = o->abs_seq, .link = o->link, .verbose = o->verbose};
 	/* tcpdump keeps every flow; 65,536 bound the memory at about 3 MiB, a new flow taking
 	 * an old one's place beyond it (without memory the numbers stay absolute) */
 	if (!o->abs_seq && o->mode == OUT_LINE)

@@ -10,7 +10,7 @@
 #include "wirekit/wirekit.h"
 
 /* getopt letters and long options the output owns; a command appends its own. */
-#define OUT_SHORTOPTS "c:t:VxT:e:E:w:nSX"
+#define OUT_SHORTOPTS "c:t:VxT:e:E:w:nSXv"
 enum {
 	OUT_OPT_JSON = 256,
 	OUT_OPT_STATS,
@@ -37,6 +37,8 @@ enum {
 	"                    first, as tcpdump prints them)\n"                                     \
 	"  -e, --link-header the link-layer header on each line (tcpdump -e; with -T fields, -e\n" \
 	"                    names a field)\n"                                                     \
+	"  -v, -vv           tcpdump's verbose line: IPv4/IPv6 header fields, IPv4, TCP, ICMP\n"  \
+	"                    and UDP/IPv6 checksums (-vv: also UDP/IPv4, every TCP seq)\n"         \
 	"  -V                layer tree with every field\n"                                        \
 	"  -x                hex and ASCII dump of each packet (after its line or tree)\n"         \
 	"  -X                the same from the network layer on, as tcpdump -X\n"                  \
@@ -58,6 +60,7 @@ struct out_opts {
 	enum out_mode mode;
 	bool hex, hex_net, pcapng;
 	bool abs_seq, link; /* tcpdump -S, -e */
+	unsigned verbose;   /* tcpdump -v, -vv */
 
 	uint64_t count, top;
 	const char *wpath;

@@ -171,7 +171,10 @@ void wk_print_opts_fini(struct wk_print_opts *po)
 void wk_print_line(struct wk_ob *ob, struct wk_print_opts *po, const struct wk_pkt *p)
 {
 	put_time(ob, po, p);
-	struct wk_line o = {.ob = ob, .flows = po->abs_seq ? NULL : po->flows, .link = po->link};
+	struct wk_line o = {.ob = ob,
+	                    .flows = po->abs_seq ? NULL : po->flows,
+	                    .link = po->link,
+	                    .verbose = po->verbose};
 	bool printed = false;
 	for (unsigned i = 1; i < p->nlayers; i++) {
 		const struct wk_layer *l = &p->l[i];

@@ -118,14 +118,25 @@ static const struct wk_vname csum_status_names[] = {
     {0, "Bad"}, {1, "Good"}, {2, "Unverified"}, {3, "Not present"}, {0, NULL}};
 /* ip.checksum.status as tshark with checksum checks on: 0 bad, 1 good; unverified
  * (2) in an ICMP error's quote, as tshark. */
-static bool get_csum_status(const struct wk_pkt *p, const struct wk_layer *l, unsigned idx,
-                            struct wk_val *v)
+/* The header's checksum verified: *sum is 0 when it is right. False when the header is
+ * not all captured. Shared by ip.checksum.status and the -v line. */
+static bool hdr_csum(const struct wk_pkt *p, const struct wk_layer *l, uint16_t *sum)
 {
 	const uint8_t *h = wk_layer_bytes(p, l, 0, 20);
 	size_t hl = h ? (size_t)(h[0] & 15) * 4 : 0;
-	if (idx || !h || hl < 20 || !wk_layer_bytes(p, l, 0, hl))
+	if (!h || hl < 20 || !wk_layer_bytes(p, l, 0, hl))
 		return false;
-	v->u = wk_csum(p->data + l->off, hl) == 0 ? 1 : 0;
+	*sum = wk_csum(p->data + l->off, hl);
+	return true;
+}
+
+static bool get_csum_status(const struct wk_pkt *p, const struct wk_layer *l, unsigned idx,
+                            struct wk_val *v)
+{
+	uint16_t sum;
+	if (idx || !hdr_csum(p, l, &sum))
+		return false;
+	v->u = sum == 0 ? 1 : 0;
 	return true;
 }
 
@@ -293,6 +304,83 @@ static void dissect(struct wk_pkt *p, struct wk_layer *l, struct wk_rd *r, struc
 	wk_next_set(next, WK_NS_IPPROTO, proto);
 }
 
+const char *ip_proto_vname(unsigned proto)
+{
+	static const struct {
+		uint8_t n;
+		const char *name;
+	} t[] = {
+	    {0, "Options"},       {1, "ICMP"},     {2, "IGMP"},           {4, "IPIP"},
+	    {6, "TCP"},           {8, "EGP"},      {9, "IGRP"},           {17, "UDP"},
+	    {33, "DCCP"},         {41, "IPv6"},    {43, "Routing"},       {44, "Fragment"},
+	    {46, "RSVP"},         {47, "GRE"},     {50, "ESP"},           {51, "AH"},
+	    {55, "Mobile IP"},    {58, "ICMPv6"},  {62, "Mobile IP (old)"}, {88, "EIGRP"},
+	    {89, "OSPF"},         {103, "PIM"},    {108, "Compressed IP"}, {112, "VRRP"},
+	    {113, "PGM"},         {132, "SCTP"},   {135, "Mobility"},     {143, "Ethernet"},
+	};
+	for (size_t i = 0; i < WK_ARRAY_SIZE(t); i++)
+		if (t[i].n == proto)
+			return t[i].name;
+	return "unknown";
+}
+
+/* tcpdump -v: "(tos 0x0, ttl 64, id 1, offset 0, flags [DF], proto TCP (6), length 60)"
+ * and the line goes on indented below (print-ip.c). IP options are not decoded: their
+ * length is shown instead of tcpdump's option list. */
+static void line_verbose(struct wk_line *o, const struct wk_pkt *p, const struct wk_layer *l,
+                         const uint8_t *h)
+{
+	struct wk_ob *ob = o->ob;
+	static const char *const ecn[] = {"", ",ECT(1)", ",ECT(0)", ",CE"};
+	unsigned frag = (unsigned)(h[6] << 8 | h[7]);
+	wk_ob_puts(ob, "(tos 0x");
+	wk_ob_hex(ob, h[1], 1);
+	wk_ob_puts(ob, ecn[h[1] & 3]);
+	if (h[8]) {
+		wk_ob_puts(ob, ", ttl ");
+		wk_ob_u64(ob, h[8]);
+	}
+	wk_ob_puts(ob, ", id ");
+	wk_ob_u64(ob, (uint64_t)(h[4] << 8 | h[5]));
+	wk_ob_puts(ob, ", offset ");
+	wk_ob_u64(ob, (uint64_t)(frag & IP_OFFMASK) * 8);
+	wk_ob_puts(ob, ", flags [");
+	const char *sep = "";
+	if (frag & IP_MF)
+		wk_ob_puts(ob, "+"), sep = ", ";
+	if (frag & IP_DF)
+		wk_ob_puts(ob, sep), wk_ob_puts(ob, "DF"), sep = ", ";
+	if (frag & 0x8000)
+		wk_ob_puts(ob, sep), wk_ob_puts(ob, "rsvd"), sep = ", ";
+	if (!*sep)
+		wk_ob_puts(ob, "none");
+	wk_ob_puts(ob, "], proto ");
+	wk_ob_puts(ob, ip_proto_vname(h[9]));
+	wk_ob_puts(ob, " (");
+	wk_ob_u64(ob, h[9]);
+	wk_ob_puts(ob, "), length ");
+	wk_ob_u64(ob, (uint64_t)(h[2] << 8 | h[3]));
+	size_t hl = (size_t)(h[0] & 15) * 4;
+	if (hl > IP_HLEN) {
+		wk_ob_puts(ob, ", options (");
+		wk_ob_u64(ob, hl - IP_HLEN);
+		wk_ob_puts(ob, " bytes)");
+	}
+	uint16_t sum;
+	if (hdr_csum(p, l, &sum) && sum) {
+		/* tcpdump's in_cksum_shouldbe: the field plus the computed sum, folded */
+		uint16_t field = (uint16_t)(h[10] << 8 | h[11]);
+		uint32_t s = (uint32_t)field + sum;
+		s = (s & 0xffff) + (s >> 16);
+		wk_ob_puts(ob, ", bad cksum ");
+		wk_ob_hex(ob, field, 1);
+		wk_ob_puts(ob, " (->");
+		wk_ob_hex(ob, (s & 0xffff) + (s >> 16), 1);
+		wk_ob_puts(ob, ")!");
+	}
+	wk_ob_puts(ob, ")\n    ");
+}
+
 /* tcpdump -n: "IP src > dst: " and the transport's text; a later fragment or an
  * undissected protocol shows "ip-proto-N" (print-ip.c). */
 static void line(struct wk_line *o, const struct wk_pkt *p, const struct wk_layer *l)
@@ -312,6 +400,8 @@ static void line(struct wk_line *o, const struct wk_pkt *p, const struct wk_laye
 		wk_ob_u64(o->ob, tlen - wire);
 		wk_ob_puts(o->ob, " bytes missing! ");
 	}
+	if (o->verbose)
+		line_verbose(o, p, l, h);
 	wk_line_addrs(o, WK_FT_IP4, h + 12, h + 16);
 	bool last = o->layer + 1u >= p->nlayers;
 	const struct wk_proto *up = wk_proto_lookup(WK_NS_IPPROTO, h[9]);

@@ -145,6 +145,31 @@ static void line(struct wk_line *o, const struct wk_pkt *p, const struct wk_laye
 		wk_ob_puts(o->ob, "IP6 ");
 	if (!h)
 		return;
+	if (o->verbose) {
+		/* tcpdump -v (print-ip6.c): "(class 0x.., flowlabel 0x....., hlim 64,
+		 * next-header TCP (6) payload length: 40) " */
+		uint32_t flow = (uint32_t)h[0] << 24 | (uint32_t)h[1] << 16 | (uint32_t)h[2] << 8 | h[3];
+		wk_ob_putc(o->ob, '(');
+		if (flow & 0x0ff00000) {
+			wk_ob_puts(o->ob, "class 0x");
+			wk_ob_hex(o->ob, (flow >> 20) & 0xff, 2);
+			wk_ob_puts(o->ob, ", ");
+		}
+		if (flow & 0x000fffff) {
+			wk_ob_puts(o->ob, "flowlabel 0x");
+			wk_ob_hex(o->ob, flow & 0x000fffff, 5);
+			wk_ob_puts(o->ob, ", ");
+		}
+		wk_ob_puts(o->ob, "hlim ");
+		wk_ob_u64(o->ob, h[7]);
+		wk_ob_puts(o->ob, ", next-header ");
+		wk_ob_puts(o->ob, ip_proto_vname(h[6]));
+		wk_ob_puts(o->ob, " (");
+		wk_ob_u64(o->ob, h[6]);
+		wk_ob_puts(o->ob, ") payload length: ");
+		wk_ob_u64(o->ob, (uint64_t)(h[4] << 8 | h[5]));
+		wk_ob_puts(o->ob, ") ");
+	}
 	wk_line_addrs(o, WK_FT_IP6, h + 8, h + 24);
 	if (o->layer + 1u >= p->nlayers && !(l->flags & (WK_LF_TRUNC | WK_LF_INVALID))) {
 		wk_line_flush_addrs(o);

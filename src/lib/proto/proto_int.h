@@ -5,6 +5,10 @@
 #include "wirekit/err.h"
 #include "wirekit/proto.h"
 
+/* tcpdump's name of an IP protocol number in -v lines ("TCP", "ICMPv6"; "unknown"),
+ * shared by ip.c and ipv6.c. */
+const char *ip_proto_vname(unsigned proto);
+
 /* Every protocol, one X(name) each, for the descriptor `const struct wk_proto
  * wk_proto_<name>` defined in <name>.c. Keep sorted. A test checks that every one exists
  * and that names are unique. */

@@ -675,9 +675,22 @@ static void line(struct wk_line *o, const struct wk_pkt *p, const struct wk_laye
 	wk_ob_putc(ob, ']');
 	if (l->flags & WK_LF_INVALID)
 		return;
+	uint16_t should;
+	int st = o->verbose ? l4_csum_check(p, l, 6, true, 16, &should) : -1;
+	if (st == L4_CSUM_GOOD || st == L4_CSUM_BAD) { /* tcpdump -v */
+		wk_ob_puts(ob, ", cksum 0x");
+		wk_ob_hex(ob, (uint64_t)(h[16] << 8 | h[17]), 4);
+		if (st == L4_CSUM_GOOD) {
+			wk_ob_puts(ob, " (correct)");
+		} else {
+			wk_ob_puts(ob, " (incorrect -> 0x");
+			wk_ob_hex(ob, should ? should : 0xffff, 4); /* in_cksum_shouldbe */
+			wk_ob_putc(ob, ')');
+		}
+	}
 	uint32_t seq = be32(h + 4), ack = be32(h + 8);
 	uint32_t sack_base = rel_seq(&flow, f, sport, dport, &seq, &ack);
-	if (plen || (f & (TH_SYN | TH_FIN | TH_RST))) {
+	if (plen || (f & (TH_SYN | TH_FIN | TH_RST)) || o->verbose > 1) {
 		wk_ob_puts(ob, ", seq ");
 		wk_ob_u64(ob, seq);
 		if (plen) {

@@ -18,17 +18,20 @@ enum { UDP_HLEN = 8 };
 static const struct wk_vname csum_status_names[] = {
     {0, "Bad"}, {1, "Good"}, {2, "Unverified"}, {3, "Not present"}, {0, NULL}};
 /* udp.checksum.status as tshark with checksum checks on: 0 bad, 1 good, 2 unverified. */
+static bool over_ip6(const struct wk_pkt *p, const struct wk_layer *l)
+{
+	for (const struct wk_layer *n = l - 1; n > p->l; n--)
+		if (n->proto->flags & WK_PF_NETWORK)
+			return n->proto == &wk_proto_ipv6;
+	return false;
+}
+
 static bool get_csum_status(const struct wk_pkt *p, const struct wk_layer *l, unsigned idx,
                             struct wk_val *v)
 {
 	uint16_t should;
 	const uint8_t *c;
-	bool ip6 = false;
-	for (const struct wk_layer *n = l - 1; n > p->l; n--)
-		if (n->proto->flags & WK_PF_NETWORK) {
-			ip6 = n->proto == &wk_proto_ipv6;
-			break;
-		}
+	bool ip6 = over_ip6(p, l);
 	int st = idx ? -1 : l4_csum_check(p, l, 17, true, 6, &should);
 	if (st >= 0 && (c = wk_layer_bytes(p, l, 6, 2)) && !(c[0] | c[1]) && !ip6)
 		st = L4_CSUM_NONE; /* IPv4 UDP without a checksum */
@@ -110,6 +113,31 @@ static void dissect(struct wk_pkt *p, struct wk_layer *l, struct wk_rd *r, struc
 	next->flags = 0;
 }
 
+/* tcpdump -v (print-udp.c): "[udp sum ok] ", "[bad udp cksum 0x.... -> 0x....!] ", or
+ * over IPv4 "[no cksum] "; over IPv4 only with -vv. */
+static void csum_text(struct wk_line *o, const struct wk_pkt *p, const struct wk_layer *l,
+                      const uint8_t *h)
+{
+	bool ip6 = over_ip6(p, l);
+	if (!ip6 && o->verbose < 2)
+		return;
+	uint16_t field = (uint16_t)(h[6] << 8 | h[7]), should;
+	if (!ip6 && !field) {
+		wk_ob_puts(o->ob, "[no cksum] ");
+		return;
+	}
+	int st = l4_csum_check(p, l, 17, true, 6, &should);
+	if (st == L4_CSUM_GOOD) {
+		wk_ob_puts(o->ob, "[udp sum ok] ");
+	} else if (st == L4_CSUM_BAD) {
+		wk_ob_puts(o->ob, "[bad udp cksum 0x");
+		wk_ob_hex(o->ob, field, 4);
+		wk_ob_puts(o->ob, " -> 0x");
+		wk_ob_hex(o->ob, should, 4);
+		wk_ob_puts(o->ob, "!] ");
+	}
+}
+
 /* tcpdump -n: "src.sport > dst.dport: UDP, length N", or only the ports when the payload
  * has a protocol of its own that writes the rest of the line. */
 static void line(struct wk_line *o, const struct wk_pkt *p, const struct wk_layer *l)
@@ -123,6 +151,8 @@ static void line(struct wk_line *o, const struct wk_pkt *p, const struct wk_laye
 		              (uint32_t)(ports[2] << 8 | ports[3]));
 	else
 		wk_line_flush_addrs(o);
+	if (o->verbose && h)
+		csum_text(o, p, l, h);
 	if (o->layer + 1u < p->nlayers && p->l[o->layer + 1].proto->line)
 		return;
 	wk_ob_puts(o->ob, "UDP");
