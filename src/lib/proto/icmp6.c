@@ -183,6 +183,31 @@ static void dissect(struct wk_pkt *p, struct wk_layer *l, struct wk_rd *r, struc
 	}
 }
 
+/* tcpdump -v: "[icmp6 sum ok] " or "[bad icmp6 cksum 0x.... -> 0x....!] " first. */
+static void csum_text(struct wk_ob *ob, const struct wk_pkt *p, const struct wk_layer *l,
+                      const uint8_t *h)
+{
+	uint16_t should;
+	int st = l4_csum_check(p, l, 58, true, 2, &should);
+	if (st == L4_CSUM_GOOD) {
+		wk_ob_puts(ob, "[icmp6 sum ok] ");
+	} else if (st == L4_CSUM_BAD) {
+		wk_ob_puts(ob, "[bad icmp6 cksum 0x");
+		wk_ob_hex(ob, (uint64_t)(h[2] << 8 | h[3]), 4);
+		wk_ob_puts(ob, " -> 0x");
+		wk_ob_hex(ob, should ? should : 0xffff, 4); /* in_cksum_shouldbe */
+		wk_ob_puts(ob, "!] ");
+	}
+}
+
+/* Types tcpdump -v prints without the final ", length N" (the ones its printer knows;
+ * neighbour discovery, 133-137, shows the length after the name instead). */
+static bool v_known(unsigned t)
+{
+	return (t >= 1 && t <= 4) || (t >= 128 && t <= 149) || t == 151 || t == 152 || t == 153 ||
+	       t == 155;
+}
+
 /* tcpdump -n (print-icmp6.c): "ICMP6, echo request, id 1, seq 2, length 64". */
 static void line(struct wk_line *o, const struct wk_pkt *p, const struct wk_layer *l)
 {
@@ -190,6 +215,8 @@ static void line(struct wk_line *o, const struct wk_pkt *p, const struct wk_laye
 	if (l->flags & WK_LF_QUOTED)
 		return;
 	const uint8_t *h = wk_layer_bytes(p, l, 0, ICMP6_HLEN);
+	if (o->verbose && h)
+		csum_text(ob, p, l, h);
 	wk_ob_puts(ob, "ICMP6, ");
 	if (!h)
 		return;
@@ -199,6 +226,10 @@ static void line(struct wk_line *o, const struct wk_pkt *p, const struct wk_laye
 	} else {
 		wk_ob_puts(ob, "type-#");
 		wk_ob_u64(ob, h[0]);
+	}
+	if (o->verbose && h[0] >= 133 && h[0] <= 137) {
+		wk_ob_puts(ob, ", length ");
+		wk_ob_u64(ob, wk_layer_wirelen(p, l));
 	}
 	const uint8_t *b = wk_layer_bytes(p, l, 0, ICMP6_BODY);
 	const uint8_t *tgt = wk_layer_bytes(p, l, 8, 16);
@@ -213,11 +244,25 @@ static void line(struct wk_line *o, const struct wk_pkt *p, const struct wk_laye
 	} else if (tgt && h[0] == 136) {
 		wk_ob_puts(ob, ", tgt is ");
 		wk_ob_ip6(ob, tgt);
+		if (o->verbose) { /* RFC 4861 4.4 R, S, O */
+			static const char *const fl[] = {"router", "solicited", "override"};
+			const char *sep = "";
+			wk_ob_puts(ob, ", Flags [");
+			for (unsigned i = 0; i < 3; i++)
+				if (b[4] & (0x80 >> i)) {
+					wk_ob_puts(ob, sep);
+					wk_ob_puts(ob, fl[i]);
+					sep = ", ";
+				}
+			wk_ob_puts(ob, *sep ? "]" : "none]");
+		}
 	} else if (b && h[0] == 2) {
 		wk_ob_puts(ob, ", mtu ");
 		wk_ob_u64(ob,
 		          (uint64_t)b[4] << 24 | (uint64_t)b[5] << 16 | (uint64_t)b[6] << 8 | b[7]);
 	}
+	if (o->verbose && v_known(h[0]))
+		return;
 	wk_ob_puts(ob, ", length ");
 	wk_ob_u64(ob, wk_layer_wirelen(p, l));
 }
