@@ -29,6 +29,8 @@ struct wk_line {
 	bool ports_only; /* an IPv6 extension header came between the addresses and the
 	                  * transport: tcpdump prints "sport > dport: " alone */
 	unsigned verbose; /* tcpdump -v (1), -vv (2): header fields and checksum checks */
+	bool quote;       /* an ICMP error's line asked for the packet it quotes (tcpdump -v):
+	                   * the quoted layers print too */
 };
 
 /* Per-flow state a line callback may keep (tcpdump's relative TCP sequence numbers),

@@ -179,8 +179,9 @@ void wk_print_line(struct wk_ob *ob, struct wk_print_opts *po, const struct wk_p
 	for (unsigned i = 1; i < p->nlayers; i++) {
 		const struct wk_layer *l = &p->l[i];
 		o.layer = i;
-		/* an ICMP error's summary already names what it quotes (as tcpdump prints it) */
-		if (l->flags & WK_LF_QUOTED)
+		/* an ICMP error's summary already names what it quotes (as tcpdump prints it);
+		 * with -v its line asks for the quote (o.quote) */
+		if ((l->flags & WK_LF_QUOTED) && !o.quote)
 			break;
 		if (l->proto->line) {
 			if (o.atype != WK_FT_NONE && !(l->proto->flags & WK_PF_PORTS))

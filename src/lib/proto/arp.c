@@ -112,6 +112,36 @@ static bool nonzero(const uint8_t *a, size_t n)
 	return false;
 }
 
+/* tcpdump -v (print-arp.c): "Ethernet (len 6), IPv4 (len 4), " before the operation. */
+static void verbose_types(struct wk_ob *ob, const uint8_t *h)
+{
+	static const struct wk_vname hrd[] = {
+	    {1, "Ethernet"}, {6, "TokenRing"}, {7, "ArcNet"},      {15, "FrameRelay"},
+	    {19, "ATM"},     {23, "Strip"},    {24, "IEEE 1394"}, {32, "InfiniBand"},
+	    {0, NULL}};
+	unsigned ht = (unsigned)(h[0] << 8 | h[1]), pt = (unsigned)(h[2] << 8 | h[3]);
+	const char *hn = wk_vname_find(hrd, ht);
+	if (hn) {
+		wk_ob_puts(ob, hn);
+	} else {
+		wk_ob_puts(ob, "Unknown Hardware (");
+		wk_ob_u64(ob, ht);
+		wk_ob_putc(ob, ')');
+	}
+	wk_ob_puts(ob, " (len ");
+	wk_ob_u64(ob, h[4]);
+	if (pt == 0x0800) {
+		wk_ob_puts(ob, "), IPv4");
+	} else {
+		wk_ob_puts(ob, "), Unknown Protocol (0x");
+		wk_ob_hex(ob, pt, 4);
+		wk_ob_putc(ob, ')');
+	}
+	wk_ob_puts(ob, " (len ");
+	wk_ob_u64(ob, h[5]);
+	wk_ob_puts(ob, "), ");
+}
+
 /* tcpdump -n (print-arp.c): "ARP, Request who-has T tell S, length N". */
 static void line(struct wk_line *o, const struct wk_pkt *p, const struct wk_layer *l)
 {
@@ -134,6 +164,8 @@ static void line(struct wk_line *o, const struct wk_pkt *p, const struct wk_laye
 		}
 		return; /* truncated: the generic code adds [|arp] */
 	}
+	if (o->verbose)
+		verbose_types(ob, h);
 	switch (op) {
 	case OP_REQUEST:
 		wk_ob_puts(ob, "Request who-has ");

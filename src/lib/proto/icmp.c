@@ -244,12 +244,32 @@ static void idseq(struct wk_ob *ob, const uint8_t *h)
 	wk_ob_u64(ob, (uint64_t)(h[6] << 8 | h[7]));
 }
 
+/* tcpdump -v (print-icmp.c): " (wrong icmp cksum 1234 (->abcd)!)", then for an error the
+ * quoted packet on the next line, indented by a tab. */
+static void verbose_tail(struct wk_line *o, const struct wk_pkt *p, const struct wk_layer *l,
+                         const uint8_t *h)
+{
+	uint16_t should;
+	if (l4_csum_check(p, l, 1, false, 2, &should) == L4_CSUM_BAD) {
+		wk_ob_puts(o->ob, " (wrong icmp cksum ");
+		wk_ob_hex(o->ob, (uint64_t)(h[2] << 8 | h[3]), 1);
+		wk_ob_puts(o->ob, " (->");
+		wk_ob_hex(o->ob, should ? should : 0xffff, 1); /* in_cksum_shouldbe */
+		wk_ob_puts(o->ob, ")!)");
+	}
+	if (is_error(h[0]) && o->layer + 1u < p->nlayers &&
+	    (p->l[o->layer + 1].flags & WK_LF_QUOTED)) {
+		wk_ob_puts(o->ob, "\n\t");
+		o->quote = true;
+	}
+}
+
 /* tcpdump -n: "ICMP echo request, id 1, seq 2, length 64". */
 static void line(struct wk_line *o, const struct wk_pkt *p, const struct wk_layer *l)
 {
 	struct wk_ob *ob = o->ob;
 	const uint8_t *h = wk_layer_bytes(p, l, 0, ICMP_HLEN);
-	if (l->flags & WK_LF_QUOTED)
+	if ((l->flags & WK_LF_QUOTED) && !o->quote)
 		return;
 	wk_ob_puts(ob, "ICMP ");
 	if (!h)
@@ -321,6 +341,8 @@ static void line(struct wk_line *o, const struct wk_pkt *p, const struct wk_laye
 	 * captured is counted too (the layer runs to the end of the capture then). */
 	wk_ob_puts(ob, ", length ");
 	wk_ob_u64(ob, wk_layer_wirelen(p, l));
+	if (o->verbose)
+		verbose_tail(o, p, l, h);
 }
 
 static const struct wk_bind binds[] = {

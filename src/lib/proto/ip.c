@@ -385,7 +385,7 @@ static void line_verbose(struct wk_line *o, const struct wk_pkt *p, const struct
  * undissected protocol shows "ip-proto-N" (print-ip.c). */
 static void line(struct wk_line *o, const struct wk_pkt *p, const struct wk_layer *l)
 {
-	if (l->flags & WK_LF_QUOTED)
+	if ((l->flags & WK_LF_QUOTED) && !o->quote)
 		return; /* tcpdump -n shows the quote only with -v */
 	const uint8_t *h = wk_layer_bytes(p, l, 0, IP_HLEN);
 	if (o->named != o->layer)
@@ -395,7 +395,7 @@ static void line(struct wk_line *o, const struct wk_pkt *p, const struct wk_laye
 	/* A total length beyond the bytes the frame had on the wire (print-ip.c) */
 	uint32_t tlen = (uint32_t)(h[2] << 8 | h[3]);
 	uint32_t wire = p->wirelen > l->off ? p->wirelen - l->off : 0;
-	if (tlen > wire) {
+	if (tlen > wire && !(l->flags & WK_LF_QUOTED)) {
 		wk_ob_puts(o->ob, "truncated-ip - ");
 		wk_ob_u64(o->ob, tlen - wire);
 		wk_ob_puts(o->ob, " bytes missing! ");

@@ -651,7 +651,7 @@ static uint32_t rel_seq(struct wk_line *o, unsigned f, uint32_t sport, uint32_t 
 static void line(struct wk_line *o, const struct wk_pkt *p, const struct wk_layer *l)
 {
 	struct wk_ob *ob = o->ob;
-	if (l->flags & WK_LF_QUOTED)
+	if ((l->flags & WK_LF_QUOTED) && !o->quote)
 		return;
 	const uint8_t *ports = wk_layer_bytes(p, l, 0, 4);
 	uint32_t sport = ports ? (uint32_t)(ports[0] << 8 | ports[1]) : 0;

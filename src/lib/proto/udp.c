@@ -142,7 +142,7 @@ static void csum_text(struct wk_line *o, const struct wk_pkt *p, const struct wk
  * has a protocol of its own that writes the rest of the line. */
 static void line(struct wk_line *o, const struct wk_pkt *p, const struct wk_layer *l)
 {
-	if (l->flags & WK_LF_QUOTED)
+	if ((l->flags & WK_LF_QUOTED) && !o->quote)
 		return;
 	const uint8_t *h = wk_layer_bytes(p, l, 0, UDP_HLEN);
 	const uint8_t *ports = wk_layer_bytes(p, l, 0, 4);
