@@ -11,8 +11,9 @@ and wrong, UDP checksums (right, wrong, absent), IPv6 with traffic class and flo
 label, ECN bits and ICMP echo.
 
 Part 2 (only with --survey, not asserted): every capture of the corpus directory;
-prints the share of identical records and the kinds of the differences (tcpdump
-decodes more application and option detail at -v/-vv than we do)."""
+prints the share of identical records, overall and among the packets whose plain
+line (no -v) already agrees, and the kinds of the differences (tcpdump decodes
+more application and option detail at -v/-vv than we do)."""
 import re
 import subprocess
 import sys
@@ -40,8 +41,8 @@ def run(cmd):
 
 
 def compare(wk, f, v):
-    rc_t, t = run(["tcpdump", "-n", v, "-r", str(f)])
-    rc_w, w = run([wk, "read", v, str(f)])
+    rc_t, t = run(["tcpdump", "-n"] + ([v] if v else []) + ["-r", str(f)])
+    rc_w, w = run([wk, "read"] + ([v] if v else []) + [str(f)])
     return records(t), records(w), rc_w
 
 
@@ -96,12 +97,13 @@ def main():
     if survey:
         for v in ("-v", "-vv"):
             kinds = Counter()
-            st = sa = files = 0
+            st = sa = files = pt = pa = 0
             for f in sorted(corpus.iterdir()):
                 if f.suffix not in (".pcap", ".pcapng"):
                     continue
                 try:
                     t, w, _ = compare(wk, f, v)
+                    t0, w0, _ = compare(wk, f, None)
                 except subprocess.TimeoutExpired:
                     continue
                 if not t:
@@ -110,13 +112,19 @@ def main():
                 for i in range(max(len(t), len(w))):
                     a = t[i] if i < len(t) else b""
                     b = w[i] if i < len(w) else b""
+                    plain = i < len(t0) and i < len(w0) and t0[i] == w0[i]
                     st += 1
+                    pt += plain
                     if a == b:
                         sa += 1
+                        pa += plain
+                    elif not plain:
+                        kinds["the plain line differs already (no -v)"] += 1
                     else:
                         kinds[kind(a, b)] += 1
             print(f"survey {v}: {files} captures, records identical {sa}/{st}"
-                  f" ({100.0 * sa / max(st, 1):.1f}%)")
+                  f" ({100.0 * sa / max(st, 1):.1f}%); where the plain line agrees:"
+                  f" {pa}/{pt} ({100.0 * pa / max(pt, 1):.1f}%)")
             for k, c in kinds.most_common():
                 print(f"  {c:7d}  {k}")
     return 1 if bad else 0
