@@ -324,9 +324,78 @@ const char *ip_proto_vname(unsigned proto)
 	return "unknown";
 }
 
+static void bad_len(struct wk_ob *ob, unsigned n)
+{
+	wk_ob_puts(ob, " [bad length ");
+	wk_ob_u64(ob, n);
+	wk_ob_putc(ob, ']');
+}
+
+/* The option list as tcpdump -v prints it (ip_optprint): "RA value 1", "NOP,EOL", a
+ * route's addresses with a comma after those already visited (RFC 791 3.1). The
+ * timestamp option's contents are not decoded (its name only). */
+static void opts_verbose(struct wk_ob *ob, const uint8_t *c, size_t n)
+{
+	static const struct wk_vname names[] = {
+	    {0, "EOL"}, {1, "NOP"},   {68, "timestamp"}, {130, "security"}, {7, "RR"},
+	    {137, "SSRR"}, {131, "LSRR"}, {148, "RA"},     {82, "traceroute"}, {0, NULL}};
+	const char *sep = "";
+	size_t ol;
+	for (size_t i = 0; i < n; i += ol) {
+		unsigned code = c[i];
+		wk_ob_puts(ob, sep);
+		sep = ",";
+		const char *nm = wk_vname_find(names, code);
+		if (nm) {
+			wk_ob_puts(ob, nm);
+		} else {
+			wk_ob_puts(ob, "unknown ");
+			wk_ob_u64(ob, code);
+		}
+		if (code == 0)
+			return;
+		if (code == 1) {
+			ol = 1;
+			continue;
+		}
+		ol = i + 1 < n ? c[i + 1] : 0;
+		if (ol < 2 || ol > n - i) {
+			bad_len(ob, (unsigned)ol);
+			return;
+		}
+		const uint8_t *o = c + i;
+		if (code == 148) {
+			if (ol < 4)
+				bad_len(ob, (unsigned)ol);
+			else if (o[2] | o[3]) {
+				wk_ob_puts(ob, " value ");
+				wk_ob_u64(ob, (uint64_t)(o[2] << 8 | o[3]));
+			}
+		} else if (code == 7 || code == 131 || code == 137) {
+			if (ol < 3) {
+				bad_len(ob, (unsigned)ol);
+				continue;
+			}
+			if ((ol + 1) & 3)
+				bad_len(ob, (unsigned)ol);
+			unsigned ptr = (unsigned)o[2] - 1; /* wraps below 1, as tcpdump */
+			if (ptr < 3 || ((ptr + 1) & 3) || ptr > ol + 1) {
+				wk_ob_puts(ob, " [bad ptr ");
+				wk_ob_u64(ob, o[2]);
+				wk_ob_putc(ob, ']');
+			}
+			for (size_t k = 3; k + 4 <= ol; k += 4) {
+				wk_ob_putc(ob, ' ');
+				wk_ob_ip4(ob, o + k);
+				if (ptr > k)
+					wk_ob_putc(ob, ',');
+			}
+		}
+	}
+}
+
 /* tcpdump -v: "(tos 0x0, ttl 64, id 1, offset 0, flags [DF], proto TCP (6), length 60)"
- * and the line goes on indented below (print-ip.c). IP options are not decoded: their
- * length is shown instead of tcpdump's option list. */
+ * and the line goes on indented below (print-ip.c). */
 static void line_verbose(struct wk_line *o, const struct wk_pkt *p, const struct wk_layer *l,
                          const uint8_t *h)
 {
@@ -361,10 +430,11 @@ static void line_verbose(struct wk_line *o, const struct wk_pkt *p, const struct
 	wk_ob_puts(ob, "), length ");
 	wk_ob_u64(ob, (uint64_t)(h[2] << 8 | h[3]));
 	size_t hl = (size_t)(h[0] & 15) * 4;
-	if (hl > IP_HLEN) {
+	const uint8_t *full = hl > IP_HLEN ? wk_layer_bytes(p, l, 0, hl) : NULL;
+	if (full) {
 		wk_ob_puts(ob, ", options (");
-		wk_ob_u64(ob, hl - IP_HLEN);
-		wk_ob_puts(ob, " bytes)");
+		opts_verbose(ob, full + IP_HLEN, hl - IP_HLEN);
+		wk_ob_putc(ob, ')');
 	}
 	uint16_t sum;
 	if (hdr_csum(p, l, &sum) && sum) {
