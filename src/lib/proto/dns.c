@@ -36,6 +36,7 @@ enum {
 	T_A = 1,
 	T_NS = 2,
 	T_CNAME = 5,
+	T_SOA = 6,
 	T_PTR = 12,
 	T_MX = 15,
 	T_TXT = 16,
@@ -566,8 +567,13 @@ static void put_class(struct wk_ob *o, const struct dns_msg *d, uint16_t cls, bo
 		wk_ob_puts(o, " (Cache flush)");
 }
 
-static void put_rr(struct wk_ob *o, const struct dns_msg *d, const struct dns_rr *rr)
+/* tcpdump -v shows each record's owner name, and an SOA's names and numbers. */
+static void put_rr(struct wk_ob *o, const struct dns_msg *d, const struct dns_rr *rr, bool v)
 {
+	if (v) {
+		wk_ob_putc(o, ' ');
+		put_name(o, d, rr->name);
+	}
 	if (rr->type != T_OPT)
 		put_class(o, d, rr->cls, false);
 	wk_ob_putc(o, ' ');
@@ -625,6 +631,25 @@ static void put_rr(struct wk_ob *o, const struct dns_msg *d, const struct dns_rr
 			k += n + 1;
 		}
 		break;
+	case T_SOA: {
+		const char *why;
+		size_t pos = rr->rd;
+		if (!v || name_read(d, &pos, NULL, NULL, &why) != DNS_OK)
+			break;
+		size_t pos2 = pos;
+		if (name_read(d, &pos2, NULL, NULL, &why) != DNS_OK || pos2 + 20 > rr->rd + rr->rdlen)
+			break;
+		wk_ob_putc(o, ' ');
+		put_name(o, d, rr->rd);
+		wk_ob_putc(o, ' ');
+		put_name(o, d, pos);
+		for (size_t k = 0; k < 5; k++) { /* serial, refresh, retry, expire, minimum */
+			const uint8_t *x = d->m + pos2 + 4 * k;
+			wk_ob_putc(o, ' ');
+			wk_ob_u64(o, (uint64_t)be16(x) << 16 | be16(x + 2));
+		}
+		break;
+	}
 	case T_OPT:
 		wk_ob_puts(o, " UDPsize=");
 		wk_ob_u64(o, rr->cls);
@@ -680,7 +705,7 @@ static void line(struct wk_line *lo, const struct wk_pkt *p, const struct wk_lay
 				continue;
 			if (shown++)
 				wk_ob_putc(o, ',');
-			put_rr(o, &d, &rr);
+			put_rr(o, &d, &rr, lo->verbose);
 		}
 	} else {
 		if (fl & F_RD)
