@@ -21,7 +21,8 @@ ndpi-google_meet.pcapng ndpi-esp.pcapng tcpdump-msnlb2.pcapng scapy-http_head.pc
 pcapplusplus-ssh_packets.pcap tcpdump-icmpv6-ni-flags.pcap zeek-icmp6-router-advert.pcap
 zeek-Teredo.pcap zeek-gre-sample.pcap zeek-icmp-header-trunc.pcap
 tcpdump-erspan-type-i-2.pcap ndpi-quic_crypto_aes_auth_size.pcap ndpi-can.pcap
-pcapplusplus-ipv6-frag.pcap""".split()
+pcapplusplus-ipv6-frag.pcap zeek-ip6-route0-udp-bad-chksum.pcap zeek-ipv6-mobile-routing.pcap
+zeek-ip6-route0-tcp-good-chksum.pcap tcpdump-ipv6-srh-insert-cksum.pcap""".split()
 DATA_FILES = """ndpi-dlms.pcap tcpdump-erspan-type-i-2.pcap tcpdump-gso-ipv6-vxlan-ipv4.pcap
 tcpdump-hncp_dhcpv6data-oobr.pcap zeek-geneve-ipv6.pcap zeek-irc-353.pcap
 zeek-proto255.pcap zeek-teredo-udp-in-udp.pcap""".split()

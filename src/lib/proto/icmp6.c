@@ -188,7 +188,7 @@ static void csum_text(struct wk_ob *ob, const struct wk_pkt *p, const struct wk_
                       const uint8_t *h)
 {
 	uint16_t should;
-	int st = l4_csum_check(p, l, 58, true, 2, &should);
+	int st = l4_line_csum(p, l, 58, true, 2, &should);
 	if (st == L4_CSUM_GOOD) {
 		wk_ob_puts(ob, "[icmp6 sum ok] ");
 	} else if (st == L4_CSUM_BAD) {

@@ -342,9 +342,18 @@ static void line_ext(struct wk_line *o, const struct wk_pkt *p, const struct wk_
 		wk_ob_puts(ob, " [Deprecated]");
 	wk_ob_puts(ob, ", segleft=");
 	wk_ob_u64(ob, h[3]);
+	uint32_t rsv = (uint32_t)h[4] << 24 | (uint32_t)h[5] << 16 | (uint32_t)h[6] << 8 | h[7];
+	if ((type == 0 || type == 2) && (rsv || o->verbose)) { /* print-rt6.c */
+		wk_ob_puts(ob, ", rsv=0x");
+		wk_ob_hex(ob, rsv, 1);
+	}
 	if (type == 4) { /* RFC 8754 segment routing header */
 		wk_ob_puts(ob, ", last-entry=");
 		wk_ob_u64(ob, h[4]);
+		if (h[5] || o->verbose) {
+			wk_ob_puts(ob, ", flags=0x");
+			wk_ob_hex(ob, h[5], 1);
+		}
 		wk_ob_puts(ob, ", tag=");
 		wk_ob_hex(ob, (uint64_t)(h[6] << 8 | h[7]), 1);
 	}
@@ -502,6 +511,12 @@ static void line_frag(struct wk_line *o, const struct wk_pkt *p, const struct wk
 	wk_line_flush_addrs(o);
 	o->ports_only = true;
 	wk_ob_puts(o->ob, "frag (");
+	if (o->verbose) { /* the identification (print-frag6.c) */
+		wk_ob_puts(o->ob, "0x");
+		wk_ob_hex(o->ob, (uint32_t)h[4] << 24 | (uint32_t)h[5] << 16 | (uint32_t)h[6] << 8 | h[7],
+		          8);
+		wk_ob_putc(o->ob, ':');
+	}
 	wk_ob_u64(o->ob, (uint64_t)(h[2] << 8 | h[3]) & 0xfff8);
 	wk_ob_putc(o->ob, '|');
 	wk_ob_u64(o->ob, l->len - EXT_MIN);

@@ -86,6 +86,29 @@ static inline uint64_t l4_wire_len(const struct wk_pkt *p, const struct wk_layer
 	return wk_layer_wirelen(p, l);
 }
 
+/* The destination in an IPv6 pseudo-header (RFC 8200 8.1): with a routing header between
+ * the IPv6 header n and l, the final one, as tcpdump and tshark take it: the last
+ * address of type 0 and 2, the first segment (the last hop) of type 4 (RFC 8754). NULL
+ * when it was not captured. */
+static inline const uint8_t *l4_final_dst6(const struct wk_pkt *p, const struct wk_layer *n,
+                                           const struct wk_layer *l, const uint8_t *dst)
+{
+	for (const struct wk_layer *x = n + 1; x < l; x++) {
+		if (x->proto != &wk_proto_ipv6_routing)
+			continue;
+		const uint8_t *h = wk_layer_bytes(p, x, 0, 8);
+		if (!h)
+			return NULL;
+		unsigned len = h[1];
+		if ((h[2] == 0 || h[2] == 2) && len >= 2 && !(len & 1))
+			return wk_layer_bytes(p, x, 8 + 16 * (len / 2 - 1), 16);
+		if (h[2] == 4 && len >= 2 && !(len & 1))
+			return wk_layer_bytes(p, x, 8, 16);
+		return dst; /* only the first routing header counts */
+	}
+	return dst;
+}
+
 /* tshark's checksum status values (PROTO_CHECKSUM_E_*). */
 enum { L4_CSUM_BAD = 0, L4_CSUM_GOOD = 1, L4_CSUM_UNVERIFIED = 2, L4_CSUM_NONE = 3 };
 
@@ -125,16 +148,31 @@ static inline int l4_csum_check(const struct wk_pkt *p, const struct wk_layer *l
 			if ((a[0] & 0x3f) | a[1])
 				return L4_CSUM_UNVERIFIED; /* a fragment */
 			sum = wk_csum_pseudo4(a + 6, a + 10, proto, (uint32_t)len);
-		} else if (n->proto == &wk_proto_ipv6 && (a = wk_layer_bytes(p, n, 8, 32)))
-			sum = wk_csum_pseudo6(a, a + 16, proto, (uint32_t)len);
-		else
+		} else if (n->proto == &wk_proto_ipv6 && (a = wk_layer_bytes(p, n, 8, 32))) {
+			const uint8_t *dst = l4_final_dst6(p, n, l, a + 16);
+			if (!dst)
+				return L4_CSUM_UNVERIFIED;
+			sum = wk_csum_pseudo6(a, dst, proto, (uint32_t)len);
+		} else {
 			return L4_CSUM_UNVERIFIED;
+		}
 	}
 	sum = wk_csum_partial(p->data + l->off, (size_t)len, sum);
 	*should = wk_csum_fold(sum + (uint16_t)~field);
 	if (proto == 17 && *should == 0)
 		*should = 0xffff;
 	return wk_csum_fold(sum) == 0 ? L4_CSUM_GOOD : L4_CSUM_BAD;
+}
+
+/* l4_csum_check for the -v line: tcpdump checks nothing after an IPv6 fragment header,
+ * also an atomic one (offset 0, no more fragments), so neither do we there. */
+static inline int l4_line_csum(const struct wk_pkt *p, const struct wk_layer *l, uint8_t proto,
+                               bool pseudo, unsigned coff, uint16_t *should)
+{
+	for (const struct wk_layer *x = l - 1; x > p->l && !(x->proto->flags & WK_PF_NETWORK); x--)
+		if (x->proto == &wk_proto_ipv6_fraghdr)
+			return -1;
+	return l4_csum_check(p, l, proto, pseudo, coff, should);
 }
 
 #endif

@@ -676,7 +676,7 @@ static void line(struct wk_line *o, const struct wk_pkt *p, const struct wk_laye
 	if (l->flags & WK_LF_INVALID)
 		return;
 	uint16_t should;
-	int st = o->verbose ? l4_csum_check(p, l, 6, true, 16, &should) : -1;
+	int st = o->verbose ? l4_line_csum(p, l, 6, true, 16, &should) : -1;
 	if (st == L4_CSUM_GOOD || st == L4_CSUM_BAD) { /* tcpdump -v */
 		wk_ob_puts(ob, ", cksum 0x");
 		wk_ob_hex(ob, (uint64_t)(h[16] << 8 | h[17]), 4);

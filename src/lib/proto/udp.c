@@ -126,7 +126,7 @@ static void csum_text(struct wk_line *o, const struct wk_pkt *p, const struct wk
 		wk_ob_puts(o->ob, "[no cksum] ");
 		return;
 	}
-	int st = l4_csum_check(p, l, 17, true, 6, &should);
+	int st = l4_line_csum(p, l, 17, true, 6, &should);
 	if (st == L4_CSUM_GOOD) {
 		wk_ob_puts(o->ob, "[udp sum ok] ");
 	} else if (st == L4_CSUM_BAD) {
