@@ -274,6 +274,30 @@ static void line(struct wk_line *o, const struct wk_pkt *p, const struct wk_laye
 	uint16_t fl = (uint16_t)v.u;
 	wk_ob_puts(ob, "GREv");
 	wk_ob_u64(ob, fl & GRE_VER);
+	if (o->verbose) { /* tcpdump -v (print-gre.c) */
+		static const struct {
+			uint16_t bit;
+			const char *name;
+		} fn[] = {{GRE_C, "checksum present"}, {GRE_R, "routing present"},
+		          {GRE_K, "key present"},      {GRE_S, "sequence# present"},
+		          {0x0800, "source routing present"}, {GRE_A, "ack present"}};
+		const char *sep = "";
+		wk_ob_puts(ob, ", Flags [");
+		for (size_t i = 0; i < WK_ARRAY_SIZE(fn); i++)
+			if (fl & fn[i].bit) {
+				wk_ob_puts(ob, sep);
+				wk_ob_puts(ob, fn[i].name);
+				sep = ", ";
+			}
+		wk_ob_puts(ob, *sep ? "]" : "none]");
+		const uint8_t *s = (fl & (GRE_C | GRE_R)) && !(fl & GRE_VER)
+		                       ? wk_layer_bytes(p, l, 4, 2)
+		                       : NULL;
+		if (s) {
+			wk_ob_puts(ob, ", sum 0x");
+			wk_ob_hex(ob, (uint64_t)(s[0] << 8 | s[1]), 1);
+		}
+	}
 	if (get_key(p, l, 0, &v)) {
 		wk_ob_puts(ob, ", key=0x");
 		wk_ob_hex(ob, v.u, 1);
@@ -293,7 +317,7 @@ static void line(struct wk_line *o, const struct wk_pkt *p, const struct wk_laye
 	wk_ob_puts(ob, ", length ");
 	wk_ob_u64(ob, l->len);
 	if (layer_has_inner(p, l))
-		wk_ob_puts(ob, ": ");
+		wk_ob_puts(ob, o->verbose ? "\n\t" : ": "); /* tcpdump -v goes multiline */
 }
 
 static const struct wk_bind binds[] = {

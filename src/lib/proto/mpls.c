@@ -106,17 +106,34 @@ static void line(struct wk_line *o, const struct wk_pkt *p, const struct wk_laye
 	if (!b)
 		return;
 	uint32_t e = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
-	if (o->layer == 0 || p->l[o->layer - 1].proto != &wk_proto_mpls)
+	bool first = o->layer == 0 || p->l[o->layer - 1].proto != &wk_proto_mpls;
+	if (first)
 		wk_ob_puts(o->ob, "MPLS ");
+	else if (o->verbose)
+		wk_ob_puts(o->ob, "\n\t"); /* tcpdump -v: a label a line */
 	wk_ob_puts(o->ob, "(label ");
 	wk_ob_u64(o->ob, e >> 12);
+	if (o->verbose && (e >> 12) < 16) { /* RFC 3032 2.1 reserved labels, tcpdump's names */
+		static const char *const rsv[] = {"IPv4 explicit NULL", "router alert",
+		                                  "IPv6 explicit NULL", "implicit NULL"};
+		wk_ob_puts(o->ob, " (");
+		wk_ob_puts(o->ob, (e >> 12) < 4 ? rsv[e >> 12] : "rsvd");
+		wk_ob_putc(o->ob, ')');
+	}
 	wk_ob_puts(o->ob, ", tc ");
 	wk_ob_u64(o->ob, (e >> 9) & 7);
 	if (e & 0x100)
 		wk_ob_puts(o->ob, ", [S]");
 	wk_ob_puts(o->ob, ", ttl ");
 	wk_ob_u64(o->ob, e & 0xff);
-	wk_ob_puts(o->ob, ") ");
+	const struct wk_proto *nx =
+	    o->layer + 1u < p->nlayers ? p->l[o->layer + 1].proto : NULL;
+	if (o->verbose && nx == &wk_proto_mpls)
+		wk_ob_putc(o->ob, ')');
+	else if (o->verbose && (nx == &wk_proto_ip || nx == &wk_proto_ipv6))
+		wk_ob_puts(o->ob, ")\n\t");
+	else
+		wk_ob_puts(o->ob, ") ");
 }
 
 static const struct wk_bind binds[] = {
