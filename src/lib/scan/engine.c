@@ -63,6 +63,12 @@ void bits_free(struct bits *b)
 void eng_emit(struct eng *e, uint32_t addr, uint8_t proto, uint16_t port, uint8_t state,
               uint8_t reason, uint8_t ttl)
 {
+	eng_emit_mac(e, addr, proto, port, state, reason, ttl, NULL);
+}
+
+void eng_emit_mac(struct eng *e, uint32_t addr, uint8_t proto, uint16_t port, uint8_t state,
+                  uint8_t reason, uint8_t ttl, const uint8_t *mac)
+{
 	struct wk_scan_result r;
 	struct timespec ts;
 	memset(&r, 0, sizeof(r));
@@ -74,6 +80,10 @@ void eng_emit(struct eng *e, uint32_t addr, uint8_t proto, uint16_t port, uint8_
 	r.state = state;
 	r.reason = reason;
 	r.ttl = ttl;
+	if (mac) {
+		r.has_mac = true;
+		memcpy(r.mac, mac, 6);
+	}
 	clock_gettime(CLOCK_REALTIME, &ts);
 	r.ts_sec = ts.tv_sec;
 	r.ts_nsec = (uint32_t)ts.tv_nsec;
@@ -145,7 +155,10 @@ static void handle(struct eng *e, const struct scan_reply *r)
 		if (ph->per_host) {
 			bits_set(&ph->up, t);
 			atomic_fetch_add(&ph->nup, 1);
-			eng_emit(e, v.target, WK_SCAN_HOST, 0, WK_PS_HOST_UP, v.reason, r->ttl);
+			if (r->arp && e->macs)
+				memcpy(e->macs + t * 6, r->mac, 6);
+			eng_emit_mac(e, v.target, WK_SCAN_HOST, 0, WK_PS_HOST_UP, v.reason, r->ttl,
+			             r->arp ? r->mac : NULL);
 		} else
 			eng_emit(e, v.target, ph->mods[m]->proto, v.port, v.state, v.reason,
 			         r->ttl);
@@ -236,7 +249,8 @@ static int open_io(struct eng *e, char *ifname, struct wk_error *err)
 	e->c.src = ntohl(sbe);
 	char filt[96], sa[INET_ADDRSTRLEN];
 	inet_ntop(AF_INET, s, sa, sizeof(sa));
-	snprintf(filt, sizeof(filt), "dst host %s and (tcp or udp or icmp)", sa);
+	snprintf(filt, sizeof(filt), "dst host %s and (tcp or udp or icmp%s)", sa,
+	         e->arp ? " or arp" : "");
 	struct wk_capture_opts co = {.ifname = ifname,
 	                             .snaplen = RX_SNAPLEN,
 	                             .buffer_size = RX_BUFFER,
@@ -250,7 +264,16 @@ static int open_io(struct eng *e, char *ifname, struct wk_error *err)
 	uint32_t gw = gateway(first, ifname);
 	uint32_t hop = gw ? gw : (first == last ? first : 0);
 	struct wk_error e2;
-	if (strcmp(ifname, "lo") && hop && (!gw || gateway(last, ifname) == gw) &&
+	if (e->arp && !wk_iface_mac(ifname, mymac, NULL, err)) {
+		/* every frame to its target's MAC from the ARP reply (walk.c patches it) */
+		memcpy(e->c.mac, mymac, 6);
+		memcpy(e->c.eth + 6, mymac, 6);
+		e->c.eth[12] = 0x08;
+		e->c.eth[13] = 0x00;
+		e->c.l2 = true;
+	} else if (e->arp) {
+		return err->code;
+	} else if (strcmp(ifname, "lo") && hop && (!gw || gateway(last, ifname) == gw) &&
 	    !wk_iface_mac(ifname, mymac, NULL, &e2)) {
 		uint8_t h[4];
 		be32_to(h, hop);
@@ -322,7 +345,12 @@ static int disc_phase(struct eng *e, struct phase *ph, bool sharded, struct wk_e
 	unsigned d = o->discovery;
 	int rc = 0;
 	ph->per_host = true;
-	if (d & WK_DISC_ECHO)
+	unsigned asked = d;
+	/* as nmap: on the local segment ARP alone decides; elsewhere it cannot be sent */
+	d = e->arp ? WK_DISC_ARP : d & ~(unsigned)WK_DISC_ARP;
+	if (d & WK_DISC_ARP)
+		rc = add_slot(ph, &scan_probe_arp, 0, err);
+	if (!rc && (d & WK_DISC_ECHO))
 		rc = add_slot(ph, &scan_probe_icmp_echo, 0, err);
 	if (!rc && (d & WK_DISC_TSTAMP))
 		rc = add_slot(ph, &scan_probe_icmp_tstamp, 0, err);
@@ -356,9 +384,10 @@ static int disc_phase(struct eng *e, struct phase *ph, bool sharded, struct wk_e
 	if (rc)
 		return rc;
 	if (!ph->nslots)
-		return wk_seterr(err, WK_EUNSUP,
-		                 "no discovery method this engine can send (-PE -PP "
-		                 "-PS -PA -PU; -PR and IPv6 discovery are not done yet)");
+		return wk_seterr(err, WK_EINVAL,
+		                 asked == WK_DISC_ARP ? "-PR: the targets are not all on the local "
+		                                    "segment of one interface"
+		                                  : "no discovery method given");
 	if (ph->nslots > BATCH)
 		return wk_seterr(err, WK_EINVAL,
 		                 "too many discovery probes per host (%u, at most %u)", ph->nslots,
@@ -475,6 +504,8 @@ int wk_scan_run(const struct wk_scan_opts *o, struct wk_scan_summary *sum, uint6
 	}
 	/* every template and table before anything opens or is sent */
 	bool sn = o->type == WK_SCAN_NONE;
+	if ((rc = eng_arp_setup(&e, err)))
+		goto out;
 	if (o->discovery && (rc = disc_phase(&e, &disc, sn, err)))
 		goto out;
 	if (!sn && (rc = port_phase(&e, &ports, err)))
@@ -528,6 +559,8 @@ out:
 	phase_free(&disc);
 	phase_free(&ports);
 	free(e.bufs);
+	if (e.macs)
+		munmap(e.macs, e.macs_len);
 	pthread_mutex_destroy(&e.mu);
 	return rc;
 }

@@ -73,11 +73,19 @@ struct eng {
 	uint64_t sent, retransmits, last_progress_ns, rate_mark_ns, rate_mark_sent;
 	double cur_rate;
 	uint8_t *bufs; /* BATCH probes of SCAN_PKT_MAX */
+	bool arp;      /* discovery by ARP on the local segment (arp.c) */
+	uint8_t *macs; /* with arp: 6 bytes per target, its MAC once it answered */
+	size_t macs_len;
 };
 
 uint32_t eng_target(const struct eng *e, uint64_t i);
 void eng_emit(struct eng *e, uint32_t addr, uint8_t proto, uint16_t port, uint8_t state,
               uint8_t reason, uint8_t ttl);
+void eng_emit_mac(struct eng *e, uint32_t addr, uint8_t proto, uint16_t port, uint8_t state,
+                  uint8_t reason, uint8_t ttl, const uint8_t *mac);
+/* Whether discovery goes by ARP (the targets share the segment of the interface towards
+ * them) and, when so, the MAC table (arp.c). */
+int eng_arp_setup(struct eng *e, struct wk_error *err);
 /* Walk the phase: the first pass, retransmissions, the wait, the no-response report. */
 int eng_phase_run(struct eng *e, struct phase *ph, uint64_t *resume, struct wk_error *err);
 bool eng_stopped(const struct eng *e);

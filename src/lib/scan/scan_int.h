@@ -21,6 +21,7 @@ struct scan_ctx {
 	uint8_t key[16];  /* SipHash key of this run */
 	bool l2;          /* frames start with an Ethernet header */
 	uint8_t eth[SCAN_ETH_LEN];
+	uint8_t mac[6]; /* ours, for ARP requests (arp.c) */
 	const struct scan_payloads *payloads; /* UDP payloads by port; may be NULL */
 };
 
@@ -48,6 +49,8 @@ struct scan_reply {
 	uint32_t q_seq;            /* quoted TCP sequence number */
 	uint8_t q_itype;           /* quoted ICMP type */
 	uint16_t q_iid, q_iseq;    /* quoted ICMP identifier and sequence */
+	bool arp;                  /* an ARP reply (RFC 826): src is its sender's address */
+	uint8_t mac[6];            /* the ARP sender's hardware address */
 };
 
 /* What a probe module made of a reply: the target, the probe's port and the verdict. */
@@ -75,7 +78,7 @@ struct scan_probe {
 };
 
 extern const struct scan_probe scan_probe_tcp_syn, scan_probe_tcp_ack, scan_probe_udp,
-    scan_probe_udp_unreach, scan_probe_icmp_echo, scan_probe_icmp_tstamp;
+    scan_probe_udp_unreach, scan_probe_icmp_echo, scan_probe_icmp_tstamp, scan_probe_arp;
 /* Every module, sorted by name (the unit test checks names are unique). */
 extern const struct scan_probe *const scan_probes[];
 extern const size_t scan_nprobes;
@@ -84,6 +87,12 @@ const struct scan_probe *scan_probe_find(const char *name);
 /* Reduce a captured frame (link type lt) to a scan_reply. False when it is not IPv4 or
  * is too short or malformed; every byte is read through the bounded cursor. */
 bool scan_parse(const uint8_t *p, size_t n, uint32_t lt, struct scan_reply *r);
+
+/* An Ethernet frame holding an ARP reply (arp.c): fills r->arp, src, dst and mac. */
+bool scan_parse_arp(const uint8_t *p, size_t n, uint32_t lt, struct scan_reply *r);
+/* Whether every address in [first, last] (host order) is on the segment of ifname: one
+ * route without gateway on that interface covers both (/proc/net/route). */
+bool scan_onlink(const char *ifname, uint32_t first, uint32_t last);
 
 /* UDP payloads from nmap-payloads (payloads.c): the first payload listed for a port. */
 struct scan_payloads;
