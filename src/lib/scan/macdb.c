@@ -114,8 +114,7 @@ static int line(struct wk_macdb *db, struct wk_rd *r)
 	return add(db, oui, name, len) ? -1 : 0;
 }
 
-struct wk_macdb *wk_macdb_parse(const char *text, size_t n, const char *name,
-                                struct wk_error *err)
+struct wk_macdb *wk_macdb_parse(const char *text, size_t n, const char *name, struct wk_error *err)
 {
 	struct wk_macdb *db = calloc(1, sizeof(*db));
 	struct wk_rd r;
@@ -140,9 +139,10 @@ struct wk_macdb *wk_macdb_parse(const char *text, size_t n, const char *name,
 			if (rc < 0)
 				wk_seterr(err, WK_ENOMEM, "out of memory");
 			else
-				wk_seterr(err, WK_EFORMAT,
-				          "%s line %u: not \"XXXXXX Vendor\" (six hex digits, a name)",
-				          name, lineno);
+				wk_seterr(
+				    err, WK_EFORMAT,
+				    "%s line %u: not \"XXXXXX Vendor\" (six hex digits, a name)",
+				    name, lineno);
 			wk_macdb_free(db);
 			return NULL;
 		}
@@ -186,7 +186,8 @@ struct wk_macdb *wk_macdb_load(const char *datadir, struct wk_error *err)
 		if (eno)
 			wk_seterr_sys(err, eno, "reading %s", path);
 		else if (big)
-			wk_seterr(err, WK_EFORMAT, "%s: larger than %u bytes", path, MACDB_FILE_MAX);
+			wk_seterr(err, WK_EFORMAT, "%s: larger than %u bytes", path,
+			          MACDB_FILE_MAX);
 		else
 			db = wk_macdb_parse(text, n, path, err);
 		free(text);
