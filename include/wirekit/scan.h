@@ -230,8 +230,7 @@ struct wk_macdb;
  * WK_ENOTFOUND names the paths tried; WK_EFORMAT names the file and the bad line. */
 struct wk_macdb *wk_macdb_load(const char *datadir, struct wk_error *err);
 /* The same from text in memory (name is used in messages). */
-struct wk_macdb *wk_macdb_parse(const char *text, size_t n, const char *name,
-                                struct wk_error *err);
+struct wk_macdb *wk_macdb_parse(const char *text, size_t n, const char *name, struct wk_error *err);
 void wk_macdb_free(struct wk_macdb *db);
 /* Number of prefixes. */
 size_t wk_macdb_count(const struct wk_macdb *db);

@@ -272,9 +272,9 @@ static int open_io(struct eng *e, char *ifname, struct wk_error *err)
 		e->c.eth[13] = 0x00;
 		e->c.l2 = true;
 	} else if (e->arp) {
-		return err->code;
+		return err ? err->code : WK_ESYS;
 	} else if (strcmp(ifname, "lo") && hop && (!gw || gateway(last, ifname) == gw) &&
-	    !wk_iface_mac(ifname, mymac, NULL, &e2)) {
+	           !wk_iface_mac(ifname, mymac, NULL, &e2)) {
 		uint8_t h[4];
 		be32_to(h, hop);
 		if (!wk_neigh_resolve(ifname, AF_INET, h, s, nmac, NEIGH_TIMEOUT, &e2)) {
@@ -386,8 +386,8 @@ static int disc_phase(struct eng *e, struct phase *ph, bool sharded, struct wk_e
 	if (!ph->nslots)
 		return wk_seterr(err, WK_EINVAL,
 		                 asked == WK_DISC_ARP ? "-PR: the targets are not all on the local "
-		                                    "segment of one interface"
-		                                  : "no discovery method given");
+		                                        "segment of one interface"
+		                                      : "no discovery method given");
 	if (ph->nslots > BATCH)
 		return wk_seterr(err, WK_EINVAL,
 		                 "too many discovery probes per host (%u, at most %u)", ph->nslots,
