@@ -140,8 +140,10 @@ int eng_arp_setup(struct eng *e, struct wk_error *err)
 	char ifname[WK_IFNAME_MAX] = "";
 	struct wk_error e2;
 	e->arp = false;
-	if (!(o->discovery & WK_DISC_ARP))
+	if (!(o->discovery & (WK_DISC_ARP | WK_DISC_ND)))
 		return 0;
+	if (e->c.v6)
+		return eng_nd_setup(e, err);
 	uint32_t first = eng_target(e, 0), last = eng_target(e, e->ntargets - 1);
 	uint32_t be = htonl(first);
 	memcpy(d, &be, 4);

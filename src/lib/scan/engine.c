@@ -72,9 +72,13 @@ void eng_emit_mac(struct eng *e, uint32_t addr, uint8_t proto, uint16_t port, ui
 	struct wk_scan_result r;
 	struct timespec ts;
 	memset(&r, 0, sizeof(r));
-	r.addr.family = AF_INET;
-	uint32_t be = htonl(addr);
-	memcpy(r.addr.b, &be, 4);
+	if (e->c.v6) { /* IPv6 targets go by their index (probes6.c) */
+		wk_targets_at(e->o->targets, addr, &r.addr);
+	} else {
+		r.addr.family = AF_INET;
+		uint32_t be = htonl(addr);
+		memcpy(r.addr.b, &be, 4);
+	}
 	r.proto = proto;
 	r.port = port;
 	r.state = state;
@@ -116,6 +120,8 @@ static bool target_index(const struct eng *e, uint32_t addr, uint64_t *idx)
 uint32_t eng_target(const struct eng *e, uint64_t i)
 {
 	struct wk_scan_addr a;
+	if (e->c.v6)
+		return (uint32_t)i;
 	wk_targets_at(e->o->targets, i, &a);
 	return (uint32_t)a.b[0] << 24 | (uint32_t)a.b[1] << 16 | (uint32_t)a.b[2] << 8 | a.b[3];
 }
@@ -135,8 +141,9 @@ static void handle(struct eng *e, const struct scan_reply *r)
 		if (ph->per_host) {
 			/* as nmap: an ICMP error quoting a ping probe decides nothing, except port
 			 * or protocol unreachable from the target itself (it is up) */
-			if (r->quoted && !(r->src == v.target && (v.reason == WK_RS_PORT_UNREACH ||
-			                                          v.reason == WK_RS_PROTO_UNREACH)))
+			bool self = r->v6 ? !memcmp(r->src6, r->q_dst6, 16) : r->src == v.target;
+			if (r->quoted && !(self && (v.reason == WK_RS_PORT_UNREACH ||
+			                            v.reason == WK_RS_PROTO_UNREACH)))
 				continue;
 			x = t;
 		} else {
@@ -155,10 +162,11 @@ static void handle(struct eng *e, const struct scan_reply *r)
 		if (ph->per_host) {
 			bits_set(&ph->up, t);
 			atomic_fetch_add(&ph->nup, 1);
-			if (r->arp && e->macs)
+			bool link = r->arp || r->nd;
+			if (link && e->macs)
 				memcpy(e->macs + t * 6, r->mac, 6);
 			eng_emit_mac(e, v.target, WK_SCAN_HOST, 0, WK_PS_HOST_UP, v.reason, r->ttl,
-			             r->arp ? r->mac : NULL);
+			             link ? r->mac : NULL);
 		} else
 			eng_emit(e, v.target, ph->mods[m]->proto, v.port, v.state, v.reason,
 			         r->ttl);
@@ -229,6 +237,8 @@ static void be32_to(uint8_t *p, uint32_t v)
 static int open_io(struct eng *e, char *ifname, struct wk_error *err)
 {
 	const struct wk_scan_opts *o = e->o;
+	if (e->c.v6)
+		return eng_open_io6(e, ifname, err);
 	uint32_t first = eng_target(e, 0), last = eng_target(e, e->ntargets - 1);
 	uint8_t d[4], s[4];
 	int rc;
@@ -381,6 +391,8 @@ static int disc_phase(struct eng *e, struct phase *ph, bool sharded, struct wk_e
 		if (!any && !rc)
 			rc = add_slot(ph, &scan_probe_udp_unreach, DEFAULT_UDP_DISC, err);
 	}
+	if (!rc && e->c.v6)
+		rc = eng_phase_v6(ph, err);
 	if (rc)
 		return rc;
 	if (!ph->nslots)
@@ -419,6 +431,8 @@ static int port_phase(struct eng *e, struct phase *ph, struct wk_error *err)
 	if (!ph->nslots)
 		return wk_seterr(err, WK_EINVAL, "no %s ports in the port list",
 		                 m->proto == WK_SP_UDP ? "UDP" : "TCP");
+	if (e->c.v6 && (rc = eng_phase_v6(ph, err)))
+		return rc;
 	if (e->ntargets > UINT64_MAX / ph->nslots)
 		return wk_seterr(err, WK_EINVAL, "target x port space too large");
 	return phase_finish(e, ph, e->ntargets * ph->nslots, true, err);
@@ -428,15 +442,15 @@ static int check_opts(const struct wk_scan_opts *o, struct wk_error *err)
 {
 	if (!o->targets || !wk_targets_count(o->targets))
 		return wk_seterr(err, WK_EINVAL, "no targets");
-	struct wk_scan_addr a;
+	struct wk_scan_addr a, b;
 	wk_targets_at(o->targets, 0, &a);
-	if (a.family != AF_INET)
+	wk_targets_at(o->targets, wk_targets_count(o->targets) - 1, &b);
+	if (a.family != b.family)
 		return wk_seterr(err, WK_EUNSUP,
-		                 "raw scans of IPv6 targets are not done yet (-sT)");
-	wk_targets_at(o->targets, wk_targets_count(o->targets) - 1, &a);
-	if (a.family != AF_INET)
-		return wk_seterr(err, WK_EUNSUP,
-		                 "raw scans of IPv6 targets are not done yet (-sT)");
+		                 "IPv4 and IPv6 targets in one raw scan (scan them apart, or -sT)");
+	/* IPv6 positions carry the target's index in 32 bits (probes6.c) */
+	if (a.family == AF_INET6 && wk_targets_count(o->targets) > UINT32_MAX)
+		return wk_seterr(err, WK_EINVAL, "more than 2^32 IPv6 targets");
 	if (o->shard_of && (o->shard_k < 1 || o->shard_k > o->shard_of))
 		return wk_seterr(err, WK_EINVAL, "shard %u/%u", o->shard_k, o->shard_of);
 	if (o->type != WK_SCAN_NONE && o->type != WK_SCAN_SYN && o->type != WK_SCAN_ACK &&
@@ -481,6 +495,11 @@ int wk_scan_run(const struct wk_scan_opts *o, struct wk_scan_summary *sum, uint6
 		oo.wait_ms = DEFAULT_WAIT_MS;
 	e.o = &oo;
 	e.ntargets = wk_targets_count(o->targets);
+	struct wk_scan_addr fa;
+	wk_targets_at(o->targets, 0, &fa);
+	e.c.v6 = fa.family == AF_INET6;
+	e.c.targets = o->targets;
+	e.c.ntargets = e.ntargets;
 	pthread_mutex_init(&e.mu, NULL);
 	if (getrandom(e.c.key, sizeof(e.c.key), 0) != (ssize_t)sizeof(e.c.key)) {
 		rc = wk_seterr_sys(err, errno, "getrandom");

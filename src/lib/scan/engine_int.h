@@ -86,6 +86,11 @@ void eng_emit_mac(struct eng *e, uint32_t addr, uint8_t proto, uint16_t port, ui
 /* Whether discovery goes by ARP (the targets share the segment of the interface towards
  * them) and, when so, the MAC table (arp.c). */
 int eng_arp_setup(struct eng *e, struct wk_error *err);
+/* IPv6 (link6.c): neighbour discovery on link (as eng_arp_setup), the sockets, and a
+ * phase's probe modules swapped for their IPv6 forms (those without one dropped). */
+int eng_nd_setup(struct eng *e, struct wk_error *err);
+int eng_open_io6(struct eng *e, char *ifname, struct wk_error *err);
+int eng_phase_v6(struct phase *ph, struct wk_error *err);
 /* Walk the phase: the first pass, retransmissions, the wait, the no-response report. */
 int eng_phase_run(struct eng *e, struct phase *ph, uint64_t *resume, struct wk_error *err);
 bool eng_stopped(const struct eng *e);
