@@ -165,8 +165,9 @@ static void handle(struct eng *e, const struct scan_reply *r)
 			bool link = r->arp || r->nd;
 			if (link && e->macs)
 				memcpy(e->macs + t * 6, r->mac, 6);
-			eng_emit_mac(e, v.target, WK_SCAN_HOST, 0, WK_PS_HOST_UP, v.reason, r->ttl,
-			             link ? r->mac : NULL);
+			/* as nmap: a link-layer answer has no TTL to report */
+			eng_emit_mac(e, v.target, WK_SCAN_HOST, 0, WK_PS_HOST_UP, v.reason,
+			             link ? 0 : r->ttl, link ? r->mac : NULL);
 		} else
 			eng_emit(e, v.target, ph->mods[m]->proto, v.port, v.state, v.reason,
 			         r->ttl);
