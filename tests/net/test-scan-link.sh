@@ -7,6 +7,10 @@
 # text, JSON Lines and XML; --send-ip and --disable-arp-ping use IP probes instead; a
 # port scan after ARP discovery reaches the hosts; a damaged nmap-mac-prefixes is one
 # warning and vendors print as Unknown; -PR to targets off the segment is a usage error.
+# IPv6 on the same segment (2001:db8::/64, documentation prefix): -sn finds the hosts by
+# neighbour solicitation (nd-response), -sS and -sU after it, and -sS / ICMPv6 echo
+# discovery through a router to a /112 (2001:db8:1::/112, raw IPv6 socket) agree with
+# nmap -6 -n on every host's state and reason and every port's state and reason.
 . "$(dirname "$0")/lib.sh"
 need ip python3 timeout nmap
 [ "$(id -u)" = 0 ] || { echo "SKIP: needs root for network namespaces and raw sockets"; exit 77; }
@@ -32,6 +36,13 @@ link_lab_up() {
 	done
 	ip -n "$H1" link set "lv2$$" address 02:00:00:00:00:02
 	ip -n "$H2" link set "lv3$$" address 00:00:0c:12:34:56
+	for n in "$S" "$H1" "$H2"; do
+		ip netns exec "$n" sysctl -qw net.ipv6.conf.all.accept_dad=0 \
+			net.ipv6.conf.default.accept_dad=0 net.ipv6.icmp.ratelimit=0
+	done
+	ip -n "$S" addr add 2001:db8::100/64 dev "lv1$$" nodad
+	ip -n "$H1" addr add 2001:db8::2/64 dev "lv2$$" nodad
+	ip -n "$H2" addr add 2001:db8::3/64 dev "lv3$$" nodad
 	ip -n "$S" addr add 198.18.0.1/24 dev "lv1$$"
 	ip -n "$H1" addr add 198.18.0.2/24 dev "lv2$$"
 	ip -n "$H2" addr add 198.18.0.3/24 dev "lv3$$"
@@ -41,11 +52,20 @@ link_lab_up() {
 	ip -n "$S" link set "lv1$$" up
 	ip -n "$H1" link set "lv2$$" up
 	ip -n "$H2" link set "lv3$$" up
+	ip -n "$H1" -6 route add local 2001:db8:1::/112 dev lo
+	ip -n "$S" -6 route add 2001:db8:1::/112 via 2001:db8::2
 	# a listener on H1 TCP 22 for the port scan after ARP discovery
 	bg timeout 300 ip netns exec "$H1" python3 -c '
 import socket, time
 s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("198.18.0.2", 22)); s.listen(64); time.sleep(300)'
+s.bind(("198.18.0.2", 22)); s.listen(64)
+s6 = socket.socket(socket.AF_INET6); s6.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s6.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+s6.bind(("::", 22)); s6.listen(64)
+u6 = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM); u6.bind(("2001:db8::2", 53))
+while True:
+    d, a = u6.recvfrom(2048)
+    u6.sendto(b"x", a)'
 	wait_port 22 t "$H1" || return 1
 }
 inS() { timeout "${TMO:-60}" ip netns exec "$S" "$@"; }
@@ -70,7 +90,7 @@ for h in ET.parse(sys.argv[1]).getroot().iter("host"):
     st = h.find("status")
     ip = mac = vendor = "-"
     for a in h.findall("address"):
-        if a.get("addrtype") == "ipv4":
+        if a.get("addrtype") in ("ipv4", "ipv6"):
             ip = a.get("addr")
         elif a.get("addrtype") == "mac":
             mac, vendor = a.get("addr"), a.get("vendor", "-")
@@ -130,7 +150,7 @@ ports_of() {
 	python3 - "$1" <<'PY'
 import sys, xml.etree.ElementTree as ET
 for h in ET.parse(sys.argv[1]).getroot().iter("host"):
-    ip = [a.get("addr") for a in h.findall("address") if a.get("addrtype") == "ipv4"][0]
+    ip = [a.get("addr") for a in h.findall("address") if a.get("addrtype") in ("ipv4", "ipv6")][0]
     for p in h.iter("port"):
         s = p.find("state")
         print(ip, p.get("portid"), s.get("state"), s.get("reason"))
@@ -160,6 +180,62 @@ ip -n "$S" route add 198.19.0.0/24 via 198.18.0.2
 inS "$W" scan -sn -PR 198.19.0.1-3 >/dev/null 2>"$T/off.err"
 echo $? >"$T/off.rc"
 check "-PR off the segment: exit 2 with a message" sh -c "[ \$(cat '$T/off.rc') = 2 ] && grep -q 'not all on the local segment' '$T/off.err'"
+
+# 7. IPv6 on link: neighbour solicitation discovery, then -sS and -sU, against nmap -6
+TG6=2001:db8::/125 # ::0-7: hosts ::2 and ::3, nothing else (our ::100 is outside)
+agree() { # agree NAME OURS NMAPS (files of sorted lines)
+	if diff "$3" "$2" >"$T/agree.diff"; then ok "$1"; else
+		bad "$1"
+		sed 's/^/    /' "$T/agree.diff"
+	fi
+}
+inS "$W" scan -sn "$TG6" --reason -oX "$T/nd.xml" -oJ "$T/nd.json" >"$T/nd.out" 2>"$T/nd.err"
+echo $? >"$T/nd.rc"
+inS nmap -6 -n -sn "$TG6" -oX "$T/nnd.xml" >/dev/null 2>&1
+hosts_of "$T/nd.xml" | sort >"$T/nd.h"
+hosts_of "$T/nnd.xml" | sort >"$T/nnd.h"
+check "-sn IPv6 on link: exit 0" [ "$(cat "$T/nd.rc")" = 0 ]
+check "-sn IPv6 on link: ::2 and ::3 up by nd-response" sh -c "[ \$(grep -c ' up nd-response ' '$T/nd.h') = 2 ]"
+agree "-sn IPv6 on link agrees with nmap -6 (host, reason, MAC, vendor)" "$T/nd.h" "$T/nnd.h"
+check "JSON: the 6 others down, no-response" python3 -c '
+import json, sys
+r = [o for o in map(json.loads, open(sys.argv[1])) if "ip" in o]
+d = sorted(o["ip"] for o in r if o["state"] == "down" and o["reason"] == "no-response")
+assert d == ["2001:db8::", "2001:db8::1", "2001:db8::4", "2001:db8::5", "2001:db8::6", "2001:db8::7"], d
+' "$T/nd.json"
+inS "$W" scan -sS -p 22,80 "$TG6" --reason -oX "$T/s6.xml" >/dev/null 2>&1
+inS nmap -6 -n -sS -p 22,80 "$TG6" --reason -oX "$T/ns6.xml" >/dev/null 2>&1
+ports_of "$T/s6.xml" | sort >"$T/s6.p"
+ports_of "$T/ns6.xml" | sort >"$T/ns6.p"
+check "-sS IPv6 on link: 22 open on ::2" grep -qx '2001:db8::2 22 open syn-ack' "$T/s6.p"
+agree "-sS IPv6 on link agrees with nmap -6 (ports, states, reasons)" "$T/s6.p" "$T/ns6.p"
+inS "$W" scan -sU -p 53,99 2001:db8::2 --reason -oX "$T/u6.xml" >/dev/null 2>&1
+inS nmap -6 -n -sU -p 53,99 2001:db8::2 --reason -oX "$T/nu6.xml" >/dev/null 2>&1
+ports_of "$T/u6.xml" | sort >"$T/u6.p"
+ports_of "$T/nu6.xml" | sort >"$T/nu6.p"
+check "-sU IPv6: 53 open (udp-response), 99 closed (port-unreach)" sh -c \
+	"grep -qx '2001:db8::2 53 open udp-response' '$T/u6.p' && grep -qx '2001:db8::2 99 closed port-unreach' '$T/u6.p'"
+agree "-sU IPv6 agrees with nmap -6" "$T/u6.p" "$T/nu6.p"
+
+# 8. IPv6 through a router (raw IPv6 socket): ICMPv6 echo discovery and -sS to a prefix
+TR6=2001:db8:1::/126
+inS "$W" scan -sS -p 22,80 "$TR6" --reason -oX "$T/r6.xml" >/dev/null 2>&1
+inS nmap -6 -n -sS -p 22,80 "$TR6" --reason -oX "$T/nr6.xml" >/dev/null 2>&1
+hosts_of "$T/r6.xml" | sort >"$T/r6.h"
+hosts_of "$T/nr6.xml" | sort >"$T/nr6.h"
+ports_of "$T/r6.xml" | sort >"$T/r6.p"
+ports_of "$T/nr6.xml" | sort >"$T/nr6.p"
+check "IPv6 off link: 4 hosts up by echo-reply, 8 ports" sh -c \
+	"[ \$(grep -c ' up echo-reply ' '$T/r6.h') = 4 ] && [ \$(wc -l <'$T/r6.p') = 8 ]"
+agree "IPv6 off link: hosts agree with nmap -6" "$T/r6.h" "$T/nr6.h"
+agree "IPv6 off link: ports agree with nmap -6" "$T/r6.p" "$T/nr6.p"
+# --send-ip on link: ICMPv6 echo, not ND
+inS "$W" scan -sn -PE --send-ip "$TG6" -oX "$T/e6.xml" >/dev/null 2>&1
+check "IPv6 --send-ip: echo-reply instead of nd-response" sh -c \
+	"$(declare -f hosts_of); [ \$(hosts_of '$T/e6.xml' | grep -c ' up echo-reply ') = 2 ]"
+# one raw scan takes one family
+inS "$W" scan -sn 198.18.0.2 2001:db8::2 >/dev/null 2>"$T/mix.err"
+check "IPv4 and IPv6 targets in one raw scan: an error naming it" grep -q 'IPv4 and IPv6 targets' "$T/mix.err"
 
 [ "$FAILS" = 0 ] || { echo "$FAILS failure(s)"; exit 1; }
 echo "all passed"
