@@ -113,8 +113,8 @@ static int head6(struct scan_tmpl *t, const struct scan_ctx *c, uint8_t nh, uint
 
 /* Copy the template, set destination and payload length, sum the upper-layer checksum at
  * offset csoff of the payload. Returns the packet's length. */
-static size_t finish(uint8_t *out, const struct scan_tmpl *t, const uint8_t dst[16],
-                     size_t plen, size_t csoff)
+static size_t finish(uint8_t *out, const struct scan_tmpl *t, const uint8_t dst[16], size_t plen,
+                     size_t csoff)
 {
 	uint8_t *ip = out + t->l3, *l4 = ip + IP6_HLEN;
 	memcpy(ip + 24, dst, 16);
@@ -417,20 +417,17 @@ static bool nd_classify(const struct scan_reply *r, const struct scan_ctx *c,
 
 /* ---- the IPv6 forms --------------------------------------------------------------------- */
 
-const struct scan_probe scan_probe_tcp_syn6 = {"tcp-syn6", IPPROTO_TCP, WK_SP_TCP,
-                                               WK_PS_FILTERED, tcp6_build, syn6_make,
-                                               syn6_classify};
-const struct scan_probe scan_probe_tcp_ack6 = {"tcp-ack6", IPPROTO_TCP, WK_SP_TCP,
-                                               WK_PS_FILTERED, tcp6_build, ack6_make,
-                                               ack6_classify};
-const struct scan_probe scan_probe_udp6 = {"udp6",     IPPROTO_UDP, WK_SP_UDP, WK_PS_OPEN_FILTERED,
-                                           udp6_build, udp6_make,   udp6_classify};
-const struct scan_probe scan_probe_udp_unreach6 = {
-    "udp-unreach6", IPPROTO_UDP, WK_SP_UDP, WK_PS_OPEN_FILTERED, udp6_build, unreach6_make,
-    udp6_classify};
-const struct scan_probe scan_probe_icmp6_echo = {"icmp6-echo",    NH_ICMP6,    0xff,
-                                                 WK_PS_HOST_DOWN, echo6_build, echo6_make,
-                                                 echo6_classify};
+const struct scan_probe scan_probe_tcp_syn6 = {
+    "tcp-syn6", IPPROTO_TCP, WK_SP_TCP, WK_PS_FILTERED, tcp6_build, syn6_make, syn6_classify};
+const struct scan_probe scan_probe_tcp_ack6 = {
+    "tcp-ack6", IPPROTO_TCP, WK_SP_TCP, WK_PS_FILTERED, tcp6_build, ack6_make, ack6_classify};
+const struct scan_probe scan_probe_udp6 = {
+    "udp6", IPPROTO_UDP, WK_SP_UDP, WK_PS_OPEN_FILTERED, udp6_build, udp6_make, udp6_classify};
+const struct scan_probe scan_probe_udp_unreach6 = {"udp-unreach6",      IPPROTO_UDP, WK_SP_UDP,
+                                                   WK_PS_OPEN_FILTERED, udp6_build,  unreach6_make,
+                                                   udp6_classify};
+const struct scan_probe scan_probe_icmp6_echo = {
+    "icmp6-echo", NH_ICMP6, 0xff, WK_PS_HOST_DOWN, echo6_build, echo6_make, echo6_classify};
 const struct scan_probe scan_probe_nd = {"nd",     NH_ICMP6, 0xff,       WK_PS_HOST_DOWN,
                                          nd_build, nd_make,  nd_classify};
 

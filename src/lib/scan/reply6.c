@@ -101,7 +101,7 @@ static void quoted6(struct wk_rd *r, struct scan_reply *o)
 }
 
 /* A neighbour advertisement: flags, target, options (RFC 4861 4.6, lengths in 8 bytes;
- * a zero length is invalid and ends the walk). */
+ * an option of length zero or past the end discards the packet). */
 static bool na(struct wk_rd *r, struct scan_reply *o)
 {
 	wk_rd_skip(r, 4);
@@ -110,7 +110,7 @@ static bool na(struct wk_rd *r, struct scan_reply *o)
 	while (wk_rd_left(r) >= 2) {
 		uint8_t type = wk_rd_u8(r), len = wk_rd_u8(r);
 		if (!len || !wk_rd_need(r, (size_t)len * 8 - 2))
-			break;
+			return false; /* RFC 4861 4.6: a zero length is discarded */
 		if (type == ND_OPT_TLLA && len == 1) {
 			wk_rd_copy(r, o->mac, 6);
 			break;
