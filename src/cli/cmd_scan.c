@@ -33,6 +33,7 @@ const char *const cmd_scan_usage =
     "the 1,000 most frequent TCP ports, SYN scan with CAP_NET_RAW, connect scan otherwise.\n"
     "\n"
     "Targets: 198.18.0.1  198.18.0.0/16  198.18.0.1-50  198.18.0-3.1-254  a host name\n"
+    "  IPv6: 2001:db8::1  2001:db8::/112 (prefixes up to /112; one family per raw scan)\n"
     "  -iL FILE               targets from FILE ('-': stdin)\n"
     "  --exclude LIST         leave these out (comma separated)\n"
     "  --excludefile FILE     leave the targets in FILE out\n"
@@ -76,7 +77,7 @@ const char *const cmd_scan_usage =
     "  --reason               print the reason of each state\n"
     "  -v                     print the seed and the resume position\n"
     "  --stats-every S        a progress line every S seconds (on a terminal: always)\n"
-    "  --datadir DIR          nmap-services and nmap-payloads from DIR\n"
+    "  --datadir DIR          nmap-services, nmap-payloads, nmap-mac-prefixes from DIR\n"
     "  -n                     no reverse DNS (the default); -R is not done yet\n"
     "\n"
     "Bad input exits 2 before anything is sent. See wirekit-scan(1).\n";
