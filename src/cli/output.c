@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "output.h"
+#include "parse.h"
 
 static int write_errno; /* why the last out_fd_flush failed */
 
@@ -40,17 +41,6 @@ bool out_same_file(const char *in, const char *out)
 	if (!stat_path(in, STDIN_FILENO, &a) || !stat_path(out, STDOUT_FILENO, &b))
 		return false; /* an output that does not exist yet is not the input */
 	return S_ISREG(a.st_mode) && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
-}
-
-bool out_parse_u64(const char *s, uint64_t *out)
-{
-	char *end;
-	errno = 0;
-	unsigned long long v = strtoull(s, &end, 10);
-	if (errno || end == s || *end || s[0] == '-')
-		return false;
-	*out = v;
-	return true;
 }
 
 char *out_join_args(int argc, char **argv)
@@ -111,7 +101,7 @@ static int e_opt(struct out_opts *o, const char *cmd, const char *arg)
 		o->occ = !strcmp(v, ",") ? ',' : sep_char(v);
 	else if (KEY("occurrence") && (!strcmp(v, "a") || !strcmp(v, "f") || !strcmp(v, "l")))
 		o->occurrence = v[0] == 'a' ? 0 : v[0] == 'f' ? 1 : -1;
-	else if (KEY("occurrence") && out_parse_u64(v, &n) && n > 0 && n < 1000000)
+	else if (KEY("occurrence") && cli_parse_u64(v, &n) && n > 0 && n < 1000000)
 		o->occurrence = (int)n;
 	else if (KEY("header") && (!strcmp(v, "y") || !strcmp(v, "n")))
 		o->header = v[0] == 'y';
@@ -158,7 +148,7 @@ int out_opt(struct out_opts *o, const char *cmd, int c, const char *arg)
 {
 	switch (c) {
 	case 'c':
-		if (!out_parse_u64(arg, &o->count) || o->count == 0) {
+		if (!cli_parse_u64(arg, &o->count) || o->count == 0) {
 			fprintf(stderr, "wirekit %s: -c: not a positive count: '%s'\n", cmd, arg);
 			return -1;
 		}
@@ -204,7 +194,7 @@ int out_opt(struct out_opts *o, const char *cmd, int c, const char *arg)
 		o->pcapng = true;
 		return 1;
 	case OUT_OPT_TOP:
-		if (!out_parse_u64(arg, &o->top)) {
+		if (!cli_parse_u64(arg, &o->top)) {
 			fprintf(stderr, "wirekit %s: --top: not a count: '%s'\n", cmd, arg);
 			return -1;
 		}
