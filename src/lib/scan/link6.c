@@ -11,6 +11,7 @@
 #include <sys/mman.h>
 
 #include "scan/engine_int.h"
+#include "wirekit/addr.h"
 #include "wirekit/capture.h"
 #include "wirekit/send.h"
 
@@ -19,13 +20,15 @@
 #define RTF_UP     0x0001u
 #define RTF_GW     0x0002u
 
+/* n bytes from 2n hex digits (/proc/net/ipv6_route writes addresses so). */
 static int hexbytes(const char *s, uint8_t *out, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		unsigned v;
-		if (sscanf(s + 2 * i, "%2x", &v) != 1)
+		int hi = wk_hexval((unsigned char)s[2 * i]);
+		int lo = hi < 0 ? -1 : wk_hexval((unsigned char)s[2 * i + 1]);
+		if (lo < 0)
 			return -1;
-		out[i] = (uint8_t)v;
+		out[i] = (uint8_t)(hi << 4 | lo);
 	}
 	return 0;
 }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "wirekit/addr.h"
 #include "wirekit/cursor.h"
 #include "wirekit/scan.h"
 
@@ -37,17 +38,6 @@ void wk_macdb_free(struct wk_macdb *db)
 size_t wk_macdb_count(const struct wk_macdb *db)
 {
 	return db ? db->n : 0;
-}
-
-static int hexval(uint8_t c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 static int add(struct wk_macdb *db, uint32_t oui, const uint8_t *name, size_t len)
@@ -92,7 +82,7 @@ static int line(struct wk_macdb *db, struct wk_rd *r)
 	if (!wk_rd_left(r) || (wk_rd_peek_u8(r, 0, &c) && c == '#'))
 		return 0;
 	for (int i = 0; i < 6; i++) {
-		int h = hexval(wk_rd_u8(r));
+		int h = wk_hexval(wk_rd_u8(r));
 		if (r->bad || h < 0)
 			return 1;
 		oui = oui << 4 | (uint32_t)h;
