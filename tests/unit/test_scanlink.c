@@ -47,6 +47,16 @@ static void test_macdb_good(void **state)
 	assert_null(wk_macdb_vendor(NULL, cisco));
 	wk_macdb_free(db);
 	wk_macdb_free(NULL);
+	/* empty and comment-only files hold nothing (the fuzzer's first find) */
+	db = wk_macdb_parse("", 0, "empty", &e);
+	assert_non_null(db);
+	assert_int_equal(wk_macdb_count(db), 0);
+	assert_null(wk_macdb_vendor(db, cisco));
+	wk_macdb_free(db);
+	db = wk_macdb_parse("# only\n\n", 8, "comments", &e);
+	assert_non_null(db);
+	assert_int_equal(wk_macdb_count(db), 0);
+	wk_macdb_free(db);
 }
 
 static void damaged(const char *text, size_t n, const char *want)

@@ -137,7 +137,8 @@ struct wk_macdb *wk_macdb_parse(const char *text, size_t n, const char *name, st
 			return NULL;
 		}
 	}
-	qsort(db->v, db->n, sizeof(*db->v), cmp_ent);
+	if (db->n) /* an empty file has no array at all */
+		qsort(db->v, db->n, sizeof(*db->v), cmp_ent);
 	return db;
 }
 
