@@ -401,6 +401,12 @@ static void test_text_collapse(void **state)
 	       "53/udp open     unknown\n"
 	       "\n"
 	       "wirekit done: 1 IP address (1 host up) scanned in 1.00 seconds\n");
+	/* -sS -sU: the JSON summary names both scans */
+	assert_non_null(strstr(run("json", &info, t, &sum),
+	                       "\"scan_type\":\"syn+udp\",\"scan_types\":[\"syn\",\"udp\"],"));
+	info.scan_type = "ack";
+	assert_non_null(strstr(run("json", &info, t, &sum),
+	                       "\"scan_type\":\"ack+udp\",\"scan_types\":[\"ack\",\"udp\"],"));
 	wk_results_free(t);
 }
 
@@ -473,7 +479,8 @@ static void test_json(void **state)
 	expect(last,
 	       "{\"type\":\"summary\",\"scanner\":\"wirekit\",\"version\":\"" WIREKIT_VERSION
 	       "\",\"args\":\"wirekit scan -p 1-1000 198.19.0.0/28 2001:db8::1\",\"scan_type\":"
-	       "\"syn\",\"start\":1765000000,\"end\":1765000005,\"elapsed\":5.00,"
+	       "\"syn\",\"scan_types\":[\"syn\"],\"start\":1765000000,\"end\":1765000005,"
+	       "\"elapsed\":5.00,"
 	       "\"hosts_total\":17,\"hosts_up\":3,\"probes_sent\":17000,\"replies\":1001,"
 	       "\"results\":1005}\n");
 	wk_results_free(t);

@@ -14,7 +14,9 @@
  *   host:    {"ip":"198.19.0.5","state":"up"|"down","reason":"echo-reply","ttl":64,
  *             "ts":..., "rtt_us":.., "mac":..}                  (no "proto", no "port")
  *   summary: {"type":"summary","scanner":"wirekit","version":"0.1.0","args":"...",
- *             "scan_type":"syn","start":1765000000,"end":1765000005,"elapsed":5.01,
+ *             "scan_type":"syn" ("syn+udp" for -sS -sU),
+ *             "scan_types":["syn","udp"] (one per protocol scanned; absent for -sn),
+ *             "start":1765000000,"end":1765000005,"elapsed":5.01,
  *             "hosts_total":256,"hosts_up":3,"probes_sent":..,"replies":..,"results":..}
  *
  * A port may appear more than once when a later answer overrode an earlier one (the
@@ -160,6 +162,41 @@ static int json_result(struct wk_ob *o, const struct wk_scan_info *info,
 	return wk_ob_flush(o);
 }
 
+/* "scan_type" names every scan of the run, "syn+udp" for -sS -sU; "scan_types" lists them
+ * by protocol, as nmap's XML scaninfo elements do. */
+static void scan_types(struct wk_ob *o, const struct wk_scan_info *info)
+{
+	const char *t[WK_SP_NPROTO];
+	unsigned n = 0;
+	for (uint8_t p = 0; info->ports && p < WK_SP_NPROTO; p++)
+		for (uint32_t i = 0; i < info->ports->n; i++)
+			if (info->ports->v[i].proto == p) {
+				t[n++] = rproto_scan_type(info, p);
+				break;
+			}
+	if (!n) {
+		if (info->scan_type)
+			kstr(o, "scan_type", info->scan_type);
+		return;
+	}
+	key(o, "scan_type");
+	wk_ob_putc(o, '"');
+	for (unsigned i = 0; i < n; i++) {
+		if (i)
+			wk_ob_putc(o, '+');
+		wk_ob_json_str(o, (const uint8_t *)t[i], strlen(t[i]));
+	}
+	wk_ob_putc(o, '"');
+	key(o, "scan_types");
+	wk_ob_putc(o, '[');
+	for (unsigned i = 0; i < n; i++) {
+		if (i)
+			wk_ob_putc(o, ',');
+		str(o, t[i]);
+	}
+	wk_ob_putc(o, ']');
+}
+
 static int json_end(struct wk_ob *o, const struct wk_scan_info *info, const struct wk_results *all,
                     const struct wk_scan_summary *sum)
 {
@@ -169,8 +206,7 @@ static int json_end(struct wk_ob *o, const struct wk_scan_info *info, const stru
 	kstr(o, "version", WIREKIT_VERSION);
 	if (info->args)
 		kstr(o, "args", info->args);
-	if (info->scan_type)
-		kstr(o, "scan_type", info->scan_type);
+	scan_types(o, info);
 	key(o, "start");
 	wk_ob_i64(o, info->start_sec);
 	key(o, "end");

@@ -62,6 +62,9 @@ size_t rreasons(struct rreason *out, size_t max, const struct wk_results *all,
                 const struct wk_scan_info *info, const struct rhost *h, uint8_t state);
 
 const char *rproto_name(uint8_t proto); /* "tcp", "udp", "sctp" */
+/* nmap's scan type of the ports of proto: "udp" for UDP whatever the TCP scan is (-sS -sU),
+ * info->scan_type ("syn" when unset) for TCP. */
+const char *rproto_scan_type(const struct wk_scan_info *info, uint8_t proto);
 /* The service name a port shows: the detected one, else nmap-services, else NULL. */
 const char *rservice_name(const struct wk_scan_info *info, const struct rport *p);
 /* "product version (extra)" as nmap's VERSION column; "" when nothing known. */

@@ -122,16 +122,6 @@ static void ranges_add(struct ranges *r, uint32_t port)
 	r->open = true;
 }
 
-static const char *scan_type_of(const struct wk_scan_info *info, uint8_t proto)
-{
-	if (proto == WK_SP_UDP)
-		return "udp";
-	if (proto == WK_SP_SCTP)
-		return info->scan_type && !strncmp(info->scan_type, "sctp", 4) ? info->scan_type
-		                                                               : "sctpinit";
-	return info->scan_type ? info->scan_type : "syn";
-}
-
 static void scaninfo(struct wk_ob *o, const struct wk_scan_info *info)
 {
 	const struct wk_ports *ps = info->ports;
@@ -144,7 +134,7 @@ static void scaninfo(struct wk_ob *o, const struct wk_scan_info *info)
 		if (!n)
 			continue;
 		wk_ob_puts(o, "<scaninfo");
-		attr(o, "type", scan_type_of(info, proto));
+		attr(o, "type", rproto_scan_type(info, proto));
 		attr(o, "protocol", rproto_name(proto));
 		attr_u64(o, "numservices", n);
 		wk_ob_puts(o, " services=\"");
