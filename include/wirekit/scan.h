@@ -15,6 +15,7 @@
 
 #include "wirekit/err.h"
 #include "wirekit/out.h"
+#include "wirekit/tls.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -201,6 +202,9 @@ struct wk_scan_service {
 	uint32_t match_line;              /* its match line in nmap-service-probes, 0: none */
 	const uint8_t *banner;            /* raw first bytes the server sent, untrusted */
 	uint32_t banner_len;
+	/* TLS session and certificate facts (--banners on a TLS port), NULL: none. Writers
+	 * show them as nmap's ssl-cert script and a tls-session line. */
+	const struct wk_tls_info *tls;
 };
 
 /* One finding. Port results have proto and port; host results (state HOST_UP/DOWN) have

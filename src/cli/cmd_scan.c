@@ -78,6 +78,7 @@ const char *const cmd_scan_usage =
     "  --version-light        intensity 2      --version-all   intensity 9\n"
     "  --banners              the first bytes each server sends (TLS: certificate facts)\n"
     "  --banner-wait MS       silence before we speak first (default 400)\n"
+    "  --max-parallelism N    -sV/--banners connections in flight (default 512)\n"
     "Output:\n"
     "  -oN FILE text  -oJ FILE JSON Lines  -oX FILE XML  -oG FILE grepable\n"
     "  -oA BASE               BASE.nmap, BASE.xml and BASE.gnmap\n"
@@ -113,6 +114,7 @@ enum {
 	OPT_BANNERS,
 	OPT_BANNER_WAIT,
 	OPT_NO_ARP,
+	OPT_MAX_PAR,
 	OPT_PCAPNG,
 };
 
@@ -141,6 +143,7 @@ static const struct option lopts[] = {
     {"banner-wait", required_argument, NULL, OPT_BANNER_WAIT},
     {"send-ip", no_argument, NULL, OPT_NO_ARP},
     {"disable-arp-ping", no_argument, NULL, OPT_NO_ARP},
+    {"max-parallelism", required_argument, NULL, OPT_MAX_PAR},
     {"pcapng", required_argument, NULL, OPT_PCAPNG},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
@@ -462,6 +465,11 @@ static int parse_args(struct args *a, int argc, char **argv, bool from_resume)
 				return usage_err("--banner-wait: not a time in ms 1..60000: '%s'",
 				                 optarg);
 			a->svc.banner_wait_ms = (unsigned)u;
+			break;
+		case OPT_MAX_PAR:
+			if (!cli_parse_u64(optarg, &u) || !u || u > 65536)
+				return usage_err("--max-parallelism: not 1..65536: '%s'", optarg);
+			a->svc.max_parallel = (unsigned)u;
 			break;
 		case ':':
 			return usage_err("option %s needs a value", argv[optind - 1]);

@@ -10,7 +10,10 @@
  *                        "ostype":..,"devicetype":..,"cpe":[..],"method":"probed"|"table",
  *                        "conf":10,"tunnel":"ssl","probe":"GetRequest",
  *                        "match_line":1234} (optional; each member optional),
- *             "banner":"printable JSON string","banner_b64":"raw bytes" (optional)}
+ *             "banner":"printable JSON string","banner_b64":"raw bytes" (optional),
+ *             "tls":{"version":"TLSv1.3","cipher":..,"alpn":..,"subject":"CN=..","issuer":..,
+ *                    "sans":"DNS:a, IP:1.2.3.4","not_before":..,"not_after":..,
+ *                    "key_type":"rsa","key_bits":2048,"sha256":"hex"} (optional)}
  *   host:    {"ip":"198.19.0.5","state":"up"|"down","reason":"echo-reply","ttl":64,
  *             "ts":..., "rtt_us":.., "mac":..}                  (no "proto", no "port")
  *   summary: {"type":"summary","scanner":"wirekit","version":"0.1.0","args":"...",
@@ -71,6 +74,33 @@ static void base64(struct wk_ob *o, const uint8_t *p, size_t n)
 	}
 }
 
+/* "tls":{"version":..,"cipher":..,"alpn":..,"subject":..,"issuer":..,"sans":..,
+ * "not_before":..,"not_after":..,"key_type":"rsa","key_bits":2048,"sha256":hex} */
+static void tls(struct wk_ob *o, const struct wk_tls_info *t)
+{
+	wk_ob_puts(o, ",\"tls\":{\"version\":");
+	str(o, t->version);
+	kstr(o, "cipher", t->cipher);
+	if (t->alpn[0])
+		kstr(o, "alpn", t->alpn);
+	if (t->has_cert) {
+		char type[48], fp[65];
+		unsigned bits;
+		kstr(o, "subject", t->subject);
+		kstr(o, "issuer", t->issuer);
+		if (t->sans[0])
+			kstr(o, "sans", t->sans);
+		kstr(o, "not_before", t->not_before);
+		kstr(o, "not_after", t->not_after);
+		rkey_split(t->key, type, sizeof(type), &bits);
+		kstr(o, "key_type", type);
+		ku64(o, "key_bits", bits);
+		rsha256_hex(fp, t->sha256);
+		kstr(o, "sha256", fp);
+	}
+	wk_ob_putc(o, '}');
+}
+
 static void service(struct wk_ob *o, const struct wk_scan_service *s)
 {
 	const struct {
@@ -114,6 +144,8 @@ static void service(struct wk_ob *o, const struct wk_scan_service *s)
 		base64(o, s->banner, s->banner_len);
 		wk_ob_putc(o, '"');
 	}
+	if (s->tls)
+		tls(o, s->tls);
 }
 
 /* One result as one line (also used by tests through the writer table). */

@@ -81,4 +81,20 @@ void rlatency(char *buf, size_t n, uint32_t us);
 /* "N IP address(es) (M host(s) up) scanned in X.XX seconds" */
 void rdone(char *buf, size_t n, const struct wk_scan_summary *sum);
 
+/* scripts.c: a port's --banners findings as nmap script output ("banner", "ssl-cert",
+ * "tls-session"): text lines separated by '\n', without the "| " prefixes. */
+struct rscript {
+	const char *id;
+	char text[2048];
+};
+size_t rscripts(const struct wk_scan_service *svc, struct rscript *out, size_t max);
+/* One attribute of an RFC 2253 name, advancing *cur; short names become nmap's long names
+ * ("CN" -> "commonName"). False at the end. */
+bool rdn_next(const char **cur, char *key, size_t kn, char *val, size_t vn);
+/* "RSA 2048" -> "rsa", 2048; "EC prime256v1" -> "ec", 256 */
+void rkey_split(const char *key, char *type, size_t tn, unsigned *bits);
+/* "2026-12-06 18:40:00 UTC" -> "2026-12-06T18:40:00" */
+void rtls_time(char *out, size_t n, const char *t);
+void rsha256_hex(char out[65], const uint8_t h[32]);
+
 #endif

@@ -144,7 +144,9 @@ static struct wk_scan_service *svc_copy(const struct wk_scan_service *s)
 	                             &s->hostname, &s->ostype,  &s->devicetype, &s->cpe[0],
 	                             &s->cpe[1],   &s->cpe[2],  &s->cpe[3],     &s->probe};
 	_Static_assert(WK_SCAN_MAX_CPE == 4, "cpe slots listed above");
-	size_t need = sizeof(struct wk_scan_service) + s->banner_len;
+	/* the TLS facts first: the struct's alignment holds right after the service struct */
+	size_t need =
+	    sizeof(struct wk_scan_service) + (s->tls ? sizeof(*s->tls) : 0) + s->banner_len;
 	for (size_t i = 0; i < WK_ARRAY_SIZE(strs); i++)
 		if (*strs[i])
 			need += strlen(*strs[i]) + 1;
@@ -153,6 +155,11 @@ static struct wk_scan_service *svc_copy(const struct wk_scan_service *s)
 		return NULL;
 	*c = *s;
 	char *p = (char *)(c + 1);
+	if (s->tls) {
+		memcpy(p, s->tls, sizeof(*s->tls));
+		c->tls = (const struct wk_tls_info *)(void *)p;
+		p += sizeof(*s->tls);
+	}
 	if (s->banner_len) {
 		memcpy(p, s->banner, s->banner_len);
 		c->banner = (const uint8_t *)p;
