@@ -223,6 +223,8 @@ struct wk_scan_result {
 	uint32_t ts_nsec;
 	uint32_t rtt_us;                   /* probe to reply in microseconds, 0 unknown */
 	const struct wk_scan_service *svc; /* NULL: none yet (the table keeps a copy) */
+	const char *hostname;              /* host records: the PTR name (-R), NULL none (the table
+	                                    * keeps a copy; a later record without one keeps it) */
 };
 
 /* ---- vendors of MAC addresses (scan/macdb.c) ------------------------------------------- */

@@ -49,7 +49,7 @@ const char *const cmd_scan_usage =
     "  -sS -sU, -sA -sU       TCP and UDP in one walk (-p U:53,T:22-25; ports without U:\n"
     "                         or T: are scanned on both)\n"
     "Discovery:\n"
-    "  -Pn                    no discovery: every target is up\n"
+    "  -Pn                    no discovery: every target is up (reason user-set)\n"
     "  -PE, -PP               ICMP echo, ICMP timestamp\n"
     "  -PS[PORTS], -PA[PORTS] TCP SYN (default 80), TCP ACK (default 80)\n"
     "  -PU[PORTS]             UDP to a closed port (default 40125): up on port unreachable\n"
@@ -87,7 +87,10 @@ const char *const cmd_scan_usage =
     "  -v                     print the seed and the resume position\n"
     "  --stats-every S        a progress line every S seconds (on a terminal: always)\n"
     "  --datadir DIR          nmap-services, nmap-payloads, nmap-mac-prefixes from DIR\n"
-    "  -n                     no reverse DNS (the default); -R is not done yet\n"
+    "  -n                     no reverse DNS (the default)\n"
+    "  -R                     names of the hosts found up (PTR, asynchronous)\n"
+    "  --dns-servers LIST     servers to ask (default: /etc/resolv.conf)\n"
+    "  --dns-timeout MS       cap on the whole lookup (default 5000)\n"
     "\n"
     "Bad input exits 2 before anything is sent. See wirekit-scan(1).\n";
 
@@ -114,6 +117,8 @@ enum {
 	OPT_BANNERS,
 	OPT_BANNER_WAIT,
 	OPT_NO_ARP,
+	OPT_DNS_SERVERS,
+	OPT_DNS_TIMEOUT,
 	OPT_MAX_PAR,
 	OPT_PCAPNG,
 };
@@ -143,6 +148,8 @@ static const struct option lopts[] = {
     {"banner-wait", required_argument, NULL, OPT_BANNER_WAIT},
     {"send-ip", no_argument, NULL, OPT_NO_ARP},
     {"disable-arp-ping", no_argument, NULL, OPT_NO_ARP},
+    {"dns-servers", required_argument, NULL, OPT_DNS_SERVERS},
+    {"dns-timeout", required_argument, NULL, OPT_DNS_TIMEOUT},
     {"max-parallelism", required_argument, NULL, OPT_MAX_PAR},
     {"pcapng", required_argument, NULL, OPT_PCAPNG},
     {"help", no_argument, NULL, 'h'},
@@ -195,8 +202,9 @@ struct args {
 	unsigned nouts;
 	const char *resume_file;
 	bool verbose;
-	struct scan_svc_args svc; /* -sV, --banners */
-	bool udp_too;             /* -sU with -sS or -sA */
+	struct scan_svc_args svc;   /* -sV, --banners */
+	struct scan_host_args host; /* -R */
+	bool udp_too;               /* -sU with -sS or -sA */
 	const char *pcapng, *user;
 };
 
@@ -361,8 +369,6 @@ static int parse_args(struct args *a, int argc, char **argv, bool from_resume)
 				return usage_err("-g: not a port: '%s'", optarg);
 			a->sport = (int)u;
 			break;
-		case 'n':
-			break;
 		case 'Z':
 			if (!*optarg)
 				return usage_err("%s", "-Z: empty user name");
@@ -371,9 +377,18 @@ static int parse_args(struct args *a, int argc, char **argv, bool from_resume)
 		case OPT_PCAPNG:
 			a->pcapng = optarg;
 			break;
+		case 'n':
 		case 'R':
-			return usage_err("%s: reverse DNS is not done yet (-n is the default)",
-			                 "-R");
+			a->host.resolve = opt == 'R';
+			break;
+		case OPT_DNS_SERVERS:
+			a->host.servers_arg = optarg;
+			break;
+		case OPT_DNS_TIMEOUT:
+			if (!cli_parse_u64(optarg, &u) || !u || u > 3600000)
+				return usage_err("--dns-timeout: not a time in ms: '%s'", optarg);
+			a->host.timeout_ms = (unsigned)u;
+			break;
 		case 'v':
 			a->verbose = true;
 			break;
@@ -695,6 +710,8 @@ int cmd_scan(int argc, char **argv)
 		goto out;
 	if ((status = build_targets(&a, posv, npos, &tg)))
 		goto out;
+	if (a.host.resolve && (status = scan_host_servers(&a.host)))
+		goto out;
 	struct wk_scan_opts *o = &c.o;
 	o->targets = tg;
 	o->ports = &ports;
@@ -799,6 +816,12 @@ int cmd_scan(int argc, char **argv)
 			status = 1;
 			goto out;
 		}
+	}
+	a.host.verbose = a.verbose;
+	if (a.host.resolve && !g_stop && scan_host_rdns(&c, &a.host, &g_stop)) {
+		scan_out_end(&c, &sum);
+		status = 1;
+		goto out;
 	}
 	status = scan_out_end(&c, &sum) ? 1 : 0;
 	if (g_stop) {

@@ -10,6 +10,7 @@
 #include <sys/types.h>
 
 #include "wirekit/out.h"
+#include "wirekit/rdns.h"
 #include "wirekit/scan.h"
 
 enum { SCAN_MAX_OUTS = 5, SCAN_OBSIZE = 65536 };
@@ -89,6 +90,22 @@ struct scan_svc_args {
 };
 /* 0, or 1 after printing why (a missing or damaged probe file) */
 int scan_svc_run(struct scan_cli *c, const struct scan_svc_args *a);
+
+/* -R (scan_host.c): reverse DNS of the hosts found up. */
+struct scan_host_args {
+	bool resolve;            /* -R */
+	const char *servers_arg; /* --dns-servers LIST; NULL: /etc/resolv.conf */
+	unsigned timeout_ms;     /* --dns-timeout: the cap on the whole lookup; 0: default */
+	uint16_t port;           /* 0: 53 */
+	bool verbose;
+	struct wk_scan_addr servers[WK_RDNS_MAX_SERVERS];
+	size_t nservers;
+};
+/* Fill servers from servers_arg or /etc/resolv.conf: 0, or 2 after printing why. */
+int scan_host_servers(struct scan_host_args *a);
+/* Ask for the names of the table's up hosts and report those found: 0, or 1 after
+ * printing why. */
+int scan_host_rdns(struct scan_cli *c, const struct scan_host_args *a, const volatile int *stop);
 
 /* Write the resume file atomically (temporary file + rename). */
 int scan_resume_save(const struct scan_cli *c, const char *path, uint64_t pos);

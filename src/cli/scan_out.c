@@ -94,7 +94,12 @@ void scan_out_result(void *ctx, const struct wk_scan_result *r)
 {
 	struct scan_cli *c = ctx;
 	struct wk_error e;
-	if (wk_results_add(c->table, r, &e)) {
+	/* Silence is not stored: a down host is not listed (nmap at verbosity 0) and a port
+	 * that did not answer is what the writers show for every port without a record, so
+	 * memory follows the answers, not the size of the scan. JSON Lines still gets them. */
+	bool silent = r->reason == WK_RS_NO_RESPONSE &&
+	              (r->proto != WK_SCAN_HOST || r->state == WK_PS_HOST_DOWN);
+	if (!silent && wk_results_add(c->table, r, &e)) {
 		c->out_err = 1;
 		return;
 	}

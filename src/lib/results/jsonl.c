@@ -15,7 +15,9 @@
  *                    "sans":"DNS:a, IP:1.2.3.4","not_before":..,"not_after":..,
  *                    "key_type":"rsa","key_bits":2048,"sha256":"hex"} (optional)}
  *   host:    {"ip":"198.19.0.5","state":"up"|"down","reason":"echo-reply","ttl":64,
- *             "ts":..., "rtt_us":.., "mac":..}                  (no "proto", no "port")
+ *             "ts":..., "rtt_us":.., "mac":..,
+ *             "hostname":"a.lab" (optional: -R, the PTR name)}  (no "proto", no "port")
+ *             With -R a host line is written again, with its name, once it is known.
  *   summary: {"type":"summary","scanner":"wirekit","version":"0.1.0","args":"...",
  *             "scan_type":"syn" ("syn+udp" for -sS -sU),
  *             "scan_types":["syn","udp"] (one per protocol scanned; absent for -sn),
@@ -175,6 +177,8 @@ static void line(struct wk_ob *o, const struct wk_scan_info *info, const struct 
 		if (vendor)
 			kstr(o, "vendor", vendor);
 	}
+	if (r->proto == WK_SCAN_HOST && r->hostname)
+		kstr(o, "hostname", r->hostname);
 	if (r->svc)
 		service(o, r->svc);
 	wk_ob_puts(o, "}\n");

@@ -38,8 +38,10 @@ void wk_results_free(struct wk_results *r)
 {
 	if (!r)
 		return;
-	for (size_t i = 0; i < r->n; i++)
+	for (size_t i = 0; i < r->n; i++) {
 		free((void *)r->v[i].svc);
+		free((void *)r->v[i].hostname);
+	}
 	free(r->v);
 	free(r->idx);
 	free(r);
@@ -228,16 +230,35 @@ static int put(struct wk_results *r, const struct wk_scan_result *x, struct wk_e
 	}
 	size_t s = slot_of(r, &x->addr, x->proto, x->port);
 	struct wk_scan_service *svc = NULL;
+	char *name = NULL;
 	if (x->svc && !(svc = svc_copy(x->svc)))
 		return wk_seterr(err, WK_ENOMEM, "result: service details");
+	if (x->hostname && !(name = strdup(x->hostname))) {
+		free(svc);
+		return wk_seterr(err, WK_ENOMEM, "result: host name");
+	}
 	if (r->idx[s]) {
 		struct wk_scan_result *old = &r->v[(uint32_t)r->idx[s] - 1];
 		if (rank(x) < rank(old)) {
+			/* a name learned later still belongs to the host */
+			if (name && old->proto == WK_SCAN_HOST) {
+				free((void *)old->hostname);
+				old->hostname = name;
+			} else {
+				free(name);
+			}
 			free(svc);
 			return 0;
 		}
 		const struct wk_scan_service *keep = old->svc;
+		const char *keep_name = old->hostname;
 		*old = *x;
+		if (name) {
+			free((void *)keep_name);
+			old->hostname = name;
+		} else {
+			old->hostname = keep_name;
+		}
 		if (old->addr.family == AF_INET)
 			memset(old->addr.b + 4, 0, 12);
 		if (svc) {
@@ -252,6 +273,7 @@ static int put(struct wk_results *r, const struct wk_scan_result *x, struct wk_e
 	int rc = grow(r, err);
 	if (rc) {
 		free(svc);
+		free(name);
 		return rc;
 	}
 	s = slot_of(r, &x->addr, x->proto, x->port); /* the index may have grown */
@@ -261,6 +283,7 @@ static int put(struct wk_results *r, const struct wk_scan_result *x, struct wk_e
 	if (n->addr.family == AF_INET)
 		memset(n->addr.b + 4, 0, 12);
 	n->svc = svc;
+	n->hostname = name;
 	r->idx[s] = entry(r, n, r->n);
 	r->n++;
 	r->sorted = false;
@@ -281,6 +304,7 @@ int wk_results_add(struct wk_results *r, const struct wk_scan_result *res, struc
 			up.port = 0;
 			up.state = WK_PS_HOST_UP;
 			up.svc = NULL;
+			up.hostname = NULL;
 			if ((rc = put(r, &up, err)))
 				return rc;
 		}

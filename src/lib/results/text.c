@@ -207,7 +207,17 @@ static int text_end(struct wk_ob *o, const struct wk_scan_info *info, const stru
 		if (!h.up)
 			continue; /* nmap leaves down hosts out of the report at verbosity 0 */
 		wk_ob_puts(o, "wirekit scan report for ");
-		raddr(o, &h.host->addr);
+		if (h.host->hostname) { /* nmap's "NAME (ADDR)"; names are checked by rdns.c */
+			char name[256];
+			snprintf(name, sizeof(name), "%s", h.host->hostname);
+			printable(name);
+			wk_ob_puts(o, name);
+			wk_ob_puts(o, " (");
+			raddr(o, &h.host->addr);
+			wk_ob_putc(o, ')');
+		} else {
+			raddr(o, &h.host->addr);
+		}
 		wk_ob_putc(o, '\n');
 		host_up_line(o, info, h.host);
 		bool has_ports = port_scan || h.end - h.begin > 1;

@@ -377,7 +377,14 @@ static void host(struct wk_ob *o, const struct wk_scan_info *info, const struct 
 			attr(o, "vendor", vendor);
 		wk_ob_puts(o, "/>\n");
 	}
-	wk_ob_puts(o, "<hostnames>\n</hostnames>\n");
+	wk_ob_puts(o, "<hostnames>\n");
+	if (h->host->hostname) {
+		wk_ob_puts(o, "<hostname");
+		attr(o, "name", h->host->hostname);
+		attr(o, "type", "PTR");
+		wk_ob_puts(o, "/>\n");
+	}
+	wk_ob_puts(o, "</hostnames>\n");
 	if ((info->ports && info->ports->n) || h->end - h->begin > 1)
 		ports(o, info, all, h);
 	wk_ob_puts(o, "</host>\n");

@@ -520,7 +520,7 @@ int wk_scan_run(const struct wk_scan_opts *o, struct wk_scan_summary *sum, uint6
                 struct wk_error *err)
 {
 	if (o->type == WK_SCAN_CONNECT)
-		return wk_scan_connect_run(o, sum, resume, err);
+		return scan_hosts_user_set(o, sum, wk_scan_connect_run(o, sum, resume, err));
 	struct wk_scan_opts oo = *o;
 	struct eng e;
 	struct phase disc, ports;
@@ -631,5 +631,5 @@ out:
 	if (e.macs)
 		munmap(e.macs, e.macs_len);
 	pthread_mutex_destroy(&e.mu);
-	return rc;
+	return scan_hosts_user_set(o, sum, rc);
 }

@@ -137,4 +137,9 @@ void scan_record_reply(struct wk_scan_record *r, const struct wk_pkt *pkt, const
 /* nmap's reason for an ICMP destination unreachable code (probes.c; connect.c too). */
 uint8_t scan_unreach_reason(uint8_t code);
 
+/* -Pn (hosts.c): after a port scan without discovery that ended with rc 0, every target is
+ * reported up with nmap's reason user-set (also those that answered nothing) and the
+ * summary counts them all up. Returns rc. */
+int scan_hosts_user_set(const struct wk_scan_opts *o, struct wk_scan_summary *sum, int rc);
+
 #endif
