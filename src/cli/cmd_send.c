@@ -2,6 +2,7 @@
  * them to a capture file, or send them through raw sockets and match the replies. */
 #include <errno.h>
 #include <getopt.h>
+#include <net/if.h>
 #include <stddef.h>
 #include <signal.h>
 #include <stdio.h>
@@ -512,6 +513,7 @@ int cmd_send(int argc, char **argv)
 	c->po.abs_seq = true; /* the numbers as built */
 	bool have_count = false;
 	optind = 1;
+	opterr = 0;
 	int opt;
 	while ((opt = getopt_long(argc, argv, "c:VxI:w:qh", lopts, NULL)) != -1) {
 		switch (opt) {
@@ -592,13 +594,25 @@ int cmd_send(int argc, char **argv)
 			fputs(cmd_send_usage, stdout);
 			goto out;
 		default:
-			fputs(cmd_send_usage, stderr);
+			if (optopt && optopt < 256)
+				fprintf(stderr, "wirekit send: unknown or incomplete option '-%c'",
+				        optopt);
+			else
+				fprintf(stderr, "wirekit send: unknown or incomplete option '%s'",
+				        argv[optind - 1]);
+			fputs(" (see 'wirekit send --help')\n", stderr);
 			status = 2;
 			goto out;
 		}
 	}
 	if (optind >= argc) {
-		fprintf(stderr, "wirekit send: no packet spec given\n%s", cmd_send_usage);
+		fprintf(stderr, "wirekit send: no packet spec given (see 'wirekit send --help')\n");
+		status = 2;
+		goto out;
+	}
+	if (c->ifname_opt && !if_nametoindex(c->ifname_opt)) {
+		fprintf(stderr, "wirekit send: -I %s: no such interface (see 'ip link')\n",
+		        c->ifname_opt);
 		status = 2;
 		goto out;
 	}
@@ -635,6 +649,17 @@ int cmd_send(int argc, char **argv)
 	 * AF_PACKET, IPv4/IPv6 over raw IP sockets (or AF_PACKET with --l2), anything else
 	 * (arp) gets an Ethernet header. The pcap link type comes from the same binding. */
 	const struct wk_proto *first = wk_spec_proto(c->spec, 0);
+	if (c->frag) {
+		bool v4 = false;
+		for (unsigned i = 0; i < wk_spec_nlayers(c->spec) && !v4; i++)
+			v4 = !strcmp(wk_spec_proto(c->spec, i)->name, "ip");
+		if (!v4) {
+			fprintf(stderr, "wirekit send: --frag fragments IPv4 packets; this spec has "
+			                "no ip() layer (see 'wirekit send --help')\n");
+			status = 2;
+			goto out;
+		}
+	}
 	uint32_t lt = 0;
 	bool link = (first->flags & WK_PF_LINK) != 0;
 	if (!link && (c->l2 || !bound(first, WK_NS_LINKTYPE, &lt)))
@@ -669,9 +694,12 @@ int cmd_send(int argc, char **argv)
 	uint64_t total = have_count ? c->count : (c->flood ? 0 : np);
 	bool sending = !c->dry && !c->wpath;
 	if (!sending) {
-		if (c->flood || c->wait > 0)
-			fprintf(stderr, "wirekit send: nothing is sent with --dry-run or -w: "
-			                "--flood/--wait ignored\n");
+		if (c->flood || c->wait > 0 || c->interval > 0 || c->rate > 0)
+			fprintf(stderr,
+			        "wirekit send: nothing is sent with --dry-run or -w: %s ignored (the "
+			        "packets are %s at once)\n",
+			        c->flood ? "--flood" : c->wait > 0 ? "--wait" : c->rate > 0 ? "--rate" : "--interval",
+			        c->wpath ? "written" : "printed");
 		if (total == 0)
 			total = np;
 		status = dry_run(c, total);
