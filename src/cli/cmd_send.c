@@ -50,7 +50,7 @@ const char *const cmd_send_usage =
     "  -x                print each packet's bytes\n"
     "  --json            JSON records (packets; with --wait, probe/reply pairs)\n"
     "  -w FILE           write the packets to FILE instead of sending (pcap; pcapng when\n"
-    "                    FILE ends in .pcapng or with --pcapng)\n"
+    "                    FILE ends in .pcapng, any case, or with --pcapng)\n"
     "  -c N              send N packets (cycling through the spec's packets; default: each\n"
     "                    once, or until interrupted with --flood)\n"
     "  --interval SEC    pause between packets\n"
@@ -399,8 +399,7 @@ static int dry_run(struct ctx *c, uint64_t total)
 	int rc = 0, status = 0;
 	bool display = !c->quiet && (c->dry || c->tree || c->hex || c->json);
 	if (c->wpath) {
-		size_t wl = strlen(c->wpath);
-		bool ng = c->pcapng || (wl > 7 && !strcmp(c->wpath + wl - 7, ".pcapng"));
+		bool ng = c->pcapng || out_pcapng_name(c->wpath);
 		struct wk_pcap_wopts wo = {.format = ng ? WK_PCAP_FMT_PCAPNG : WK_PCAP_FMT_PCAP,
 		                           .linktype = c->linktype,
 		                           .nsec = true,

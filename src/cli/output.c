@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -40,6 +41,12 @@ bool out_same_file(const char *in, const char *out)
 	if (!stat_path(in, STDIN_FILENO, &a) || !stat_path(out, STDOUT_FILENO, &b))
 		return false; /* an output that does not exist yet is not the input */
 	return S_ISREG(a.st_mode) && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+bool out_pcapng_name(const char *path)
+{
+	size_t n = strlen(path);
+	return n > 7 && !strcasecmp(path + n - 7, ".pcapng");
 }
 
 bool out_parse_u64(const char *s, uint64_t *out)
@@ -226,6 +233,7 @@ int out_opt(struct out_opts *o, const char *cmd, int c, const char *arg)
 		return e_opt(o, cmd, arg);
 	case 'w':
 		o->wpath = arg;
+		o->pcapng |= out_pcapng_name(arg);
 		return 1;
 	default:
 		return 0;

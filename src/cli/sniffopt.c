@@ -35,7 +35,7 @@ const char *const cmd_sniff_usage =
     "\n"
     "output:\n" OUT_USAGE
     "  -w FILE           write the packets to FILE as they arrive (pcap; '-' = stdout)\n"
-    "  --pcapng          write FILE as pcapng\n"
+    "  --pcapng          write FILE as pcapng (also when FILE ends in .pcapng)\n"
     "  -C SIZE           start a new file when one exceeds SIZE millions of bytes (or\n"
     "                    SIZE with k, m, g: KiB, MiB, GiB): FILE, FILE1, FILE2, ...\n"
     "  -G SEC            start a new file every SEC seconds; FILE is a strftime pattern\n"

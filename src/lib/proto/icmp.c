@@ -252,9 +252,12 @@ static void line(struct wk_line *o, const struct wk_pkt *p, const struct wk_laye
 		const uint8_t *q = wk_layer_bytes(p, l, ICMP_HLEN, 20);
 		static const char *const kind[4] = {"net", "host", "tos net", "tos host"};
 		wk_ob_puts(ob, "redirect ");
-		if (q)
+		if (q) {
+			/* the quoted packet's destination; without a quote, no double space */
 			wk_ob_ip4(ob, q + 16);
-		wk_ob_puts(ob, " to ");
+			wk_ob_putc(ob, ' ');
+		}
+		wk_ob_puts(ob, "to ");
 		wk_ob_puts(ob, h[1] < 4 ? kind[h[1]] : "host");
 		wk_ob_putc(ob, ' ');
 		wk_ob_ip4(ob, h + 4);
