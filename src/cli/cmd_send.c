@@ -34,7 +34,8 @@ const char *const cmd_send_usage =
     "\n"
     "Layers: ether (eth), vlan, arp, ip, ipv6, icmp, icmp6, tcp, udp, dns. Fields are the\n"
     "field names of 'read -T fields', short within a layer (ttl for ip.ttl). Values:\n"
-    "numbers (decimal, 0x hex), names (type=echo-request), addresses, MACs, TCP flag letters\n"
+    "numbers (decimal, 0x hex), names (type=echo-request, code=port-unreachable),\n"
+    "addresses or host names (resolved once, before sending), MACs, TCP flag letters\n"
     "SAFRPUEC or flags=0x12, IP flags=DF, several joined by + (flags=DF+MF); ranges 20-25,\n"
     "198.18.0.0/30 and lists 1,2,4 expand to the cross product. TCP options in the order\n"
     "given: mss=, wscale=, sackok, ts=VAL:ECR, nop, options=\"mss 1460,nop\".\n"
@@ -634,7 +635,7 @@ int cmd_send(int argc, char **argv)
 		goto out;
 	}
 	size_t col = 0;
-	c->spec = wk_spec_parse(text, &c->err, &col);
+	c->spec = wk_spec_parse_flags(text, WK_SPEC_RESOLVE, &c->err, &col);
 	if (!c->spec) {
 		spec_error(text, &c->err, col);
 		status = 2;
