@@ -69,6 +69,12 @@ has "send unresolvable host name: says so" "$T/err" "wirekit send: cannot resolv
 "$W" send --dry-run 'ip(src=198.18.0.1,dst=localhost)/icmp()' >"$T/out" 2>&1
 has "send host name from /etc/hosts" "$T/out" "IP 198.18.0.1 > 127.0.0.1: ICMP echo request"
 usage "help bogus" help bogus
+# read's and sniff's value errors point to --help too
+usage "read -c x" read -c x "$T/i.pcap"
+usage "read -t bogus" read -t bogus "$T/i.pcap"
+usage "read -T x" read -T x "$T/i.pcap"
+usage "read --top 3 without --stats" read --top 3 "$T/i.pcap"
+usage "sniff -c 0" sniff -c 0
 # escapes that are fine still work (a listener in the namespace receives them)
 if [ ${#NS[@]} -gt 0 ]; then
 	timeout 10 unshare -n sh -c '
