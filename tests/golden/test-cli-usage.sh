@@ -97,6 +97,18 @@ fi
 line=$("$W" send --dry-run 'ip(src=198.18.0.1,dst=198.18.0.2)/icmp(type=redirect,gw=198.18.0.9)')
 [ "$line" = "IP 198.18.0.1 > 198.18.0.2: ICMP redirect to net 198.18.0.9, length 8" ] &&
 	ok "redirect without a quote: one space" || bad "redirect line: '$line'"
+# sniff without -i in a namespace with only lo up: 'any', as tcpdump (before: "no
+# interface is up"); one ICMP echo to 127.0.0.1 inside that namespace is captured
+if [ ${#NS[@]} -gt 0 ]; then
+	timeout 20 unshare -n sh -c '
+		ip link set lo up
+		timeout 10 "$0" sniff -c 1 icmp >"$1/sn.out" 2>"$1/sn.err" & s=$!
+		sleep 0.5
+		"$0" send -q "ip(dst=127.0.0.1)/icmp()"
+		wait $s' "$W" "$T"
+	has "sniff with only lo up: listens on any" "$T/sn.err" "listening on any"
+	has "sniff with only lo up: captures" "$T/sn.out" "IP 127.0.0.1 > 127.0.0.1: ICMP echo"
+fi
 man=$TOP/docs/wirekit.1
 cmds=$("$W" 2>&1 | awk '/^commands:/ {on = 1; next} on && /^  [a-z]/ {print $1}')
 
