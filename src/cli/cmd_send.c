@@ -654,8 +654,9 @@ int cmd_send(int argc, char **argv)
 		for (unsigned i = 0; i < wk_spec_nlayers(c->spec) && !v4; i++)
 			v4 = !strcmp(wk_spec_proto(c->spec, i)->name, "ip");
 		if (!v4) {
-			fprintf(stderr, "wirekit send: --frag fragments IPv4 packets; this spec has "
-			                "no ip() layer (see 'wirekit send --help')\n");
+			fprintf(stderr,
+			        "wirekit send: --frag fragments IPv4 packets; this spec has "
+			        "no ip() layer (see 'wirekit send --help')\n");
 			status = 2;
 			goto out;
 		}
@@ -695,11 +696,15 @@ int cmd_send(int argc, char **argv)
 	bool sending = !c->dry && !c->wpath;
 	if (!sending) {
 		if (c->flood || c->wait > 0 || c->interval > 0 || c->rate > 0)
-			fprintf(stderr,
-			        "wirekit send: nothing is sent with --dry-run or -w: %s ignored (the "
-			        "packets are %s at once)\n",
-			        c->flood ? "--flood" : c->wait > 0 ? "--wait" : c->rate > 0 ? "--rate" : "--interval",
-			        c->wpath ? "written" : "printed");
+			fprintf(
+			    stderr,
+			    "wirekit send: nothing is sent with --dry-run or -w: %s ignored (the "
+			    "packets are %s at once)\n",
+			    c->flood      ? "--flood"
+			    : c->wait > 0 ? "--wait"
+			    : c->rate > 0 ? "--rate"
+			                  : "--interval",
+			    c->wpath ? "written" : "printed");
 		if (total == 0)
 			total = np;
 		status = dry_run(c, total);

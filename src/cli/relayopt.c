@@ -239,9 +239,11 @@ int relay_parse(int argc, char **argv, struct relay_opts *o, const char *usage, 
 			free(o->send);
 			o->send = unescape(optarg, &o->w.send_len, &bad);
 			if (bad)
-				return usage_err(o, "--send: bad escape '%.4s' in '%s' (\\n \\r \\t \\0 "
-				                 "\\\\ \\xHH)",
-				                 bad, optarg);
+				return usage_err(
+				    o,
+				    "--send: bad escape '%.4s' in '%s' (\\n \\r \\t \\0 "
+				    "\\\\ \\xHH)",
+				    bad, optarg);
 			o->w.has_send = o->send != NULL;
 			break;
 		case OPT_RECV:
@@ -253,10 +255,11 @@ int relay_parse(int argc, char **argv, struct relay_opts *o, const char *usage, 
 			free(o->until);
 			o->until = unescape(optarg, &o->w.until_len, &bad);
 			if (bad)
-				return usage_err(o,
-				                 "--recv-until: bad escape '%.4s' in '%s' (\\n \\r \\t "
-				                 "\\0 \\\\ \\xHH)",
-				                 bad, optarg);
+				return usage_err(
+				    o,
+				    "--recv-until: bad escape '%.4s' in '%s' (\\n \\r \\t "
+				    "\\0 \\\\ \\xHH)",
+				    bad, optarg);
 			if (!o->until || o->w.until_len == 0)
 				return usage_err(o, "empty --recv-until");
 			o->w.has_until = true;
@@ -272,7 +275,8 @@ int relay_parse(int argc, char **argv, struct relay_opts *o, const char *usage, 
 		case OPT_MAX_FRAME:
 			if (!parse_size(optarg, &o->w.max_frame) || o->w.max_frame == 0 ||
 			    o->w.max_frame > UINT32_MAX)
-				return usage_err(o, "bad --max-frame '%s' (1 to 4G-1 bytes)", optarg);
+				return usage_err(o, "bad --max-frame '%s' (1 to 4G-1 bytes)",
+				                 optarg);
 			break;
 		case OPT_BROKER:
 			only = o->listen ? only : "--broker";

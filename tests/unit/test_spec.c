@@ -353,9 +353,11 @@ static void test_icmp_names_sizes(void **state)
 	} cases[] = {
 	    {"ip(src=198.18.0.1,dst=198.18.0.2)/icmp(type=dest-unreach,code=port-unreachable)", 3,
 	     3, 28},
-	    {"ip(src=198.18.0.1,dst=198.18.0.2)/icmp(type=param-problem,code=required-option-missing)",
+	    {"ip(src=198.18.0.1,dst=198.18.0.2)/"
+	     "icmp(type=param-problem,code=required-option-missing)",
 	     12, 1, 28},
-	    {"ip(src=198.18.0.1,dst=198.18.0.2)/icmp(type=time-exceeded,code=ttl-zero-during-reassembly)",
+	    {"ip(src=198.18.0.1,dst=198.18.0.2)/"
+	     "icmp(type=time-exceeded,code=ttl-zero-during-reassembly)",
 	     11, 1, 28},
 	    {"ip(src=198.18.0.1,dst=198.18.0.2)/icmp(type=redirect,code=host-redirect)", 5, 1, 28},
 	    {"ip(src=198.18.0.1,dst=198.18.0.2)/icmp(type=source-quench)", 4, 0, 28},
@@ -387,8 +389,8 @@ static void test_icmp_names_sizes(void **state)
 	assert_null(sp);
 	assert_non_null(strstr(err.msg, "icmp.ts_ori: cannot be set"));
 	size_t n;
-	bad("ip(dst=198.18.0.2)/icmp(type=3,code=port-unreachabel)", "did you mean 'port-unreachable'",
-	    36);
+	bad("ip(dst=198.18.0.2)/icmp(type=3,code=port-unreachabel)",
+	    "did you mean 'port-unreachable'", 36);
 	/* host names: refused unless resolving is asked for (localhost: /etc/hosts) */
 	bad("ip(dst=localhost)/icmp()", "bad value 'localhost' for ip.dst", 7);
 	sp = wk_spec_parse_flags("ip(src=198.18.0.1,dst=localhost)/icmp()", WK_SPEC_RESOLVE, &err,
@@ -406,11 +408,11 @@ static void test_icmp_names_sizes(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_basic_tcp),    cmocka_unit_test(test_cross_product),
-	    cmocka_unit_test(test_values),       cmocka_unit_test(test_file_payload),
-	    cmocka_unit_test(test_errors),       cmocka_unit_test(test_distance_and_queries),
-	    cmocka_unit_test(test_option_order), cmocka_unit_test(test_flag_sum),
-	    cmocka_unit_test(test_short_names),  cmocka_unit_test(test_messages),
+	    cmocka_unit_test(test_basic_tcp),        cmocka_unit_test(test_cross_product),
+	    cmocka_unit_test(test_values),           cmocka_unit_test(test_file_payload),
+	    cmocka_unit_test(test_errors),           cmocka_unit_test(test_distance_and_queries),
+	    cmocka_unit_test(test_option_order),     cmocka_unit_test(test_flag_sum),
+	    cmocka_unit_test(test_short_names),      cmocka_unit_test(test_messages),
 	    cmocka_unit_test(test_icmp_names_sizes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -267,7 +267,8 @@ static void test_hierarchy_columns(void **state)
 		if (col < 0)
 			col = pk - h;
 		if (pk - h != col)
-			fail_msg("'packets:' at column %ld, not %ld in:\n%s", (long)(pk - h), col, t);
+			fail_msg("'packets:' at column %ld, not %ld in:\n%s", (long)(pk - h), col,
+			         t);
 		lines++;
 		h = e + 1;
 	}
@@ -280,8 +281,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_directions),     cmocka_unit_test(test_hierarchy_paths),
 	    cmocka_unit_test(test_growth_and_top), cmocka_unit_test(test_bound),
-	    cmocka_unit_test(test_merge),
-	    cmocka_unit_test(test_hierarchy_columns),
+	    cmocka_unit_test(test_merge),          cmocka_unit_test(test_hierarchy_columns),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

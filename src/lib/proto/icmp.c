@@ -103,8 +103,8 @@ static bool get_seq(const struct wk_pkt *p, const struct wk_layer *l, unsigned i
 
 /* Timestamp and timestamp reply (RFC 792): originate, receive and transmit times,
  * milliseconds since midnight UT, after the identifier and sequence number. */
-static bool get_ts(const struct wk_pkt *p, const struct wk_layer *l, unsigned idx,
-                   struct wk_val *v, size_t off)
+static bool get_ts(const struct wk_pkt *p, const struct wk_layer *l, unsigned idx, struct wk_val *v,
+                   size_t off)
 {
 	const uint8_t *h = wk_layer_bytes(p, l, 0, ICMP_TS_LEN);
 	if (idx || !h || (h[0] != 13 && h[0] != 14))
@@ -420,7 +420,8 @@ static void line(struct wk_line *o, const struct wk_pkt *p, const struct wk_laye
 			static const char *const what[3] = {": org ", ", recv ", ", xmit "};
 			for (int k = 0; k < 3; k++) {
 				wk_ob_puts(ob, what[k]);
-				put_ms(ob, (uint32_t)t[8 + 4 * k] << 24 | (uint32_t)t[9 + 4 * k] << 16 |
+				put_ms(ob, (uint32_t)t[8 + 4 * k] << 24 |
+				               (uint32_t)t[9 + 4 * k] << 16 |
 				               (uint32_t)t[10 + 4 * k] << 8 | t[11 + 4 * k]);
 			}
 		}
@@ -472,10 +473,11 @@ static int encode(struct wk_build *b, unsigned i, struct wk_wr *w)
 	 * mask an address mask request, anything else an echo request */
 	const struct wk_bval *tv = wk_build_get(b, i, "icmp.type");
 	bool times = build_isset(b, i, "icmp.ts_ori") || build_isset(b, i, "icmp.ts_rx") ||
-	          build_isset(b, i, "icmp.ts_tx");
+	             build_isset(b, i, "icmp.ts_tx");
 	uint64_t type = tv ? tv->u : times ? 13 : build_isset(b, i, "icmp.addr_mask") ? 17 : 8;
 	if (type == 13 || type == 14) {
-		uint64_t ts[3] = {build_uint(b, i, "icmp.ts_ori", 0), build_uint(b, i, "icmp.ts_rx", 0),
+		uint64_t ts[3] = {build_uint(b, i, "icmp.ts_ori", 0),
+		                  build_uint(b, i, "icmp.ts_rx", 0),
 		                  build_uint(b, i, "icmp.ts_tx", 0)};
 		for (int k = 0; k < 3; k++)
 			if (ts[k] > 0xffffffffu)

@@ -475,11 +475,13 @@ int spec_resolve(const struct wk_field *f, const char *s, size_t n, struct seg *
 	}
 	memset(g, 0, offsetof(struct seg, b));
 	if (fam == AF_INET) {
-		const uint8_t *a = (const uint8_t *)&((const struct sockaddr_in *)res->ai_addr)->sin_addr;
+		const uint8_t *a =
+		    (const uint8_t *)&((const struct sockaddr_in *)res->ai_addr)->sin_addr;
 		memcpy(g->b, a, 4);
 		g->n = 4;
 		g->tail = 4;
-		g->lo = g->hi = (uint64_t)a[0] << 24 | (uint64_t)a[1] << 16 | (uint64_t)a[2] << 8 | a[3];
+		g->lo = g->hi =
+		    (uint64_t)a[0] << 24 | (uint64_t)a[1] << 16 | (uint64_t)a[2] << 8 | a[3];
 	} else {
 		const uint8_t *a = ((const struct sockaddr_in6 *)res->ai_addr)->sin6_addr.s6_addr;
 		memcpy(g->b, a, 16);

@@ -30,8 +30,12 @@ static const struct {
 	const char *field;
 	enum dkind kind;
 } random_fields[] = {
-    {"ip.id", D_RAND},     {"tcp.seq", D_RAND},   {"icmp.id", D_RUNID},
-    {"icmp6.id", D_RUNID}, {"icmp.seq", D_COUNT}, {"icmp6.seq", D_COUNT},
+    {"ip.id", D_RAND},
+    {"tcp.seq", D_RAND},
+    {"icmp.id", D_RUNID},
+    {"icmp6.id", D_RUNID},
+    {"icmp.seq", D_COUNT},
+    {"icmp6.seq", D_COUNT},
     /* the originate time of an ICMP timestamp request: now, in ms since midnight UT
      * (RFC 792; nping and scapy fill it the same way) */
     {"icmp.ts_ori", D_CLOCK},
