@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <math.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 #include <unistd.h>
 
 #include "cmds.h"
+#include "parse.h"
 #include "scan_cli.h"
 #include "wirekit/pace.h"
 
@@ -189,32 +191,6 @@ __attribute__((format(printf, 1, 2))) static int usage_err(const char *fmt, ...)
 	return 2;
 }
 
-static bool num_u64(const char *s, uint64_t *v)
-{
-	char *e;
-	errno = 0;
-	if (!s || !*s || *s == '-')
-		return false;
-	unsigned long long x = strtoull(s, &e, 10);
-	if (errno || *e)
-		return false;
-	*v = x;
-	return true;
-}
-
-static bool num_double(const char *s, double *v)
-{
-	char *e;
-	errno = 0;
-	if (!s || !*s)
-		return false;
-	double x = strtod(s, &e);
-	if (errno || *e || x < 0)
-		return false;
-	*v = x;
-	return true;
-}
-
 #define PUSH(arr, n, v, opt)                                                                       \
 	do {                                                                                       \
 		if ((n) == WK_ARRAY_SIZE(arr))                                                     \
@@ -354,7 +330,7 @@ static int parse_args(struct args *a, int argc, char **argv, bool from_resume)
 			a->source = optarg;
 			break;
 		case 'g':
-			if (!num_u64(optarg, &u) || u > 65535)
+			if (!cli_parse_u64(optarg, &u) || u > 65535)
 				return usage_err("-g: not a port: '%s'", optarg);
 			a->sport = (int)u;
 			break;
@@ -373,7 +349,7 @@ static int parse_args(struct args *a, int argc, char **argv, bool from_resume)
 			fputs(cmd_scan_usage, stdout);
 			return -1;
 		case OPT_TOP:
-			if (!num_u64(optarg, &u) || !u || u > 65535)
+			if (!cli_parse_u64(optarg, &u) || !u || u > 65535)
 				return usage_err("--top-ports: not a count 1..65535: '%s'", optarg);
 			a->top = (unsigned)u;
 			break;
@@ -390,7 +366,7 @@ static int parse_args(struct args *a, int argc, char **argv, bool from_resume)
 		case OPT_MIN_RATE:
 		case OPT_MAX_RATE: {
 			double d;
-			if (!num_double(optarg, &d) || d <= 0)
+			if (!cli_parse_num(optarg, HUGE_VAL, &d) || d <= 0)
 				return usage_err("not a rate in packets per second: '%s'", optarg);
 			*(opt == OPT_RATE       ? &a->rate
 			  : opt == OPT_MIN_RATE ? &a->min_rate
@@ -398,17 +374,17 @@ static int parse_args(struct args *a, int argc, char **argv, bool from_resume)
 			break;
 		}
 		case OPT_RETRIES:
-			if (!num_u64(optarg, &u) || u > 50)
+			if (!cli_parse_u64(optarg, &u) || u > 50)
 				return usage_err("--max-retries: not a count 0..50: '%s'", optarg);
 			a->retries = (long)u;
 			break;
 		case OPT_WAIT:
-			if (!num_u64(optarg, &u) || u > 3600000)
+			if (!cli_parse_u64(optarg, &u) || u > 3600000)
 				return usage_err("--wait: not a time in ms: '%s'", optarg);
 			a->wait = (long)u;
 			break;
 		case OPT_SEED:
-			if (!num_u64(optarg, &a->seed))
+			if (!cli_parse_u64(optarg, &a->seed))
 				return usage_err("--seed: not a number: '%s'", optarg);
 			a->seed_set = true;
 			break;
@@ -430,12 +406,12 @@ static int parse_args(struct args *a, int argc, char **argv, bool from_resume)
 			a->datadir = optarg;
 			break;
 		case OPT_STATS:
-			if (!num_double(optarg, &a->stats) || a->stats <= 0)
+			if (!cli_parse_num(optarg, HUGE_VAL, &a->stats) || a->stats <= 0)
 				return usage_err("--stats-every: not a time in seconds: '%s'",
 				                 optarg);
 			break;
 		case OPT_VINTENSITY:
-			if (!num_u64(optarg, &u) || u > 9)
+			if (!cli_parse_u64(optarg, &u) || u > 9)
 				return usage_err("--version-intensity: not 0..9: '%s'", optarg);
 			a->svc.intensity = (unsigned)u;
 			break;
@@ -447,7 +423,7 @@ static int parse_args(struct args *a, int argc, char **argv, bool from_resume)
 			a->svc.banners = true;
 			break;
 		case OPT_BANNER_WAIT:
-			if (!num_u64(optarg, &u) || !u || u > 60000)
+			if (!cli_parse_u64(optarg, &u) || !u || u > 60000)
 				return usage_err("--banner-wait: not a time in ms 1..60000: '%s'",
 				                 optarg);
 			a->svc.banner_wait_ms = (unsigned)u;

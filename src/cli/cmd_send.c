@@ -14,6 +14,7 @@
 
 #include "cmds.h"
 #include "output.h"
+#include "parse.h"
 #include "wirekit/build.h"
 #include "wirekit/pace.h"
 #include "wirekit/send.h"
@@ -138,17 +139,6 @@ struct ctx {
 	uint64_t answered, nsent;
 	struct wk_error err;
 };
-
-static bool parse_sec(const char *s, double *out)
-{
-	char *end;
-	errno = 0;
-	double v = strtod(s, &end);
-	if (errno || end == s || *end || !(v >= 0) || v > 1e7)
-		return false;
-	*out = v;
-	return true;
-}
 
 /* The first key a protocol is bound to in ns (its link type, for instance). */
 static bool bound(const struct wk_proto *p, enum wk_ns ns, uint32_t *key)
@@ -518,7 +508,7 @@ int cmd_send(int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "c:VxI:w:qh", lopts, NULL)) != -1) {
 		switch (opt) {
 		case 'c':
-			if (!out_parse_u64(optarg, &c->count) || c->count == 0) {
+			if (!cli_parse_u64(optarg, &c->count) || c->count == 0) {
 				fprintf(stderr, "wirekit send: -c: not a positive count: '%s'\n",
 				        optarg);
 				status = 2;
@@ -563,7 +553,7 @@ int cmd_send(int argc, char **argv)
 		case OPT_RATE:
 		case OPT_WAIT: {
 			double v;
-			if (!parse_sec(optarg, &v) || (opt == OPT_RATE && v <= 0)) {
+			if (!cli_parse_num(optarg, 1e7, &v) || (opt == OPT_RATE && v <= 0)) {
 				fprintf(stderr, "wirekit send: --%s: bad number '%s'\n",
 				        opt == OPT_RATE   ? "rate"
 				        : opt == OPT_WAIT ? "wait"
@@ -579,7 +569,7 @@ int cmd_send(int argc, char **argv)
 		}
 		case OPT_FRAG: {
 			uint64_t v;
-			if (!out_parse_u64(optarg, &v) || v < 8 || v > 65528 || v % 8) {
+			if (!cli_parse_u64(optarg, &v) || v < 8 || v > 65528 || v % 8) {
 				fprintf(stderr,
 				        "wirekit send: --frag: SIZE must be a multiple of 8 from 8 "
 				        "to 65528, not '%s'\n",

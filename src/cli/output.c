@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "output.h"
+#include "parse.h"
 
 /* " (see 'wirekit CMD --help')", the pointer every usage error ends with. */
 static const char *help_hint(const char *cmd)
@@ -55,17 +56,6 @@ bool out_pcapng_name(const char *path)
 {
 	size_t n = strlen(path);
 	return n > 7 && !strcasecmp(path + n - 7, ".pcapng");
-}
-
-bool out_parse_u64(const char *s, uint64_t *out)
-{
-	char *end;
-	errno = 0;
-	unsigned long long v = strtoull(s, &end, 10);
-	if (errno || end == s || *end || s[0] == '-')
-		return false;
-	*out = v;
-	return true;
 }
 
 char *out_join_args(int argc, char **argv)
@@ -126,7 +116,7 @@ static int e_opt(struct out_opts *o, const char *cmd, const char *arg)
 		o->occ = !strcmp(v, ",") ? ',' : sep_char(v);
 	else if (KEY("occurrence") && (!strcmp(v, "a") || !strcmp(v, "f") || !strcmp(v, "l")))
 		o->occurrence = v[0] == 'a' ? 0 : v[0] == 'f' ? 1 : -1;
-	else if (KEY("occurrence") && out_parse_u64(v, &n) && n > 0 && n < 1000000)
+	else if (KEY("occurrence") && cli_parse_u64(v, &n) && n > 0 && n < 1000000)
 		o->occurrence = (int)n;
 	else if (KEY("header") && (!strcmp(v, "y") || !strcmp(v, "n")))
 		o->header = v[0] == 'y';
@@ -173,7 +163,7 @@ int out_opt(struct out_opts *o, const char *cmd, int c, const char *arg)
 {
 	switch (c) {
 	case 'c':
-		if (!out_parse_u64(arg, &o->count) || o->count == 0) {
+		if (!cli_parse_u64(arg, &o->count) || o->count == 0) {
 			fprintf(stderr, "wirekit %s: -c: not a positive count: '%s'%s\n", cmd, arg,
 			        help_hint(cmd));
 			return -1;
@@ -220,7 +210,7 @@ int out_opt(struct out_opts *o, const char *cmd, int c, const char *arg)
 		o->pcapng = true;
 		return 1;
 	case OUT_OPT_TOP:
-		if (!out_parse_u64(arg, &o->top)) {
+		if (!cli_parse_u64(arg, &o->top)) {
 			fprintf(stderr, "wirekit %s: --top: not a count: '%s'%s\n", cmd, arg,
 			        help_hint(cmd));
 			return -1;

@@ -90,9 +90,8 @@ bool out_tcpdump_e(int argc, char **argv, const char *shortopts);
 /* After parsing: -T fields and -e agree. 0 or -1 (message printed). */
 int out_check(const struct out_opts *o, const char *cmd);
 
-/* Helpers every command uses: a decimal argument, the filter words joined with spaces
- * (as tcpdump does; NULL when out of memory), and a wk_ob flush to the fd *ctx. */
-bool out_parse_u64(const char *s, uint64_t *out);
+/* Helpers every command uses: the filter words joined with spaces (as tcpdump does; NULL
+ * when out of memory), and a wk_ob flush to the fd *ctx. Numbers are parse.h's. */
 /* A -w name that asks for pcapng: it ends in .pcapng, in any case (.PCAPNG too). */
 bool out_pcapng_name(const char *path);
 char *out_join_args(int argc, char **argv);

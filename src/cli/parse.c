@@ -1,8 +1,35 @@
-/* Option values the subcommands share: durations and sizes. */
+/* Option values the subcommands share: whole numbers, decimal numbers, durations and
+ * sizes. */
 #include <errno.h>
 #include <stdlib.h>
 
 #include "parse.h"
+
+bool cli_parse_u64(const char *s, uint64_t *out)
+{
+	char *end;
+	if (!s || !*s || *s == '-')
+		return false;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || end == s || *end)
+		return false;
+	*out = v;
+	return true;
+}
+
+bool cli_parse_num(const char *s, double max, double *out)
+{
+	char *end;
+	if (!s || !*s)
+		return false;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (errno || end == s || *end || !(v >= 0) || v > max)
+		return false;
+	*out = v;
+	return true;
+}
 
 bool cli_parse_secs(const char *s, uint64_t *ms)
 {

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "parse.h"
 #include "scan_cli.h"
 #include "wirekit/pace.h"
 
@@ -196,19 +197,6 @@ int scan_resume_save(const struct scan_cli *c, const char *path, uint64_t pos)
 	return 0;
 }
 
-static bool parse_u64(const char *s, uint64_t *v)
-{
-	char *e;
-	errno = 0;
-	if (!*s || *s == '-')
-		return false;
-	unsigned long long x = strtoull(s, &e, 10);
-	if (errno || *e)
-		return false;
-	*v = x;
-	return true;
-}
-
 int scan_resume_load(const char *path, int *argc, char ***argv, uint64_t *seed, uint64_t *pos)
 {
 	FILE *f = fopen(path, "re");
@@ -231,9 +219,9 @@ int scan_resume_load(const char *path, int *argc, char ***argv, uint64_t *seed, 
 		if (!l || line[0] == '#' || !strncmp(line, "shard=", 6))
 			continue;
 		if (!strncmp(line, "seed=", 5)) {
-			have_seed = parse_u64(line + 5, seed);
+			have_seed = cli_parse_u64(line + 5, seed);
 		} else if (!strncmp(line, "position=", 9)) {
-			have_pos = parse_u64(line + 9, pos);
+			have_pos = cli_parse_u64(line + 9, pos);
 		} else if (!strncmp(line, "arg=", 4)) {
 			char **nv = realloc(v, (size_t)(n + 2) * sizeof(*v));
 			if (!nv) {

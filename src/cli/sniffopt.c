@@ -140,13 +140,13 @@ int sniff_parse(int argc, char **argv, struct sniff_opts *o)
 			o->promisc = false;
 			break;
 		case 's':
-			if (!out_parse_u64(optarg, &v) || v > WK_CAP_DEFAULT_SNAPLEN)
+			if (!cli_parse_u64(optarg, &v) || v > WK_CAP_DEFAULT_SNAPLEN)
 				return usage_err("-s: not a snap length (0 to 262144): '%s'",
 				                 optarg);
 			o->snaplen = (uint32_t)v; /* 0 = the default, like tcpdump */
 			break;
 		case 'B':
-			if (!out_parse_u64(optarg, &v) || v == 0 || v > (WK_RING_MAX_BYTES >> 10))
+			if (!cli_parse_u64(optarg, &v) || v == 0 || v > (WK_RING_MAX_BYTES >> 10))
 				return usage_err("-B: not a size in KiB (1 to 1048576): '%s'",
 				                 optarg);
 			o->bufsize = (size_t)v << 10;
@@ -162,12 +162,12 @@ int sniff_parse(int argc, char **argv, struct sniff_opts *o)
 				return usage_err("-C: not a file size: '%s'", optarg);
 			break;
 		case 'G':
-			if (!out_parse_u64(optarg, &o->rot_secs) || o->rot_secs == 0)
+			if (!cli_parse_u64(optarg, &o->rot_secs) || o->rot_secs == 0)
 				return usage_err("-G: not a positive number of seconds: '%s'",
 				                 optarg);
 			break;
 		case 'W':
-			if (!out_parse_u64(optarg, &v) || v == 0 || v > 1000000)
+			if (!cli_parse_u64(optarg, &v) || v == 0 || v > 1000000)
 				return usage_err("-W: not a number of files (1 to 1000000): '%s'",
 				                 optarg);
 			o->rot_files = (unsigned)v;

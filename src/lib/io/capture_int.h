@@ -1,4 +1,4 @@
-/* Internal names shared by the live-capture back-ends (afpacket.c, rawip.c): the port
+/* Internal names shared by the live-capture back-ends (afpacket.c, capture_rawip.c): the port
  * ops table and the handle. */
 #ifndef WIREKIT_CAPTURE_INT_H
 #define WIREKIT_CAPTURE_INT_H

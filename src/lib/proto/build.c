@@ -28,22 +28,6 @@ int wk_build_add(struct wk_build *b, const struct wk_proto *p, struct wk_error *
 	return (int)b->n++;
 }
 
-/* alias is a space separated list. */
-static bool alias_has(const char *alias, const char *name)
-{
-	size_t n = strlen(name);
-	for (const char *a = alias; a && *a;) {
-		const char *e = strchr(a, ' ');
-		size_t len = e ? (size_t)(e - a) : strlen(a);
-		if (len == n && !memcmp(a, name, n))
-			return true;
-		if (!e)
-			break;
-		a = e + 1;
-	}
-	return false;
-}
-
 const struct wk_field *wk_build_field(const struct wk_proto *p, const char *name)
 {
 	if (!p || !name)
@@ -65,11 +49,11 @@ const struct wk_field *wk_build_field(const struct wk_proto *p, const char *name
 			if (pass == 0)
 				hit = !strcmp(f->name, name);
 			else if (pass == 1)
-				hit = alias_has(f->alias, name);
+				hit = proto_alias_has(f->alias, name);
 			else if (pass == 2)
 				hit = alt && !strcmp(f->name, alt);
 			else
-				hit = alt && alias_has(f->alias, alt);
+				hit = alt && proto_alias_has(f->alias, alt);
 			if (hit)
 				return f;
 		}
@@ -152,17 +136,6 @@ int wk_build_set_bytes(struct wk_build *b, unsigned i, const char *name, const v
 	return 0;
 }
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* "0a1b2c", "0x0a1b", "0a:1b:2c" or "0a 1b". */
 static bool parse_hex(const char *s, uint8_t *out, size_t cap, size_t *n)
 {
@@ -174,8 +147,8 @@ static bool parse_hex(const char *s, uint8_t *out, size_t cap, size_t *n)
 			s++;
 			continue;
 		}
-		int hi = hexval((unsigned char)s[0]);
-		int lo = hi < 0 ? -1 : hexval((unsigned char)s[1]);
+		int hi = wk_hexval((unsigned char)s[0]);
+		int lo = hi < 0 ? -1 : wk_hexval((unsigned char)s[1]);
 		if (lo < 0 || k >= cap)
 			return false;
 		out[k++] = (uint8_t)(hi << 4 | lo);

@@ -648,9 +648,9 @@ static int parse_payload(struct ps *ps)
 			sp->payload[k++] = (uint8_t)ch;
 			break;
 		case 'x': {
-			int hi = ps->i < ps->n ? spec_hexval((unsigned char)ps->s[ps->i]) : -1;
+			int hi = ps->i < ps->n ? wk_hexval((unsigned char)ps->s[ps->i]) : -1;
 			int lo =
-			    ps->i + 1 < ps->n ? spec_hexval((unsigned char)ps->s[ps->i + 1]) : -1;
+			    ps->i + 1 < ps->n ? wk_hexval((unsigned char)ps->s[ps->i + 1]) : -1;
 			if (hi < 0 || lo < 0)
 				return perr(ps, ecol, WK_EINVAL, "\\x needs two hex digits");
 			sp->payload[k++] = (uint8_t)(hi << 4 | lo);

@@ -68,7 +68,6 @@ static inline uint64_t spec_seg_count(const struct seg *g)
 char spec_lower(char c);
 /* Value k of segment g into a build value. */
 void spec_seg_value(const struct seg *g, uint64_t k, struct wk_bval *v);
-int spec_hexval(int c);
 /* Hex bytes, optionally "0x" or "hex:" first, with ':', '-' or spaces between bytes. */
 bool spec_parse_hex(const char *s, size_t n, uint8_t *out, size_t cap, size_t *len);
 /* A whole unsigned number (decimal or 0x hex). */

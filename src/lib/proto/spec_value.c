@@ -105,17 +105,6 @@ void spec_seg_value(const struct seg *g, uint64_t k, struct wk_bval *v)
 	}
 }
 
-int spec_hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Hex bytes, optionally "0x" or "hex:" first, with ':', '-' or spaces between bytes. */
 bool spec_parse_hex(const char *s, size_t n, uint8_t *out, size_t cap, size_t *len)
 {
@@ -129,8 +118,8 @@ bool spec_parse_hex(const char *s, size_t n, uint8_t *out, size_t cap, size_t *l
 			i++;
 			continue;
 		}
-		int hi = spec_hexval((unsigned char)s[i]);
-		int lo = i + 1 < n ? spec_hexval((unsigned char)s[i + 1]) : -1;
+		int hi = wk_hexval((unsigned char)s[i]);
+		int lo = i + 1 < n ? wk_hexval((unsigned char)s[i + 1]) : -1;
 		if (hi < 0 || lo < 0 || k >= cap)
 			return false;
 		out[k++] = (uint8_t)(hi << 4 | lo);

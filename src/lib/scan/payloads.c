@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "scan/scan_int.h"
+#include "wirekit/addr.h"
 
 #define PAYLOAD_MAX   1400u
 #define PAYLOADS_FILE (4u << 20)
@@ -53,17 +54,6 @@ static size_t word(struct lex *l, char *w, size_t cap)
 	return n;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* A quoted string with nmap's escapes (\xHH, \0, \n, \r, \t, \\, \") appended to buf. */
 static int quoted(struct lex *l, uint8_t *buf, size_t *n, struct wk_error *err)
 {
@@ -77,8 +67,8 @@ static int quoted(struct lex *l, uint8_t *buf, size_t *n, struct wk_error *err)
 			char e = *l->p++;
 			switch (e) {
 			case 'x': {
-				int h = l->p < l->end ? hexval(l->p[0]) : -1;
-				int lo = l->p + 1 < l->end ? hexval(l->p[1]) : -1;
+				int h = l->p < l->end ? wk_hexval((unsigned char)l->p[0]) : -1;
+				int lo = l->p + 1 < l->end ? wk_hexval((unsigned char)l->p[1]) : -1;
 				if (h < 0 || lo < 0)
 					return wk_seterr(err, WK_EFORMAT,
 					                 "nmap-payloads line %u: bad \\x escape",

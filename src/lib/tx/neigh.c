@@ -1,11 +1,7 @@
-/* Routes, interfaces and neighbours for wirekit send. The source address comes from the
- * kernel's own route choice (a connected UDP socket sends nothing; getsockname tells the
- * address, RFC 6724 selection included for IPv6). Neighbours come from the kernel table
- * over rtnetlink (RTM_GETNEIGH dump, read with the bounded cursor), else from an ARP
- * request (RFC 826) or a neighbour solicitation (RFC 4861 4.3) built with wk_build. */
-#include <arpa/inet.h>
+/* Neighbours for wirekit send and scan: the link address of a next hop comes from the
+ * kernel table over rtnetlink (RTM_GETNEIGH dump, read with the bounded cursor), else from
+ * an ARP request (RFC 826) or a neighbour solicitation (RFC 4861 4.3) built with wk_build. */
 #include <errno.h>
-#include <ifaddrs.h>
 #include <linux/if_packet.h>
 #include <linux/neighbour.h>
 #include <linux/netlink.h>
@@ -14,9 +10,7 @@
 #include <net/if.h>
 #include <netinet/in.h>
 #include <poll.h>
-#include <stdio.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -26,115 +20,7 @@
 #include "wirekit/cursor.h"
 #include "wirekit/send.h"
 
-static size_t alen(int family)
-{
-	return family == AF_INET ? 4 : 16;
-}
-
-static void addr_str(int family, const uint8_t *a, char *buf)
-{
-	if (family == AF_INET)
-		wk_ip4_fmt(buf, a);
-	else
-		wk_ip6_fmt(buf, a);
-}
-
-int wk_route_src(int family, const uint8_t *dst, uint8_t *src, char *ifname, struct wk_error *err)
-{
-	char as[WK_IP6_STRLEN];
-	int rc = 0;
-	struct ifaddrs *ifa = NULL;
-	if (family != AF_INET && family != AF_INET6)
-		return wk_seterr(err, WK_EINVAL, "address family %d", family);
-	addr_str(family, dst, as);
-	int fd = socket(family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return wk_seterr_sys(err, errno, "socket");
-	struct sockaddr_storage ss;
-	socklen_t sl;
-	memset(&ss, 0, sizeof(ss));
-	if (family == AF_INET) {
-		struct sockaddr_in *in = (struct sockaddr_in *)&ss;
-		in->sin_family = AF_INET;
-		in->sin_port = htons(9);
-		memcpy(&in->sin_addr, dst, 4);
-		sl = sizeof(*in);
-	} else {
-		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
-		in6->sin6_family = AF_INET6;
-		in6->sin6_port = htons(9);
-		memcpy(&in6->sin6_addr, dst, 16);
-		sl = sizeof(*in6);
-	}
-	if (connect(fd, (struct sockaddr *)&ss, sl)) {
-		rc = wk_seterr_sys(err, errno, "no route to %s", as);
-		goto out;
-	}
-	sl = sizeof(ss);
-	if (getsockname(fd, (struct sockaddr *)&ss, &sl)) {
-		rc = wk_seterr_sys(err, errno, "getsockname");
-		goto out;
-	}
-	if (family == AF_INET)
-		memcpy(src, &((struct sockaddr_in *)&ss)->sin_addr, 4);
-	else
-		memcpy(src, &((struct sockaddr_in6 *)&ss)->sin6_addr, 16);
-	if (!ifname)
-		goto out;
-	ifname[0] = '\0';
-	if (getifaddrs(&ifa)) {
-		rc = wk_seterr_sys(err, errno, "getifaddrs");
-		goto out;
-	}
-	for (struct ifaddrs *i = ifa; i; i = i->ifa_next) {
-		if (!i->ifa_addr || i->ifa_addr->sa_family != family)
-			continue;
-		const void *a =
-		    family == AF_INET
-		        ? (const void *)&((struct sockaddr_in *)i->ifa_addr)->sin_addr
-		        : (const void *)&((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr;
-		if (!memcmp(a, src, alen(family))) {
-			snprintf(ifname, WK_IFNAME_MAX, "%s", i->ifa_name);
-			break;
-		}
-	}
-	if (!ifname[0])
-		rc = wk_seterr(err, WK_ENOTFOUND, "no interface holds the source address for %s",
-		               as);
-out:
-	if (ifa)
-		freeifaddrs(ifa);
-	close(fd);
-	return rc;
-}
-
-int wk_iface_mac(const char *ifname, uint8_t mac[6], int *ifindex, struct wk_error *err)
-{
-	struct ifreq ifr;
-	int rc = 0;
-	if (!ifname || strlen(ifname) >= sizeof(ifr.ifr_name))
-		return wk_seterr(err, WK_EINVAL, "bad interface name");
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return wk_seterr_sys(err, errno, "socket");
-	memset(&ifr, 0, sizeof(ifr));
-	memcpy(ifr.ifr_name, ifname, strlen(ifname));
-	if (ioctl(fd, SIOCGIFHWADDR, &ifr)) {
-		rc = wk_seterr_sys(err, errno, "interface %s", ifname);
-		goto out;
-	}
-	memcpy(mac, ifr.ifr_hwaddr.sa_data, 6);
-	if (ifindex) {
-		if (ioctl(fd, SIOCGIFINDEX, &ifr)) {
-			rc = wk_seterr_sys(err, errno, "interface %s", ifname);
-			goto out;
-		}
-		*ifindex = ifr.ifr_ifindex;
-	}
-out:
-	close(fd);
-	return rc;
-}
+#include "tx/tx_int.h"
 
 /* The kernel's neighbour entry for addr on ifindex: 1 found, 0 not, < 0 error. */
 static int neigh_lookup(int ifindex, int family, const uint8_t *addr, uint8_t mac[6],
@@ -209,7 +95,7 @@ static int neigh_lookup(int ifindex, int family, const uint8_t *addr, uint8_t ma
 				wk_rd_skip(&m, pad <= wk_rd_left(&m) ? pad : wk_rd_left(&m));
 				wk_rd_skip(&a, 4);
 				size_t pl = wk_rd_left(&a);
-				if (atype == NDA_DST && pl == alen(family))
+				if (atype == NDA_DST && pl == tx_alen(family))
 					dst_ok = !memcmp(a.cur, addr, pl);
 				else if (atype == NDA_LLADDR && pl == 6) {
 					memcpy(ll, a.cur, 6);
@@ -247,8 +133,8 @@ static int solicit(int family, const uint8_t *addr, const uint8_t *src, const ui
 	char me[WK_MAC_STRLEN], sa[WK_IP6_STRLEN], ta[WK_IP6_STRLEN];
 	int rc = 0;
 	wk_mac_fmt(me, mymac);
-	addr_str(family, src, sa);
-	addr_str(family, addr, ta);
+	tx_addr_str(family, src, sa);
+	tx_addr_str(family, addr, ta);
 	wk_build_init(&b);
 	const struct wk_proto *eth = wk_proto_find("eth");
 	if (family == AF_INET) {
@@ -323,7 +209,7 @@ int wk_neigh_resolve(const char *ifname, int family, const uint8_t *addr, const 
 	size_t flen = 0;
 	int ifindex = 0, rc, fd = -1;
 	char as[WK_IP6_STRLEN];
-	addr_str(family, addr, as);
+	tx_addr_str(family, addr, as);
 	rc = wk_iface_mac(ifname, mymac, &ifindex, err);
 	if (rc)
 		return rc;
