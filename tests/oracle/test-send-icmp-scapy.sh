@@ -66,10 +66,14 @@ if r.returncode or raw(rdpcap(out)[0]) != raw(want):
     print(f"FAIL host name localhost: exit {r.returncode} {r.stderr.strip()}"); bad += 1
 # -c 4: one identifier, the sequence number counting packets as ping does; a set seq stays
 for spec, seqs in (("icmp()", [0, 1, 2, 3]), ("icmp(seq=5)", [5, 5, 5, 5]),
-                   ("icmp(type=timestamp)", [0, 1, 2, 3])):
+                   ("icmp(type=timestamp)", [0, 1, 2, 3]),
+                   # the originate time defaults where the message has one only
+                   ("icmp(type=timestamp,echo-request)", [0, 1, 2, 3])):
     out = f"{tmp}/count.pcap"
-    subprocess.run([wk, "send", "--dry-run", "-q", "-c", "4", "-w", out, f"{E}/{A}/{spec}"],
-                   check=True)
+    r = subprocess.run([wk, "send", "--dry-run", "-q", "-c", "4", "-w", out, f"{E}/{A}/{spec}"],
+                       capture_output=True, text=True)
+    if r.returncode:
+        print(f"FAIL -c 4 {spec}: exit {r.returncode}: {r.stderr.strip()}"); bad += 1; continue
     pk = rdpcap(out)
     ids = {p[ICMP].id for p in pk}
     got = [p[ICMP].seq for p in pk]
@@ -80,7 +84,7 @@ for spec, seqs in (("icmp()", [0, 1, 2, 3]), ("icmp(seq=5)", [5, 5, 5, 5]),
                for p in pk)
     if len(ids) != 1 or got != seqs or not same:
         print(f"FAIL -c 4 {spec}: ids {ids} seqs {got} same bytes {same}"); bad += 1
-print(f"scapy: {len(CASES) + 4} specs compared byte for byte, {bad} differ")
+print(f"scapy: {len(CASES) + 5} specs compared byte for byte, {bad} differ")
 sys.exit(1 if bad or len(CASES) < 35 else 0)
 PY
 

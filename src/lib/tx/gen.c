@@ -221,7 +221,7 @@ static int fresh(struct wk_txgen *g, uint64_t idx, uint8_t *out, size_t cap, siz
 	if ((rc = wk_spec_build(g->s, idx, b, err)))
 		return rc;
 	for (unsigned j = 0; j < g->ndflt; j++)
-		if ((rc = wk_build_set_uint(b, g->d[j].layer, g->d[j].f->name, g->vals[j], err)))
+		if ((rc = wk_build_set_default(b, g->d[j].layer, g->d[j].f->name, g->vals[j], err)))
 			return rc;
 	if (g->want_src) {
 		const struct wk_bval *dv = wk_build_get(b, (unsigned)g->net, g->ndst->name);
