@@ -15,6 +15,7 @@
 #include "wirekit/filter.h"
 #include "wirekit/capture.h"
 #include "wirekit/send.h"
+#include "wirekit/tx.h"
 #include "wirekit/ob.h"
 #include "wirekit/line.h"
 #include "wirekit/out.h"
@@ -24,6 +25,7 @@
 #include "wirekit/ev.h"
 #include "wirekit/relay.h"
 #include "wirekit/scan.h"
+#include "wirekit/service.h"
 
 #ifdef __cplusplus
 extern "C" {
