@@ -5,15 +5,24 @@
 #   1. /16 x port 80 SYN: wirekit scan, zmap, masscan (and nmap -sS --min-rate 50000),
 #      time and open ports missed (of 65,536), RUNS times each.
 #   2. 1 host x 65,535 ports -sS: wirekit scan vs nmap -sS -T5 (and masscan).
-#   3. RSS (/usr/bin/time -v) of a /24 x 1 port scan against a space of 2^25 positions
-#      (198.19.0.0/16 x 512 ports, the size of a /8 x 2 ports; a /8 itself is outside the
-#      lab's addresses), stopped by SIGINT after 3 s.
+#   3. RSS (/usr/bin/time -f %M): -sn -PE and -sS -Pn -p80 over a /24, a /20 and a /16
+#      where only the first /24 answers (nftables drops the rest in the target), then
+#      spaces of 2^24 and 2^25 positions (198.19.0.0/16 x 256 and x 512 ports: the size
+#      of a /8 x 1 and x 2 ports; a /8 itself is outside the lab's addresses, and sending
+#      there is not allowed), stopped by SIGINT after 3 s.
+#   4. --rate accuracy: probes counted and timed on the target's side of the link
+#      (tcpdump, first to last SYN) at 1k, 10k and 100k pps, measured/asked, with zmap -r
+#      at the same rates beside it; the probed addresses are silent (dropped by nftables).
+# Peers run in a temporary directory (masscan writes paused.conf where it runs).
 # Prints the ratios. usage: bench/scan.sh [WIREKIT] [RUNS] [RATE]   (root)
+# ONLY="16 65535 mem rate" (the default: all four) picks sections.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 W=${1:-$top/build/wirekit}
-RUNS=${2:-3}
+RUNS=${2:-10}
 RATE=${3:-100000}
+ONLY=${ONLY:-16 65535 mem rate}
+want() { [[ " $ONLY " == *" $1 "* ]]; }
 [ "$(id -u)" = 0 ] || { echo "bench/scan.sh: needs root (namespaces, raw sockets)"; exit 1; }
 S=wkengbs$$
 T=wkengbt$$
@@ -21,6 +30,7 @@ D=$(mktemp -d /tmp/wkeng-bench.XXXXXX)
 LPID=
 cleanup() {
 	[ -n "$LPID" ] && kill "$LPID" 2>/dev/null
+	[ -n "${CPID:-}" ] && kill "$CPID" 2>/dev/null
 	ip netns del "$S" 2>/dev/null
 	ip netns del "$T" 2>/dev/null
 	rm -rf "$D"
@@ -43,13 +53,13 @@ ip -n "$T" route add local 198.19.0.0/16 dev lo
 ip -n "$S" route add 198.19.0.0/16 via 198.18.0.2
 tmac=$(ip -n "$T" -br link show "bt$$" | awk '{print $3}')
 ip -n "$S" neigh replace 198.18.0.2 lladdr "$tmac" dev "bs$$" nud permanent
-timeout 600 ip netns exec "$T" python3 -c '
+timeout 7200 ip netns exec "$T" python3 -c '
 import socket, time
 ss = []
 for p in (22, 80):
     s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     s.bind(("0.0.0.0", p)); s.listen(65535); ss.append(s)
-time.sleep(600)' &
+time.sleep(7200)' &
 LPID=$!
 for i in $(seq 100); do # the listener is up before the first probe
 	ip netns exec "$T" ss -Hltn "sport = :80" | grep -q . && break
@@ -73,6 +83,7 @@ row() { # NAME SECONDS OPEN EXPECTED
 	printf '%-44s %8s s %8s open %8s missed\n' "$1" "$2" "$3" "$miss"
 }
 
+if want 16; then
 echo "== 198.19.0.0/16 x port 80 SYN, rate $RATE, $RUNS runs each"
 best() { sort -n | head -1; }
 for r in $(seq "$RUNS"); do
@@ -104,6 +115,8 @@ echo "median: wirekit $wm s, zmap $zm s, masscan $mm s, nmap $(cat "$D/n.t") s"
 echo "most missed in a run: wirekit $(missmax "$D/w.all"), zmap $(missmax "$D/z.all"), masscan $(missmax "$D/m.all")"
 python3 -c "print('ratio zmap/wirekit %.2f, masscan/wirekit %.2f, nmap/wirekit %.2f' % ($zm / $wm, $mm / $wm, $(cat "$D/n.t") / $wm))"
 
+fi
+if want 65535; then
 echo "== 198.19.0.1 x 65,535 ports -sS"
 timed w1 "$W" scan -sS -Pn -p- 198.19.0.1 --rate 300000 --wait 200 -oJ "$D/w1.json"
 n=$(grep -c '"state":"open"' "$D/w1.json")
@@ -120,10 +133,87 @@ n=$(grep -c '^open' "$D/m1.list")
 row "masscan -p1-65535 --rate 300000 --wait 1" "$(cat "$D/m1.t")" "$n" 2
 python3 -c "print('ratio nmap -T5/wirekit %.2f, masscan/wirekit %.2f' % ($(cat "$D/n1.t") / $(cat "$D/w1.t"), $(cat "$D/m1.t") / $(cat "$D/w1.t")))"
 
-echo "== memory (max RSS)"
-(cd "$D" && timeout 60 ip netns exec "$S" /usr/bin/time -f '%M' -o "$D/rss24" "$W" scan -sS -Pn -p80 \
-	198.19.0.0/24 --rate 10000 --wait 200 -oJ "$D/r24.json" >/dev/null 2>&1)
-(cd "$D" && ip netns exec "$S" /usr/bin/time -f "%M" -o "$D/rss25" timeout -s INT 3 "$W" scan -sS -Pn \
-	-p1-512 198.19.0.0/16 --rate "$RATE" --wait 200 -oJ "$D/r25.json" >/dev/null 2>&1)
-sleep 1
-echo "wirekit /24 x 1 port: $(tail -1 "$D/rss24") KiB; 2^25 positions (3 s, then SIGINT): $(tail -1 "$D/rss25") KiB"
+fi
+want mem && echo "== memory (max RSS), only 198.19.0.0/24 answers"
+ip netns exec "$T" nft -f - <<NFT
+table inet wkbench {
+	chain in {
+		type filter hook input priority 0; policy accept;
+		ip daddr 198.19.1.0-198.19.255.255 drop
+	}
+}
+NFT
+rss() { # NAME ARGS...: max RSS in KiB of a complete scan
+	local name=$1
+	shift
+	(cd "$D" && timeout 120 ip netns exec "$S" /usr/bin/time -f '%M' -o "$D/$name.rss" "$W" scan \
+		"$@" --rate "$RATE" --wait 300 --max-retries 1 -oJ "$D/$name.json" >/dev/null 2>&1)
+	tail -1 "$D/$name.rss"
+}
+if want mem; then
+for kind in sn sS; do
+	args=(-sn -PE)
+	[ $kind = sS ] && args=(-sS -Pn -p80)
+	line="wirekit scan ${args[*]}:"
+	for set in 198.19.0.0/24 198.19.0.0/20 198.19.0.0/16; do
+		line="$line ${set#*/}: $(rss "rss$kind" "${args[@]}" "$set") KiB,"
+	done
+	echo "${line%,}"
+done
+for np in 256 512; do
+	(cd "$D" && ip netns exec "$S" /usr/bin/time -f "%M" -o "$D/rssp$np" timeout -s INT 3 "$W" scan \
+		-sS -Pn -p1-$np 198.19.0.0/16 --rate "$RATE" --wait 200 -oJ "$D/rssp$np.json" >/dev/null 2>&1)
+	echo "wirekit scan -sS -Pn 198.19.0.0/16 x $np ports ($((65536 * np)) positions, SIGINT after 3 s): $(tail -1 "$D/rssp$np") KiB"
+done
+
+fi
+if want rate; then
+echo "== --rate accuracy (SYNs counted and timed on the target's link; silent addresses)"
+# pcap_rate FILE: "count rate" from the first to the last packet of a pcap
+pcap_rate() {
+	python3 - "$1" <<'PY'
+import struct, sys
+d = open(sys.argv[1], "rb").read()
+if len(d) < 24:
+    print("0 0"); sys.exit()
+e = "<" if d[:4] in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1") else ">"
+nano = d[:4] in (b"\x4d\x3c\xb2\xa1", b"\xa1\xb2\x3c\x4d")
+o, n, t0, t1 = 24, 0, None, None
+while o + 16 <= len(d):
+    s, f, cl, _ = struct.unpack(e + "IIII", d[o:o + 16])
+    t = s + f / (1e9 if nano else 1e6)
+    t0 = t if t0 is None else t0
+    t1 = t
+    n += 1
+    o += 16 + cl
+print(n, "%.0f" % ((n - 1) / (t1 - t0) if n > 1 and t1 > t0 else 0))
+PY
+}
+# capture NAME CMD...: the SYNs to port 80 the command sends, counted on the target's side
+capture() {
+	local name=$1
+	shift
+	timeout 120 ip netns exec "$T" tcpdump -i "bt$$" -B 65536 -s 64 -nn -U -w "$D/$name.pcap" \
+		'tcp[tcpflags] & tcp-syn != 0 and dst port 80' 2>"$D/$name.tcpdump" &
+	CPID=$!
+	for i in $(seq 100); do grep -q listening "$D/$name.tcpdump" && break; sleep 0.05; done
+	(cd "$D" && timeout 120 ip netns exec "$S" "$@" >"$D/$name.out" 2>"$D/$name.err")
+	sleep 0.5
+	kill -INT "$CPID" 2>/dev/null
+	wait "$CPID" 2>/dev/null
+	CPID=
+	pcap_rate "$D/$name.pcap"
+}
+for r in 1000 10000 100000; do
+	case $r in # 2 to 3 s of probes (100k: 0.66 s), to silent addresses
+	1000) set=198.19.8.0/21 ;;
+	10000) set=198.19.128.0/17 ;;
+	100000) set=198.19.0.0/16 ;; # the first /24 answers
+	esac
+	read -r n m < <(capture rw$r "$W" scan -sS -Pn -p80 "$set" --rate $r --max-retries 0 --wait 100 -oJ "$D/rw$r.json")
+	read -r zn zm < <(capture rz$r zmap -p 80 -i "bs$$" -S 198.18.0.1 -G "$tmac" -b "$D/empty.blocklist" \
+		-r $r -c 0 -o "$D/rz$r.csv" "$set")
+	python3 -c "print('asked %6d pps: wirekit %6d probes at %7s pps (%.3f), zmap %6d probes at %7s pps (%.3f)' % ($r, $n, $m, $m / $r, $zn, $zm, $zm / $r))"
+done
+fi
+ip netns exec "$T" nft delete table inet wkbench

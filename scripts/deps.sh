@@ -12,7 +12,7 @@ case "${1:-}" in
 	# Daemons for tests/net/test-service.sh (version detection against real servers;
 	# nmap, its oracle, and nmap-common's nmap-service-probes are in the list above).
 	pkgs+=(openssh-server nginx vsftpd redis-server memcached dnsmasq
-	       snmpd lighttpd)
+	       snmpd lighttpd postfix)
 	lab=1
 	;;
 esac
@@ -29,6 +29,10 @@ echo "deps.sh: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
 # wireshark-common asks whether non-root users may capture; answer no.
 echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
+# postfix asks what kind of mail system this is: none (no main.cf is written, nothing is
+# started; the service lab runs its master with a private configuration directory).
+printf '%s\n' "postfix postfix/main_mailer_type select No configuration" \
+	"postfix postfix/mailname string lab.test" | debconf-set-selections
 # Lab daemons must not start on the host: a temporary policy-rc.d refuses every start
 # during the install (invoke-rc.d exit 101), and is removed afterwards (also on failure).
 if [ -n "${lab:-}" ] && [ ! -e /usr/sbin/policy-rc.d ]; then

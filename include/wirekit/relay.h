@@ -24,8 +24,10 @@ typedef void (*wk_relay_msg_fn)(void *ctx, enum wk_relay_msg kind, const char *t
 
 struct wk_relay_opts {
 	bool listen;  /* server side: TLS as server, messages as a listener */
-	int family;   /* AF_UNSPEC, AF_INET, AF_INET6 */
+	int family;   /* AF_UNSPEC, AF_INET, AF_INET6, or AF_UNIX: host (or addr) is a
+	               * path or an abstract "@name", port is NULL */
 	bool udp;     /* datagrams: one read of the local side is one datagram */
+	bool sctp;    /* SCTP streams (IPPROTO_SCTP) instead of TCP */
 	bool verbose; /* WK_RELAY_INFO and WK_RELAY_DETAIL messages */
 	int wait_ms;  /* connect and idle timeout, -1 for none */
 	bool zero;    /* only check that the port accepts (connect) */
@@ -65,6 +67,8 @@ void wk_relay_opts_init(struct wk_relay_opts *o);
  * (the reason went to the message callback), or a signal number (o->signals) that
  * ended it. */
 int wk_relay_connect(const struct wk_relay_opts *o, const char *host, const char *port);
+/* With AF_UNIX, listen removes a stale socket file first (never a live one, never a file
+ * that is not a socket) and removes the file it made when it ends. */
 int wk_relay_listen(const struct wk_relay_opts *o, const char *addr, const char *port);
 /* Relay with n already connected stream sockets, which the relay takes over and closes.
  * With keep or broker it ends once every connection has closed. name labels messages. */

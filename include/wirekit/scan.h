@@ -15,6 +15,7 @@
 
 #include "wirekit/err.h"
 #include "wirekit/out.h"
+#include "wirekit/tls.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -201,6 +202,9 @@ struct wk_scan_service {
 	uint32_t match_line;              /* its match line in nmap-service-probes, 0: none */
 	const uint8_t *banner;            /* raw first bytes the server sent, untrusted */
 	uint32_t banner_len;
+	/* TLS session and certificate facts (--banners on a TLS port), NULL: none. Writers
+	 * show them as nmap's ssl-cert script and a tls-session line. */
+	const struct wk_tls_info *tls;
 };
 
 /* One finding. Port results have proto and port; host results (state HOST_UP/DOWN) have
@@ -219,6 +223,8 @@ struct wk_scan_result {
 	uint32_t ts_nsec;
 	uint32_t rtt_us;                   /* probe to reply in microseconds, 0 unknown */
 	const struct wk_scan_service *svc; /* NULL: none yet (the table keeps a copy) */
+	const char *hostname;              /* host records: the PTR name (-R), NULL none (the table
+	                                    * keeps a copy; a later record without one keeps it) */
 };
 
 /* Writers of results (results/text.c, jsonl.c, xml.c, grep.c): one const table each. A
@@ -310,6 +316,8 @@ struct wk_scan_progress {
 	uint64_t rx_drops; /* kernel drops on the receive ring */
 };
 
+struct wk_scan_record; /* below */
+
 struct wk_scan_opts {
 	const struct wk_targets *targets;
 	const struct wk_ports *ports; /* port scans; unused by -sn */
@@ -335,7 +343,35 @@ struct wk_scan_opts {
 	void *ctx;
 	const volatile int *stop; /* non-zero: stop sending, wait, report, return */
 	const char *datadir; /* nmap-payloads for -sU; NULL: $WIREKIT_DATADIR, /usr/share/nmap */
+	/* With WK_SCAN_SYN or WK_SCAN_ACK: the UDP ports of the list are scanned too, as -sU
+	 * does, in the same walk (nmap's -sS -sU); positions are target x (TCP and UDP
+	 * ports). */
+	bool also_udp;
+	/* --pcapng (scan/record.c): every probe sent and every validated reply, NULL: none.
+	 * Raw scans only (the connect scanner sends no packets of its own). */
+	struct wk_scan_record *record;
+	/* Raw scans: called once the sockets and the receive ring are open, before the first
+	 * probe and before the receive thread starts (the place to drop privileges). Non-zero
+	 * ends the scan with that code (the callback fills err). NULL: nothing. */
+	int (*on_open)(void *ctx, struct wk_error *err);
 };
+
+/* ---- the scan recorded as pcapng (scan/record.c) ----------------------------------------- */
+
+/* A pcapng file of the scan: each probe as it is sent, each reply the engine validated
+ * with an EPB comment naming its verdict ("198.19.0.5:80/tcp open syn-ack",
+ * "198.19.0.5 up echo-reply"; a reply to a position already decided has " duplicate"
+ * appended). Probes and replies are counted as sum->probes_sent and sum->replies count
+ * them. Safe to call from the engine's sender and receiver threads at once. */
+struct wk_scan_record;
+/* Open path for writing ("-": stdout); the file exists when this returns. append: add a new
+ * pcapng section after what the file holds (a resumed scan continues the record of the
+ * interrupted one; readers such as tshark read every section). */
+struct wk_scan_record *wk_scan_record_open(const char *path, bool append, struct wk_error *err);
+/* Probes and replies written so far. */
+void wk_scan_record_counts(const struct wk_scan_record *r, uint64_t *probes, uint64_t *replies);
+/* Flush and close; the first write error (disk full ...), else 0. Accepts NULL. */
+int wk_scan_record_close(struct wk_scan_record *r, struct wk_error *err);
 
 /* Run a scan to the end (or until *stop). Results go to on_result as they are decided;
  * unanswered probes are reported at the end with their no-response state. sum gets the

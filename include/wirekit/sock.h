@@ -25,8 +25,9 @@ struct wk_sockaddr {
 	socklen_t len;
 };
 
-/* "1.2.3.4:80", "[2001:db8::1]:80": needs WK_SOCKADDR_STRLEN bytes. */
-#define WK_SOCKADDR_STRLEN 64
+/* "1.2.3.4:80", "[2001:db8::1]:80", a Unix path, "@name" (abstract) or "(unnamed)":
+ * needs WK_SOCKADDR_STRLEN bytes. */
+#define WK_SOCKADDR_STRLEN 128
 
 struct wk_addrlist {
 	struct wk_sockaddr *a;
@@ -37,6 +38,7 @@ enum wk_sock_flags {
 	WK_SOCK_PASSIVE = 1u << 0, /* resolve for bind(); NULL host means the wildcard */
 	WK_SOCK_NUMERIC = 1u << 1, /* host must be a literal address (no DNS) */
 	WK_SOCK_V6ONLY = 1u << 2,  /* listen: an IPv6 socket does not accept IPv4 */
+	WK_SOCK_SCTP = 1u << 3,    /* listen: an SCTP stream socket (IPPROTO_SCTP) */
 };
 
 /* Decimal port 0..65535, the whole string. */
@@ -57,6 +59,9 @@ int wk_sockaddr_family(const struct wk_sockaddr *a);
 
 /* A non-blocking, close-on-exec socket of the address's family. */
 int wk_sock_open(int family, int type, int *fd, struct wk_error *e);
+/* The same with a protocol (0, or IPPROTO_SCTP for SCTP streams). An SCTP socket where
+ * the kernel has no SCTP fails with WK_EUNSUP and a message that says so. */
+int wk_sock_open_proto(int family, int type, int proto, int *fd, struct wk_error *e);
 /* Start a connect: 0 connected, WK_SOCK_AGAIN in progress (wait for writability, then
  * wk_sock_connect_finish), negative on error. */
 int wk_sock_connect_start(int fd, const struct wk_sockaddr *a, struct wk_error *e);
@@ -65,9 +70,13 @@ int wk_sock_connect_finish(int fd, const struct wk_sockaddr *a, struct wk_error 
  * left non-blocking. WK_ETIMEOUT on timeout. */
 int wk_sock_connect(const struct wk_sockaddr *a, int type, int timeout_ms, int *fd,
                     struct wk_error *e);
+int wk_sock_connect_proto(const struct wk_sockaddr *a, int type, int proto, int timeout_ms, int *fd,
+                          struct wk_error *e);
 /* Try each address in order; *which is the index that answered. */
 int wk_sock_connect_list(const struct wk_addrlist *l, int type, int timeout_ms, int *fd,
                          size_t *which, struct wk_error *e);
+int wk_sock_connect_list_proto(const struct wk_addrlist *l, int type, int proto, int timeout_ms,
+                               int *fd, size_t *which, struct wk_error *e);
 
 /* Bound (SO_REUSEADDR) and, for streams, listening non-blocking socket. An IPv6
  * wildcard also accepts IPv4 unless WK_SOCK_V6ONLY. */
@@ -77,6 +86,29 @@ int wk_sock_listen(const struct wk_sockaddr *a, int type, int backlog, unsigned 
 int wk_sock_accept(int lfd, int *fd, struct wk_sockaddr *peer, struct wk_error *e);
 int wk_sock_local(int fd, struct wk_sockaddr *a, struct wk_error *e);
 int wk_sock_peer(int fd, struct wk_sockaddr *a, struct wk_error *e);
+
+/* ---- Unix domain sockets (AF_UNIX) --------------------------------------------------- */
+
+/* A path, or "@name" for a name in the abstract namespace (as ss and socat write it).
+ * WK_EINVAL when empty or too long for sun_path. */
+int wk_sock_unix_addr(const char *name, struct wk_sockaddr *a, struct wk_error *e);
+/* Open and connect a Unix socket (SOCK_STREAM or SOCK_DGRAM), waiting at most timeout_ms
+ * (< 0: no limit) while a listener's backlog is full. A datagram socket is first bound to
+ * a kernel-chosen abstract name so that the peer can answer. Left non-blocking. */
+int wk_sock_unix_connect(const struct wk_sockaddr *a, int type, int timeout_ms, int *fd,
+                         struct wk_error *e);
+/* Identity of the socket file a listener created, so that only that file is removed. */
+struct wk_sock_unix_file {
+	uint64_t dev, ino;
+	bool owned;
+};
+/* Bind (and for streams listen on) a Unix socket. An existing file at the path is refused
+ * unless it is a socket that nothing answers on (a stale one left by a dead listener),
+ * which is removed first; a live socket, or a file that is not a socket, is never touched. */
+int wk_sock_unix_listen(const struct wk_sockaddr *a, int type, int backlog, int *fd,
+                        struct wk_sock_unix_file *f, struct wk_error *e);
+/* Remove the socket file f came from, if the path still names that very file. */
+void wk_sock_unix_unlink(const struct wk_sockaddr *a, struct wk_sock_unix_file *f);
 
 /* ---- message framing: 4-byte big-endian length, then the payload ------------------- */
 
@@ -110,14 +142,23 @@ int wk_frame_dec_feed(struct wk_frame_dec *d, const uint8_t *p, size_t n, size_t
 /* True when the decoder holds a partial frame (EOF now would truncate it). */
 bool wk_frame_dec_partial(const struct wk_frame_dec *d);
 
-/* ---- the kernel's socket table (NETLINK_SOCK_DIAG, inet_diag) ---------------------- */
+/* ---- the kernel's socket table (NETLINK_SOCK_DIAG: inet_diag, unix_diag) ------------ */
 
 struct wk_sockinfo {
-	uint8_t family;   /* AF_INET, AF_INET6 */
-	uint8_t protocol; /* IPPROTO_TCP, IPPROTO_UDP */
-	uint8_t state;    /* TCP state numbers (linux/tcp_states.h); UDP uses 1 and 7 too */
-	struct wk_sockaddr local, peer;
-	uint32_t ifindex; /* bound device, 0 for none */
+	uint8_t family;   /* AF_INET, AF_INET6, AF_UNIX */
+	uint8_t protocol; /* IPPROTO_TCP, IPPROTO_UDP; 0 for AF_UNIX */
+	uint8_t type;     /* AF_UNIX: SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET */
+	uint8_t state;    /* TCP state numbers (linux/tcp_states.h); UDP and Unix use them too */
+	struct wk_sockaddr local, peer; /* AF_UNIX: local is the bound name (len 2: none) */
+	uint64_t peer_inode;            /* AF_UNIX: the connected peer's inode, 0 for none */
+	uint64_t vfs_dev, vfs_ino;      /* AF_UNIX bound to a path: the socket file's identity */
+	uint64_t cookie;                /* the kernel's socket cookie */
+	uint8_t timer;                  /* inet: 0 off, 1 retransmit, 2 keepalive, 3 time-wait,
+	                                 * 4 zero-window probe */
+	uint8_t retrans;
+	uint32_t expires_ms; /* the timer's time left */
+	uint8_t shutdown;    /* AF_UNIX: 1 receive side shut, 2 send side shut */
+	uint32_t ifindex;    /* bound device, 0 for none */
 	uint32_t rqueue, wqueue;
 	uint32_t uid;
 	uint64_t inode;
@@ -146,6 +187,23 @@ typedef int (*wk_sockdiag_fn)(void *ctx, const struct wk_sockinfo *s);
  * is in states; fn is called for each, a non-zero return stops the walk and is returned. */
 int wk_sockdiag_dump(int family, int protocol, uint32_t states, wk_sockdiag_fn fn, void *ctx,
                      struct wk_error *e);
+/* Unix sockets of every type whose state bit is in states (ESTABLISHED, LISTEN, CLOSE ...),
+ * with name, peer, queues, file identity and owner uid. */
+int wk_sockdiag_dump_unix(uint32_t states, wk_sockdiag_fn fn, void *ctx, struct wk_error *e);
+/* ss's filter expressions (ss(8) FILTER): terms sport/dport [OP] [:]PORT (OP: = == eq,
+ * != ne, < lt, > gt, <= le, >= ge) and src/dst [=] ADDR[/LEN][:PORT] ([v6] in brackets,
+ * '*' any, a Unix path or @name pattern with fnmatch wildcards), joined by and (&&, or
+ * side by side), or (||), not (!) and parentheses. Empty text matches everything.
+ * WK_EINVAL with a message naming the word at fault. */
+struct wk_sockfilter;
+int wk_sockfilter_parse(const char *text, struct wk_sockfilter **f, struct wk_error *e);
+bool wk_sockfilter_match(const struct wk_sockfilter *f, const struct wk_sockinfo *s);
+void wk_sockfilter_free(struct wk_sockfilter *f);
+/* The states mask for one of ss's state names (ss(8) STATE-FILTER): a TCP state
+ * (established, syn-sent, syn-recv, fin-wait-1, fin-wait-2, time-wait, closed, close-wait,
+ * last-ack, listening, closing) or a group (all, connected, synchronized, bucket, big).
+ * WK_EINVAL for anything else. */
+int wk_sockdiag_states(const char *name, uint32_t *mask);
 /* ss's name for a state: "ESTAB", "LISTEN", "UNCONN" (UDP close) ... */
 const char *wk_sockdiag_state_name(int protocol, int state);
 

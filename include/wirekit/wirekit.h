@@ -24,6 +24,7 @@
 #include "wirekit/tls.h"
 #include "wirekit/ev.h"
 #include "wirekit/relay.h"
+#include "wirekit/rdns.h"
 #include "wirekit/scan.h"
 #include "wirekit/service.h"
 

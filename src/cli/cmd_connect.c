@@ -1,11 +1,14 @@
-/* wirekit connect: talk to a TCP, UDP or TLS service with stdin and stdout. */
+/* wirekit connect: talk to a TCP, UDP, TLS, SCTP or Unix socket service with stdin and
+ * stdout. */
 #include <stdio.h>
+#include <sys/socket.h>
 
 #include "cmds.h"
 #include "relay.h"
 
 const char *const cmd_connect_usage =
     "usage: wirekit connect [options] HOST PORT\n"
+    "       wirekit connect [options] -U PATH\n"
     "\n"
     "Connect to HOST PORT and relay stdin to the socket and the socket to stdout.\n"
     "Every address HOST resolves to is tried in order. At the end of stdin the\n"
@@ -14,6 +17,9 @@ const char *const cmd_connect_usage =
     "  -4, -6               IPv4 or IPv6 only\n"
     "  -u, --udp            UDP: each read of stdin (up to 8 KiB) is one datagram; after\n"
     "                       the end of stdin, replies are awaited for -w SEC (default 1 s)\n"
+    "  -U, --unixsock       PATH is a Unix socket (stream; with -u datagram, answered at a\n"
+    "                       kernel-chosen abstract name); @NAME is an abstract name\n"
+    "  --sctp               SCTP instead of TCP (where the kernel has SCTP)\n"
     "  -w, --wait SEC       connect timeout, and give up after SEC seconds of silence\n"
     "  -z                   only check that the port accepts a connection (exit 0 or 1);\n"
     "                       with --tls, that the handshake and verification succeed\n"
@@ -52,6 +58,16 @@ int cmd_connect(int argc, char **argv)
 	int rc = relay_parse(argc, argv, &o, cmd_connect_usage, &pos, &npos);
 	if (rc >= 0)
 		goto out;
+	if (o.w.family == AF_UNIX) {
+		if (npos != 1) {
+			fprintf(stderr,
+			        "wirekit connect: want -U PATH (see 'wirekit connect --help')\n");
+			rc = 2;
+			goto out;
+		}
+		rc = relay_connect(&o, pos[0], NULL);
+		goto out;
+	}
 	if (npos != 2) {
 		fprintf(stderr, "wirekit connect: want HOST PORT (see 'wirekit connect --help')\n");
 		rc = 2;

@@ -1,18 +1,26 @@
-/* wirekit listen: accept TCP, UDP or TLS clients and relay them with stdin and stdout. */
+/* wirekit listen: accept TCP, UDP, TLS, SCTP or Unix socket clients and relay them with
+ * stdin and stdout. */
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "cmds.h"
 #include "relay.h"
 
 const char *const cmd_listen_usage =
     "usage: wirekit listen [options] [ADDR] PORT\n"
+    "       wirekit listen [options] -U PATH\n"
     "\n"
     "Listen on PORT (on every address, IPv6 and IPv4, unless ADDR or -4/-6 say otherwise),\n"
     "accept one client and relay stdin to it and its data to stdout, like nc -l.\n"
     "\n"
     "  -4, -6               IPv4 or IPv6 only\n"
     "  -u, --udp            UDP: print datagrams; stdin goes to the last peer heard from\n"
+    "  -U, --unixsock       listen on the Unix socket PATH (stream; with -u datagram), or\n"
+    "                       on the abstract name @NAME. A socket file left by a listener\n"
+    "                       that died is removed first; a live socket, or a file that\n"
+    "                       is not a socket, is refused. The file is removed at the end\n"
+    "  --sctp               SCTP instead of TCP (where the kernel has SCTP)\n"
     "  -k, --keep-open      keep accepting and serve many clients at once: their data goes\n"
     "                       to stdout whole lines at a time (lines never mix), stdin goes\n"
     "                       to all of them; the end of stdin does not end the clients\n"
@@ -45,6 +53,16 @@ int cmd_listen(int argc, char **argv)
 	int rc = relay_parse(argc, argv, &o, cmd_listen_usage, &pos, &npos);
 	if (rc >= 0)
 		goto out;
+	if (o.w.family == AF_UNIX) {
+		if (npos != 1) {
+			fprintf(stderr,
+			        "wirekit listen: want -U PATH (see 'wirekit listen --help')\n");
+			rc = 2;
+			goto out;
+		}
+		rc = relay_listen(&o, pos[0], NULL);
+		goto out;
+	}
 	if (npos != 1 && npos != 2) {
 		fprintf(stderr, "wirekit listen: want [ADDR] PORT (see 'wirekit listen --help')\n");
 		rc = 2;

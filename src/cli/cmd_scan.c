@@ -44,8 +44,10 @@ const char *const cmd_scan_usage =
     "  --exclude-ports LIST   leave these ports out\n"
     "Scan types:\n"
     "  -sS SYN (default as root)  -sA ACK  -sT connect  -sU UDP  -sn discovery only\n"
+    "  -sS -sU, -sA -sU       TCP and UDP in one walk (-p U:53,T:22-25; ports without U:\n"
+    "                         or T: are scanned on both)\n"
     "Discovery:\n"
-    "  -Pn                    no discovery: every target is up\n"
+    "  -Pn                    no discovery: every target is up (reason user-set)\n"
     "  -PE, -PP               ICMP echo, ICMP timestamp\n"
     "  -PS[PORTS], -PA[PORTS] TCP SYN (default 80), TCP ACK (default 80)\n"
     "  -PU[PORTS]             UDP to a closed port (default 40125): up on port unreachable\n"
@@ -63,20 +65,28 @@ const char *const cmd_scan_usage =
     "  --resume-file FILE     rewrite FILE every 2 s (on SIGINT/SIGTERM: " DEFAULT_RESUME ")\n"
     "Source:\n"
     "  -S ADDR  -e IFACE  -g/--source-port PORT\n"
+    "  -Z USER                run as USER once the sockets are open (default nobody as\n"
+    "                         root; -Z root keeps root); output files are opened before\n"
+    "                         the drop\n"
     "Services (after the port scan, on its open ports):\n"
     "  -sV                    service and version detection (nmap-service-probes)\n"
     "  --version-intensity N  probes up to rarity N, 0..9 (default 7)\n"
     "  --version-light        intensity 2      --version-all   intensity 9\n"
     "  --banners              the first bytes each server sends (TLS: certificate facts)\n"
     "  --banner-wait MS       silence before we speak first (default 400)\n"
+    "  --max-parallelism N    -sV/--banners connections in flight (default 512)\n"
     "Output:\n"
     "  -oN FILE text  -oJ FILE JSON Lines  -oX FILE XML  -oG FILE grepable\n"
     "  -oA BASE               BASE.nmap, BASE.xml and BASE.gnmap\n"
+    "  --pcapng FILE          every probe and reply, each reply commented with its verdict\n"
     "  --reason               print the reason of each state\n"
     "  -v                     print the seed and the resume position\n"
     "  --stats-every S        a progress line every S seconds (on a terminal: always)\n"
     "  --datadir DIR          nmap-services and nmap-payloads from DIR\n"
-    "  -n                     no reverse DNS (the default); -R is not done yet\n"
+    "  -n                     no reverse DNS (the default)\n"
+    "  -R                     names of the hosts found up (PTR, asynchronous)\n"
+    "  --dns-servers LIST     servers to ask (default: /etc/resolv.conf)\n"
+    "  --dns-timeout MS       cap on the whole lookup (default 5000)\n"
     "\n"
     "Bad input exits 2 before anything is sent. See wirekit-scan(1).\n";
 
@@ -102,6 +112,10 @@ enum {
 	OPT_VALL,
 	OPT_BANNERS,
 	OPT_BANNER_WAIT,
+	OPT_DNS_SERVERS,
+	OPT_DNS_TIMEOUT,
+	OPT_MAX_PAR,
+	OPT_PCAPNG,
 };
 
 static const struct option lopts[] = {
@@ -127,6 +141,10 @@ static const struct option lopts[] = {
     {"version-all", no_argument, NULL, OPT_VALL},
     {"banners", no_argument, NULL, OPT_BANNERS},
     {"banner-wait", required_argument, NULL, OPT_BANNER_WAIT},
+    {"dns-servers", required_argument, NULL, OPT_DNS_SERVERS},
+    {"dns-timeout", required_argument, NULL, OPT_DNS_TIMEOUT},
+    {"max-parallelism", required_argument, NULL, OPT_MAX_PAR},
+    {"pcapng", required_argument, NULL, OPT_PCAPNG},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -177,7 +195,10 @@ struct args {
 	unsigned nouts;
 	const char *resume_file;
 	bool verbose;
-	struct scan_svc_args svc; /* -sV, --banners */
+	struct scan_svc_args svc;   /* -sV, --banners */
+	struct scan_host_args host; /* -R */
+	bool udp_too;               /* -sU with -sS or -sA */
+	const char *pcapng, *user;
 };
 
 __attribute__((format(printf, 1, 2))) static int usage_err(const char *fmt, ...)
@@ -245,6 +266,10 @@ static int parse_s(struct args *a, const char *v)
 	}
 	for (size_t i = 0; i < WK_ARRAY_SIZE(types); i++)
 		if (!strcmp(v, types[i].s)) {
+			if (scan_mix_type(&a->type, &a->udp_too, a->type_set, types[i].t)) {
+				a->type_set = true;
+				return 0;
+			}
 			if (a->type_set && a->type != types[i].t)
 				return usage_err("-s%s: one scan type per run", v);
 			a->type = types[i].t;
@@ -295,7 +320,7 @@ static int parse_args(struct args *a, int argc, char **argv, bool from_resume)
 	int opt;
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":s:P:p:T:o:i:e:S:g:nRvFh", lopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":s:P:p:T:o:i:e:S:g:Z:nRvFh", lopts, NULL)) != -1) {
 		int rc = 0;
 		uint64_t u;
 		switch (opt) {
@@ -334,11 +359,26 @@ static int parse_args(struct args *a, int argc, char **argv, bool from_resume)
 				return usage_err("-g: not a port: '%s'", optarg);
 			a->sport = (int)u;
 			break;
-		case 'n':
+		case 'Z':
+			if (!*optarg)
+				return usage_err("%s", "-Z: empty user name");
+			a->user = optarg;
 			break;
+		case OPT_PCAPNG:
+			a->pcapng = optarg;
+			break;
+		case 'n':
 		case 'R':
-			return usage_err("%s: reverse DNS is not done yet (-n is the default)",
-			                 "-R");
+			a->host.resolve = opt == 'R';
+			break;
+		case OPT_DNS_SERVERS:
+			a->host.servers_arg = optarg;
+			break;
+		case OPT_DNS_TIMEOUT:
+			if (!cli_parse_u64(optarg, &u) || !u || u > 3600000)
+				return usage_err("--dns-timeout: not a time in ms: '%s'", optarg);
+			a->host.timeout_ms = (unsigned)u;
+			break;
 		case 'v':
 			a->verbose = true;
 			break;
@@ -428,6 +468,11 @@ static int parse_args(struct args *a, int argc, char **argv, bool from_resume)
 				                 optarg);
 			a->svc.banner_wait_ms = (unsigned)u;
 			break;
+		case OPT_MAX_PAR:
+			if (!cli_parse_u64(optarg, &u) || !u || u > 65536)
+				return usage_err("--max-parallelism: not 1..65536: '%s'", optarg);
+			a->svc.max_parallel = (unsigned)u;
+			break;
 		case ':':
 			return usage_err("option %s needs a value", argv[optind - 1]);
 		default:
@@ -499,20 +544,24 @@ static int build_ports(const struct args *a, enum wk_scan_type type, const struc
                        struct wk_ports *ports, struct wk_ports *disc)
 {
 	struct wk_error e = {0};
-	enum wk_scan_proto p = type == WK_SCAN_UDP ? WK_SP_UDP : WK_SP_TCP;
+	unsigned mask = scan_mix_protos(type, a->udp_too);
 	int rc = 0;
 	if (type != WK_SCAN_NONE) {
 		if (a->ports)
-			rc = wk_ports_parse(ports, a->ports, 1u << p, svc, &e);
+			rc = wk_ports_parse(ports, a->ports, mask, svc, &e);
 		else if (!svc)
 			return usage_err("%s", "no nmap-services for the default ports (use -p or "
 			                       "--datadir)");
 		else
-			rc = wk_ports_top(ports, svc, p,
-			                  a->top    ? a->top
-			                  : a->fast ? FAST_TOP
-			                            : DEFAULT_TOP,
-			                  &e);
+			for (unsigned p = 0; !rc && p < WK_SP_NPROTO; p++)
+				if (mask >> p & 1)
+					rc = wk_ports_top(ports, svc, p,
+					                  a->top    ? a->top
+					                  : a->fast ? FAST_TOP
+					                            : DEFAULT_TOP,
+					                  &e);
+		if (!rc)
+			scan_mix_fit(ports, mask);
 		if (!rc && a->exclude_ports) {
 			struct wk_ports ex = {0};
 			rc = wk_ports_parse(&ex, a->exclude_ports,
@@ -608,6 +657,7 @@ int cmd_scan(int argc, char **argv)
 	char **rargv = NULL, *cmdline = NULL;
 	uint64_t rseed = 0, rpos = 0, pos = 0;
 	memset(&c, 0, sizeof(c));
+	c.resume_fd = -1;
 	status = parse_args(&a, argc, argv, false);
 	if (status)
 		return status < 0 ? 0 : status;
@@ -646,6 +696,8 @@ int cmd_scan(int argc, char **argv)
 		goto out;
 	if ((status = build_targets(&a, posv, npos, &tg)))
 		goto out;
+	if (a.host.resolve && (status = scan_host_servers(&a.host)))
+		goto out;
 	struct wk_scan_opts *o = &c.o;
 	o->targets = tg;
 	o->ports = &ports;
@@ -669,12 +721,13 @@ int cmd_scan(int argc, char **argv)
 		o->seed = a.seed;
 	else if (getrandom(&o->seed, sizeof(o->seed), 0) != (ssize_t)sizeof(o->seed))
 		o->seed = (uint64_t)time(NULL) ^ (uint64_t)getpid() << 32;
+	o->also_udp = a.udp_too;
 	if (o->type != WK_SCAN_CONNECT && !raw_allowed()) {
-		if (o->type != WK_SCAN_SYN) {
+		if (o->type != WK_SCAN_SYN || a.udp_too) {
 			fprintf(stderr, "wirekit scan: -s%c needs CAP_NET_RAW (root)\n",
-			        o->type == WK_SCAN_ACK   ? 'A'
-			        : o->type == WK_SCAN_UDP ? 'U'
-			                                 : 'n');
+			        o->type == WK_SCAN_ACK                ? 'A'
+			        : o->type == WK_SCAN_UDP || a.udp_too ? 'U'
+			                                              : 'n');
 			status = 3;
 			goto out;
 		}
@@ -710,6 +763,8 @@ int cmd_scan(int argc, char **argv)
 	c.stats_every = a.stats;
 	c.verbose = a.verbose;
 	c.last_save_ns = c.last_stats_ns = wk_mono_ns();
+	if ((status = scan_open_prepare(&c, a.pcapng, a.user, rargv != NULL)))
+		goto out;
 	o->on_result = scan_out_result;
 	o->on_progress = scan_out_progress;
 	o->ctx = &c;
@@ -724,6 +779,10 @@ int cmd_scan(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	scan_out_begin(&c);
+	if (scan_open_before_run(&c)) {
+		status = 1;
+		goto out;
+	}
 	int rc = wk_scan_run(o, &sum, &pos, &e);
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
@@ -741,6 +800,12 @@ int cmd_scan(int argc, char **argv)
 			status = 1;
 			goto out;
 		}
+	}
+	a.host.verbose = a.verbose;
+	if (a.host.resolve && !g_stop && scan_host_rdns(&c, &a.host, &g_stop)) {
+		scan_out_end(&c, &sum);
+		status = 1;
+		goto out;
 	}
 	status = scan_out_end(&c, &sum) ? 1 : 0;
 	if (g_stop) {
@@ -764,6 +829,8 @@ int cmd_scan(int argc, char **argv)
 		        " probes, %" PRIu64 " replies, %.2f s\n",
 		        o->seed, pos, sum.probes_sent, sum.replies, sum.elapsed);
 out:
+	if (scan_open_close(&c) && !status)
+		status = 1;
 	scan_out_close(&c);
 	wk_results_free(c.table);
 	wk_targets_free(tg);

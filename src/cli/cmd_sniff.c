@@ -14,6 +14,7 @@
 
 #include "cmds.h"
 #include "output.h"
+#include "privs.h"
 #include "sniffopt.h"
 #include "wirekit/capture.h"
 
@@ -38,30 +39,6 @@ static uint64_t now_ms(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
-/* Run as user from now on: groups, then group, then user (the other order would leave
- * us unable to change the groups). Checks that root cannot come back. */
-static int drop_privileges(const char *user)
-{
-	errno = 0;
-	struct passwd *pw = getpwnam(user);
-	if (!pw) {
-		fprintf(stderr, "wirekit sniff: -Z %s: %s\n", user,
-		        errno ? strerror(errno) : "no such user");
-		return 1;
-	}
-	uid_t uid = pw->pw_uid;
-	gid_t gid = pw->pw_gid;
-	if (setgroups(1, &gid) < 0 || setgid(gid) < 0 || setuid(uid) < 0) {
-		fprintf(stderr, "wirekit sniff: -Z %s: %s\n", user, strerror(errno));
-		return 1;
-	}
-	if (uid != 0 && (setuid(0) == 0 || seteuid(0) == 0)) {
-		fprintf(stderr, "wirekit sniff: -Z %s: root privileges came back\n", user);
-		return 1;
-	}
-	return 0;
 }
 
 /* The files this run made, by device and inode, with the packets each holds: a name used
@@ -338,7 +315,7 @@ int cmd_sniff(int argc, char **argv)
 	 * the first file is opened, as tcpdump does, so every file of a rotation has one
 	 * owner and a directory the user cannot write to shows at once. */
 	if (so.user ? strcmp(so.user, "root") != 0 : geteuid() == 0) {
-		if ((status = drop_privileges(so.user ? so.user : "nobody")))
+		if ((status = cli_drop_privileges("sniff", so.user ? so.user : "nobody")))
 			goto out;
 	}
 	if (so.out.wpath) {

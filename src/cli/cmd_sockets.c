@@ -1,5 +1,5 @@
-/* wirekit sockets: the local TCP and UDP sockets from NETLINK_SOCK_DIAG, like ss -tunap. */
-#include <arpa/inet.h>
+/* wirekit sockets: the local TCP, UDP and Unix sockets from NETLINK_SOCK_DIAG, like ss. The
+ * filter expression is the library's (wk_sockfilter); this file holds options and printing. */
 #include <getopt.h>
 #include <net/if.h>
 #include <netinet/in.h>
@@ -13,129 +13,47 @@
 #include "wirekit/sock.h"
 
 const char *const cmd_sockets_usage =
-    "usage: wirekit sockets [-t] [-u] [-l|-a] [-4|-6] [-H] [FILTER]\n"
+    "usage: wirekit sockets [-t] [-u] [-x] [-l|-a] [-4|-6] [-H] [-e] [-o] [-s] [--json]\n"
+    "                       [FILTER]\n"
     "\n"
     "List local sockets from the kernel (NETLINK_SOCK_DIAG) with their state, local and\n"
-    "peer address, queues and owning processes, in the columns of ss -tunp.\n"
+    "peer address, queues and owning processes, in the columns of ss -tunxp.\n"
     "\n"
     "  -t, --tcp            TCP sockets (default: TCP and UDP)\n"
     "  -u, --udp            UDP sockets\n"
-    "  -l, --listening      only listening (TCP LISTEN, unconnected UDP) sockets\n"
+    "  -x, --unix           Unix sockets (stream, datagram, seqpacket): the path or @name,\n"
+    "                       the inode, and the peer's inode, as ss -x\n"
+    "  -l, --listening      only listening (LISTEN, unconnected UDP and Unix datagram) sockets\n"
     "  -a, --all            all sockets (default: only connected ones, without TIME-WAIT)\n"
     "  -4, -6               IPv4 or IPv6 only\n"
-    "  -n, -p               accepted for ss compatibility (always numeric, always processes)\n"
+    "  -e, --extended       uid, inode and socket cookie (Unix: shutdown as <->)\n"
+    "  -o, --options        TCP timers: timer:(NAME,TIME,RETRANSMITS)\n"
+    "  -s, --summary        counts per protocol and state instead of the list\n"
     "  -H, --no-header      no header line\n"
+    "  --json               one JSON object per socket, one per line\n"
+    "  -n, -p               accepted for ss compatibility (always numeric, always processes)\n"
     "\n"
-    "FILTER is a subset of ss's: terms joined by 'and', each one of sport, dport (':PORT'\n"
-    "or 'PORT') or src, dst (an IPv4 or IPv6 address), with an optional '=', '==' or 'eq':\n"
-    "'sport = :7070', 'dst 198.18.0.2 and dport = :80'.\n"
+    "FILTER is ss's expression: terms 'sport OP :PORT', 'dport OP :PORT' (OP: = == eq,\n"
+    "!= ne, < lt, > gt, <= le, >= ge) and 'src ADDR', 'dst ADDR' (ADDR: an address,\n"
+    "ADDR/LEN, ADDR:PORT, [IPv6]:PORT, or a Unix path or @name with * and ? wildcards),\n"
+    "joined by and (&&), or (||), not (!) and parentheses, in one argument or many:\n"
+    "  wirekit sockets -t 'sport = :7070'\n"
+    "  wirekit sockets -ta '( dport eq :22 or dst 198.18.0.0/24 ) and not src 127.0.0.1'\n"
+    "Before it, 'state NAME' and 'exclude NAME' (repeatable) pick states as ss does: a TCP\n"
+    "state (established, syn-sent, syn-recv, fin-wait-1, fin-wait-2, time-wait, closed,\n"
+    "close-wait, last-ack, listening, closing) or all, connected, synchronized, bucket, big.\n"
+    "A bad filter is a usage error (exit 2) naming the word at fault.\n"
     "\n"
     "Processes are shown for the sockets whose /proc/PID/fd we may read (all, as root).\n";
 
-/* One filter term: sport/dport compare the port, src/dst the address. */
-enum term_key { T_SPORT, T_DPORT, T_SRC, T_DST };
-struct term {
-	enum term_key key;
-	uint16_t port;
-	int family;
-	uint8_t addr[16];
-};
-#define MAX_TERMS 16
-
 struct list_ctx {
 	const struct wk_sockowners *own;
+	const struct wk_sockfilter *filter;
+	bool ext, timers, json, summary;
 	size_t count;
-	struct term terms[MAX_TERMS];
-	size_t nterms;
+	/* -s: [0] IPv4, [1] IPv6 per protocol; TCP per state */
+	size_t tcp[2], udp[2], unx[3], tcp_state[16];
 };
-
-/* Parse ss-style terms: KEY [=|==|eq] VALUE [and ...]. false with a message on stderr. */
-static bool parse_filter(struct list_ctx *c, int argc, char **argv)
-{
-	for (int i = 0; i < argc;) {
-		struct term t = {0};
-		const char *k = argv[i++];
-		if (c->nterms == MAX_TERMS) {
-			fprintf(stderr, "wirekit sockets: more than %d filter terms\n", MAX_TERMS);
-			return false;
-		}
-		if (!strcmp(k, "sport"))
-			t.key = T_SPORT;
-		else if (!strcmp(k, "dport"))
-			t.key = T_DPORT;
-		else if (!strcmp(k, "src"))
-			t.key = T_SRC;
-		else if (!strcmp(k, "dst"))
-			t.key = T_DST;
-		else {
-			fprintf(stderr,
-			        "wirekit sockets: filter: unknown '%s' (sport, dport, src, dst and "
-			        "'and' are understood; see 'wirekit sockets --help')\n",
-			        k);
-			return false;
-		}
-		if (i < argc &&
-		    (!strcmp(argv[i], "=") || !strcmp(argv[i], "==") || !strcmp(argv[i], "eq")))
-			i++;
-		if (i >= argc) {
-			fprintf(stderr, "wirekit sockets: filter: '%s' wants a value\n", k);
-			return false;
-		}
-		const char *v = argv[i++];
-		struct wk_error e;
-		if (t.key == T_SPORT || t.key == T_DPORT) {
-			if (wk_sock_parse_port(v[0] == ':' ? v + 1 : v, &t.port, &e)) {
-				fprintf(stderr, "wirekit sockets: filter: %s: %s\n", k, e.msg);
-				return false;
-			}
-		} else if (inet_pton(AF_INET, v, t.addr) == 1) {
-			t.family = AF_INET;
-		} else if (inet_pton(AF_INET6, v, t.addr) == 1) {
-			t.family = AF_INET6;
-		} else {
-			fprintf(stderr, "wirekit sockets: filter: %s: bad address '%s'\n", k, v);
-			return false;
-		}
-		c->terms[c->nterms++] = t;
-		if (i < argc) {
-			if (strcmp(argv[i], "and") && strcmp(argv[i], "&&")) {
-				fprintf(stderr,
-				        "wirekit sockets: filter: 'and' expected before '%s'\n",
-				        argv[i]);
-				return false;
-			}
-			if (++i == argc) {
-				fprintf(stderr,
-				        "wirekit sockets: filter: a term expected after 'and'\n");
-				return false;
-			}
-		}
-	}
-	return true;
-}
-
-static bool addr_is(const struct wk_sockaddr *a, const struct term *t)
-{
-	if (a->ss.ss_family != t->family)
-		return false;
-	if (t->family == AF_INET)
-		return !memcmp(&((const struct sockaddr_in *)&a->ss)->sin_addr, t->addr, 4);
-	return !memcmp(&((const struct sockaddr_in6 *)&a->ss)->sin6_addr, t->addr, 16);
-}
-
-static bool matches(const struct list_ctx *c, const struct wk_sockinfo *s)
-{
-	for (size_t i = 0; i < c->nterms; i++) {
-		const struct term *t = &c->terms[i];
-		bool ok = t->key == T_SPORT   ? wk_sockaddr_port(&s->local) == t->port
-		          : t->key == T_DPORT ? wk_sockaddr_port(&s->peer) == t->port
-		          : t->key == T_SRC   ? addr_is(&s->local, t)
-		                              : addr_is(&s->peer, t);
-		if (!ok)
-			return false;
-	}
-	return true;
-}
 
 /* ss's form: addr:port, [v6]:port, '*' for a wildcard that takes both families */
 static void addr_col(char *dst, size_t n, const struct wk_sockaddr *a, uint32_t ifindex, bool peer,
@@ -158,16 +76,131 @@ static void addr_col(char *dst, size_t n, const struct wk_sockaddr *a, uint32_t 
 		snprintf(dst, n, "%s%s:%u", s, ifn, wk_sockaddr_port(a));
 }
 
+static const char *netid(const struct wk_sockinfo *s)
+{
+	if (s->family == AF_UNIX)
+		return s->type == SOCK_STREAM ? "u_str" : s->type == SOCK_DGRAM ? "u_dgr" : "u_seq";
+	return s->protocol == IPPROTO_TCP ? "tcp" : "udp";
+}
+
+/* A Unix socket's name as ss prints it: the path, @name, or '*' when unbound. */
+static void unix_name(char *dst, size_t n, const struct wk_sockaddr *a)
+{
+	if (a->len <= sizeof(sa_family_t))
+		snprintf(dst, n, "*");
+	else
+		wk_sockaddr_fmt(a, dst, n);
+}
+
+/* ss -o: the time left (ms below a second, whole seconds, minutes from five minutes) */
+static void print_timer(FILE *f, const struct wk_sockinfo *s)
+{
+	static const char *const names[] = {"off", "on", "keepalive", "timewait", "persist"};
+	const char *nm = s->timer < sizeof(names) / sizeof(names[0]) ? names[s->timer] : "unknown";
+	uint32_t ms = s->expires_ms, sec = ms / 1000;
+	fprintf(f, " timer:(%s,", nm);
+	if (sec >= 300)
+		fprintf(f, "%umin", sec / 60);
+	else if (sec)
+		fprintf(f, "%usec", sec);
+	else
+		fprintf(f, "%ums", ms);
+	fprintf(f, ",%u)", s->retrans);
+}
+
+static void json_str(const char *p)
+{
+	putchar('"');
+	for (; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+		if (c == '"' || c == '\\')
+			printf("\\%c", c);
+		else if (c < 0x20 || c == 0x7f)
+			printf("\\u%04x", c);
+		else
+			putchar(c);
+	}
+	putchar('"');
+}
+
+static void print_json(struct list_ctx *c, const struct wk_sockinfo *s, const char *loc,
+                       const char *peer)
+{
+	printf("{\"netid\":\"%s\",\"state\":\"%s\",\"recv_q\":%u,\"send_q\":%u,\"local\":",
+	       netid(s), wk_sockdiag_state_name(s->protocol, s->state), s->rqueue, s->wqueue);
+	json_str(loc);
+	fputs(",\"peer\":", stdout);
+	json_str(peer);
+	if (s->family != AF_UNIX)
+		printf(",\"local_port\":%u,\"peer_port\":%u", wk_sockaddr_port(&s->local),
+		       wk_sockaddr_port(&s->peer));
+	else
+		printf(",\"peer_inode\":%llu", (unsigned long long)s->peer_inode);
+	printf(",\"inode\":%llu,\"cookie\":%llu", (unsigned long long)s->inode,
+	       (unsigned long long)s->cookie);
+	if (s->uid != UINT32_MAX)
+		printf(",\"uid\":%u", s->uid);
+	if (s->family != AF_UNIX && s->timer) {
+		static const char *const names[] = {"off", "on", "keepalive", "timewait",
+		                                    "persist"};
+		printf(",\"timer\":\"%s\",\"expires_ms\":%u,\"retrans\":%u",
+		       s->timer < 5 ? names[s->timer] : "unknown", s->expires_ms, s->retrans);
+	}
+	const struct wk_sockowner *o = c->own ? wk_sockowners_find(c->own, s->inode) : NULL;
+	fputs(",\"users\":[", stdout);
+	if (o) {
+		const struct wk_sockowner *end = c->own->o + c->own->n;
+		for (const struct wk_sockowner *p = o; p < end && p->inode == s->inode; p++) {
+			printf("%s{\"comm\":", p == o ? "" : ",");
+			json_str(p->comm);
+			printf(",\"pid\":%d,\"fd\":%d}", p->pid, p->fd);
+		}
+	}
+	fputs("]}\n", stdout);
+}
+
+static void count_one(struct list_ctx *c, const struct wk_sockinfo *s)
+{
+	int v6 = s->family == AF_INET6;
+	if (s->family == AF_UNIX)
+		c->unx[s->type == SOCK_STREAM ? 0 : s->type == SOCK_DGRAM ? 1 : 2]++;
+	else if (s->protocol == IPPROTO_TCP) {
+		c->tcp[v6]++;
+		c->tcp_state[s->state & 15]++;
+	} else
+		c->udp[v6]++;
+}
+
 static int print_one(void *ctx, const struct wk_sockinfo *s)
 {
 	struct list_ctx *c = ctx;
-	if (!matches(c, s))
+	if (!wk_sockfilter_match(c->filter, s))
 		return 0;
-	char loc[WK_SOCKADDR_STRLEN + IF_NAMESIZE + 2], peer[WK_SOCKADDR_STRLEN + 2];
-	bool dual = s->family == AF_INET6 && !s->v6only;
-	addr_col(loc, sizeof(loc), &s->local, s->ifindex, false, dual);
-	addr_col(peer, sizeof(peer), &s->peer, 0, true, dual);
-	printf("%-5s %-10s %-6u %-6u %-40s %-40s", s->protocol == IPPROTO_TCP ? "tcp" : "udp",
+	c->count++;
+	if (c->summary) {
+		count_one(c, s);
+		return 0;
+	}
+	char loc[WK_SOCKADDR_STRLEN + IF_NAMESIZE + 24], peer[WK_SOCKADDR_STRLEN + 24];
+	if (s->family == AF_UNIX) {
+		char nm[WK_SOCKADDR_STRLEN];
+		unix_name(nm, sizeof(nm), &s->local);
+		if (c->json) {
+			print_json(c, s, nm, "*");
+			return 0;
+		}
+		snprintf(loc, sizeof(loc), "%s %llu", nm, (unsigned long long)s->inode);
+		snprintf(peer, sizeof(peer), "* %llu", (unsigned long long)s->peer_inode);
+	} else {
+		bool dual = s->family == AF_INET6 && !s->v6only;
+		addr_col(loc, sizeof(loc), &s->local, s->ifindex, false, dual);
+		addr_col(peer, sizeof(peer), &s->peer, 0, true, dual);
+		if (c->json) {
+			print_json(c, s, loc, peer);
+			return 0;
+		}
+	}
+	printf("%-5s %-10s %-6u %-6u %-40s %-40s", netid(s),
 	       wk_sockdiag_state_name(s->protocol, s->state), s->rqueue, s->wqueue, loc, peer);
 	const struct wk_sockowner *o = c->own ? wk_sockowners_find(c->own, s->inode) : NULL;
 	if (o) {
@@ -178,31 +211,99 @@ static int print_one(void *ctx, const struct wk_sockinfo *s)
 			       p->fd);
 		fputs(")", stdout);
 	}
+	if (c->timers && s->family != AF_UNIX && s->timer)
+		print_timer(stdout, s);
+	if (c->ext && s->family == AF_UNIX)
+		printf(" %c-%c", s->shutdown & 1 ? '-' : '<', s->shutdown & 2 ? '-' : '>');
+	else if (c->ext) {
+		if (s->uid)
+			printf(" uid:%u", s->uid);
+		printf(" ino:%llu sk:%llx", (unsigned long long)s->inode,
+		       (unsigned long long)s->cookie);
+	}
 	putchar('\n');
-	c->count++;
 	return 0;
 }
+
+static void print_summary(const struct list_ctx *c, bool tcp, bool udp, bool unx)
+{
+	printf("Total: %zu\n", c->count);
+	if (tcp)
+		printf("TCP:   %zu (estab %zu, closed %zu, timewait %zu, listen %zu)\n",
+		       c->tcp[0] + c->tcp[1], c->tcp_state[WK_TCP_ESTABLISHED],
+		       c->tcp_state[WK_TCP_CLOSE], c->tcp_state[WK_TCP_TIME_WAIT],
+		       c->tcp_state[WK_TCP_LISTEN]);
+	printf("\n%-9s %-9s %-9s %s\n", "Transport", "Total", "IP", "IPv6");
+	if (udp)
+		printf("%-9s %-9zu %-9zu %zu\n", "UDP", c->udp[0] + c->udp[1], c->udp[0],
+		       c->udp[1]);
+	if (tcp)
+		printf("%-9s %-9zu %-9zu %zu\n", "TCP", c->tcp[0] + c->tcp[1], c->tcp[0],
+		       c->tcp[1]);
+	if (tcp || udp) {
+		size_t v4 = c->tcp[0] + c->udp[0], v6 = c->tcp[1] + c->udp[1];
+		printf("%-9s %-9zu %-9zu %zu\n", "INET", v4 + v6, v4, v6);
+	}
+	if (unx)
+		printf("%-9s %-9zu (stream %zu, dgram %zu, seqpacket %zu)\n", "UNIX",
+		       c->unx[0] + c->unx[1] + c->unx[2], c->unx[0], c->unx[1], c->unx[2]);
+}
+
+/* ss takes the expression as one argument or as many: joined with blanks */
+static bool join_args(char *buf, size_t n, int argc, char **argv)
+{
+	size_t len = 0;
+	buf[0] = '\0';
+	for (int i = 0; i < argc; i++) {
+		size_t l = strlen(argv[i]);
+		if (len + l + 2 > n)
+			return false;
+		memcpy(buf + len, argv[i], l);
+		len += l;
+		buf[len++] = ' ';
+		buf[len] = '\0';
+	}
+	return true;
+}
+
+/* The next blank-separated word of *p into buf (n bytes, cut if longer; buf is "" at the
+ * end); *p moves past it. */
+static bool next_word(const char **p, char *buf, size_t n)
+{
+	const char *s = *p;
+	size_t k = 0;
+	while (*s == ' ' || *s == '\t')
+		s++;
+	for (; *s && *s != ' ' && *s != '\t'; s++)
+		if (k + 1 < n)
+			buf[k++] = *s;
+	buf[k] = '\0';
+	*p = s;
+	return k > 0;
+}
+
+enum { OPT_JSON = 256 };
 
 int cmd_sockets(int argc, char **argv)
 {
 	static const struct option lo[] = {
-	    {"help", no_argument, NULL, 'h'},
-	    {"tcp", no_argument, NULL, 't'},
-	    {"udp", no_argument, NULL, 'u'},
-	    {"listening", no_argument, NULL, 'l'},
-	    {"all", no_argument, NULL, 'a'},
-	    {"numeric", no_argument, NULL, 'n'},
-	    {"processes", no_argument, NULL, 'p'},
-	    {"no-header", no_argument, NULL, 'H'},
-	    {NULL, 0, NULL, 0},
+	    {"help", no_argument, NULL, 'h'},      {"tcp", no_argument, NULL, 't'},
+	    {"udp", no_argument, NULL, 'u'},       {"unix", no_argument, NULL, 'x'},
+	    {"listening", no_argument, NULL, 'l'}, {"all", no_argument, NULL, 'a'},
+	    {"numeric", no_argument, NULL, 'n'},   {"processes", no_argument, NULL, 'p'},
+	    {"no-header", no_argument, NULL, 'H'}, {"extended", no_argument, NULL, 'e'},
+	    {"options", no_argument, NULL, 'o'},   {"summary", no_argument, NULL, 's'},
+	    {"json", no_argument, NULL, OPT_JSON}, {NULL, 0, NULL, 0},
 	};
-	bool tcp = false, udp = false, listening = false, all = false, header = true;
+	bool tcp = false, udp = false, unx = false, listening = false, all = false, header = true;
 	int family = AF_UNSPEC, c, rc = 0;
 	struct wk_sockowners own = {0};
+	struct wk_sockfilter *filter = NULL;
 	struct wk_error e;
+	struct list_ctx ctx = {.own = &own};
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "tula46nphH", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "tuxla46nphHeos", lo, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			fputs(cmd_sockets_usage, stdout);
@@ -212,6 +313,9 @@ int cmd_sockets(int argc, char **argv)
 			break;
 		case 'u':
 			udp = true;
+			break;
+		case 'x':
+			unx = true;
 			break;
 		case 'l':
 			listening = true;
@@ -231,6 +335,18 @@ int cmd_sockets(int argc, char **argv)
 		case 'H':
 			header = false;
 			break;
+		case 'e':
+			ctx.ext = true;
+			break;
+		case 'o':
+			ctx.timers = true;
+			break;
+		case 's':
+			ctx.summary = true;
+			break;
+		case OPT_JSON:
+			ctx.json = true;
+			break;
 		default:
 			fprintf(stderr,
 			        "wirekit sockets: unknown option '%s' (see 'wirekit sockets "
@@ -239,41 +355,61 @@ int cmd_sockets(int argc, char **argv)
 			return 2;
 		}
 	}
-	/* ss takes the expression as one argument or as many: split on blanks */
-	char buf[1024], *tok[64];
-	size_t blen = 0;
-	int ntok = 0;
-	for (int i = optind; i < argc; i++) {
-		size_t l = strlen(argv[i]);
-		if (blen + l + 1 >= sizeof(buf)) {
-			fprintf(stderr, "wirekit sockets: filter too long\n");
+	if (ctx.json && ctx.summary) {
+		fprintf(stderr, "wirekit sockets: --json and -s exclude each other (see 'wirekit "
+		                "sockets --help')\n");
+		return 2;
+	}
+	char text[4096];
+	if (!join_args(text, sizeof(text), argc - optind, argv + optind)) {
+		fprintf(stderr,
+		        "wirekit sockets: filter too long (see 'wirekit sockets --help')\n");
+		return 2;
+	}
+	/* ss: FILTER := [ state STATE-FILTER | exclude STATE-FILTER ]... [ EXPRESSION ] */
+	uint32_t want = 0;
+	bool have_state = false;
+	char *expr = text;
+	for (;;) {
+		char word[32], name[32];
+		const char *at = expr;
+		if (!next_word(&at, word, sizeof(word)))
+			break;
+		bool excl = !strcmp(word, "exclude");
+		if (!excl && strcmp(word, "state"))
+			break;
+		uint32_t m;
+		if (!next_word(&at, name, sizeof(name)) || wk_sockdiag_states(name, &m)) {
+			fprintf(stderr,
+			        "wirekit sockets: filter: '%s' wants a state name, not '%s' (see "
+			        "'wirekit sockets --help')\n",
+			        word, name);
 			return 2;
 		}
-		memcpy(buf + blen, argv[i], l);
-		blen += l;
-		buf[blen++] = ' ';
+		if (!have_state && excl)
+			want = WK_SOCKDIAG_ALL;
+		want = excl ? want & ~m : want | m;
+		have_state = true;
+		expr = (char *)at;
 	}
-	for (size_t i = 0; i < blen; i++) {
-		if (buf[i] == ' ' || buf[i] == '\t') {
-			buf[i] = '\0';
-			continue;
-		}
-		if (i == 0 || buf[i - 1] == '\0') {
-			if (ntok == (int)WK_ARRAY_SIZE(tok)) {
-				fprintf(stderr, "wirekit sockets: filter too long\n");
-				return 2;
-			}
-			tok[ntok++] = buf + i;
-		}
-	}
-	struct list_ctx ctx = {.own = &own};
-	if (!parse_filter(&ctx, ntok, tok))
+	if (wk_sockfilter_parse(expr, &filter, &e)) {
+		fprintf(stderr, "wirekit sockets: %s (see 'wirekit sockets --help')\n", e.msg);
 		return 2;
-	if (!tcp && !udp)
+	}
+	ctx.filter = filter;
+	if (!tcp && !udp && !unx)
 		tcp = udp = true;
+	if (family != AF_UNSPEC && !tcp && !udp) {
+		fprintf(stderr, "wirekit sockets: -4 and -6 need -t or -u (see 'wirekit sockets "
+		                "--help')\n");
+		rc = 2;
+		goto out;
+	}
 	/* ss's defaults: connected sockets only, TIME-WAIT and SYN-RECV left out */
 	uint32_t tcp_states, udp_states;
-	if (all) {
+	if (have_state) {
+		tcp_states = udp_states = want;
+	} else if (all) {
 		tcp_states = udp_states = WK_SOCKDIAG_ALL;
 	} else if (listening) {
 		tcp_states = 1u << WK_TCP_LISTEN;
@@ -283,9 +419,9 @@ int cmd_sockets(int argc, char **argv)
 		                                 1u << WK_TCP_TIME_WAIT | 1u << WK_TCP_SYN_RECV);
 		udp_states = tcp_states;
 	}
-	if (wk_sockowners_load(&own, &e))
+	if (!ctx.summary && wk_sockowners_load(&own, &e))
 		fprintf(stderr, "wirekit sockets: %s (processes not shown)\n", e.msg);
-	if (header)
+	if (header && !ctx.json && !ctx.summary)
 		printf("%-5s %-10s %-6s %-6s %-40s %-40s %s\n", "Netid", "State", "Recv-Q",
 		       "Send-Q", "Local Address:Port", "Peer Address:Port", "Process");
 	static const int protos[] = {IPPROTO_TCP, IPPROTO_UDP};
@@ -304,7 +440,22 @@ int cmd_sockets(int argc, char **argv)
 			}
 		}
 	}
+	if (unx && family == AF_UNSPEC) {
+		/* ss -x: connected by default; -l listening and unbound datagram; -a all */
+		uint32_t st = have_state  ? want
+		              : all       ? WK_SOCKDIAG_ALL
+		              : listening ? (1u << WK_TCP_LISTEN | 1u << WK_TCP_CLOSE)
+		                          : tcp_states;
+		if (wk_sockdiag_dump_unix(st, print_one, &ctx, &e)) {
+			fprintf(stderr, "wirekit sockets: %s\n", e.msg);
+			rc = 1;
+			goto out;
+		}
+	}
+	if (ctx.summary)
+		print_summary(&ctx, tcp, udp, unx);
 out:
+	wk_sockfilter_free(filter);
 	wk_sockowners_fini(&own);
 	fflush(stdout);
 	return rc;

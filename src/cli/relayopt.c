@@ -126,6 +126,7 @@ enum {
 	OPT_MAX_CONNS,
 	OPT_NO_SPLICE,
 	OPT_VERIFY_CLIENT,
+	OPT_SCTP,
 };
 
 static int usage_err(const struct relay_opts *o, const char *fmt, ...)
@@ -169,6 +170,8 @@ int relay_parse(int argc, char **argv, struct relay_opts *o, const char *usage, 
 	    {"max-conns", required_argument, NULL, OPT_MAX_CONNS},
 	    {"no-splice", no_argument, NULL, OPT_NO_SPLICE},
 	    {"verify-client", required_argument, NULL, OPT_VERIFY_CLIENT},
+	    {"unixsock", no_argument, NULL, 'U'},
+	    {"sctp", no_argument, NULL, OPT_SCTP},
 	    {NULL, 0, NULL, 0},
 	};
 	const char *only = NULL; /* an option of the other subcommand */
@@ -178,16 +181,26 @@ int relay_parse(int argc, char **argv, struct relay_opts *o, const char *usage, 
 	optind = 0;
 	opterr = 0;
 	int c;
-	while ((c = getopt_long(argc, argv, o->listen ? "46uvw:kh" : "46uvw:zh", lo, NULL)) != -1) {
+	bool unix_sock = false, ipfam = false;
+	while ((c = getopt_long(argc, argv, o->listen ? "46Uuvw:kh" : "46Uuvw:zh", lo, NULL)) !=
+	       -1) {
 		switch (c) {
 		case 'h':
 			fputs(usage, stdout);
 			return 0;
 		case '4':
 			o->w.family = AF_INET;
+			ipfam = true;
 			break;
 		case '6':
 			o->w.family = AF_INET6;
+			ipfam = true;
+			break;
+		case 'U':
+			unix_sock = true;
+			break;
+		case OPT_SCTP:
+			o->w.sctp = true;
 			break;
 		case 'u':
 			o->w.udp = true;
@@ -305,6 +318,14 @@ int relay_parse(int argc, char **argv, struct relay_opts *o, const char *usage, 
 	}
 	if (only)
 		return usage_err(o, "%s is not an option of %s", only, o->cmd);
+	if (unix_sock && ipfam)
+		return usage_err(o, "-U does not go with -4 or -6");
+	if (unix_sock && (o->w.tls || o->w.sctp))
+		return usage_err(o, "-U does not go with --tls or --sctp");
+	if (o->w.sctp && o->w.udp)
+		return usage_err(o, "--sctp does not go with -u");
+	if (unix_sock)
+		o->w.family = AF_UNIX;
 	if (o->w.broker)
 		o->w.keep = true;
 	if (o->listen && o->w.keep && o->w.wait_ms >= 0)

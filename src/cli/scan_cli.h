@@ -7,8 +7,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "wirekit/out.h"
+#include "wirekit/rdns.h"
 #include "wirekit/scan.h"
 
 enum { SCAN_MAX_OUTS = 5, SCAN_OBSIZE = 65536 };
@@ -40,7 +42,33 @@ struct scan_cli {
 	uint64_t last_stats_ns;
 	bool verbose;
 	bool progress_shown;
+	/* -Z and --pcapng (scan_open.c) */
+	bool drop; /* run as uid/gid once the sockets are open */
+	uid_t uid;
+	gid_t gid;
+	const char *user;
+	int resume_fd; /* opened before the drop: the resume file is rewritten in place */
+	struct wk_scan_record *record; /* --pcapng */
+	const char *record_path;
 };
+
+/* -Z USER and --pcapng FILE, after the outputs are open and before wk_scan_run: look the
+ * user up (unknown: one line, 2), open the record (append: a resumed scan adds a section
+ * to the interrupted one's), and when root is to be dropped open the resume file to
+ * rewrite it in place. Sets c->o.record. 0 or an exit status after printing why. */
+int scan_open_prepare(struct scan_cli *c, const char *pcapng, const char *user, bool append);
+/* Right before wk_scan_run: the connect scanner opens nothing that needs root, so the
+ * drop happens here for it (raw scans drop in c->o.on_open). 0 or 1 after printing why. */
+int scan_open_before_run(struct scan_cli *c);
+/* Close the record: 0, or 1 after printing the write error. */
+int scan_open_close(struct scan_cli *c);
+/* -sS -sU and -sA -sU (scan_open.c): whether scan type t given after *type (set: a type
+ * was given before) makes a TCP + UDP scan; then *type is the TCP one and *udp is set. */
+bool scan_mix_type(enum wk_scan_type *type, bool *udp, bool set, enum wk_scan_type t);
+/* The protocols the port list serves (bits of 1 << enum wk_scan_proto). */
+unsigned scan_mix_protos(enum wk_scan_type type, bool udp);
+/* Leave out ports of protocols no scan type of the run probes, with nmap's warning. */
+void scan_mix_fit(struct wk_ports *ports, unsigned protos);
 
 /* Add an output writer ("text", "json", "xml", "grep") to path ("-": stdout); a resumed
  * scan appends to the files of the interrupted one. */
@@ -62,6 +90,22 @@ struct scan_svc_args {
 };
 /* 0, or 1 after printing why (a missing or damaged probe file) */
 int scan_svc_run(struct scan_cli *c, const struct scan_svc_args *a);
+
+/* -R (scan_host.c): reverse DNS of the hosts found up. */
+struct scan_host_args {
+	bool resolve;            /* -R */
+	const char *servers_arg; /* --dns-servers LIST; NULL: /etc/resolv.conf */
+	unsigned timeout_ms;     /* --dns-timeout: the cap on the whole lookup; 0: default */
+	uint16_t port;           /* 0: 53 */
+	bool verbose;
+	struct wk_scan_addr servers[WK_RDNS_MAX_SERVERS];
+	size_t nservers;
+};
+/* Fill servers from servers_arg or /etc/resolv.conf: 0, or 2 after printing why. */
+int scan_host_servers(struct scan_host_args *a);
+/* Ask for the names of the table's up hosts and report those found: 0, or 1 after
+ * printing why. */
+int scan_host_rdns(struct scan_cli *c, const struct scan_host_args *a, const volatile int *stop);
 
 /* Write the resume file atomically (temporary file + rename). */
 int scan_resume_save(const struct scan_cli *c, const char *path, uint64_t pos);

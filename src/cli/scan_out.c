@@ -94,7 +94,12 @@ void scan_out_result(void *ctx, const struct wk_scan_result *r)
 {
 	struct scan_cli *c = ctx;
 	struct wk_error e;
-	if (wk_results_add(c->table, r, &e)) {
+	/* Silence is not stored: a down host is not listed (nmap at verbosity 0) and a port
+	 * that did not answer is what the writers show for every port without a record, so
+	 * memory follows the answers, not the size of the scan. JSON Lines still gets them. */
+	bool silent = r->reason == WK_RS_NO_RESPONSE &&
+	              (r->proto != WK_SCAN_HOST || r->state == WK_PS_HOST_DOWN);
+	if (!silent && wk_results_add(c->table, r, &e)) {
 		c->out_err = 1;
 		return;
 	}
@@ -175,19 +180,52 @@ void scan_out_close(struct scan_cli *c)
 
 /* ---- resume file ---------------------------------------------------------------------- */
 
+static void resume_write(const struct scan_cli *c, FILE *f, const char *path, uint64_t pos,
+                         bool fixed)
+{
+	fprintf(f, "# wirekit scan resume file: wirekit scan --resume %s\n", path);
+	fprintf(f, "seed=%" PRIu64 "\nshard=%u/%u\n", c->o.seed, c->o.shard_of ? c->o.shard_k : 1,
+	        c->o.shard_of ? c->o.shard_of : 1);
+	int digits = fprintf(f, "position=%" PRIu64, pos) - 9;
+	fputc('\n', f);
+	for (int i = 1; i < c->argc; i++)
+		if (!strchr(c->argv[i], '\n'))
+			fprintf(f, "arg=%s\n", c->argv[i]);
+	/* fixed: a comment pads the text to the same length whatever the position */
+	if (fixed)
+		fprintf(f, "#%*s\n", 20 - digits, "");
+}
+
+/* After -Z the directory may not be ours: the file opened before the drop is rewritten in
+ * place, one pwrite of a text of constant length. */
+static int resume_in_place(const struct scan_cli *c, const char *path, uint64_t pos)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	if (!f)
+		return -1;
+	resume_write(c, f, path, pos, true);
+	if (fclose(f)) {
+		free(buf);
+		return -1;
+	}
+	bool bad = pwrite(c->resume_fd, buf, len, 0) != (ssize_t)len ||
+	           ftruncate(c->resume_fd, (off_t)len) || fsync(c->resume_fd);
+	free(buf);
+	return bad ? -1 : 0;
+}
+
 int scan_resume_save(const struct scan_cli *c, const char *path, uint64_t pos)
 {
+	if (c->resume_fd >= 0 && c->resume_file && !strcmp(path, c->resume_file))
+		return resume_in_place(c, path, pos);
 	char tmp[4096];
 	snprintf(tmp, sizeof(tmp), "%s.tmp%ld", path, (long)getpid());
 	FILE *f = fopen(tmp, "we");
 	if (!f)
 		return -1;
-	fprintf(f, "# wirekit scan resume file: wirekit scan --resume %s\n", path);
-	fprintf(f, "seed=%" PRIu64 "\nshard=%u/%u\nposition=%" PRIu64 "\n", c->o.seed,
-	        c->o.shard_of ? c->o.shard_k : 1, c->o.shard_of ? c->o.shard_of : 1, pos);
-	for (int i = 1; i < c->argc; i++)
-		if (!strchr(c->argv[i], '\n'))
-			fprintf(f, "arg=%s\n", c->argv[i]);
+	resume_write(c, f, path, pos, false);
 	bool bad = fflush(f) != 0 || fsync(fileno(f)) != 0;
 	bad |= fclose(f) != 0;
 	if (bad || rename(tmp, path)) {

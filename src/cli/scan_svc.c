@@ -13,6 +13,7 @@ struct svc_ctx {
 	struct scan_cli *c;
 	const struct wk_svc_target *t;
 	struct wk_scan_result *rec; /* copies of the open ports' records, same order as t */
+	bool banners;
 };
 
 static void on_service(void *ctx, const struct wk_svc_target *t, const struct wk_service_info *si)
@@ -22,7 +23,7 @@ static void on_service(void *ctx, const struct wk_svc_target *t, const struct wk
 	struct wk_scan_service s;
 	memset(&s, 0, sizeof(s));
 	bool known = si->method != WK_SVC_NONE || si->name[0];
-	if (!known && !si->banner_len)
+	if (!known && !si->banner_len && !si->has_tls)
 		return;
 #define OPT(f) (si->f[0] ? si->f : NULL)
 	s.name = si->method == WK_SVC_WRAPPED ? "tcpwrapped" : OPT(name);
@@ -40,8 +41,11 @@ static void on_service(void *ctx, const struct wk_svc_target *t, const struct wk
 	s.ssl = si->ssl;
 	s.conf = si->method == WK_SVC_WRAPPED ? 8 : known ? 10 : 3; /* nmap's values */
 	s.match_line = si->line;
-	s.banner = si->banner_len ? si->banner : NULL;
-	s.banner_len = (uint32_t)si->banner_len;
+	if (x->banners) { /* the script output (nmap's banner, ssl-cert) is --banners' */
+		s.banner = si->banner_len ? si->banner : NULL;
+		s.banner_len = (uint32_t)si->banner_len;
+		s.tls = si->has_tls ? &si->tls : NULL;
+	}
 	r.svc = &s;
 	if (r.proto == WK_SP_UDP && r.state == WK_PS_OPEN_FILTERED && si->method == WK_SVC_PROBED) {
 		r.state = WK_PS_OPEN; /* it answered: nmap reports such a port open too */
@@ -81,10 +85,17 @@ int scan_svc_run(struct scan_cli *c, const struct scan_svc_args *a)
 			fprintf(stderr, "wirekit scan: -sV: %s\n", e.msg);
 			goto out;
 		}
+		unsigned line;
+		const char *why;
+		/* a pattern PCRE2 refuses is skipped, not fatal; say which (nmap's own file has
+		 * none with this PCRE2) */
+		for (size_t i = 0; wk_svc_db_refused(db, i, &line, &why); i++)
+			fprintf(stderr, "wirekit scan: -sV: %s line %u: pattern skipped: %s\n",
+			        path, line, why);
 		if (k >= 256)
 			(void)wk_svc_db_jit(db); /* many ports: the JIT pass pays for itself */
 	}
-	struct svc_ctx x = {c, t, rec};
+	struct svc_ctx x = {c, t, rec, a->banners};
 	struct wk_svc_opts o = {
 	    .db = db,
 	    .version = a->version,

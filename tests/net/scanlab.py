@@ -7,8 +7,9 @@ same values the test script gives to nftables and the listeners.
   scanlab.py check KIND HOSTS PORTS FILE...   compare (the union of) FILEs with the truth
   scanlab.py recall HOSTS PORTS FILE          open ports found / open ports, false positives
   scanlab.py disjoint FILE...                 no (ip, proto, port) in two files
-KIND: syn ack connect udp PE PP PS PA PU any (up by any reason); HOSTS: a-b[,c-d] (last octets
-of 198.19.0.x); PORTS: comma list.
+KIND: syn ack connect udp PE PP PS PA PU any (up by any reason), or syn+udp / ack+udp (one
+scan of both, -sS -sU) with PORTS as TCPLIST/UDPLIST; HOSTS: a-b[,c-d] (last octets of
+198.19.0.x); PORTS: comma list.
 """
 import json
 import sys
@@ -84,6 +85,11 @@ def host_truth(kind, h, ports):
 
 
 def expect(kind, hs, ports):
+    if "+" in kind:  # tcp kind + udp: ports is (tcp list, udp list)
+        tk, uk = kind.split("+")
+        out = expect(tk, hs, ports[0])
+        out.update(expect(uk, hs, ports[1]))
+        return out
     out = {}
     for h in hosts(hs):
         ip = NET + str(h)
@@ -138,14 +144,18 @@ def main():
               (len(opens), len(found & opens), rec, len(fp), len(wrong)))
         return 0 if rec >= 0.999 and not fp and not wrong else 1
     kind, hs, ps = sys.argv[2], sys.argv[3], sys.argv[4]
-    ports = [int(p) for p in ps.split(",") if p]
+    if "+" in kind:
+        tl, ul = ps.split("/")
+        ports = ([int(p) for p in tl.split(",") if p], [int(p) for p in ul.split(",") if p])
+    else:
+        ports = [int(p) for p in ps.split(",") if p]
     if cmd == "expect":
         for k, v in sorted(expect(kind, hs, ports).items(), key=str):
             print(k, v)
         return 0
     truth = expect(kind, hs, ports)
     got = load(sys.argv[5:])
-    if kind in ("syn", "ack", "udp", "connect"):
+    if kind in ("syn", "ack", "udp", "connect") or "+" in kind:
         got = {k: v for k, v in got.items() if k[1] is not None}
     else:
         got = {k: v for k, v in got.items() if k[1] is None}

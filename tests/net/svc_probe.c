@@ -2,7 +2,12 @@
  * targets given on the command line and prints one tab-separated line per port, for the
  * lab test (tests/net/test-service.sh) and the benchmark until `wirekit scan -sV` exists.
  *
- *   svc_probe [-sV] [--banners] [--version-intensity N] [--datadir DIR] ADDR T:22,80 U:53
+ *   svc_probe [-sV] [--banners] [--version-intensity N] [--datadir DIR] [-P PARALLEL] [-q]
+ *             ADDR[/PREFIX] T:22,80 U:53
+ *
+ * An IPv4 ADDR/PREFIX (16..32) probes every address of the block (bench/service.sh's AnyIP
+ * lab). -q prints no lines, only the summary: results, those with a banner, seconds and
+ * connections per second (banners lost = results without a banner).
  *
  * Columns: proto port label product version extrainfo method probe:line ostype cpes
  *          tls(version|cipher|alpn|subject|key|sha256) ms-after-start banner(hex) */
@@ -17,6 +22,8 @@
 #include "wirekit/service.h"
 
 static struct timespec t_start;
+static bool quiet;
+static unsigned long n_results, n_banners;
 
 static double ms_since(void)
 {
@@ -29,6 +36,10 @@ static double ms_since(void)
 static void on_result(void *ctx, const struct wk_svc_target *t, const struct wk_service_info *si)
 {
 	(void)ctx;
+	n_results++;
+	n_banners += si->banner_len > 0;
+	if (quiet)
+		return;
 	static const char *methods[] = {"none", "probed", "soft", "tcpwrapped"};
 	char label[80], hex[2 * WK_SVC_BANNER_MAX + 1], fp[65];
 	printf("%s\t%u\t%s\t%s\t%s\t%s\t%s\t%s:%u\t%s\t", t->proto == WK_SP_UDP ? "udp" : "tcp",
@@ -48,7 +59,7 @@ static void on_result(void *ctx, const struct wk_svc_target *t, const struct wk_
 }
 
 static int add_ports(struct wk_svc_target **t, size_t *n, const struct wk_scan_addr *a,
-                     const char *spec)
+                     unsigned count, const char *spec)
 {
 	uint8_t proto = WK_SP_TCP;
 	if ((spec[0] == 'T' || spec[0] == 'U') && spec[1] == ':') {
@@ -60,12 +71,25 @@ static int add_ports(struct wk_svc_target **t, size_t *n, const struct wk_scan_a
 		unsigned long p = strtoul(spec, &end, 10);
 		if (end == spec || p == 0 || p > 65535)
 			return -1;
-		struct wk_svc_target *nt = realloc(*t, (*n + 1) * sizeof(*nt));
+		struct wk_svc_target *nt = realloc(*t, (*n + count) * sizeof(*nt));
 		if (!nt)
 			return -1;
 		*t = nt;
-		nt[*n] = (struct wk_svc_target){.addr = *a, .proto = proto, .port = (uint16_t)p};
-		(*n)++;
+		for (unsigned k = 0; k < count; k++) {
+			struct wk_scan_addr ak = *a;
+			if (count > 1) { /* the k-th address of an IPv4 block */
+				uint32_t v = ((uint32_t)a->b[0] << 24 | (uint32_t)a->b[1] << 16 |
+				              (uint32_t)a->b[2] << 8 | a->b[3]) +
+				             k;
+				ak.b[0] = (uint8_t)(v >> 24);
+				ak.b[1] = (uint8_t)(v >> 16);
+				ak.b[2] = (uint8_t)(v >> 8);
+				ak.b[3] = (uint8_t)v;
+			}
+			nt[*n] =
+			    (struct wk_svc_target){.addr = ak, .proto = proto, .port = (uint16_t)p};
+			(*n)++;
+		}
 		spec = *end == ',' ? end + 1 : end;
 	}
 	return 0;
@@ -79,6 +103,7 @@ int main(int argc, char **argv)
 	struct wk_svc_target *t = NULL;
 	size_t n = 0;
 	bool have_addr = false, jit = false;
+	unsigned count = 1;
 	for (int i = 1; i < argc; i++) {
 		const char *s = argv[i];
 		if (!strcmp(s, "-sV"))
@@ -101,9 +126,31 @@ int main(int argc, char **argv)
 			o.silent_wait_ms = (unsigned)strtoul(argv[++i], NULL, 10);
 		else if (!strcmp(s, "--datadir") && i + 1 < argc)
 			datadir = argv[++i];
+		else if (!strcmp(s, "-P") && i + 1 < argc)
+			o.max_parallel = (unsigned)strtoul(argv[++i], NULL, 10);
+		else if (!strcmp(s, "-q"))
+			quiet = true;
 		else if (!have_addr) {
+			char host[64];
+			snprintf(host, sizeof(host), "%s", s);
+			char *slash = strchr(host, '/');
+			if (slash) {
+				unsigned long pl = strtoul(slash + 1, NULL, 10);
+				*slash = '\0';
+				if (pl < 16 || pl > 32) {
+					fprintf(stderr, "svc_probe: prefix /16../32 only: %s\n", s);
+					return 2;
+				}
+				count = 1u << (32 - pl);
+			}
+			s = host;
 			a.family = AF_INET;
 			if (inet_pton(AF_INET, s, a.b) != 1) {
+				if (count > 1) {
+					fprintf(stderr, "svc_probe: IPv4 blocks only: %s\n",
+					        argv[i]);
+					return 2;
+				}
 				a.family = AF_INET6;
 				if (inet_pton(AF_INET6, s, a.b) != 1) {
 					fprintf(stderr, "svc_probe: bad address %s\n", s);
@@ -111,7 +158,7 @@ int main(int argc, char **argv)
 				}
 			}
 			have_addr = true;
-		} else if (add_ports(&t, &n, &a, s)) {
+		} else if (add_ports(&t, &n, &a, count, s)) {
 			fprintf(stderr, "svc_probe: bad ports %s\n", s);
 			return 2;
 		}
@@ -135,6 +182,11 @@ int main(int argc, char **argv)
 	struct wk_svc_stats st;
 	clock_gettime(CLOCK_MONOTONIC, &t_start);
 	rc = wk_service_scan(t, n, &o, &st, &e);
+	double secs = ms_since() / 1e3;
+	if (!rc && quiet)
+		printf("results %lu banners %lu lost %lu connects %llu seconds %.3f conn/s %.0f\n",
+		       n_results, n_banners, (unsigned long)n - n_banners,
+		       (unsigned long long)st.connects, secs, (double)st.connects / secs);
 	if (!rc)
 		fprintf(
 		    stderr,

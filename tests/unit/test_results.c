@@ -401,6 +401,12 @@ static void test_text_collapse(void **state)
 	       "53/udp open     unknown\n"
 	       "\n"
 	       "wirekit done: 1 IP address (1 host up) scanned in 1.00 seconds\n");
+	/* -sS -sU: the JSON summary names both scans */
+	assert_non_null(strstr(run("json", &info, t, &sum),
+	                       "\"scan_type\":\"syn+udp\",\"scan_types\":[\"syn\",\"udp\"],"));
+	info.scan_type = "ack";
+	assert_non_null(strstr(run("json", &info, t, &sum),
+	                       "\"scan_type\":\"ack+udp\",\"scan_types\":[\"ack\",\"udp\"],"));
 	wk_results_free(t);
 }
 
@@ -473,7 +479,8 @@ static void test_json(void **state)
 	expect(last,
 	       "{\"type\":\"summary\",\"scanner\":\"wirekit\",\"version\":\"" WIREKIT_VERSION
 	       "\",\"args\":\"wirekit scan -p 1-1000 198.19.0.0/28 2001:db8::1\",\"scan_type\":"
-	       "\"syn\",\"start\":1765000000,\"end\":1765000005,\"elapsed\":5.00,"
+	       "\"syn\",\"scan_types\":[\"syn\"],\"start\":1765000000,\"end\":1765000005,"
+	       "\"elapsed\":5.00,"
 	       "\"hosts_total\":17,\"hosts_up\":3,\"probes_sent\":17000,\"replies\":1001,"
 	       "\"results\":1005}\n");
 	wk_results_free(t);
@@ -616,6 +623,123 @@ static void test_xml_escape(void **state)
 	wk_results_free(t);
 }
 
+/* --banners: the banner and the TLS facts as nmap's script output in text, JSON and XML */
+static void test_scripts(void **state)
+{
+	(void)state;
+	struct wk_scan_info info = {.args = "wirekit scan --banners", .scan_type = "syn"};
+	struct wk_scan_summary sum = {.hosts_total = 1, .hosts_up = 1};
+	struct wk_results *t = wk_results_new(NULL);
+	struct wk_tls_info tls = {.version = "TLSv1.3",
+	                          .cipher = "TLS_AES_256_GCM_SHA384",
+	                          .alpn = "http/1.1",
+	                          .has_cert = true,
+	                          .subject = "CN=lab.test,O=A\\, B",
+	                          .issuer = "CN=ca<x>",
+	                          .sans = "DNS:lab.test, IP:198.18.0.1",
+	                          .not_before = "2026-12-06 18:40:00 UTC",
+	                          .not_after = "2027-01-05 18:40:00 UTC",
+	                          .key = "EC prime256v1"};
+	for (int i = 0; i < 32; i++)
+		tls.sha256[i] = (uint8_t)(i * 17);
+	static const uint8_t ban[] = "HTTP/1.1 400\r\n\x00<&";
+	struct wk_scan_service svc = {.banner = ban, .banner_len = sizeof(ban) - 1, .tls = &tls};
+	struct wk_scan_result r =
+	    port(v4(198, 18, 0, 2), WK_SP_TCP, 443, WK_PS_OPEN, WK_RS_SYN_ACK, 64);
+	r.svc = &svc;
+	add(t, hostrec(v4(198, 18, 0, 2), WK_PS_HOST_UP, WK_RS_SYN_ACK, 64, 0));
+	add(t, r);
+	run("text", &info, t, &sum);
+	assert_non_null(
+	    strstr(out, "443/tcp open  unknown\n"
+	                "|_banner: HTTP/1.1 400\\x0D\\x0A\\x00<&\n"
+	                "| ssl-cert: Subject: commonName=lab.test/organizationName=A, B\n"
+	                "| Subject Alternative Name: DNS:lab.test, IP:198.18.0.1\n"
+	                "| Issuer: commonName=ca<x>\n"
+	                "| Public Key type: ec\n"
+	                "| Public Key bits: 256\n"
+	                "| Not valid before: 2026-12-06T18:40:00\n"
+	                "| Not valid after:  2027-01-05T18:40:00\n"
+	                "|_SHA-256: 0011 2233 4455 6677 8899 aabb ccdd eeff 1021 3243 5465 7687 "
+	                "98a9 bacb dced fe0f\n"
+	                "| tls-session: TLSv1.3 TLS_AES_256_GCM_SHA384\n"
+	                "|_ALPN: http/1.1\n"));
+	run("json", &info, t, &sum);
+	assert_non_null(strstr(out,
+	                       ",\"banner\":\"HTTP/1.1 400\\u000d\\u000a\\u0000<&\","
+	                       "\"banner_b64\":\"SFRUUC8xLjEgNDAwDQoAPCY=\",\"tls\":{"
+	                       "\"version\":\"TLSv1.3\",\"cipher\":\"TLS_AES_256_GCM_SHA384\","
+	                       "\"alpn\":\"http/1.1\",\"subject\":\"CN=lab.test,O=A\\\\, B\","));
+	assert_non_null(strstr(out, "\"key_type\":\"ec\",\"key_bits\":256,\"sha256\":\"0011"));
+	run("xml", &info, t, &sum);
+	assert_non_null(strstr(out, "<script id=\"banner\" output=\"HTTP/1.1 "
+	                            "400\\x0D\\x0A\\x00&lt;&amp;\"/>"));
+	assert_non_null(strstr(out, "<script id=\"ssl-cert\" output=\"Subject: "
+	                            "commonName=lab.test/organizationName=A, B&#10;Subject "));
+	assert_non_null(strstr(out, "<table key=\"subject\"><elem key=\"commonName\">lab.test"
+	                            "</elem><elem key=\"organizationName\">A, B</elem></table>"
+	                            "<table key=\"issuer\"><elem key=\"commonName\">ca&lt;x&gt;"));
+	assert_non_null(strstr(out, "<table key=\"pubkey\"><elem key=\"type\">ec</elem>"
+	                            "<elem key=\"bits\">256</elem></table>"));
+	assert_non_null(strstr(out, "<table key=\"validity\"><elem key=\"notBefore\">"
+	                            "2026-12-06T18:40:00</elem>"));
+	assert_non_null(strstr(out, "<script id=\"tls-session\" output=\"TLSv1.3 "
+	                            "TLS_AES_256_GCM_SHA384&#10;ALPN: http/1.1\"><elem "
+	                            "key=\"version\">TLSv1.3</elem>"));
+	wk_results_free(t);
+}
+
+/* Random certificate strings and banners (what servers send) through every writer: no
+ * overrun (ASan), and every text line made printable. */
+static void rnd_str(char *d, size_t n, uint32_t *x)
+{
+	size_t len = (*x = *x * 1103515245u + 12345u) % n;
+	for (size_t i = 0; i < len; i++) {
+		*x = *x * 1103515245u + 12345u;
+		d[i] = (char)(1 + (*x >> 16) % 255); /* any byte but NUL */
+	}
+	d[len] = '\0';
+}
+
+static void test_scripts_random(void **state)
+{
+	(void)state;
+	struct wk_scan_info info = {.args = "wirekit scan --banners", .scan_type = "syn"};
+	struct wk_scan_summary sum = {.hosts_total = 1, .hosts_up = 1};
+	static uint8_t ban[4096];
+	uint32_t x = 7;
+	for (int round = 0; round < 300; round++) {
+		struct wk_tls_info tls = {.has_cert = true};
+		rnd_str(tls.version, sizeof(tls.version), &x);
+		rnd_str(tls.cipher, sizeof(tls.cipher), &x);
+		rnd_str(tls.alpn, sizeof(tls.alpn), &x);
+		rnd_str(tls.subject, sizeof(tls.subject), &x);
+		rnd_str(tls.issuer, sizeof(tls.issuer), &x);
+		rnd_str(tls.sans, sizeof(tls.sans), &x);
+		rnd_str(tls.not_before, sizeof(tls.not_before), &x);
+		rnd_str(tls.not_after, sizeof(tls.not_after), &x);
+		rnd_str(tls.key, sizeof(tls.key), &x);
+		size_t bl = (x = x * 1103515245u + 12345u) % sizeof(ban);
+		for (size_t i = 0; i < bl; i++)
+			ban[i] = (uint8_t)((x = x * 1103515245u + 12345u) >> 16);
+		struct wk_scan_service svc = {
+		    .banner = ban, .banner_len = (uint32_t)bl, .tls = &tls};
+		struct wk_results *t = wk_results_new(NULL);
+		struct wk_scan_result r =
+		    port(v4(198, 18, 0, 2), WK_SP_TCP, 443, WK_PS_OPEN, WK_RS_SYN_ACK, 64);
+		r.svc = &svc;
+		add(t, r);
+		run("json", &info, t, &sum);
+		run("xml", &info, t, &sum);
+		run("text", &info, t, &sum);
+		for (const char *c = out; *c; c++)
+			if ((unsigned char)*c >= 0x7f || ((unsigned char)*c < 0x20 && *c != '\n'))
+				fail_msg("round %d: byte 0x%02x in text output", round,
+				         (unsigned char)*c);
+		wk_results_free(t);
+	}
+}
+
 static void test_grep(void **state)
 {
 	(void)state;
@@ -680,6 +804,8 @@ int main(void)
 	    cmocka_unit_test(test_json_flush_and_escape),
 	    cmocka_unit_test(test_xml),
 	    cmocka_unit_test(test_xml_escape),
+	    cmocka_unit_test(test_scripts),
+	    cmocka_unit_test(test_scripts_random),
 	    cmocka_unit_test(test_grep),
 	    cmocka_unit_test(test_services),
 	};

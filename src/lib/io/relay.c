@@ -142,8 +142,8 @@ static void stdio_restore(struct relay *r)
 static bool splice_ok(struct relay *r)
 {
 	const struct wk_relay_opts *o = r->o;
-	return !o->no_splice && !o->udp && !o->tls && !o->frame && !o->keep && !o->broker &&
-	       !o->has_recv_n && !o->has_until && !o->send_only;
+	return !o->no_splice && !o->udp && !o->sctp && !o->tls && !o->frame && !o->keep &&
+	       !o->broker && !o->has_recv_n && !o->has_until && !o->send_only;
 }
 
 /* Add a connected socket as an endpoint (TLS handshake pending if TLS). */
@@ -171,7 +171,7 @@ static struct ep *add_conn(struct relay *r, int fd, enum ep_kind kind,
 		}
 		c->hs = true;
 	}
-	if (kind == EP_TCP) {
+	if (kind == EP_TCP && r->o->family != AF_UNIX && !r->o->sctp) {
 		int one = 1;
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	}
@@ -305,6 +305,7 @@ static void relay_fini(struct relay *r)
 		wk_ev_timer_stop(r->ev, &r->idle);
 	wk_ev_free(r->ev);
 	wk_tls_ctx_free(r->tls_ctx);
+	wk_sock_unix_unlink(&r->unix_addr, &r->unix_file);
 	free(r->scratch);
 	free(r->kmp);
 }
@@ -332,7 +333,9 @@ static int relay_end(struct relay *r, int rc)
 
 static void target_name(char *dst, size_t n, const char *host, const char *port)
 {
-	if (host && strchr(host, ':'))
+	if (!port) /* a Unix socket's path or @name */
+		snprintf(dst, n, "%s", host ? host : "");
+	else if (host && strchr(host, ':'))
 		snprintf(dst, n, "[%s]:%s", host, port);
 	else
 		snprintf(dst, n, "%s:%s", host ? host : "*", port);
@@ -412,6 +415,57 @@ static int udp_probe(struct relay *r, int fd)
 	return 0;
 }
 
+static void on_accept(struct wk_ev *ev, struct wk_ev_io *io, unsigned got);
+
+/* What a Unix socket cannot carry here: TLS (no host name to check) and SCTP. */
+static int unix_check(struct relay *r)
+{
+	if (r->o->tls || r->o->sctp) {
+		relay_fail(r, "%s does not go with a Unix socket", r->o->tls ? "TLS" : "SCTP");
+		return 1;
+	}
+	return 0;
+}
+
+/* Serve a Unix socket file or abstract name; the relay owns the file from then on. */
+static int listen_unix(struct relay *r, const char *name)
+{
+	const struct wk_relay_opts *o = r->o;
+	struct wk_error er;
+	int type = o->udp ? SOCK_DGRAM : SOCK_STREAM;
+	int fd;
+	if (unix_check(r))
+		return 1;
+	if (wk_sock_unix_addr(name, &r->unix_addr, &er) ||
+	    wk_sock_unix_listen(&r->unix_addr, type, 128, &fd, &r->unix_file, &er)) {
+		relay_say(r, WK_RELAY_ERROR, "%s", er.msg);
+		r->fatal = true;
+		r->status = 1;
+		return 1;
+	}
+	relay_say(r, WK_RELAY_INFO, "listening on %s%s", r->target, o->udp ? " (datagrams)" : "");
+	if (stdio_setup(r)) {
+		close(fd);
+		return 1;
+	}
+	if (o->udp) {
+		struct ep *c = add_conn(r, fd, EP_UDPL, NULL);
+		if (!c)
+			return 1;
+		snprintf(c->name, sizeof(c->name), "(no peer yet)");
+	} else {
+		r->lfd[0] = fd;
+		r->nlfd = 1;
+		wk_ev_io_init(&r->lio[0], fd, on_accept, r);
+		if (wk_ev_io_set(r->ev, &r->lio[0], WK_EV_IN, &er)) {
+			relay_fail(r, "%s", er.msg);
+			return 1;
+		}
+		r->accepting = true;
+	}
+	return run_loop(r);
+}
+
 int wk_relay_connect(const struct wk_relay_opts *o, const char *host, const char *port)
 {
 	struct relay r;
@@ -420,9 +474,25 @@ int wk_relay_connect(const struct wk_relay_opts *o, const char *host, const char
 	struct wk_addrlist al = {0};
 	int fd = -1, rc = 1;
 	uint16_t pn;
-	target_name(target, sizeof(target), host, port);
+	struct wk_sockaddr ua;
+	const struct wk_sockaddr *to;
+	int type = o->udp ? SOCK_DGRAM : SOCK_STREAM;
+	bool unix_sock = o->family == AF_UNIX;
+	target_name(target, sizeof(target), host, unix_sock ? NULL : port);
 	if (relay_init(&r, o, target))
 		goto out;
+	if (unix_sock) {
+		if (unix_check(&r) || wk_sock_unix_addr(host, &ua, &er) ||
+		    wk_sock_unix_connect(&ua, type, o->wait_ms, &fd, &er)) {
+			if (!r.fatal)
+				relay_say(&r, WK_RELAY_ERROR, "%s", er.msg);
+			r.fatal = true;
+			r.status = 1;
+			goto out;
+		}
+		to = &ua;
+		goto connected;
+	}
 	if (wk_sock_parse_port(port, &pn, &er)) {
 		relay_fail(&r, "%s", er.msg);
 		goto out;
@@ -434,13 +504,13 @@ int wk_relay_connect(const struct wk_relay_opts *o, const char *host, const char
 	/* before connecting: a bad pin, CA file or ALPN list costs no connection */
 	if (o->tls && tls_setup(&r, host))
 		goto out;
-	if (wk_sock_resolve(host, pn, o->family, o->udp ? SOCK_DGRAM : SOCK_STREAM, 0, &al, &er)) {
+	if (wk_sock_resolve(host, pn, o->family, type, 0, &al, &er)) {
 		relay_fail(&r, "%s", er.msg);
 		goto out;
 	}
 	size_t which = 0;
-	int cr = wk_sock_connect_list(&al, o->udp ? SOCK_DGRAM : SOCK_STREAM, o->wait_ms, &fd,
-	                              &which, &er);
+	int cr = wk_sock_connect_list_proto(&al, type, o->sctp ? IPPROTO_SCTP : 0, o->wait_ms, &fd,
+	                                    &which, &er);
 	if (cr) {
 		if (is_literal(host))
 			relay_say(&r, WK_RELAY_ERROR, "%s", er.msg);
@@ -450,14 +520,27 @@ int wk_relay_connect(const struct wk_relay_opts *o, const char *host, const char
 		r.status = 1;
 		goto out;
 	}
+	to = &al.a[which];
+connected:
 	if (o->verbose) {
 		struct wk_sockaddr loc;
 		char ls[WK_SOCKADDR_STRLEN] = "?", ps[WK_SOCKADDR_STRLEN];
 		if (!wk_sock_local(fd, &loc, NULL))
 			wk_sockaddr_fmt(&loc, ls, sizeof(ls));
-		wk_sockaddr_fmt(&al.a[which], ps, sizeof(ps));
-		relay_say(&r, WK_RELAY_INFO, "%s %s (%s) from %s",
-		          o->udp ? "sending to" : "connected to", ps, host, ls);
+		wk_sockaddr_fmt(to, ps, sizeof(ps));
+		if (unix_sock) /* the name is the address */
+			relay_say(&r, WK_RELAY_INFO, "%s %s from %s",
+			          o->udp ? "sending to" : "connected to", ps, ls);
+		else
+			relay_say(&r, WK_RELAY_INFO, "%s %s (%s) from %s",
+			          o->udp ? "sending to" : "connected to", ps, host, ls);
+	}
+	if (o->zero && o->udp && unix_sock) {
+		/* connect(2) reached a bound datagram socket: that is the answer */
+		relay_say(&r, WK_RELAY_INFO, "%s: open", target);
+		close(fd);
+		rc = 0;
+		goto out;
 	}
 	if (o->zero && o->udp) {
 		rc = udp_probe(&r, fd);
@@ -468,7 +551,7 @@ int wk_relay_connect(const struct wk_relay_opts *o, const char *host, const char
 		close(fd);
 		goto out;
 	}
-	struct ep *c = add_conn(&r, fd, o->udp ? EP_UDP : EP_TCP, &al.a[which]);
+	struct ep *c = add_conn(&r, fd, o->udp ? EP_UDP : EP_TCP, to);
 	if (!c)
 		goto out;
 	snprintf(c->name, sizeof(c->name), "%.60s", target);
@@ -549,9 +632,13 @@ int wk_relay_listen(const struct wk_relay_opts *o, const char *addr, const char 
 	struct wk_addrlist al = {0};
 	int rc = 1;
 	uint16_t pn;
-	target_name(target, sizeof(target), addr, port);
+	target_name(target, sizeof(target), addr, o->family == AF_UNIX ? NULL : port);
 	if (relay_init(&r, o, target))
 		goto out;
+	if (o->family == AF_UNIX) {
+		rc = listen_unix(&r, addr);
+		goto out;
+	}
 	if (wk_sock_parse_port(port, &pn, &er)) {
 		relay_fail(&r, "%s", er.msg);
 		goto out;
@@ -564,7 +651,7 @@ int wk_relay_listen(const struct wk_relay_opts *o, const char *addr, const char 
 			tls_pin_hint(&r);
 	}
 	int type = o->udp ? SOCK_DGRAM : SOCK_STREAM;
-	unsigned lflags = 0;
+	unsigned lflags = o->sctp ? WK_SOCK_SCTP : 0;
 	if (!addr && o->family != AF_INET) {
 		/* no address: the IPv6 wildcard, which also takes IPv4 unless -6 */
 		rc = wk_sock_resolve("::", pn, AF_INET6, type, WK_SOCK_PASSIVE | WK_SOCK_NUMERIC,
@@ -591,7 +678,8 @@ int wk_relay_listen(const struct wk_relay_opts *o, const char *addr, const char 
 			struct wk_addrlist v4;
 			if (!wk_sock_resolve("0.0.0.0", pn, AF_INET, type,
 			                     WK_SOCK_PASSIVE | WK_SOCK_NUMERIC, &v4, &er)) {
-				lr = wk_sock_listen(&v4.a[0], type, 128, 0, &fd, &er);
+				lr = wk_sock_listen(&v4.a[0], type, 128, lflags & WK_SOCK_SCTP, &fd,
+				                    &er);
 				wk_addrlist_fini(&v4);
 			}
 		}

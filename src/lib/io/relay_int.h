@@ -85,7 +85,9 @@ struct relay {
 	int saved_fl[2];
 	bool connected_once;
 	bool stdin_tty;
-	uint64_t activity; /* bumped whenever the pump moved something */
+	uint64_t activity;            /* bumped whenever the pump moved something */
+	struct wk_sockaddr unix_addr; /* listen -U: the socket file we made, removed at the end */
+	struct wk_sock_unix_file unix_file;
 };
 
 /* relay.c: messages through the callback */

@@ -4,10 +4,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "relay_int.h"
@@ -591,6 +593,12 @@ static bool ep_read(struct relay *r, struct ep *e)
 		struct wk_sockaddr from;
 		from.len = sizeof(from.ss);
 		n = recvfrom(e->rfd, b, want, 0, (struct sockaddr *)&from.ss, &from.len);
+		if (n >= 0 && from.ss.ss_family == AF_UNIX &&
+		    from.len <= offsetof(struct sockaddr_un, sun_path)) {
+			/* an unbound Unix sender: its data is printed, but it cannot be answered */
+			from_conn(r, e, b, (size_t)n, false);
+			return true;
+		}
 		if (n >= 0) {
 			if (!e->have_peer || from.len != e->peer.len ||
 			    memcmp(&from.ss, &e->peer.ss, from.len)) {

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sock_int.h"
 #include "wirekit/sock.h"
 
 int wk_sock_parse_port(const char *s, uint16_t *port, struct wk_error *e)
@@ -190,19 +191,33 @@ char *wk_sockaddr_fmt(const struct wk_sockaddr *a, char *dst, size_t n)
 			snprintf(ip + l, sizeof(ip) - l, "%%%u", s->sin6_scope_id);
 		}
 		snprintf(dst, n, "[%s]:%u", ip, ntohs(s->sin6_port));
+	} else if (a->ss.ss_family == AF_UNIX) {
+		sock_unix_fmt(a, dst, n);
 	} else {
 		snprintf(dst, n, "(family %d)", a->ss.ss_family);
 	}
 	return dst;
 }
 
-int wk_sock_open(int family, int type, int *fd, struct wk_error *e)
+int wk_sock_open_proto(int family, int type, int proto, int *fd, struct wk_error *e)
 {
-	int s = socket(family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (s < 0)
-		return wk_seterr_sys(e, errno, "socket");
+	int s = socket(family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, proto);
+	if (s < 0) {
+		int err = errno;
+		if (proto == IPPROTO_SCTP &&
+		    (err == EPROTONOSUPPORT || err == ESOCKTNOSUPPORT || err == EAFNOSUPPORT))
+			return wk_seterr(e, WK_EUNSUP,
+			                 "SCTP is not available in this kernel (socket: %s)",
+			                 strerror(err));
+		return wk_seterr_sys(e, err, "socket");
+	}
 	*fd = s;
 	return 0;
+}
+
+int wk_sock_open(int family, int type, int *fd, struct wk_error *e)
+{
+	return wk_sock_open_proto(family, type, 0, fd, e);
 }
 
 /* The error texts the user sees for a failed connect: short and specific. */
@@ -254,8 +269,14 @@ static int64_t now_ms(void)
 int wk_sock_connect(const struct wk_sockaddr *a, int type, int timeout_ms, int *fd,
                     struct wk_error *e)
 {
+	return wk_sock_connect_proto(a, type, 0, timeout_ms, fd, e);
+}
+
+int wk_sock_connect_proto(const struct wk_sockaddr *a, int type, int proto, int timeout_ms, int *fd,
+                          struct wk_error *e)
+{
 	int s = -1;
-	int rc = wk_sock_open(a->ss.ss_family, type, &s, e);
+	int rc = wk_sock_open_proto(a->ss.ss_family, type, proto, &s, e);
 	if (rc)
 		return rc;
 	rc = wk_sock_connect_start(s, a, e);
@@ -293,14 +314,22 @@ int wk_sock_connect(const struct wk_sockaddr *a, int type, int timeout_ms, int *
 int wk_sock_connect_list(const struct wk_addrlist *l, int type, int timeout_ms, int *fd,
                          size_t *which, struct wk_error *e)
 {
+	return wk_sock_connect_list_proto(l, type, 0, timeout_ms, fd, which, e);
+}
+
+int wk_sock_connect_list_proto(const struct wk_addrlist *l, int type, int proto, int timeout_ms,
+                               int *fd, size_t *which, struct wk_error *e)
+{
 	int rc = wk_seterr(e, WK_ENOTFOUND, "no address to connect to");
 	for (size_t i = 0; i < l->n; i++) {
-		rc = wk_sock_connect(&l->a[i], type, timeout_ms, fd, e);
+		rc = wk_sock_connect_proto(&l->a[i], type, proto, timeout_ms, fd, e);
 		if (rc == 0) {
 			if (which)
 				*which = i;
 			return 0;
 		}
+		if (rc == WK_EUNSUP)
+			break; /* no SCTP: the other addresses cannot do better */
 	}
 	return rc;
 }
@@ -310,7 +339,8 @@ int wk_sock_listen(const struct wk_sockaddr *a, int type, int backlog, unsigned 
 {
 	char as[WK_SOCKADDR_STRLEN];
 	int s = -1, one = 1, rc = 0;
-	rc = wk_sock_open(a->ss.ss_family, type, &s, e);
+	rc = wk_sock_open_proto(a->ss.ss_family, type, (flags & WK_SOCK_SCTP) ? IPPROTO_SCTP : 0,
+	                        &s, e);
 	if (rc)
 		return rc;
 	if (setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0) {

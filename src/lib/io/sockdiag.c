@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "sock_int.h"
 #include "wirekit/cursor.h"
 #include "wirekit/sock.h"
 
@@ -23,6 +24,13 @@
 #define DIAG_MSG_LEN  72u /* inet_diag_msg */
 #define NL_ALIGN(n)   (((n) + 3u) & ~3u)
 #define RECV_BUF_SIZE 32768u
+
+uint32_t sockdiag_rd_h32(struct wk_rd *r)
+{
+	uint32_t v = 0;
+	wk_rd_copy(r, &v, sizeof(v));
+	return v;
+}
 
 static uint32_t rd_h32(struct wk_rd *r)
 {
@@ -78,14 +86,16 @@ static int parse_msg(struct wk_rd *r, int protocol, struct wk_sockinfo *s)
 	memset(s, 0, sizeof(*s));
 	s->family = wk_rd_u8(r);
 	s->state = wk_rd_u8(r);
-	wk_rd_skip(r, 2);
+	s->timer = wk_rd_u8(r);
+	s->retrans = wk_rd_u8(r);
 	uint16_t sport = wk_rd_be16(r);
 	uint16_t dport = wk_rd_be16(r);
 	wk_rd_copy(r, ip_src, 16);
 	wk_rd_copy(r, ip_dst, 16);
 	s->ifindex = rd_h32(r);
-	wk_rd_skip(r, 8); /* cookie */
-	wk_rd_skip(r, 4); /* expires */
+	uint32_t ck0 = rd_h32(r), ck1 = rd_h32(r);
+	s->cookie = (uint64_t)ck1 << 32 | ck0;
+	s->expires_ms = rd_h32(r);
 	s->rqueue = rd_h32(r);
 	s->wqueue = rd_h32(r);
 	s->uid = rd_h32(r);
@@ -114,21 +124,20 @@ static void parse_attrs(struct wk_rd *r, struct wk_sockinfo *s)
 	}
 }
 
+static int inet_parse(struct wk_rd *body, const void *pctx, struct wk_sockinfo *si)
+{
+	int protocol = *(const int *)pctx;
+	if (wk_rd_left(body) < DIAG_MSG_LEN || parse_msg(body, protocol, si))
+		return 1; /* unknown families are skipped */
+	parse_attrs(body, si);
+	return 0;
+}
+
 int wk_sockdiag_dump(int family, int protocol, uint32_t states, wk_sockdiag_fn fn, void *ctx,
                      struct wk_error *e)
 {
-	int rc = 0;
 	uint8_t req[NLHDR_LEN + DIAG_REQ_LEN];
-	uint8_t *buf = NULL;
 	struct wk_wr w;
-	int fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
-	if (fd < 0)
-		return wk_seterr_sys(e, errno, "netlink sock_diag socket");
-	buf = malloc(RECV_BUF_SIZE);
-	if (!buf) {
-		rc = wk_seterr(e, WK_ENOMEM, "sock_diag: out of memory");
-		goto out;
-	}
 	wk_wr_init(&w, req, sizeof(req));
 	wr_h32(&w, sizeof(req));
 	wr_h16(&w, SOCK_DIAG_BY_FAMILY);
@@ -141,12 +150,26 @@ int wk_sockdiag_dump(int family, int protocol, uint32_t states, wk_sockdiag_fn f
 	wk_wr_u8(&w, 0);
 	wr_h32(&w, states);
 	wk_wr_zero(&w, 48); /* inet_diag_sockid: match everything */
-	if (w.bad) {
-		rc = wk_seterr(e, WK_EINVAL, "sock_diag request");
+	if (w.bad)
+		return wk_seterr(e, WK_EINVAL, "sock_diag request");
+	return sockdiag_run(req, sizeof(req), inet_parse, &protocol, fn, ctx, e);
+}
+
+int sockdiag_run(const uint8_t *req, size_t reqlen, sockdiag_parse_fn parse, const void *pctx,
+                 wk_sockdiag_fn fn, void *ctx, struct wk_error *e)
+{
+	int rc = 0;
+	uint8_t *buf = NULL;
+	int fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+	if (fd < 0)
+		return wk_seterr_sys(e, errno, "netlink sock_diag socket");
+	buf = malloc(RECV_BUF_SIZE);
+	if (!buf) {
+		rc = wk_seterr(e, WK_ENOMEM, "sock_diag: out of memory");
 		goto out;
 	}
 	struct sockaddr_nl nl = {.nl_family = AF_NETLINK};
-	if (sendto(fd, req, sizeof(req), 0, (struct sockaddr *)&nl, sizeof(nl)) < 0) {
+	if (sendto(fd, req, reqlen, 0, (struct sockaddr *)&nl, sizeof(nl)) < 0) {
 		rc = wk_seterr_sys(e, errno, "sock_diag request");
 		goto out;
 	}
@@ -190,9 +213,8 @@ int wk_sockdiag_dump(int family, int protocol, uint32_t states, wk_sockdiag_fn f
 			if (type != SOCK_DIAG_BY_FAMILY)
 				continue;
 			struct wk_sockinfo si;
-			if (wk_rd_left(&body) < DIAG_MSG_LEN || parse_msg(&body, protocol, &si))
-				continue; /* unknown families are skipped */
-			parse_attrs(&body, &si);
+			if (parse(&body, pctx, &si))
+				continue;
 			rc = fn(ctx, &si);
 			if (rc)
 				goto out;
@@ -202,6 +224,40 @@ out:
 	free(buf);
 	close(fd);
 	return rc;
+}
+
+int wk_sockdiag_states(const char *name, uint32_t *mask)
+{
+#define B(x) (1u << WK_TCP_##x)
+	static const struct {
+		const char *name;
+		uint32_t mask;
+	} t[] = {
+	    {"established", B(ESTABLISHED)},
+	    {"syn-sent", B(SYN_SENT)},
+	    {"syn-recv", B(SYN_RECV)},
+	    {"fin-wait-1", B(FIN_WAIT1)},
+	    {"fin-wait-2", B(FIN_WAIT2)},
+	    {"time-wait", B(TIME_WAIT)},
+	    {"closed", B(CLOSE)},
+	    {"close-wait", B(CLOSE_WAIT)},
+	    {"last-ack", B(LAST_ACK)},
+	    {"listening", B(LISTEN)},
+	    {"closing", B(CLOSING)},
+	    {"all", WK_SOCKDIAG_ALL},
+	    /* the groups as ss(8) defines them */
+	    {"connected", WK_SOCKDIAG_ALL & ~(B(LISTEN) | B(CLOSE))},
+	    {"synchronized", WK_SOCKDIAG_ALL & ~(B(LISTEN) | B(CLOSE) | B(SYN_SENT))},
+	    {"bucket", B(SYN_RECV) | B(TIME_WAIT)},
+	    {"big", WK_SOCKDIAG_ALL & ~(B(SYN_RECV) | B(TIME_WAIT))},
+	};
+#undef B
+	for (size_t i = 0; i < WK_ARRAY_SIZE(t); i++)
+		if (!strcmp(name, t[i].name)) {
+			*mask = t[i].mask;
+			return 0;
+		}
+	return WK_EINVAL;
 }
 
 const char *wk_sockdiag_state_name(int protocol, int state)

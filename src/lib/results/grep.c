@@ -39,7 +39,10 @@ static void host_prefix(struct wk_ob *o, const struct rhost *h)
 {
 	wk_ob_puts(o, "Host: ");
 	raddr(o, &h->host->addr);
-	wk_ob_puts(o, " ()\t");
+	wk_ob_puts(o, " (");
+	if (h->host->hostname)
+		wk_ob_puts(o, h->host->hostname); /* letters, digits, -_/ only (rdns.c) */
+	wk_ob_puts(o, ")\t");
 }
 
 static void ports_line(struct wk_ob *o, const struct wk_scan_info *info,

@@ -9,11 +9,18 @@
  *                        "ostype":..,"devicetype":..,"cpe":[..],"method":"probed"|"table",
  *                        "conf":10,"tunnel":"ssl","probe":"GetRequest",
  *                        "match_line":1234} (optional; each member optional),
- *             "banner":"printable JSON string","banner_b64":"raw bytes" (optional)}
+ *             "banner":"printable JSON string","banner_b64":"raw bytes" (optional),
+ *             "tls":{"version":"TLSv1.3","cipher":..,"alpn":..,"subject":"CN=..","issuer":..,
+ *                    "sans":"DNS:a, IP:1.2.3.4","not_before":..,"not_after":..,
+ *                    "key_type":"rsa","key_bits":2048,"sha256":"hex"} (optional)}
  *   host:    {"ip":"198.19.0.5","state":"up"|"down","reason":"echo-reply","ttl":64,
- *             "ts":..., "rtt_us":.., "mac":..}                  (no "proto", no "port")
+ *             "ts":..., "rtt_us":.., "mac":..,
+ *             "hostname":"a.lab" (optional: -R, the PTR name)}  (no "proto", no "port")
+ *             With -R a host line is written again, with its name, once it is known.
  *   summary: {"type":"summary","scanner":"wirekit","version":"0.1.0","args":"...",
- *             "scan_type":"syn","start":1765000000,"end":1765000005,"elapsed":5.01,
+ *             "scan_type":"syn" ("syn+udp" for -sS -sU),
+ *             "scan_types":["syn","udp"] (one per protocol scanned; absent for -sn),
+ *             "start":1765000000,"end":1765000005,"elapsed":5.01,
  *             "hosts_total":256,"hosts_up":3,"probes_sent":..,"replies":..,"results":..}
  *
  * A port may appear more than once when a later answer overrode an earlier one (the
@@ -68,6 +75,33 @@ static void base64(struct wk_ob *o, const uint8_t *p, size_t n)
 	}
 }
 
+/* "tls":{"version":..,"cipher":..,"alpn":..,"subject":..,"issuer":..,"sans":..,
+ * "not_before":..,"not_after":..,"key_type":"rsa","key_bits":2048,"sha256":hex} */
+static void tls(struct wk_ob *o, const struct wk_tls_info *t)
+{
+	wk_ob_puts(o, ",\"tls\":{\"version\":");
+	str(o, t->version);
+	kstr(o, "cipher", t->cipher);
+	if (t->alpn[0])
+		kstr(o, "alpn", t->alpn);
+	if (t->has_cert) {
+		char type[48], fp[65];
+		unsigned bits;
+		kstr(o, "subject", t->subject);
+		kstr(o, "issuer", t->issuer);
+		if (t->sans[0])
+			kstr(o, "sans", t->sans);
+		kstr(o, "not_before", t->not_before);
+		kstr(o, "not_after", t->not_after);
+		rkey_split(t->key, type, sizeof(type), &bits);
+		kstr(o, "key_type", type);
+		ku64(o, "key_bits", bits);
+		rsha256_hex(fp, t->sha256);
+		kstr(o, "sha256", fp);
+	}
+	wk_ob_putc(o, '}');
+}
+
 static void service(struct wk_ob *o, const struct wk_scan_service *s)
 {
 	const struct {
@@ -111,6 +145,8 @@ static void service(struct wk_ob *o, const struct wk_scan_service *s)
 		base64(o, s->banner, s->banner_len);
 		wk_ob_putc(o, '"');
 	}
+	if (s->tls)
+		tls(o, s->tls);
 }
 
 /* One result as one line (also used by tests through the writer table). */
@@ -137,6 +173,8 @@ static void line(struct wk_ob *o, const struct wk_scan_result *r)
 		wk_ob_mac(o, r->mac);
 		wk_ob_putc(o, '"');
 	}
+	if (r->proto == WK_SCAN_HOST && r->hostname)
+		kstr(o, "hostname", r->hostname);
 	if (r->svc)
 		service(o, r->svc);
 	wk_ob_puts(o, "}\n");
@@ -157,6 +195,41 @@ static int json_result(struct wk_ob *o, const struct wk_scan_info *info,
 	return wk_ob_flush(o);
 }
 
+/* "scan_type" names every scan of the run, "syn+udp" for -sS -sU; "scan_types" lists them
+ * by protocol, as nmap's XML scaninfo elements do. */
+static void scan_types(struct wk_ob *o, const struct wk_scan_info *info)
+{
+	const char *t[WK_SP_NPROTO];
+	unsigned n = 0;
+	for (uint8_t p = 0; info->ports && p < WK_SP_NPROTO; p++)
+		for (uint32_t i = 0; i < info->ports->n; i++)
+			if (info->ports->v[i].proto == p) {
+				t[n++] = rproto_scan_type(info, p);
+				break;
+			}
+	if (!n) {
+		if (info->scan_type)
+			kstr(o, "scan_type", info->scan_type);
+		return;
+	}
+	key(o, "scan_type");
+	wk_ob_putc(o, '"');
+	for (unsigned i = 0; i < n; i++) {
+		if (i)
+			wk_ob_putc(o, '+');
+		wk_ob_json_str(o, (const uint8_t *)t[i], strlen(t[i]));
+	}
+	wk_ob_putc(o, '"');
+	key(o, "scan_types");
+	wk_ob_putc(o, '[');
+	for (unsigned i = 0; i < n; i++) {
+		if (i)
+			wk_ob_putc(o, ',');
+		str(o, t[i]);
+	}
+	wk_ob_putc(o, ']');
+}
+
 static int json_end(struct wk_ob *o, const struct wk_scan_info *info, const struct wk_results *all,
                     const struct wk_scan_summary *sum)
 {
@@ -166,8 +239,7 @@ static int json_end(struct wk_ob *o, const struct wk_scan_info *info, const stru
 	kstr(o, "version", WIREKIT_VERSION);
 	if (info->args)
 		kstr(o, "args", info->args);
-	if (info->scan_type)
-		kstr(o, "scan_type", info->scan_type);
+	scan_types(o, info);
 	key(o, "start");
 	wk_ob_i64(o, info->start_sec);
 	key(o, "end");

@@ -62,6 +62,9 @@ size_t rreasons(struct rreason *out, size_t max, const struct wk_results *all,
                 const struct wk_scan_info *info, const struct rhost *h, uint8_t state);
 
 const char *rproto_name(uint8_t proto); /* "tcp", "udp", "sctp" */
+/* nmap's scan type of the ports of proto: "udp" for UDP whatever the TCP scan is (-sS -sU),
+ * info->scan_type ("syn" when unset) for TCP. */
+const char *rproto_scan_type(const struct wk_scan_info *info, uint8_t proto);
 /* The service name a port shows: the detected one, else nmap-services, else NULL. */
 const char *rservice_name(const struct wk_scan_info *info, const struct rport *p);
 /* "product version (extra)" as nmap's VERSION column; "" when nothing known. */
@@ -77,5 +80,21 @@ void rtime_iso(char *buf, size_t n, int64_t sec, uint32_t nsec);
 void rlatency(char *buf, size_t n, uint32_t us);
 /* "N IP address(es) (M host(s) up) scanned in X.XX seconds" */
 void rdone(char *buf, size_t n, const struct wk_scan_summary *sum);
+
+/* scripts.c: a port's --banners findings as nmap script output ("banner", "ssl-cert",
+ * "tls-session"): text lines separated by '\n', without the "| " prefixes. */
+struct rscript {
+	const char *id;
+	char text[2048];
+};
+size_t rscripts(const struct wk_scan_service *svc, struct rscript *out, size_t max);
+/* One attribute of an RFC 2253 name, advancing *cur; short names become nmap's long names
+ * ("CN" -> "commonName"). False at the end. */
+bool rdn_next(const char **cur, char *key, size_t kn, char *val, size_t vn);
+/* "RSA 2048" -> "rsa", 2048; "EC prime256v1" -> "ec", 256 */
+void rkey_split(const char *key, char *type, size_t tn, unsigned *bits);
+/* "2026-12-06 18:40:00 UTC" -> "2026-12-06T18:40:00" */
+void rtls_time(char *out, size_t n, const char *t);
+void rsha256_hex(char out[65], const uint8_t h[32]);
 
 #endif

@@ -38,8 +38,10 @@ void wk_results_free(struct wk_results *r)
 {
 	if (!r)
 		return;
-	for (size_t i = 0; i < r->n; i++)
+	for (size_t i = 0; i < r->n; i++) {
 		free((void *)r->v[i].svc);
+		free((void *)r->v[i].hostname);
+	}
 	free(r->v);
 	free(r->idx);
 	free(r);
@@ -144,7 +146,9 @@ static struct wk_scan_service *svc_copy(const struct wk_scan_service *s)
 	                             &s->hostname, &s->ostype,  &s->devicetype, &s->cpe[0],
 	                             &s->cpe[1],   &s->cpe[2],  &s->cpe[3],     &s->probe};
 	_Static_assert(WK_SCAN_MAX_CPE == 4, "cpe slots listed above");
-	size_t need = sizeof(struct wk_scan_service) + s->banner_len;
+	/* the TLS facts first: the struct's alignment holds right after the service struct */
+	size_t need =
+	    sizeof(struct wk_scan_service) + (s->tls ? sizeof(*s->tls) : 0) + s->banner_len;
 	for (size_t i = 0; i < WK_ARRAY_SIZE(strs); i++)
 		if (*strs[i])
 			need += strlen(*strs[i]) + 1;
@@ -153,6 +157,11 @@ static struct wk_scan_service *svc_copy(const struct wk_scan_service *s)
 		return NULL;
 	*c = *s;
 	char *p = (char *)(c + 1);
+	if (s->tls) {
+		memcpy(p, s->tls, sizeof(*s->tls));
+		c->tls = (const struct wk_tls_info *)(void *)p;
+		p += sizeof(*s->tls);
+	}
 	if (s->banner_len) {
 		memcpy(p, s->banner, s->banner_len);
 		c->banner = (const uint8_t *)p;
@@ -221,16 +230,35 @@ static int put(struct wk_results *r, const struct wk_scan_result *x, struct wk_e
 	}
 	size_t s = slot_of(r, &x->addr, x->proto, x->port);
 	struct wk_scan_service *svc = NULL;
+	char *name = NULL;
 	if (x->svc && !(svc = svc_copy(x->svc)))
 		return wk_seterr(err, WK_ENOMEM, "result: service details");
+	if (x->hostname && !(name = strdup(x->hostname))) {
+		free(svc);
+		return wk_seterr(err, WK_ENOMEM, "result: host name");
+	}
 	if (r->idx[s]) {
 		struct wk_scan_result *old = &r->v[(uint32_t)r->idx[s] - 1];
 		if (rank(x) < rank(old)) {
+			/* a name learned later still belongs to the host */
+			if (name && old->proto == WK_SCAN_HOST) {
+				free((void *)old->hostname);
+				old->hostname = name;
+			} else {
+				free(name);
+			}
 			free(svc);
 			return 0;
 		}
 		const struct wk_scan_service *keep = old->svc;
+		const char *keep_name = old->hostname;
 		*old = *x;
+		if (name) {
+			free((void *)keep_name);
+			old->hostname = name;
+		} else {
+			old->hostname = keep_name;
+		}
 		if (old->addr.family == AF_INET)
 			memset(old->addr.b + 4, 0, 12);
 		if (svc) {
@@ -245,6 +273,7 @@ static int put(struct wk_results *r, const struct wk_scan_result *x, struct wk_e
 	int rc = grow(r, err);
 	if (rc) {
 		free(svc);
+		free(name);
 		return rc;
 	}
 	s = slot_of(r, &x->addr, x->proto, x->port); /* the index may have grown */
@@ -254,6 +283,7 @@ static int put(struct wk_results *r, const struct wk_scan_result *x, struct wk_e
 	if (n->addr.family == AF_INET)
 		memset(n->addr.b + 4, 0, 12);
 	n->svc = svc;
+	n->hostname = name;
 	r->idx[s] = entry(r, n, r->n);
 	r->n++;
 	r->sorted = false;
@@ -274,6 +304,7 @@ int wk_results_add(struct wk_results *r, const struct wk_scan_result *res, struc
 			up.port = 0;
 			up.state = WK_PS_HOST_UP;
 			up.svc = NULL;
+			up.hostname = NULL;
 			if ((rc = put(r, &up, err)))
 				return rc;
 		}

@@ -65,6 +65,35 @@ static void row(struct wk_ob *o, char c[NCOL][CELL], const bool use[NCOL], const
 	wk_ob_putc(o, '\n');
 }
 
+/* nmap's script block under a port: "| id: first", "| more", "|_last"; every byte made
+ * printable (the lines hold what servers sent). */
+static void script_lines(struct wk_ob *o, const struct wk_scan_service *svc)
+{
+	struct rscript sc[3];
+	size_t n = rscripts(svc, sc, WK_ARRAY_SIZE(sc));
+	for (size_t i = 0; i < n; i++) {
+		char *line = sc[i].text;
+		bool first = true;
+		for (;;) {
+			char *nl = strchr(line, '\n');
+			if (nl)
+				*nl = '\0';
+			printable(line);
+			wk_ob_puts(o, nl ? "| " : "|_");
+			if (first) {
+				wk_ob_puts(o, sc[i].id);
+				wk_ob_puts(o, ": ");
+				first = false;
+			}
+			wk_ob_puts(o, line);
+			wk_ob_putc(o, '\n');
+			if (!nl)
+				break;
+			line = nl + 1;
+		}
+	}
+}
+
 static void port_table(struct wk_ob *o, const struct wk_scan_info *info,
                        const struct wk_results *all, const struct rhost *h,
                        const struct rsummary *s)
@@ -95,6 +124,7 @@ static void port_table(struct wk_ob *o, const struct wk_scan_info *info,
 			continue;
 		cells(c, info, &p);
 		row(o, c, use, w);
+		script_lines(o, p.rec ? p.rec->svc : NULL);
 	}
 }
 
@@ -173,7 +203,17 @@ static int text_end(struct wk_ob *o, const struct wk_scan_info *info, const stru
 		if (!h.up)
 			continue; /* nmap leaves down hosts out of the report at verbosity 0 */
 		wk_ob_puts(o, "wirekit scan report for ");
-		raddr(o, &h.host->addr);
+		if (h.host->hostname) { /* nmap's "NAME (ADDR)"; names are checked by rdns.c */
+			char name[256];
+			snprintf(name, sizeof(name), "%s", h.host->hostname);
+			printable(name);
+			wk_ob_puts(o, name);
+			wk_ob_puts(o, " (");
+			raddr(o, &h.host->addr);
+			wk_ob_putc(o, ')');
+		} else {
+			raddr(o, &h.host->addr);
+		}
 		wk_ob_putc(o, '\n');
 		host_up_line(o, info, h.host);
 		bool has_ports = port_scan || h.end - h.begin > 1;

@@ -32,6 +32,16 @@ size_t rhost_at(const struct wk_results *all, size_t i, struct rhost *h)
 	return j;
 }
 
+const char *rproto_scan_type(const struct wk_scan_info *info, uint8_t proto)
+{
+	if (proto == WK_SP_UDP)
+		return "udp";
+	if (proto == WK_SP_SCTP)
+		return info->scan_type && !strncmp(info->scan_type, "sctp", 4) ? info->scan_type
+		                                                               : "sctpinit";
+	return info->scan_type ? info->scan_type : "syn";
+}
+
 uint8_t rport_default_state(const struct wk_scan_info *info, uint8_t proto)
 {
 	const char *t = info->scan_type ? info->scan_type : "";

@@ -122,16 +122,6 @@ static void ranges_add(struct ranges *r, uint32_t port)
 	r->open = true;
 }
 
-static const char *scan_type_of(const struct wk_scan_info *info, uint8_t proto)
-{
-	if (proto == WK_SP_UDP)
-		return "udp";
-	if (proto == WK_SP_SCTP)
-		return info->scan_type && !strncmp(info->scan_type, "sctp", 4) ? info->scan_type
-		                                                               : "sctpinit";
-	return info->scan_type ? info->scan_type : "syn";
-}
-
 static void scaninfo(struct wk_ob *o, const struct wk_scan_info *info)
 {
 	const struct wk_ports *ps = info->ports;
@@ -144,7 +134,7 @@ static void scaninfo(struct wk_ob *o, const struct wk_scan_info *info)
 		if (!n)
 			continue;
 		wk_ob_puts(o, "<scaninfo");
-		attr(o, "type", scan_type_of(info, proto));
+		attr(o, "type", rproto_scan_type(info, proto));
 		attr(o, "protocol", rproto_name(proto));
 		attr_u64(o, "numservices", n);
 		wk_ob_puts(o, " services=\"");
@@ -216,6 +206,84 @@ static void service(struct wk_ob *o, const struct wk_scan_info *info, const stru
 	wk_ob_puts(o, "</service>");
 }
 
+static void elem(struct wk_ob *o, const char *k, const char *v)
+{
+	wk_ob_puts(o, "<elem");
+	attr(o, "key", k);
+	wk_ob_putc(o, '>');
+	esc(o, v, strlen(v), false);
+	wk_ob_puts(o, "</elem>");
+}
+
+static void dn_table(struct wk_ob *o, const char *key, const char *dn)
+{
+	char k[64], v[256];
+	wk_ob_puts(o, "<table");
+	attr(o, "key", key);
+	wk_ob_putc(o, '>');
+	while (rdn_next(&dn, k, sizeof(k), v, sizeof(v)))
+		elem(o, k, v);
+	wk_ob_puts(o, "</table>");
+}
+
+/* nmap's ssl-cert tables: subject, issuer, pubkey, extensions (the SANs), validity, and
+ * the fingerprint (sha256; nmap adds md5 and sha1). */
+static void cert_tables(struct wk_ob *o, const struct wk_tls_info *t)
+{
+	char type[48], num[16], tb[32], fp[65];
+	unsigned bits;
+	dn_table(o, "subject", t->subject);
+	dn_table(o, "issuer", t->issuer);
+	rkey_split(t->key, type, sizeof(type), &bits);
+	snprintf(num, sizeof(num), "%u", bits);
+	wk_ob_puts(o, "<table key=\"pubkey\">");
+	elem(o, "type", type);
+	elem(o, "bits", num);
+	wk_ob_puts(o, "</table>");
+	if (t->sans[0]) {
+		wk_ob_puts(o, "<table key=\"extensions\"><table>");
+		elem(o, "name", "X509v3 Subject Alternative Name");
+		elem(o, "value", t->sans);
+		wk_ob_puts(o, "</table></table>");
+	}
+	wk_ob_puts(o, "<table key=\"validity\">");
+	rtls_time(tb, sizeof(tb), t->not_before);
+	elem(o, "notBefore", tb);
+	rtls_time(tb, sizeof(tb), t->not_after);
+	elem(o, "notAfter", tb);
+	wk_ob_puts(o, "</table>");
+	rsha256_hex(fp, t->sha256);
+	elem(o, "sha256", fp);
+}
+
+/* <script id= output=> per finding of --banners (results/scripts.c), with nmap's
+ * structured elements where nmap has them. */
+static void scripts(struct wk_ob *o, const struct rport *p)
+{
+	const struct wk_scan_service *s = p->rec ? p->rec->svc : NULL;
+	struct rscript sc[3];
+	size_t n = rscripts(s, sc, WK_ARRAY_SIZE(sc));
+	for (size_t i = 0; i < n; i++) {
+		wk_ob_puts(o, "<script");
+		attr(o, "id", sc[i].id);
+		attr(o, "output", sc[i].text);
+		if (!strcmp(sc[i].id, "ssl-cert")) {
+			wk_ob_putc(o, '>');
+			cert_tables(o, s->tls);
+			wk_ob_puts(o, "</script>");
+		} else if (!strcmp(sc[i].id, "tls-session")) {
+			wk_ob_putc(o, '>');
+			elem(o, "version", s->tls->version);
+			elem(o, "cipher", s->tls->cipher);
+			if (s->tls->alpn[0])
+				elem(o, "alpn", s->tls->alpn);
+			wk_ob_puts(o, "</script>");
+		} else {
+			wk_ob_puts(o, "/>");
+		}
+	}
+}
+
 static void extraports(struct wk_ob *o, const struct wk_scan_info *info,
                        const struct wk_results *all, const struct rhost *h,
                        const struct rsummary *s)
@@ -273,6 +341,7 @@ static void ports(struct wk_ob *o, const struct wk_scan_info *info, const struct
 		attr_u64(o, "reason_ttl", p.ttl);
 		wk_ob_puts(o, "/>");
 		service(o, info, &p);
+		scripts(o, &p);
 		wk_ob_puts(o, "</port>\n");
 	}
 	wk_ob_puts(o, "</ports>\n");
@@ -304,7 +373,14 @@ static void host(struct wk_ob *o, const struct wk_scan_info *info, const struct 
 		rmac(o, h->host->mac);
 		wk_ob_puts(o, "\" addrtype=\"mac\"/>\n");
 	}
-	wk_ob_puts(o, "<hostnames>\n</hostnames>\n");
+	wk_ob_puts(o, "<hostnames>\n");
+	if (h->host->hostname) {
+		wk_ob_puts(o, "<hostname");
+		attr(o, "name", h->host->hostname);
+		attr(o, "type", "PTR");
+		wk_ob_puts(o, "/>\n");
+	}
+	wk_ob_puts(o, "</hostnames>\n");
 	if ((info->ports && info->ports->n) || h->end - h->begin > 1)
 		ports(o, info, all, h);
 	wk_ob_puts(o, "</host>\n");

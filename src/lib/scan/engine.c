@@ -112,7 +112,25 @@ uint32_t eng_target(const struct eng *e, uint64_t i)
 
 /* ---- receiving -------------------------------------------------------------------------- */
 
-static void handle(struct eng *e, const struct scan_reply *r)
+/* The verdict of a reply as its pcapng comment: "198.19.0.5:80/tcp open syn-ack". */
+static void record_reply(struct eng *e, const struct wk_pkt *pkt, const struct scan_verdict *v,
+                         uint8_t proto, bool host, bool dup)
+{
+	static const char *const pn[WK_SP_NPROTO] = {"tcp", "udp", "sctp"};
+	char a[INET_ADDRSTRLEN], c[160];
+	uint32_t be = htonl(v->target);
+	inet_ntop(AF_INET, &be, a, sizeof(a));
+	if (host)
+		snprintf(c, sizeof(c), "%s %s %s%s", a, wk_port_state_name(WK_PS_HOST_UP),
+		         wk_reason_name(v->reason), dup ? " duplicate" : "");
+	else
+		snprintf(c, sizeof(c), "%s:%u/%s %s %s%s", a, v->port,
+		         proto < WK_SP_NPROTO ? pn[proto] : "?", wk_port_state_name(v->state),
+		         wk_reason_name(v->reason), dup ? " duplicate" : "");
+	scan_record_reply(e->o->record, pkt, c);
+}
+
+static void handle(struct eng *e, const struct scan_reply *r, const struct wk_pkt *pkt)
 {
 	struct phase *ph = atomic_load(&e->ph);
 	if (!ph)
@@ -120,6 +138,7 @@ static void handle(struct eng *e, const struct scan_reply *r)
 	for (unsigned m = 0; m < ph->nmods; m++) {
 		struct scan_verdict v;
 		uint64_t t, x;
+		uint8_t proto = ph->mods[m]->proto;
 		if (!ph->mods[m]->classify(r, &e->c, &v) || !target_index(e, v.target, &t))
 			continue;
 		if (ph->per_host) {
@@ -130,14 +149,18 @@ static void handle(struct eng *e, const struct scan_reply *r)
 				continue;
 			x = t;
 		} else {
-			uint32_t j = ph->pidx ? ph->pidx[v.port] : 0;
-			if (!j || ph->mods[m]->proto != ph->slots[j - 1].m->proto ||
-			    (e->up && !bits_get(e->up, t)))
+			uint32_t j = proto < WK_SP_NPROTO && ph->pidx
+			                 ? ph->pidx[(uint32_t)proto << 16 | v.port]
+			                 : 0;
+			if (!j || (e->up && !bits_get(e->up, t)))
 				continue;
 			x = t * ph->nslots + (j - 1);
 		}
 		atomic_fetch_add(&e->replies, 1);
-		if (!bits_set(&ph->ans, x)) {
+		bool fresh = bits_set(&ph->ans, x);
+		if (e->o->record)
+			record_reply(e, pkt, &v, proto, ph->per_host, !fresh);
+		if (!fresh) {
 			atomic_fetch_add(&e->dups, 1);
 			return;
 		}
@@ -147,8 +170,7 @@ static void handle(struct eng *e, const struct scan_reply *r)
 			atomic_fetch_add(&ph->nup, 1);
 			eng_emit(e, v.target, WK_SCAN_HOST, 0, WK_PS_HOST_UP, v.reason, r->ttl);
 		} else
-			eng_emit(e, v.target, ph->mods[m]->proto, v.port, v.state, v.reason,
-			         r->ttl);
+			eng_emit(e, v.target, proto, v.port, v.state, v.reason, r->ttl);
 		return;
 	}
 }
@@ -168,8 +190,10 @@ static void *rx_main(void *arg)
 		for (int i = 0; i < n; i++) {
 			struct scan_reply r;
 			if (!(flags[i] & WK_CAP_OUTGOING) &&
-			    scan_parse(pkts[i].data, pkts[i].caplen, lt, &r))
-				handle(e, &r);
+			    scan_parse(pkts[i].data, pkts[i].caplen, lt, &r)) {
+				pkts[i].linktype = lt;
+				handle(e, &r, &pkts[i]);
+			}
 		}
 	}
 	return NULL;
@@ -366,30 +390,39 @@ static int disc_phase(struct eng *e, struct phase *ph, bool sharded, struct wk_e
 	return phase_finish(e, ph, e->ntargets, sharded, err);
 }
 
-/* Port scan: positions are target x port. */
+/* Port scan: positions are target x port; with also_udp the UDP ports of the list are
+ * slots of their own next to the TCP ones (one walk over both protocols). */
 static int port_phase(struct eng *e, struct phase *ph, struct wk_error *err)
 {
 	const struct wk_scan_opts *o = e->o;
 	const struct scan_probe *m = o->type == WK_SCAN_ACK   ? &scan_probe_tcp_ack
 	                             : o->type == WK_SCAN_UDP ? &scan_probe_udp
 	                                                      : &scan_probe_tcp_syn;
+	const struct scan_probe *mu = o->also_udp && m != &scan_probe_udp ? &scan_probe_udp : NULL;
 	int rc;
 	if (!o->ports || !o->ports->n)
 		return wk_seterr(err, WK_EINVAL, "no ports to scan");
-	ph->pidx = calloc(65536, sizeof(*ph->pidx));
+	/* (proto << 16 | port) -> 1 + slot index */
+	ph->pidx = calloc((size_t)WK_SP_NPROTO << 16, sizeof(*ph->pidx));
 	if (!ph->pidx)
 		return wk_seterr(err, WK_ENOMEM, "out of memory");
 	for (uint32_t i = 0; i < o->ports->n; i++) {
 		const struct wk_port *p = &o->ports->v[i];
-		if (p->proto != m->proto || ph->pidx[p->port])
+		const struct scan_probe *pm = p->proto == m->proto          ? m
+		                              : mu && p->proto == mu->proto ? mu
+		                                                            : NULL;
+		uint32_t k = (uint32_t)p->proto << 16 | p->port;
+		if (!pm || p->proto >= WK_SP_NPROTO || ph->pidx[k])
 			continue;
-		if ((rc = add_slot(ph, m, p->port, err)))
+		if ((rc = add_slot(ph, pm, p->port, err)))
 			return rc;
-		ph->pidx[p->port] = ph->nslots;
+		ph->pidx[k] = ph->nslots;
 	}
 	if (!ph->nslots)
 		return wk_seterr(err, WK_EINVAL, "no %s ports in the port list",
-		                 m->proto == WK_SP_UDP ? "UDP" : "TCP");
+		                 mu                      ? "TCP or UDP"
+		                 : m->proto == WK_SP_UDP ? "UDP"
+		                                         : "TCP");
 	if (e->ntargets > UINT64_MAX / ph->nslots)
 		return wk_seterr(err, WK_EINVAL, "target x port space too large");
 	return phase_finish(e, ph, e->ntargets * ph->nslots, true, err);
@@ -415,6 +448,9 @@ static int check_opts(const struct wk_scan_opts *o, struct wk_error *err)
 		return wk_seterr(err, WK_EINVAL, "scan type %d", (int)o->type);
 	if (o->type == WK_SCAN_NONE && !o->discovery)
 		return wk_seterr(err, WK_EINVAL, "-sn with -Pn: nothing to do");
+	if (o->also_udp && o->type != WK_SCAN_SYN && o->type != WK_SCAN_ACK &&
+	    o->type != WK_SCAN_UDP)
+		return wk_seterr(err, WK_EINVAL, "UDP ports go only with a SYN or ACK scan");
 	return 0;
 }
 
@@ -432,7 +468,7 @@ int wk_scan_run(const struct wk_scan_opts *o, struct wk_scan_summary *sum, uint6
                 struct wk_error *err)
 {
 	if (o->type == WK_SCAN_CONNECT)
-		return wk_scan_connect_run(o, sum, resume, err);
+		return scan_hosts_user_set(o, sum, wk_scan_connect_run(o, sum, resume, err));
 	struct wk_scan_opts oo = *o;
 	struct eng e;
 	struct phase disc, ports;
@@ -465,7 +501,8 @@ int wk_scan_run(const struct wk_scan_opts *o, struct wk_scan_summary *sum, uint6
 		memcpy(&r, e.c.key, 2);
 		e.c.sport = (uint16_t)(32768 + r % 28000);
 	}
-	if (o->type == WK_SCAN_UDP && (rc = scan_payloads_load(o->datadir, &pl, err)))
+	if ((o->type == WK_SCAN_UDP || o->also_udp) &&
+	    (rc = scan_payloads_load(o->datadir, &pl, err)))
 		goto out;
 	e.c.payloads = pl;
 	e.bufs = malloc((size_t)BATCH * SCAN_PKT_MAX);
@@ -488,6 +525,10 @@ int wk_scan_run(const struct wk_scan_opts *o, struct wk_scan_summary *sum, uint6
 		rc = ports.mods[i]->build(&ports.tmpl[i], &e.c, err);
 	if (rc)
 		goto out;
+	/* everything is open: the caller may drop privileges now, while one thread runs */
+	if (o->on_open && (rc = o->on_open(o->ctx, err)))
+		goto out;
+	e.rec_lt = e.c.l2 ? WK_LINKTYPE_ETHERNET : WK_LINKTYPE_IPV4;
 	/* a bucket of a few batches lets the average rate catch up after a late wake-up */
 	wk_pace_init(&e.pace, pick_rate(o), 4 * BATCH, wk_mono_ns());
 	e.rate_mark_ns = e.last_progress_ns = wk_mono_ns();
@@ -529,5 +570,5 @@ out:
 	phase_free(&ports);
 	free(e.bufs);
 	pthread_mutex_destroy(&e.mu);
-	return rc;
+	return scan_hosts_user_set(o, sum, rc);
 }

@@ -45,7 +45,7 @@ struct phase {
 	struct scan_tmpl *tmpl; /* one per module, parallel to mods */
 	const struct scan_probe *mods[PHASE_MAXMODS];
 	unsigned nmods;
-	uint32_t *pidx; /* port -> 1 + slot index (port scans) */
+	uint32_t *pidx; /* proto << 16 | port -> 1 + slot index (port scans) */
 	uint64_t n;     /* positions */
 	struct wk_perm perm;
 	uint32_t shard_k, shard_of;
@@ -72,7 +72,8 @@ struct eng {
 	struct wk_pace pace;
 	uint64_t sent, retransmits, last_progress_ns, rate_mark_ns, rate_mark_sent;
 	double cur_rate;
-	uint8_t *bufs; /* BATCH probes of SCAN_PKT_MAX */
+	uint8_t *bufs;   /* BATCH probes of SCAN_PKT_MAX */
+	uint32_t rec_lt; /* link type of the probes in the pcapng record */
 };
 
 uint32_t eng_target(const struct eng *e, uint64_t i);

@@ -97,7 +97,18 @@ void scan_payloads_free(struct scan_payloads *p);
 /* The payload for port, or NULL (len 0). */
 const uint8_t *scan_payloads_get(const struct scan_payloads *p, uint16_t port, size_t *len);
 
+/* The pcapng record (record.c): a probe as sent (link type of the sender), a validated
+ * reply with its verdict as the packet comment. */
+struct wk_pkt;
+void scan_record_probe(struct wk_scan_record *r, const uint8_t *p, size_t n, uint32_t linktype);
+void scan_record_reply(struct wk_scan_record *r, const struct wk_pkt *pkt, const char *comment);
+
 /* nmap's reason for an ICMP destination unreachable code (probes.c; connect.c too). */
 uint8_t scan_unreach_reason(uint8_t code);
+
+/* -Pn (hosts.c): after a port scan without discovery that ended with rc 0, every target is
+ * reported up with nmap's reason user-set (also those that answered nothing) and the
+ * summary counts them all up. Returns rc. */
+int scan_hosts_user_set(const struct wk_scan_opts *o, struct wk_scan_summary *sum, int rc);
 
 #endif

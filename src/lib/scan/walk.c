@@ -97,6 +97,9 @@ static int flush(struct eng *e, const uint8_t **ptr, size_t *lens, unsigned n, s
 		done++;
 		full = 0;
 	}
+	if (e->o->record)
+		for (unsigned i = 0; i < n; i++)
+			scan_record_probe(e->o->record, ptr[i], lens[i], e->rec_lt);
 	e->sent += n;
 	return 0;
 }
@@ -116,7 +119,10 @@ static unsigned add(struct eng *e, struct phase *ph, uint64_t x, uint8_t **slot,
 		return ph->nslots;
 	}
 	const struct slot *s = &ph->slots[x % ph->nslots];
-	lens[0] = s->m->make(slot[0], &ph->tmpl[0], &e->c, eng_target(e, x / ph->nslots), s->port);
+	unsigned mi = 0;
+	while (mi + 1 < ph->nmods && ph->mods[mi] != s->m)
+		mi++;
+	lens[0] = s->m->make(slot[0], &ph->tmpl[mi], &e->c, eng_target(e, x / ph->nslots), s->port);
 	return 1;
 }
 

@@ -457,6 +457,10 @@ static void job_io(struct wk_ev *ev, struct wk_ev_io *io, unsigned events)
 		}
 		if (!j->si.has_tls && !wk_tls_get_info(j->tls, &j->si.tls))
 			j->si.has_tls = true;
+		if (j->cert_only) {
+			job_finish(j, WK_SVC_NONE); /* the stored answer, now with the facts */
+			return;
+		}
 		step_begin(j);
 		return;
 	}
@@ -530,9 +534,28 @@ static void job_begin(struct run *run, struct job *j, size_t idx)
 	job_connect(j);
 }
 
+/* -sV --banners: the answer says TLS ("ssl/http" from a plaintext reply, as nginx's "plain
+ * HTTP request was sent to HTTPS port") but no handshake was made: make one for the
+ * certificate facts before the answer is given. */
+static bool wants_cert(const struct job *j, enum wk_svc_method m)
+{
+	return j->run->o.banners && !j->banner_mode && !j->si.has_tls && !is_udp(j) &&
+	       m == WK_SVC_PROBED && j->cand.ssl;
+}
+
 static void job_finish(struct job *j, enum wk_svc_method m)
 {
 	struct run *run = j->run;
+	if (j->cert_only) {
+		m = (enum wk_svc_method)j->cert_method; /* stands whether the handshake worked */
+	} else if (wants_cert(j, m)) {
+		j->cert_only = true;
+		j->cert_method = (uint8_t)m;
+		job_close(j);
+		j->ssl = true;
+		job_connect(j);
+		return;
+	}
 	job_close(j);
 	j->phase = J_DONE;
 	struct wk_service_info *si = &j->si;

@@ -21,10 +21,12 @@ struct job {
 	struct wk_ev_io io;
 	struct wk_ev_timer timer;
 	struct wk_tls *tls;
-	bool ssl;         /* probing inside TLS */
-	bool banner_mode; /* --banners without -sV */
-	unsigned bstage;  /* banner mode: 0 listen, 1 spoke first */
-	bool post;        /* the follow-up step after a match (snmp.c) */
+	bool ssl;            /* probing inside TLS */
+	bool banner_mode;    /* --banners without -sV */
+	unsigned bstage;     /* banner mode: 0 listen, 1 spoke first */
+	bool post;           /* the follow-up step after a match (snmp.c) */
+	bool cert_only;      /* -sV --banners: a TLS handshake only for the certificate facts */
+	uint8_t cert_method; /* the answer that stands meanwhile (enum wk_svc_method) */
 	size_t post_probe;
 	size_t *order; /* probe indices in the order they are tried */
 	size_t norder, pos;

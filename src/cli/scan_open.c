@@ -1,0 +1,142 @@
+/* wirekit scan -Z USER and --pcapng FILE: what is opened before the scan starts and the
+ * drop of root once the engine's sockets are open (c->o.on_open). As sniff -Z: the default
+ * as root is nobody, -Z root keeps root. Output files are opened before the drop (owned by
+ * the user who started the scan); a resume file to be rewritten while the scan runs is
+ * opened before it too and rewritten in place (the dropped user may not write to its
+ * directory, so write + rename is not possible). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "privs.h"
+#include "scan_cli.h"
+
+int scan_open_prepare(struct scan_cli *c, const char *pcapng, const char *user, bool append)
+{
+	char msg[128];
+	struct wk_error e = {0};
+	c->resume_fd = -1;
+	c->user = user ? user : "nobody";
+	c->drop = user ? strcmp(user, "root") != 0 : geteuid() == 0;
+	if (c->drop && cli_user_find(c->user, &c->uid, &c->gid, msg, sizeof(msg))) {
+		fprintf(stderr, "wirekit scan: -Z %s: %s\n", c->user, msg);
+		return 2;
+	}
+	if (pcapng) {
+		if (c->o.type == WK_SCAN_CONNECT) {
+			fprintf(stderr,
+			        "wirekit scan: --pcapng records raw scans only (-sS, -sA, "
+			        "-sU, -sn; the connect scan sends no packets of its own)\n");
+			return 2;
+		}
+		c->record = wk_scan_record_open(pcapng, append, &e);
+		if (!c->record) {
+			fprintf(stderr, "wirekit scan: --pcapng %s: %s\n", pcapng, e.msg);
+			return 1;
+		}
+		c->record_path = pcapng;
+		c->o.record = c->record;
+	}
+	if (c->drop && c->resume_file) {
+		c->resume_fd = open(c->resume_file, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+		if (c->resume_fd < 0) {
+			fprintf(stderr, "wirekit scan: %s: %s\n", c->resume_file, strerror(errno));
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static int on_open(void *ctx, struct wk_error *err)
+{
+	struct scan_cli *c = ctx;
+	char msg[128];
+	if (!c->drop)
+		return 0;
+	if (cli_drop_to(c->uid, c->gid, msg, sizeof(msg)))
+		return wk_seterr(err, WK_EPERM, "-Z %s: %s", c->user, msg);
+	return 0;
+}
+
+int scan_open_before_run(struct scan_cli *c)
+{
+	c->o.on_open = on_open;
+	if (c->o.type != WK_SCAN_CONNECT || !c->drop)
+		return 0;
+	struct wk_error e = {0};
+	if (on_open(c, &e)) {
+		fprintf(stderr, "wirekit scan: %s\n", e.msg);
+		return 1;
+	}
+	return 0;
+}
+
+int scan_open_close(struct scan_cli *c)
+{
+	struct wk_error e = {0};
+	int rc = 0;
+	if (c->record && wk_scan_record_close(c->record, &e)) {
+		fprintf(stderr, "wirekit scan: --pcapng %s: %s\n", c->record_path, e.msg);
+		rc = 1;
+	}
+	c->record = NULL;
+	c->o.record = NULL;
+	if (c->resume_fd >= 0)
+		close(c->resume_fd);
+	c->resume_fd = -1;
+	return rc;
+}
+
+/* ---- -sS -sU ----------------------------------------------------------------------------- */
+
+bool scan_mix_type(enum wk_scan_type *type, bool *udp, bool set, enum wk_scan_type t)
+{
+	bool tcp_raw = t == WK_SCAN_SYN || t == WK_SCAN_ACK;
+	if (!set)
+		return false;
+	if (t == WK_SCAN_UDP && (*type == WK_SCAN_SYN || *type == WK_SCAN_ACK)) {
+		*udp = true;
+		return true;
+	}
+	if (tcp_raw && *type == WK_SCAN_UDP) {
+		*type = t;
+		*udp = true;
+		return true;
+	}
+	if (tcp_raw && *udp)
+		return *type == t;
+	return false;
+}
+
+unsigned scan_mix_protos(enum wk_scan_type type, bool udp)
+{
+	if (type == WK_SCAN_UDP)
+		return 1u << WK_SP_UDP;
+	return 1u << WK_SP_TCP | (udp ? 1u << WK_SP_UDP : 0);
+}
+
+void scan_mix_fit(struct wk_ports *ports, unsigned protos)
+{
+	static const char *const prefix[WK_SP_NPROTO] = {"T:", "U:", "S:"};
+	static const char *const flag[WK_SP_NPROTO] = {"a TCP scan", "UDP scan with -sU",
+	                                               "SCTP scan"};
+	bool warned[WK_SP_NPROTO] = {false};
+	uint32_t n = 0;
+	for (uint32_t i = 0; i < ports->n; i++) {
+		uint8_t p = ports->v[i].proto;
+		if (p < WK_SP_NPROTO && protos >> p & 1) {
+			ports->v[n++] = ports->v[i];
+			continue;
+		}
+		if (p < WK_SP_NPROTO && !warned[p]) {
+			fprintf(stderr,
+			        "wirekit scan: WARNING: the ports include \"%s\" but you have not "
+			        "asked for %s: left out\n",
+			        prefix[p], flag[p]);
+			warned[p] = true;
+		}
+	}
+	ports->n = n;
+}

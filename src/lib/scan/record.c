@@ -1,0 +1,109 @@
+/* The scan recorded as pcapng (--pcapng): the engine hands every probe it sends and every
+ * reply it validated to this module, which writes them through the pcap writer
+ * (capture/pcap writer: one interface per link type) with the verdict of each reply as
+ * its EPB comment. The sender and the receiver thread write at the same time: one mutex. */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "scan/scan_int.h"
+#include "wirekit/pcap.h"
+#include "wirekit/proto.h"
+#include "wirekit/send.h"
+#include "wirekit/wirekit.h"
+
+struct wk_scan_record {
+	struct wk_pcap_writer *w;
+	int fd; /* append mode: ours to close; else -1 */
+	pthread_mutex_t mu;
+	uint64_t probes, replies;
+};
+
+struct wk_scan_record *wk_scan_record_open(const char *path, bool append, struct wk_error *err)
+{
+	struct wk_scan_record *r = calloc(1, sizeof(*r));
+	if (!r) {
+		wk_seterr(err, WK_ENOMEM, "out of memory");
+		return NULL;
+	}
+	r->fd = -1;
+	struct wk_pcap_wopts o = {.format = WK_PCAP_FMT_PCAPNG,
+	                          .linktype = WK_LINKTYPE_ETHERNET,
+	                          .nsec = true,
+	                          .app = "wirekit " WIREKIT_VERSION " scan"};
+	if (append && strcmp(path, "-")) {
+		r->fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+		if (r->fd < 0) {
+			wk_seterr_sys(err, errno, "%s", path);
+			free(r);
+			return NULL;
+		}
+		r->w = wk_pcap_wopen_fd(r->fd, &o, err);
+	} else
+		r->w = wk_pcap_wopen(path, &o, err);
+	/* the header goes out now: the file is complete even if no packet follows */
+	if (!r->w || wk_pcap_flush(r->w)) {
+		if (r->w)
+			wk_pcap_wclose_err(r->w, err);
+		if (r->fd >= 0)
+			close(r->fd);
+		free(r);
+		return NULL;
+	}
+	pthread_mutex_init(&r->mu, NULL);
+	return r;
+}
+
+static void write_pkt(struct wk_scan_record *r, const struct wk_pkt *p, const char *comment,
+                      uint64_t *count)
+{
+	pthread_mutex_lock(&r->mu);
+	/* an output error is kept by the writer and returned by close; a refused packet
+	 * (a link type pcapng cannot take) is not counted */
+	if (!wk_pcap_write(r->w, p, comment))
+		(*count)++;
+	pthread_mutex_unlock(&r->mu);
+}
+
+void scan_record_probe(struct wk_scan_record *r, const uint8_t *p, size_t n, uint32_t linktype)
+{
+	struct timespec ts;
+	struct wk_pkt pkt;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	memset(&pkt, 0, sizeof(pkt));
+	pkt.data = p;
+	pkt.caplen = pkt.wirelen = (uint32_t)n;
+	pkt.ts_sec = ts.tv_sec;
+	pkt.ts_nsec = (uint32_t)ts.tv_nsec;
+	pkt.linktype = linktype;
+	write_pkt(r, &pkt, NULL, &r->probes);
+}
+
+void scan_record_reply(struct wk_scan_record *r, const struct wk_pkt *pkt, const char *comment)
+{
+	write_pkt(r, pkt, comment, &r->replies);
+}
+
+void wk_scan_record_counts(const struct wk_scan_record *r, uint64_t *probes, uint64_t *replies)
+{
+	pthread_mutex_lock((pthread_mutex_t *)&r->mu);
+	*probes = r->probes;
+	*replies = r->replies;
+	pthread_mutex_unlock((pthread_mutex_t *)&r->mu);
+}
+
+int wk_scan_record_close(struct wk_scan_record *r, struct wk_error *err)
+{
+	if (!r)
+		return 0;
+	int rc = wk_pcap_wclose_err(r->w, err);
+	if (r->fd >= 0 && close(r->fd) && !rc)
+		rc = wk_seterr_sys(err, errno, "close");
+	pthread_mutex_destroy(&r->mu);
+	free(r);
+	return rc;
+}

@@ -1,0 +1,148 @@
+#!/usr/bin/env bash
+# wirekit scan -R in the scan lab: dnsmasq in a third namespace (198.18.1.2, on its own
+# link to the scanner: the target's UDP 53 is the lab's echo listener) answers PTR
+# questions for some lab addresses (NXDOMAIN for the others); 198.19.0.20, which the lab's nftables
+# silences, is the server that never answers. Names must appear in text, XML (as nmap
+# writes them, compared with nmap -sn -R --dns-servers on the same lab), grepable and
+# JSON Lines; a silent server must not hold the scan beyond --dns-timeout; a silent
+# first server must not keep the names of the second from coming; bad lists exit 2.
+# Then -Pn's host records: every target up with reason user-set, also those with no
+# answering port, for -sS, -sT and -sU, as nmap -Pn reports them (XML compared).
+. "$(dirname "$0")/lib.sh"
+need ip nft python3 timeout dnsmasq
+[ "$(id -u)" = 0 ] || { echo "SKIP: needs root for network namespaces and raw sockets"; exit 77; }
+netns_or_skip
+S=wkrdns$$ # scanner
+G=wkrdnt$$ # target
+D=wkrdnd$$ # resolver
+. "$(dirname "$0")/scanlab.sh"
+lab_up || exit 1
+ip netns add "$D"
+NETNS+=("$D")
+ip link add "ds$$" netns "$S" type veth peer name "dd$$" netns "$D"
+ip -n "$S" addr add 198.18.1.1/24 dev "ds$$"
+ip -n "$D" addr add 198.18.1.2/24 dev "dd$$"
+ip -n "$S" link set "ds$$" up
+ip -n "$D" link set "dd$$" up
+ip -n "$D" link set lo up
+
+DNS=198.18.1.2
+SILENT=198.19.0.20
+H=198.19.0.1-30
+# names: 5 and 6 by host records, 12 by a PTR record only; the rest of the /24 NXDOMAIN
+bg timeout 300 ip netns exec "$D" dnsmasq -k --conf-file=/dev/null --no-resolv --no-hosts \
+	--listen-address="$DNS" --bind-interfaces --user=root --group=root --pid-file= \
+	--local=/19.198.in-addr.arpa/ --log-facility=- \
+	--host-record=web.lab,198.19.0.5 --host-record=mail.lab,198.19.0.6 \
+	--ptr-record=12.0.19.198.in-addr.arpa,db-12.lab 2>"$T/dnsmasq.log"
+wait_port 53 u "$D" || { echo "FAIL dnsmasq did not start"; exit 1; }
+
+scan() { # NAME ARGS...: text on stdout, XML, JSON Lines, grepable
+	local name=$1
+	shift
+	inS "$W" scan "$@" -oX "$T/$name.xml" -oJ "$T/$name.json" -oG "$T/$name.gnmap" \
+		>"$T/$name.out" 2>"$T/$name.err"
+	echo $? >"$T/$name.rc"
+}
+rc_is() { [ "$(cat "$T/$1.rc")" = "$2" ]; }
+# xml_names FILE: "addr name" lines of the hosts with a PTR name
+xml_names() {
+	python3 - "$1" <<-'PY'
+	import sys, xml.etree.ElementTree as ET
+	for h in ET.parse(sys.argv[1]).getroot().iter("host"):
+	    a = h.find("address").get("addr")
+	    for n in h.iter("hostname"):
+	        if n.get("type") == "PTR":
+	            print(a, n.get("name"))
+	PY
+}
+
+scan sn -sn -PE -R --dns-servers "$DNS" "$H" --wait 300 --max-retries 1
+check "-sn -R: exit 0" rc_is sn 0
+check "-sn -R: text names the hosts as nmap does" \
+	grep -qx 'wirekit scan report for web.lab (198.19.0.5)' "$T/sn.out"
+check "-sn -R: a PTR-only record" grep -qx 'wirekit scan report for db-12.lab (198.19.0.12)' "$T/sn.out"
+check "-sn -R: a host without a name stays an address" grep -qx 'wirekit scan report for 198.19.0.7' "$T/sn.out"
+check "-sn -R: grepable" grep -q '^Host: 198.19.0.6 (mail.lab)' "$T/sn.gnmap"
+check "-sn -R: JSON host lines carry the name" python3 -c '
+import json, sys
+names = {}
+for l in open(sys.argv[1]):
+    o = json.loads(l)
+    if "hostname" in o:
+        names[o["ip"]] = o["hostname"]
+want = {"198.19.0.5": "web.lab", "198.19.0.6": "mail.lab", "198.19.0.12": "db-12.lab"}
+sys.exit(0 if names == want else print(names) or 1)' "$T/sn.json"
+xml_names "$T/sn.xml" >"$T/sn.names"
+check "-sn -R: XML <hostname type=PTR> of the three named hosts" \
+	test "$(cat "$T/sn.names")" = "198.19.0.5 web.lab
+198.19.0.6 mail.lab
+198.19.0.12 db-12.lab"
+
+# nmap on the same lab, the same servers: the same names for the same addresses
+inS nmap -sn -PE -R --dns-servers "$DNS" "$H" -oX "$T/nmap.xml" >"$T/nmap.out" 2>&1
+xml_names "$T/nmap.xml" >"$T/nmap.names"
+check "nmap -sn -R found names" test -s "$T/nmap.names"
+check "nmap -sn -R agrees on every name" same_file "$T/sn.names" "$T/nmap.names"
+
+# a port scan: the name on the report line, ports below it
+scan syn -sS -Pn -p 22,80 198.19.0.5-6 -R --dns-servers "$DNS" --wait 300 --max-retries 1
+check "-sS -R: names with the port table" grep -qx 'wirekit scan report for mail.lab (198.19.0.6)' "$T/syn.out"
+
+# a server that never answers: the lookup ends at the cap, the scan reports without names
+scan silent -sn -PE -R --dns-servers "$SILENT" --dns-timeout 1500 "$H" --wait 300 --max-retries 1
+check "silent server: exit 0" rc_is silent 0
+check "silent server: every question given up at the cap" grep -q 'not answered in time' "$T/silent.err"
+check "silent server: hosts reported without names" grep -qx 'wirekit scan report for 198.19.0.5' "$T/silent.out"
+sed -n 's/^wirekit scan: reverse DNS: /    (silent server: /p' "$T/silent.err"
+
+# the silent server first: the questions move on to the second one
+scan both -sn -PE -R --dns-servers "$SILENT,$DNS" --dns-timeout 8000 "$H" --wait 300 --max-retries 1
+xml_names "$T/both.xml" >"$T/both.names"
+check "silent server first: the second one names the hosts" same_file "$T/sn.names" "$T/both.names"
+
+# bad input: exit 2 before anything is sent
+for bad in "198.18.0.x" "198.18.0.2," "" "1,2,3,4,5,6,7,8,9"; do
+	inS "$W" scan -sn -PE -R --dns-servers "$bad" 198.19.0.5 >"$T/bad.out" 2>"$T/bad.err"
+	check "--dns-servers '$bad': exit 2 with one line" bash -c "[ $? = 2 ] && [ \$(wc -l <$T/bad.err) = 1 ]"
+done
+inS "$W" scan -sn -PE -R --dns-timeout 0 198.19.0.5 >"$T/bad.out" 2>"$T/bad.err"
+check "--dns-timeout 0: exit 2" test $? = 2
+
+# -Pn: every target is up, received user-set (nmap's words), answering or not
+# xml_status FILE: "addr state reason" of the listed hosts
+xml_status() {
+	python3 - "$1" <<-'PY'
+	import sys, xml.etree.ElementTree as ET
+	for h in ET.parse(sys.argv[1]).getroot().iter("host"):
+	    s = h.find("status")
+	    print(h.find("address").get("addr"), s.get("state"), s.get("reason"))
+	PY
+}
+PN=198.19.0.5,20,24
+for t in sS sT sU; do
+	p=22,25
+	[ $t = sU ] && p=53,500
+	scan "pn$t" "-$t" -Pn -p "$p" "$PN" --reason --wait 300 --max-retries 1
+	check "-$t -Pn: exit 0" rc_is "pn$t" 0
+	xml_status "$T/pn$t.xml" >"$T/pn$t.status"
+	check "-$t -Pn: every target up with reason user-set" test "$(cat "$T/pn$t.status")" = "198.19.0.5 up user-set
+198.19.0.20 up user-set
+198.19.0.24 up user-set"
+	check "-$t -Pn: the silent host is in the text report" \
+		grep -qx 'Host is up, received user-set.' "$T/pn$t.out"
+	check "-$t -Pn: JSON host lines" python3 -c '
+import json, sys
+hosts = {}
+for l in open(sys.argv[1]):
+    o = json.loads(l)
+    if o.get("type") != "summary" and "port" not in o:
+        hosts[o["ip"]] = (o["state"], o["reason"])
+want = {a: ("up", "user-set") for a in ("198.19.0.5", "198.19.0.20", "198.19.0.24")}
+sys.exit(0 if hosts == want else print(hosts) or 1)' "$T/pn$t.json"
+	check "-$t -Pn: 3 hosts up in the summary" grep -q '(3 hosts up)' "$T/pn$t.out"
+done
+inS nmap -n -sS -Pn -p 22,25 "$PN" --max-retries 1 -oX "$T/nmappn.xml" >/dev/null 2>&1
+xml_status "$T/nmappn.xml" >"$T/nmappn.status"
+check "-sS -Pn: nmap -Pn lists the same hosts, states and reasons" same_file "$T/pnsS.status" "$T/nmappn.status"
+finish

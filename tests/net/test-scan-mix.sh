@@ -1,0 +1,249 @@
+#!/usr/bin/env bash
+# wirekit scan, TCP and UDP in one run (-sS -sU, -sA -sU with nmap's -p U:..,T:..), the
+# --pcapng record of the scan and -Z, in the scan lab (tests/net/scanlab.sh): every state and
+# reason is the lab's truth (tests/net/scanlab.py) for both protocols; JSON, XML, grepable and
+# text name both protocols; tshark reads the record, whose probe and reply counts are the
+# scan's own and whose comments are the verdicts; as root the scan runs as nobody once its
+# sockets are open, output files opened before that are root's; an unknown -Z user is exit 2
+# with one line and not one packet on the link. Everything is bounded by timeouts.
+. "$(dirname "$0")/lib.sh"
+need ip nft python3 timeout tcpdump tshark nmap ndiff xsltproc
+[ "$(id -u)" = 0 ] || { echo "SKIP: needs root for network namespaces and raw sockets"; exit 77; }
+netns_or_skip
+S=wkmixs$$ # scanner
+G=wkmixt$$ # target
+LAB=$(dirname "$0")/scanlab.py
+. "$(dirname "$0")/scanlab.sh"
+lab_up || exit 1
+
+scan() { # scan NAME ARGS...: JSON Lines in $T/NAME.json
+	local name=$1
+	shift
+	inS "$W" scan "$@" -oJ "$T/$name.json" >"$T/$name.out" 2>"$T/$name.err"
+	echo $? >"$T/$name.rc"
+}
+rc_is() { [ "$(cat "$T/$1.rc")" = "$2" ] || { echo "    exit $(cat "$T/$1.rc"): $(head -3 "$T/$1.err")"; false; }; }
+truth() { # truth NAME KIND HOSTS PORTS
+	python3 "$LAB" check "$2" "$3" "$4" "$T/$1.json" >"$T/$1.cmp" 2>&1
+	local r=$?
+	[ $r = 0 ] || sed 's/^/    /' "$T/$1.cmp"
+	return $r
+}
+
+TP=9,22,25,80,110,111,443,1000,8080
+UP=7,53,500,501,1000,9999
+H=198.19.0.1-30
+FAST=(--wait 300 --max-retries 2)
+
+# 1. -sS -sU with nmap's T:/U: lists: one run, both protocols, every state and reason
+scan mix -sS -sU -Pn -p "U:$UP,T:$TP" "$H" --reason "${FAST[@]}" -oX "$T/mix.xml" \
+	-oG "$T/mix.gnmap" --pcapng "$T/mix.pcapng" -Z root
+check "-sS -sU: exit 0" rc_is mix 0
+check "-sS -sU: every TCP and UDP state and reason" truth mix syn+udp 1-30 "$TP/$UP"
+check "-sS -sU: JSON summary names both scan types" python3 -c '
+import json, sys
+s = json.loads(open(sys.argv[1]).read().splitlines()[-1])
+assert s["type"] == "summary" and s["scan_type"] == "syn+udp" and s["scan_types"] == ["syn", "udp"], s' "$T/mix.json"
+# XML: one scaninfo per protocol with nmap's type names; each listed port's protocol and
+# state is the JSON verdict; ports not listed are counted in extraports of their state, so
+# every host shown has 9 TCP + 6 UDP ports
+check "-sS -sU: XML scaninfo and per-port protocol" python3 - "$T/mix.xml" "$T/mix.json" <<'PY'
+import json, sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+si = sorted((e.get("type"), e.get("protocol"), int(e.get("numservices"))) for e in root.iter("scaninfo"))
+assert si == [("syn", "tcp", 9), ("udp", "udp", 6)], si
+js = {}
+for l in open(sys.argv[2]):
+    o = json.loads(l)
+    if "port" in o:
+        js[(o["ip"], o["proto"], o["port"])] = o["state"]
+listed = 0
+per_host = {}
+for h in root.iter("host"):
+    ip = h.find("address").get("addr")
+    for p in h.iter("port"):
+        k = (ip, p.get("protocol"), int(p.get("portid")))
+        assert js[k] == p.find("state").get("state"), (k, js[k])
+        listed += 1
+    n = sum(int(x.get("count")) for x in h.iter("extraports"))
+    per_host[ip] = n + len(list(h.iter("port")))
+assert listed and all(v == 15 for v in per_host.values()), per_host
+# -Pn: every target is up (nmap's user-set), also .20-.23 that drop everything and .24
+# that only sends ICMP errors from on the way
+up = {"198.19.0.%d" % h for h in range(1, 31)}
+assert set(per_host) == up, sorted(set(per_host) ^ up)
+PY
+check "-sS -sU: grepable Ports line with both protocols" bash -c \
+	"grep -E '^Host: 198\.19\.0\.1 .*Ports: ' '$T/mix.gnmap' | grep -q '22/open/tcp/' &&
+	 grep -E '^Host: 198\.19\.0\.1 .*Ports: ' '$T/mix.gnmap' | grep -q '53/open/udp/'"
+check "-sS -sU: text output lists 22/tcp and 53/udp open" bash -c \
+	"grep -Eq '^22/tcp +open' '$T/mix.out' && grep -Eq '^53/udp +open' '$T/mix.out'"
+
+# nmap -sS -sU on a slice is the oracle of the states and reasons of both protocols
+NP="U:53,500,501,1000,T:22,25,110,111"
+(cd "$T" && TMO=240 inS nmap -n -Pn -sS -sU --reason -p "$NP" 198.19.0.1,24 -oX "$T/nmap.xml" >/dev/null 2>&1)
+check "-sS -sU: nmap agrees on a slice (both protocols)" python3 - "$T/nmap.xml" "$T/mix.json" <<'PY'
+import json, sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+nm = {}
+for h in root.iter("host"):
+    ip = h.find("address").get("addr")
+    for p in h.iter("port"):
+        st = p.find("state")
+        nm[(ip, p.get("protocol"), int(p.get("portid")))] = (st.get("state"), st.get("reason"))
+assert len(nm) == 16, len(nm)
+ours = {}
+for l in open(sys.argv[2]):
+    o = json.loads(l)
+    if "port" in o:
+        ours[(o["ip"], o["proto"], o["port"])] = (o["state"], o["reason"])
+bad = [(k, v, ours.get(k)) for k, v in nm.items() if ours.get(k) != v]
+assert not bad, bad
+PY
+
+# 2. --pcapng: tshark reads it; probes = frames without a comment = probes_sent, replies =
+# commented frames = replies; each comment names a verdict the scan reported
+check "--pcapng: tshark reads it, counts are the scan's" python3 - "$T/mix.pcapng" "$T/mix.json" <<'PY'
+import json, subprocess, sys
+out = subprocess.run(["tshark", "-r", sys.argv[1], "-T", "fields", "-e", "frame.comment"],
+                     capture_output=True, text=True, timeout=60)
+assert out.returncode == 0, out.stderr
+lines = out.stdout.split("\n")[:-1]
+comments = [l for l in lines if l]
+s = json.loads(open(sys.argv[2]).read().splitlines()[-1])
+probes = len(lines) - len(comments)
+assert probes == s["probes_sent"], (probes, s["probes_sent"])
+assert len(comments) == s["replies"], (len(comments), s["replies"])
+final = {}
+for l in open(sys.argv[2]):
+    o = json.loads(l)
+    if "port" in o:
+        final["%s:%d/%s" % (o["ip"], o["port"], o["proto"])] = "%s %s" % (o["state"], o["reason"])
+seen = set()
+for c in comments:
+    w = c.split(" ")
+    key, verdict = w[0], " ".join(w[1:3])
+    assert final.get(key) == verdict, (c, final.get(key))
+    seen.add(key)
+assert "198.19.0.1:22/tcp" in seen and "198.19.0.1:53/udp" in seen
+assert "198.19.0.1:1000/udp" in seen  # port-unreach, an ICMP reply
+print("    probes %d replies %d" % (probes, len(comments)))
+PY
+check "--pcapng: probes are TCP SYNs and UDP datagrams to the targets" bash -c "
+	[ \$(tshark -r '$T/mix.pcapng' -Y 'ip.src==198.18.0.1 && tcp.flags==0x002' 2>/dev/null | wc -l) -ge 270 ] &&
+	[ \$(tshark -r '$T/mix.pcapng' -Y 'ip.src==198.18.0.1 && udp && !icmp' 2>/dev/null | wc -l) -ge 180 ]"
+
+# 3. -sA -sU, ports without T:/U: go to both protocols
+scan ackmix -sA -sU -Pn -p 22,53,111,501 "$H" "${FAST[@]}" -oX "$T/ackmix.xml"
+check "-sA -sU: every state and reason" truth ackmix ack+udp 1-30 "22,53,111,501/22,53,111,501"
+check "-sA -sU: scan_type ack+udp" grep -q '"scan_type":"ack+udp","scan_types":\["ack","udp"\]' "$T/ackmix.json"
+# nmap's own tools take the XML: ndiff (1: the files differ, 2: it could not read them) and
+# xsltproc with nmap.xsl
+ndiff "$T/mix.xml" "$T/ackmix.xml" >"$T/ndiff.out" 2>&1
+nrc=$?
+check "ndiff reads both XML files (exit $nrc)" [ "$nrc" = 1 ]
+check "xsltproc with nmap.xsl renders the -sS -sU XML" bash -c \
+	"xsltproc /usr/share/nmap/nmap.xsl '$T/mix.xml' >'$T/mix.html' 2>'$T/xslt.err' && [ ! -s '$T/xslt.err' ] && grep -q '>53<' '$T/mix.html' && grep -q '>udp<' '$T/mix.html'"
+
+# 4. -sS alone with U: ports: nmap's warning, the UDP ports left out
+scan warn -sS -Pn -p U:53,T:22 198.19.0.1 "${FAST[@]}"
+check "-sS with U: ports: warning, TCP only" bash -c "
+	grep -q 'WARNING.*U:' '$T/warn.err' && grep -q '\"port\":22,\"state\":\"open\"' '$T/warn.json' &&
+	! grep -q '\"proto\":\"udp\"' '$T/warn.json'"
+
+# 5. -Z: as root the default is nobody once the sockets are open; the files opened before
+# the drop (outputs, --pcapng, --resume-file) are root's and complete
+ip netns exec "$S" timeout 60 "$W" scan -sS -sU -Pn -p "U:$UP,T:$TP" "$H" --rate 150 \
+	--wait 300 --max-retries 0 -oJ "$T/z.json" --pcapng "$T/z.pcapng" \
+	--resume-file "$T/z.resume" >"$T/z.out" 2>"$T/z.err" &
+ZPID=$!
+PIDS+=("$ZPID")
+uids=
+for _ in $(seq 100); do
+	sleep 0.05
+	kids=$(cat /proc/$ZPID/task/*/children 2>/dev/null)
+	for k in $ZPID $kids; do
+		[ "$(cat /proc/$k/comm 2>/dev/null)" = wirekit ] || continue
+		u=$(awk '/^Uid:/ {print $2, $3, $4, $5}' /proc/$k/status 2>/dev/null)
+		[ -n "$u" ] && [ "$u" != "0 0 0 0" ] && uids=$u
+	done
+	[ -n "$uids" ] && break
+done
+wait_pid "$ZPID" 60
+wait "$ZPID"
+zrc=$?
+check "-Z default: the scan ran as nobody ($uids)" [ "$uids" = "65534 65534 65534 65534" ]
+check "-Z default: exit 0, every state and reason" bash -c "[ $zrc = 0 ] && python3 '$LAB' check syn+udp 1-30 '$TP/$UP' '$T/z.json' >/dev/null"
+check "-Z default: output files opened before the drop are root's" bash -c \
+	"[ \"\$(stat -c %u '$T/z.json' '$T/z.pcapng' '$T/z.resume' | sort -u)\" = 0 ]"
+check "-Z default: the pcapng record is complete" bash -c \
+	"[ \$(tshark -r '$T/z.pcapng' -T fields -e frame.comment 2>/dev/null | wc -l) = \$(python3 -c 'import json,sys; s=json.loads(open(sys.argv[1]).read().splitlines()[-1]); print(s[\"probes_sent\"]+s[\"replies\"])' '$T/z.json') ]"
+check "-Z default: the resume file was rewritten in place (at the end)" bash -c \
+	"grep -q '^position=450\$' '$T/z.resume' && grep -q '^seed=' '$T/z.resume'"
+inS "$W" scan --resume "$T/z.resume" >"$T/zr.out" 2>"$T/zr.err"
+zrr=$?
+check "-Z default: the in-place resume file is read back (nothing left to send)" bash -c \
+	"[ $zrr = 0 ] && grep -q '\"probes_sent\":0,' '$T/z.json' && [ \$(grep -c '\"type\":\"summary\"' '$T/z.json') = 2 ]"
+
+# 6. SIGINT in the middle of a -sS -sU scan run as nobody, then --resume: the union is the
+# truth for both protocols, the resume file (rewritten in place) carries the position, and
+# the record holds two pcapng sections whose probes and replies are the two runs' counts
+RP=$(seq -s, 1 60)
+(cd "$T" && exec ip netns exec "$S" "$W" scan -sS -sU -Pn -p "$RP" 198.19.0.1-19 --rate 800 \
+	--seed 9 --wait 300 --max-retries 2 --resume-file "$T/i.resume" -oJ "$T/i.json" \
+	--pcapng "$T/i.pcapng" >"$T/i.out" 2>"$T/i.err") &
+IPID=$!
+PIDS+=("$IPID")
+for _ in $(seq 1500); do # at most 30 s
+	n=$(grep -c proto "$T/i.json" 2>/dev/null)
+	[ "${n:-0}" -ge 300 ] && break
+	sleep 0.02
+done
+kill -INT "$IPID"
+wait_pid "$IPID" 30 || kill -KILL "$IPID"
+wait "$IPID"
+irc=$?
+check "SIGINT: exit 130, the in-place resume file has a position" bash -c \
+	"[ $irc = 130 ] && grep -q '^position=[1-9]' '$T/i.resume'"
+inS "$W" scan --resume "$T/i.resume" >"$T/i2.out" 2>"$T/i2.err"
+i2rc=$?
+check "resume: exit 0, union = the truth of both protocols" bash -c \
+	"[ $i2rc = 0 ] && python3 '$LAB' check syn+udp 1-19 '$RP/$RP' '$T/i.json' >'$T/i.cmp' || { sed 's/^/    /' '$T/i.cmp'; false; }"
+check "resume: two pcapng sections, counts of both runs" python3 - "$T/i.pcapng" "$T/i.json" <<'PY'
+import json, struct, subprocess, sys
+data = open(sys.argv[1], "rb").read()
+shb, off = 0, 0
+while off + 8 <= len(data):
+    t, n = struct.unpack_from("<II", data, off)
+    shb += t == 0x0A0D0D0A
+    off += n
+assert off == len(data) and shb == 2, (off, len(data), shb)
+out = subprocess.run(["tshark", "-r", sys.argv[1], "-T", "fields", "-e", "frame.comment"],
+                     capture_output=True, text=True, timeout=60)
+assert out.returncode == 0, out.stderr
+lines = out.stdout.split("\n")[:-1]
+replies = sum(1 for l in lines if l)
+sums = [json.loads(l) for l in open(sys.argv[2]) if '"type":"summary"' in l]
+assert len(sums) == 2, len(sums)
+assert sums[0]["results"] < 19 * 120, sums[0]  # the first run was cut short
+assert len(lines) - replies == sum(s["probes_sent"] for s in sums), (len(lines), replies, sums)
+assert replies == sum(s["replies"] for s in sums), (replies, sums)
+PY
+
+# 7. unknown -Z user: exit 2, one line naming it, not one packet on the link
+bg timeout 60 ip netns exec "$G" tcpdump -i "et$$" -n -w "$T/bad.pcap" -U \
+	'src host 198.18.0.1 and not arp and not (tcp[tcpflags] & tcp-rst != 0)'
+sleep 1
+inS "$W" scan -sS -sU -Pn -p U:53,T:22 198.19.0.1 -Z no-such-user-wk >"$T/badz.out" 2>"$T/badz.err"
+brc=$?
+check "-Z unknown user: exit 2, one line" bash -c \
+	"[ $brc = 2 ] && [ \$(wc -l <'$T/badz.err') = 1 ] && grep -q no-such-user-wk '$T/badz.err'"
+inS "$W" scan -sT -sU -p 22 198.19.0.1 >"$T/badt.out" 2>"$T/badt.err"
+trc=$?
+check "-sT -sU: exit 2, one line" bash -c "[ $trc = 2 ] && [ \$(wc -l <'$T/badt.err') = 1 ]"
+sleep 1
+kill "$BGPID" 2>/dev/null
+wait_pid "$BGPID" 5
+check "bad input: no packet on the link" bash -c \
+	"[ \$(tcpdump -r $T/bad.pcap -n 2>/dev/null | tee /dev/stderr | wc -l) = 0 ]"
+finish
