@@ -21,6 +21,9 @@ void wk_filter_free(struct wk_filter *f);
 /* true when the packet matches. */
 bool wk_filter_match(const struct wk_filter *f, const uint8_t *data, uint32_t caplen,
                      uint32_t wirelen);
+/* libpcap's name and description of a link type ("EN10MB", "Ethernet"), as tcpdump
+ * prints them; false when libpcap has none. */
+bool wk_linktype_name(int linktype, const char **name, const char **desc);
 /* The compiled program as struct sock_fprog-compatible instructions (for SO_ATTACH_FILTER). */
 const void *wk_filter_insns(const struct wk_filter *f, unsigned *count);
 

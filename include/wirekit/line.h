@@ -24,8 +24,10 @@ struct wk_line {
 	unsigned layer;           /* index of the layer being printed */
 	struct wk_flowtab *flows; /* per-flow state for relative numbers; NULL: absolute */
 	bool link;                /* tcpdump -e: link layers print their header */
-	unsigned named; /* a layer whose name the link header printed ("ethertype IPv4"): it
-	                 * leaves out its own ("IP "), as tcpdump -e does; 0 none */
+	unsigned named;  /* a layer whose name the link header printed ("ethertype IPv4"): it
+	                  * leaves out its own ("IP "), as tcpdump -e does; 0 none */
+	bool ports_only; /* an IPv6 extension header came between the addresses and the
+	                  * transport: tcpdump prints "sport > dport: " alone */
 };
 
 /* Per-flow state a line callback may keep (tcpdump's relative TCP sequence numbers),
@@ -41,6 +43,8 @@ uint32_t *wk_flowtab_get(struct wk_flowtab *t, const void *key, size_t n, bool *
 
 void wk_line_addrs(struct wk_line *o, enum wk_ftype t, const uint8_t *src, const uint8_t *dst);
 void wk_line_ports(struct wk_line *o, uint32_t sport, uint32_t dport);
+/* "sport > dport: " without addresses (after IPv6 extension headers, as tcpdump). */
+void wk_line_ports_only(struct wk_line *o, uint32_t sport, uint32_t dport);
 void wk_line_flush_addrs(struct wk_line *o); /* "src > dst: " if pending */
 
 #ifdef __cplusplus

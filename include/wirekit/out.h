@@ -51,6 +51,20 @@ void wk_print_hex(struct wk_ob *o, const uint8_t *data, size_t n);
 /* One JSON object per packet, newline terminated. */
 void wk_print_json(struct wk_ob *o, const struct wk_pkt *p);
 
+/* ---- state across packets (struct wk_pkt_ctx) ----------------------------------------- */
+
+struct wk_streams;
+struct wk_fields;
+/* tshark's tcp.stream numbering over a table of at most about `slots` flows. */
+struct wk_streams *wk_streams_new(size_t slots);
+void wk_streams_free(struct wk_streams *s);
+/* Before a shown packet is printed (after wk_dissect): p->ctx = c, its stream number. */
+void wk_pktctx_before(struct wk_pkt_ctx *c, struct wk_pkt *p);
+/* After every packet read, shown (printed) or not (filtered out). */
+void wk_pktctx_after(struct wk_pkt_ctx *c, const struct wk_pkt *p, bool shown);
+/* Whether the -e names use tcp.stream (the caller then sets c->streams). */
+bool wk_fields_need_streams(const struct wk_fields *f);
+
 /* ---- field extraction (-T fields) ----------------------------------------------------- */
 
 struct wk_fields;

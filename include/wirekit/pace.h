@@ -1,6 +1,7 @@
 /* Pacing for senders (send --rate, scan --rate): a token bucket on the monotonic clock.
- * Tokens accrue at rate per second from init; at most burst of them are kept, so an idle
- * sender does not later burst past its rate. */
+ * One token is there at init and tokens accrue at rate per second from then; at most
+ * burst of them are kept, so an idle sender does not later burst past its rate, and a
+ * new sender does not start with a burst either. */
 #ifndef WIREKIT_PACE_H
 #define WIREKIT_PACE_H
 

@@ -41,6 +41,9 @@ enum wk_pcap_format wk_pcap_format(const struct wk_pcap_reader *r);
 /* Link type of the first interface (pcap: the file header's). -1 if none yet. */
 int wk_pcap_linktype(const struct wk_pcap_reader *r);
 uint32_t wk_pcap_snaplen(const struct wk_pcap_reader *r);
+/* pcapng: the name of interface ifid of the current section as tshark gives it: its
+ * if_name, else its if_description, else "unknown"; NULL when there is no such interface. */
+const char *wk_pcap_ifname(const struct wk_pcap_reader *r, uint32_t ifid);
 /* Offset in the file of the record wk_pcap_next will read next. */
 uint64_t wk_pcap_offset(const struct wk_pcap_reader *r);
 uint64_t wk_pcap_count(const struct wk_pcap_reader *r); /* packets returned so far */
@@ -66,9 +69,10 @@ struct wk_pcap_writer;
 struct wk_pcap_wopts {
 	enum wk_pcap_format format;
 	uint32_t linktype;
-	uint32_t snaplen; /* 0: 262144 */
-	bool nsec;        /* pcap: nanosecond magic; pcapng: if_tsresol 9 */
-	const char *app;  /* pcapng shb_userappl, may be NULL */
+	uint32_t snaplen;   /* 0: 262144 */
+	bool nsec;          /* pcap: nanosecond magic; pcapng: if_tsresol 9 */
+	const char *app;    /* pcapng shb_userappl, may be NULL */
+	const char *ifname; /* pcapng if_name of the first interface (sniff -i), may be NULL */
 };
 
 /* Open path for writing ("-" = stdout). */

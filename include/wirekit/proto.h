@@ -110,6 +110,21 @@ struct wk_layer {
 
 #define WK_MAX_LAYERS 24
 
+/* What some fields need from outside the packet (tshark's frame.time_relative, .._delta,
+ * frame.interface_name, tcp.stream): kept across packets by the printer (wirekit/out.h,
+ * wk_pktctx_*); a packet without one (ctx NULL) has none of those fields. */
+struct wk_pkt_ctx {
+	/* the first packet read, the previous one read, the previous one shown */
+	int64_t first_sec, prev_sec, shown_sec;
+	uint32_t first_nsec, prev_nsec, shown_nsec;
+	bool have_first, have_prev, have_shown;
+	bool ifaces; /* the source numbers interfaces (pcapng): frame.interface_id */
+	const char *(*ifname)(const void *arg, uint32_t ifid); /* NULL or NULL: unknown */
+	const void *ifarg;
+	struct wk_streams *streams; /* tcp.stream numbering (wk_streams_new); NULL: none */
+	uint32_t tcp_stream;        /* of this packet's outermost TCP layer; UINT32_MAX: none */
+};
+
 struct wk_pkt {
 	const uint8_t *data;
 	uint32_t caplen;   /* bytes in data */
@@ -123,6 +138,7 @@ struct wk_pkt {
 	struct wk_layer l[WK_MAX_LAYERS];
 	uint32_t rest_off; /* first byte no layer claimed (payload) */
 	uint32_t rest_len;
+	const struct wk_pkt_ctx *ctx; /* NULL: no state across packets */
 };
 
 /* ---- dissection --------------------------------------------------------------------- */

@@ -2,6 +2,7 @@
  * layer tree, hex, statistics; optionally writing the matching packets to a file. */
 #include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -29,6 +30,12 @@ const char *const cmd_read_usage =
     "\n"
     "Exit status: 0 ok, 1 damaged input (every packet before the damage is processed\n"
     "and written first) or write error, 2 usage or bad filter.\n";
+
+/* frame.interface_name: the pcapng IDB's if_name. */
+static const char *reader_ifname(const void *arg, uint32_t ifid)
+{
+	return wk_pcap_ifname(arg, ifid);
+}
 
 struct filters {
 	char *expr;
@@ -260,6 +267,9 @@ int cmd_read(int argc, char **argv)
 		status = 1;
 		goto out;
 	}
+	out.ctx.ifaces = wk_pcap_format(rd) == WK_PCAP_FMT_PCAPNG;
+	out.ctx.ifname = reader_ifname;
+	out.ctx.ifarg = rd;
 	/* A bad filter is a usage error even for an empty file: compile it up front. */
 	if (filt.expr) {
 		int lt = wk_pcap_linktype(rd);
@@ -303,6 +313,18 @@ int cmd_read(int argc, char **argv)
 		if (!strcmp(oo.wpath, "-"))
 			out.fd = 2; /* the capture owns stdout */
 	}
+	if (oo.mode == OUT_LINE) { /* tcpdump's banner, on stderr as tcpdump has it */
+		int lt = wk_pcap_linktype(rd);
+		const char *name, *desc;
+		fprintf(stderr, "reading from file %s", path);
+		if (lt >= 0 && wk_linktype_name(lt, &name, &desc))
+			fprintf(stderr, ", link-type %s (%s)", name, desc);
+		else if (lt >= 0)
+			fprintf(stderr, ", link-type %d", lt);
+		uint32_t snap = wk_pcap_snaplen(rd); /* libpcap: 0 or negative = its max */
+		fprintf(stderr, ", snapshot length %" PRIu32 "\n",
+		        snap && snap <= INT32_MAX ? snap : 262144);
+	}
 	/* Like tcpdump, -w alone prints nothing; asked-for output still comes. */
 	out.print = !wr || oo.mode != OUT_LINE || oo.hex;
 	/* Statistics do not depend on the order packets are counted in across the halves
@@ -327,8 +349,10 @@ int cmd_read(int argc, char **argv)
 				status = 2;
 				goto out;
 			}
-			if (!wk_filter_match(f, pkt.data, pkt.caplen, pkt.wirelen))
+			if (!wk_filter_match(f, pkt.data, pkt.caplen, pkt.wirelen)) {
+				out_skip(&out, &pkt);
 				continue;
+			}
 		}
 		if (wr && wk_pcap_write(wr, &pkt, NULL)) {
 			wk_ob_flush(&out.ob);

@@ -447,6 +447,7 @@ static int dry_run(struct ctx *c, uint64_t total)
 				p.ts_sec = ts.tv_sec;
 				p.ts_nsec = (uint32_t)ts.tv_nsec;
 				p.number = ++number;
+				p.ctx = NULL;
 			}
 			if (w && wk_pcap_write(w, &p, NULL)) {
 				fprintf(stderr, "wirekit send: %s: %s\n", c->wpath,

@@ -325,6 +325,7 @@ int cmd_sniff(int argc, char **argv)
 		    .snaplen = wk_capture_snaplen(cap),
 		    .nsec = true,
 		    .app = "wirekit " WIREKIT_VERSION,
+		    .ifname = wk_capture_ifname(cap),
 		};
 		struct timespec rt;
 		clock_gettime(CLOCK_REALTIME, &rt);

@@ -337,6 +337,8 @@ int out_start(struct out *out, const struct out_opts *o, const char *cmd)
 		out->po.flows = wk_flowtab_new(1 << 16);
 	out->fields = NULL;
 	out->stats = NULL;
+	out->ctx = (struct wk_pkt_ctx){.tcp_stream = UINT32_MAX};
+	out->use_ctx = o->mode == OUT_FIELDS || o->mode == OUT_TREE || o->mode == OUT_JSON;
 	wk_ob_init(&out->ob, out->mem, sizeof(out->mem), out_fd_flush, &out->fd);
 	if (o->mode == OUT_FIELDS) {
 		struct wk_error err = {0};
@@ -346,11 +348,15 @@ int out_start(struct out *out, const struct out_opts *o, const char *cmd)
 			return 2;
 		}
 		wk_fields_format(out->fields, o->occurrence, o->quote);
+		if (wk_fields_need_streams(out->fields))
+			out->ctx.streams = wk_streams_new(1 << 16);
 		for (size_t i = 0; o->header && i < o->nf; i++) {
 			wk_ob_puts(&out->ob, o->fnames[i]);
 			wk_ob_putc(&out->ob, i + 1 < o->nf ? o->sep : '\n');
 		}
 	}
+	if (o->mode == OUT_TREE || o->mode == OUT_JSON)
+		out->ctx.streams = wk_streams_new(1 << 16);
 	if (o->mode == OUT_STATS) {
 		out->stats = wk_stats_new(WK_STATS_CONV_DEFAULT);
 		if (!out->stats) {
@@ -366,6 +372,8 @@ int out_packet(struct out *out, struct wk_pkt *pkt, const char *note)
 	if (!out->print)
 		return out->ob.err;
 	wk_dissect(pkt);
+	if (out->use_ctx)
+		wk_pktctx_before(&out->ctx, pkt);
 	struct wk_ob *ob = &out->ob;
 	switch (out->o->mode) {
 	case OUT_LINE:
@@ -409,7 +417,17 @@ int out_packet(struct out *out, struct wk_pkt *pkt, const char *note)
 		if (off <= pkt->caplen)
 			wk_print_hex(ob, pkt->data + off, pkt->caplen - off);
 	}
+	if (out->use_ctx) {
+		wk_pktctx_after(&out->ctx, pkt, true);
+		pkt->ctx = NULL; /* the state moves on */
+	}
 	return ob->err;
+}
+
+void out_skip(struct out *out, const struct wk_pkt *pkt)
+{
+	if (out->use_ctx)
+		wk_pktctx_after(&out->ctx, pkt, false);
 }
 
 void out_end(struct out *out)
@@ -438,6 +456,8 @@ void out_free(struct out *out)
 		return;
 	wk_fields_free(out->fields);
 	wk_stats_free(out->stats);
+	wk_streams_free(out->ctx.streams);
+	out->ctx.streams = NULL;
 	wk_print_opts_fini(&out->po);
 	out->fields = NULL;
 	out->stats = NULL;

@@ -108,6 +108,8 @@ struct out {
 	struct wk_print_opts po;
 	struct wk_fields *fields;
 	struct wk_stats *stats;
+	struct wk_pkt_ctx ctx; /* times, interfaces, TCP streams for -T fields, -V, --json */
+	bool use_ctx;
 	char mem[1 << 16];
 };
 
@@ -116,6 +118,8 @@ int out_start(struct out *out, const struct out_opts *o, const char *cmd);
 /* Dissect and print one packet (nothing if !out->print). note, when not NULL, is shown in
  * parentheses at the end of the line or under the tree. Returns out->ob.err. */
 int out_packet(struct out *out, struct wk_pkt *pkt, const char *note);
+/* A packet read but not shown (filtered out): frame.time_delta counts from it. */
+void out_skip(struct out *out, const struct wk_pkt *pkt);
 /* --stats table, then flush. */
 void out_end(struct out *out);
 /* After the last flush: 1 when writing the output failed (the reason printed once, as

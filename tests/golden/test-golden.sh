@@ -5,12 +5,13 @@
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 corpus=$TOP/tests/corpus
+cd "$corpus" || exit 1 # the captures by their names: outputs name the file (tcpdump's banner)
 fail=0 n=0
 while IFS=$'\t' read -r name cap args filter; do
 	case $name in '#'* | '') continue ;; esac
 	n=$((n + 1))
 	# shellcheck disable=SC2086
-	if ! "$WIREKIT" read $args "$corpus/$cap" $filter 2>&1 | diff -u "$here/expected/$name.out" - >"/tmp/golden.$$.diff"; then
+	if ! "$WIREKIT" read $args "$cap" $filter 2>&1 | diff -u "$here/expected/$name.out" - >"/tmp/golden.$$.diff"; then
 		echo "FAIL $name"
 		head -40 "/tmp/golden.$$.diff"
 		fail=$((fail + 1))

@@ -151,6 +151,10 @@ for sig in INT TERM; do
 		n=$(written "$T/4.err")
 		check "SIG$sig $fmt: some packets written mid-stream (${n:-none})" [ "${n:-0}" -gt 0 ]
 		check "SIG$sig $fmt: tshark reads every packet counted as written" [ "$(tcount "$o")" = "${n:--1}" ]
+		if [ $fmt = pcapng ]; then # the IDB names the interface (if_name), as tcpdump's
+			check "SIG$sig pcapng: tshark finds the interface name" \
+				[ "$(tshark -r "$o" -c 1 -T fields -e frame.interface_name 2>/dev/null)" = "$VB" ]
+		fi
 	done
 done
 

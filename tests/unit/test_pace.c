@@ -48,8 +48,10 @@ static void test_burst_and_idle(void **state)
 	struct wk_pace p;
 	uint64_t t0 = 0;
 	wk_pace_init(&p, 100, 8, t0); /* 10 ms a token, up to 8 at once */
-	assert_int_equal(wk_pace_take(&p, t0, 64, NULL), 8);
+	/* a new bucket holds one token, not eight: no burst at the start */
+	assert_int_equal(wk_pace_take(&p, t0, 64, NULL), 1);
 	assert_int_equal(wk_pace_take(&p, t0, 64, NULL), 0);
+	assert_int_equal(wk_pace_take(&p, t0 + 30 * MS, 64, NULL), 3);
 	/* idle for 10 s: the bucket keeps 8, not 1000 */
 	uint64_t later = t0 + 10000ull * MS;
 	assert_int_equal(wk_pace_take(&p, later, 64, NULL), 8);
@@ -57,10 +59,27 @@ static void test_burst_and_idle(void **state)
 	assert_int_equal(wk_pace_take(&p, later + 10 * MS, 64, NULL), 1);
 	/* a new rate counts from now */
 	wk_pace_set_rate(&p, 1000, later + 10 * MS);
-	assert_int_equal(wk_pace_take(&p, later + 10 * MS, 64, NULL), 8);
+	assert_int_equal(wk_pace_take(&p, later + 10 * MS, 64, NULL), 1);
+	assert_int_equal(wk_pace_take(&p, later + 10 * MS + MS / 2, 64, NULL), 0);
 	assert_int_equal(wk_pace_take(&p, later + 11 * MS, 64, NULL), 1);
 	wk_pace_set_rate(&p, 0, later);
 	assert_int_equal(wk_pace_take(&p, later, 64, NULL), 64);
+}
+
+/* A scan at 1,000/s with a bucket of 256 (four batches): over 2 s of sending as fast as
+ * allowed, in batches of 64, the count stays within 1% of 2,000 (it was 2,256). */
+static void test_no_start_burst(void **state)
+{
+	(void)state;
+	struct wk_pace p;
+	uint64_t t0 = 5 * 1000000000ull, now = t0, wait = 0, got = 0;
+	wk_pace_init(&p, 1000, 256, t0);
+	while (now < t0 + 2000ull * MS) {
+		unsigned n = wk_pace_take(&p, now, 64, &wait);
+		got += n;
+		now += n ? 1000 : wait;
+	}
+	assert_true(got >= 1990 && got <= 2001);
 }
 
 static void test_clock(void **state)
@@ -76,6 +95,7 @@ int main(void)
 	    cmocka_unit_test(test_unlimited),
 	    cmocka_unit_test(test_rate),
 	    cmocka_unit_test(test_burst_and_idle),
+	    cmocka_unit_test(test_no_start_burst),
 	    cmocka_unit_test(test_clock),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

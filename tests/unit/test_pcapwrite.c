@@ -114,6 +114,40 @@ static void test_write_roundtrip(void **state)
 	unlink(path);
 }
 
+/* sniff names its interface in the pcapng IDB (if_name); our reader and libpcap read the
+ * file, and a second link type's interface has no name. */
+static void test_write_ifname(void **state)
+{
+	(void)state;
+	char path[256];
+	for (int nsec = 0; nsec < 2; nsec++) {
+		tmp_path(path, sizeof(path), ".pcapng");
+		struct wk_pcap_wopts o = {.format = WK_PCAP_FMT_PCAPNG,
+		                          .linktype = 1,
+		                          .nsec = nsec,
+		                          .ifname = "veth-wk0"};
+		struct wk_error e;
+		struct wk_pcap_writer *w = wk_pcap_wopen(path, &o, &e);
+		assert_non_null(w);
+		struct wk_pkt p = mkpkt(1, 1), q = mkpkt(2, 101);
+		assert_int_equal(wk_pcap_write(w, &p, NULL), 0);
+		assert_int_equal(wk_pcap_write(w, &q, NULL), 0);
+		assert_int_equal(wk_pcap_wclose(w), 0);
+		struct wk_pcap_reader *r = wk_pcap_open(path, &e);
+		assert_non_null(r);
+		struct wk_pkt got;
+		assert_int_equal(wk_pcap_next(r, &got), 0);
+		assert_int_equal(got.ifid, 0);
+		assert_string_equal(wk_pcap_ifname(r, 0), "veth-wk0");
+		assert_int_equal(wk_pcap_next(r, &got), 0);
+		assert_int_equal(got.ifid, 1);
+		assert_string_equal(wk_pcap_ifname(r, 1), "unknown"); /* tshark's word */
+		assert_null(wk_pcap_ifname(r, 2));
+		wk_pcap_close(r);
+		unlink(path);
+	}
+}
+
 static void test_write_errors(void **state)
 {
 	(void)state;
@@ -227,9 +261,8 @@ static void test_tshark_reads_ours(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_write_roundtrip),
-	    cmocka_unit_test(test_write_errors),
-	    cmocka_unit_test(test_write_full_disk),
+	    cmocka_unit_test(test_write_roundtrip),   cmocka_unit_test(test_write_ifname),
+	    cmocka_unit_test(test_write_errors),      cmocka_unit_test(test_write_full_disk),
 	    cmocka_unit_test(test_tshark_reads_ours),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

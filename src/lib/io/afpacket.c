@@ -331,6 +331,7 @@ static int afp_recv(struct wk_capture *c, struct wk_pkt *pkts, uint32_t *flags, 
 		p->ts_nsec = h->tp_nsec;
 		p->linktype = (uint32_t)c->linktype;
 		p->ifid = 0;
+		p->ctx = NULL;
 		p->nlayers = 0;
 		if (flags)
 			flags[n] = ((status & TP_STATUS_CSUMNOTREADY) ? WK_CAP_CSUM_NOTREADY : 0) |

@@ -145,6 +145,7 @@ static int rawip_recv(struct wk_capture *c, struct wk_pkt *pkts, uint32_t *flags
 		p->ts_nsec = (uint32_t)now.tv_nsec;
 		p->linktype = LINKTYPE_RAW;
 		p->ifid = 0;
+		p->ctx = NULL;
 		p->nlayers = 0;
 		rawip_meta(r, &r->msg[i].msg_hdr, p);
 		if (flags)

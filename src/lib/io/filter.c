@@ -31,6 +31,14 @@ static int linktype_dlt(int linktype)
 	return linktype;
 }
 
+bool wk_linktype_name(int linktype, const char **name, const char **desc)
+{
+	int dlt = linktype_dlt(linktype);
+	*name = pcap_datalink_val_to_name(dlt);
+	*desc = pcap_datalink_val_to_description(dlt);
+	return *name && *desc;
+}
+
 struct wk_filter *wk_filter_new(const char *expr, int linktype, uint32_t snaplen,
                                 struct wk_error *err)
 {

@@ -21,6 +21,8 @@
 #define PCAPNG_OPT_COMMENT  1
 #define PCAPNG_SHB_USERAPPL 4
 #define PCAPNG_IF_TSRESOL   9
+#define PCAPNG_IF_NAME      2
+#define PCAPNG_IF_DESCR     3
 #define PCAPNG_IF_TSOFFSET  14
 
 /* Packets with more captured bytes than this are damage, never an allocation. */

@@ -298,6 +298,13 @@ uint32_t wk_pcap_snaplen(const struct wk_pcap_reader *r)
 	return r->snaplen;
 }
 
+const char *wk_pcap_ifname(const struct wk_pcap_reader *r, uint32_t ifid)
+{
+	if (!r || ifid >= r->nif)
+		return NULL;
+	return r->ifs[ifid].name[0] ? r->ifs[ifid].name : "unknown";
+}
+
 uint64_t wk_pcap_offset(const struct wk_pcap_reader *r)
 {
 	return offset_of(r, r->cur);

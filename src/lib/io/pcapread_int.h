@@ -38,6 +38,7 @@ struct ng_if {
 	uint32_t snaplen; /* 0: no limit */
 	uint8_t kind;
 	uint8_t shift;
+	char name[64]; /* if_name, else if_description, else "" (longer names cut) */
 };
 
 struct wk_pcap_reader {

@@ -105,6 +105,7 @@ static int ng_idb(struct wk_pcap_reader *r, struct wk_rd *body, uint32_t blen, u
 		return pcapr_damage(r, WK_EFORMAT,
 		                    "bad block length %" PRIu32 " at offset %" PRIu64, blen, off);
 	uint8_t tsresol = 6;
+	bool have_name = false; /* if_name, else if_description, names the interface */
 	/* Options (section 3.5): code, length, value padded to 32 bits. A malformed option
 	 * ends the list; what came before it stands. */
 	while (wk_rd_left(body) >= 4) {
@@ -119,6 +120,17 @@ static int ng_idb(struct wk_pcap_reader *r, struct wk_rd *body, uint32_t blen, u
 			tsresol = wk_rd_u8(&v);
 		else if (code == PCAPNG_IF_TSOFFSET && len == 8)
 			f.tsoffset = r->be ? wk_rd_be64(&v) : wk_rd_le64(&v);
+		else if (code == PCAPNG_IF_NAME || (code == PCAPNG_IF_DESCR && !have_name)) {
+			have_name |= code == PCAPNG_IF_NAME;
+			size_t k = 0;
+			while (k + 1 < sizeof(f.name) && wk_rd_left(&v)) {
+				uint8_t c = wk_rd_u8(&v);
+				if (!c)
+					break;
+				f.name[k++] = (char)c;
+			}
+			f.name[k] = 0;
+		}
 	}
 	if (!ng_set_tsresol(&f, tsresol))
 		return pcapr_damage(r, WK_EFORMAT, "unsupported if_tsresol %u at offset %" PRIu64,
@@ -188,6 +200,7 @@ static int ng_pkt(struct wk_pcap_reader *r, uint32_t type, struct wk_rd *body, u
 	pkt->wirelen = wirelen;
 	pkt->linktype = f->linktype;
 	pkt->ifid = ifid;
+	pkt->ctx = NULL;
 	pkt->number = ++r->count;
 	return 0;
 }

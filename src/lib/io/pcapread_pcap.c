@@ -58,6 +58,7 @@ static inline int pcap_parse(struct wk_pcap_reader *r, struct wk_pkt *pkt)
 	pkt->ts_nsec = frac * r->tsmul;
 	pkt->linktype = (uint32_t)r->linktype;
 	pkt->ifid = 0;
+	pkt->ctx = NULL;
 	pkt->number = ++r->count;
 	r->cur = rd.cur;
 	/* the next record: its header and first bytes arrive while this one is worked on */

@@ -54,6 +54,7 @@ int pcapr_snoop_next(struct wk_pcap_reader *r, struct wk_pkt *pkt)
 	pkt->ts_nsec = usec * 1000;
 	pkt->linktype = (uint32_t)r->linktype;
 	pkt->ifid = 0;
+	pkt->ctx = NULL;
 	pkt->number = ++r->count;
 	r->cur += reclen;
 	return 0;

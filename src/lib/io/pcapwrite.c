@@ -26,6 +26,7 @@ struct wk_pcap_writer {
 	bool nsec;
 	uint32_t linktype; /* pcap: the file's; pcapng: the first interface's */
 	uint32_t snaplen;
+	char ifname[64]; /* pcapng: if_name of interface 0; "" none */
 	/* pcapng: link type of each interface written so far, index = interface id */
 	uint32_t *ifs;
 	uint32_t nif, capif;
@@ -95,20 +96,25 @@ static void wr_opt(struct wk_wr *wr, uint16_t code, const void *v, uint16_t len)
 /* Interface Description Block (draft-ietf-opsawg-pcapng section 4.2). */
 static int write_idb(struct wk_pcap_writer *w, uint32_t linktype)
 {
-	uint8_t b[40];
+	uint8_t b[128];
 	struct wk_wr wr;
 	wk_wr_init(&wr, b, sizeof(b));
-	uint32_t blen = 20 + (w->nsec ? 8 + 4 : 0);
+	size_t nlen = w->nif == 0 ? strlen(w->ifname) : 0;
+	uint32_t opts = (nlen ? 4 + PAD4(nlen) : 0) + (w->nsec ? 8 : 0);
+	uint32_t blen = 20 + (opts ? opts + 4 : 0);
 	wk_wr_le32(&wr, PCAPNG_IDB);
 	wk_wr_le32(&wr, blen);
 	wk_wr_le16(&wr, (uint16_t)linktype);
 	wk_wr_le16(&wr, 0);
 	wk_wr_le32(&wr, w->snaplen);
+	if (nlen)
+		wr_opt(&wr, PCAPNG_IF_NAME, w->ifname, (uint16_t)nlen);
 	if (w->nsec) {
 		uint8_t resol = 9; /* 10^-9 s units */
 		wr_opt(&wr, PCAPNG_IF_TSRESOL, &resol, 1);
-		wr_opt(&wr, PCAPNG_OPT_END, NULL, 0);
 	}
+	if (opts)
+		wr_opt(&wr, PCAPNG_OPT_END, NULL, 0);
 	wk_wr_le32(&wr, blen);
 	if (wr.bad || wk_wr_len(&wr) != blen)
 		return wk_seterr(&w->err, WK_EINVAL, "internal: IDB layout");
@@ -183,6 +189,11 @@ static struct wk_pcap_writer *writer_new(int fd, bool own, const struct wk_pcap_
 	w->own_fd = own;
 	w->ng = o->format == WK_PCAP_FMT_PCAPNG;
 	w->nsec = o->nsec;
+	if (o->ifname) {
+		size_t k = strnlen(o->ifname, sizeof(w->ifname) - 1);
+		memcpy(w->ifname, o->ifname, k);
+		w->ifname[k] = 0;
+	}
 	w->linktype = o->linktype;
 	w->snaplen = o->snaplen ? o->snaplen : DEFAULT_SNAPLEN;
 	int rc = w->ng ? write_ng_header(w, o->app) : write_pcap_header(w);

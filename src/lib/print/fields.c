@@ -78,6 +78,15 @@ nomem:
 	return NULL;
 }
 
+bool wk_fields_need_streams(const struct wk_fields *fs)
+{
+	for (size_t i = 0; fs && i < fs->n; i++)
+		for (unsigned a = 0; a < fs->c[i].n; a++)
+			if (!strcmp(fs->c[i].f[a]->name, "tcp.stream"))
+				return true;
+	return false;
+}
+
 void wk_fields_free(struct wk_fields *fs)
 {
 	if (!fs)

@@ -37,6 +37,14 @@ void wk_line_ports(struct wk_line *o, uint32_t sport, uint32_t dport)
 	o->atype = WK_FT_NONE;
 }
 
+void wk_line_ports_only(struct wk_line *o, uint32_t sport, uint32_t dport)
+{
+	wk_ob_u64(o->ob, sport);
+	wk_ob_puts(o->ob, " > ");
+	wk_ob_u64(o->ob, dport);
+	wk_ob_puts(o->ob, ": ");
+}
+
 void wk_line_flush_addrs(struct wk_line *o)
 {
 	if (o->atype == WK_FT_NONE)

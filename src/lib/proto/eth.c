@@ -89,6 +89,11 @@ void eth_next(struct wk_rd *r, struct wk_next *next, uint16_t type)
 /* tcpdump -n prints nothing for Ethernet without -e, except when nothing it knows follows:
  * "00:90:27:85:cf:01 > ff:ff:ff:ff:ff:ff, ethertype Unknown (0x0842), length 120: " (then
  * the payload in hex, WK_PF_DUMP_REST). */
+const char *eth_type_name(unsigned type)
+{
+	return wk_vname_find(ethertypes, type);
+}
+
 static void line(struct wk_line *o, const struct wk_pkt *p, const struct wk_layer *l)
 {
 	bool last = (size_t)(l - p->l) + 1 >= p->nlayers;

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "proto/build_int.h"
+#include "proto/l4_int.h"
 #include "wirekit/line.h"
 
 enum { ICMP_HLEN = 8, ICMP_TS_LEN = 20, ICMP_MASK_LEN = 12 };
@@ -164,6 +165,20 @@ static bool get_mtu(const struct wk_pkt *p, const struct wk_layer *l, unsigned i
 	return true;
 }
 
+static const struct wk_vname csum_status_names[] = {
+    {0, "Bad"}, {1, "Good"}, {2, "Unverified"}, {3, "Not present"}, {0, NULL}};
+/* icmp.checksum.status as tshark with checksum checks on: 0 bad, 1 good, 2 unverified. */
+static bool get_csum_status(const struct wk_pkt *p, const struct wk_layer *l, unsigned idx,
+                            struct wk_val *v)
+{
+	uint16_t should;
+	int st = idx ? -1 : l4_csum_check(p, l, 1, false, 2, &should);
+	if (st < 0)
+		return false;
+	v->u = (uint64_t)st;
+	return true;
+}
+
 static const struct wk_field fields[] = {
     {.name = "icmp.type",
      .title = "Type",
@@ -185,6 +200,12 @@ static const struct wk_field fields[] = {
      .off = 2,
      .width = 2,
      .flags = WK_FF_HEX | WK_FF_CSUM},
+    {.name = "icmp.checksum.status",
+     .title = "Checksum Status",
+     .type = WK_FT_UINT,
+     .flags = WK_FF_NOENC,
+     .get = get_csum_status,
+     .names = csum_status_names},
     {.name = "icmp.id",
      .alias = "icmp.ident",
      .title = "Identifier",

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "proto/build_int.h"
+#include "proto/l4_int.h"
 #include "wirekit/line.h"
 
 enum { ICMP6_HLEN = 4, ICMP6_BODY = 8 };
@@ -95,6 +96,20 @@ static bool get_target(const struct wk_pkt *p, const struct wk_layer *l, unsigne
 	return true;
 }
 
+static const struct wk_vname csum_status_names[] = {
+    {0, "Bad"}, {1, "Good"}, {2, "Unverified"}, {3, "Not present"}, {0, NULL}};
+/* icmpv6.checksum.status as tshark with checksum checks on: 0 bad, 1 good, 2 unverified. */
+static bool get_csum_status(const struct wk_pkt *p, const struct wk_layer *l, unsigned idx,
+                            struct wk_val *v)
+{
+	uint16_t should;
+	int st = idx ? -1 : l4_csum_check(p, l, 58, true, 2, &should);
+	if (st < 0)
+		return false;
+	v->u = (uint64_t)st;
+	return true;
+}
+
 static const struct wk_field fields[] = {
     {.name = "icmp6.type",
      .alias = "icmpv6.type",
@@ -111,6 +126,13 @@ static const struct wk_field fields[] = {
      .off = 2,
      .width = 2,
      .flags = WK_FF_HEX | WK_FF_CSUM},
+    {.name = "icmp6.checksum.status",
+     .alias = "icmpv6.checksum.status",
+     .title = "Checksum Status",
+     .type = WK_FT_UINT,
+     .flags = WK_FF_NOENC,
+     .get = get_csum_status,
+     .names = csum_status_names},
     {.name = "icmp6.id", .title = "Identifier", .type = WK_FT_UINT, .width = 2, .get = get_id},
     {.name = "icmpv6.echo.identifier",
      .title = "Identifier",

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "proto/build_int.h"
+#include "wirekit/csum.h"
 #include "wirekit/line.h"
 
 enum { IP_HLEN = 20, IP_MF = 0x2000, IP_DF = 0x4000, IP_OFFMASK = 0x1fff };
@@ -113,6 +114,21 @@ static bool get_addr(const struct wk_pkt *p, const struct wk_layer *l, unsigned 
 	return true;
 }
 
+static const struct wk_vname csum_status_names[] = {
+    {0, "Bad"}, {1, "Good"}, {2, "Unverified"}, {3, "Not present"}, {0, NULL}};
+/* ip.checksum.status as tshark with checksum checks on: 0 bad, 1 good; unverified
+ * (2) in an ICMP error's quote, as tshark. */
+static bool get_csum_status(const struct wk_pkt *p, const struct wk_layer *l, unsigned idx,
+                            struct wk_val *v)
+{
+	const uint8_t *h = wk_layer_bytes(p, l, 0, 20);
+	size_t hl = h ? (size_t)(h[0] & 15) * 4 : 0;
+	if (idx || !h || hl < 20 || !wk_layer_bytes(p, l, 0, hl))
+		return false;
+	v->u = wk_csum(p->data + l->off, hl) == 0 ? 1 : 0;
+	return true;
+}
+
 static const struct wk_field fields[] = {
     WK_F_BITS("ip.version", NULL, "Version", 0, 1, 0xf0),
     WK_F_BITS("ip.hl", NULL, "Header Length (32-bit words)", 0, 1, 0x0f),
@@ -182,6 +198,12 @@ static const struct wk_field fields[] = {
      .off = 10,
      .width = 2,
      .flags = WK_FF_HEX | WK_FF_CSUM},
+    {.name = "ip.checksum.status",
+     .title = "Checksum Status",
+     .type = WK_FT_UINT,
+     .flags = WK_FF_NOENC,
+     .get = get_csum_status,
+     .names = csum_status_names},
     {.name = "ip.src",
      .title = "Source Address",
      .type = WK_FT_IP4,

@@ -288,6 +288,54 @@ static int encode_opts(struct wk_build *b, unsigned i, struct wk_wr *w)
 	return 0;
 }
 
+/* tcpdump -n (print-ip6.c, print-rt6.c): the addresses, then "HBH ", "DSTOPT " or the
+ * routing header with its segments; a transport after them prints its ports alone. */
+static void line_ext(struct wk_line *o, const struct wk_pkt *p, const struct wk_layer *l)
+{
+	if (l->flags & WK_LF_QUOTED)
+		return;
+	wk_line_flush_addrs(o);
+	o->ports_only = true;
+	struct wk_ob *ob = o->ob;
+	if (l->proto == &wk_proto_ipv6_hopopts) {
+		wk_ob_puts(ob, "HBH ");
+		return;
+	}
+	if (l->proto == &wk_proto_ipv6_dstopts) {
+		wk_ob_puts(ob, "DSTOPT ");
+		return;
+	}
+	const uint8_t *h = wk_layer_bytes(p, l, 0, EXT_MIN);
+	if (!h)
+		return;
+	unsigned len = h[1], type = h[2];
+	wk_ob_puts(ob, "RT6 (len=");
+	wk_ob_u64(ob, len);
+	wk_ob_puts(ob, ", type=");
+	wk_ob_u64(ob, type);
+	if (type == 0)
+		wk_ob_puts(ob, " [Deprecated]");
+	wk_ob_puts(ob, ", segleft=");
+	wk_ob_u64(ob, h[3]);
+	if (type == 4) { /* RFC 8754 segment routing header */
+		wk_ob_puts(ob, ", last-entry=");
+		wk_ob_u64(ob, h[4]);
+		wk_ob_puts(ob, ", tag=");
+		wk_ob_hex(ob, (uint64_t)(h[6] << 8 | h[7]), 1);
+	}
+	if (type == 0 || type == 2 || type == 4)
+		for (unsigned i = 0; i < len / 2; i++) {
+			const uint8_t *a = wk_layer_bytes(p, l, EXT_MIN + 16 * i, 16);
+			if (!a)
+				break;
+			wk_ob_puts(ob, ", [");
+			wk_ob_u64(ob, i);
+			wk_ob_putc(ob, ']');
+			wk_ob_ip6(ob, a);
+		}
+	wk_ob_puts(ob, ") ");
+}
+
 static const struct wk_field hop_fields[] = {
     WK_F_UINT("ipv6.hopopts.nxt", NULL, "Next Header", 0, 1),
     WK_F_UINT("ipv6.hopopts.len", NULL, "Length", 1, 1),
@@ -316,6 +364,7 @@ const struct wk_proto wk_proto_ipv6_hopopts = {
     .binds = hop_binds,
     .dissect = dissect_opts,
     .encode = encode_opts,
+    .line = line_ext,
     .min_hlen = EXT_MIN,
 };
 
@@ -347,6 +396,7 @@ const struct wk_proto wk_proto_ipv6_dstopts = {
     .binds = dst_binds,
     .dissect = dissect_opts,
     .encode = encode_opts,
+    .line = line_ext,
     .min_hlen = EXT_MIN,
 };
 
@@ -395,6 +445,7 @@ const struct wk_proto wk_proto_ipv6_routing = {
     .binds = rt_binds,
     .dissect = dissect_routing,
     .encode = encode_routing,
+    .line = line_ext,
     .min_hlen = EXT_MIN,
 };
 
@@ -424,11 +475,13 @@ static void line_frag(struct wk_line *o, const struct wk_pkt *p, const struct wk
 	if (!h)
 		return;
 	wk_line_flush_addrs(o);
+	o->ports_only = true;
 	wk_ob_puts(o->ob, "frag (");
 	wk_ob_u64(o->ob, (uint64_t)(h[2] << 8 | h[3]) & 0xfff8);
 	wk_ob_putc(o->ob, '|');
 	wk_ob_u64(o->ob, l->len - EXT_MIN);
-	wk_ob_puts(o->ob, ") ");
+	/* a later fragment ends the line there */
+	wk_ob_puts(o->ob, (size_t)(l - p->l) + 1 < p->nlayers ? ") " : ")");
 }
 
 static int encode_frag(struct wk_build *b, unsigned i, struct wk_wr *w)

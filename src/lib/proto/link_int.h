@@ -14,6 +14,16 @@ void eth_next(struct wk_rd *r, struct wk_next *next, uint16_t type);
  * protocol field (an EtherType, or a Linux ETH_P_* value <= 1536). */
 void sll_next(struct wk_next *next, uint16_t hatype, uint16_t protocol);
 
+/* tcpdump's name of an EtherType ("IPv4", "ARP"), NULL when it has none. */
+const char *eth_type_name(unsigned type);
+
+/* tcpdump's line for a Linux cooked header (print-sll.c): v2 (ifindex >= 0) always starts
+ * with the interface name (this host's, as tcpdump looks it up) and the direction; with -e
+ * both versions print the direction, v2 the interface index, then the link address,
+ * the protocol and the frame length. */
+void sll_line(struct wk_line *o, const struct wk_pkt *p, const struct wk_layer *l, int64_t ifindex,
+              unsigned pkttype, const uint8_t *addr, unsigned halen, unsigned proto);
+
 /* PPP protocol number (RFC 1661 section 2, IANA "PPP DLL Protocol Numbers") to the
  * next layer: network protocols go through their EtherType, so ip/ipv6/mpls files need
  * no PPP binding; anything else is looked up in WK_NS_PPP. */

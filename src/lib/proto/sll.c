@@ -10,6 +10,9 @@
  * same numbers), ARPHRD_NETLINK (a netlink family), and Linux's ETH_P_* values <= 1536:
  * 0x0001 Novell 802.3 (IPX without LLC), 0x0003 a whole Ethernet frame, 0x0004 802.2
  * LLC, 0x0007 PPP in HDLC framing, 0x000C/0x000D CAN. */
+#include <net/if.h>
+#include <string.h>
+
 #include "proto/link_int.h"
 #include "wirekit/line.h"
 
@@ -215,6 +218,77 @@ static const struct wk_field fields[] = {
      .flags = WK_FF_HEX | WK_FF_HIDDEN},
 };
 
+void sll_line(struct wk_line *o, const struct wk_pkt *p, const struct wk_layer *l, int64_t ifindex,
+              unsigned pkttype, const uint8_t *addr, unsigned halen, unsigned proto)
+{
+	static const char *const dirs[] = {"In", "B", "M", "P", "Out"};
+	const char *dir = pkttype < 5 ? dirs[pkttype] : "?";
+	struct wk_ob *ob = o->ob;
+	if (ifindex >= 0) { /* "%-5s %-3s " */
+		char name[IF_NAMESIZE];
+		const char *n = if_indextoname((unsigned)ifindex, name) ? name : "?";
+		wk_ob_puts(ob, n);
+		for (size_t k = strlen(n); k < 5; k++)
+			wk_ob_putc(ob, ' ');
+		wk_ob_putc(ob, ' ');
+		wk_ob_puts(ob, dir);
+		for (size_t k = strlen(dir); k < 3; k++)
+			wk_ob_putc(ob, ' ');
+		wk_ob_putc(ob, ' ');
+	}
+	if (!o->link)
+		return;
+	if (ifindex < 0) { /* "%3s " */
+		for (size_t k = strlen(dir); k < 3; k++)
+			wk_ob_putc(ob, ' ');
+		wk_ob_puts(ob, dir);
+		wk_ob_putc(ob, ' ');
+	} else {
+		wk_ob_puts(ob, "ifindex ");
+		wk_ob_u64(ob, (uint64_t)ifindex);
+		wk_ob_putc(ob, ' ');
+	}
+	for (unsigned k = 0; k < halen && k < 8; k++) {
+		if (k)
+			wk_ob_putc(ob, ':');
+		wk_ob_hex(ob, addr[k], 2);
+	}
+	if (halen)
+		wk_ob_putc(ob, ' ');
+	if (proto <= 1500) {
+		if (proto == 1)
+			wk_ob_puts(ob, "802.3");
+		else if (proto == 4)
+			wk_ob_puts(ob, "802.2");
+		else
+			wk_ob_puts(ob, "ethertype Unknown (0x");
+	} else {
+		const char *nm = eth_type_name(proto);
+		wk_ob_puts(ob, "ethertype ");
+		wk_ob_puts(ob, nm ? nm : "Unknown");
+		if (nm)
+			o->named = o->layer + 1;
+		wk_ob_puts(ob, " (0x");
+	}
+	if (proto > 1500 || (proto != 1 && proto != 4)) {
+		wk_ob_hex(ob, proto, 4);
+		wk_ob_putc(ob, ')');
+	}
+	wk_ob_puts(ob, ", length ");
+	wk_ob_u64(ob, wk_layer_wirelen(p, l));
+	wk_ob_puts(ob, ": ");
+}
+
+static void line(struct wk_line *o, const struct wk_pkt *p, const struct wk_layer *l)
+{
+	const uint8_t *h = wk_layer_bytes(p, l, 0, 16);
+	if (!o->link || !h || (l->flags & (WK_LF_TRUNC | WK_LF_INVALID)))
+		return;
+	unsigned halen = (unsigned)(h[4] << 8 | h[5]);
+	sll_line(o, p, l, -1, (unsigned)(h[0] << 8 | h[1]), h + 6, halen > 8 ? 8 : halen,
+	         (unsigned)(h[14] << 8 | h[15]));
+}
+
 static void dissect(struct wk_pkt *p, struct wk_layer *l, struct wk_rd *r, struct wk_next *next)
 {
 	(void)p;
@@ -241,5 +315,6 @@ const struct wk_proto wk_proto_sll = {
     .nfields = WK_ARRAY_SIZE(fields),
     .binds = binds,
     .dissect = dissect,
+    .line = line,
     .min_hlen = SLL_HLEN,
 };

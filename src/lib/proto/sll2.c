@@ -98,6 +98,16 @@ static void dissect(struct wk_pkt *p, struct wk_layer *l, struct wk_rd *r, struc
 	sll_next(next, hatype, proto);
 }
 
+static void line(struct wk_line *o, const struct wk_pkt *p, const struct wk_layer *l)
+{
+	const uint8_t *h = wk_layer_bytes(p, l, 0, SLL2_HLEN);
+	if (!h || (l->flags & (WK_LF_TRUNC | WK_LF_INVALID)))
+		return;
+	uint32_t ifindex = (uint32_t)h[4] << 24 | (uint32_t)h[5] << 16 | (uint32_t)h[6] << 8 | h[7];
+	sll_line(o, p, l, ifindex, h[10], h + 12, h[11] > 8 ? 8 : h[11],
+	         (unsigned)(h[0] << 8 | h[1]));
+}
+
 static const struct wk_bind binds[] = {
     {WK_NS_LINKTYPE, 276}, /* LINKTYPE_LINUX_SLL2 */
     {WK_NS_NONE, 0},
@@ -112,5 +122,6 @@ const struct wk_proto wk_proto_sll2 = {
     .nfields = WK_ARRAY_SIZE(fields),
     .binds = binds,
     .dissect = dissect,
+    .line = line,
     .min_hlen = SLL2_HLEN,
 };

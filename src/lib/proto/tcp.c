@@ -366,6 +366,34 @@ static bool get_len(const struct wk_pkt *p, const struct wk_layer *l, unsigned i
 	return true;
 }
 
+static const struct wk_vname csum_status_names[] = {
+    {0, "Bad"}, {1, "Good"}, {2, "Unverified"}, {3, "Not present"}, {0, NULL}};
+/* tcp.checksum.status as tshark with checksum checks on: 0 bad, 1 good, 2 unverified. */
+static bool get_csum_status(const struct wk_pkt *p, const struct wk_layer *l, unsigned idx,
+                            struct wk_val *v)
+{
+	uint16_t should;
+	int st = idx ? -1 : l4_csum_check(p, l, 6, true, 16, &should);
+	if (st < 0)
+		return false;
+	v->u = (uint64_t)st;
+	return true;
+}
+
+/* tcp.stream: tshark's conversation number, kept by the printer (wk_pkt_ctx) for the
+ * outermost TCP layer that is not quoted in an ICMP error. */
+static bool get_stream(const struct wk_pkt *p, const struct wk_layer *l, unsigned idx,
+                       struct wk_val *v)
+{
+	if (idx || !p->ctx || p->ctx->tcp_stream == UINT32_MAX || (l->flags & WK_LF_QUOTED))
+		return false;
+	for (const struct wk_layer *o = p->l; o < l; o++)
+		if (o->proto == &wk_proto_tcp && !(o->flags & WK_LF_QUOTED))
+			return false;
+	v->u = p->ctx->tcp_stream;
+	return true;
+}
+
 static const struct wk_field fields[] = {
     {.name = "tcp.sport",
      .alias = "tcp.srcport",
@@ -464,7 +492,18 @@ static const struct wk_field fields[] = {
      .off = 16,
      .width = 2,
      .flags = WK_FF_HEX | WK_FF_CSUM},
+    {.name = "tcp.checksum.status",
+     .title = "Checksum Status",
+     .type = WK_FT_UINT,
+     .flags = WK_FF_NOENC,
+     .get = get_csum_status,
+     .names = csum_status_names},
     WK_F_UINT("tcp.urgptr", "tcp.urgent_pointer", "Urgent Pointer", 18, 2),
+    {.name = "tcp.stream",
+     .title = "Stream index",
+     .type = WK_FT_UINT,
+     .flags = WK_FF_NOENC,
+     .get = get_stream},
     {.name = "tcp.len",
      .title = "Segment Length",
      .type = WK_FT_UINT,
@@ -618,6 +657,8 @@ static void line(struct wk_line *o, const struct wk_pkt *p, const struct wk_laye
 	uint32_t sport = ports ? (uint32_t)(ports[0] << 8 | ports[1]) : 0;
 	uint32_t dport = ports ? (uint32_t)(ports[2] << 8 | ports[3]) : 0;
 	struct wk_line flow = *o; /* the addresses, before the ports consume them */
+	if (flow.atype == WK_FT_NONE && !l4_net_addrs(p, l, &flow.atype, &flow.src, &flow.dst))
+		flow.atype = WK_FT_NONE;
 	if (ports)
 		l4_line_ports(o, p, l, sport, dport);
 	else

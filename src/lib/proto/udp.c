@@ -15,6 +15,29 @@
 
 enum { UDP_HLEN = 8 };
 
+static const struct wk_vname csum_status_names[] = {
+    {0, "Bad"}, {1, "Good"}, {2, "Unverified"}, {3, "Not present"}, {0, NULL}};
+/* udp.checksum.status as tshark with checksum checks on: 0 bad, 1 good, 2 unverified. */
+static bool get_csum_status(const struct wk_pkt *p, const struct wk_layer *l, unsigned idx,
+                            struct wk_val *v)
+{
+	uint16_t should;
+	const uint8_t *c;
+	bool ip6 = false;
+	for (const struct wk_layer *n = l - 1; n > p->l; n--)
+		if (n->proto->flags & WK_PF_NETWORK) {
+			ip6 = n->proto == &wk_proto_ipv6;
+			break;
+		}
+	int st = idx ? -1 : l4_csum_check(p, l, 17, true, 6, &should);
+	if (st >= 0 && (c = wk_layer_bytes(p, l, 6, 2)) && !(c[0] | c[1]) && !ip6)
+		st = L4_CSUM_NONE; /* IPv4 UDP without a checksum */
+	if (st < 0)
+		return false;
+	v->u = (uint64_t)st;
+	return true;
+}
+
 static const struct wk_field fields[] = {
     {.name = "udp.sport",
      .alias = "udp.srcport",
@@ -49,6 +72,12 @@ static const struct wk_field fields[] = {
      .off = 6,
      .width = 2,
      .flags = WK_FF_HEX | WK_FF_CSUM},
+    {.name = "udp.checksum.status",
+     .title = "Checksum Status",
+     .type = WK_FT_UINT,
+     .flags = WK_FF_NOENC,
+     .get = get_csum_status,
+     .names = csum_status_names},
 };
 
 static void dissect(struct wk_pkt *p, struct wk_layer *l, struct wk_rd *r, struct wk_next *next)

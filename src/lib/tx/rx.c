@@ -112,6 +112,7 @@ int wk_rx_next(struct wk_rx *r, struct wk_pkt *pkt, int timeout_ms, struct wk_er
 		pkt->ts_nsec = (uint32_t)ts.tv_nsec;
 		pkt->linktype = proto == ETH_P_IP ? WK_LINKTYPE_IPV4 : WK_LINKTYPE_IPV6;
 		pkt->number = ++r->n;
+		pkt->ctx = NULL;
 		return 1;
 	}
 }
