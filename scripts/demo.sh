@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# make demo: the main job on an embedded default. Reads a capture shipped in the repo,
-# one line per packet and then the statistics. Sends nothing.
+# make demo: the main jobs on embedded defaults. Reads a capture shipped in the repo (one
+# line per packet, then the statistics) and runs TLS on loopback; as root it also builds
+# namespace labs (198.18.0.0/15, no route out, removed at the end) for sniff, send and scan.
+# Packets leave only inside those labs. tests/net/test-demo.sh runs it.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 wk=${1:-$top/build/wirekit}
@@ -137,3 +139,62 @@ inS --wait 1 'ip(dst=198.18.2.2,ttl=1-3)/udp(dport=33434)' || true
 say wirekit send --dry-run "'ip(dst=198.18.2.2,tll=3)/tcp()'" "  # a typo"
 inS --dry-run 'ip(dst=198.18.2.2,tll=3)/tcp()' || true
 send_cleanup
+
+# wirekit scan: host discovery, then a SYN and UDP scan with reasons, in a lab of its own
+# (scanner 198.18.3.1, target 198.18.3.2 answering for 198.19.3.0/28 through a local route,
+# TCP 22 and 80 and UDP 53 listening, TCP 25 silently dropped and TCP 110 refused with
+# admin-prohibited by nftables, no route out), removed at the end.
+if ! command -v nft >/dev/null; then
+	printf '\n(wirekit scan demo skipped: it needs nft for its lab)\n'
+	exit 0
+fi
+ns=wkscans$$ nt=wkscant$$
+scan_pid=
+scan_cleanup() {
+	if [ -n "$scan_pid" ]; then kill "$scan_pid" 2>/dev/null || true; fi
+	scan_pid=
+	for n in "$ns" "$nt"; do ip netns del "$n" 2>/dev/null || true; done
+}
+trap 'scan_cleanup; send_cleanup; demo_cleanup' EXIT
+for n in "$ns" "$nt"; do
+	ip netns add "$n"
+	ip -n "$n" link set lo up
+done
+ip link add wks$$ netns "$ns" type veth peer name wkt$$ netns "$nt"
+ip -n "$ns" addr add 198.18.3.1/24 dev wks$$
+ip -n "$nt" addr add 198.18.3.2/24 dev wkt$$
+ip -n "$ns" link set wks$$ up
+ip -n "$nt" link set wkt$$ up
+ip -n "$nt" route add local 198.19.3.0/29 dev lo
+ip -n "$ns" route add 198.19.3.0/28 via 198.18.3.2
+ip netns exec "$nt" nft -f - <<'NFT'
+table inet wkdemo {
+	chain in {
+		type filter hook input priority 0; policy accept;
+		tcp dport 25 drop
+		tcp dport 110 reject with icmp type admin-prohibited
+	}
+}
+NFT
+timeout 60 ip netns exec "$nt" python3 -c 'import socket, select, time
+ls = []
+for p in (22, 80):
+    s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("0.0.0.0", p)); s.listen(64); ls.append(s)
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(("198.19.3.1", 53)); ls.append(u)
+end = time.time() + 59
+while time.time() < end:
+    for s in select.select(ls, [], [], 1)[0]:
+        if s is u:
+            d, a = u.recvfrom(2048); u.sendto(d[:2] + b"\x81\x80" + d[4:], a)
+        else:
+            s.accept()[0].close()' &
+scan_pid=$!
+for _ in $(seq 50); do ip netns exec "$nt" ss -Htln "sport = :80" | grep -q . && break; sleep 0.1; done
+printf '\n(lab: 198.18.3.1 scans 198.19.3.0/28, of which 198.19.3.0-7 answer)\n'
+inScan() { timeout 30 ip netns exec "$ns" "$wk" scan "$@"; }
+say wirekit scan -sn 198.19.3.0/28 "  # host discovery"
+inScan -sn 198.19.3.0/28 || true
+say wirekit scan -sS -sU --reason -p T:22,25,80,110,U:53,500 198.19.3.1
+inScan -sS -sU --reason -p T:22,25,80,110,U:53,500 198.19.3.1 || true
+scan_cleanup

@@ -29,6 +29,8 @@ struct wk_bval {
 	uint64_t u;                  /* WK_FT_UINT / WK_FT_BOOL */
 	uint16_t n;                  /* bytes in b (addresses, WK_FT_BYTES, WK_FT_STR) */
 	bool used;                   /* consumed by the protocol (getter-only fields) */
+	bool soft;                   /* a default (wk_build_set_default): ignored, not refused,
+	                              * where the message has no such field */
 	uint8_t b[WK_BUILD_VAL_MAX]; /* addresses in network order; text not terminated */
 };
 
@@ -70,6 +72,11 @@ int wk_build_set_uint(struct wk_build *b, unsigned i, const char *name, uint64_t
                       struct wk_error *err);
 int wk_build_set_bytes(struct wk_build *b, unsigned i, const char *name, const void *p, size_t n,
                        struct wk_error *err);
+/* A default the caller fills (a packet generator's random or counted numbers): set as
+ * wk_build_set_uint, but a getter field the message turns out not to have (the originate
+ * time of an ICMP type other than timestamp) is left out instead of refused. */
+int wk_build_set_default(struct wk_build *b, unsigned i, const char *name, uint64_t v,
+                         struct wk_error *err);
 /* Set from text as a user types it: numbers (decimal or 0x hex), value names of the field
  * ("echo-request"), addresses, hex byte strings; text fields (tcp.options) verbatim. */
 int wk_build_set_text(struct wk_build *b, unsigned i, const char *name, const char *text,

@@ -69,6 +69,8 @@ enum wk_fflag {
 	WK_FF_LE = 1 << 4,     /* little-endian on the wire (radiotap) */
 	WK_FF_SIGNED = 1 << 5, /* two's complement (radiotap dBm) */
 	WK_FF_HIDDEN = 1 << 6, /* not shown in -V / JSON (aliases of the same bytes) */
+	WK_FF_NAMEIN = 1 << 7, /* names are spellings a spec accepts, not shown: their
+	                        * meaning depends on another field (ICMP codes by type) */
 };
 
 struct wk_field {

@@ -227,6 +227,22 @@ struct wk_scan_result {
 	                                    * keeps a copy; a later record without one keeps it) */
 };
 
+/* ---- vendors of MAC addresses (scan/macdb.c) ------------------------------------------- */
+
+/* nmap's nmap-mac-prefixes: "XXXXXX Vendor name" lines (24-bit OUI in hex), '#' comments.
+ * Read at run time, never copied. */
+struct wk_macdb;
+/* Load datadir/nmap-mac-prefixes (datadir NULL: $WIREKIT_DATADIR, then /usr/share/nmap).
+ * WK_ENOTFOUND names the paths tried; WK_EFORMAT names the file and the bad line. */
+struct wk_macdb *wk_macdb_load(const char *datadir, struct wk_error *err);
+/* The same from text in memory (name is used in messages). */
+struct wk_macdb *wk_macdb_parse(const char *text, size_t n, const char *name, struct wk_error *err);
+void wk_macdb_free(struct wk_macdb *db);
+/* Number of prefixes. */
+size_t wk_macdb_count(const struct wk_macdb *db);
+/* The vendor of mac's OUI ("Xerox"), or NULL; db may be NULL. */
+const char *wk_macdb_vendor(const struct wk_macdb *db, const uint8_t mac[6]);
+
 /* Writers of results (results/text.c, jsonl.c, xml.c, grep.c): one const table each. A
  * writer gets the scan's description at start, each result as it is decided (JSON Lines
  * writes and flushes it at once), and the whole sorted result table at the end (text, XML
@@ -242,6 +258,7 @@ struct wk_scan_info {
 	bool show_closed; /* list every port: nmap collapses a state of more than 25 ports
 	                   * (never "open") into "Not shown" and <extraports> */
 	bool versions;    /* -sV: a VERSION column in text output */
+	const struct wk_macdb *macdb; /* vendors of MAC addresses; NULL: "Unknown" */
 };
 
 struct wk_scan_summary {

@@ -38,6 +38,12 @@ struct wk_spec;
  * ip(); did you mean 'ttl'?") and *col (if not NULL) with the byte offset in text the
  * error is about, for a caret under it. @file payloads are read here. */
 struct wk_spec *wk_spec_parse(const char *text, struct wk_error *err, size_t *col);
+/* The same with flags: WK_SPEC_RESOLVE lets address fields take host names, resolved
+ * once here with getaddrinfo (the first address of the field's family; /etc/hosts or
+ * DNS), so this may wait on a resolver. Without it a name is a bad value. */
+enum { WK_SPEC_RESOLVE = 1 << 0 };
+struct wk_spec *wk_spec_parse_flags(const char *text, unsigned flags, struct wk_error *err,
+                                    size_t *col);
 void wk_spec_free(struct wk_spec *s);
 
 /* Packets the spec expands to (>= 1). */

@@ -1,6 +1,7 @@
 /* wirekit listen: accept TCP, UDP, TLS, SCTP or Unix socket clients and relay them with
  * stdin and stdout. */
 #include <stdio.h>
+#include <string.h>
 #include <sys/socket.h>
 
 #include "cmds.h"
@@ -67,7 +68,17 @@ int cmd_listen(int argc, char **argv)
 		rc = 2;
 		goto out;
 	}
-	rc = relay_listen(&o, npos == 2 ? pos[0] : NULL, pos[npos - 1]);
+	const char *port = pos[npos - 1];
+	if (npos == 1 && (!*port || strspn(port, "0123456789") != strlen(port))) {
+		/* "listen 127.0.0.1": the port was forgotten */
+		fprintf(stderr,
+		        "wirekit listen: '%s' is not a port: want [ADDR] PORT (see 'wirekit listen "
+		        "--help')\n",
+		        port);
+		rc = 2;
+		goto out;
+	}
+	rc = relay_listen(&o, npos == 2 ? pos[0] : NULL, port);
 out:
 	relay_opts_fini(&o);
 	return rc;

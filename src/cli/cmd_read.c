@@ -25,7 +25,7 @@ const char *const cmd_read_usage =
     "  -r FILE           the capture to read (as tcpdump -r)\n"
     "  -c N              stop after N matching packets\n" OUT_USAGE
     "  -w OUT            write the matching packets to OUT (pcap; '-' = stdout)\n"
-    "  --pcapng          write OUT as pcapng\n"
+    "  --pcapng          write OUT as pcapng (also when OUT ends in .pcapng)\n"
     "  -h, --help        this help\n"
     "\n"
     "Exit status: 0 ok, 1 damaged input (every packet before the damage is processed\n"

@@ -18,6 +18,7 @@
 #include "cmds.h"
 #include "parse.h"
 #include "scan_cli.h"
+#include "scan_link.h"
 #include "wirekit/pace.h"
 
 #define DEFAULT_RETRIES 3u /* 5% loss each way: 0.0975^4 = 9e-5 missed */
@@ -30,10 +31,11 @@ const char *const cmd_scan_usage =
     "usage: wirekit scan [options] TARGET...\n"
     "\n"
     "Host discovery and port scanning, stateless and in random order, with nmap's options.\n"
-    "With no options: discovery (-PE -PS443 -PA80 -PP), then the 1,000 most frequent TCP\n"
-    "ports, SYN scan with CAP_NET_RAW, connect scan otherwise.\n"
+    "With no options: discovery (ARP on the local segment, else -PE -PS443 -PA80 -PP), then\n"
+    "the 1,000 most frequent TCP ports, SYN scan with CAP_NET_RAW, connect scan otherwise.\n"
     "\n"
     "Targets: 198.18.0.1  198.18.0.0/16  198.18.0.1-50  198.18.0-3.1-254  a host name\n"
+    "  IPv6: 2001:db8::1  2001:db8::/112 (prefixes up to /112; one family per raw scan)\n"
     "  -iL FILE               targets from FILE ('-': stdin)\n"
     "  --exclude LIST         leave these out (comma separated)\n"
     "  --excludefile FILE     leave the targets in FILE out\n"
@@ -51,6 +53,8 @@ const char *const cmd_scan_usage =
     "  -PE, -PP               ICMP echo, ICMP timestamp\n"
     "  -PS[PORTS], -PA[PORTS] TCP SYN (default 80), TCP ACK (default 80)\n"
     "  -PU[PORTS]             UDP to a closed port (default 40125): up on port unreachable\n"
+    "  -PR                    ARP (the default, alone, for targets on the local segment)\n"
+    "  --send-ip, --disable-arp-ping  IP probes on the local segment too\n"
     "Timing:\n"
     "  --rate PPS             probes per second (default 10000)\n"
     "  --min-rate, --max-rate PPS   bounds on the rate\n"
@@ -82,7 +86,7 @@ const char *const cmd_scan_usage =
     "  --reason               print the reason of each state\n"
     "  -v                     print the seed and the resume position\n"
     "  --stats-every S        a progress line every S seconds (on a terminal: always)\n"
-    "  --datadir DIR          nmap-services and nmap-payloads from DIR\n"
+    "  --datadir DIR          nmap-services, nmap-payloads, nmap-mac-prefixes from DIR\n"
     "  -n                     no reverse DNS (the default)\n"
     "  -R                     names of the hosts found up (PTR, asynchronous)\n"
     "  --dns-servers LIST     servers to ask (default: /etc/resolv.conf)\n"
@@ -112,6 +116,7 @@ enum {
 	OPT_VALL,
 	OPT_BANNERS,
 	OPT_BANNER_WAIT,
+	OPT_NO_ARP,
 	OPT_DNS_SERVERS,
 	OPT_DNS_TIMEOUT,
 	OPT_MAX_PAR,
@@ -141,6 +146,8 @@ static const struct option lopts[] = {
     {"version-all", no_argument, NULL, OPT_VALL},
     {"banners", no_argument, NULL, OPT_BANNERS},
     {"banner-wait", required_argument, NULL, OPT_BANNER_WAIT},
+    {"send-ip", no_argument, NULL, OPT_NO_ARP},
+    {"disable-arp-ping", no_argument, NULL, OPT_NO_ARP},
     {"dns-servers", required_argument, NULL, OPT_DNS_SERVERS},
     {"dns-timeout", required_argument, NULL, OPT_DNS_TIMEOUT},
     {"max-parallelism", required_argument, NULL, OPT_MAX_PAR},
@@ -179,7 +186,7 @@ struct args {
 	const char *iL[8], *excl[16], *exclfile[8], *tgt_disc[3];
 	unsigned niL, nexcl, nexclfile;
 	unsigned top; /* 0: default */
-	bool fast, type_set, disc_set, no_ping, reason;
+	bool fast, type_set, disc_set, no_ping, reason, no_arp;
 	int timing; /* -1 none */
 	double rate, min_rate, max_rate, stats;
 	long retries, wait; /* -1: default */
@@ -307,9 +314,12 @@ static int parse_p(struct args *a, const char *v)
 			PUSH(a->disc_udp, a->ndisc_udp, ports, "-PU");
 		break;
 	case 'R':
-		return usage_err("%s: ARP discovery is not done yet (use -PE, -PS, ...)", "-PR");
+		if (v[1])
+			return usage_err("unknown option -P%s", v);
+		a->disc |= WK_DISC_ARP;
+		break;
 	default:
-		return usage_err("unknown discovery option -P%s (n, E, P, S, A, U)", v);
+		return usage_err("unknown discovery option -P%s (n, E, P, S, A, U, R)", v);
 	}
 	a->disc_set = true;
 	return 0;
@@ -458,6 +468,9 @@ static int parse_args(struct args *a, int argc, char **argv, bool from_resume)
 		case OPT_VLIGHT:
 		case OPT_VALL:
 			a->svc.intensity = opt == OPT_VALL ? 9 : 2;
+			break;
+		case OPT_NO_ARP:
+			a->no_arp = true;
 			break;
 		case OPT_BANNERS:
 			a->svc.banners = true;
@@ -649,6 +662,7 @@ int cmd_scan(int argc, char **argv)
 	struct scan_cli c;
 	struct wk_targets *tg = NULL;
 	struct wk_services *svc = NULL;
+	struct wk_macdb *macdb = NULL;
 	struct wk_ports ports = {0}, disc = {0};
 	struct wk_scan_addr src;
 	struct wk_scan_summary sum = {0};
@@ -705,6 +719,7 @@ int cmd_scan(int argc, char **argv)
 	o->discovery = a.no_ping    ? 0
 	               : a.disc_set ? a.disc
 	                            : WK_DISC_ECHO | WK_DISC_SYN | WK_DISC_ACK | WK_DISC_TSTAMP;
+	o->discovery = scan_link_disc(o->discovery, a.no_arp);
 	o->disc_ports = disc.n ? &disc : NULL;
 	timing(&a, o);
 	o->source_port = a.sport;
@@ -758,6 +773,7 @@ int cmd_scan(int argc, char **argv)
 	c.info.seed = o->seed;
 	c.info.reasons = a.reason;
 	c.info.versions = a.svc.version;
+	c.info.macdb = macdb = scan_link_macdb(a.datadir);
 	c.resume_file = a.resume_file;
 	c.tty = isatty(2);
 	c.stats_every = a.stats;
@@ -835,6 +851,7 @@ out:
 	wk_results_free(c.table);
 	wk_targets_free(tg);
 	wk_services_free(svc);
+	wk_macdb_free(macdb);
 	wk_ports_free(&ports);
 	wk_ports_free(&disc);
 	scan_resume_free(rargc, rargv);

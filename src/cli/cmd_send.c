@@ -2,6 +2,7 @@
  * them to a capture file, or send them through raw sockets and match the replies. */
 #include <errno.h>
 #include <getopt.h>
+#include <net/if.h>
 #include <stddef.h>
 #include <signal.h>
 #include <stdio.h>
@@ -34,7 +35,8 @@ const char *const cmd_send_usage =
     "\n"
     "Layers: ether (eth), vlan, arp, ip, ipv6, icmp, icmp6, tcp, udp, dns. Fields are the\n"
     "field names of 'read -T fields', short within a layer (ttl for ip.ttl). Values:\n"
-    "numbers (decimal, 0x hex), names (type=echo-request), addresses, MACs, TCP flag letters\n"
+    "numbers (decimal, 0x hex), names (type=echo-request, code=port-unreachable),\n"
+    "addresses or host names (resolved once, before sending), MACs, TCP flag letters\n"
     "SAFRPUEC or flags=0x12, IP flags=DF, several joined by + (flags=DF+MF); ranges 20-25,\n"
     "198.18.0.0/30 and lists 1,2,4 expand to the cross product. TCP options in the order\n"
     "given: mss=, wscale=, sackok, ts=VAL:ECR, nop, options=\"mss 1460,nop\".\n"
@@ -50,7 +52,7 @@ const char *const cmd_send_usage =
     "  -x                print each packet's bytes\n"
     "  --json            JSON records (packets; with --wait, probe/reply pairs)\n"
     "  -w FILE           write the packets to FILE instead of sending (pcap; pcapng when\n"
-    "                    FILE ends in .pcapng or with --pcapng)\n"
+    "                    FILE ends in .pcapng, any case, or with --pcapng)\n"
     "  -c N              send N packets (cycling through the spec's packets; default: each\n"
     "                    once, or until interrupted with --flood)\n"
     "  --interval SEC    pause between packets\n"
@@ -388,8 +390,7 @@ static int dry_run(struct ctx *c, uint64_t total)
 	int rc = 0, status = 0;
 	bool display = !c->quiet && (c->dry || c->tree || c->hex || c->json);
 	if (c->wpath) {
-		size_t wl = strlen(c->wpath);
-		bool ng = c->pcapng || (wl > 7 && !strcmp(c->wpath + wl - 7, ".pcapng"));
+		bool ng = c->pcapng || out_pcapng_name(c->wpath);
 		struct wk_pcap_wopts wo = {.format = ng ? WK_PCAP_FMT_PCAPNG : WK_PCAP_FMT_PCAP,
 		                           .linktype = c->linktype,
 		                           .nsec = true,
@@ -503,6 +504,7 @@ int cmd_send(int argc, char **argv)
 	c->po.abs_seq = true; /* the numbers as built */
 	bool have_count = false;
 	optind = 1;
+	opterr = 0;
 	int opt;
 	while ((opt = getopt_long(argc, argv, "c:VxI:w:qh", lopts, NULL)) != -1) {
 		switch (opt) {
@@ -583,13 +585,25 @@ int cmd_send(int argc, char **argv)
 			fputs(cmd_send_usage, stdout);
 			goto out;
 		default:
-			fputs(cmd_send_usage, stderr);
+			if (optopt && optopt < 256)
+				fprintf(stderr, "wirekit send: unknown or incomplete option '-%c'",
+				        optopt);
+			else
+				fprintf(stderr, "wirekit send: unknown or incomplete option '%s'",
+				        argv[optind - 1]);
+			fputs(" (see 'wirekit send --help')\n", stderr);
 			status = 2;
 			goto out;
 		}
 	}
 	if (optind >= argc) {
-		fprintf(stderr, "wirekit send: no packet spec given\n%s", cmd_send_usage);
+		fprintf(stderr, "wirekit send: no packet spec given (see 'wirekit send --help')\n");
+		status = 2;
+		goto out;
+	}
+	if (c->ifname_opt && !if_nametoindex(c->ifname_opt)) {
+		fprintf(stderr, "wirekit send: -I %s: no such interface (see 'ip link')\n",
+		        c->ifname_opt);
 		status = 2;
 		goto out;
 	}
@@ -612,7 +626,7 @@ int cmd_send(int argc, char **argv)
 		goto out;
 	}
 	size_t col = 0;
-	c->spec = wk_spec_parse(text, &c->err, &col);
+	c->spec = wk_spec_parse_flags(text, WK_SPEC_RESOLVE, &c->err, &col);
 	if (!c->spec) {
 		spec_error(text, &c->err, col);
 		status = 2;
@@ -626,6 +640,18 @@ int cmd_send(int argc, char **argv)
 	 * AF_PACKET, IPv4/IPv6 over raw IP sockets (or AF_PACKET with --l2), anything else
 	 * (arp) gets an Ethernet header. The pcap link type comes from the same binding. */
 	const struct wk_proto *first = wk_spec_proto(c->spec, 0);
+	if (c->frag) {
+		bool v4 = false;
+		for (unsigned i = 0; i < wk_spec_nlayers(c->spec) && !v4; i++)
+			v4 = !strcmp(wk_spec_proto(c->spec, i)->name, "ip");
+		if (!v4) {
+			fprintf(stderr,
+			        "wirekit send: --frag fragments IPv4 packets; this spec has "
+			        "no ip() layer (see 'wirekit send --help')\n");
+			status = 2;
+			goto out;
+		}
+	}
 	uint32_t lt = 0;
 	bool link = (first->flags & WK_PF_LINK) != 0;
 	if (!link && (c->l2 || !bound(first, WK_NS_LINKTYPE, &lt)))
@@ -660,9 +686,16 @@ int cmd_send(int argc, char **argv)
 	uint64_t total = have_count ? c->count : (c->flood ? 0 : np);
 	bool sending = !c->dry && !c->wpath;
 	if (!sending) {
-		if (c->flood || c->wait > 0)
-			fprintf(stderr, "wirekit send: nothing is sent with --dry-run or -w: "
-			                "--flood/--wait ignored\n");
+		if (c->flood || c->wait > 0 || c->interval > 0 || c->rate > 0)
+			fprintf(
+			    stderr,
+			    "wirekit send: nothing is sent with --dry-run or -w: %s ignored (the "
+			    "packets are %s at once)\n",
+			    c->flood      ? "--flood"
+			    : c->wait > 0 ? "--wait"
+			    : c->rate > 0 ? "--rate"
+			                  : "--interval",
+			    c->wpath ? "written" : "printed");
 		if (total == 0)
 			total = np;
 		status = dry_run(c, total);

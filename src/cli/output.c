@@ -3,11 +3,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "output.h"
 #include "parse.h"
+
+/* " (see 'wirekit CMD --help')", the pointer every usage error ends with. */
+static const char *help_hint(const char *cmd)
+{
+	static char buf[64];
+	snprintf(buf, sizeof(buf), " (see 'wirekit %s --help')", cmd);
+	return buf;
+}
 
 static int write_errno; /* why the last out_fd_flush failed */
 
@@ -41,6 +50,12 @@ bool out_same_file(const char *in, const char *out)
 	if (!stat_path(in, STDIN_FILENO, &a) || !stat_path(out, STDOUT_FILENO, &b))
 		return false; /* an output that does not exist yet is not the input */
 	return S_ISREG(a.st_mode) && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+bool out_pcapng_name(const char *path)
+{
+	size_t n = strlen(path);
+	return n > 7 && !strcasecmp(path + n - 7, ".pcapng");
 }
 
 char *out_join_args(int argc, char **argv)
@@ -110,8 +125,8 @@ static int e_opt(struct out_opts *o, const char *cmd, const char *arg)
 	else {
 		fprintf(stderr,
 		        "wirekit %s: -E: expected separator=C, aggregator=C, occurrence=a|f|l|N, "
-		        "header=y|n or quote=d|s|n, not '%s'\n",
-		        cmd, arg);
+		        "header=y|n or quote=d|s|n, not '%s'%s\n",
+		        cmd, arg, help_hint(cmd));
 		return -1;
 	}
 #undef KEY
@@ -149,7 +164,8 @@ int out_opt(struct out_opts *o, const char *cmd, int c, const char *arg)
 	switch (c) {
 	case 'c':
 		if (!cli_parse_u64(arg, &o->count) || o->count == 0) {
-			fprintf(stderr, "wirekit %s: -c: not a positive count: '%s'\n", cmd, arg);
+			fprintf(stderr, "wirekit %s: -c: not a positive count: '%s'%s\n", cmd, arg,
+			        help_hint(cmd));
 			return -1;
 		}
 		return 1;
@@ -161,8 +177,8 @@ int out_opt(struct out_opts *o, const char *cmd, int c, const char *arg)
 			}
 		fprintf(stderr,
 		        "wirekit %s: -t: unknown time format '%s' (abs, date, epoch, rel, delta, "
-		        "none)\n",
-		        cmd, arg);
+		        "none)%s\n",
+		        cmd, arg, help_hint(cmd));
 		return -1;
 	case 'V':
 		o->mode = OUT_TREE;
@@ -199,15 +215,16 @@ int out_opt(struct out_opts *o, const char *cmd, int c, const char *arg)
 		return 1;
 	case OUT_OPT_TOP:
 		if (!cli_parse_u64(arg, &o->top)) {
-			fprintf(stderr, "wirekit %s: --top: not a count: '%s'\n", cmd, arg);
+			fprintf(stderr, "wirekit %s: --top: not a count: '%s'%s\n", cmd, arg,
+			        help_hint(cmd));
 			return -1;
 		}
 		o->top_set = true;
 		return 1;
 	case 'T':
 		if (strcmp(arg, "fields")) {
-			fprintf(stderr, "wirekit %s: -T: only 'fields' is known, not '%s'\n", cmd,
-			        arg);
+			fprintf(stderr, "wirekit %s: -T: only 'fields' is known, not '%s'%s\n", cmd,
+			        arg, help_hint(cmd));
 			return -1;
 		}
 		o->mode = OUT_FIELDS;
@@ -220,6 +237,7 @@ int out_opt(struct out_opts *o, const char *cmd, int c, const char *arg)
 		return e_opt(o, cmd, arg);
 	case 'w':
 		o->wpath = arg;
+		o->pcapng |= out_pcapng_name(arg);
 		return 1;
 	default:
 		return 0;
@@ -290,20 +308,21 @@ int out_check(const struct out_opts *o, const char *cmd)
 		return -1;
 	}
 	if (o->top_set && o->mode != OUT_STATS) {
-		fprintf(stderr, "wirekit %s: --top is a --stats option\n", cmd);
+		fprintf(stderr, "wirekit %s: --top is a --stats option%s\n", cmd, help_hint(cmd));
 		return -1;
 	}
 	if (o->hex && (o->mode == OUT_STATS || o->mode == OUT_JSON)) {
-		fprintf(stderr, "wirekit %s: -x does not go with %s\n", cmd,
-		        o->mode == OUT_STATS ? "--stats" : "--json");
+		fprintf(stderr, "wirekit %s: -x does not go with %s%s\n", cmd,
+		        o->mode == OUT_STATS ? "--stats" : "--json", help_hint(cmd));
 		return -1;
 	}
 	if (o->mode == OUT_FIELDS && o->nf == 0) {
-		fprintf(stderr, "wirekit %s: -T fields needs at least one -e FIELD\n", cmd);
+		fprintf(stderr, "wirekit %s: -T fields needs at least one -e FIELD%s\n", cmd,
+		        help_hint(cmd));
 		return -1;
 	}
 	if (o->nf && o->mode != OUT_FIELDS) {
-		fprintf(stderr, "wirekit %s: -e needs -T fields\n", cmd);
+		fprintf(stderr, "wirekit %s: -e needs -T fields%s\n", cmd, help_hint(cmd));
 		return -1;
 	}
 	return 0;

@@ -95,6 +95,8 @@ int out_check(const struct out_opts *o, const char *cmd);
 
 /* Helpers every command uses: the filter words joined with spaces (as tcpdump does; NULL
  * when out of memory), and a wk_ob flush to the fd *ctx. Numbers are parse.h's. */
+/* A -w name that asks for pcapng: it ends in .pcapng, in any case (.PCAPNG too). */
+bool out_pcapng_name(const char *path);
 char *out_join_args(int argc, char **argv);
 int out_fd_flush(void *ctx, const char *p, size_t n);
 /* in and out ("-": standard input / output) are one regular file (device and inode). */

@@ -18,17 +18,25 @@
 /* ---- options ----------------------------------------------------------------------------------
  */
 
-/* C-style escapes: \n \r \t \0 \\ \xHH. Returns a malloc'ed buffer and its length. */
-static char *unescape(const char *s, size_t *len)
+/* C-style escapes: \n \r \t \0 \\ \" \' \xH or \xHH. Returns a malloc'ed buffer and its
+ * length, or NULL with *bad pointing at a backslash that starts no escape (a '\xZZ' must
+ * not go out as "xZZ"; nothing is sent then). */
+static char *unescape(const char *s, size_t *len, const char **bad)
 {
 	size_t n = strlen(s), k = 0;
 	char *d = malloc(n + 1);
+	*bad = NULL;
 	if (!d)
 		return NULL;
 	for (size_t i = 0; i < n; i++) {
-		if (s[i] != '\\' || i + 1 == n) {
+		if (s[i] != '\\') {
 			d[k++] = s[i];
 			continue;
+		}
+		if (i + 1 == n) {
+			*bad = s + i;
+			free(d);
+			return NULL;
 		}
 		char c = s[++i];
 		switch (c) {
@@ -44,22 +52,33 @@ static char *unescape(const char *s, size_t *len)
 		case '0':
 			d[k++] = '\0';
 			break;
+		case '\\':
+		case '"':
+		case '\'':
+			d[k++] = c;
+			break;
 		case 'x': {
 			int v = 0, got = 0;
 			while (got < 2 && i + 1 < n) {
-				char h = s[i + 1];
-				int x = wk_hexval((unsigned char)h);
+				int x = wk_hexval((unsigned char)s[i + 1]);
 				if (x < 0)
 					break;
 				v = v * 16 + x;
 				got++;
 				i++;
 			}
-			d[k++] = got ? (char)v : 'x';
+			if (!got) {
+				*bad = s + i - 1;
+				free(d);
+				return NULL;
+			}
+			d[k++] = (char)v;
 			break;
 		}
 		default:
-			d[k++] = c;
+			*bad = s + i - 1;
+			free(d);
+			return NULL;
 		}
 	}
 	d[k] = '\0';
@@ -156,6 +175,7 @@ int relay_parse(int argc, char **argv, struct relay_opts *o, const char *usage, 
 	    {NULL, 0, NULL, 0},
 	};
 	const char *only = NULL; /* an option of the other subcommand */
+	const char *bad = NULL;  /* a bad escape in --send or --recv-until */
 	wk_relay_opts_init(&o->w);
 	o->w.listen = o->listen;
 	optind = 0;
@@ -230,7 +250,13 @@ int relay_parse(int argc, char **argv, struct relay_opts *o, const char *usage, 
 			break;
 		case OPT_SEND:
 			free(o->send);
-			o->send = unescape(optarg, &o->w.send_len);
+			o->send = unescape(optarg, &o->w.send_len, &bad);
+			if (bad)
+				return usage_err(
+				    o,
+				    "--send: bad escape '%.4s' in '%s' (\\n \\r \\t \\0 "
+				    "\\\\ \\xHH)",
+				    bad, optarg);
 			o->w.has_send = o->send != NULL;
 			break;
 		case OPT_RECV:
@@ -240,7 +266,13 @@ int relay_parse(int argc, char **argv, struct relay_opts *o, const char *usage, 
 			break;
 		case OPT_UNTIL:
 			free(o->until);
-			o->until = unescape(optarg, &o->w.until_len);
+			o->until = unescape(optarg, &o->w.until_len, &bad);
+			if (bad)
+				return usage_err(
+				    o,
+				    "--recv-until: bad escape '%.4s' in '%s' (\\n \\r \\t "
+				    "\\0 \\\\ \\xHH)",
+				    bad, optarg);
 			if (!o->until || o->w.until_len == 0)
 				return usage_err(o, "empty --recv-until");
 			o->w.has_until = true;
@@ -254,8 +286,10 @@ int relay_parse(int argc, char **argv, struct relay_opts *o, const char *usage, 
 			o->w.frame = true;
 			break;
 		case OPT_MAX_FRAME:
-			if (!parse_size(optarg, &o->w.max_frame) || o->w.max_frame > UINT32_MAX)
-				return usage_err(o, "bad --max-frame '%s' (up to 4G-1)", optarg);
+			if (!parse_size(optarg, &o->w.max_frame) || o->w.max_frame == 0 ||
+			    o->w.max_frame > UINT32_MAX)
+				return usage_err(o, "bad --max-frame '%s' (1 to 4G-1 bytes)",
+				                 optarg);
 			break;
 		case OPT_BROKER:
 			only = o->listen ? only : "--broker";
@@ -294,6 +328,8 @@ int relay_parse(int argc, char **argv, struct relay_opts *o, const char *usage, 
 		o->w.family = AF_UNIX;
 	if (o->w.broker)
 		o->w.keep = true;
+	if (o->listen && o->w.keep && o->w.wait_ms >= 0)
+		return usage_err(o, "-w does not go with -k or --broker (they keep listening)");
 	if (o->w.udp && (o->w.tls || o->w.frame || o->w.keep || o->w.broker))
 		return usage_err(o, "-u does not go with --tls, --frame, -k or --broker");
 	if (o->w.frame && (o->w.has_recv_n || o->w.has_until))

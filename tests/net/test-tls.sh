@@ -178,8 +178,10 @@ check "not TLS at all: handshake failure" grep -q 'handshake failure' err
 
 # --- our TLS server with openssl s_client, both directions
 p=$(free_port)
+# The server's input stays open 4 s: at its end the server sends close_notify, and
+# s_client quits on it, so a slow handshake (a loaded machine) lost the client's line.
 bg timeout 10 "$W" listen --tls --cert good.pem --key good.key 127.0.0.1 "$p" \
-	< <(printf 'from server\n') >srv.out 2>srv.err
+	< <(printf 'from server\n'; sleep 4) >srv.out 2>srv.err
 wp=$BGPID
 wait_port "$p"
 (printf 'from client\n'; sleep 1) | timeout 10 openssl s_client -quiet -verify_return_error \

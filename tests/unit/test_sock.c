@@ -83,6 +83,13 @@ static void test_resolve_fmt(void **state)
 	assert_int_equal(l.n, 1);
 	assert_string_equal(wk_sockaddr_fmt(&l.a[0], s, sizeof(s)), "[2001:db8::1]:53");
 	wk_addrlist_fini(&l);
+	/* an IPv4 client of a dual-stack listener: shown as IPv4, not [::ffff:a.b.c.d]
+	 * (issue 12 item 27) */
+	assert_int_equal(wk_sock_resolve("::ffff:127.0.0.1", 50264, AF_INET6, SOCK_STREAM,
+	                                 WK_SOCK_NUMERIC, &l, &e),
+	                 0);
+	assert_string_equal(wk_sockaddr_fmt(&l.a[0], s, sizeof(s)), "127.0.0.1:50264");
+	wk_addrlist_fini(&l);
 	/* a literal of the wrong family */
 	assert_true(
 	    wk_sock_resolve("192.0.2.7", 1, AF_INET6, SOCK_STREAM, WK_SOCK_NUMERIC, &l, &e) < 0);

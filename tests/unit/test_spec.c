@@ -340,14 +340,80 @@ static void test_distance_and_queries(void **state)
 	wk_spec_free(NULL);
 }
 
+/* Issue 12 item 22: ICMP types and codes by name; timestamp messages of 20 bytes (RFC
+ * 792) and address mask messages of 12 (RFC 950); host names only when asked for. */
+static void test_icmp_names_sizes(void **state)
+{
+	(void)state;
+	struct wk_pkt p;
+	static const struct {
+		const char *spec;
+		unsigned type, code;
+		size_t len;
+	} cases[] = {
+	    {"ip(src=198.18.0.1,dst=198.18.0.2)/icmp(type=dest-unreach,code=port-unreachable)", 3,
+	     3, 28},
+	    {"ip(src=198.18.0.1,dst=198.18.0.2)/"
+	     "icmp(type=param-problem,code=required-option-missing)",
+	     12, 1, 28},
+	    {"ip(src=198.18.0.1,dst=198.18.0.2)/"
+	     "icmp(type=time-exceeded,code=ttl-zero-during-reassembly)",
+	     11, 1, 28},
+	    {"ip(src=198.18.0.1,dst=198.18.0.2)/icmp(type=redirect,code=host-redirect)", 5, 1, 28},
+	    {"ip(src=198.18.0.1,dst=198.18.0.2)/icmp(type=source-quench)", 4, 0, 28},
+	    {"ip(src=198.18.0.1,dst=198.18.0.2)/icmp(type=timestamp)", 13, 0, 40},
+	    {"ip(src=198.18.0.1,dst=198.18.0.2)/icmp(type=timestamp-reply,ts_tx=7)", 14, 0, 40},
+	    {"ip(src=198.18.0.1,dst=198.18.0.2)/icmp(ts_ori=1000)", 13, 0, 40},
+	    {"ip(src=198.18.0.1,dst=198.18.0.2)/icmp(type=address-mask-reply,"
+	     "addr_mask=255.255.255.0)",
+	     18, 0, 32},
+	};
+	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		size_t n = build(cases[k].spec, 0, &p, NULL);
+		if (n != cases[k].len)
+			fail_msg("'%s': %zu bytes, want %zu", cases[k].spec, n, cases[k].len);
+		assert_int_equal(buf[20], cases[k].type);
+		assert_int_equal(buf[21], cases[k].code);
+	}
+	build("ip(src=198.18.0.1,dst=198.18.0.2)/icmp(type=timestamp-reply,id=7,seq=9,ts_ori=1000,"
+	      "ts_rx=45296789,ts_tx=86399999)",
+	      0, &p, NULL);
+	assert_string_equal(text(&p, "icmp.ts_ori"), "1000");
+	assert_string_equal(text(&p, "icmp.ts_rx"), "45296789");
+	assert_string_equal(text(&p, "icmp.transmit_timestamp"), "86399999");
+	assert_string_equal(text(&p, "icmp.seq"), "9");
+	/* a time on a message without times, a typo in a code name */
+	struct wk_error err = {0};
+	struct wk_spec *sp = wk_spec_parse(
+	    "ip(src=198.18.0.1,dst=198.18.0.2)/icmp(type=echo-request,ts_ori=1)", &err, NULL);
+	assert_null(sp);
+	assert_non_null(strstr(err.msg, "icmp.ts_ori: cannot be set"));
+	size_t n;
+	bad("ip(dst=198.18.0.2)/icmp(type=3,code=port-unreachabel)",
+	    "did you mean 'port-unreachable'", 36);
+	/* host names: refused unless resolving is asked for (localhost: /etc/hosts) */
+	bad("ip(dst=localhost)/icmp()", "bad value 'localhost' for ip.dst", 7);
+	sp = wk_spec_parse_flags("ip(src=198.18.0.1,dst=localhost)/icmp()", WK_SPEC_RESOLVE, &err,
+	                         NULL);
+	if (!sp)
+		fail_msg("localhost: %s", err.msg);
+	wk_build_init(&bld);
+	assert_int_equal(wk_spec_build(sp, 0, &bld, &err), 0);
+	assert_int_equal(wk_build_encode(&bld, buf, sizeof(buf), &n, &err), 0);
+	static const uint8_t lo[4] = {127, 0, 0, 1};
+	assert_memory_equal(buf + 16, lo, 4);
+	wk_spec_free(sp);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_basic_tcp),    cmocka_unit_test(test_cross_product),
-	    cmocka_unit_test(test_values),       cmocka_unit_test(test_file_payload),
-	    cmocka_unit_test(test_errors),       cmocka_unit_test(test_distance_and_queries),
-	    cmocka_unit_test(test_option_order), cmocka_unit_test(test_flag_sum),
-	    cmocka_unit_test(test_short_names),  cmocka_unit_test(test_messages),
+	    cmocka_unit_test(test_basic_tcp),        cmocka_unit_test(test_cross_product),
+	    cmocka_unit_test(test_values),           cmocka_unit_test(test_file_payload),
+	    cmocka_unit_test(test_errors),           cmocka_unit_test(test_distance_and_queries),
+	    cmocka_unit_test(test_option_order),     cmocka_unit_test(test_flag_sum),
+	    cmocka_unit_test(test_short_names),      cmocka_unit_test(test_messages),
+	    cmocka_unit_test(test_icmp_names_sizes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

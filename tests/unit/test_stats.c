@@ -239,12 +239,49 @@ static void test_merge(void **state)
 	}
 }
 
+/* Deep nesting: the hierarchy's counters stay in one column however deep a name is
+ * indented (issue 12 item 27). */
+static void test_hierarchy_columns(void **state)
+{
+	(void)state;
+	struct wk_stats *s = wk_stats_new(16);
+	assert_non_null(s);
+	add(s,
+	    "eth/vlan(id=1)/vlan(id=2)/vlan(id=3)/vlan(id=4)/vlan(id=5)/vlan(id=6)/vlan(id=7)/"
+	    "vlan(id=8)/vlan(id=9)/vlan(id=10)/vlan(id=11)/vlan(id=12)/ip(src=198.18.0.1,"
+	    "dst=198.18.0.2)/udp(sport=1,dport=53)/dns(qname=a.test)",
+	    0);
+	add(s, "eth/ip(src=198.18.0.1,dst=198.18.0.2)/tcp(sport=1,dport=2)", 0);
+	const char *t = print(s, 10);
+	const char *h = strstr(t, "protocol hierarchy:\n");
+	assert_non_null(h);
+	h = strchr(h, '\n') + 1;
+	long col = -1;
+	unsigned lines = 0;
+	while (*h == ' ') {
+		const char *e = strchr(h, '\n');
+		const char *pk = strstr(h, "packets:");
+		assert_non_null(e);
+		assert_true(pk && pk < e);
+		assert_true(pk[-1] == ' ');
+		if (col < 0)
+			col = pk - h;
+		if (pk - h != col)
+			fail_msg("'packets:' at column %ld, not %ld in:\n%s", (long)(pk - h), col,
+			         t);
+		lines++;
+		h = e + 1;
+	}
+	assert_int_equal(lines, 18);
+	wk_stats_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_directions),     cmocka_unit_test(test_hierarchy_paths),
 	    cmocka_unit_test(test_growth_and_top), cmocka_unit_test(test_bound),
-	    cmocka_unit_test(test_merge),
+	    cmocka_unit_test(test_merge),          cmocka_unit_test(test_hierarchy_columns),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -50,13 +50,14 @@ static int open_err(struct wk_capture *c, int e, const char *what)
 	return wk_seterr_sys(&c->err, e, "%s", what);
 }
 
-/* The first interface that is up, running and not a loopback (tcpdump's default). */
+/* The first interface that is up, running and not a loopback (tcpdump's default); when
+ * there is none (a namespace with only lo up), "any", as tcpdump then listens on. */
 static int default_ifname(struct wk_capture *c, int ioc)
 {
 	struct if_nameindex *ifs = if_nameindex();
 	if (!ifs)
 		return wk_seterr_sys(&c->err, errno, "listing interfaces");
-	int rc = wk_seterr(&c->err, WK_ENOTFOUND, "no interface is up (use -i)");
+	memcpy(c->ifname, "any", 4);
 	for (struct if_nameindex *i = ifs; i->if_index; i++) {
 		struct ifreq ifr = {0};
 		size_t len = strnlen(i->if_name, IF_NAMESIZE - 1);
@@ -67,12 +68,11 @@ static int default_ifname(struct wk_capture *c, int ioc)
 		    !(ifr.ifr_flags & IFF_LOOPBACK)) {
 			memcpy(c->ifname, i->if_name, len);
 			c->ifname[len] = '\0';
-			rc = 0;
 			break;
 		}
 	}
 	if_freenameindex(ifs);
-	return rc;
+	return 0;
 }
 
 /* Which socket type and link type the interface needs: Ethernet-like devices keep their

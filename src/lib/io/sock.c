@@ -177,6 +177,13 @@ char *wk_sockaddr_fmt(const struct wk_sockaddr *a, char *dst, size_t n)
 		snprintf(dst, n, "%s:%u", ip, ntohs(s->sin_port));
 	} else if (a->ss.ss_family == AF_INET6) {
 		const struct sockaddr_in6 *s = (const struct sockaddr_in6 *)&a->ss;
+		if (IN6_IS_ADDR_V4MAPPED(&s->sin6_addr)) {
+			/* an IPv4 peer of a dual-stack socket: as the IPv4 address it is */
+			if (!inet_ntop(AF_INET, s->sin6_addr.s6_addr + 12, ip, sizeof(ip)))
+				return dst;
+			snprintf(dst, n, "%s:%u", ip, ntohs(s->sin6_port));
+			return dst;
+		}
 		if (!inet_ntop(AF_INET6, &s->sin6_addr, ip, INET6_ADDRSTRLEN))
 			return dst;
 		if (s->sin6_scope_id) {

@@ -118,6 +118,18 @@ int wk_build_set_uint(struct wk_build *b, unsigned i, const char *name, uint64_t
 	return 0;
 }
 
+int wk_build_set_default(struct wk_build *b, unsigned i, const char *name, uint64_t v,
+                         struct wk_error *err)
+{
+	int rc = wk_build_set_uint(b, i, name, v, err);
+	if (rc)
+		return rc;
+	struct wk_bval *bv = (struct wk_bval *)wk_build_get(b, i, name);
+	if (bv)
+		bv->soft = true;
+	return 0;
+}
+
 int wk_build_set_bytes(struct wk_build *b, unsigned i, const char *name, const void *p, size_t n,
                        struct wk_error *err)
 {
@@ -445,7 +457,7 @@ int wk_build_encode(struct wk_build *b, uint8_t *out, size_t cap, size_t *len, s
 		if (w.bad)
 			goto nospace;
 		for (unsigned k = 0; k < l->nset; k++)
-			if (l->set[k].f->get && !l->set[k].used)
+			if (l->set[k].f->get && !l->set[k].used && !l->set[k].soft)
 				return wk_seterr(err, WK_EINVAL, "%s: cannot be set",
 				                 l->set[k].f->name);
 	}

@@ -119,5 +119,7 @@ const char *wk_vname_find(const struct wk_vname *names, uint64_t v)
 
 const char *wk_field_vname(const struct wk_field *f, uint64_t v)
 {
+	if (f->flags & WK_FF_NAMEIN)
+		return NULL;
 	return wk_vname_find(f->names, v);
 }

@@ -14,7 +14,7 @@
 #include "proto/l4_int.h"
 #include "wirekit/line.h"
 
-enum { ICMP_HLEN = 8 };
+enum { ICMP_HLEN = 8, ICMP_TS_LEN = 20, ICMP_MASK_LEN = 12 };
 
 static const struct wk_vname type_names[] = {
     {0, "echo-reply"},
@@ -32,6 +32,41 @@ static const struct wk_vname type_names[] = {
     {16, "information-response"},
     {17, "address-mask-request"},
     {18, "address-mask-reply"},
+    /* other spellings (the first name of a value is the one shown) */
+    {12, "param-problem"},
+    {16, "information-reply"},
+    {0, NULL},
+};
+
+/* Code names as scapy spells them (inet.py icmpcodes), for specs: unreachable (3),
+ * redirect (5), time exceeded (11), parameter problem (12). One table for every type, so
+ * the names are accepted but not shown (WK_FF_NAMEIN): code 0 means a different thing
+ * for each type. */
+static const struct wk_vname code_names[] = {
+    {0, "network-unreachable"},
+    {1, "host-unreachable"},
+    {2, "protocol-unreachable"},
+    {3, "port-unreachable"},
+    {4, "fragmentation-needed"},
+    {5, "source-route-failed"},
+    {6, "network-unknown"},
+    {7, "host-unknown"},
+    {8, "source-host-isolated"},
+    {9, "network-prohibited"},
+    {10, "host-prohibited"},
+    {11, "TOS-network-unreachable"},
+    {12, "TOS-host-unreachable"},
+    {13, "communication-prohibited"},
+    {14, "host-precedence-violation"},
+    {15, "precedence-cutoff"},
+    {0, "network-redirect"},
+    {1, "host-redirect"},
+    {2, "TOS-network-redirect"},
+    {3, "TOS-host-redirect"},
+    {0, "ttl-zero-during-transit"},
+    {1, "ttl-zero-during-reassembly"},
+    {0, "ip-header-bad"},
+    {1, "required-option-missing"},
     {0, NULL},
 };
 
@@ -65,6 +100,49 @@ static bool get_seq(const struct wk_pkt *p, const struct wk_layer *l, unsigned i
                     struct wk_val *v)
 {
 	return get_idseq(p, l, idx, v, 6);
+}
+
+/* Timestamp and timestamp reply (RFC 792): originate, receive and transmit times,
+ * milliseconds since midnight UT, after the identifier and sequence number. */
+static bool get_ts(const struct wk_pkt *p, const struct wk_layer *l, unsigned idx, struct wk_val *v,
+                   size_t off)
+{
+	const uint8_t *h = wk_layer_bytes(p, l, 0, ICMP_TS_LEN);
+	if (idx || !h || (h[0] != 13 && h[0] != 14))
+		return false;
+	v->u = (uint64_t)h[off] << 24 | (uint64_t)h[off + 1] << 16 | (uint64_t)h[off + 2] << 8 |
+	       h[off + 3];
+	return true;
+}
+
+static bool get_ts_ori(const struct wk_pkt *p, const struct wk_layer *l, unsigned idx,
+                       struct wk_val *v)
+{
+	return get_ts(p, l, idx, v, 8);
+}
+
+static bool get_ts_rx(const struct wk_pkt *p, const struct wk_layer *l, unsigned idx,
+                      struct wk_val *v)
+{
+	return get_ts(p, l, idx, v, 12);
+}
+
+static bool get_ts_tx(const struct wk_pkt *p, const struct wk_layer *l, unsigned idx,
+                      struct wk_val *v)
+{
+	return get_ts(p, l, idx, v, 16);
+}
+
+/* Address mask request and reply (RFC 950): the mask after identifier and sequence. */
+static bool get_mask(const struct wk_pkt *p, const struct wk_layer *l, unsigned idx,
+                     struct wk_val *v)
+{
+	const uint8_t *h = wk_layer_bytes(p, l, 0, ICMP_MASK_LEN);
+	if (idx || !h || (h[0] != 17 && h[0] != 18))
+		return false;
+	v->p = h + 8;
+	v->n = 4;
+	return true;
 }
 
 static bool get_gw(const struct wk_pkt *p, const struct wk_layer *l, unsigned idx, struct wk_val *v)
@@ -108,7 +186,13 @@ static const struct wk_field fields[] = {
      .off = 0,
      .width = 1,
      .names = type_names},
-    WK_F_UINT("icmp.code", NULL, "Code", 1, 1),
+    {.name = "icmp.code",
+     .title = "Code",
+     .type = WK_FT_UINT,
+     .off = 1,
+     .width = 1,
+     .flags = WK_FF_NAMEIN,
+     .names = code_names},
     {.name = "icmp.chksum",
      .alias = "icmp.checksum",
      .title = "Checksum",
@@ -144,6 +228,30 @@ static const struct wk_field fields[] = {
      .type = WK_FT_UINT,
      .width = 2,
      .get = get_mtu},
+    {.name = "icmp.ts_ori",
+     .alias = "icmp.originate_timestamp",
+     .title = "Originate Timestamp",
+     .type = WK_FT_UINT,
+     .width = 4,
+     .get = get_ts_ori},
+    {.name = "icmp.ts_rx",
+     .alias = "icmp.receive_timestamp",
+     .title = "Receive Timestamp",
+     .type = WK_FT_UINT,
+     .width = 4,
+     .get = get_ts_rx},
+    {.name = "icmp.ts_tx",
+     .alias = "icmp.transmit_timestamp",
+     .title = "Transmit Timestamp",
+     .type = WK_FT_UINT,
+     .width = 4,
+     .get = get_ts_tx},
+    {.name = "icmp.addr_mask",
+     .alias = "icmp.address_mask",
+     .title = "Address Mask",
+     .type = WK_FT_IP4,
+     .width = 4,
+     .get = get_mask},
 };
 
 static void dissect(struct wk_pkt *p, struct wk_layer *l, struct wk_rd *r, struct wk_next *next)
@@ -236,6 +344,28 @@ static bool unreach(struct wk_ob *ob, const struct wk_pkt *p, const struct wk_la
 	return true;
 }
 
+/* Milliseconds since midnight as tcpdump prints them: HH:MM:SS.mmm. */
+static void put_ms(struct wk_ob *ob, uint32_t ms)
+{
+	uint32_t sec = ms / 1000, min = sec / 60, hrs = min / 60;
+	const uint32_t part[4] = {hrs, min % 60, sec % 60, ms % 1000};
+	for (int k = 0; k < 4; k++) {
+		if (k)
+			wk_ob_putc(ob, k == 3 ? '.' : ':');
+		char d[12];
+		int nd = 0;
+		uint32_t v = part[k];
+		do {
+			d[nd++] = (char)('0' + v % 10);
+			v /= 10;
+		} while (v);
+		for (int z = nd; z < (k == 3 ? 3 : 2); z++)
+			wk_ob_putc(ob, '0');
+		while (nd)
+			wk_ob_putc(ob, d[--nd]);
+	}
+}
+
 static void idseq(struct wk_ob *ob, const uint8_t *h)
 {
 	wk_ob_puts(ob, ", id ");
@@ -293,9 +423,12 @@ static void line(struct wk_line *o, const struct wk_pkt *p, const struct wk_laye
 		const uint8_t *q = wk_layer_bytes(p, l, ICMP_HLEN, 20);
 		static const char *const kind[4] = {"net", "host", "tos net", "tos host"};
 		wk_ob_puts(ob, "redirect ");
-		if (q)
+		if (q) {
+			/* the quoted packet's destination; without a quote, no double space */
 			wk_ob_ip4(ob, q + 16);
-		wk_ob_puts(ob, " to ");
+			wk_ob_putc(ob, ' ');
+		}
+		wk_ob_puts(ob, "to ");
 		wk_ob_puts(ob, h[1] < 4 ? kind[h[1]] : "host");
 		wk_ob_putc(ob, ' ');
 		wk_ob_ip4(ob, h + 4);
@@ -317,10 +450,24 @@ static void line(struct wk_line *o, const struct wk_pkt *p, const struct wk_laye
 		wk_ob_u64(ob, h[4]);
 		break;
 	case 13:
-	case 14:
-		wk_ob_puts(ob, h[0] == 13 ? "time stamp query" : "time stamp reply");
-		idseq(ob, h);
+	case 14: {
+		/* tcpdump: "time stamp query id 7 seq 0", the reply with its three times */
+		const uint8_t *t = wk_layer_bytes(p, l, 0, ICMP_TS_LEN);
+		wk_ob_puts(ob, h[0] == 13 ? "time stamp query id " : "time stamp reply id ");
+		wk_ob_u64(ob, (uint64_t)(h[4] << 8 | h[5]));
+		wk_ob_puts(ob, " seq ");
+		wk_ob_u64(ob, (uint64_t)(h[6] << 8 | h[7]));
+		if (h[0] == 14 && t) {
+			static const char *const what[3] = {": org ", ", recv ", ", xmit "};
+			for (int k = 0; k < 3; k++) {
+				wk_ob_puts(ob, what[k]);
+				put_ms(ob, (uint32_t)t[8 + 4 * k] << 24 |
+				               (uint32_t)t[9 + 4 * k] << 16 |
+				               (uint32_t)t[10 + 4 * k] << 8 | t[11 + 4 * k]);
+			}
+		}
 		break;
+	}
 	case 15:
 	case 16:
 		wk_ob_puts(ob, h[0] == 15 ? "information request" : "information reply");
@@ -329,9 +476,17 @@ static void line(struct wk_line *o, const struct wk_pkt *p, const struct wk_laye
 	case 17:
 		wk_ob_puts(ob, "address mask request");
 		break;
-	case 18:
-		wk_ob_puts(ob, "address mask reply");
+	case 18: {
+		const uint8_t *m = wk_layer_bytes(p, l, 0, ICMP_MASK_LEN);
+		if (m) {
+			wk_ob_puts(ob, "address mask is 0x");
+			for (int k = 8; k < 12; k++)
+				wk_ob_hex(ob, m[k], 2);
+		} else {
+			wk_ob_puts(ob, "address mask reply");
+		}
 		break;
+	}
 	default:
 		wk_ob_puts(ob, "type-#");
 		wk_ob_u64(ob, h[0]);
@@ -345,14 +500,51 @@ static void line(struct wk_line *o, const struct wk_pkt *p, const struct wk_laye
 		verbose_tail(o, p, l, h);
 }
 
+static int encode_idseq(struct wk_build *b, unsigned i, struct wk_wr *w, uint8_t type);
+
 static const struct wk_bind binds[] = {
     {WK_NS_IPPROTO, 1},
     {WK_NS_NONE, 0},
 };
 
 /* Echo request by default; identifier and sequence number (or, for other types, the
- * second word) from the spec. */
+ * second word) from the spec; timestamp messages carry three times (20 bytes, RFC 792),
+ * address mask messages the mask (12 bytes, RFC 950). */
 static int encode(struct wk_build *b, unsigned i, struct wk_wr *w)
+{
+	/* unset, the type follows from the fields given: times make a timestamp request, a
+	 * mask an address mask request, anything else an echo request */
+	const struct wk_bval *tv = wk_build_get(b, i, "icmp.type");
+	bool times = build_isset(b, i, "icmp.ts_ori") || build_isset(b, i, "icmp.ts_rx") ||
+	             build_isset(b, i, "icmp.ts_tx");
+	uint64_t type = tv ? tv->u : times ? 13 : build_isset(b, i, "icmp.addr_mask") ? 17 : 8;
+	if (type == 13 || type == 14) {
+		uint64_t ts[3] = {build_uint(b, i, "icmp.ts_ori", 0),
+		                  build_uint(b, i, "icmp.ts_rx", 0),
+		                  build_uint(b, i, "icmp.ts_tx", 0)};
+		for (int k = 0; k < 3; k++)
+			if (ts[k] > 0xffffffffu)
+				return WK_EINVAL;
+		int rc = encode_idseq(b, i, w, (uint8_t)type);
+		for (int k = 0; k < 3; k++)
+			wk_wr_be32(w, (uint32_t)ts[k]);
+		return rc;
+	}
+	if (type == 17 || type == 18) {
+		const struct wk_bval *m = build_take(b, i, "icmp.addr_mask");
+		static const uint8_t zero[4];
+		if (m && m->n != 4)
+			return WK_EINVAL;
+		int rc = encode_idseq(b, i, w, (uint8_t)type);
+		wk_wr_bytes(w, m ? m->b : zero, 4);
+		return rc;
+	}
+	return encode_idseq(b, i, w, 8);
+}
+
+/* The first 8 bytes: type, code, checksum (0 until finish), then identifier and sequence
+ * number, the gateway of a redirect, or the next-hop MTU. */
+static int encode_idseq(struct wk_build *b, unsigned i, struct wk_wr *w, uint8_t type)
 {
 	uint64_t id = build_uint(b, i, "icmp.id", 0);
 	uint64_t seq = build_uint(b, i, "icmp.seq", 0);
@@ -360,7 +552,7 @@ static int encode(struct wk_build *b, unsigned i, struct wk_wr *w)
 	uint64_t mtu = build_uint(b, i, "icmp.mtu", 0);
 	if (id > 0xffff || seq > 0xffff || mtu > 0xffff || (gw && gw->n != 4))
 		return WK_EINVAL;
-	wk_wr_u8(w, 8);
+	wk_wr_u8(w, type);
 	wk_wr_u8(w, 0);
 	wk_wr_be16(w, 0); /* checksum: finish */
 	if (gw) {

@@ -31,6 +31,7 @@ struct ps {
 	struct wk_error *err;
 	size_t col;
 	struct wk_spec *sp;
+	unsigned flags; /* WK_SPEC_RESOLVE */
 };
 
 static int perr(struct ps *ps, size_t col, int code, const char *fmt, ...)
@@ -429,7 +430,13 @@ static int parse_assign(struct ps *ps, struct slayer *l)
 		if (rc)
 			return rc;
 		struct seg g;
-		if (!spec_parse_value(l->p, f, tok, tlen, &g)) {
+		char reason[128];
+		int named = 1;
+		if (!spec_parse_value(l->p, f, tok, tlen, &g) && (ps->flags & WK_SPEC_RESOLVE) &&
+		    (named = spec_resolve(f, tok, tlen, &g, reason, sizeof(reason))) < 0)
+			return perr(ps, tcol, WK_EINVAL, "cannot resolve '%s' for %s: %s", tok,
+			            f->name, reason);
+		if (named > 0 && !spec_parse_value(l->p, f, tok, tlen, &g)) {
 			struct near nr = {.want = tok, .d = 1000};
 			for (const struct wk_vname *nm = f->names; nm && nm->name; nm++)
 				spec_near_try(&nr, nm->name, strlen(nm->name));
@@ -676,7 +683,13 @@ void wk_spec_free(struct wk_spec *s)
 
 struct wk_spec *wk_spec_parse(const char *text, struct wk_error *err, size_t *col)
 {
-	struct ps ps = {.s = text, .err = err};
+	return wk_spec_parse_flags(text, 0, err, col);
+}
+
+struct wk_spec *wk_spec_parse_flags(const char *text, unsigned flags, struct wk_error *err,
+                                    size_t *col)
+{
+	struct ps ps = {.s = text, .err = err, .flags = flags};
 	struct wk_spec *sp = NULL;
 	int rc = 0;
 	if (!text) {

@@ -73,6 +73,10 @@ bool spec_parse_hex(const char *s, size_t n, uint8_t *out, size_t cap, size_t *l
 /* A whole unsigned number (decimal or 0x hex). */
 bool spec_parse_num(const char *s, size_t n, uint64_t *out);
 bool spec_cstr(const char *s, size_t n, char *buf, size_t cap);
+/* A host name as the value of an address field f, resolved (getaddrinfo) into g: 0, 1
+ * when s is no host name, or a negative code with the resolver's reason in msg. */
+int spec_resolve(const struct wk_field *f, const char *s, size_t n, struct seg *g, char *msg,
+                 size_t cap);
 /* One value token of field f into g; false when it is not a value of f. */
 bool spec_parse_value(const struct wk_proto *p, const struct wk_field *f, const char *s, size_t n,
                       struct seg *g);

@@ -2,6 +2,10 @@
  * letters, addresses with ranges and prefixes, hex bytes; and the edit distance behind the
  * did-you-mean suggestions. */
 #include <errno.h>
+#include <stdio.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -426,4 +430,56 @@ const struct wk_field *spec_flag_named(const struct wk_proto *p, const char *s, 
 			return g;
 	}
 	return NULL;
+}
+
+/* A host name as the value of an address field, resolved once, here (scapy resolves
+ * names in IP fields too): the first address of the field's family. 1 when s is no host
+ * name (letters, digits, '-', '.', '_', at least one letter), 0 when resolved, or an
+ * error with the reason in msg. */
+int spec_resolve(const struct wk_field *f, const char *s, size_t n, struct seg *g, char *msg,
+                 size_t cap)
+{
+	char name[256];
+	bool letter = false;
+	if ((f->type != WK_FT_IP4 && f->type != WK_FT_IP6) || n == 0 || n >= sizeof(name) ||
+	    s[0] == '-' || s[0] == '.')
+		return 1;
+	for (size_t k = 0; k < n; k++) {
+		char c = spec_lower(s[k]);
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+		      c == '_'))
+			return 1;
+		letter |= c >= 'a' && c <= 'z';
+	}
+	if (!letter)
+		return 1;
+	memcpy(name, s, n);
+	name[n] = '\0';
+	int fam = f->type == WK_FT_IP4 ? AF_INET : AF_INET6;
+	struct addrinfo hints = {.ai_family = fam, .ai_socktype = SOCK_DGRAM}, *res = NULL;
+	int rc = getaddrinfo(name, NULL, &hints, &res);
+	if (rc || !res) {
+		snprintf(msg, cap, "%s", rc == EAI_SYSTEM ? strerror(errno) : gai_strerror(rc));
+		return WK_ENOTFOUND;
+	}
+	memset(g, 0, offsetof(struct seg, b));
+	if (fam == AF_INET) {
+		const uint8_t *a =
+		    (const uint8_t *)&((const struct sockaddr_in *)res->ai_addr)->sin_addr;
+		memcpy(g->b, a, 4);
+		g->n = 4;
+		g->tail = 4;
+		g->lo = g->hi =
+		    (uint64_t)a[0] << 24 | (uint64_t)a[1] << 16 | (uint64_t)a[2] << 8 | a[3];
+	} else {
+		const uint8_t *a = ((const struct sockaddr_in6 *)res->ai_addr)->sin6_addr.s6_addr;
+		memcpy(g->b, a, 16);
+		g->n = 16;
+		g->tail = 8;
+		for (int k = 8; k < 16; k++)
+			g->lo = g->lo << 8 | a[k];
+		g->hi = g->lo;
+	}
+	freeaddrinfo(res);
+	return 0;
 }

@@ -5,6 +5,7 @@
  *   port:    {"ip":"198.19.0.5","proto":"tcp"|"udp"|"sctp","port":22,"state":"open",
  *             "reason":"syn-ack","ttl":64,"ts":"2026-12-06T04:40:00.123456Z",
  *             "rtt_us":120 (optional), "mac":"02:00:00:00:00:01" (optional),
+ *             "vendor":"Xerox" (optional, with mac: nmap-mac-prefixes),
  *             "service":{"name":"ssh","product":..,"version":..,"extra":..,"hostname":..,
  *                        "ostype":..,"devicetype":..,"cpe":[..],"method":"probed"|"table",
  *                        "conf":10,"tunnel":"ssl","probe":"GetRequest",
@@ -150,7 +151,7 @@ static void service(struct wk_ob *o, const struct wk_scan_service *s)
 }
 
 /* One result as one line (also used by tests through the writer table). */
-static void line(struct wk_ob *o, const struct wk_scan_result *r)
+static void line(struct wk_ob *o, const struct wk_scan_info *info, const struct wk_scan_result *r)
 {
 	char ts[64];
 	wk_ob_puts(o, "{\"ip\":\"");
@@ -172,6 +173,9 @@ static void line(struct wk_ob *o, const struct wk_scan_result *r)
 		wk_ob_putc(o, '"');
 		wk_ob_mac(o, r->mac);
 		wk_ob_putc(o, '"');
+		const char *vendor = wk_macdb_vendor(info ? info->macdb : NULL, r->mac);
+		if (vendor)
+			kstr(o, "vendor", vendor);
 	}
 	if (r->proto == WK_SCAN_HOST && r->hostname)
 		kstr(o, "hostname", r->hostname);
@@ -189,8 +193,7 @@ static int json_begin(struct wk_ob *o, const struct wk_scan_info *info)
 static int json_result(struct wk_ob *o, const struct wk_scan_info *info,
                        const struct wk_scan_result *r)
 {
-	(void)info;
-	line(o, r);
+	line(o, info, r);
 	/* Whole lines reach the file at once: a kill leaves no half object behind. */
 	return wk_ob_flush(o);
 }

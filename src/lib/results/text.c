@@ -183,13 +183,17 @@ static void host_up_line(struct wk_ob *o, const struct wk_scan_info *info,
 	wk_ob_puts(o, ".\n");
 }
 
-static void mac_line(struct wk_ob *o, const struct wk_scan_result *hr)
+static void mac_line(struct wk_ob *o, const struct wk_scan_info *info,
+                     const struct wk_scan_result *hr)
 {
 	if (!hr->has_mac)
 		return;
+	const char *vendor = wk_macdb_vendor(info->macdb, hr->mac);
 	wk_ob_puts(o, "MAC Address: ");
 	rmac(o, hr->mac);
-	wk_ob_puts(o, " (Unknown)\n");
+	wk_ob_puts(o, " (");
+	wk_ob_puts(o, vendor ? vendor : "Unknown");
+	wk_ob_puts(o, ")\n");
 }
 
 static int text_end(struct wk_ob *o, const struct wk_scan_info *info, const struct wk_results *all,
@@ -225,7 +229,7 @@ static int text_end(struct wk_ob *o, const struct wk_scan_info *info, const stru
 			if (s.nshown)
 				port_table(o, info, all, &h, &s);
 		}
-		mac_line(o, h.host);
+		mac_line(o, info, h.host);
 		if (has_ports)
 			wk_ob_putc(o, '\n');
 	}

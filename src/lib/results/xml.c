@@ -371,7 +371,11 @@ static void host(struct wk_ob *o, const struct wk_scan_info *info, const struct 
 	if (h->host->has_mac) {
 		wk_ob_puts(o, "<address addr=\"");
 		rmac(o, h->host->mac);
-		wk_ob_puts(o, "\" addrtype=\"mac\"/>\n");
+		wk_ob_puts(o, "\" addrtype=\"mac\"");
+		const char *vendor = wk_macdb_vendor(info->macdb, h->host->mac);
+		if (vendor)
+			attr(o, "vendor", vendor);
+		wk_ob_puts(o, "/>\n");
 	}
 	wk_ob_puts(o, "<hostnames>\n");
 	if (h->host->hostname) {

@@ -63,17 +63,31 @@ void bits_free(struct bits *b)
 void eng_emit(struct eng *e, uint32_t addr, uint8_t proto, uint16_t port, uint8_t state,
               uint8_t reason, uint8_t ttl)
 {
+	eng_emit_mac(e, addr, proto, port, state, reason, ttl, NULL);
+}
+
+void eng_emit_mac(struct eng *e, uint32_t addr, uint8_t proto, uint16_t port, uint8_t state,
+                  uint8_t reason, uint8_t ttl, const uint8_t *mac)
+{
 	struct wk_scan_result r;
 	struct timespec ts;
 	memset(&r, 0, sizeof(r));
-	r.addr.family = AF_INET;
-	uint32_t be = htonl(addr);
-	memcpy(r.addr.b, &be, 4);
+	if (e->c.v6) { /* IPv6 targets go by their index (probes6.c) */
+		wk_targets_at(e->o->targets, addr, &r.addr);
+	} else {
+		r.addr.family = AF_INET;
+		uint32_t be = htonl(addr);
+		memcpy(r.addr.b, &be, 4);
+	}
 	r.proto = proto;
 	r.port = port;
 	r.state = state;
 	r.reason = reason;
 	r.ttl = ttl;
+	if (mac) {
+		r.has_mac = true;
+		memcpy(r.mac, mac, 6);
+	}
 	clock_gettime(CLOCK_REALTIME, &ts);
 	r.ts_sec = ts.tv_sec;
 	r.ts_nsec = (uint32_t)ts.tv_nsec;
@@ -106,6 +120,8 @@ static bool target_index(const struct eng *e, uint32_t addr, uint64_t *idx)
 uint32_t eng_target(const struct eng *e, uint64_t i)
 {
 	struct wk_scan_addr a;
+	if (e->c.v6)
+		return (uint32_t)i;
 	wk_targets_at(e->o->targets, i, &a);
 	return (uint32_t)a.b[0] << 24 | (uint32_t)a.b[1] << 16 | (uint32_t)a.b[2] << 8 | a.b[3];
 }
@@ -117,9 +133,17 @@ static void record_reply(struct eng *e, const struct wk_pkt *pkt, const struct s
                          uint8_t proto, bool host, bool dup)
 {
 	static const char *const pn[WK_SP_NPROTO] = {"tcp", "udp", "sctp"};
-	char a[INET_ADDRSTRLEN], c[160];
-	uint32_t be = htonl(v->target);
-	inet_ntop(AF_INET, &be, a, sizeof(a));
+	char a[INET6_ADDRSTRLEN + 2], c[160];
+	if (e->c.v6) { /* the target's index (probes6.c); [addr]:port as in URLs */
+		struct wk_scan_addr t;
+		wk_targets_at(e->o->targets, v->target, &t);
+		char n6[INET6_ADDRSTRLEN];
+		inet_ntop(AF_INET6, t.b, n6, sizeof(n6));
+		snprintf(a, sizeof(a), host ? "%s" : "[%s]", n6);
+	} else {
+		uint32_t be = htonl(v->target);
+		inet_ntop(AF_INET, &be, a, sizeof(a));
+	}
 	if (host)
 		snprintf(c, sizeof(c), "%s %s %s%s", a, wk_port_state_name(WK_PS_HOST_UP),
 		         wk_reason_name(v->reason), dup ? " duplicate" : "");
@@ -144,8 +168,9 @@ static void handle(struct eng *e, const struct scan_reply *r, const struct wk_pk
 		if (ph->per_host) {
 			/* as nmap: an ICMP error quoting a ping probe decides nothing, except port
 			 * or protocol unreachable from the target itself (it is up) */
-			if (r->quoted && !(r->src == v.target && (v.reason == WK_RS_PORT_UNREACH ||
-			                                          v.reason == WK_RS_PROTO_UNREACH)))
+			bool self = r->v6 ? !memcmp(r->src6, r->q_dst6, 16) : r->src == v.target;
+			if (r->quoted && !(self && (v.reason == WK_RS_PORT_UNREACH ||
+			                            v.reason == WK_RS_PROTO_UNREACH)))
 				continue;
 			x = t;
 		} else {
@@ -168,7 +193,12 @@ static void handle(struct eng *e, const struct scan_reply *r, const struct wk_pk
 		if (ph->per_host) {
 			bits_set(&ph->up, t);
 			atomic_fetch_add(&ph->nup, 1);
-			eng_emit(e, v.target, WK_SCAN_HOST, 0, WK_PS_HOST_UP, v.reason, r->ttl);
+			bool link = r->arp || r->nd;
+			if (link && e->macs)
+				memcpy(e->macs + t * 6, r->mac, 6);
+			/* as nmap: a link-layer answer has no TTL to report */
+			eng_emit_mac(e, v.target, WK_SCAN_HOST, 0, WK_PS_HOST_UP, v.reason,
+			             link ? 0 : r->ttl, link ? r->mac : NULL);
 		} else
 			eng_emit(e, v.target, proto, v.port, v.state, v.reason, r->ttl);
 		return;
@@ -240,6 +270,8 @@ static void be32_to(uint8_t *p, uint32_t v)
 static int open_io(struct eng *e, char *ifname, struct wk_error *err)
 {
 	const struct wk_scan_opts *o = e->o;
+	if (e->c.v6)
+		return eng_open_io6(e, ifname, err);
 	uint32_t first = eng_target(e, 0), last = eng_target(e, e->ntargets - 1);
 	uint8_t d[4], s[4];
 	int rc;
@@ -260,7 +292,8 @@ static int open_io(struct eng *e, char *ifname, struct wk_error *err)
 	e->c.src = ntohl(sbe);
 	char filt[96], sa[INET_ADDRSTRLEN];
 	inet_ntop(AF_INET, s, sa, sizeof(sa));
-	snprintf(filt, sizeof(filt), "dst host %s and (tcp or udp or icmp)", sa);
+	snprintf(filt, sizeof(filt), "dst host %s and (tcp or udp or icmp%s)", sa,
+	         e->arp ? " or arp" : "");
 	struct wk_capture_opts co = {.ifname = ifname,
 	                             .snaplen = RX_SNAPLEN,
 	                             .buffer_size = RX_BUFFER,
@@ -274,8 +307,17 @@ static int open_io(struct eng *e, char *ifname, struct wk_error *err)
 	uint32_t gw = gateway(first, ifname);
 	uint32_t hop = gw ? gw : (first == last ? first : 0);
 	struct wk_error e2;
-	if (strcmp(ifname, "lo") && hop && (!gw || gateway(last, ifname) == gw) &&
-	    !wk_iface_mac(ifname, mymac, NULL, &e2)) {
+	if (e->arp && !wk_iface_mac(ifname, mymac, NULL, err)) {
+		/* every frame to its target's MAC from the ARP reply (walk.c patches it) */
+		memcpy(e->c.mac, mymac, 6);
+		memcpy(e->c.eth + 6, mymac, 6);
+		e->c.eth[12] = 0x08;
+		e->c.eth[13] = 0x00;
+		e->c.l2 = true;
+	} else if (e->arp) {
+		return err ? err->code : WK_ESYS;
+	} else if (strcmp(ifname, "lo") && hop && (!gw || gateway(last, ifname) == gw) &&
+	           !wk_iface_mac(ifname, mymac, NULL, &e2)) {
 		uint8_t h[4];
 		be32_to(h, hop);
 		if (!wk_neigh_resolve(ifname, AF_INET, h, s, nmac, NEIGH_TIMEOUT, &e2)) {
@@ -346,7 +388,12 @@ static int disc_phase(struct eng *e, struct phase *ph, bool sharded, struct wk_e
 	unsigned d = o->discovery;
 	int rc = 0;
 	ph->per_host = true;
-	if (d & WK_DISC_ECHO)
+	unsigned asked = d;
+	/* as nmap: on the local segment ARP alone decides; elsewhere it cannot be sent */
+	d = e->arp ? WK_DISC_ARP : d & ~(unsigned)WK_DISC_ARP;
+	if (d & WK_DISC_ARP)
+		rc = add_slot(ph, &scan_probe_arp, 0, err);
+	if (!rc && (d & WK_DISC_ECHO))
 		rc = add_slot(ph, &scan_probe_icmp_echo, 0, err);
 	if (!rc && (d & WK_DISC_TSTAMP))
 		rc = add_slot(ph, &scan_probe_icmp_tstamp, 0, err);
@@ -377,12 +424,15 @@ static int disc_phase(struct eng *e, struct phase *ph, bool sharded, struct wk_e
 		if (!any && !rc)
 			rc = add_slot(ph, &scan_probe_udp_unreach, DEFAULT_UDP_DISC, err);
 	}
+	if (!rc && e->c.v6)
+		rc = eng_phase_v6(ph, err);
 	if (rc)
 		return rc;
 	if (!ph->nslots)
-		return wk_seterr(err, WK_EUNSUP,
-		                 "no discovery method this engine can send (-PE -PP "
-		                 "-PS -PA -PU; -PR and IPv6 discovery are not done yet)");
+		return wk_seterr(err, WK_EINVAL,
+		                 asked == WK_DISC_ARP ? "-PR: the targets are not all on the local "
+		                                        "segment of one interface"
+		                                      : "no discovery method given");
 	if (ph->nslots > BATCH)
 		return wk_seterr(err, WK_EINVAL,
 		                 "too many discovery probes per host (%u, at most %u)", ph->nslots,
@@ -423,6 +473,8 @@ static int port_phase(struct eng *e, struct phase *ph, struct wk_error *err)
 		                 mu                      ? "TCP or UDP"
 		                 : m->proto == WK_SP_UDP ? "UDP"
 		                                         : "TCP");
+	if (e->c.v6 && (rc = eng_phase_v6(ph, err)))
+		return rc;
 	if (e->ntargets > UINT64_MAX / ph->nslots)
 		return wk_seterr(err, WK_EINVAL, "target x port space too large");
 	return phase_finish(e, ph, e->ntargets * ph->nslots, true, err);
@@ -432,15 +484,15 @@ static int check_opts(const struct wk_scan_opts *o, struct wk_error *err)
 {
 	if (!o->targets || !wk_targets_count(o->targets))
 		return wk_seterr(err, WK_EINVAL, "no targets");
-	struct wk_scan_addr a;
+	struct wk_scan_addr a, b;
 	wk_targets_at(o->targets, 0, &a);
-	if (a.family != AF_INET)
+	wk_targets_at(o->targets, wk_targets_count(o->targets) - 1, &b);
+	if (a.family != b.family)
 		return wk_seterr(err, WK_EUNSUP,
-		                 "raw scans of IPv6 targets are not done yet (-sT)");
-	wk_targets_at(o->targets, wk_targets_count(o->targets) - 1, &a);
-	if (a.family != AF_INET)
-		return wk_seterr(err, WK_EUNSUP,
-		                 "raw scans of IPv6 targets are not done yet (-sT)");
+		                 "IPv4 and IPv6 targets in one raw scan (scan them apart, or -sT)");
+	/* IPv6 positions carry the target's index in 32 bits (probes6.c) */
+	if (a.family == AF_INET6 && wk_targets_count(o->targets) > UINT32_MAX)
+		return wk_seterr(err, WK_EINVAL, "more than 2^32 IPv6 targets");
 	if (o->shard_of && (o->shard_k < 1 || o->shard_k > o->shard_of))
 		return wk_seterr(err, WK_EINVAL, "shard %u/%u", o->shard_k, o->shard_of);
 	if (o->type != WK_SCAN_NONE && o->type != WK_SCAN_SYN && o->type != WK_SCAN_ACK &&
@@ -488,6 +540,11 @@ int wk_scan_run(const struct wk_scan_opts *o, struct wk_scan_summary *sum, uint6
 		oo.wait_ms = DEFAULT_WAIT_MS;
 	e.o = &oo;
 	e.ntargets = wk_targets_count(o->targets);
+	struct wk_scan_addr fa;
+	wk_targets_at(o->targets, 0, &fa);
+	e.c.v6 = fa.family == AF_INET6;
+	e.c.targets = o->targets;
+	e.c.ntargets = e.ntargets;
 	pthread_mutex_init(&e.mu, NULL);
 	if (getrandom(e.c.key, sizeof(e.c.key), 0) != (ssize_t)sizeof(e.c.key)) {
 		rc = wk_seterr_sys(err, errno, "getrandom");
@@ -512,6 +569,8 @@ int wk_scan_run(const struct wk_scan_opts *o, struct wk_scan_summary *sum, uint6
 	}
 	/* every template and table before anything opens or is sent */
 	bool sn = o->type == WK_SCAN_NONE;
+	if ((rc = eng_arp_setup(&e, err)))
+		goto out;
 	if (o->discovery && (rc = disc_phase(&e, &disc, sn, err)))
 		goto out;
 	if (!sn && (rc = port_phase(&e, &ports, err)))
@@ -528,7 +587,7 @@ int wk_scan_run(const struct wk_scan_opts *o, struct wk_scan_summary *sum, uint6
 	/* everything is open: the caller may drop privileges now, while one thread runs */
 	if (o->on_open && (rc = o->on_open(o->ctx, err)))
 		goto out;
-	e.rec_lt = e.c.l2 ? WK_LINKTYPE_ETHERNET : WK_LINKTYPE_IPV4;
+	e.rec_lt = e.c.l2 ? WK_LINKTYPE_ETHERNET : e.c.v6 ? WK_LINKTYPE_IPV6 : WK_LINKTYPE_IPV4;
 	/* a bucket of a few batches lets the average rate catch up after a late wake-up */
 	wk_pace_init(&e.pace, pick_rate(o), 4 * BATCH, wk_mono_ns());
 	e.rate_mark_ns = e.last_progress_ns = wk_mono_ns();
@@ -569,6 +628,8 @@ out:
 	phase_free(&disc);
 	phase_free(&ports);
 	free(e.bufs);
+	if (e.macs)
+		munmap(e.macs, e.macs_len);
 	pthread_mutex_destroy(&e.mu);
 	return scan_hosts_user_set(o, sum, rc);
 }

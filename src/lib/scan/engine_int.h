@@ -74,11 +74,24 @@ struct eng {
 	double cur_rate;
 	uint8_t *bufs;   /* BATCH probes of SCAN_PKT_MAX */
 	uint32_t rec_lt; /* link type of the probes in the pcapng record */
+	bool arp;        /* discovery by ARP on the local segment (arp.c) */
+	uint8_t *macs;   /* with arp: 6 bytes per target, its MAC once it answered */
+	size_t macs_len;
 };
 
 uint32_t eng_target(const struct eng *e, uint64_t i);
 void eng_emit(struct eng *e, uint32_t addr, uint8_t proto, uint16_t port, uint8_t state,
               uint8_t reason, uint8_t ttl);
+void eng_emit_mac(struct eng *e, uint32_t addr, uint8_t proto, uint16_t port, uint8_t state,
+                  uint8_t reason, uint8_t ttl, const uint8_t *mac);
+/* Whether discovery goes by ARP (the targets share the segment of the interface towards
+ * them) and, when so, the MAC table (arp.c). */
+int eng_arp_setup(struct eng *e, struct wk_error *err);
+/* IPv6 (link6.c): neighbour discovery on link (as eng_arp_setup), the sockets, and a
+ * phase's probe modules swapped for their IPv6 forms (those without one dropped). */
+int eng_nd_setup(struct eng *e, struct wk_error *err);
+int eng_open_io6(struct eng *e, char *ifname, struct wk_error *err);
+int eng_phase_v6(struct phase *ph, struct wk_error *err);
 /* Walk the phase: the first pass, retransmissions, the wait, the no-response report. */
 int eng_phase_run(struct eng *e, struct phase *ph, uint64_t *resume, struct wk_error *err);
 bool eng_stopped(const struct eng *e);

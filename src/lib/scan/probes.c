@@ -473,8 +473,8 @@ const struct scan_probe scan_probe_icmp_tstamp = {"icmp-timestamp", IPPROTO_ICMP
                                                   tstamp_classify};
 
 const struct scan_probe *const scan_probes[] = {
-    &scan_probe_icmp_echo, &scan_probe_icmp_tstamp, &scan_probe_tcp_ack,
-    &scan_probe_tcp_syn,   &scan_probe_udp,         &scan_probe_udp_unreach,
+    &scan_probe_arp,     &scan_probe_icmp_echo, &scan_probe_icmp_tstamp, &scan_probe_tcp_ack,
+    &scan_probe_tcp_syn, &scan_probe_udp,       &scan_probe_udp_unreach,
 };
 const size_t scan_nprobes = WK_ARRAY_SIZE(scan_probes);
 

@@ -100,6 +100,8 @@ bool scan_parse(const uint8_t *p, size_t n, uint32_t lt, struct scan_reply *o)
 	struct wk_rd r;
 	memset(o, 0, sizeof(*o));
 	wk_rd_init(&r, p, n);
+	if (scan_parse_arp(p, n, lt, o) || scan_parse6(p, n, lt, o))
+		return true;
 	if (!link_skip(&r, lt) || !ip4(&r, &o->src, &o->dst, &o->proto, &o->ttl, false))
 		return false;
 	switch (o->proto) {

@@ -21,6 +21,12 @@ struct scan_ctx {
 	uint8_t key[16];  /* SipHash key of this run */
 	bool l2;          /* frames start with an Ethernet header */
 	uint8_t eth[SCAN_ETH_LEN];
+	uint8_t mac[6]; /* ours, for ARP requests (arp.c) */
+	/* IPv6 scans (probes6.c): a probe's "address" is the target's index in targets */
+	bool v6;
+	uint8_t src6[16];
+	const struct wk_targets *targets;
+	uint64_t ntargets;
 	const struct scan_payloads *payloads; /* UDP payloads by port; may be NULL */
 };
 
@@ -48,6 +54,13 @@ struct scan_reply {
 	uint32_t q_seq;            /* quoted TCP sequence number */
 	uint8_t q_itype;           /* quoted ICMP type */
 	uint16_t q_iid, q_iseq;    /* quoted ICMP identifier and sequence */
+	bool arp;                  /* an ARP reply (RFC 826): src is its sender's address */
+	uint8_t mac[6];            /* the ARP sender's hardware address; ND: the target's */
+	/* IPv6 (reply6.c): proto is the next header (58 for ICMPv6); itype, icode, iid,
+	 * iseq, q_* as for IPv4, addresses in the 16-byte fields */
+	bool v6;
+	bool nd; /* a neighbour advertisement (RFC 4861 4.4): tgt6 and mac */
+	uint8_t src6[16], dst6[16], q_src6[16], q_dst6[16], tgt6[16];
 };
 
 /* What a probe module made of a reply: the target, the probe's port and the verdict. */
@@ -75,7 +88,14 @@ struct scan_probe {
 };
 
 extern const struct scan_probe scan_probe_tcp_syn, scan_probe_tcp_ack, scan_probe_udp,
-    scan_probe_udp_unreach, scan_probe_icmp_echo, scan_probe_icmp_tstamp;
+    scan_probe_udp_unreach, scan_probe_icmp_echo, scan_probe_icmp_tstamp, scan_probe_arp;
+/* The IPv6 forms (probes6.c), outside the name table: the engine swaps them in. */
+extern const struct scan_probe scan_probe_tcp_syn6, scan_probe_tcp_ack6, scan_probe_udp6,
+    scan_probe_udp_unreach6, scan_probe_icmp6_echo, scan_probe_nd;
+/* The IPv6 form of an IPv4 probe module, NULL when there is none (ICMP timestamp). */
+const struct scan_probe *scan_probe_v6(const struct scan_probe *m);
+/* Index of a in c->targets, false when it is not a target. */
+bool scan_index6(const struct scan_ctx *c, const uint8_t a[16], uint32_t *idx);
 /* Every module, sorted by name (the unit test checks names are unique). */
 extern const struct scan_probe *const scan_probes[];
 extern const size_t scan_nprobes;
@@ -84,6 +104,17 @@ const struct scan_probe *scan_probe_find(const char *name);
 /* Reduce a captured frame (link type lt) to a scan_reply. False when it is not IPv4 or
  * is too short or malformed; every byte is read through the bounded cursor. */
 bool scan_parse(const uint8_t *p, size_t n, uint32_t lt, struct scan_reply *r);
+
+/* An Ethernet frame holding an ARP reply (arp.c): fills r->arp, src, dst and mac. */
+bool scan_parse_arp(const uint8_t *p, size_t n, uint32_t lt, struct scan_reply *r);
+/* An IPv6 packet (reply6.c): Ethernet, cooked or raw IPv6; TCP, UDP, ICMPv6 with the
+ * header an error quotes, neighbour advertisements. */
+bool scan_parse6(const uint8_t *p, size_t n, uint32_t lt, struct scan_reply *r);
+/* The same for IPv6 from /proc/net/ipv6_route. */
+bool scan_onlink6(const char *ifname, const uint8_t first[16], const uint8_t last[16]);
+/* Whether every address in [first, last] (host order) is on the segment of ifname: one
+ * route without gateway on that interface covers both (/proc/net/route). */
+bool scan_onlink(const char *ifname, uint32_t first, uint32_t last);
 
 /* UDP payloads from nmap-payloads (payloads.c): the first payload listed for a port. */
 struct scan_payloads;

@@ -2,6 +2,7 @@
  * positions from the resume point, retransmission passes that send only to positions no
  * reply has marked, the wait for late replies, and the report of what never answered. */
 #include <errno.h>
+#include <string.h>
 #include <time.h>
 
 #include "scan/engine_int.h"
@@ -123,6 +124,8 @@ static unsigned add(struct eng *e, struct phase *ph, uint64_t x, uint8_t **slot,
 	while (mi + 1 < ph->nmods && ph->mods[mi] != s->m)
 		mi++;
 	lens[0] = s->m->make(slot[0], &ph->tmpl[mi], &e->c, eng_target(e, x / ph->nslots), s->port);
+	if (e->macs) /* found by ARP or ND: straight to its MAC */
+		memcpy(slot[0], e->macs + x / ph->nslots * 6, 6);
 	return 1;
 }
 

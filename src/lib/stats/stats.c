@@ -598,7 +598,24 @@ static void pad(struct wk_ob *o, size_t n)
 		wk_ob_putc(o, ' ');
 }
 
-static void print_nodes(struct wk_ob *o, const struct wk_stats *s, int n, unsigned depth)
+/* The column the counters start in: 32, or further right when a deeply nested name
+ * would reach it, so that they stay in one column. */
+static size_t name_column(const struct wk_stats *s)
+{
+	size_t col = 32;
+	for (int n = 1; n < s->nnodes; n++) {
+		size_t depth = 0;
+		for (int p = n; p > 0 && depth <= WK_MAX_LAYERS; p = s->nodes[p].parent)
+			depth++;
+		size_t w = 2 * depth + strlen(s->nodes[n].proto->name) + 1;
+		if (w > col)
+			col = w;
+	}
+	return col;
+}
+
+static void print_nodes(struct wk_ob *o, const struct wk_stats *s, int n, unsigned depth,
+                        size_t col)
 {
 	/* children are linked newest first; print them in order of first appearance */
 	int kids[256];
@@ -610,14 +627,14 @@ static void print_nodes(struct wk_ob *o, const struct wk_stats *s, int n, unsign
 		size_t w = 2 * depth + strlen(nd->proto->name);
 		pad(o, 2 * depth);
 		wk_ob_puts(o, nd->proto->name);
-		pad(o, w < 32 ? 32 - w : 1);
+		pad(o, col - w);
 		wk_ob_puts(o, "packets:");
 		wk_ob_u64(o, nd->packets);
 		wk_ob_puts(o, " bytes:");
 		wk_ob_u64(o, nd->bytes);
 		wk_ob_putc(o, '\n');
 		if (depth < 24)
-			print_nodes(o, s, kids[i], depth + 1);
+			print_nodes(o, s, kids[i], depth + 1, col);
 	}
 }
 
@@ -713,7 +730,7 @@ void wk_stats_print(struct wk_ob *o, struct wk_stats *s, size_t top)
 		s->nodes[s->nodes[n].parent].packets += s->nodes[n].packets;
 		s->nodes[s->nodes[n].parent].bytes += s->nodes[n].bytes;
 	}
-	print_nodes(o, s, 0, 1);
+	print_nodes(o, s, 0, 1, name_column(s));
 	if (s->nodes_dropped) {
 		wk_ob_puts(o, "  (");
 		wk_ob_u64(o, s->nodes_dropped);

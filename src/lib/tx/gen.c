@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <sys/random.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "wirekit/pace.h"
@@ -23,14 +24,21 @@ enum {
  * hping3 do the same, and replies can then be told apart): per packet, or one per run
  * (ICMP identifiers, as ping uses one per process), or counting packets (ICMP echo
  * sequence numbers, as ping). Source ports are found by role. */
-enum dkind { D_RAND, D_RUNID, D_COUNT, D_SPORT };
+enum dkind { D_RAND, D_RUNID, D_COUNT, D_SPORT, D_CLOCK };
 
 static const struct {
 	const char *field;
 	enum dkind kind;
 } random_fields[] = {
-    {"ip.id", D_RAND},     {"tcp.seq", D_RAND},   {"icmp.id", D_RUNID},
-    {"icmp6.id", D_RUNID}, {"icmp.seq", D_COUNT}, {"icmp6.seq", D_COUNT},
+    {"ip.id", D_RAND},
+    {"tcp.seq", D_RAND},
+    {"icmp.id", D_RUNID},
+    {"icmp6.id", D_RUNID},
+    {"icmp.seq", D_COUNT},
+    {"icmp6.seq", D_COUNT},
+    /* the originate time of an ICMP timestamp request: now, in ms since midnight UT
+     * (RFC 792; nping and scapy fill it the same way) */
+    {"icmp.ts_ori", D_CLOCK},
 };
 
 struct dflt {
@@ -107,6 +115,13 @@ static void draw(struct wk_txgen *g, uint64_t n)
 		case D_COUNT:
 			v = n & d->mask;
 			break;
+		case D_CLOCK: {
+			struct timespec ts;
+			clock_gettime(CLOCK_REALTIME, &ts);
+			v = ((uint64_t)ts.tv_sec % 86400 * 1000 + (uint64_t)ts.tv_nsec / 1000000) &
+			    d->mask;
+			break;
+		}
 		default:
 			v = (d->kind == D_RUNID ? g->run_id : rnd(g)) & d->mask;
 			if (v == 0)
@@ -206,7 +221,7 @@ static int fresh(struct wk_txgen *g, uint64_t idx, uint8_t *out, size_t cap, siz
 	if ((rc = wk_spec_build(g->s, idx, b, err)))
 		return rc;
 	for (unsigned j = 0; j < g->ndflt; j++)
-		if ((rc = wk_build_set_uint(b, g->d[j].layer, g->d[j].f->name, g->vals[j], err)))
+		if ((rc = wk_build_set_default(b, g->d[j].layer, g->d[j].f->name, g->vals[j], err)))
 			return rc;
 	if (g->want_src) {
 		const struct wk_bval *dv = wk_build_get(b, (unsigned)g->net, g->ndst->name);
