@@ -24,10 +24,10 @@ struct wk_line {
 	unsigned layer;           /* index of the layer being printed */
 	struct wk_flowtab *flows; /* per-flow state for relative numbers; NULL: absolute */
 	bool link;                /* tcpdump -e: link layers print their header */
-	unsigned named;  /* a layer whose name the link header printed ("ethertype IPv4"): it
-	                  * leaves out its own ("IP "), as tcpdump -e does; 0 none */
-	bool ports_only; /* an IPv6 extension header came between the addresses and the
-	                  * transport: tcpdump prints "sport > dport: " alone */
+	unsigned named;   /* a layer whose name the link header printed ("ethertype IPv4"): it
+	                   * leaves out its own ("IP "), as tcpdump -e does; 0 none */
+	bool ports_only;  /* an IPv6 extension header came between the addresses and the
+	                   * transport: tcpdump prints "sport > dport: " alone */
 	unsigned verbose; /* tcpdump -v (1), -vv (2): header fields and checksum checks */
 	bool quote;       /* an ICMP error's line asked for the packet it quotes (tcpdump -v):
 	                   * the quoted layers print too */

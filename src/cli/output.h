@@ -37,7 +37,7 @@ enum {
 	"                    first, as tcpdump prints them)\n"                                     \
 	"  -e, --link-header the link-layer header on each line (tcpdump -e; with -T fields, -e\n" \
 	"                    names a field)\n"                                                     \
-	"  -v, -vv           tcpdump's verbose line: IPv4/IPv6 header fields, IPv4, TCP, ICMP\n"  \
+	"  -v, -vv           tcpdump's verbose line: IPv4/IPv6 header fields, IPv4, TCP, ICMP\n"   \
 	"                    and UDP/IPv6 checksums (-vv: also UDP/IPv4, every TCP seq)\n"         \
 	"  -V                layer tree with every field\n"                                        \
 	"  -x                hex and ASCII dump of each packet (after its line or tree)\n"         \

@@ -115,10 +115,9 @@ static bool nonzero(const uint8_t *a, size_t n)
 /* tcpdump -v (print-arp.c): "Ethernet (len 6), IPv4 (len 4), " before the operation. */
 static void verbose_types(struct wk_ob *ob, const uint8_t *h)
 {
-	static const struct wk_vname hrd[] = {
-	    {1, "Ethernet"}, {6, "TokenRing"}, {7, "ArcNet"},      {15, "FrameRelay"},
-	    {19, "ATM"},     {23, "Strip"},    {24, "IEEE 1394"}, {32, "InfiniBand"},
-	    {0, NULL}};
+	static const struct wk_vname hrd[] = {{1, "Ethernet"},    {6, "TokenRing"},   {7, "ArcNet"},
+	                                      {15, "FrameRelay"}, {19, "ATM"},        {23, "Strip"},
+	                                      {24, "IEEE 1394"},  {32, "InfiniBand"}, {0, NULL}};
 	unsigned ht = (unsigned)(h[0] << 8 | h[1]), pt = (unsigned)(h[2] << 8 | h[3]);
 	const char *hn = wk_vname_find(hrd, ht);
 	if (hn) {

@@ -637,7 +637,8 @@ static void put_rr(struct wk_ob *o, const struct dns_msg *d, const struct dns_rr
 		if (!v || name_read(d, &pos, NULL, NULL, &why) != DNS_OK)
 			break;
 		size_t pos2 = pos;
-		if (name_read(d, &pos2, NULL, NULL, &why) != DNS_OK || pos2 + 20 > rr->rd + rr->rdlen)
+		if (name_read(d, &pos2, NULL, NULL, &why) != DNS_OK ||
+		    pos2 + 20 > rr->rd + rr->rdlen)
 			break;
 		wk_ob_putc(o, ' ');
 		put_name(o, d, rr->rd);

@@ -278,9 +278,12 @@ static void line(struct wk_line *o, const struct wk_pkt *p, const struct wk_laye
 		static const struct {
 			uint16_t bit;
 			const char *name;
-		} fn[] = {{GRE_C, "checksum present"}, {GRE_R, "routing present"},
-		          {GRE_K, "key present"},      {GRE_S, "sequence# present"},
-		          {0x0800, "source routing present"}, {GRE_A, "ack present"}};
+		} fn[] = {{GRE_C, "checksum present"},
+		          {GRE_R, "routing present"},
+		          {GRE_K, "key present"},
+		          {GRE_S, "sequence# present"},
+		          {0x0800, "source routing present"},
+		          {GRE_A, "ack present"}};
 		const char *sep = "";
 		wk_ob_puts(ob, ", Flags [");
 		for (size_t i = 0; i < WK_ARRAY_SIZE(fn); i++)
@@ -290,9 +293,8 @@ static void line(struct wk_line *o, const struct wk_pkt *p, const struct wk_laye
 				sep = ", ";
 			}
 		wk_ob_puts(ob, *sep ? "]" : "none]");
-		const uint8_t *s = (fl & (GRE_C | GRE_R)) && !(fl & GRE_VER)
-		                       ? wk_layer_bytes(p, l, 4, 2)
-		                       : NULL;
+		const uint8_t *s =
+		    (fl & (GRE_C | GRE_R)) && !(fl & GRE_VER) ? wk_layer_bytes(p, l, 4, 2) : NULL;
 		if (s) {
 			wk_ob_puts(ob, ", sum 0x");
 			wk_ob_hex(ob, (uint64_t)(s[0] << 8 | s[1]), 1);

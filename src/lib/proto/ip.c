@@ -310,13 +310,34 @@ const char *ip_proto_vname(unsigned proto)
 		uint8_t n;
 		const char *name;
 	} t[] = {
-	    {0, "Options"},       {1, "ICMP"},     {2, "IGMP"},           {4, "IPIP"},
-	    {6, "TCP"},           {8, "EGP"},      {9, "IGRP"},           {17, "UDP"},
-	    {33, "DCCP"},         {41, "IPv6"},    {43, "Routing"},       {44, "Fragment"},
-	    {46, "RSVP"},         {47, "GRE"},     {50, "ESP"},           {51, "AH"},
-	    {55, "Mobile IP"},    {58, "ICMPv6"},  {62, "Mobile IP (old)"}, {88, "EIGRP"},
-	    {89, "OSPF"},         {103, "PIM"},    {108, "Compressed IP"}, {112, "VRRP"},
-	    {113, "PGM"},         {132, "SCTP"},   {135, "Mobility"},     {143, "Ethernet"},
+	    {0, "Options"},
+	    {1, "ICMP"},
+	    {2, "IGMP"},
+	    {4, "IPIP"},
+	    {6, "TCP"},
+	    {8, "EGP"},
+	    {9, "IGRP"},
+	    {17, "UDP"},
+	    {33, "DCCP"},
+	    {41, "IPv6"},
+	    {43, "Routing"},
+	    {44, "Fragment"},
+	    {46, "RSVP"},
+	    {47, "GRE"},
+	    {50, "ESP"},
+	    {51, "AH"},
+	    {55, "Mobile IP"},
+	    {58, "ICMPv6"},
+	    {62, "Mobile IP (old)"},
+	    {88, "EIGRP"},
+	    {89, "OSPF"},
+	    {103, "PIM"},
+	    {108, "Compressed IP"},
+	    {112, "VRRP"},
+	    {113, "PGM"},
+	    {132, "SCTP"},
+	    {135, "Mobility"},
+	    {143, "Ethernet"},
 	};
 	for (size_t i = 0; i < WK_ARRAY_SIZE(t); i++)
 		if (t[i].n == proto)
@@ -337,8 +358,8 @@ static void bad_len(struct wk_ob *ob, unsigned n)
 static void opts_verbose(struct wk_ob *ob, const uint8_t *c, size_t n)
 {
 	static const struct wk_vname names[] = {
-	    {0, "EOL"}, {1, "NOP"},   {68, "timestamp"}, {130, "security"}, {7, "RR"},
-	    {137, "SSRR"}, {131, "LSRR"}, {148, "RA"},     {82, "traceroute"}, {0, NULL}};
+	    {0, "EOL"},    {1, "NOP"},    {68, "timestamp"}, {130, "security"},  {7, "RR"},
+	    {137, "SSRR"}, {131, "LSRR"}, {148, "RA"},       {82, "traceroute"}, {0, NULL}};
 	const char *sep = "";
 	size_t ol;
 	for (size_t i = 0; i < n; i += ol) {

@@ -148,7 +148,8 @@ static void line(struct wk_line *o, const struct wk_pkt *p, const struct wk_laye
 	if (o->verbose) {
 		/* tcpdump -v (print-ip6.c): "(class 0x.., flowlabel 0x....., hlim 64,
 		 * next-header TCP (6) payload length: 40) " */
-		uint32_t flow = (uint32_t)h[0] << 24 | (uint32_t)h[1] << 16 | (uint32_t)h[2] << 8 | h[3];
+		uint32_t flow =
+		    (uint32_t)h[0] << 24 | (uint32_t)h[1] << 16 | (uint32_t)h[2] << 8 | h[3];
 		wk_ob_putc(o->ob, '(');
 		if (flow & 0x0ff00000) {
 			wk_ob_puts(o->ob, "class 0x");
@@ -513,7 +514,8 @@ static void line_frag(struct wk_line *o, const struct wk_pkt *p, const struct wk
 	wk_ob_puts(o->ob, "frag (");
 	if (o->verbose) { /* the identification (print-frag6.c) */
 		wk_ob_puts(o->ob, "0x");
-		wk_ob_hex(o->ob, (uint32_t)h[4] << 24 | (uint32_t)h[5] << 16 | (uint32_t)h[6] << 8 | h[7],
+		wk_ob_hex(o->ob,
+		          (uint32_t)h[4] << 24 | (uint32_t)h[5] << 16 | (uint32_t)h[6] << 8 | h[7],
 		          8);
 		wk_ob_putc(o->ob, ':');
 	}

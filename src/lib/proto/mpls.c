@@ -126,8 +126,7 @@ static void line(struct wk_line *o, const struct wk_pkt *p, const struct wk_laye
 		wk_ob_puts(o->ob, ", [S]");
 	wk_ob_puts(o->ob, ", ttl ");
 	wk_ob_u64(o->ob, e & 0xff);
-	const struct wk_proto *nx =
-	    o->layer + 1u < p->nlayers ? p->l[o->layer + 1].proto : NULL;
+	const struct wk_proto *nx = o->layer + 1u < p->nlayers ? p->l[o->layer + 1].proto : NULL;
 	if (o->verbose && nx == &wk_proto_mpls)
 		wk_ob_putc(o->ob, ')');
 	else if (o->verbose && (nx == &wk_proto_ip || nx == &wk_proto_ipv6))
