@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -179,6 +180,20 @@ static const char *line(const struct wk_pkt *p)
 	static char buf[1024];
 	struct wk_ob o;
 	struct wk_print_opts po = {.tfmt = WK_TIME_NONE};
+	wk_ob_init(&o, buf, sizeof(buf) - 1, NULL, NULL);
+	wk_print_line(&o, &po, p);
+	buf[o.len] = 0;
+	if (o.len && buf[o.len - 1] == '\n')
+		buf[o.len - 1] = 0;
+	return buf;
+}
+
+/* The line with tcpdump's -v (verbose 1) or -vv (2), absolute sequence numbers. */
+static const char *vline(const struct wk_pkt *p, unsigned verbose)
+{
+	static char buf[1024];
+	struct wk_ob o;
+	struct wk_print_opts po = {.tfmt = WK_TIME_NONE, .verbose = verbose};
 	wk_ob_init(&o, buf, sizeof(buf) - 1, NULL, NULL);
 	wk_print_line(&o, &po, p);
 	buf[o.len] = 0;
@@ -603,6 +618,42 @@ static void test_truncation(void **state)
 	}
 }
 
+/* -v as tcpdump 4.99 -n -v prints these frames (its output, copied): the IPv4 header
+ * fields with the record-route option, ECN, a wrong header checksum with the value it
+ * should hold, and the TCP checksum right and wrong. */
+static void test_verbose_line(void **state)
+{
+	(void)state;
+	static const char tcp_ok[] =
+	    "    198.18.0.1.40000 > 198.18.0.2.80: Flags [S], cksum 0x206e (correct), seq 1000, "
+	    "win 64240, options [mss 1460,sackOK,TS val 1 ecr 0,nop,wscale 7], length 0";
+	char want[512];
+	uint8_t f[sizeof(v4opts_syn)];
+	struct wk_pkt p;
+	memcpy(f, v4opts_syn, sizeof(f));
+	dis(&p, f, sizeof(f));
+	snprintf(want, sizeof(want),
+	         "IP (tos 0x0, ttl 63, id 4660, offset 0, flags [DF], proto TCP (6), length 68, "
+	         "options (RR 198.18.0.9,EOL))\n%s",
+	         tcp_ok);
+	assert_string_equal(vline(&p, 1), want);
+	assert_string_equal(vline(&p, 0), "IP 198.18.0.1.40000 > 198.18.0.2.80: Flags [S], seq "
+	                                  "1000, win 64240, options [mss 1460,sackOK,TS val 1 ecr "
+	                                  "0,nop,wscale 7], length 0");
+	f[15] = 0x03;  /* tos: CE */
+	f[24] ^= 0xff; /* the header checksum */
+	dis(&p, f, sizeof(f));
+	snprintf(want, sizeof(want),
+	         "IP (tos 0x3,CE, ttl 63, id 4660, offset 0, flags [DF], proto TCP (6), length 68, "
+	         "options (RR 198.18.0.9,EOL), bad cksum 8b8b (->7488)!)\n%s",
+	         tcp_ok);
+	assert_string_equal(vline(&p, 1), want);
+	memcpy(f, v4opts_syn, sizeof(f));
+	f[51] ^= 0x01; /* a TCP header byte: its checksum is wrong now */
+	dis(&p, f, sizeof(f));
+	assert_non_null(strstr(vline(&p, 2), "Flags [S], cksum 0x206e (incorrect -> 0x206d), seq"));
+}
+
 /* v4opts_syn (82 bytes, IP total length 68) with another total length, cut to n bytes. */
 static void syn_len(struct wk_pkt *p, uint8_t *f, uint16_t tlen, size_t n, uint32_t wirelen)
 {
@@ -654,6 +705,7 @@ int main(void)
 	    cmocka_unit_test(test_checksum_vectors),
 	    cmocka_unit_test(test_truncation),
 	    cmocka_unit_test(test_ip_lengths),
+	    cmocka_unit_test(test_verbose_line),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
