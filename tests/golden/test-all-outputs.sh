@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Every capture in tests/corpus through every output mode (line, -V, -x, --json, --stats):
+# Every capture in tests/corpus through every output mode (line, -vv, -V, -x, --json, --stats):
 # exit status 0 or 1 only (under ASan+UBSan in the sanitizer build), and every --json line
 # parses as JSON.
 set -u
@@ -12,7 +12,7 @@ files = sorted(f for f in os.listdir(corpus) if os.path.isfile(os.path.join(corp
 def one(name):
     path = os.path.join(corpus, name)
     bad = []
-    for mode in (["-t", "date"], ["-V", "-x"], ["--json"], ["--stats"]):
+    for mode in (["-t", "date"], ["-vv"], ["-V", "-x"], ["--json"], ["--stats"]):
         try:
             p = subprocess.run([exe, "read"] + mode + [path], capture_output=True, timeout=120)
         except subprocess.TimeoutExpired:
