@@ -10,10 +10,12 @@ must be byte-identical. They cover IPv4 header checksum errors, TCP checksums ri
 and wrong, UDP checksums (right, wrong, absent), IPv6 with traffic class and flow
 label, ECN bits and ICMP echo.
 
-Part 2 (only with --survey, not asserted): every capture of the corpus directory;
+Part 2 (only with --survey, not asserted): every capture of the corpus directory
+(or of $WK_SURVEY_DIR);
 prints the share of identical records, overall and among the packets whose plain
 line (no -v) already agrees, and the kinds of the differences (tcpdump decodes
 more application and option detail at -v/-vv than we do)."""
+import os
 import re
 import subprocess
 import sys
@@ -98,7 +100,7 @@ def main():
         for v in ("-v", "-vv"):
             kinds = Counter()
             st = sa = files = pt = pa = 0
-            for f in sorted(corpus.iterdir()):
+            for f in sorted(Path(os.environ.get("WK_SURVEY_DIR", corpus)).iterdir()):
                 if f.suffix not in (".pcap", ".pcapng"):
                     continue
                 try:
