@@ -53,7 +53,7 @@ KINDS = [
     (rb"\[icmp6 sum ok\]|bad icmp6 cksum", "ICMPv6 checksum and details (-v)"),
     (rb"\n\t(IP|IP6) ", "ICMP error: quoted packet (-v)"),
     (rb"options \(", "IPv4 options decoded"),
-    (rb" (q|ns|ar): |OPT UDPsize|\[\d+au\]", "DNS -vv sections / EDNS"),
+    (rb" (q|ns|ar): |OPT UDPsize", "DNS -vv sections / EDNS"),
     (rb"DSTOPT \(|HBH \(|RT6 \(", "IPv6 extension header detail"),
     (rb"frag \(", "IPv6 fragments"),
     (rb"\n\t", "application payload lines (HTTP, SMB, ...)"),
