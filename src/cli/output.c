@@ -291,24 +291,29 @@ bool out_tcpdump_e(int argc, char **argv, const char *shortopts)
 	return found;
 }
 
+/* The options that replace the packet lines, by mode. */
+static const char *const mode_names[] = {
+    [OUT_TREE] = "-V", [OUT_JSON] = "--json", [OUT_FIELDS] = "-T fields", [OUT_STATS] = "--stats"};
+
 int out_check(const struct out_opts *o, const char *cmd)
 {
 	/* Each of these replaces the packet lines: given together, all but one would be
 	 * dropped without a word. */
 	if (o->modes & (o->modes - 1)) {
-		static const char *const names[] = {[OUT_TREE] = "-V",
-		                                    [OUT_JSON] = "--json",
-		                                    [OUT_FIELDS] = "-T fields",
-		                                    [OUT_STATS] = "--stats"};
 		fprintf(stderr, "wirekit %s: choose one output of", cmd);
 		for (unsigned m = OUT_TREE; m <= OUT_STATS; m++)
 			if (o->modes & (1u << m))
-				fprintf(stderr, " %s", names[m]);
+				fprintf(stderr, " %s", mode_names[m]);
 		fprintf(stderr, " (see 'wirekit %s --help')\n", cmd);
 		return -1;
 	}
 	if (o->top_set && o->mode != OUT_STATS) {
 		fprintf(stderr, "wirekit %s: --top is a --stats option%s\n", cmd, help_hint(cmd));
+		return -1;
+	}
+	if (o->verbose && o->modes) {
+		fprintf(stderr, "wirekit %s: -v changes the one-line output only, not %s%s\n", cmd,
+		        mode_names[o->mode], help_hint(cmd));
 		return -1;
 	}
 	if (o->hex && (o->mode == OUT_STATS || o->mode == OUT_JSON)) {

@@ -7,6 +7,7 @@
 # may make one.
 set -u
 W=${WIREKIT:?WIREKIT not set}
+TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 fail=0 n=0
@@ -48,6 +49,11 @@ has "send --frag on IPv6: says why" "$T/err" "--frag fragments IPv4 packets"
 has "send -w --interval: warned" "$T/err" "--interval ignored"
 "$W" send --dry-run -q --rate 10 -c 2 "$SPEC" 2>"$T/err"
 has "send --dry-run --rate: warned" "$T/err" "--rate ignored"
+
+usage "read -v with -V" read -v -V "$TOP/tests/corpus/pcapplusplus-three_http_streams.pcap"
+has "read -v -V: says why" "$T/err" "-v changes the one-line output only, not -V"
+usage "read -vv with -T fields" read -vv -T fields -e ip.src "$TOP/tests/corpus/pcapplusplus-three_http_streams.pcap"
+usage "read -v with --stats" read --stats -v "$TOP/tests/corpus/pcapplusplus-three_http_streams.pcap"
 
 # 25. usage mistakes
 usage "listen ADDR without a port" listen 127.0.0.1
