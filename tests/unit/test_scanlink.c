@@ -57,6 +57,12 @@ static void test_macdb_good(void **state)
 	assert_non_null(db);
 	assert_int_equal(wk_macdb_count(db), 0);
 	wk_macdb_free(db);
+	/* a CRLF file with an empty line */
+	const char *crlf = "# crlf\r\n000000 Xerox\r\n\r\n00000C Cisco\r\n";
+	db = wk_macdb_parse(crlf, strlen(crlf), "crlf", &e);
+	assert_non_null(db);
+	assert_int_equal(wk_macdb_count(db), 2);
+	wk_macdb_free(db);
 }
 
 static void damaged(const char *text, size_t n, const char *want)

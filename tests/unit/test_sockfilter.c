@@ -78,6 +78,11 @@ static void test_filter_match(void **state)
 	assert_true(m("sport = :1 and dport = :2 or dst 198.18.0.2", &s));
 	assert_false(m("sport = :1 and ( dport = :2 or dst 198.18.0.2 )", &s));
 	assert_true(m("src *:7070", &s));
+	/* ADDR:* is that address on any port, not any address */
+	assert_true(m("src 198.18.0.1:*", &s));
+	assert_false(m("src 198.18.0.9:*", &s));
+	assert_false(m("dst [2001:db8::5]:*", &s));
+	assert_true(m("sport = :*", &s));
 	assert_false(m("src ::1", &s));
 	/* a v4-mapped IPv6 socket matches an IPv4 address */
 	struct wk_sockinfo v6 = {.family = AF_INET6, .protocol = IPPROTO_TCP};

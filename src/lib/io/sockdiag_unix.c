@@ -80,7 +80,7 @@ static int unix_parse(struct wk_rd *r, const void *pctx, struct wk_sockinfo *s)
 		case UNIX_DIAG_SHUTDOWN:
 			s->shutdown = wk_rd_u8(&v);
 			break;
-#ifdef UNIX_DIAG_UID
+#ifdef UDIAG_SHOW_UID /* UNIX_DIAG_UID is an enum member: test the request flag */
 		case UNIX_DIAG_UID:
 			s->uid = sockdiag_rd_h32(&v);
 			break;

@@ -27,6 +27,7 @@ struct node {
 	uint16_t port;
 	bool has_port; /* src/dst with :PORT */
 	bool any_addr; /* src/dst '*' or only a port */
+	bool any_port; /* sport/dport '*', or ADDR:* */
 	int family;    /* AF_INET, AF_INET6, AF_UNIX (a path pattern) */
 	uint8_t addr[16];
 	unsigned prefix;
@@ -129,7 +130,7 @@ static int parse_portspec(struct parser *p, const char *key, const char *v, stru
 	struct wk_error e;
 	const char *d = v[0] == ':' ? v + 1 : v;
 	if (!strcmp(d, "*")) {
-		n->any_addr = true;
+		n->any_port = true;
 		return 0;
 	}
 	if (wk_sock_parse_port(d, &n->port, &e))
@@ -441,7 +442,7 @@ static bool eval(const struct wk_sockfilter *f, int i, const struct wk_sockinfo 
 	case N_DPORT:
 		if (s->family == AF_UNIX)
 			return false;
-		if (n->any_addr)
+		if (n->any_port)
 			return true;
 		return cmp_port(n->cmp, wk_sockaddr_port(n->kind == N_SPORT ? &s->local : &s->peer),
 		                n->port);

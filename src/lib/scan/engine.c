@@ -191,11 +191,13 @@ static void handle(struct eng *e, const struct scan_reply *r, const struct wk_pk
 		}
 		atomic_fetch_add(&ph->answered, 1);
 		if (ph->per_host) {
-			bits_set(&ph->up, t);
-			atomic_fetch_add(&ph->nup, 1);
 			bool link = r->arp || r->nd;
+			/* the MAC first: the sender reads it once it sees the host up (the bit
+			 * is set with release, read with acquire) */
 			if (link && e->macs)
 				memcpy(e->macs + t * 6, r->mac, 6);
+			bits_set(&ph->up, t);
+			atomic_fetch_add(&ph->nup, 1);
 			/* as nmap: a link-layer answer has no TTL to report */
 			eng_emit_mac(e, v.target, WK_SCAN_HOST, 0, WK_PS_HOST_UP, v.reason,
 			             link ? 0 : r->ttl, link ? r->mac : NULL);

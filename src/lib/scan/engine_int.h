@@ -17,15 +17,18 @@ struct bits {
 };
 int bits_alloc(struct bits *b, uint64_t n, struct wk_error *err);
 void bits_free(struct bits *b);
+/* Bits shared by the receive thread (sets) and the sender (reads): set with release and
+ * read with acquire, so what the receiver wrote before setting a bit (a host's MAC) is
+ * there for the sender that sees it (on x86 both cost what relaxed does). */
 static inline bool bits_get(const struct bits *b, uint64_t i)
 {
-	return atomic_load_explicit(&b->w[i / 64], memory_order_relaxed) >> (i % 64) & 1u;
+	return atomic_load_explicit(&b->w[i / 64], memory_order_acquire) >> (i % 64) & 1u;
 }
 /* Set bit i; true when it was clear. */
 static inline bool bits_set(struct bits *b, uint64_t i)
 {
 	uint64_t m = (uint64_t)1 << (i % 64);
-	return !(atomic_fetch_or_explicit(&b->w[i / 64], m, memory_order_relaxed) & m);
+	return !(atomic_fetch_or_explicit(&b->w[i / 64], m, memory_order_acq_rel) & m);
 }
 
 /* One probe of a position: a module and the port it probes. */

@@ -82,6 +82,8 @@ static int line(struct wk_macdb *db, struct wk_rd *r)
 	uint32_t oui = 0;
 	if (!wk_rd_left(r) || (wk_rd_peek_u8(r, 0, &c) && c == '#'))
 		return 0;
+	if (wk_rd_left(r) == 1 && c == '\r')
+		return 0; /* the empty line of a CRLF file */
 	for (int i = 0; i < 6; i++) {
 		int h = wk_hexval(wk_rd_u8(r));
 		if (r->bad || h < 0)

@@ -522,11 +522,13 @@ static void ask(struct wk_rdns *r, uint32_t i, uint64_t now)
 		e->tries++;
 		if (r->dead[s])
 			continue;
+		/* a random id, then the next free one: at most a few hundred of the 65,536
+		 * are in flight, so the walk is short even when getrandom fails */
 		uint16_t id;
-		do {
-			if (getrandom(&id, sizeof(id), GRND_NONBLOCK) != (ssize_t)sizeof(id))
-				id = (uint16_t)(now ^ (now >> 16) ^ i);
-		} while (r->ids[id]);
+		if (getrandom(&id, sizeof(id), GRND_NONBLOCK) != (ssize_t)sizeof(id))
+			id = (uint16_t)(now ^ (now >> 16) ^ i);
+		while (r->ids[id])
+			id++;
 		size_t ql =
 		    wk_rdns_query(q, sizeof(q), id, wk_rdns_qname(&e->a, qn, sizeof(qn)) ? qn : "");
 		if (!ql)
@@ -560,11 +562,13 @@ static void on_reply(struct wk_rdns *r, unsigned s, const uint8_t *p, size_t n, 
 {
 	char name[WK_RDNS_NAME_MAX], qn[WK_RDNS_NAME_MAX];
 	r->st.replies++;
-	if (n < 2) {
+	struct wk_rd hd;
+	wk_rd_init(&hd, p, n);
+	uint16_t id = wk_rd_be16(&hd);
+	if (hd.bad) {
 		r->st.bad++;
 		return;
 	}
-	uint16_t id = (uint16_t)(p[0] << 8 | p[1]);
 	uint32_t k = r->ids[id];
 	if (!k || r->v[k - 1].server != s) {
 		r->st.bad++;
