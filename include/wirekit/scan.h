@@ -259,6 +259,11 @@ struct wk_scan_info {
 	                   * (never "open") into "Not shown" and <extraports> */
 	bool versions;    /* -sV: a VERSION column in text output */
 	const struct wk_macdb *macdb; /* vendors of MAC addresses; NULL: "Unknown" */
+	/* -Pn: every address of this set is up with reason user-set. Hosts of it without a
+	 * record in the table are not stored: the writers make their host record from the
+	 * set as they walk the table (in address order), so memory does not grow with the
+	 * number of targets. NULL: only the table's hosts. */
+	const struct wk_targets *user_set;
 };
 
 struct wk_scan_summary {
