@@ -50,35 +50,49 @@ void rwalk_begin(struct rwalk *w, const struct wk_results *all, const struct wk_
 	w->ts = sum->end_sec;
 }
 
+static const struct wk_scan_result *user_set_host(struct rwalk *w, const struct wk_scan_addr *a)
+{
+	struct wk_scan_result *v = &w->virt;
+	memset(v, 0, sizeof(*v));
+	v->addr = *a;
+	v->proto = WK_SCAN_HOST;
+	v->state = WK_PS_HOST_UP;
+	v->reason = WK_RS_USER_SET;
+	v->ts_sec = w->ts;
+	return v;
+}
+
 bool rwalk_next(struct rwalk *w, struct rhost *h)
 {
 	const struct wk_scan_result *f = w->i < w->n ? wk_results_at(w->all, w->i) : NULL;
+	bool match = false;
 	if (w->ti < w->tn) {
 		struct wk_scan_addr a;
 		memset(&a, 0, sizeof(a));
 		wk_targets_at(w->set, w->ti, &a);
 		int c = f ? cmp_addr(&a, &f->addr) : -1;
-		w->ti++;
-		if (c < 0) {
-			struct wk_scan_result *v = &w->virt;
-			memset(v, 0, sizeof(*v));
-			v->addr = a;
-			v->proto = WK_SCAN_HOST;
-			v->state = WK_PS_HOST_UP;
-			v->reason = WK_RS_USER_SET;
-			v->ts_sec = w->ts;
+		if (c < 0) { /* a target without a record */
+			w->ti++;
 			memset(h, 0, sizeof(*h));
 			h->begin = h->end = w->i;
-			h->host = h->first = v;
+			h->host = h->first = user_set_host(w, &a);
 			h->up = true;
 			return true;
 		}
-		if (c > 0)
-			w->ti--; /* a table host outside the set: the target comes again next */
+		if (c == 0) {
+			w->ti++;
+			match = true;
+		} /* c > 0: a table host outside the set comes first */
 	}
 	if (!f)
 		return false;
 	w->i = rhost_at(w->all, w->i, h);
+	if (match && !h->up) {
+		/* a target whose ports answered only with ICMP errors from on the way has no
+		 * host record (or a down one): -Pn still reports it up, user-set */
+		h->host = user_set_host(w, &f->addr);
+		h->up = true;
+	}
 	return true;
 }
 
@@ -91,7 +105,9 @@ uint64_t rwalk_count(const struct wk_results *all, const struct wk_scan_info *in
 	struct rhost h;
 	for (size_t i = 0; i < n; i = h.end) {
 		rhost_at(all, i, &h);
-		in_set += wk_targets_has(info->user_set, &h.first->addr);
+		/* a stored host record stands for its target; a host with port records only
+		 * gets one made by rwalk, which counts as the target's */
+		in_set += h.host && wk_targets_has(info->user_set, &h.first->addr);
 	}
 	return n + wk_targets_count(info->user_set) - in_set;
 }
@@ -124,7 +140,8 @@ void rport_begin(struct rport_iter *it, const struct wk_results *all,
 {
 	it->all = all;
 	it->info = info;
-	it->ri = h->begin + (h->host ? 1 : 0);
+	/* the host record, when stored, comes first (rwalk may make one that is not) */
+	it->ri = h->begin + (h->begin < h->end && h->first->proto == WK_SCAN_HOST ? 1 : 0);
 	it->rend = h->end;
 	it->pi = 0;
 }
