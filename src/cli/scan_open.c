@@ -63,7 +63,8 @@ static int on_open(void *ctx, struct wk_error *err)
 int scan_open_before_run(struct scan_cli *c)
 {
 	c->o.on_open = on_open;
-	if (c->o.type != WK_SCAN_CONNECT || !c->drop)
+	/* -sT -sU: the raw UDP scan opens its sockets first and drops in on_open */
+	if (c->o.type != WK_SCAN_CONNECT || c->o.also_udp || !c->drop)
 		return 0;
 	struct wk_error e = {0};
 	if (on_open(c, &e)) {

@@ -42,6 +42,8 @@ int scan_mixed_run(const struct wk_scan_opts *o, struct wk_scan_summary *sum, ui
 		rc = scan_raw_run(&u, &s1, &r, o->discovery ? &up : NULL, err);
 		if (nu)
 			r1 = r;
+	} else if (o->on_open) { /* no raw phase: the caller's drop of privileges happens here */
+		rc = o->on_open(o->ctx, err);
 	}
 	bool stopped = o->stop && *o->stop;
 	if (!rc && !stopped && r1 >= su && ntcp) {
