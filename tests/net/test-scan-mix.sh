@@ -305,6 +305,34 @@ for line in exp.splitlines():
 bad = [(k, v, ports.get(k)) for k, v in want.items() if ports.get(k) != v]
 assert not bad and len(ports) == len(want), (bad[:5], len(ports), len(want))
 PY
+# shards and resume over the one position space (UDP walk, then TCP connects)
+for k in 1 2 3; do
+	scan "tsh$k" -sT -sU -Pn -p "U:53,500,T:22,25" 198.19.0.1-19 --seed 5 --shard "$k/3" "${FAST[@]}"
+done
+check "-sT -sU --shard 1/3..3/3: exit 0" bash -c "[ \$(cat $T/tsh1.rc $T/tsh2.rc $T/tsh3.rc | sort -u) = 0 ]"
+check "-sT -sU shards: pairwise disjoint" python3 "$LAB" disjoint "$T/tsh1.json" "$T/tsh2.json" "$T/tsh3.json"
+check "-sT -sU shards: union = the truth" python3 "$LAB" check connect+udp 1-19 "22,25/53,500" \
+	"$T/tsh1.json" "$T/tsh2.json" "$T/tsh3.json"
+(cd "$T" && exec ip netns exec "$S" "$W" scan -sT -sU -Pn -p "$RP" 198.19.0.1-19 --rate 800 \
+	--seed 9 --wait 300 --max-retries 2 --resume-file "$T/ti.resume" -oJ "$T/ti.json" \
+	>"$T/ti.out" 2>"$T/ti.err") &
+IPID=$!
+PIDS+=("$IPID")
+for _ in $(seq 1500); do # at most 30 s: stop in the UDP walk
+	n=$(grep -c proto "$T/ti.json" 2>/dev/null)
+	[ "${n:-0}" -ge 300 ] && break
+	sleep 0.02
+done
+kill -INT "$IPID"
+wait_pid "$IPID" 30 || kill -KILL "$IPID"
+wait "$IPID"
+irc=$?
+check "-sT -sU SIGINT: exit 130 with a position" bash -c \
+	"[ $irc = 130 ] && grep -q '^position=[1-9]' '$T/ti.resume'"
+inS "$W" scan --resume "$T/ti.resume" >"$T/ti2.out" 2>"$T/ti2.err"
+ti2rc=$?
+check "-sT -sU resume: exit 0, union = the truth of both protocols" bash -c \
+	"[ $ti2rc = 0 ] && python3 '$LAB' check connect+udp 1-19 '$RP/$RP' '$T/ti.json' >'$T/ti.cmp' || { sed 's/^/    /' '$T/ti.cmp'; false; }"
 
 # 8. unknown -Z user: exit 2, one line naming it, not one packet on the link
 bg timeout 60 ip netns exec "$G" tcpdump -i "et$$" -n -w "$T/bad.pcap" -U \
