@@ -367,7 +367,10 @@ struct wk_scan_opts {
 	const char *datadir; /* nmap-payloads for -sU; NULL: $WIREKIT_DATADIR, /usr/share/nmap */
 	/* With WK_SCAN_SYN or WK_SCAN_ACK: the UDP ports of the list are scanned too, as -sU
 	 * does, in the same walk (nmap's -sS -sU); positions are target x (TCP and UDP
-	 * ports). */
+	 * ports). With WK_SCAN_CONNECT (nmap's -sT -sU, needs raw sockets): the raw engine
+	 * scans the UDP ports after discovery, then connects go to the TCP ports of the hosts
+	 * found up (every target with -Pn); positions are the UDP walk's, then the TCP
+	 * walk's. */
 	bool also_udp;
 	/* --pcapng (scan/record.c): every probe sent and every validated reply, NULL: none.
 	 * Raw scans only (the connect scanner sends no packets of its own). */

@@ -65,7 +65,7 @@ struct spare {
 struct shared {
 	const struct wk_scan_opts *o;
 	pthread_mutex_t mu;
-	uint8_t *upmap; /* hosts that answered at all, when there are not too many */
+	uint8_t *upmap;          /* hosts that answered at all, when there are not too many */
 	const struct bits *only; /* -sT -sU: probe only the hosts discovery found up */
 	uint64_t hosts_up;
 	int failed; /* a worker hit an error: all stop (atomic) */
