@@ -32,7 +32,8 @@ struct wk_svc_db_stats {
 };
 
 /* Path of nmap-service-probes: datadir/nmap-service-probes when datadir is given, else
- * $WIREKIT_DATADIR, else /usr/share/nmap. Writes into buf (n bytes), returns buf. */
+ * the first of $WIREKIT_DATADIR and /usr/share/nmap that has it (the last one when none
+ * has). Writes into buf (n bytes), returns buf. */
 const char *wk_svc_db_path(const char *datadir, char *buf, size_t n);
 /* Load and compile a probe file. A line that cannot be understood fails the load with
  * WK_EFORMAT and "FILE line N: why"; a regex PCRE2 refuses is skipped and remembered.

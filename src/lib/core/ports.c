@@ -8,10 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/datafile_int.h"
 #include "wirekit/scan.h"
 
-#define SERVICES_FILE   "nmap-services"
-#define DEFAULT_DATADIR "/usr/share/nmap"
+#define SERVICES_FILE "nmap-services"
 
 struct svc {
 	uint16_t port;
@@ -168,35 +168,20 @@ out:
 
 struct wk_services *wk_services_load(const char *datadir, struct wk_error *err)
 {
-	const char *dirs[2] = {datadir, NULL};
-	if (!datadir) {
-		dirs[0] = getenv("WIREKIT_DATADIR");
-		if (!dirs[0] || !*dirs[0])
-			dirs[0] = DEFAULT_DATADIR;
-		else
-			dirs[1] = DEFAULT_DATADIR;
-	}
-	char path[2][4096];
-	FILE *f = NULL;
-	int which = 0, tried = 0;
-	for (int i = 0; i < 2 && dirs[i] && !f; i++, tried++) {
-		snprintf(path[i], sizeof(path[i]), "%s/%s", dirs[i], SERVICES_FILE);
-		f = fopen(path[i], "r");
-		which = i;
-	}
+	char path[4096], tried[8200];
+	FILE *f = datafile_open(datadir, SERVICES_FILE, path, sizeof(path), tried, sizeof(tried));
 	if (!f) {
-		wk_seterr(err, WK_ENOTFOUND, "no %s: tried %s%s%s (install nmap or use --datadir)",
-		          SERVICES_FILE, path[0], tried > 1 ? " and " : "",
-		          tried > 1 ? path[1] : "");
+		wk_seterr(err, WK_ENOTFOUND, "no %s: tried %s (install nmap or use --datadir)",
+		          SERVICES_FILE, tried);
 		return NULL;
 	}
 	struct wk_services *s = calloc(1, sizeof(*s));
 	if (!s) {
 		fclose(f);
-		wk_seterr(err, WK_ENOMEM, "%s: out of memory", path[which]);
+		wk_seterr(err, WK_ENOMEM, "%s: out of memory", path);
 		return NULL;
 	}
-	int rc = load_file(s, f, path[which], err);
+	int rc = load_file(s, f, path, err);
 	fclose(f);
 	if (rc) {
 		wk_services_free(s);

@@ -153,7 +153,13 @@ int eng_arp_setup(struct eng *e, struct wk_error *err)
 		snprintf(ifname, sizeof(ifname), "%s", o->ifname);
 	if (!ifname[0] || !scan_onlink(ifname, first, last) || wk_iface_mac(ifname, mac, NULL, &e2))
 		return 0;
-	/* 6 bytes per target, resident only where answers land */
+	return eng_macs_alloc(e, err);
+}
+
+/* The table of the MACs that answer ARP or ND: 6 bytes per target, resident only where
+ * answers land. Shared with link6.c. */
+int eng_macs_alloc(struct eng *e, struct wk_error *err)
+{
 	e->macs_len = (size_t)e->ntargets * 6;
 	void *p = mmap(NULL, e->macs_len, PROT_READ | PROT_WRITE,
 	               MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);

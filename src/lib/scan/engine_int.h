@@ -102,6 +102,8 @@ int eng_arp_setup(struct eng *e, struct wk_error *err);
 /* IPv6 (link6.c): neighbour discovery on link (as eng_arp_setup), the sockets, and a
  * phase's probe modules swapped for their IPv6 forms (those without one dropped). */
 int eng_nd_setup(struct eng *e, struct wk_error *err);
+/* The MAC table of the link-layer discovery, one entry per target (arp.c). */
+int eng_macs_alloc(struct eng *e, struct wk_error *err);
 int eng_open_io6(struct eng *e, char *ifname, struct wk_error *err);
 int eng_phase_v6(struct phase *ph, struct wk_error *err);
 /* Walk the phase: the first pass, retransmissions, the wait, the no-response report. */

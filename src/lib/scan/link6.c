@@ -5,10 +5,8 @@
  * is nmap's: the targets all lie in a prefix the interface holds without a gateway
  * (/proc/net/ipv6_route), and a neighbour solicitation alone decides. */
 #include <arpa/inet.h>
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "scan/engine_int.h"
 #include "wirekit/addr.h"
@@ -81,17 +79,7 @@ int eng_nd_setup(struct eng *e, struct wk_error *err)
 	if (!ifname[0] || !strcmp(ifname, "lo") || !scan_onlink6(ifname, a.b, b.b) ||
 	    wk_iface_mac(ifname, mac, NULL, &e2))
 		return 0;
-	e->macs_len = (size_t)e->ntargets * 6;
-	void *p = mmap(NULL, e->macs_len, PROT_READ | PROT_WRITE,
-	               MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (p == MAP_FAILED) {
-		e->macs_len = 0;
-		return wk_seterr_sys(err, errno, "MAC table of %llu targets",
-		                     (unsigned long long)e->ntargets);
-	}
-	e->macs = p;
-	e->arp = true;
-	return 0;
+	return eng_macs_alloc(e, err);
 }
 
 int eng_open_io6(struct eng *e, char *ifname, struct wk_error *err)

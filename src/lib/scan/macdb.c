@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/datafile_int.h"
 #include "wirekit/addr.h"
 #include "wirekit/cursor.h"
 #include "wirekit/scan.h"
@@ -144,48 +145,19 @@ struct wk_macdb *wk_macdb_parse(const char *text, size_t n, const char *name, st
 
 struct wk_macdb *wk_macdb_load(const char *datadir, struct wk_error *err)
 {
-	const char *dirs[2] = {datadir, NULL};
-	char tried[1024] = "";
-	if (!datadir) {
-		dirs[0] = getenv("WIREKIT_DATADIR");
-		dirs[1] = "/usr/share/nmap";
+	char path[4096], tried[8200], *text;
+	size_t n;
+	FILE *f =
+	    datafile_open(datadir, "nmap-mac-prefixes", path, sizeof(path), tried, sizeof(tried));
+	if (!f) {
+		wk_seterr(err, WK_ENOTFOUND, "no nmap-mac-prefixes (tried %s)", tried);
+		return NULL;
 	}
-	for (size_t i = 0; i < 2; i++) {
-		if (!dirs[i] || !*dirs[i])
-			continue;
-		char path[4096];
-		snprintf(path, sizeof(path), "%s/nmap-mac-prefixes", dirs[i]);
-		size_t tl = strlen(tried), pl = strlen(path);
-		if (tl + pl + 3 < sizeof(tried)) {
-			memcpy(tried + tl, tl ? ", " : "", tl ? 2 : 0);
-			memcpy(tried + tl + (tl ? 2 : 0), path, pl + 1);
-		}
-		FILE *f = fopen(path, "rb");
-		if (!f)
-			continue;
-		char *text = malloc(MACDB_FILE_MAX);
-		if (!text) {
-			fclose(f);
-			wk_seterr(err, WK_ENOMEM, "out of memory");
-			return NULL;
-		}
-		size_t n = fread(text, 1, MACDB_FILE_MAX, f);
-		int eno = ferror(f) ? errno : 0;
-		bool big = n == MACDB_FILE_MAX;
-		fclose(f);
-		struct wk_macdb *db = NULL;
-		if (eno)
-			wk_seterr_sys(err, eno, "reading %s", path);
-		else if (big)
-			wk_seterr(err, WK_EFORMAT, "%s: larger than %u bytes", path,
-			          MACDB_FILE_MAX);
-		else
-			db = wk_macdb_parse(text, n, path, err);
-		free(text);
-		return db;
-	}
-	wk_seterr(err, WK_ENOTFOUND, "no nmap-mac-prefixes (tried %s)", tried[0] ? tried : "-");
-	return NULL;
+	if (datafile_slurp(f, path, MACDB_FILE_MAX, &text, &n, err))
+		return NULL;
+	struct wk_macdb *db = wk_macdb_parse(text, n, path, err);
+	free(text);
+	return db;
 }
 
 const char *wk_macdb_vendor(const struct wk_macdb *db, const uint8_t mac[6])

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/datafile_int.h"
 #include "scan/scan_int.h"
 #include "wirekit/addr.h"
 
@@ -209,34 +210,18 @@ out:
 
 int scan_payloads_load(const char *datadir, struct scan_payloads **out, struct wk_error *err)
 {
-	const char *dirs[2] = {datadir, NULL};
-	if (!datadir) {
-		dirs[0] = getenv("WIREKIT_DATADIR");
-		dirs[1] = "/usr/share/nmap";
-	}
+	char path[4096], *text;
+	size_t n;
 	*out = NULL;
-	for (size_t i = 0; i < 2; i++) {
-		if (!dirs[i] || !*dirs[i])
-			continue;
-		char path[4096];
-		snprintf(path, sizeof(path), "%s/nmap-payloads", dirs[i]);
-		FILE *f = fopen(path, "rb");
-		if (!f)
-			continue;
-		char *text = malloc(PAYLOADS_FILE);
-		if (!text) {
-			fclose(f);
-			return wk_seterr(err, WK_ENOMEM, "out of memory");
-		}
-		size_t n = fread(text, 1, PAYLOADS_FILE, f);
-		int rerr = ferror(f);
-		fclose(f);
-		int rc = rerr ? wk_seterr(err, WK_ESYS, "reading %s", path)
-		              : scan_payloads_parse(text, n, out, err);
-		free(text);
-		return rc;
-	}
-	return 0;
+	/* no file: UDP probes go out with nmap's empty datagram */
+	FILE *f = datafile_open(datadir, "nmap-payloads", path, sizeof(path), NULL, 0);
+	if (!f)
+		return 0;
+	int rc = datafile_slurp(f, path, PAYLOADS_FILE, &text, &n, err);
+	if (!rc)
+		rc = scan_payloads_parse(text, n, out, err);
+	free(text);
+	return rc;
 }
 
 void scan_payloads_free(struct scan_payloads *p)

@@ -13,36 +13,48 @@ enum {
 	LT_RAW = 101,
 	LT_LINUX_SLL = 113,
 	LT_IPV4 = 228,
+	LT_IPV6 = 229,
 	LT_LINUX_SLL2 = 276,
 	ETH_IP = 0x0800,
+	ETH_IP6 = 0x86dd,
 	ETH_VLAN = 0x8100,
 	ETH_QINQ = 0x88a8,
 };
 
-/* Position r at the IPv4 header; false for anything else. */
-static bool link_skip(struct wk_rd *r, uint32_t lt)
+/* Position r at the IP header of version ver (4 or 6) under link type lt; false for
+ * anything else. mac (may be NULL) gets the Ethernet source. Shared with reply6.c. */
+bool scan_link_skip(struct wk_rd *r, uint32_t lt, unsigned ver, uint8_t mac[6])
 {
-	uint16_t et;
+	uint16_t et, want = ver == 6 ? ETH_IP6 : ETH_IP;
 	switch (lt) {
 	case LT_ETHERNET:
-		wk_rd_skip(r, 12);
+		wk_rd_skip(r, 6);
+		if (mac)
+			wk_rd_copy(r, mac, 6);
+		else
+			wk_rd_skip(r, 6);
 		et = wk_rd_be16(r);
 		for (int i = 0; i < 2 && (et == ETH_VLAN || et == ETH_QINQ); i++) {
 			wk_rd_skip(r, 2);
 			et = wk_rd_be16(r);
 		}
-		return !r->bad && et == ETH_IP;
+		return !r->bad && et == want;
 	case LT_LINUX_SLL:
 		wk_rd_skip(r, 14);
 		et = wk_rd_be16(r);
-		return !r->bad && et == ETH_IP;
+		return !r->bad && et == want;
 	case LT_LINUX_SLL2:
 		et = wk_rd_be16(r);
 		wk_rd_skip(r, 18);
-		return !r->bad && et == ETH_IP;
-	case LT_RAW:
+		return !r->bad && et == want;
+	case LT_RAW: {
+		uint8_t v;
+		return wk_rd_peek_u8(r, 0, &v) && v >> 4 == ver;
+	}
 	case LT_IPV4:
-		return true;
+		return ver == 4;
+	case LT_IPV6:
+		return ver == 6;
 	default:
 		return false;
 	}
@@ -102,7 +114,8 @@ bool scan_parse(const uint8_t *p, size_t n, uint32_t lt, struct scan_reply *o)
 	wk_rd_init(&r, p, n);
 	if (scan_parse_arp(p, n, lt, o) || scan_parse6(p, n, lt, o))
 		return true;
-	if (!link_skip(&r, lt) || !ip4(&r, &o->src, &o->dst, &o->proto, &o->ttl, false))
+	if (!scan_link_skip(&r, lt, 4, NULL) ||
+	    !ip4(&r, &o->src, &o->dst, &o->proto, &o->ttl, false))
 		return false;
 	switch (o->proto) {
 	case IPPROTO_TCP:

@@ -10,14 +10,6 @@
 #include "wirekit/cursor.h"
 
 enum {
-	LT_ETHERNET = 1,
-	LT_RAW = 101,
-	LT_LINUX_SLL = 113,
-	LT_IPV6 = 229,
-	LT_LINUX_SLL2 = 276,
-	ETH_IP6 = 0x86dd,
-	ETH_VLAN = 0x8100,
-	ETH_QINQ = 0x88a8,
 	IP6_HLEN = 40,
 	NH_ICMP6 = 58,
 	ICMP6_UNREACH = 1,
@@ -27,38 +19,6 @@ enum {
 	ICMP6_NA = 136,
 	ND_OPT_TLLA = 2,
 };
-
-/* Position r at the IPv6 header; the Ethernet source goes to mac. */
-static bool link6(struct wk_rd *r, uint32_t lt, uint8_t mac[6])
-{
-	uint16_t et;
-	switch (lt) {
-	case LT_ETHERNET:
-		wk_rd_skip(r, 6);
-		wk_rd_copy(r, mac, 6);
-		et = wk_rd_be16(r);
-		for (int i = 0; i < 2 && (et == ETH_VLAN || et == ETH_QINQ); i++) {
-			wk_rd_skip(r, 2);
-			et = wk_rd_be16(r);
-		}
-		return !r->bad && et == ETH_IP6;
-	case LT_LINUX_SLL:
-		wk_rd_skip(r, 14);
-		et = wk_rd_be16(r);
-		return !r->bad && et == ETH_IP6;
-	case LT_LINUX_SLL2:
-		et = wk_rd_be16(r);
-		wk_rd_skip(r, 18);
-		return !r->bad && et == ETH_IP6;
-	case LT_RAW:
-	case LT_IPV6: {
-		uint8_t v;
-		return wk_rd_peek_u8(r, 0, &v) && v >> 4 == 6;
-	}
-	default:
-		return false;
-	}
-}
 
 /* The fixed header: addresses, next header, hop limit; r clipped to the payload unless the
  * header is quoted (then the packet was cut by the error). */
@@ -127,7 +87,7 @@ bool scan_parse6(const uint8_t *p, size_t n, uint32_t lt, struct scan_reply *out
 	struct wk_rd r;
 	memset(&o, 0, sizeof(o));
 	wk_rd_init(&r, p, n);
-	if (!link6(&r, lt, o.mac) || !ip6(&r, o.src6, o.dst6, &o.proto, &o.ttl, false))
+	if (!scan_link_skip(&r, lt, 6, o.mac) || !ip6(&r, o.src6, o.dst6, &o.proto, &o.ttl, false))
 		return false;
 	o.v6 = true;
 	switch (o.proto) {

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/datafile_int.h"
 #include "service/service_int.h"
 #include "wirekit/addr.h"
 #include "wirekit/cursor.h"
@@ -671,11 +672,9 @@ bool wk_svc_db_excluded(const struct wk_svc_db *db, uint8_t proto, uint16_t port
 
 const char *wk_svc_db_path(const char *datadir, char *buf, size_t n)
 {
-	const char *dir = datadir;
-	if (!dir || !*dir)
-		dir = getenv("WIREKIT_DATADIR");
-	if (!dir || !*dir)
-		dir = "/usr/share/nmap";
-	snprintf(buf, n, "%s/nmap-service-probes", dir);
+	/* the first place that has it, else the last one tried (load then names it) */
+	FILE *f = datafile_open(datadir, "nmap-service-probes", buf, n, NULL, 0);
+	if (f)
+		fclose(f);
 	return buf;
 }

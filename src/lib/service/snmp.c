@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/datafile_int.h"
 #include "service/engine_int.h"
 #include "wirekit/cursor.h"
 
@@ -64,12 +65,10 @@ int svc_snmp_enterprise(const uint8_t *reply, size_t n, uint32_t *ent)
 
 void svc_enterprise_name(const char *datadir, uint32_t ent, char *out, size_t n)
 {
-	char path[512];
-	const char *dir = datadir && *datadir ? datadir : getenv("WIREKIT_DATADIR");
-	snprintf(path, sizeof(path), "%s/nselib/data/enterprise_numbers.txt",
-	         dir && *dir ? dir : "/usr/share/nmap");
+	char path[4096];
 	snprintf(out, n, "%lu", (unsigned long)ent); /* what snmp-info prints without a name */
-	FILE *f = fopen(path, "r");
+	FILE *f = datafile_open(datadir, "nselib/data/enterprise_numbers.txt", path, sizeof(path),
+	                        NULL, 0);
 	if (!f)
 		return;
 	char line[512];
