@@ -259,6 +259,11 @@ struct wk_scan_info {
 	                   * (never "open") into "Not shown" and <extraports> */
 	bool versions;    /* -sV: a VERSION column in text output */
 	const struct wk_macdb *macdb; /* vendors of MAC addresses; NULL: "Unknown" */
+	/* -Pn: every address of this set is up with reason user-set. Hosts of it without a
+	 * record in the table are not stored: the writers make their host record from the
+	 * set as they walk the table (in address order), so memory does not grow with the
+	 * number of targets. NULL: only the table's hosts. */
+	const struct wk_targets *user_set;
 };
 
 struct wk_scan_summary {
@@ -362,7 +367,10 @@ struct wk_scan_opts {
 	const char *datadir; /* nmap-payloads for -sU; NULL: $WIREKIT_DATADIR, /usr/share/nmap */
 	/* With WK_SCAN_SYN or WK_SCAN_ACK: the UDP ports of the list are scanned too, as -sU
 	 * does, in the same walk (nmap's -sS -sU); positions are target x (TCP and UDP
-	 * ports). */
+	 * ports). With WK_SCAN_CONNECT (nmap's -sT -sU, needs raw sockets): the raw engine
+	 * scans the UDP ports after discovery, then connects go to the TCP ports of the hosts
+	 * found up (every target with -Pn); positions are the UDP walk's, then the TCP
+	 * walk's. */
 	bool also_udp;
 	/* --pcapng (scan/record.c): every probe sent and every validated reply, NULL: none.
 	 * Raw scans only (the connect scanner sends no packets of its own). */

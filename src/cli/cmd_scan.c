@@ -48,6 +48,7 @@ const char *const cmd_scan_usage =
     "  -sS SYN (default as root)  -sA ACK  -sT connect  -sU UDP  -sn discovery only\n"
     "  -sS -sU, -sA -sU       TCP and UDP in one walk (-p U:53,T:22-25; ports without U:\n"
     "                         or T: are scanned on both)\n"
+    "  -sT -sU                connects for TCP, raw UDP probes (root), results per host\n"
     "Discovery:\n"
     "  -Pn                    no discovery: every target is up (reason user-set)\n"
     "  -PE, -PP               ICMP echo, ICMP timestamp\n"
@@ -737,7 +738,7 @@ int cmd_scan(int argc, char **argv)
 	else if (getrandom(&o->seed, sizeof(o->seed), 0) != (ssize_t)sizeof(o->seed))
 		o->seed = (uint64_t)time(NULL) ^ (uint64_t)getpid() << 32;
 	o->also_udp = a.udp_too;
-	if (o->type != WK_SCAN_CONNECT && !raw_allowed()) {
+	if ((o->type != WK_SCAN_CONNECT || a.udp_too) && !raw_allowed()) {
 		if (o->type != WK_SCAN_SYN || a.udp_too) {
 			fprintf(stderr, "wirekit scan: -s%c needs CAP_NET_RAW (root)\n",
 			        o->type == WK_SCAN_ACK                ? 'A'

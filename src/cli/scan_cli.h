@@ -62,7 +62,7 @@ int scan_open_prepare(struct scan_cli *c, const char *pcapng, const char *user, 
 int scan_open_before_run(struct scan_cli *c);
 /* Close the record: 0, or 1 after printing the write error. */
 int scan_open_close(struct scan_cli *c);
-/* -sS -sU and -sA -sU (scan_open.c): whether scan type t given after *type (set: a type
+/* -sS -sU, -sA -sU and -sT -sU (scan_open.c): whether scan type t given after *type (set: a type
  * was given before) makes a TCP + UDP scan; then *type is the TCP one and *udp is set. */
 bool scan_mix_type(enum wk_scan_type *type, bool *udp, bool set, enum wk_scan_type t);
 /* The protocols the port list serves (bits of 1 << enum wk_scan_proto). */

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "scan_cli.h"
 #include "wirekit/rdns.h"
@@ -49,6 +50,16 @@ int scan_host_rdns(struct scan_cli *c, const struct scan_host_args *a, const vol
 		if (x->proto == WK_SCAN_HOST && x->state == WK_PS_HOST_UP)
 			rc = wk_rdns_add(r, &x->addr, &e);
 	}
+	/* -Pn: the targets without a record are up too (the writers make their records) */
+	const struct wk_targets *set = c->info.user_set;
+	uint64_t tn = set ? wk_targets_count(set) : 0;
+	for (uint64_t i = 0; i < tn && !rc; i++) {
+		struct wk_scan_addr t;
+		memset(&t, 0, sizeof(t));
+		wk_targets_at(set, i, &t);
+		if (!wk_results_find(c->table, &t, WK_SCAN_HOST, 0))
+			rc = wk_rdns_add(r, &t, &e);
+	}
 	struct wk_rdns_stats st = {0};
 	if (!rc)
 		rc = wk_rdns_run(r, &st, &e);
@@ -68,6 +79,20 @@ int scan_host_rdns(struct scan_cli *c, const struct scan_host_args *a, const vol
 		struct wk_scan_result h = *x;
 		h.hostname = name;
 		h.svc = NULL;
+		scan_out_result(c, &h);
+	}
+	for (uint64_t i = 0; i < tn; i++) {
+		struct wk_scan_result h;
+		memset(&h, 0, sizeof(h));
+		wk_targets_at(set, i, &h.addr);
+		const char *name = wk_rdns_name(r, &h.addr);
+		if (!name || wk_results_find(c->table, &h.addr, WK_SCAN_HOST, 0))
+			continue;
+		h.proto = WK_SCAN_HOST;
+		h.state = WK_PS_HOST_UP;
+		h.reason = WK_RS_USER_SET;
+		h.hostname = name;
+		h.ts_sec = time(NULL);
 		scan_out_result(c, &h);
 	}
 	if (a->verbose || st.timed_out)

@@ -63,7 +63,8 @@ static int on_open(void *ctx, struct wk_error *err)
 int scan_open_before_run(struct scan_cli *c)
 {
 	c->o.on_open = on_open;
-	if (c->o.type != WK_SCAN_CONNECT || !c->drop)
+	/* -sT -sU: the raw UDP scan opens its sockets first and drops in on_open */
+	if (c->o.type != WK_SCAN_CONNECT || c->o.also_udp || !c->drop)
 		return 0;
 	struct wk_error e = {0};
 	if (on_open(c, &e)) {
@@ -93,10 +94,12 @@ int scan_open_close(struct scan_cli *c)
 
 bool scan_mix_type(enum wk_scan_type *type, bool *udp, bool set, enum wk_scan_type t)
 {
-	bool tcp_raw = t == WK_SCAN_SYN || t == WK_SCAN_ACK;
+	/* the connect scan too: -sT -sU is connects for TCP, the raw engine for UDP */
+	bool tcp_raw = t == WK_SCAN_SYN || t == WK_SCAN_ACK || t == WK_SCAN_CONNECT;
 	if (!set)
 		return false;
-	if (t == WK_SCAN_UDP && (*type == WK_SCAN_SYN || *type == WK_SCAN_ACK)) {
+	if (t == WK_SCAN_UDP &&
+	    (*type == WK_SCAN_SYN || *type == WK_SCAN_ACK || *type == WK_SCAN_CONNECT)) {
 		*udp = true;
 		return true;
 	}

@@ -99,6 +99,14 @@ void scan_out_result(void *ctx, const struct wk_scan_result *r)
 	 * memory follows the answers, not the size of the scan. JSON Lines still gets them. */
 	bool silent = r->reason == WK_RS_NO_RESPONSE &&
 	              (r->proto != WK_SCAN_HOST || r->state == WK_PS_HOST_DOWN);
+	/* -Pn: the library reports every target up (user-set) after the port scan. Only a
+	 * host the table already holds takes the record (it becomes its host reason); the
+	 * others are made by the writers from the target set, so -Pn over a /8 stores
+	 * nothing per silent host. */
+	if (r->proto == WK_SCAN_HOST && r->reason == WK_RS_USER_SET && !r->hostname) {
+		c->info.user_set = c->o.targets;
+		silent = !wk_results_find(c->table, &r->addr, WK_SCAN_HOST, 0);
+	}
 	if (!silent && wk_results_add(c->table, r, &e)) {
 		c->out_err = 1;
 		return;

@@ -145,4 +145,52 @@ done
 inS nmap -n -sS -Pn -p 22,25 "$PN" --max-retries 1 -oX "$T/nmappn.xml" >/dev/null 2>&1
 xml_status "$T/nmappn.xml" >"$T/nmappn.status"
 check "-sS -Pn: nmap -Pn lists the same hosts, states and reasons" same_file "$T/pnsS.status" "$T/nmappn.status"
+
+# -Pn over a /22 streams its host records: the writers make the user-set hosts that have
+# no port answer from the target set, merged in address order with the hosts that do.
+# Every output lists all 1,024 targets once, in order, and the answering hosts keep their
+# ports; the JSON summary counts the records a report holds.
+scan pnbig -sS -Pn -p 22,25 198.19.0.0/22 --reason --wait 300 --max-retries 1
+check "-Pn /22: exit 0" rc_is pnbig 0
+check "-Pn /22: XML, grepable, text and JSON list every target once, in order" python3 - "$T/pnbig" <<'PY'
+import ipaddress, json, re, sys, xml.etree.ElementTree as ET
+b = sys.argv[1]
+want = [str(a) for a in ipaddress.ip_network("198.19.0.0/22")]
+root = ET.parse(b + ".xml").getroot()
+xh = [(h.find("address").get("addr"), h.find("status").get("reason")) for h in root.iter("host")]
+assert [a for a, _ in xh] == want, len(xh)
+assert all(r == "user-set" for _, r in xh)
+ports = {h.find("address").get("addr"): {(p.get("portid"), p.find("state").get("state"))
+         for p in h.iter("port")} for h in root.iter("host")}
+# the lab answers for 198.19.0.0/24 only: 22 open there (not on the silent .20-.24)
+assert ("22", "open") in ports["198.19.0.1"] and ("22", "open") in ports["198.19.0.255"], ports["198.19.0.1"]
+assert not any(("22", "open") in ports[a] for a in want[256:]), "open beyond the /24"
+g = [l.split()[1] for l in open(b + ".gnmap") if l.startswith("Host: ") and "Status: Up" in l]
+assert g == want, len(g)
+t = [l.split()[-1] for l in open(b + ".out") if l.startswith("wirekit scan report for ")]
+assert t == want, len(t)
+assert sum(1 for l in open(b + ".out") if l == "Host is up, received user-set.\n") == 1024
+recs, summ = 0, None
+for l in open(b + ".json"):
+    o = json.loads(l)
+    if o.get("type") == "summary":
+        summ = o
+        continue
+    recs += 1
+hosts = sum(1 for l in open(b + ".json") if '"port"' not in l and '"summary"' not in l)
+assert hosts == 1024, hosts
+assert summ["hosts_up"] == 1024 and summ["hosts_total"] == 1024, summ
+# stored: the port answers of the /24 and their hosts' records; made: the silent targets'
+answered = {json.loads(l)["ip"] for l in open(b + ".json") if '"port"' in l and
+            json.loads(l)["reason"] != "no-response"}
+stored_ports = sum(1 for l in open(b + ".json") if '"port"' in l and json.loads(l)["reason"] != "no-response")
+assert summ["results"] == stored_ports + 1024, (summ["results"], stored_ports)
+print("    %d answering hosts, %d records" % (len(answered), summ["results"]))
+PY
+# -R with -Pn names a target that has no stored record (.12: port 25 dropped, no answer)
+scan pnname -sS -Pn -p 25 198.19.0.11-13 -R --dns-servers "$DNS" --wait 300 --max-retries 1
+check "-Pn -R: a target without an answer gets its name" \
+	grep -qx 'wirekit scan report for db-12.lab (198.19.0.12)' "$T/pnname.out"
+check "-Pn -R: the unnamed targets are still listed" bash -c \
+	"[ \$(grep -c '^wirekit scan report for' '$T/pnname.out') = 3 ] && grep -q 'addr=\"198.19.0.12\"' '$T/pnname.xml' && grep -q 'db-12.lab' '$T/pnname.xml'"
 finish

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# wirekit scan, TCP and UDP in one run (-sS -sU, -sA -sU with nmap's -p U:..,T:..), the
+# wirekit scan, TCP and UDP in one run (-sS -sU, -sA -sU, -sT -sU with nmap's -p U:..,T:..), the
 # --pcapng record of the scan and -Z, in the scan lab (tests/net/scanlab.sh): every state and
 # reason is the lab's truth (tests/net/scanlab.py) for both protocols; JSON, XML, grepable and
 # text name both protocols; tshark reads the record, whose probe and reply counts are the
@@ -230,7 +230,111 @@ assert len(lines) - replies == sum(s["probes_sent"] for s in sums), (len(lines),
 assert replies == sum(s["replies"] for s in sums), (replies, sums)
 PY
 
-# 7. unknown -Z user: exit 2, one line naming it, not one packet on the link
+# 7. -sT -sU (nmap's connect scan for TCP with the raw UDP scan): both protocols in one
+# run, merged per host; -Pn: every state and reason is the lab's truth (connect: refused)
+scan tmix -sT -sU -Pn -p "U:$UP,T:$TP" "$H" --reason "${FAST[@]}" -oX "$T/tmix.xml" -oG "$T/tmix.gnmap"
+check "-sT -sU -Pn: exit 0" rc_is tmix 0
+check "-sT -sU -Pn: every TCP and UDP state and reason" truth tmix connect+udp 1-30 "$TP/$UP"
+check "-sT -sU: scan_type connect+udp" grep -q '"scan_type":"connect+udp","scan_types":\["connect","udp"\]' "$T/tmix.json"
+check "-sT -sU: XML scaninfo per protocol, both protocols under each host" python3 - "$T/tmix.xml" <<'PY'
+import sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+si = sorted((e.get("type"), e.get("protocol"), int(e.get("numservices"))) for e in root.iter("scaninfo"))
+assert si == [("connect", "tcp", 9), ("udp", "udp", 6)], si
+hosts = {h.find("address").get("addr"): h for h in root.iter("host")}
+assert len(hosts) == 30, len(hosts)
+h1 = {(p.get("protocol"), p.get("portid")): p.find("state").get("state") for p in hosts["198.19.0.1"].iter("port")}
+assert h1[("tcp", "22")] == "open" and h1[("udp", "53")] == "open", h1
+PY
+check "-sT -sU: grepable Ports line with both protocols" bash -c \
+	"grep -E '^Host: 198\.19\.0\.1 .*Ports: ' '$T/tmix.gnmap' | grep -q '22/open/tcp/' &&
+	 grep -E '^Host: 198\.19\.0\.1 .*Ports: ' '$T/tmix.gnmap' | grep -q '53/open/udp/'"
+# nmap -sT -sU is the oracle on a slice
+(cd "$T" && TMO=240 inS nmap -n -Pn -sT -sU --reason -p "$NP" 198.19.0.1,5 -oX "$T/nmapt.xml" >/dev/null 2>&1)
+check "-sT -sU: nmap agrees on a slice (both protocols)" python3 - "$T/nmapt.xml" "$T/tmix.json" <<'PY'
+import json, sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+nm = {}
+for h in root.iter("host"):
+    ip = h.find("address").get("addr")
+    for p in h.iter("port"):
+        st = p.find("state")
+        nm[(ip, p.get("protocol"), int(p.get("portid")))] = (st.get("state"), st.get("reason"))
+assert len(nm) == 16, len(nm)
+ours = {}
+for l in open(sys.argv[2]):
+    o = json.loads(l)
+    if "port" in o:
+        ours[(o["ip"], o["proto"], o["port"])] = (o["state"], o["reason"])
+# nmap's connect scan says host-unreach for every ICMP unreachable; we read the ICMP code
+# (admin-prohibited, host-prohibited): there the states must agree
+bad = [(k, v, ours.get(k)) for k, v in nm.items()
+       if ours.get(k) != v and not (k[1] == "tcp" and v == ("filtered", "host-unreach") and
+                                    ours.get(k, ("",))[0] == "filtered")]
+assert not bad, bad
+PY
+# without -Pn: host discovery first; only the hosts found up get connects and UDP probes
+# (the silent .20-.23 none), and each of their ports is the lab's truth
+scan tdisc -sT -sU -p "U:53,1000,T:22,25" "$H" --reason "${FAST[@]}"
+check "-sT -sU with discovery: exit 0" rc_is tdisc 0
+check "-sT -sU with discovery: ports of the up hosts only, each the truth" python3 - "$LAB" "$T/tdisc.json" <<'PY'
+import json, subprocess, sys
+up, ports, summ = set(), {}, None
+for l in open(sys.argv[2]):
+    o = json.loads(l)
+    if o.get("type") == "summary":
+        summ = o
+    elif "port" in o:
+        ports[(o["ip"], o["proto"], o["port"])] = (o["state"], o["reason"])
+    elif o["state"] == "up":
+        up.add(o["ip"])
+silent = {"198.19.0.%d" % h for h in range(20, 24)}
+assert up and not (up & silent), sorted(up)
+assert {k[0] for k in ports} <= up, sorted({k[0] for k in ports} - up)
+assert all("198.19.0.%d" % h in up for h in range(1, 20)), sorted(up)
+assert summ["hosts_up"] == len(up), (summ["hosts_up"], len(up))
+exp = subprocess.run([sys.executable, sys.argv[1], "expect", "connect+udp", "1-30", "22,25/53,1000"],
+                     capture_output=True, text=True).stdout
+want = {}
+for line in exp.splitlines():
+    k, v = line.split(") (")
+    k = eval(k + ")")
+    v = eval("(" + v)
+    if k[0] in up:
+        want[k] = v
+bad = [(k, v, ports.get(k)) for k, v in want.items() if ports.get(k) != v]
+assert not bad and len(ports) == len(want), (bad[:5], len(ports), len(want))
+PY
+# shards and resume over the one position space (UDP walk, then TCP connects)
+for k in 1 2 3; do
+	scan "tsh$k" -sT -sU -Pn -p "U:53,500,T:22,25" 198.19.0.1-19 --seed 5 --shard "$k/3" "${FAST[@]}"
+done
+check "-sT -sU --shard 1/3..3/3: exit 0" bash -c "[ \$(cat $T/tsh1.rc $T/tsh2.rc $T/tsh3.rc | sort -u) = 0 ]"
+check "-sT -sU shards: pairwise disjoint" python3 "$LAB" disjoint "$T/tsh1.json" "$T/tsh2.json" "$T/tsh3.json"
+check "-sT -sU shards: union = the truth" python3 "$LAB" check connect+udp 1-19 "22,25/53,500" \
+	"$T/tsh1.json" "$T/tsh2.json" "$T/tsh3.json"
+(cd "$T" && exec ip netns exec "$S" "$W" scan -sT -sU -Pn -p "$RP" 198.19.0.1-19 --rate 800 \
+	--seed 9 --wait 300 --max-retries 2 --resume-file "$T/ti.resume" -oJ "$T/ti.json" \
+	>"$T/ti.out" 2>"$T/ti.err") &
+IPID=$!
+PIDS+=("$IPID")
+for _ in $(seq 1500); do # at most 30 s: stop in the UDP walk
+	n=$(grep -c proto "$T/ti.json" 2>/dev/null)
+	[ "${n:-0}" -ge 300 ] && break
+	sleep 0.02
+done
+kill -INT "$IPID"
+wait_pid "$IPID" 30 || kill -KILL "$IPID"
+wait "$IPID"
+irc=$?
+check "-sT -sU SIGINT: exit 130 with a position" bash -c \
+	"[ $irc = 130 ] && grep -q '^position=[1-9]' '$T/ti.resume'"
+inS "$W" scan --resume "$T/ti.resume" >"$T/ti2.out" 2>"$T/ti2.err"
+ti2rc=$?
+check "-sT -sU resume: exit 0, union = the truth of both protocols" bash -c \
+	"[ $ti2rc = 0 ] && python3 '$LAB' check connect+udp 1-19 '$RP/$RP' '$T/ti.json' >'$T/ti.cmp' || { sed 's/^/    /' '$T/ti.cmp'; false; }"
+
+# 8. unknown -Z user: exit 2, one line naming it, not one packet on the link
 bg timeout 60 ip netns exec "$G" tcpdump -i "et$$" -n -w "$T/bad.pcap" -U \
 	'src host 198.18.0.1 and not arp and not (tcp[tcpflags] & tcp-rst != 0)'
 sleep 1
@@ -238,9 +342,12 @@ inS "$W" scan -sS -sU -Pn -p U:53,T:22 198.19.0.1 -Z no-such-user-wk >"$T/badz.o
 brc=$?
 check "-Z unknown user: exit 2, one line" bash -c \
 	"[ $brc = 2 ] && [ \$(wc -l <'$T/badz.err') = 1 ] && grep -q no-such-user-wk '$T/badz.err'"
-inS "$W" scan -sT -sU -p 22 198.19.0.1 >"$T/badt.out" 2>"$T/badt.err"
+inS "$W" scan -sT -sA -p 22 198.19.0.1 >"$T/badt.out" 2>"$T/badt.err"
 trc=$?
-check "-sT -sU: exit 2, one line" bash -c "[ $trc = 2 ] && [ \$(wc -l <'$T/badt.err') = 1 ]"
+check "-sT -sA: exit 2, one line" bash -c "[ $trc = 2 ] && [ \$(wc -l <'$T/badt.err') = 1 ]"
+inS "$W" scan -sT -sU -Pn -p U:53,T:22 198.19.0.1 -Z no-such-user-wk >"$T/badtu.out" 2>"$T/badtu.err"
+turc=$?
+check "-sT -sU, unknown -Z user: exit 2, one line" bash -c "[ $turc = 2 ] && [ \$(wc -l <'$T/badtu.err') = 1 ]"
 sleep 1
 kill "$BGPID" 2>/dev/null
 wait_pid "$BGPID" 5

@@ -790,6 +790,69 @@ static void test_services(void **state)
 	wk_services_free(svcs);
 }
 
+/* -Pn's walk: the table's hosts merged in order with the targets that have no record,
+ * which get a user-set host record; a target with port records only gets one too; a
+ * table host outside the set keeps its place. */
+static void test_rwalk(void **state)
+{
+	(void)state;
+	struct wk_error err = {0};
+	struct wk_targets *set = wk_targets_new(&err);
+	assert_non_null(set);
+	assert_int_equal(wk_targets_add(set, "198.19.0.1-5", &err), 0);
+	assert_int_equal(wk_targets_finish(set, &err), 0);
+	struct wk_results *t = wk_results_new(&err);
+	assert_non_null(t);
+	add(t, port(v4(198, 19, 0, 2), WK_SP_TCP, 22, WK_PS_OPEN, WK_RS_SYN_ACK, 64));
+	add(t, port(v4(198, 19, 0, 4), WK_SP_TCP, 22, WK_PS_FILTERED, WK_RS_ADMIN_PROHIBITED, 64));
+	add(t, hostrec(v4(198, 19, 0, 9), WK_PS_HOST_UP, WK_RS_ECHO_REPLY, 64, 100));
+	struct wk_ports ps = {0};
+	assert_int_equal(wk_ports_parse(&ps, "22", 0, NULL, &err), 0);
+	struct wk_scan_info info = {.scan_type = "syn", .ports = &ps, .user_set = set};
+	struct wk_scan_summary sum = {.end_sec = T0 + 9};
+	static const struct {
+		uint8_t last, reason;
+		unsigned stored; /* records of the table in the group */
+	} want[] = {{1, WK_RS_USER_SET, 0}, {2, WK_RS_SYN_ACK, 2},  {3, WK_RS_USER_SET, 0},
+	            {4, WK_RS_USER_SET, 1}, {5, WK_RS_USER_SET, 0}, {9, WK_RS_ECHO_REPLY, 1}};
+	struct rwalk w;
+	struct rhost h;
+	rwalk_begin(&w, t, &info, &sum);
+	size_t k = 0;
+	while (rwalk_next(&w, &h)) {
+		assert_true(k < WK_ARRAY_SIZE(want));
+		assert_true(h.up);
+		assert_int_equal(h.host->addr.b[3], want[k].last);
+		assert_int_equal(h.host->reason, want[k].reason);
+		assert_int_equal(h.end - h.begin, want[k].stored);
+		if (want[k].reason == WK_RS_USER_SET)
+			assert_int_equal(h.host->ts_sec, T0 + 9);
+		struct rport_iter it;
+		struct rport rp;
+		rport_begin(&it, t, &info, &h);
+		assert_true(rport_next(&it, &rp));
+		assert_int_equal(rp.port, 22);
+		/* .2 and .4 keep their stored port; the others show the scan's default */
+		assert_int_equal(rp.reason, want[k].last == 2   ? WK_RS_SYN_ACK
+		                            : want[k].last == 4 ? WK_RS_ADMIN_PROHIBITED
+		                                                : WK_RS_NO_RESPONSE);
+		assert_false(rport_next(&it, &rp));
+		k++;
+	}
+	assert_int_equal(k, WK_ARRAY_SIZE(want));
+	/* stored: .2 host and port, .4 port, .9 host; made: .1 .3 .4 .5 */
+	assert_int_equal(rwalk_count(t, &info), 8);
+	info.user_set = NULL;
+	rwalk_begin(&w, t, &info, &sum);
+	for (k = 0; rwalk_next(&w, &h); k++)
+		;
+	assert_int_equal(k, 3);
+	assert_int_equal(rwalk_count(t, &info), 4);
+	wk_ports_free(&ps);
+	wk_results_free(t);
+	wk_targets_free(set);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -808,6 +871,7 @@ int main(void)
 	    cmocka_unit_test(test_scripts_random),
 	    cmocka_unit_test(test_grep),
 	    cmocka_unit_test(test_services),
+	    cmocka_unit_test(test_rwalk),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

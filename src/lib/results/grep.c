@@ -97,10 +97,10 @@ static void ports_line(struct wk_ob *o, const struct wk_scan_info *info,
 static int grep_end(struct wk_ob *o, const struct wk_scan_info *info, const struct wk_results *all,
                     const struct wk_scan_summary *sum)
 {
-	size_t n = wk_results_count(all);
 	struct rhost h;
-	for (size_t i = 0; i < n; i = h.end) {
-		rhost_at(all, i, &h);
+	struct rwalk w;
+	rwalk_begin(&w, all, info, sum);
+	while (rwalk_next(&w, &h)) {
 		if (!h.up)
 			continue;
 		host_prefix(o, &h);

@@ -254,7 +254,7 @@ static int json_end(struct wk_ob *o, const struct wk_scan_info *info, const stru
 	ku64(o, "hosts_up", sum->hosts_up);
 	ku64(o, "probes_sent", sum->probes_sent);
 	ku64(o, "replies", sum->replies);
-	ku64(o, "results", wk_results_count(all));
+	ku64(o, "results", rwalk_count(all, info));
 	wk_ob_puts(o, "}\n");
 	return wk_ob_flush(o);
 }

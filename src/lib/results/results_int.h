@@ -18,6 +18,23 @@ struct rhost {
 /* The host group starting at record i (i < count); returns the index after it. */
 size_t rhost_at(const struct wk_results *all, size_t i, struct rhost *h);
 
+/* Every host to report, in order: the table's host groups merged with the addresses of
+ * info->user_set that have no record (-Pn), which get a host record made here (up,
+ * user-set, time sum->end_sec) and an empty range [begin, begin). */
+struct rwalk {
+	const struct wk_results *all;
+	const struct wk_targets *set;
+	size_t i, n;
+	uint64_t ti, tn;
+	int64_t ts;
+	struct wk_scan_result virt;
+};
+void rwalk_begin(struct rwalk *w, const struct wk_results *all, const struct wk_scan_info *info,
+                 const struct wk_scan_summary *sum);
+bool rwalk_next(struct rwalk *w, struct rhost *h);
+/* Records a report holds: the table's plus the host records rwalk makes. */
+uint64_t rwalk_count(const struct wk_results *all, const struct wk_scan_info *info);
+
 /* One scanned port of a host: a stored record, or the default for a port that did not
  * answer (state from the scan type, reason no-response). */
 struct rport {

@@ -199,11 +199,11 @@ static void mac_line(struct wk_ob *o, const struct wk_scan_info *info,
 static int text_end(struct wk_ob *o, const struct wk_scan_info *info, const struct wk_results *all,
                     const struct wk_scan_summary *sum)
 {
-	size_t n = wk_results_count(all);
 	bool port_scan = info->ports && info->ports->n;
 	struct rhost h;
-	for (size_t i = 0; i < n; i = h.end) {
-		rhost_at(all, i, &h);
+	struct rwalk w;
+	rwalk_begin(&w, all, info, sum);
+	while (rwalk_next(&w, &h)) {
 		if (!h.up)
 			continue; /* nmap leaves down hosts out of the report at verbosity 0 */
 		wk_ob_puts(o, "wirekit scan report for ");

@@ -32,6 +32,86 @@ size_t rhost_at(const struct wk_results *all, size_t i, struct rhost *h)
 	return j;
 }
 
+static int cmp_addr(const struct wk_scan_addr *a, const struct wk_scan_addr *b)
+{
+	if (a->family != b->family)
+		return a->family < b->family ? -1 : 1;
+	return memcmp(a->b, b->b, a->family == AF_INET ? 4 : 16);
+}
+
+void rwalk_begin(struct rwalk *w, const struct wk_results *all, const struct wk_scan_info *info,
+                 const struct wk_scan_summary *sum)
+{
+	memset(w, 0, sizeof(*w));
+	w->all = all;
+	w->n = wk_results_count(all);
+	w->set = info->user_set;
+	w->tn = w->set ? wk_targets_count(w->set) : 0;
+	w->ts = sum->end_sec;
+}
+
+static const struct wk_scan_result *user_set_host(struct rwalk *w, const struct wk_scan_addr *a)
+{
+	struct wk_scan_result *v = &w->virt;
+	memset(v, 0, sizeof(*v));
+	v->addr = *a;
+	v->proto = WK_SCAN_HOST;
+	v->state = WK_PS_HOST_UP;
+	v->reason = WK_RS_USER_SET;
+	v->ts_sec = w->ts;
+	return v;
+}
+
+bool rwalk_next(struct rwalk *w, struct rhost *h)
+{
+	const struct wk_scan_result *f = w->i < w->n ? wk_results_at(w->all, w->i) : NULL;
+	bool match = false;
+	if (w->ti < w->tn) {
+		struct wk_scan_addr a;
+		memset(&a, 0, sizeof(a));
+		wk_targets_at(w->set, w->ti, &a);
+		int c = f ? cmp_addr(&a, &f->addr) : -1;
+		if (c < 0) { /* a target without a record */
+			w->ti++;
+			memset(h, 0, sizeof(*h));
+			h->begin = h->end = w->i;
+			h->host = h->first = user_set_host(w, &a);
+			h->up = true;
+			return true;
+		}
+		if (c == 0) {
+			w->ti++;
+			match = true;
+		} /* c > 0: a table host outside the set comes first */
+	}
+	if (!f)
+		return false;
+	w->i = rhost_at(w->all, w->i, h);
+	if (match && !h->up) {
+		/* a target whose ports answered only with ICMP errors from on the way has no
+		 * host record (or a down one): -Pn still reports it up, user-set */
+		h->host = user_set_host(w, &f->addr);
+		h->up = true;
+	}
+	return true;
+}
+
+uint64_t rwalk_count(const struct wk_results *all, const struct wk_scan_info *info)
+{
+	size_t n = wk_results_count(all);
+	if (!info->user_set)
+		return n;
+	uint64_t in_set = 0;
+	struct rhost h;
+	for (size_t i = 0; i < n; i = h.end) {
+		rhost_at(all, i, &h);
+		/* a stored host record stands for its target; a host with port records only
+		 * gets one made by rwalk, which counts as the target's */
+		in_set += h.host && wk_targets_has(info->user_set, &h.first->addr);
+	}
+	return n + wk_targets_count(info->user_set) - in_set;
+}
+
 const char *rproto_scan_type(const struct wk_scan_info *info, uint8_t proto)
 {
 	if (proto == WK_SP_UDP)
@@ -60,7 +140,8 @@ void rport_begin(struct rport_iter *it, const struct wk_results *all,
 {
 	it->all = all;
 	it->info = info;
-	it->ri = h->begin + (h->host ? 1 : 0);
+	/* the host record, when stored, comes first (rwalk may make one that is not) */
+	it->ri = h->begin + (h->begin < h->end && h->first->proto == WK_SCAN_HOST ? 1 : 0);
 	it->rend = h->end;
 	it->pi = 0;
 }

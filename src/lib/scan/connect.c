@@ -17,6 +17,7 @@
 #include "wirekit/ev.h"
 #include "wirekit/pace.h"
 #include "wirekit/scan.h"
+#include "scan/engine_int.h"
 #include "scan/scan_int.h"
 
 #define CONN_PARALLEL_DEFAULT 1024u
@@ -64,7 +65,8 @@ struct spare {
 struct shared {
 	const struct wk_scan_opts *o;
 	pthread_mutex_t mu;
-	uint8_t *upmap; /* hosts that answered at all, when there are not too many */
+	uint8_t *upmap;          /* hosts that answered at all, when there are not too many */
+	const struct bits *only; /* -sT -sU: probe only the hosts discovery found up */
 	uint64_t hosts_up;
 	int failed; /* a worker hit an error: all stop (atomic) */
 	unsigned nworkers;
@@ -603,6 +605,10 @@ static void fill(struct cscan *s, uint64_t now_ms, bool stopping)
 				return;
 			}
 			r.idx = wk_perm_at(&s->perm, r.pos);
+			if (s->sh->only && !bits_get(s->sh->only, r.idx % s->ntargets)) {
+				s->total--; /* a host found down: not probed, as nmap does */
+				continue;
+			}
 		}
 		if (s->paced && !wk_pace_take(&s->pace, wk_mono_ns(), 1, &s->pace_wait_ns)) {
 			if (!s->pace_wait_ns)
@@ -849,6 +855,12 @@ static void worker_fini(struct cscan *s)
 int wk_scan_connect_run(const struct wk_scan_opts *o, struct wk_scan_summary *sum, uint64_t *resume,
                         struct wk_error *err)
 {
+	return scan_connect_run_up(o, NULL, sum, resume, err);
+}
+
+int scan_connect_run_up(const struct wk_scan_opts *o, const struct bits *up,
+                        struct wk_scan_summary *sum, uint64_t *resume, struct wk_error *err)
+{
 	struct cscan proto, ws[MAX_WORKERS];
 	struct shared sh;
 	memset(&proto, 0, sizeof(proto));
@@ -860,6 +872,7 @@ int wk_scan_connect_run(const struct wk_scan_opts *o, struct wk_scan_summary *su
 	proto.o = o;
 	proto.sh = &sh;
 	sh.o = o;
+	sh.only = up;
 	unsigned npool = pool_size(o->max_parallel ? o->max_parallel : CONN_PARALLEL_DEFAULT);
 	unsigned w = workers_for(o, proto.total, npool);
 	sh.nworkers = w;

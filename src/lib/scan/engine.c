@@ -521,8 +521,19 @@ static double pick_rate(const struct wk_scan_opts *o)
 int wk_scan_run(const struct wk_scan_opts *o, struct wk_scan_summary *sum, uint64_t *resume,
                 struct wk_error *err)
 {
-	if (o->type == WK_SCAN_CONNECT)
-		return scan_hosts_user_set(o, sum, wk_scan_connect_run(o, sum, resume, err));
+	int rc;
+	if (o->type == WK_SCAN_CONNECT && o->also_udp)
+		rc = scan_mixed_run(o, sum, resume, err);
+	else if (o->type == WK_SCAN_CONNECT)
+		rc = wk_scan_connect_run(o, sum, resume, err);
+	else
+		rc = scan_raw_run(o, sum, resume, NULL, err);
+	return scan_hosts_user_set(o, sum, rc);
+}
+
+int scan_raw_run(const struct wk_scan_opts *o, struct wk_scan_summary *sum, uint64_t *resume,
+                 struct bits *up_out, struct wk_error *err)
+{
 	struct wk_scan_opts oo = *o;
 	struct eng e;
 	struct phase disc, ports;
@@ -614,6 +625,10 @@ out:
 			               wk_capture_error(e.cap)->msg);
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (up_out && !rc && o->discovery) { /* the caller takes the hosts found up */
+		*up_out = disc.up;
+		memset(&disc.up, 0, sizeof(disc.up));
+	}
 	if (sum) {
 		memset(sum, 0, sizeof(*sum));
 		sum->hosts_total = e.ntargets;
@@ -633,5 +648,5 @@ out:
 	if (e.macs)
 		munmap(e.macs, e.macs_len);
 	pthread_mutex_destroy(&e.mu);
-	return scan_hosts_user_set(o, sum, rc);
+	return rc;
 }

@@ -31,6 +31,18 @@ static inline bool bits_set(struct bits *b, uint64_t i)
 	return !(atomic_fetch_or_explicit(&b->w[i / 64], m, memory_order_acq_rel) & m);
 }
 
+/* The raw engine without -Pn's host records (engine.c): with up_out (and discovery), the
+ * bitmap of the targets found up (by target index) is handed to the caller, who frees it
+ * with bits_free. */
+int scan_raw_run(const struct wk_scan_opts *o, struct wk_scan_summary *sum, uint64_t *resume,
+                 struct bits *up_out, struct wk_error *err);
+/* The connect scanner (connect.c) probing only the targets set in up (NULL: every one). */
+int scan_connect_run_up(const struct wk_scan_opts *o, const struct bits *up,
+                        struct wk_scan_summary *sum, uint64_t *resume, struct wk_error *err);
+/* -sT -sU (mixed.c): UDP by the raw engine, TCP by connects, one position space. */
+int scan_mixed_run(const struct wk_scan_opts *o, struct wk_scan_summary *sum, uint64_t *resume,
+                   struct wk_error *err);
+
 /* One probe of a position: a module and the port it probes. */
 struct slot {
 	const struct scan_probe *m;

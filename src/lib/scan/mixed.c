@@ -1,0 +1,70 @@
+/* -sT -sU together (nmap accepts it: a connect scan for TCP, a raw scan for UDP). The
+ * raw engine runs first: host discovery (unless -Pn), then the UDP ports; then the
+ * connect scanner probes the TCP ports of the hosts discovery found up (every target
+ * with -Pn). Both report through the caller's on_result, so the table merges a host's
+ * UDP and TCP ports as it does for -sS -sU. One position space for shards and resume:
+ * the UDP walk's positions [0, targets x UDP ports), then the TCP walk's after them. */
+#include <string.h>
+
+#include "scan/engine_int.h"
+#include "scan/scan_int.h"
+
+int scan_mixed_run(const struct wk_scan_opts *o, struct wk_scan_summary *sum, uint64_t *resume,
+                   struct wk_error *err)
+{
+	if (!o->targets || !o->ports || !wk_targets_count(o->targets))
+		return wk_seterr(err, WK_EINVAL, "no targets or ports");
+	uint64_t nt = wk_targets_count(o->targets);
+	uint32_t nu = 0, ntcp = 0;
+	for (uint32_t i = 0; i < o->ports->n; i++) {
+		nu += o->ports->v[i].proto == WK_SP_UDP;
+		ntcp += o->ports->v[i].proto == WK_SP_TCP;
+	}
+	if (!nu && !ntcp)
+		return wk_seterr(err, WK_EINVAL, "no TCP or UDP ports in the port list");
+	if (nu && nt > UINT64_MAX / 2 / nu)
+		return wk_seterr(err, WK_EINVAL, "target x port space too large");
+	uint64_t su = nt * nu; /* the UDP walk's positions */
+	struct wk_scan_summary s1, s2;
+	memset(&s1, 0, sizeof(s1));
+	memset(&s2, 0, sizeof(s2));
+	struct bits up;
+	memset(&up, 0, sizeof(up));
+	uint64_t r1 = su, r2 = o->resume_pos > su ? o->resume_pos - su : 0;
+	int rc = 0;
+	/* discovery runs again on a resume (as for one walk); the UDP walk where it stopped */
+	if (o->discovery || (nu && o->resume_pos < su)) {
+		struct wk_scan_opts u = *o;
+		u.type = nu ? WK_SCAN_UDP : WK_SCAN_NONE;
+		u.also_udp = false;
+		u.resume_pos = nu ? (o->resume_pos < su ? o->resume_pos : su) : 0;
+		uint64_t r = 0;
+		rc = scan_raw_run(&u, &s1, &r, o->discovery ? &up : NULL, err);
+		if (nu)
+			r1 = r;
+	} else if (o->on_open) { /* no raw phase: the caller's drop of privileges happens here */
+		rc = o->on_open(o->ctx, err);
+	}
+	bool stopped = o->stop && *o->stop;
+	if (!rc && !stopped && r1 >= su && ntcp) {
+		struct wk_scan_opts t = *o;
+		t.type = WK_SCAN_CONNECT;
+		t.also_udp = false;
+		t.resume_pos = r2;
+		rc = scan_connect_run_up(&t, o->discovery ? &up : NULL, &s2, &r2, err);
+	}
+	bits_free(&up);
+	if (resume)
+		*resume = r1 < su ? r1 : su + r2;
+	if (sum) {
+		memset(sum, 0, sizeof(*sum));
+		sum->hosts_total = nt;
+		/* a connect answer comes only from a host discovery found up (or -Pn) */
+		sum->hosts_up = o->discovery ? s1.hosts_up : nt;
+		sum->end_sec = s2.end_sec > s1.end_sec ? s2.end_sec : s1.end_sec;
+		sum->elapsed = s1.elapsed + s2.elapsed;
+		sum->probes_sent = s1.probes_sent + s2.probes_sent;
+		sum->replies = s1.replies + s2.replies;
+	}
+	return rc;
+}
