@@ -92,10 +92,8 @@ static void test_clock(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_unlimited),
-	    cmocka_unit_test(test_rate),
-	    cmocka_unit_test(test_burst_and_idle),
-	    cmocka_unit_test(test_no_start_burst),
+	    cmocka_unit_test(test_unlimited),      cmocka_unit_test(test_rate),
+	    cmocka_unit_test(test_burst_and_idle), cmocka_unit_test(test_no_start_burst),
 	    cmocka_unit_test(test_clock),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -306,10 +306,16 @@ static void test_damaged(void **state)
 	/* a name of more than 255 bytes */
 	header(&m, ID, 0x8180, 1, 1);
 	question(&m, Q5);
-	char longname[300] = "";
-	for (int i = 0; i < 5; i++)
-		strcat(longname, i ? ".aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-		                   : "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+	/* five labels of 59 bytes: 299 bytes with the dots */
+	char longname[300];
+	size_t ln = 0;
+	for (int i = 0; i < 5; i++) {
+		if (i)
+			longname[ln++] = '.';
+		memset(longname + ln, 'a', 59);
+		ln += 59;
+	}
+	longname[ln] = '\0';
 	rr_name(&m, 12, longname);
 	assert_int_equal(parse(&m, name), WK_RDNS_BAD);
 	/* a CNAME chain longer than 8 links */
