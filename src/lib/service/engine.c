@@ -556,6 +556,13 @@ static void job_finish(struct job *j, enum wk_svc_method m)
 		job_connect(j);
 		return;
 	}
+	if (j->banner_mode && j->fd >= 0 && !is_udp(j)) {
+		/* the answer is in: end with a reset, not a FIN handshake, so neither end keeps
+		 * the connection (LAST_ACK here, TIME_WAIT there); at a /16 of greeters this
+		 * is about 10% more connections per second */
+		struct linger l = {.l_onoff = 1, .l_linger = 0};
+		(void)setsockopt(j->fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
+	}
 	job_close(j);
 	j->phase = J_DONE;
 	struct wk_service_info *si = &j->si;
