@@ -57,10 +57,9 @@ static void job_close(struct job *j)
 	struct wk_ev *ev = j->run->ev;
 	wk_ev_timer_stop(ev, &j->timer);
 	if (j->fd >= 0) {
-		wk_ev_io_stop(ev, &j->io);
 		wk_tls_free(j->tls);
 		j->tls = NULL;
-		close(j->fd);
+		wk_ev_io_close(ev, &j->io); /* close() leaves epoll by itself: no EPOLL_CTL_DEL */
 		j->fd = -1;
 	}
 	j->phase = J_IDLE;
@@ -429,7 +428,8 @@ static void job_io(struct wk_ev *ev, struct wk_ev_io *io, unsigned events)
 	case J_CONNECT: {
 		struct wk_sockaddr sa;
 		to_sockaddr(&j->t->addr, j->t->port, &sa);
-		if (wk_sock_connect_finish(j->fd, &sa, NULL)) {
+		/* writable without an error or hang-up is connected: SO_ERROR only for those */
+		if ((events & (WK_EV_ERR | WK_EV_HUP)) && wk_sock_connect_finish(j->fd, &sa, NULL)) {
 			job_finish(j, WK_SVC_NONE);
 			return;
 		}
