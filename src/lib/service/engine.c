@@ -219,6 +219,15 @@ static void job_connect(struct job *j)
 	j->connect_start = wk_ev_now(j->run->ev);
 	if (rc == WK_SOCK_AGAIN) {
 		j->phase = J_CONNECT;
+		if (j->banner_mode && j->bstage == 0 && !j->ssl && !is_udp(j)) {
+			/* a greeter's first bytes (or its refusal) say the connect is done: wait
+			 * for them directly, not for writability first (one wake-up, epoll_ctl
+			 * and getsockopt less a connection); see early_timeout */
+			j->early = true;
+			arm(j, j->run->banner_wait);
+			watch(j, WK_EV_IN);
+			return;
+		}
 		arm(j, j->run->connect_timeout);
 		watch(j, WK_EV_OUT);
 		return;
@@ -428,6 +437,22 @@ static void job_io(struct wk_ev *ev, struct wk_ev_io *io, unsigned events)
 	switch (j->phase) {
 	case J_CONNECT: {
 		struct wk_sockaddr sa;
+		if (j->early) {
+			/* readable or hung up: connected (and spoke or closed), or refused */
+			int err = 0;
+			socklen_t l = sizeof(err);
+			if ((events & (WK_EV_ERR | WK_EV_HUP)) &&
+			    (getsockopt(j->fd, SOL_SOCKET, SO_ERROR, &err, &l) < 0 || err)) {
+				job_finish(j, WK_SVC_NONE);
+				return;
+			}
+			j->early = false;
+			wk_ev_timer_stop(j->run->ev, &j->timer);
+			step_begin(j); /* no payload in stage 0: only the step's clock */
+			if (j->phase == J_WAIT)
+				do_read(j);
+			return;
+		}
 		to_sockaddr(&j->t->addr, j->t->port, &sa);
 		/* writable without an error or hang-up is connected: SO_ERROR only for those */
 		if ((events & (WK_EV_ERR | WK_EV_HUP)) && wk_sock_connect_finish(j->fd, &sa, NULL)) {
@@ -484,12 +509,45 @@ static void job_io(struct wk_ev *ev, struct wk_ev_io *io, unsigned events)
 	}
 }
 
+/* Banner mode, connecting and watched for the greeting: the banner wait is over without a
+ * word. Connected (a silent server): speak first, as step_end would. Still connecting:
+ * wait for writability for the rest of the connect timeout, as a plain connect does. */
+static void early_timeout(struct job *j)
+{
+	struct sockaddr_storage peer;
+	socklen_t l = sizeof(peer);
+	int err = 0;
+	socklen_t el = sizeof(err);
+	j->early = false;
+	if (getsockopt(j->fd, SOL_SOCKET, SO_ERROR, &err, &el) < 0 || err) {
+		job_finish(j, WK_SVC_NONE);
+		return;
+	}
+	if (getpeername(j->fd, (struct sockaddr *)&peer, &l) == 0) {
+		j->bstage = 1;
+		j->si.banner_sent = true;
+		step_begin(j);
+		return;
+	}
+	unsigned left = j->run->connect_timeout > j->run->banner_wait
+	                    ? j->run->connect_timeout - j->run->banner_wait
+	                    : 0;
+	arm(j, left);
+	watch(j, WK_EV_OUT);
+}
+
 static void job_timer(struct wk_ev *ev, struct wk_ev_timer *t)
 {
 	(void)ev;
 	struct job *j = t->ctx;
 	switch (j->phase) {
 	case J_CONNECT:
+		if (j->early) {
+			early_timeout(j);
+			return;
+		}
+		job_finish(j, WK_SVC_NONE);
+		return;
 	case J_HANDSHAKE:
 		job_finish(j, WK_SVC_NONE);
 		return;
