@@ -393,7 +393,10 @@ static void on_bytes(struct job *j, size_t got)
 	arm(j, until > now ? until - now : 0);
 }
 
-static void do_read(struct job *j)
+/* fin: the peer's FIN had arrived when readiness was sampled (WK_EV_RDHUP), so a short
+ * read took everything there will be: banner mode ends the step without asking recv
+ * for the end of file. */
+static void do_read(struct job *j, bool fin)
 {
 	for (int turns = 0; turns < 64 && j->phase == J_WAIT; turns++) {
 		size_t room = j->cap - j->blen;
@@ -422,11 +425,17 @@ static void do_read(struct job *j)
 			return;
 		const struct job *self = j;
 		uint32_t gen = j->gen;
+		bool all = fin && !j->tls && j->banner_mode && got < room;
 		on_bytes(j, got);
 		if (self->gen != gen)
 			return; /* finished (and maybe reused for the next target) */
 		if (is_udp(j))
 			return; /* one datagram is one reply */
+		if (all && j->phase == J_WAIT) {
+			j->eof = true;
+			step_end(j);
+			return;
+		}
 	}
 }
 
@@ -450,7 +459,7 @@ static void job_io(struct wk_ev *ev, struct wk_ev_io *io, unsigned events)
 			wk_ev_timer_stop(j->run->ev, &j->timer);
 			step_begin(j); /* no payload in stage 0: only the step's clock */
 			if (j->phase == J_WAIT)
-				do_read(j);
+				do_read(j, events & WK_EV_RDHUP);
 			return;
 		}
 		to_sockaddr(&j->t->addr, j->t->port, &sa);
@@ -501,7 +510,7 @@ static void job_io(struct wk_ev *ev, struct wk_ev_io *io, unsigned events)
 					return;
 			}
 		}
-		do_read(j);
+		do_read(j, events & WK_EV_RDHUP);
 		return;
 	default:
 		wk_ev_io_stop(j->run->ev, &j->io);
@@ -553,7 +562,7 @@ static void job_timer(struct wk_ev *ev, struct wk_ev_timer *t)
 		return;
 	case J_WAIT:
 		if (j->tls && wk_tls_pending(j->tls)) {
-			do_read(j);
+			do_read(j, false);
 			return;
 		}
 		step_end(j);
