@@ -464,7 +464,8 @@ static void job_io(struct wk_ev *ev, struct wk_ev_io *io, unsigned events)
 		}
 		to_sockaddr(&j->t->addr, j->t->port, &sa);
 		/* writable without an error or hang-up is connected: SO_ERROR only for those */
-		if ((events & (WK_EV_ERR | WK_EV_HUP)) && wk_sock_connect_finish(j->fd, &sa, NULL)) {
+		if ((events & (WK_EV_ERR | WK_EV_HUP)) &&
+		    wk_sock_connect_finish(j->fd, &sa, NULL)) {
 			job_finish(j, WK_SVC_NONE);
 			return;
 		}
