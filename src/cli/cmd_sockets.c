@@ -28,7 +28,7 @@ const char *const cmd_sockets_usage =
     "  -4, -6               IPv4 or IPv6 only\n"
     "  -e, --extended       uid, inode and socket cookie (Unix: shutdown as <->)\n"
     "  -o, --options        TCP timers: timer:(NAME,TIME,RETRANSMITS)\n"
-    "  -s, --summary        counts per protocol and state instead of the list\n"
+    "  -s, --summary        counts per protocol and state (every state) instead of the list\n"
     "  -H, --no-header      no header line\n"
     "  --json               one JSON object per socket, one per line\n"
     "  -n, -p               accepted for ss compatibility (always numeric, always processes)\n"
@@ -405,11 +405,12 @@ int cmd_sockets(int argc, char **argv)
 		rc = 2;
 		goto out;
 	}
-	/* ss's defaults: connected sockets only, TIME-WAIT and SYN-RECV left out */
+	/* ss's defaults: connected sockets only, TIME-WAIT and SYN-RECV left out; a summary
+	 * (ss -s) counts sockets in every state */
 	uint32_t tcp_states, udp_states;
 	if (have_state) {
 		tcp_states = udp_states = want;
-	} else if (all) {
+	} else if (all || ctx.summary) {
 		tcp_states = udp_states = WK_SOCKDIAG_ALL;
 	} else if (listening) {
 		tcp_states = 1u << WK_TCP_LISTEN;

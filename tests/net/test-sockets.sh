@@ -202,6 +202,9 @@ check "-x -e: shutdown marks as ss" [ $? = 0 ]
 "$W" sockets -s -t "sport = :$p1 or dport = :$p1" >"$T/sum"
 n_ss=$(ss -Htn state established "( sport = :$p1 or dport = :$p1 )" | wc -l)
 check "-s: TCP estab count as ss ($n_ss)" grep -q "estab $n_ss," "$T/sum"
+# ss -s counts every state, not only the connected sockets a list shows without -a
+n_l=$(ss -Htln "sport = :$p1" | wc -l)
+check "-s: counts listeners without -a ($n_l, as ss)" sh -c "[ $n_l -ge 1 ] && grep -q 'listen $n_l)' '$T/sum'"
 n_x=$(ss -Hxa "src $T/*" | wc -l)
 "$W" sockets -s -xa "src $T/*" >"$T/sumx"
 check "-s -x: Unix count as ss ($n_x)" grep -qE "^UNIX +$n_x " "$T/sumx"

@@ -311,7 +311,6 @@ static void test_loopback_exact(void **state)
 	/* every port once, the silent one twice (one retry) */
 	assert_int_equal(f.sum.probes_sent, 3 * n + 1);
 	assert_int_equal(f.sum.replies, 3 * n - 1);
-	assert_true(f.sum.elapsed >= 0.4); /* two timeouts of 200 ms */
 	fx_close(&f);
 }
 
@@ -395,8 +394,9 @@ static void test_rate(void **state)
 	f.o.rate = 1500;
 	assert_int_equal(wk_scan_connect_run(&f.o, &f.sum, NULL, &f.e), 0);
 	check_exact(&f.s, 1);
+	/* the bucket holds one token at the start: 299 more at 1,500/s cannot take less
+	 * than 0.199 s (a bound the pacing guarantees, not a speed asserted) */
 	assert_true(f.sum.elapsed > 0.15);
-	assert_true(f.sum.elapsed < 2.0);
 	fx_close(&f);
 }
 

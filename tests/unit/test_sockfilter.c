@@ -1,5 +1,6 @@
 /* Unit tests for io/sockfilter (ss's filter expressions), io/sock_unix (names, the stale
  * socket file check) and io/sockdiag_unix (a Unix listener seen in the socket table). */
+#include <netdb.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -78,6 +79,15 @@ static void test_filter_match(void **state)
 	assert_true(m("sport = :1 and dport = :2 or dst 198.18.0.2", &s));
 	assert_false(m("sport = :1 and ( dport = :2 or dst 198.18.0.2 )", &s));
 	assert_true(m("src *:7070", &s));
+	/* service names as ss takes them, from the services database (files, no resolver) */
+	if (getservbyname("ssh", "tcp")) {
+		assert_true(m("dport = :ssh", &s));
+		assert_false(m("sport = :ssh", &s));
+	} else {
+		struct wk_error e;
+		struct wk_sockfilter *f = NULL;
+		assert_int_not_equal(wk_sockfilter_parse("dport = :ssh", &f, &e), 0);
+	}
 	/* ADDR:* is that address on any port, not any address */
 	assert_true(m("src 198.18.0.1:*", &s));
 	assert_false(m("src 198.18.0.9:*", &s));

@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <fnmatch.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -133,8 +134,17 @@ static int parse_portspec(struct parser *p, const char *key, const char *v, stru
 		n->any_port = true;
 		return 0;
 	}
-	if (wk_sock_parse_port(d, &n->port, &e))
-		return wk_seterr(p->e, WK_EINVAL, "filter: %s: bad port '%s' (want :PORT)", key, v);
+	if (wk_sock_parse_port(d, &n->port, &e)) {
+		/* a service name, as ss takes it (/etc/services: files only, no resolver) */
+		const struct servent *se = d[0] ? getservbyname(d, "tcp") : NULL;
+		if (!se && d[0])
+			se = getservbyname(d, "udp");
+		if (!se)
+			return wk_seterr(p->e, WK_EINVAL,
+			                 "filter: %s: bad port '%s' (want :PORT or a service name)",
+			                 key, v);
+		n->port = ntohs((uint16_t)se->s_port);
+	}
 	n->has_port = true;
 	return 0;
 }
