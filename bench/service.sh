@@ -8,7 +8,7 @@
 # second and banners lost (a host whose greeting was not captured); nmap's banner script
 # over a /22 of the same lab (NMAP_BLOCK) for the ratio.
 # usage: sudo bench/service.sh [BUILD] (env RUNS, default 3; BANNERS_ONLY=1 skips -sV;
-# PARALLEL, default 1024: banner connections in flight). Needs root (namespaces).
+# PARALLEL, default 1024: banner connections in flight, engine and scan alike). Needs root.
 set -u
 BUILD=${1:-${BUILD:-build}}
 BUILD=$(cd "$BUILD" && pwd)
@@ -57,8 +57,8 @@ banners_16() {
 		$((1 << (32 - nb))) "$(echo "$((1 << (32 - nb))) / ($b - $a)" | bc -l)"
 	for i in $(seq "$RUNS"); do
 		a=$(now)
-		timeout 300 ip netns exec $bs "$W" scan -sS --banners -Pn -p 2121 --rate 200000 \
-			-oJ "$T/b16.$i.json" 198.19.0.0/16 >/dev/null 2>"$T/b16.err"
+		timeout 300 ip netns exec $bs "$W" scan -sS --banners --max-parallelism "$par" -Pn \
+			-p 2121 --rate 200000 -oJ "$T/b16.$i.json" 198.19.0.0/16 >/dev/null 2>"$T/b16.err"
 		b=$(now)
 		local got
 		got=$(grep -c '"banner_b64":"MjIwIHdrYmVuY2gg' "$T/b16.$i.json")

@@ -19,8 +19,9 @@ extern "C" {
 enum {
 	WK_EV_IN = 1u << 0,
 	WK_EV_OUT = 1u << 1,
-	WK_EV_ERR = 1u << 2, /* reported, never requested */
-	WK_EV_HUP = 1u << 3, /* reported, never requested */
+	WK_EV_ERR = 1u << 2,   /* reported, never requested */
+	WK_EV_HUP = 1u << 3,   /* reported, never requested */
+	WK_EV_RDHUP = 1u << 4, /* reported with WK_EV_IN: the peer's FIN was in when sampled */
 };
 
 struct wk_ev;

@@ -260,6 +260,8 @@ static unsigned from_epoll(uint32_t ev)
 		r |= WK_EV_ERR;
 	if (ev & EPOLLHUP)
 		r |= WK_EV_HUP;
+	if (ev & EPOLLRDHUP)
+		r |= WK_EV_RDHUP;
 	return r;
 }
 
@@ -295,6 +297,8 @@ int wk_ev_run_once(struct wk_ev *ev, int max_wait_ms, struct wk_error *e)
 		unsigned got = from_epoll(ev->evs[ev->cur].events);
 		/* errors and hang-ups wake whoever waits; plain readiness only its asker */
 		unsigned deliver = (got & io->want) | (got & (WK_EV_ERR | WK_EV_HUP));
+		if (deliver & WK_EV_IN)
+			deliver |= got & WK_EV_RDHUP;
 		if (!deliver || !io->want)
 			continue;
 		io->fn(ev, io, deliver);

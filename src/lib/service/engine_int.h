@@ -24,6 +24,7 @@ struct job {
 	bool ssl;            /* probing inside TLS */
 	bool banner_mode;    /* --banners without -sV */
 	unsigned bstage;     /* banner mode: 0 listen, 1 spoke first */
+	bool early;          /* banner mode: connecting, watched for the greeting itself */
 	bool post;           /* the follow-up step after a match (snmp.c) */
 	bool cert_only;      /* -sV --banners: a TLS handshake only for the certificate facts */
 	uint8_t cert_method; /* the answer that stands meanwhile (enum wk_svc_method) */
