@@ -57,14 +57,22 @@ banners_16() {
 		$((1 << (32 - nb))) "$(echo "$((1 << (32 - nb))) / ($b - $a)" | bc -l)"
 	for i in $(seq "$RUNS"); do
 		a=$(now)
-		timeout 300 ip netns exec $bs "$W" scan -sS --banners --max-parallelism "$par" -Pn \
-			-p 2121 --rate 200000 -oJ "$T/b16.$i.json" 198.19.0.0/16 >/dev/null 2>"$T/b16.err"
+		timeout 300 ip netns exec $bs /usr/bin/time -f %M -o "$T/b16.$i.rss" "$W" scan -sS \
+			--banners --max-parallelism "$par" -Pn -p 2121 --rate 200000 -oJ "$T/b16.$i.json" \
+			198.19.0.0/16 >/dev/null 2>"$T/b16.err"
 		b=$(now)
 		local got
 		got=$(grep -c '"banner_b64":"MjIwIHdrYmVuY2gg' "$T/b16.$i.json")
-		printf 'wirekit scan -sS --banners /16 run %d: %.2f s, %d of 65536 banners, %.0f hosts/s\n' \
-			"$i" "$(echo "$b - $a" | bc)" "$got" "$(echo "65536 / ($b - $a)" | bc -l)"
+		printf 'wirekit scan -sS --banners /16 run %d: %.2f s, %d of 65536 banners, %.0f hosts/s, max RSS %s KiB\n' \
+			"$i" "$(echo "$b - $a" | bc)" "$got" "$(echo "65536 / ($b - $a)" | bc -l)" \
+			"$(tail -1 "$T/b16.$i.rss")"
 	done
+	# memory is bounded by the parallelism, not by the targets: the same scan of a /22
+	timeout 300 ip netns exec $bs /usr/bin/time -f %M -o "$T/b22.rss" "$W" scan -sS --banners \
+		--max-parallelism "$par" -Pn -p 2121 --rate 200000 -oJ "$T/b22.json" 198.19.0.0/22 \
+		>/dev/null 2>&1
+	printf 'wirekit scan -sS --banners /22 (1,024 hosts): max RSS %s KiB, %d banners\n' \
+		"$(tail -1 "$T/b22.rss")" "$(grep -c '"banner_b64":"MjIwIHdrYmVuY2gg' "$T/b22.json")"
 }
 if [ "${BANNERS_ONLY:-0}" = 1 ]; then
 	banners_16 || echo "service.sh: the /16 banner lab did not come up"
