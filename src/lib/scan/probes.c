@@ -33,18 +33,6 @@ enum {
 	TCP_TTL = 64,
 };
 
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)(v >> 16));
-	put16(p + 2, (uint16_t)v);
-}
-
 static uint16_t get16(const uint8_t *p)
 {
 	return (uint16_t)(p[0] << 8 | p[1]);
@@ -54,8 +42,8 @@ static uint32_t cookie(const struct scan_ctx *c, uint32_t dst, uint16_t sport, u
                        uint8_t kind)
 {
 	struct wk_scan_addr a = {.family = AF_INET}, b = {.family = AF_INET};
-	put32(a.b, c->src);
-	put32(b.b, dst);
+	scan_put32(a.b, c->src);
+	scan_put32(b.b, dst);
 	return wk_scan_cookie(c->key, &a, &b, sport, dport, kind);
 }
 
@@ -95,9 +83,9 @@ static void ip_patch(uint8_t *ip, uint32_t dst, uint16_t id)
 	uint16_t cs = get16(ip + 10);
 	cs = wk_csum_update32(cs, 0, dst);
 	cs = wk_csum_update16(cs, 0, id);
-	put16(ip + 4, id);
-	put16(ip + 10, cs);
-	put32(ip + 16, dst);
+	scan_put16(ip + 4, id);
+	scan_put16(ip + 10, cs);
+	scan_put32(ip + 16, dst);
 }
 
 static int done(struct scan_tmpl *t, struct wk_wr *w, struct wk_error *err)
@@ -138,7 +126,7 @@ static int tcp_build(struct scan_tmpl *t, const struct scan_ctx *c, uint8_t flag
 	}
 	if (!w.bad) {
 		uint8_t s[4], z[4] = {0};
-		put32(s, c->src);
+		scan_put32(s, c->src);
 		uint32_t sum = wk_csum_pseudo4(s, z, IPPROTO_TCP, l4len);
 		wk_wr_patch_be16(&w, cm, wk_csum_fold(wk_csum_partial(w.base + l4, l4len, sum)));
 	}
@@ -158,13 +146,13 @@ static size_t tcp_make(uint8_t *out, const struct scan_tmpl *t, const struct sca
 	cs = wk_csum_update32(cs, 0, dst);
 	cs = wk_csum_update16(cs, 0, dport);
 	cs = wk_csum_update32(cs, 0, ck);
-	put16(tcp + 2, dport);
-	put32(tcp + 4, ck);
+	scan_put16(tcp + 2, dport);
+	scan_put32(tcp + 4, ck);
 	if (kind == KIND_ACK) { /* the RST answering a bare ACK echoes its ack number */
 		cs = wk_csum_update32(cs, 0, ck);
-		put32(tcp + 8, ck);
+		scan_put32(tcp + 8, ck);
 	}
-	put16(tcp + 16, cs);
+	scan_put16(tcp + 16, cs);
 	return t->len;
 }
 
@@ -302,18 +290,18 @@ static size_t udp_write(uint8_t *out, const struct scan_tmpl *t, const struct sc
 	uint16_t ulen = (uint16_t)(8 + plen);
 	/* the template's total length counts an empty datagram */
 	uint16_t cs = get16(ip + 10);
-	put16(ip + 10, wk_csum_update16(cs, get16(ip + 2), (uint16_t)(IP_HLEN + ulen)));
-	put16(ip + 2, (uint16_t)(IP_HLEN + ulen));
+	scan_put16(ip + 10, wk_csum_update16(cs, get16(ip + 2), (uint16_t)(IP_HLEN + ulen)));
+	scan_put16(ip + 2, (uint16_t)(IP_HLEN + ulen));
 	ip_patch(ip, dst, (uint16_t)(sport ^ dport));
-	put16(udp, sport);
-	put16(udp + 2, dport);
-	put16(udp + 4, ulen);
-	put16(udp + 6, 0);
+	scan_put16(udp, sport);
+	scan_put16(udp + 2, dport);
+	scan_put16(udp + 4, ulen);
+	scan_put16(udp + 6, 0);
 	if (plen)
 		memcpy(udp + 8, pl, plen);
 	uint32_t sum = wk_csum_pseudo4(ip + 12, ip + 16, IPPROTO_UDP, ulen);
 	uint16_t ck = wk_csum_fold(wk_csum_partial(udp, ulen, sum));
-	put16(udp + 6, ck ? ck : 0xffff);
+	scan_put16(udp + 6, ck ? ck : 0xffff);
 	return t->len + ulen;
 }
 
@@ -388,8 +376,8 @@ static size_t icmp_make(uint8_t *out, const struct scan_tmpl *t, const struct sc
 	uint32_t ck = cookie(c, dst, 0, 0, kind);
 	uint8_t *ip = out + t->l3, *ic = ip + IP_HLEN;
 	ip_patch(ip, dst, (uint16_t)(ck >> 7));
-	put16(ic + 2, wk_csum_update32(get16(ic + 2), 0, ck));
-	put32(ic + 4, ck);
+	scan_put16(ic + 2, wk_csum_update32(get16(ic + 2), 0, ck));
+	scan_put32(ic + 4, ck);
 	return t->len;
 }
 

@@ -33,18 +33,6 @@ enum {
 	KIND_ECHO = 0x81,
 };
 
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)(v >> 16));
-	put16(p + 2, (uint16_t)v);
-}
-
 bool scan_index6(const struct scan_ctx *c, const uint8_t a[16], uint32_t *idx)
 {
 	uint64_t lo = 0, hi = c->ntargets;
@@ -118,13 +106,13 @@ static size_t finish(uint8_t *out, const struct scan_tmpl *t, const uint8_t dst[
 {
 	uint8_t *ip = out + t->l3, *l4 = ip + IP6_HLEN;
 	memcpy(ip + 24, dst, 16);
-	put16(ip + 4, (uint16_t)plen);
-	put16(l4 + csoff, 0);
+	scan_put16(ip + 4, (uint16_t)plen);
+	scan_put16(l4 + csoff, 0);
 	uint32_t sum = wk_csum_pseudo6(ip + 8, ip + 24, ip[6], (uint32_t)plen);
 	uint16_t ck = wk_csum_fold(wk_csum_partial(l4, plen, sum));
 	if (!ck && ip[6] == IPPROTO_UDP)
 		ck = 0xffff; /* RFC 8200 8.1: a zero UDP checksum is sent as all ones */
-	put16(l4 + csoff, ck);
+	scan_put16(l4 + csoff, ck);
 	return t->l3 + IP6_HLEN + plen;
 }
 
@@ -175,18 +163,18 @@ static size_t tcp6_make(uint8_t *out, const struct scan_tmpl *t, const struct sc
 	uint32_t ck = cookie6(c, dst, c->sport, dport, kind);
 	size_t len = flags & TCP_SYN ? 24 : 20;
 	memset(tcp, 0, len);
-	put16(tcp, c->sport);
-	put16(tcp + 2, dport);
-	put32(tcp + 4, ck);
+	scan_put16(tcp, c->sport);
+	scan_put16(tcp + 2, dport);
+	scan_put32(tcp + 4, ck);
 	if (kind == KIND_ACK)
-		put32(tcp + 8, ck); /* the RST answering a bare ACK echoes it */
+		scan_put32(tcp + 8, ck); /* the RST answering a bare ACK echoes it */
 	tcp[12] = (uint8_t)(len / 4 << 4);
 	tcp[13] = flags;
-	put16(tcp + 14, 1024);
+	scan_put16(tcp + 14, 1024);
 	if (flags & TCP_SYN) {
 		tcp[20] = 2;
 		tcp[21] = 4;
-		put16(tcp + 22, 1440);
+		scan_put16(tcp + 22, 1440);
 	}
 	return finish(out, t, dst, len, 16);
 }
@@ -277,9 +265,9 @@ static size_t udp6_write(uint8_t *out, const struct scan_tmpl *t, const struct s
 	addr_of(c, idx, dst);
 	memcpy(out, t->b, t->len);
 	uint8_t *udp = out + t->l3 + IP6_HLEN;
-	put16(udp, udp_sport6(c, dst, dport));
-	put16(udp + 2, dport);
-	put16(udp + 4, (uint16_t)(8 + plen));
+	scan_put16(udp, udp_sport6(c, dst, dport));
+	scan_put16(udp + 2, dport);
+	scan_put16(udp + 4, (uint16_t)(8 + plen));
 	if (plen)
 		memcpy(udp + 8, pl, plen);
 	return finish(out, t, dst, 8 + plen, 6);
@@ -340,7 +328,7 @@ static size_t echo6_make(uint8_t *out, const struct scan_tmpl *t, const struct s
 	uint8_t *ic = out + t->l3 + IP6_HLEN;
 	memset(ic, 0, 8);
 	ic[0] = ICMP6_ECHO;
-	put32(ic + 4, cookie6(c, dst, 0, 0, KIND_ECHO));
+	scan_put32(ic + 4, cookie6(c, dst, 0, 0, KIND_ECHO));
 	return finish(out, t, dst, 8, 2);
 }
 

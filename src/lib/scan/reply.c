@@ -91,12 +91,19 @@ static void quoted(struct wk_rd *r, struct scan_reply *o)
 	uint8_t ttl;
 	if (!ip4(r, &o->q_src, &o->q_dst, &o->q_proto, &ttl, true))
 		return;
+	scan_quoted_l4(r, o, IPPROTO_ICMP);
+}
+
+/* The transport header an ICMP error quotes (r at it, o->q_proto set): ports and TCP
+ * sequence, or the ICMP (icmp_proto) echo's type, id and sequence. Shared with reply6.c. */
+void scan_quoted_l4(struct wk_rd *r, struct scan_reply *o, uint8_t icmp_proto)
+{
 	if (o->q_proto == IPPROTO_TCP || o->q_proto == IPPROTO_UDP) {
 		o->q_sport = wk_rd_be16(r);
 		o->q_dport = wk_rd_be16(r);
 		if (o->q_proto == IPPROTO_TCP)
 			o->q_seq = wk_rd_be32(r);
-	} else if (o->q_proto == IPPROTO_ICMP) {
+	} else if (o->q_proto == icmp_proto) {
 		o->q_itype = wk_rd_u8(r);
 		wk_rd_skip(r, 3);
 		o->q_iid = wk_rd_be16(r);

@@ -44,20 +44,7 @@ static void quoted6(struct wk_rd *r, struct scan_reply *o)
 	uint8_t hl;
 	if (!ip6(r, o->q_src6, o->q_dst6, &o->q_proto, &hl, true))
 		return;
-	if (o->q_proto == IPPROTO_TCP || o->q_proto == IPPROTO_UDP) {
-		o->q_sport = wk_rd_be16(r);
-		o->q_dport = wk_rd_be16(r);
-		if (o->q_proto == IPPROTO_TCP)
-			o->q_seq = wk_rd_be32(r);
-	} else if (o->q_proto == NH_ICMP6) {
-		o->q_itype = wk_rd_u8(r);
-		wk_rd_skip(r, 3);
-		o->q_iid = wk_rd_be16(r);
-		o->q_iseq = wk_rd_be16(r);
-	} else {
-		return;
-	}
-	o->quoted = !r->bad;
+	scan_quoted_l4(r, o, NH_ICMP6);
 }
 
 /* A neighbour advertisement: flags, target, options (RFC 4861 4.6, lengths in 8 bytes;

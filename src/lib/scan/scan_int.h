@@ -110,11 +110,26 @@ bool scan_parse_arp(const uint8_t *p, size_t n, uint32_t lt, struct scan_reply *
 /* An IPv6 packet (reply6.c): Ethernet, cooked or raw IPv6; TCP, UDP, ICMPv6 with the
  * header an error quotes, neighbour advertisements. */
 bool scan_parse6(const uint8_t *p, size_t n, uint32_t lt, struct scan_reply *r);
+/* Big-endian stores into a probe template at an offset known to fit (probes.c,
+ * probes6.c). */
+static inline void scan_put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+static inline void scan_put32(uint8_t *p, uint32_t v)
+{
+	scan_put16(p, (uint16_t)(v >> 16));
+	scan_put16(p + 2, (uint16_t)v);
+}
 struct wk_rd;
 /* Position r at the IP header of version ver (4, 6) under link type lt (Ethernet with up
  * to two VLAN tags, Linux cooked v1/v2, raw IP); mac (or NULL) gets the Ethernet source.
  * False for any other packet (reply.c, used by reply6.c). */
 bool scan_link_skip(struct wk_rd *r, uint32_t lt, unsigned ver, uint8_t mac[6]);
+/* The transport header quoted by an ICMP or ICMPv6 (icmp_proto) error, into o's q_
+ * fields; o->quoted when it was all there (reply.c). */
+void scan_quoted_l4(struct wk_rd *r, struct scan_reply *o, uint8_t icmp_proto);
 /* The same for IPv6 from /proc/net/ipv6_route. */
 bool scan_onlink6(const char *ifname, const uint8_t first[16], const uint8_t last[16]);
 /* Whether every address in [first, last] (host order) is on the segment of ifname: one
