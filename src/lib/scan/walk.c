@@ -58,6 +58,7 @@ static void progress(struct eng *e, uint64_t pos, uint64_t sent, uint64_t total,
 	p.total = total;
 	p.pos = pos;
 	p.pass = pass;
+	p.phase = e->phase_name;
 	p.rate = e->cur_rate;
 	p.retransmits = e->retransmits;
 	if (!wk_capture_stats(e->cap, &cs))
@@ -200,10 +201,30 @@ static bool another_pass(uint32_t done, uint64_t a0, uint64_t a)
 	return missing > MISSING_MAX;
 }
 
+/* nmap's name of a phase (its "... Timing: About 45% done" lines). */
+static const char *phase_name(const struct phase *ph)
+{
+	if (ph->per_host)
+		return ph->slots[0].m == &scan_probe_arp  ? "ARP Ping Scan"
+		       : ph->slots[0].m == &scan_probe_nd ? "ND Ping Scan"
+		                                          : "Ping Scan";
+	bool tcp = false, udp = false, ack = false;
+	for (uint32_t j = 0; j < ph->nslots; j++) {
+		udp |= ph->slots[j].m->proto == WK_SP_UDP;
+		tcp |= ph->slots[j].m->proto == WK_SP_TCP;
+		ack |=
+		    ph->slots[j].m == &scan_probe_tcp_ack || ph->slots[j].m == &scan_probe_tcp_ack6;
+	}
+	if (tcp && udp)
+		return ack ? "ACK Scan + UDP Scan" : "SYN Stealth Scan + UDP Scan";
+	return udp ? "UDP Scan" : ack ? "ACK Scan" : "SYN Stealth Scan";
+}
+
 int eng_phase_run(struct eng *e, struct phase *ph, uint64_t *resume, struct wk_error *err)
 {
 	const struct wk_scan_opts *o = e->o;
 	uint64_t i, a0 = 0;
+	e->phase_name = phase_name(ph);
 	atomic_store(&e->ph, ph);
 	int rc = pass_run(e, ph, 0, resume, err);
 	for (uint32_t p = 1; !rc && p <= o->retries && !eng_stopped(e); p++) {
