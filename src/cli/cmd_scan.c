@@ -231,7 +231,7 @@ __attribute__((format(printf, 1, 2))) static int usage_err(const char *fmt, ...)
 static int parse_o(struct args *a, const char *kind, int argc, char **argv)
 {
 	static const char *const names[][2] = {
-	    {"N", "text"}, {"J", "json"}, {"X", "xml"}, {"G", "grep"}, {"A", ""}};
+	    {"N", "normal"}, {"J", "json"}, {"X", "xml"}, {"G", "grep"}, {"A", ""}};
 	if (optind >= argc)
 		return usage_err("-o%s needs a file name", kind);
 	const char *path = argv[optind++];
@@ -242,7 +242,7 @@ static int parse_o(struct args *a, const char *kind, int argc, char **argv)
 			/* -oA BASE: nmap's three */
 			static char bufs[3][4096];
 			static const char *const ext[3][2] = {
-			    {".nmap", "text"}, {".xml", "xml"}, {".gnmap", "grep"}};
+			    {".nmap", "normal"}, {".xml", "xml"}, {".gnmap", "grep"}};
 			for (int k = 0; k < 3; k++) {
 				snprintf(bufs[k], sizeof(bufs[k]), "%s%s", path, ext[k][0]);
 				if (a->nouts == SCAN_MAX_OUTS)
@@ -673,15 +673,22 @@ int cmd_scan(int argc, char **argv)
 	uint64_t rseed = 0, rpos = 0, pos = 0;
 	memset(&c, 0, sizeof(c));
 	c.resume_fd = -1;
+	/* the command line as typed, for the report headers, before getopt permutes argv
+	 * (options after the targets move before them) */
+	cmdline = join_args(argc, argv);
 	status = parse_args(&a, argc, argv, false);
-	if (status)
+	if (status) {
+		free(cmdline);
 		return status < 0 ? 0 : status;
+	}
 	char **posv = argv + optind;
 	int npos = argc - optind;
 	c.argc = argc;
 	c.argv = argv;
 	if (a.resume) {
 		const char *rf = a.resume;
+		free(cmdline);
+		cmdline = NULL;
 		if (argc > 3 || npos)
 			return usage_err("%s takes no other options (they are in the file)",
 			                 "--resume");
@@ -765,7 +772,8 @@ int cmd_scan(int argc, char **argv)
 	}
 	if (!stdout_used && (status = scan_out_add(&c, "text", "-", false)))
 		goto out;
-	cmdline = join_args(c.argc, c.argv);
+	if (!cmdline) /* resumed: the interrupted scan's command line */
+		cmdline = join_args(c.argc, c.argv);
 	c.info.args = cmdline ? cmdline : "wirekit scan";
 	c.info.scan_type = type_name(o->type);
 	c.info.ports = o->type == WK_SCAN_NONE ? NULL : &ports;

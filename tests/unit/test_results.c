@@ -118,7 +118,7 @@ static void test_registry(void **state)
 	(void)state;
 	size_t n;
 	const struct wk_scan_writer *const *w = wk_scan_writers(&n);
-	assert_int_equal(n, 4);
+	assert_int_equal(n, 5);
 	for (size_t i = 0; i < n; i++) {
 		assert_non_null(w[i]->begin);
 		assert_non_null(w[i]->end);
@@ -762,6 +762,37 @@ static void test_grep(void **state)
 	wk_results_free(t);
 }
 
+/* -oN: nmap's file form, the hosts of the screen's between the comment lines of -oG; a
+ * host whose ports are all shown gets an empty line where "Not shown" would be, as nmap. */
+static void test_normal(void **state)
+{
+	(void)state;
+	struct wk_scan_info info;
+	struct wk_scan_summary sum;
+	struct wk_results *t = fixture(&info, &sum);
+	static struct wk_port two_v[2] = {{WK_SP_TCP, 22}, {WK_SP_TCP, 25}};
+	static struct wk_ports two = {two_v, 2};
+	info.ports = &two;
+	wk_results_free(t);
+	t = wk_results_new(NULL);
+	struct wk_scan_addr a = v4(198, 19, 0, 5);
+	add(t, port(a, WK_SP_TCP, 22, WK_PS_OPEN, WK_RS_SYN_ACK, 64));
+	add(t, hostrec(a, WK_PS_HOST_UP, WK_RS_ECHO_REPLY, 64, 0));
+	expect(run("normal", &info, t, &sum),
+	       "# wirekit " WIREKIT_VERSION " scan initiated Sat Dec  6 05:46:40 2025 as: "
+	       "wirekit scan -p 1-1000 198.19.0.0/28 2001:db8::1\n"
+	       "wirekit scan report for 198.19.0.5\n"
+	       "Host is up.\n"
+	       "\n"
+	       "PORT   STATE    SERVICE\n"
+	       "22/tcp open     unknown\n"
+	       "25/tcp filtered unknown\n"
+	       "\n"
+	       "# wirekit done at Sat Dec  6 05:46:45 2025 -- 17 IP addresses (3 hosts up) scanned "
+	       "in 5.00 seconds\n");
+	wk_results_free(t);
+}
+
 /* With nmap's nmap-services loaded the SERVICE column and XML <service> name the port
  * (skipped when nmap-common is not installed). */
 static void test_services(void **state)
@@ -870,6 +901,7 @@ int main(void)
 	    cmocka_unit_test(test_scripts),
 	    cmocka_unit_test(test_scripts_random),
 	    cmocka_unit_test(test_grep),
+	    cmocka_unit_test(test_normal),
 	    cmocka_unit_test(test_services),
 	    cmocka_unit_test(test_rwalk),
 	};
