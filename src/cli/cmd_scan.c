@@ -261,30 +261,43 @@ static int parse_o(struct args *a, const char *kind, int argc, char **argv)
 	return usage_err("unknown output -o%s (N, J, X, G, A)", kind);
 }
 
-static int parse_s(struct args *a, const char *v)
+static int parse_s1(struct args *a, char ch)
 {
 	static const struct {
-		const char *s;
+		char c;
 		enum wk_scan_type t;
-	} types[] = {{"S", WK_SCAN_SYN}, {"A", WK_SCAN_ACK},  {"T", WK_SCAN_CONNECT},
-	             {"U", WK_SCAN_UDP}, {"n", WK_SCAN_NONE}, {"P", WK_SCAN_NONE}};
-	if (!strcmp(v, "V")) { /* -sV goes with any port scan type */
+	} types[] = {{'S', WK_SCAN_SYN}, {'A', WK_SCAN_ACK},  {'T', WK_SCAN_CONNECT},
+	             {'U', WK_SCAN_UDP}, {'n', WK_SCAN_NONE}, {'P', WK_SCAN_NONE}};
+	if (ch == 'V') { /* -sV goes with any port scan type */
 		a->svc.version = true;
 		return 0;
 	}
 	for (size_t i = 0; i < WK_ARRAY_SIZE(types); i++)
-		if (!strcmp(v, types[i].s)) {
+		if (ch == types[i].c) {
 			if (scan_mix_type(&a->type, &a->udp_too, a->type_set, types[i].t)) {
 				a->type_set = true;
 				return 0;
 			}
 			if (a->type_set && a->type != types[i].t)
-				return usage_err("-s%s: one scan type per run", v);
+				return usage_err("-s%c: one scan type per run", ch);
 			a->type = types[i].t;
 			a->type_set = true;
 			return 0;
 		}
-	return usage_err("unknown or unsupported scan type -s%s (S, A, T, U, n)", v);
+	return usage_err("unknown or unsupported scan type -s%c (S, A, T, U, n, V)", ch);
+}
+
+/* -sS, and as nmap several letters in one: -sSU, -sSV, -sUV */
+static int parse_s(struct args *a, const char *v)
+{
+	if (!*v)
+		return usage_err("-s needs a scan type (S, A, T, U, n, V)");
+	for (; *v; v++) {
+		int rc = parse_s1(a, *v);
+		if (rc)
+			return rc;
+	}
+	return 0;
 }
 
 static int parse_p(struct args *a, const char *v)

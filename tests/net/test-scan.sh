@@ -142,11 +142,17 @@ check "port 65536: exit 2" bad_input bad3 65536 -p 65536 198.19.0.1
 check "unresolvable name: exit 2" bad_input bad4 no-such-host.invalid -p 80 no-such-host.invalid
 check "empty after excludes: exit 2" bad_input bad5 "no targets" -p 80 198.19.0.0/28 --exclude 198.19.0.0/24
 check "unknown option: exit 2" bad_input bad6 --bogus --bogus 198.19.0.1
+check "unknown scan type letter: exit 2" bad_input bad7 "-sX" -sSX -p 80 198.19.0.1
 sleep 1
 kill "$BGPID" 2>/dev/null
 wait_pid "$BGPID" 5
 check "bad input: no packet on the link" bash -c \
 	"[ \$(tcpdump -r $T/bad.pcap -n 2>/dev/null | tee /dev/stderr | wc -l) = 0 ]"
+
+# nmap's scan type letters in one word: -sSU is -sS -sU
+scan sSU -sSU -Pn -p U:53,T:22 198.19.0.1 --reason
+check "-sSU: the TCP and the UDP port, as -sS -sU" bash -c \
+	"grep -q '^22/tcp  *open  *ssh  *syn-ack' $T/sSU.out && grep -q '^53/udp  *open ' $T/sSU.out"
 
 # 5% loss each way on the target: recall >= 99.9%, no false positive
 ip netns exec "$G" nft -f - <<NFT
