@@ -120,6 +120,8 @@ struct wk_perm {
 };
 void wk_perm_init(struct wk_perm *p, uint64_t n, uint64_t seed);
 uint64_t wk_perm_at(const struct wk_perm *p, uint64_t i);
+/* The inverse: wk_perm_inv(p, wk_perm_at(p, i)) == i for i < n (x < n). */
+uint64_t wk_perm_inv(const struct wk_perm *p, uint64_t x);
 
 /* Shard k of N (1 <= k <= N): positions i with i % N == k - 1. Resuming stores the next
  * position (pos; start is rounded up to the shard's next position). wk_shard_next returns
