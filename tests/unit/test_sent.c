@@ -60,6 +60,24 @@ static void test_shard_gaps(void **state)
 	sent_free(&r);
 }
 
+/* A batch's packets leave one after the other: an index's share of the batch places it
+ * between the first packet and the end of the send, never after the reply. */
+static void test_within_batch(void **state)
+{
+	(void)state;
+	struct sent_ring r;
+	assert_int_equal(sent_init(&r, NULL), 0);
+	sent_add(&r, 1, 0, 0, 9, 1000);
+	assert_int_equal(sent_find(&r, 1, 5, 5000), 1000); /* end not known yet */
+	sent_done(&r, 2000);
+	assert_int_equal(sent_find(&r, 1, 0, 5000), 1000);
+	assert_int_equal(sent_find(&r, 1, 5, 5000), 1500);
+	assert_int_equal(sent_find(&r, 1, 9, 5000), 1900);
+	assert_int_equal(sent_find(&r, 1, 9, 1200), 1200); /* the reply came first */
+	assert_int_equal(sent_find(&r, 1, 9, 999), 0);
+	sent_free(&r);
+}
+
 /* Retransmission passes send only some indices again: a reply goes to the latest pass
  * that sent its index before the reply came. Then a second phase. */
 static void test_passes_and_phases(void **state)
@@ -164,9 +182,10 @@ static void test_race(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_empty),      cmocka_unit_test(test_one_pass),
-	    cmocka_unit_test(test_shard_gaps), cmocka_unit_test(test_passes_and_phases),
-	    cmocka_unit_test(test_wrap),       cmocka_unit_test(test_race),
+	    cmocka_unit_test(test_empty),        cmocka_unit_test(test_one_pass),
+	    cmocka_unit_test(test_shard_gaps),   cmocka_unit_test(test_passes_and_phases),
+	    cmocka_unit_test(test_wrap),         cmocka_unit_test(test_race),
+	    cmocka_unit_test(test_within_batch),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

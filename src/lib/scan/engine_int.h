@@ -42,6 +42,7 @@ struct sent_batch {
 	_Atomic uint64_t key;    /* phase << 32 | pass */
 	_Atomic uint64_t lo, hi; /* first and last walk index of the batch */
 	_Atomic uint64_t ns;     /* CLOCK_REALTIME (the clock of captured packets) */
+	_Atomic uint64_t end;    /* when its last packet had gone, 0: not yet */
 };
 struct sent_ring {
 	struct sent_batch *b;
@@ -53,8 +54,11 @@ void sent_free(struct sent_ring *r);
  * and a pass walks its indices upwards. */
 void sent_add(struct sent_ring *r, uint32_t phase, uint32_t pass, uint64_t lo, uint64_t hi,
               uint64_t ns);
+/* Sender: the batch added last has gone out at ns. */
+void sent_done(struct sent_ring *r, uint64_t ns);
 /* Receiver: when walk index i of phase went out in the latest pass that sent it at or
- * before ns (a reply's time); 0 when no batch still in the ring did. */
+ * before ns (a reply's time): its place in the batch's span from ns to end, at most ns;
+ * 0 when no batch still in the ring did. */
 uint64_t sent_find(const struct sent_ring *r, uint32_t phase, uint64_t i, uint64_t ns);
 
 /* The raw engine without -Pn's host records (engine.c): with up_out (and discovery), the

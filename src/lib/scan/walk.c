@@ -115,6 +115,8 @@ static int flush(struct eng *e, const struct span *sp, const uint8_t **ptr, size
 		done++;
 		full = 0;
 	}
+	if (n)
+		sent_done(&e->sent_at, real_ns());
 	if (e->o->record)
 		for (unsigned i = 0; i < n; i++)
 			scan_record_probe(e->o->record, ptr[i], lens[i], e->rec_lt);
