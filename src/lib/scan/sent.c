@@ -92,15 +92,15 @@ static int last_at(const struct sent_ring *r, uint64_t first, uint64_t head, uin
 }
 
 /* When i left within its batch: the packets go out one after the other between ns and end
- * (a batch of 64 takes some 100 us on a veth), so i's share of the range places it; never
- * after the reply (ns), never before the batch. */
+ * (a batch of 64 takes some 100 us on a veth), so i's share of the range places it; when
+ * that is after the reply (at ns), halfway between the batch's start and the reply. */
 static uint64_t when(const struct entry *e, uint64_t i, uint64_t ns)
 {
 	if (e->end <= e->ns || e->hi == e->lo)
 		return e->ns;
 	double f = (double)(i - e->lo) / (double)(e->hi - e->lo + 1);
 	uint64_t t = e->ns + (uint64_t)(f * (double)(e->end - e->ns));
-	return t < ns ? t : ns;
+	return t < ns ? t : e->ns + (ns - e->ns) / 2; /* the reply came first: between */
 }
 
 uint64_t sent_find(const struct sent_ring *r, uint32_t phase, uint64_t i, uint64_t ns)
