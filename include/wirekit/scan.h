@@ -344,6 +344,12 @@ struct wk_scan_progress {
 	uint64_t found;       /* results reported */
 	uint64_t retransmits;
 	uint64_t rx_drops; /* kernel drops on the receive ring */
+	/* The phase running, by nmap's name for it: "ARP Ping Scan", "Ping Scan", "SYN Stealth
+	 * Scan", "ACK Scan", "UDP Scan", "SYN Stealth Scan + UDP Scan" (one walk),
+	 * "Connect Scan". sent and total count this phase (and pass) only, so a scan of two
+	 * phases (discovery then ports; -sT -sU: UDP then connects) starts again from 0 %
+	 * in each, as nmap's timing lines do. Never NULL. */
+	const char *phase;
 };
 
 struct wk_scan_record; /* below */

@@ -118,10 +118,11 @@ struct eng {
 	struct wk_pace pace;
 	uint64_t sent, retransmits, last_progress_ns, rate_mark_ns, rate_mark_sent;
 	double cur_rate;
-	uint8_t *bufs;   /* BATCH probes of SCAN_PKT_MAX */
-	uint32_t rec_lt; /* link type of the probes in the pcapng record */
-	bool arp;        /* discovery by ARP on the local segment (arp.c) */
-	uint8_t *macs;   /* with arp: 6 bytes per target, its MAC once it answered */
+	uint8_t *bufs;          /* BATCH probes of SCAN_PKT_MAX */
+	uint32_t rec_lt;        /* link type of the probes in the pcapng record */
+	const char *phase_name; /* of the phase walking, for wk_scan_progress.phase */
+	bool arp;               /* discovery by ARP on the local segment (arp.c) */
+	uint8_t *macs;          /* with arp: 6 bytes per target, its MAC once it answered */
 	size_t macs_len;
 	struct sent_ring sent_at; /* when each batch went out: replies' round-trip times */
 	uint32_t phases;          /* phases started */
