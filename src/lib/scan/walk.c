@@ -71,9 +71,24 @@ static void progress(struct eng *e, uint64_t pos, uint64_t sent, uint64_t total,
 	pthread_mutex_unlock(&e->mu);
 }
 
+/* Walk indices lo..hi of a pass: what one batch holds (sent.c). */
+struct span {
+	uint32_t phase, pass;
+	uint64_t lo, hi;
+};
+
+static uint64_t real_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
 /* Pace and send n probes; a full device queue is waited out, a packet the kernel refuses
- * for good (no route to one address) is skipped. */
-static int flush(struct eng *e, const uint8_t **ptr, size_t *lens, unsigned n, struct wk_error *err)
+ * for good (no route to one address) is skipped. The send time goes into the ring after
+ * the pacing and before the first packet, so no reply can come before it is there. */
+static int flush(struct eng *e, const struct span *sp, const uint8_t **ptr, size_t *lens,
+                 unsigned n, struct wk_error *err)
 {
 	unsigned got = 0, done = 0, full = 0;
 	while (got < n) {
@@ -85,6 +100,8 @@ static int flush(struct eng *e, const uint8_t **ptr, size_t *lens, unsigned n, s
 		if (got < n)
 			sleep_ns(need > wait ? need : wait ? wait : 1000);
 	}
+	if (n)
+		sent_add(&e->sent_at, sp->phase, sp->pass, sp->lo, sp->hi, real_ns());
 	while (done < n) {
 		int eno = 0;
 		int r = wk_tx_send(e->tx, ptr + done, lens + done, n - done, &eno, err);
@@ -101,6 +118,8 @@ static int flush(struct eng *e, const uint8_t **ptr, size_t *lens, unsigned n, s
 		done++;
 		full = 0;
 	}
+	if (n)
+		sent_done(&e->sent_at, real_ns());
 	if (e->o->record)
 		for (unsigned i = 0; i < n; i++)
 			scan_record_probe(e->o->record, ptr[i], lens[i], e->rec_lt);
@@ -141,6 +160,7 @@ static int pass_run(struct eng *e, struct phase *ph, uint32_t pass, uint64_t *re
 	size_t lens[BATCH];
 	unsigned n = 0, per = ph->per_host ? ph->nslots : 1;
 	uint64_t i;
+	struct span sp = {.phase = ph->id, .pass = pass};
 	struct wk_shard sh;
 	wk_shard_init(&sh, ph->n, ph->shard_k, ph->shard_of, ph->start);
 	uint64_t total =
@@ -152,7 +172,7 @@ static int pass_run(struct eng *e, struct phase *ph, uint32_t pass, uint64_t *re
 		bool stopped = eng_stopped(e);
 		bool more = !stopped && wk_shard_next(&sh, &i) && (!pass || i < ph->end);
 		if (!more) {
-			int rc = flush(e, ptr, lens, n, err);
+			int rc = flush(e, &sp, ptr, lens, n, err);
 			if (!pass) {
 				ph->end = stopped ? sh.pos : ph->n;
 				if (resume)
@@ -167,7 +187,7 @@ static int pass_run(struct eng *e, struct phase *ph, uint32_t pass, uint64_t *re
 		if (!ph->per_host && e->up && !bits_get(e->up, x / ph->nslots))
 			continue;
 		if (n + per > BATCH) {
-			int rc = flush(e, ptr, lens, n, err);
+			int rc = flush(e, &sp, ptr, lens, n, err);
 			if (rc)
 				return rc;
 			n = 0;
@@ -180,6 +200,9 @@ static int pass_run(struct eng *e, struct phase *ph, uint32_t pass, uint64_t *re
 			ph->eligible++;
 		else
 			e->retransmits += per;
+		if (!n)
+			sp.lo = i;
+		sp.hi = i;
 		n += add(e, ph, x, (uint8_t **)ptr + n, lens + n);
 	}
 }
@@ -226,6 +249,7 @@ int eng_phase_run(struct eng *e, struct phase *ph, uint64_t *resume, struct wk_e
 {
 	const struct wk_scan_opts *o = e->o;
 	uint64_t i, a0 = 0;
+	ph->id = ++e->phases;
 	e->phase_name = phase_name(ph);
 	atomic_store(&e->ph, ph);
 	int rc = pass_run(e, ph, 0, resume, err);
