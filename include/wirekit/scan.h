@@ -363,8 +363,14 @@ struct wk_scan_opts {
 	    *disc_ports; /* for -PS/-PA/-PU; NULL: nmap's defaults (80, 443; 40125) */
 	double rate;     /* probes per second; 0: the engine's default */
 	double min_rate, max_rate;
-	unsigned retries;      /* retransmission passes for unanswered probes */
-	unsigned wait_ms;      /* after the last probe, wait this long for replies */
+	unsigned retries; /* retransmission passes for unanswered probes */
+	/* After the last probe of a pass, wait at most wait_ms for replies (less when every
+	 * position sent to has its answer). With min_wait_ms > 0 the wait adapts as nmap's
+	 * does: it ends once nmap's retransmission timeout of the replies timed so far
+	 * (srtt + 4 rttvar, at least min_wait_ms; wait_ms before any reply is timed) has
+	 * passed since the last probe and the receiver has read every reply that came. */
+	unsigned wait_ms;
+	unsigned min_wait_ms;
 	unsigned timeout_ms;   /* connect: per-connection timeout */
 	unsigned max_parallel; /* connect: connections in flight */
 	uint64_t seed;

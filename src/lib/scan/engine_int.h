@@ -125,7 +125,11 @@ struct eng {
 	uint8_t *macs;          /* with arp: 6 bytes per target, its MAC once it answered */
 	size_t macs_len;
 	struct sent_ring sent_at; /* when each batch went out: replies' round-trip times */
-	uint32_t phases;          /* phases started */
+	/* nmap's estimate over every timed reply (core/rtt.c): written by the receiver only,
+	 * read by the sender's adaptive wait (walk.c) */
+	_Atomic uint32_t srtt_us, rttvar_us;
+	_Atomic uint64_t rx_idle_ns; /* the receiver last found its ring empty (monotonic) */
+	uint32_t phases;             /* phases started */
 };
 
 uint32_t eng_target(const struct eng *e, uint64_t i);
