@@ -16,19 +16,17 @@
  * acknowledges that number + 1, an ICMP error only when it quotes that number. The table
  * has 4 ways per bucket and 1 bucket per connect in flight: its memory follows the
  * parallelism, never the number of targets; a full bucket forgets its oldest SYN (whose
- * later packets are then not recorded). On a loopback interface every packet passes twice
- * (going out, coming in): the outgoing copy is the one recorded. Other programs' SYNs to
+ * later packets are then not recorded). A loopback interface shows every packet twice
+ * (going out, coming in): the capture keeps one (io/afpacket.c). Other programs' SYNs to
  * a scanned port of a target while the scan runs are not told apart. */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <net/if.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -62,7 +60,6 @@ struct scan_tap {
 	const struct wk_scan_opts *o;
 	struct wk_capture *cap;
 	uint32_t lt;
-	bool lo; /* loopback: every packet twice */
 	bool has4, has6;
 	uint8_t src4[4], src6[16];
 	uint8_t ports[65536 / 8]; /* the scanned TCP ports */
@@ -267,11 +264,9 @@ static void icmp_pkt(struct scan_tap *t, const struct wk_pkt *p, const struct sc
 		scan_record_other(t->o->record, p);
 }
 
-static void on_pkt(struct scan_tap *t, struct wk_pkt *p, uint32_t flags)
+static void on_pkt(struct scan_tap *t, struct wk_pkt *p)
 {
 	struct scan_reply r;
-	if (t->lo && !(flags & WK_CAP_OUTGOING))
-		return; /* the incoming copy of a loopback packet */
 	if ((int64_t)p->ts_sec * 1000000000 + p->ts_nsec < t->armed_ns)
 		return; /* captured before the connects began (the UDP part of -sT -sU) */
 	p->linktype = t->lt;
@@ -292,14 +287,13 @@ static void on_pkt(struct scan_tap *t, struct wk_pkt *p, uint32_t flags)
 static bool take(struct scan_tap *t, int timeout_ms, bool use, int *n)
 {
 	struct wk_pkt pkts[TAP_BATCH];
-	uint32_t flags[TAP_BATCH];
-	*n = wk_capture_recv_batch(t->cap, pkts, flags, TAP_BATCH, timeout_ms);
+	*n = wk_capture_recv_batch(t->cap, pkts, NULL, TAP_BATCH, timeout_ms);
 	if (*n < 0) {
 		atomic_store(&t->rx_err, *n);
 		return false;
 	}
 	for (int i = 0; use && i < *n; i++)
-		on_pkt(t, &pkts[i], flags[i]);
+		on_pkt(t, &pkts[i]);
 	return true;
 }
 
@@ -320,20 +314,6 @@ static void *tap_main(void *arg)
 }
 
 /* ---- set-up ------------------------------------------------------------------------- */
-
-static bool is_loopback(const char *ifname)
-{
-	struct ifreq ifr;
-	memset(&ifr, 0, sizeof(ifr));
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return !strcmp(ifname, "lo");
-	bool lo = ioctl(fd, SIOCGIFFLAGS, &ifr) == 0 ? (ifr.ifr_flags & IFF_LOOPBACK) != 0
-	                                             : !strcmp(ifname, "lo");
-	close(fd);
-	return lo;
-}
 
 /* Our address of one family: -S when it is of that family, else the route's; the
  * interface of the first family looked at (-e when given). */
@@ -406,7 +386,6 @@ int scan_tap_open(const struct wk_scan_opts *o, struct scan_tap **out, struct wk
 		snprintf(filt, sizeof(filt), "ip6 host %s and (tcp or icmp6)", a6);
 	else
 		snprintf(filt, sizeof(filt), "host %s and (tcp or icmp)", a4);
-	t->lo = is_loopback(ifname);
 	struct wk_capture_opts co = {.ifname = ifname,
 	                             .snaplen = TAP_SNAPLEN,
 	                             .buffer_size = TAP_BUFFER,
