@@ -1,8 +1,8 @@
 /* The connect scanner (-sT): non-blocking kernel connects on the epoll loop, no privilege
- * needed. Walks this shard of the target x port space in permutation order, keeps up to
- * max_parallel connects in flight, times each out (adaptive, nmap-like), retries the
- * silent ones and maps the kernel's answer (and the ICMP error it queued) to nmap's
- * states and reasons. */
+ * needed (but for --pcapng: tap.c's capture). Walks this shard of the target x port space
+ * in permutation order, keeps up to max_parallel connects in flight, times each out
+ * (adaptive, nmap-like), retries the silent ones and maps the kernel's answer (and the
+ * ICMP error it queued) to nmap's states and reasons. */
 #include <errno.h>
 #include <pthread.h>
 #include <time.h> /* before linux/errqueue.h, which uses struct timespec */

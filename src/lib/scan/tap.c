@@ -18,7 +18,9 @@
  * parallelism, never the number of targets; a full bucket forgets its oldest SYN (whose
  * later packets are then not recorded). A loopback interface shows every packet twice
  * (going out, coming in): the capture keeps one (io/afpacket.c). Other programs' SYNs to
- * a scanned port of a target while the scan runs are not told apart. */
+ * a scanned port of a target while the scan runs are not told apart. An ICMPv6 error that
+ * the kernel drops because connect() still held the socket when it came (a fast link:
+ * TcpExtLockDroppedIcmps) is commented with its verdict while connect.c times out. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
