@@ -136,12 +136,6 @@ static bool ours(const struct scan_tap *t, bool v6, const uint8_t *a)
 	return v6 ? t->has6 && !memcmp(a, t->src6, 16) : t->has4 && !memcmp(a, t->src4, 4);
 }
 
-static void be32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24), p[1] = (uint8_t)(v >> 16), p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
 /* The state and reason connect.c reports for the error the kernel makes of an ICMP (v6:
  * ICMPv6) error quoting a SYN; false when the kernel gives the connect no error from it
  * (fragmentation needed, too big, a parameter problem: connect.c waits, then retries). */
@@ -245,13 +239,13 @@ static void icmp_pkt(struct scan_tap *t, const struct wk_pkt *p, const struct sc
 {
 	bool v6 = r->v6;
 	uint8_t qs[4], qd[4];
-	be32(qs, r->q_src);
-	be32(qd, r->q_dst);
+	scan_put32(qs, r->q_src);
+	scan_put32(qd, r->q_dst);
 	const uint8_t *dst = v6 ? r->dst6 : NULL, *q_src = v6 ? r->q_src6 : qs,
 	              *q_dst = v6 ? r->q_dst6 : qd;
 	uint8_t d4[4];
 	if (!v6) {
-		be32(d4, r->dst);
+		scan_put32(d4, r->dst);
 		dst = d4;
 	}
 	if (!r->quoted || r->q_proto != IPPROTO_TCP || !ours(t, v6, dst) || !ours(t, v6, q_src))
@@ -276,8 +270,8 @@ static void on_pkt(struct scan_tap *t, struct wk_pkt *p)
 		return;
 	if (r.proto == IPPROTO_TCP) {
 		uint8_t s4[4], d4[4];
-		be32(s4, r.src);
-		be32(d4, r.dst);
+		scan_put32(s4, r.src);
+		scan_put32(d4, r.dst);
 		tcp_pkt(t, p, &r, r.v6 ? r.src6 : s4, r.v6 ? r.dst6 : d4);
 	} else if (r.proto == (r.v6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP)) {
 		icmp_pkt(t, p, &r);
