@@ -111,6 +111,19 @@ void scan_out_result(void *ctx, const struct wk_scan_result *r)
 		c->out_err = 1;
 		return;
 	}
+	/* a host line says what the table made of it: the round trip of every answer so far
+	 * (the -Pn user-set record keeps the one its ports' answers gave) */
+	const struct wk_scan_result *hr =
+	    silent || r->proto != WK_SCAN_HOST
+	        ? NULL
+	        : wk_results_find(c->table, &r->addr, WK_SCAN_HOST, 0);
+	struct wk_scan_result merged;
+	if (hr && hr->state == r->state) {
+		merged = *r;
+		merged.rtt_us = hr->rtt_us;
+		merged.rttvar_us = hr->rttvar_us;
+		r = &merged;
+	}
 	for (unsigned i = 0; i < c->nouts; i++) {
 		struct scan_out *o = &c->outs[i];
 		if (!o->w->result)
