@@ -85,6 +85,7 @@ const char *const cmd_scan_usage =
     "  -oN FILE text  -oJ FILE JSON Lines  -oX FILE XML  -oG FILE grepable\n"
     "  -oA BASE               BASE.nmap, BASE.xml and BASE.gnmap\n"
     "  --pcapng FILE          every probe and reply, each reply commented with its verdict\n"
+    "                         (-sT: the kernel's SYNs and their answers, captured: root)\n"
     "  --reason               print the reason of each state\n"
     "  -v                     print the seed and the resume position\n"
     "  --stats-every S        a progress line every S seconds (on a terminal: always)\n"
