@@ -53,6 +53,11 @@ int wk_targets_add(struct wk_targets *t, const char *token, struct wk_error *err
  * starts a comment. Errors name the file and line. (In a file a comma ends a token, so
  * octet lists such as 10.0.1,3.1 only work through wk_targets_add.) */
 int wk_targets_add_file(struct wk_targets *t, const char *path, struct wk_error *err);
+/* One family for the set (nmap's -4 and -6): AF_INET or AF_INET6 makes host names resolve
+ * to that family only and refuses addresses of the other (WK_EINVAL naming the token);
+ * AF_UNSPEC (the default) takes both, names resolving to IPv4 first. Applies to the tokens
+ * added after it. WK_EINVAL for another value. */
+int wk_targets_family(struct wk_targets *t, int family, struct wk_error *err);
 /* Remove what a token (or a file of tokens) names, any syntax above. */
 int wk_targets_exclude(struct wk_targets *t, const char *token, struct wk_error *err);
 int wk_targets_exclude_file(struct wk_targets *t, const char *path, struct wk_error *err);

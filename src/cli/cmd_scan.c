@@ -37,6 +37,7 @@ const char *const cmd_scan_usage =
     "Targets: 198.18.0.1  198.18.0.0/16  198.18.0.1-50  198.18.0-3.1-254  a host name\n"
     "  IPv6: 2001:db8::1  2001:db8::/112 (prefixes up to /112; one family per raw scan)\n"
     "  -iL FILE               targets from FILE ('-': stdin)\n"
+    "  -6, -4                 IPv6 (IPv4) targets only: names resolve to that family\n"
     "  --exclude LIST         leave these out (comma separated)\n"
     "  --excludefile FILE     leave the targets in FILE out\n"
     "Ports:\n"
@@ -209,6 +210,7 @@ struct args {
 	struct scan_host_args host; /* -R */
 	bool udp_too;               /* -sU with -sS or -sA */
 	const char *pcapng, *user;
+	int family; /* -4, -6: AF_INET, AF_INET6; 0 both */
 };
 
 __attribute__((format(printf, 1, 2))) static int usage_err(const char *fmt, ...)
@@ -346,7 +348,7 @@ static int parse_args(struct args *a, int argc, char **argv, bool from_resume)
 	int opt;
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":s:P:p:T:o:i:e:S:g:Z:nRvFh", lopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":s:P:p:T:o:i:e:S:g:Z:nRvFh46", lopts, NULL)) != -1) {
 		int rc = 0;
 		uint64_t u;
 		switch (opt) {
@@ -396,6 +398,12 @@ static int parse_args(struct args *a, int argc, char **argv, bool from_resume)
 		case 'n':
 		case 'R':
 			a->host.resolve = opt == 'R';
+			break;
+		case '4':
+		case '6':
+			if (a->family && a->family != (opt == '4' ? AF_INET : AF_INET6))
+				return usage_err("%s", "-4 and -6: one address family per scan");
+			a->family = opt == '4' ? AF_INET : AF_INET6;
 			break;
 		case OPT_DNS_SERVERS:
 			a->host.servers_arg = optarg;
@@ -549,6 +557,8 @@ static int build_targets(const struct args *a, char **pos, int npos, struct wk_t
 	struct wk_error e = {0};
 	struct wk_targets *t = wk_targets_new(&e);
 	int rc = t ? 0 : WK_ENOMEM;
+	if (!rc && a->family)
+		rc = wk_targets_family(t, a->family, &e);
 	for (int i = 0; !rc && i < npos; i++)
 		rc = wk_targets_add(t, pos[i], &e);
 	for (unsigned i = 0; !rc && i < a->niL; i++)
