@@ -162,6 +162,7 @@ enum wk_port_state {
 	WK_PS_CLOSED_FILTERED,
 	WK_PS_HOST_UP, /* a host-discovery result, no port */
 	WK_PS_HOST_DOWN,
+	WK_PS_HOST_UNKNOWN, /* listed, not probed (-sL) */
 };
 const char *wk_port_state_name(enum wk_port_state s); /* "open", "open|filtered", "up" ... */
 
@@ -277,6 +278,9 @@ struct wk_scan_info {
 	 * set as they walk the table (in address order), so memory does not grow with the
 	 * number of targets. NULL: only the table's hosts. */
 	const struct wk_targets *user_set;
+	/* -sL: every address of user_set is listed (state unknown, reason user-set) as nmap's
+	 * list scan shows it; the table holds only the records named by -R. */
+	bool list;
 };
 
 struct wk_scan_summary {
@@ -328,6 +332,7 @@ enum wk_scan_type {
 	WK_SCAN_ACK,     /* -sA */
 	WK_SCAN_CONNECT, /* -sT: no privilege needed */
 	WK_SCAN_UDP,     /* -sU */
+	WK_SCAN_LIST,    /* -sL: every target reported with state unknown; nothing is sent */
 };
 
 /* Host discovery methods (-P*), a bit mask; 0 with -Pn (every target is taken as up). */

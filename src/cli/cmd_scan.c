@@ -47,6 +47,7 @@ const char *const cmd_scan_usage =
     "  --exclude-ports LIST   leave these ports out\n"
     "Scan types:\n"
     "  -sS SYN (default as root)  -sA ACK  -sT connect  -sU UDP  -sn discovery only\n"
+    "  -sL                    list the targets (with -R their names); nothing is sent\n"
     "  -sS -sU, -sA -sU       TCP and UDP in one walk (-p U:53,T:22-25; ports without U:\n"
     "                         or T: are scanned on both)\n"
     "  -sT -sU                connects for TCP, raw UDP probes (root), results per host\n"
@@ -271,7 +272,8 @@ static int parse_s1(struct args *a, char ch)
 		char c;
 		enum wk_scan_type t;
 	} types[] = {{'S', WK_SCAN_SYN}, {'A', WK_SCAN_ACK},  {'T', WK_SCAN_CONNECT},
-	             {'U', WK_SCAN_UDP}, {'n', WK_SCAN_NONE}, {'P', WK_SCAN_NONE}};
+	             {'U', WK_SCAN_UDP}, {'n', WK_SCAN_NONE}, {'P', WK_SCAN_NONE},
+	             {'L', WK_SCAN_LIST}};
 	if (ch == 'V') { /* -sV goes with any port scan type */
 		a->svc.version = true;
 		return 0;
@@ -288,14 +290,14 @@ static int parse_s1(struct args *a, char ch)
 			a->type_set = true;
 			return 0;
 		}
-	return usage_err("unknown or unsupported scan type -s%c (S, A, T, U, n, V)", ch);
+	return usage_err("unknown or unsupported scan type -s%c (S, A, T, U, n, L, V)", ch);
 }
 
 /* -sS, and as nmap several letters in one: -sSU, -sSV, -sUV */
 static int parse_s(struct args *a, const char *v)
 {
 	if (!*v)
-		return usage_err("-s needs a scan type (S, A, T, U, n, V)");
+		return usage_err("-s needs a scan type (S, A, T, U, n, L, V)");
 	for (; *v; v++) {
 		int rc = parse_s1(a, *v);
 		if (rc)
@@ -552,6 +554,24 @@ static void timing(const struct args *a, struct wk_scan_opts *o)
 	o->min_wait_ms = a->wait >= 0 ? 0 : k == 5 ? 50 : 100;
 }
 
+/* --exclude LIST: comma separated, as nmap splits it (an octet list such as 10.0.1,3.1
+ * goes in a file: --excludefile). */
+static int exclude_list(struct wk_targets *t, const char *list, struct wk_error *e)
+{
+	char tok[256];
+	for (const char *p = list;;) {
+		size_t n = strcspn(p, ",");
+		if (n == 0 || n >= sizeof(tok))
+			return wk_seterr(e, WK_EINVAL, "--exclude: bad entry in \"%.100s\"", list);
+		memcpy(tok, p, n);
+		tok[n] = '\0';
+		int rc = wk_targets_exclude(t, tok, e);
+		if (rc || !p[n])
+			return rc;
+		p += n + 1;
+	}
+}
+
 static int build_targets(const struct args *a, char **pos, int npos, struct wk_targets **out)
 {
 	struct wk_error e = {0};
@@ -564,7 +584,7 @@ static int build_targets(const struct args *a, char **pos, int npos, struct wk_t
 	for (unsigned i = 0; !rc && i < a->niL; i++)
 		rc = wk_targets_add_file(t, a->iL[i], &e);
 	for (unsigned i = 0; !rc && i < a->nexcl; i++)
-		rc = wk_targets_exclude(t, a->excl[i], &e);
+		rc = exclude_list(t, a->excl[i], &e);
 	for (unsigned i = 0; !rc && i < a->nexclfile; i++)
 		rc = wk_targets_exclude_file(t, a->exclfile[i], &e);
 	if (!rc && !npos && !a->niL) {
@@ -589,7 +609,9 @@ static int build_ports(const struct args *a, enum wk_scan_type type, const struc
 	struct wk_error e = {0};
 	unsigned mask = scan_mix_protos(type, a->udp_too);
 	int rc = 0;
-	if (type != WK_SCAN_NONE) {
+	if (type == WK_SCAN_LIST && (a->ports || a->fast || a->top || a->exclude_ports))
+		return usage_err("%s", "-sL lists the targets: no ports (-p, -F, --top-ports)");
+	if (type != WK_SCAN_NONE && type != WK_SCAN_LIST) {
 		if (a->ports)
 			rc = wk_ports_parse(ports, a->ports, mask, svc, &e);
 		else if (!svc)
@@ -667,6 +689,8 @@ static const char *type_name(enum wk_scan_type t)
 		return "connect";
 	case WK_SCAN_UDP:
 		return "udp";
+	case WK_SCAN_LIST:
+		return "list";
 	default:
 		return "ping";
 	}
@@ -765,6 +789,10 @@ int cmd_scan(int argc, char **argv)
 	o->resume_pos = rpos;
 	if ((status = set_source(&a, &src, o)) || (status = set_shard(&a, o)))
 		goto out;
+	if (o->type == WK_SCAN_LIST && (a.svc.version || a.svc.banners || a.pcapng)) {
+		status = usage_err("%s", "-sL sends nothing: not with -sV, --banners or --pcapng");
+		goto out;
+	}
 	if (o->type == WK_SCAN_NONE && !o->discovery) {
 		status = usage_err("%s", "-sn with -Pn: nothing to do");
 		goto out;
@@ -774,7 +802,8 @@ int cmd_scan(int argc, char **argv)
 	else if (getrandom(&o->seed, sizeof(o->seed), 0) != (ssize_t)sizeof(o->seed))
 		o->seed = (uint64_t)time(NULL) ^ (uint64_t)getpid() << 32;
 	o->also_udp = a.udp_too;
-	if ((o->type != WK_SCAN_CONNECT || a.udp_too) && !raw_allowed()) {
+	if (o->type != WK_SCAN_LIST && (o->type != WK_SCAN_CONNECT || a.udp_too) &&
+	    !raw_allowed()) {
 		if (o->type != WK_SCAN_SYN || a.udp_too) {
 			fprintf(stderr, "wirekit scan: -s%c needs CAP_NET_RAW (root)\n",
 			        o->type == WK_SCAN_ACK                ? 'A'
@@ -805,7 +834,11 @@ int cmd_scan(int argc, char **argv)
 		cmdline = join_args(c.argc, c.argv);
 	c.info.args = cmdline ? cmdline : "wirekit scan";
 	c.info.scan_type = type_name(o->type);
-	c.info.ports = o->type == WK_SCAN_NONE ? NULL : &ports;
+	c.info.ports = o->type == WK_SCAN_NONE || o->type == WK_SCAN_LIST ? NULL : &ports;
+	if (o->type == WK_SCAN_LIST) { /* the writers list the set; the table only -R's names */
+		c.info.list = true;
+		c.info.user_set = tg;
+	}
 	c.info.services = svc;
 	c.info.start_sec = time(NULL);
 	c.info.seed = o->seed;
