@@ -264,6 +264,15 @@ struct wk_scan_info {
 	 * set as they walk the table (in address order), so memory does not grow with the
 	 * number of targets. NULL: only the table's hosts. */
 	const struct wk_targets *user_set;
+	/* --open (nmap's rule, PortList::isIgnoredState): every state but open, open|filtered
+	 * and unfiltered is folded into "Not shown" / <extraports>, whatever its count, and a
+	 * host of a port scan without a port in those three states is left out of the text,
+	 * XML and grepable reports (host discovery alone, -sn, lists its up hosts as usual).
+	 * JSON Lines leaves out the port records of the other states and the down hosts. */
+	bool open_only;
+	/* -v: the text and grepable writers list each down host as it is decided
+	 * ("... [host down]", "Status: Down"), unless open_only. */
+	bool verbose;
 };
 
 struct wk_scan_summary {

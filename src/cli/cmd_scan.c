@@ -84,6 +84,8 @@ const char *const cmd_scan_usage =
     "  -oN FILE text  -oJ FILE JSON Lines  -oX FILE XML  -oG FILE grepable\n"
     "  -oA BASE               BASE.nmap, BASE.xml and BASE.gnmap\n"
     "  --pcapng FILE          every probe and reply, each reply commented with its verdict\n"
+    "  --open                 only ports that are (or may be) open: open, open|filtered,\n"
+    "                         unfiltered; only hosts with such a port\n"
     "  --reason               print the reason of each state\n"
     "  -v                     print the seed and the resume position\n"
     "  --stats-every S        a progress line every S seconds (on a terminal: always)\n"
@@ -122,6 +124,7 @@ enum {
 	OPT_DNS_TIMEOUT,
 	OPT_MAX_PAR,
 	OPT_PCAPNG,
+	OPT_OPEN,
 };
 
 static const struct option lopts[] = {
@@ -153,6 +156,7 @@ static const struct option lopts[] = {
     {"dns-timeout", required_argument, NULL, OPT_DNS_TIMEOUT},
     {"max-parallelism", required_argument, NULL, OPT_MAX_PAR},
     {"pcapng", required_argument, NULL, OPT_PCAPNG},
+    {"open", no_argument, NULL, OPT_OPEN},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -187,7 +191,7 @@ struct args {
 	const char *iL[8], *excl[16], *exclfile[8], *tgt_disc[3];
 	unsigned niL, nexcl, nexclfile;
 	unsigned top; /* 0: default */
-	bool fast, type_set, disc_set, no_ping, reason, no_arp;
+	bool fast, type_set, disc_set, no_ping, reason, no_arp, open_only;
 	int timing; /* -1 none */
 	double rate, min_rate, max_rate, stats;
 	long retries, wait; /* -1: default */
@@ -452,6 +456,9 @@ static int parse_args(struct args *a, int argc, char **argv, bool from_resume)
 			break;
 		case OPT_REASON:
 			a->reason = true;
+			break;
+		case OPT_OPEN:
+			a->open_only = true;
 			break;
 		case OPT_DATADIR:
 			a->datadir = optarg;
@@ -773,6 +780,7 @@ int cmd_scan(int argc, char **argv)
 	c.info.start_sec = time(NULL);
 	c.info.seed = o->seed;
 	c.info.reasons = a.reason;
+	c.info.open_only = a.open_only;
 	c.info.versions = a.svc.version;
 	c.info.macdb = macdb = scan_link_macdb(a.datadir);
 	c.resume_file = a.resume_file;

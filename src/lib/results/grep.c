@@ -46,11 +46,10 @@ static void host_prefix(struct wk_ob *o, const struct rhost *h)
 }
 
 static void ports_line(struct wk_ob *o, const struct wk_scan_info *info,
-                       const struct wk_results *all, const struct rhost *h)
+                       const struct wk_results *all, const struct rhost *h,
+                       const struct rsummary *s)
 {
-	struct rsummary s;
-	rsummary_make(&s, all, info, h);
-	if (!s.total)
+	if (!s->total)
 		return;
 	host_prefix(o, h);
 	wk_ob_puts(o, "Ports: ");
@@ -59,7 +58,7 @@ static void ports_line(struct wk_ob *o, const struct wk_scan_info *info,
 	bool first = true;
 	rport_begin(&it, all, info, h);
 	while (rport_next(&it, &p)) {
-		if (p.state < RSTATES && s.ignored[p.state])
+		if (p.state < RSTATES && s->ignored[p.state])
 			continue;
 		const struct wk_scan_service *svc = p.rec ? p.rec->svc : NULL;
 		const char *name = rservice_name(info, &p);
@@ -84,11 +83,11 @@ static void ports_line(struct wk_ob *o, const struct wk_scan_info *info,
 		wk_ob_putc(o, '/');
 	}
 	/* Grepable output names one ignored state only (nmap's rule). */
-	if (s.nignored == 1) {
+	if (s->nignored == 1) {
 		wk_ob_puts(o, "\tIgnored State: ");
-		wk_ob_puts(o, wk_port_state_name(s.order[0]));
+		wk_ob_puts(o, wk_port_state_name(s->order[0]));
 		wk_ob_puts(o, " (");
-		wk_ob_u64(o, s.count[s.order[0]]);
+		wk_ob_u64(o, s->count[s->order[0]]);
 		wk_ob_putc(o, ')');
 	}
 	wk_ob_putc(o, '\n');
@@ -103,10 +102,17 @@ static int grep_end(struct wk_ob *o, const struct wk_scan_info *info, const stru
 	while (rwalk_next(&w, &h)) {
 		if (!h.up)
 			continue;
+		bool has_ports = (info->ports && info->ports->n) || h.end - h.begin > 1;
+		struct rsummary s;
+		if (has_ports) {
+			rsummary_make(&s, all, info, &h);
+			if (!rhost_listed(info, &s))
+				continue; /* --open */
+		}
 		host_prefix(o, &h);
 		wk_ob_puts(o, "Status: Up\n");
-		if ((info->ports && info->ports->n) || h.end - h.begin > 1)
-			ports_line(o, info, all, &h);
+		if (has_ports)
+			ports_line(o, info, all, &h, &s);
 	}
 	char t[64], done[160];
 	rtime_ctime(t, sizeof(t), sum->end_sec);

@@ -206,6 +206,13 @@ static int text_end(struct wk_ob *o, const struct wk_scan_info *info, const stru
 	while (rwalk_next(&w, &h)) {
 		if (!h.up)
 			continue; /* nmap leaves down hosts out of the report at verbosity 0 */
+		bool has_ports = port_scan || h.end - h.begin > 1;
+		struct rsummary s;
+		if (has_ports) {
+			rsummary_make(&s, all, info, &h);
+			if (!rhost_listed(info, &s))
+				continue; /* --open: no port that may be open */
+		}
 		wk_ob_puts(o, "wirekit scan report for ");
 		if (h.host->hostname) { /* nmap's "NAME (ADDR)"; names are checked by rdns.c */
 			char name[256];
@@ -220,12 +227,11 @@ static int text_end(struct wk_ob *o, const struct wk_scan_info *info, const stru
 		}
 		wk_ob_putc(o, '\n');
 		host_up_line(o, info, h.host);
-		bool has_ports = port_scan || h.end - h.begin > 1;
 		if (has_ports) {
-			struct rsummary s;
-			rsummary_make(&s, all, info, &h);
 			if (s.nignored)
 				not_shown(o, info, all, &h, &s);
+			else if (s.nshown)
+				wk_ob_putc(o, '\n'); /* nmap's empty line where nothing is folded */
 			if (s.nshown)
 				port_table(o, info, all, &h, &s);
 		}

@@ -318,19 +318,17 @@ static void extraports(struct wk_ob *o, const struct wk_scan_info *info,
 }
 
 static void ports(struct wk_ob *o, const struct wk_scan_info *info, const struct wk_results *all,
-                  const struct rhost *h)
+                  const struct rhost *h, const struct rsummary *s)
 {
-	struct rsummary s;
-	rsummary_make(&s, all, info, h);
-	if (!s.total)
+	if (!s->total)
 		return;
 	wk_ob_puts(o, "<ports>");
-	extraports(o, info, all, h, &s);
+	extraports(o, info, all, h, s);
 	struct rport_iter it;
 	struct rport p;
 	rport_begin(&it, all, info, h);
 	while (rport_next(&it, &p)) {
-		if (p.state < RSTATES && s.ignored[p.state])
+		if (p.state < RSTATES && s->ignored[p.state])
 			continue;
 		wk_ob_puts(o, "<port");
 		attr(o, "protocol", rproto_name(p.proto));
@@ -350,6 +348,13 @@ static void ports(struct wk_ob *o, const struct wk_scan_info *info, const struct
 static void host(struct wk_ob *o, const struct wk_scan_info *info, const struct wk_results *all,
                  const struct rhost *h)
 {
+	bool has_ports = (info->ports && info->ports->n) || h->end - h->begin > 1;
+	struct rsummary s;
+	if (has_ports) {
+		rsummary_make(&s, all, info, h);
+		if (!rhost_listed(info, &s))
+			return; /* --open */
+	}
 	int64_t first = h->host->ts_sec, last = h->host->ts_sec;
 	for (size_t i = h->begin; i < h->end; i++) {
 		int64_t t = wk_results_at(all, i)->ts_sec;
@@ -385,8 +390,8 @@ static void host(struct wk_ob *o, const struct wk_scan_info *info, const struct 
 		wk_ob_puts(o, "/>\n");
 	}
 	wk_ob_puts(o, "</hostnames>\n");
-	if ((info->ports && info->ports->n) || h->end - h->begin > 1)
-		ports(o, info, all, h);
+	if (has_ports)
+		ports(o, info, all, h, &s);
 	wk_ob_puts(o, "</host>\n");
 }
 

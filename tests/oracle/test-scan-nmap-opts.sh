@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# nmap's everyday options against nmap itself on the scan lab (tests/net/scanlab.sh):
+# --open (text, grepable and XML reports the same as nmap's, tests/oracle/scan_nmap_report.py;
+# JSON Lines without the records --open leaves out), -v (the "Discovered open port" lines
+# and the "[host down]" reports nmap prints), -r (ports in order per host, shards still
+# disjoint with a full union), and the probe shaping options --ttl, --data-length and
+# --badsum (the probes carry them, in the --pcapng record and on the wire as nmap's do).
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../net/lib.sh"
+need ip nft python3 timeout nmap
+[ "$(id -u)" = 0 ] || { echo "SKIP: needs root for network namespaces and raw sockets"; exit 77; }
+netns_or_skip
+S=wkopts$$
+G=wkoptt$$
+. "$here/../net/scanlab.sh"
+lab_up || exit 1
+REP=$here/scan_nmap_report.py
+LAB=$here/../net/scanlab.py
+
+# both NAME ARGS...: the same scan by nmap -n and by us, each written as text, XML and
+# grepable (and JSON Lines for us); stdout kept
+both() {
+	local name=$1
+	shift
+	(cd "$T" && TMO=120 inS nmap -n "$@" -oN "$T/$name.n.nmap" -oX "$T/$name.n.xml" \
+		-oG "$T/$name.n.gnmap" >"$T/$name.n.out" 2>&1)
+	(cd "$T" && TMO=120 inS "$W" scan "$@" --wait 300 -oN "$T/$name.w.nmap" -oX "$T/$name.w.xml" \
+		-oG "$T/$name.w.gnmap" -oJ "$T/$name.w.json" >"$T/$name.w.out" 2>"$T/$name.w.err")
+}
+same() { # MODE NAME EXT
+	python3 "$REP" "$1" "$T/$2.n.$3" "$T/$2.w.$3" >"$T/$2.$3.cmp" 2>&1
+	local r=$?
+	[ $r = 0 ] || sed 's/^/    /' "$T/$2.$3.cmp"
+	return $r
+}
+reports() { # NAME WHAT: text, grepable and XML the same as nmap's
+	check "$2: text as nmap's" same text "$1" nmap
+	check "$2: grepable as nmap's" same grep "$1" gnmap
+	check "$2: XML as nmap's" same xml "$1" xml
+}
+
+# --- --open ----------------------------------------------------------------------------
+# hosts 20-24 drop or reject everything: no open port, left out; the others fold closed
+# and filtered ports whatever their count
+both opa -sS -Pn -p 9,25,80,110,443 --open 198.19.0.18-25
+reports opa "--open -sS"
+both opb -sS -Pn -p 1-100 --open 198.19.0.1,20
+reports opb "--open -sS, 100 ports"
+# UDP: open|filtered counts as possibly open (host 20), admin-prohibited does not (24)
+both opc -sU -Pn -p 7,53,500,501 --open 198.19.0.1,20,24
+reports opc "--open -sU"
+# -sA: unfiltered is shown, as nmap's rule says
+both opd -sA -Pn -p 22,25,80 --open 198.19.0.1,20
+reports opd "--open -sA"
+both ope -sn -PE --open 198.19.0.18-25
+reports ope "--open -sn"
+check "--open: JSON Lines has only open, open|filtered, unfiltered ports and no down host" python3 -c '
+import json, sys
+ok = {"open", "open|filtered", "unfiltered"}
+n = 0
+for f in sys.argv[1:]:
+    for l in open(f):
+        o = json.loads(l)
+        if "port" in o:
+            assert o["state"] in ok, o
+            n += 1
+        elif o.get("state"):
+            assert o["state"] == "up", o
+assert n > 0' "$T/opa.w.json" "$T/opc.w.json" "$T/opd.w.json" "$T/ope.w.json"
+
+finish
