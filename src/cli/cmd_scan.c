@@ -87,7 +87,8 @@ const char *const cmd_scan_usage =
     "  --open                 only ports that are (or may be) open: open, open|filtered,\n"
     "                         unfiltered; only hosts with such a port\n"
     "  --reason               print the reason of each state\n"
-    "  -v                     print the seed and the resume position\n"
+    "  -v                     \"Discovered open port\" lines as ports are found, down hosts\n"
+    "                         listed (\"[host down]\"), the seed and the resume position\n"
     "  --stats-every S        a progress line every S seconds (on a terminal: always)\n"
     "  --datadir DIR          nmap-services, nmap-payloads, nmap-mac-prefixes from DIR\n"
     "  -n                     no reverse DNS (the default)\n"
@@ -765,10 +766,13 @@ int cmd_scan(int argc, char **argv)
 		goto out;
 	}
 	bool stdout_used = false;
+	c.discovered_lines = true;
 	for (unsigned i = 0; i < a.nouts; i++) {
 		if ((status = scan_out_add(&c, a.outs[i][0], a.outs[i][1], rargv != NULL)))
 			goto out;
 		stdout_used |= !strcmp(a.outs[i][1], "-");
+		if (!strcmp(a.outs[i][1], "-") && strcmp(a.outs[i][0], "text"))
+			c.discovered_lines = false; /* -oX - and the like: stdout is theirs */
 	}
 	if (!stdout_used && (status = scan_out_add(&c, "text", "-", false)))
 		goto out;
@@ -781,6 +785,7 @@ int cmd_scan(int argc, char **argv)
 	c.info.seed = o->seed;
 	c.info.reasons = a.reason;
 	c.info.open_only = a.open_only;
+	c.info.verbose = a.verbose;
 	c.info.versions = a.svc.version;
 	c.info.macdb = macdb = scan_link_macdb(a.datadir);
 	c.resume_file = a.resume_file;

@@ -5,6 +5,11 @@
   scan_nmap_report.py grep NMAP.gnmap WIREKIT.gnmap  grepable output, line for line
   scan_nmap_report.py xml NMAP.xml WIREKIT.xml       hosts, <extraports>/<extrareasons>
                                                      and <port> states, in order
+  scan_nmap_report.py TEXT|grep|xml-down ...         the same, but the down hosts of -v
+                                                     (nmap lists them in address order
+                                                     among the others, we as they are
+                                                     decided, before the report) compared
+                                                     as a set, apart from the rest
 
 What is left out before comparing, and why: comment lines and the "Starting"/"done" lines
 (times, versions, arguments), the latency in "Host is up (...)" (timing), "Nmap" where we
@@ -54,12 +59,26 @@ def xml_view(path):
     return hosts
 
 
+def is_down(x):
+    if isinstance(x, list):
+        return x[1] == "down"
+    return x.endswith("[host down]") or x.endswith("Status: Down")
+
+
 def main():
     mode, a, b = sys.argv[1:4]
-    if mode == "xml":
+    if mode.startswith("xml"):
         na, nb = xml_view(a), xml_view(b)
     else:
         na, nb = norm_text(a), norm_text(b)
+    if mode.endswith("-down"):
+        da = sorted(str(x) for x in na if is_down(x))
+        db = sorted(str(x) for x in nb if is_down(x))
+        if da != db or not da:
+            print("down hosts: nmap %s, wirekit %s" % (da, db))
+            return 1
+        na = [x for x in na if not is_down(x)]
+        nb = [x for x in nb if not is_down(x)]
     if na == nb and na:
         print("same (%d items)" % len(na))
         return 0

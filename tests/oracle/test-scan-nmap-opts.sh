@@ -68,4 +68,24 @@ for f in sys.argv[1:]:
             assert o["state"] == "up", o
 assert n > 0' "$T/opa.w.json" "$T/opc.w.json" "$T/opd.w.json" "$T/ope.w.json"
 
+# --- -v ----------------------------------------------------------------------------------
+# nmap's "Discovered open port" lines (stdout, as found: compared as a set) and the down
+# hosts it reports ("[host down]", "Status: Down", <status state="down">)
+discovered() { grep '^Discovered open port' "$1" | sort; }
+both vps -sS -Pn -v -p 9,25,80,443 198.19.0.1,2,20
+check "-v: the Discovered open port lines of nmap" bash -c \
+	"[ \$(grep -c Discovered $T/vps.n.out) -gt 0 ] && diff <(grep '^Discovered' $T/vps.n.out | sort) <(grep '^Discovered' $T/vps.w.out | sort)"
+check "-v: Discovered lines only on stdout, not in -oN" bash -c "! grep -q Discovered $T/vps.w.nmap"
+check "-v: still the seed and position" grep -q "seed [0-9]*, shard 1/1, position 0" "$T/vps.w.err"
+both vsn -sn -PE -v 198.19.0.18-25
+check "-sn -v: text as nmap's, down hosts listed" same text-down vsn nmap
+check "-sn -v: grepable as nmap's, down hosts listed" same grep-down vsn gnmap
+check "-sn -v: XML as nmap's, down hosts listed" same xml-down vsn xml
+both vsd -sS -v -p 22,80 198.19.0.18-25
+check "-sS -v with discovery: text as nmap's, down hosts listed" same text-down vsd nmap
+check "-sS -v with discovery: Discovered lines of nmap" bash -c \
+	"diff <(grep '^Discovered' $T/vsd.n.out | sort) <(grep '^Discovered' $T/vsd.w.out | sort)"
+both vso -sn -PE -v --open 198.19.0.18-25
+check "-sn -v --open: no down hosts, as nmap" same text vso nmap
+
 finish

@@ -125,9 +125,22 @@ static int grep_end(struct wk_ob *o, const struct wk_scan_info *info, const stru
 	return wk_ob_flush(o);
 }
 
+/* -v: a down host as nmap writes it, when decided (not with --open). */
+static int grep_result(struct wk_ob *o, const struct wk_scan_info *info,
+                       const struct wk_scan_result *r)
+{
+	if (!info->verbose || info->open_only || r->proto != WK_SCAN_HOST ||
+	    r->state != WK_PS_HOST_DOWN)
+		return 0;
+	wk_ob_puts(o, "Host: ");
+	raddr(o, &r->addr);
+	wk_ob_puts(o, " ()\tStatus: Down\n");
+	return o->err;
+}
+
 const struct wk_scan_writer results_grep_writer = {
     .name = "grep",
     .begin = grep_begin,
-    .result = NULL,
+    .result = grep_result,
     .end = grep_end,
 };

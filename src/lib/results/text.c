@@ -247,9 +247,23 @@ static int text_end(struct wk_ob *o, const struct wk_scan_info *info, const stru
 	return wk_ob_flush(o);
 }
 
+/* -v: nmap reports each down host as it is decided (the report at the end lists up hosts
+ * only), not with --open. */
+static int text_result(struct wk_ob *o, const struct wk_scan_info *info,
+                       const struct wk_scan_result *r)
+{
+	if (!info->verbose || info->open_only || r->proto != WK_SCAN_HOST ||
+	    r->state != WK_PS_HOST_DOWN)
+		return 0;
+	wk_ob_puts(o, "wirekit scan report for ");
+	raddr(o, &r->addr);
+	wk_ob_puts(o, " [host down]\n");
+	return o->err;
+}
+
 const struct wk_scan_writer results_text_writer = {
     .name = "text",
     .begin = text_begin,
-    .result = NULL,
+    .result = text_result,
     .end = text_end,
 };

@@ -167,7 +167,26 @@ static int xml_begin(struct wk_ob *o, const struct wk_scan_info *info)
 	attr(o, "xmloutputversion", "1.05");
 	wk_ob_puts(o, ">\n");
 	scaninfo(o, info);
-	wk_ob_puts(o, "<verbose level=\"0\"/>\n<debugging level=\"0\"/>\n");
+	wk_ob_puts(o, info->verbose ? "<verbose level=\"1\"/>\n" : "<verbose level=\"0\"/>\n");
+	wk_ob_puts(o, "<debugging level=\"0\"/>\n");
+	return o->err;
+}
+
+/* -v: a down host as nmap writes it, when decided (not with --open). */
+static int xml_result(struct wk_ob *o, const struct wk_scan_info *info,
+                      const struct wk_scan_result *r)
+{
+	if (!info->verbose || info->open_only || r->proto != WK_SCAN_HOST ||
+	    r->state != WK_PS_HOST_DOWN)
+		return 0;
+	wk_ob_puts(o, "<host><status state=\"down\"");
+	attr(o, "reason", wk_reason_name(r->reason));
+	attr_u64(o, "reason_ttl", r->ttl);
+	wk_ob_puts(o, "/>\n<address addr=\"");
+	raddr(o, &r->addr);
+	wk_ob_puts(o, "\" addrtype=\"");
+	wk_ob_puts(o, r->addr.family == AF_INET ? "ipv4" : "ipv6");
+	wk_ob_puts(o, "\"/>\n<hostnames>\n</hostnames>\n</host>\n");
 	return o->err;
 }
 
@@ -431,6 +450,6 @@ static int xml_end(struct wk_ob *o, const struct wk_scan_info *info, const struc
 const struct wk_scan_writer results_xml_writer = {
     .name = "xml",
     .begin = xml_begin,
-    .result = NULL,
+    .result = xml_result,
     .end = xml_end,
 };
