@@ -113,12 +113,18 @@ void wk_ports_free(struct wk_ports *p);
 /* A keyed bijection of [0, n) (a Feistel network over the next power of four, cycle
  * walking back into range): pure function of (seed, n, i). */
 struct wk_perm {
-	uint64_t n;
+	uint64_t n; /* values permuted: the size of the space, or its number of blocks */
 	uint64_t key[4];
 	unsigned half_bits;
 	uint64_t half_mask;
+	uint64_t block; /* 1, or the block size of wk_perm_init_blocks */
 };
 void wk_perm_init(struct wk_perm *p, uint64_t n, uint64_t seed);
+/* The space [0, n) as n / block blocks of block consecutive values (a host's ports: nmap's
+ * -r): the blocks in keyed order, the values of each block in order, so
+ * wk_perm_at(i) = P(i / block) * block + i % block with P a keyed bijection of the blocks.
+ * block 0 or 1, or one that does not divide n, is wk_perm_init. */
+void wk_perm_init_blocks(struct wk_perm *p, uint64_t n, uint64_t block, uint64_t seed);
 uint64_t wk_perm_at(const struct wk_perm *p, uint64_t i);
 
 /* Shard k of N (1 <= k <= N): positions i with i % N == k - 1. Resuming stores the next
@@ -388,6 +394,10 @@ struct wk_scan_opts {
 	 * probe and before the receive thread starts (the place to drop privileges). Non-zero
 	 * ends the scan with that code (the callback fills err). NULL: nothing. */
 	int (*on_open)(void *ctx, struct wk_error *err);
+	/* -r (nmap's "don't randomize ports"): the ports of each target are probed in list
+	 * order (proto, then port); the targets stay in keyed random order. Positions, shards
+	 * and resume work as without it (the walk is wk_perm_init_blocks). */
+	bool ports_in_order;
 };
 
 /* ---- the scan recorded as pcapng (scan/record.c) ----------------------------------------- */

@@ -65,6 +65,8 @@ const char *const cmd_scan_usage =
     "  --wait MS              wait for late replies after each pass (default 1000)\n"
     "Order, shards, resume:\n"
     "  --seed N               the permutation's seed (default random; -v prints it)\n"
+    "  -r                     each host's ports in order (the hosts stay in random order)\n"
+    "  --randomize-hosts      accepted: the hosts are always in random order\n"
     "  --shard K/N            scan the K-th of N disjoint parts\n"
     "  --resume FILE          continue an interrupted scan from its resume file\n"
     "  --resume-file FILE     rewrite FILE every 2 s (on SIGINT/SIGTERM: " DEFAULT_RESUME ")\n"
@@ -126,6 +128,7 @@ enum {
 	OPT_MAX_PAR,
 	OPT_PCAPNG,
 	OPT_OPEN,
+	OPT_RANDOM_HOSTS,
 };
 
 static const struct option lopts[] = {
@@ -158,6 +161,7 @@ static const struct option lopts[] = {
     {"max-parallelism", required_argument, NULL, OPT_MAX_PAR},
     {"pcapng", required_argument, NULL, OPT_PCAPNG},
     {"open", no_argument, NULL, OPT_OPEN},
+    {"randomize-hosts", no_argument, NULL, OPT_RANDOM_HOSTS},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -192,7 +196,7 @@ struct args {
 	const char *iL[8], *excl[16], *exclfile[8], *tgt_disc[3];
 	unsigned niL, nexcl, nexclfile;
 	unsigned top; /* 0: default */
-	bool fast, type_set, disc_set, no_ping, reason, no_arp, open_only;
+	bool fast, type_set, disc_set, no_ping, reason, no_arp, open_only, ports_in_order;
 	int timing; /* -1 none */
 	double rate, min_rate, max_rate, stats;
 	long retries, wait; /* -1: default */
@@ -336,7 +340,7 @@ static int parse_args(struct args *a, int argc, char **argv, bool from_resume)
 	int opt;
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":s:P:p:T:o:i:e:S:g:Z:nRvFh", lopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":s:P:p:T:o:i:e:S:g:Z:nRrvFh", lopts, NULL)) != -1) {
 		int rc = 0;
 		uint64_t u;
 		switch (opt) {
@@ -460,6 +464,11 @@ static int parse_args(struct args *a, int argc, char **argv, bool from_resume)
 			break;
 		case OPT_OPEN:
 			a->open_only = true;
+			break;
+		case 'r':
+			a->ports_in_order = true;
+			break;
+		case OPT_RANDOM_HOSTS: /* the targets are always in random order */
 			break;
 		case OPT_DATADIR:
 			a->datadir = optarg;
@@ -746,6 +755,7 @@ int cmd_scan(int argc, char **argv)
 	else if (getrandom(&o->seed, sizeof(o->seed), 0) != (ssize_t)sizeof(o->seed))
 		o->seed = (uint64_t)time(NULL) ^ (uint64_t)getpid() << 32;
 	o->also_udp = a.udp_too;
+	o->ports_in_order = a.ports_in_order;
 	if ((o->type != WK_SCAN_CONNECT || a.udp_too) && !raw_allowed()) {
 		if (o->type != WK_SCAN_SYN || a.udp_too) {
 			fprintf(stderr, "wirekit scan: -s%c needs CAP_NET_RAW (root)\n",

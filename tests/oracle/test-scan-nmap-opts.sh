@@ -18,13 +18,14 @@ REP=$here/scan_nmap_report.py
 LAB=$here/../net/scanlab.py
 
 # both NAME ARGS...: the same scan by nmap -n and by us, each written as text, XML and
-# grepable (and JSON Lines for us); stdout kept
+# grepable (and JSON Lines for us); stdout kept. WX: more arguments for us only.
+WX=()
 both() {
 	local name=$1
 	shift
 	(cd "$T" && TMO=120 inS nmap -n "$@" -oN "$T/$name.n.nmap" -oX "$T/$name.n.xml" \
 		-oG "$T/$name.n.gnmap" >"$T/$name.n.out" 2>&1)
-	(cd "$T" && TMO=120 inS "$W" scan "$@" --wait 300 -oN "$T/$name.w.nmap" -oX "$T/$name.w.xml" \
+	(cd "$T" && TMO=120 inS "$W" scan "$@" "${WX[@]}" --wait 300 -oN "$T/$name.w.nmap" -oX "$T/$name.w.xml" \
 		-oG "$T/$name.w.gnmap" -oJ "$T/$name.w.json" >"$T/$name.w.out" 2>"$T/$name.w.err")
 }
 same() { # MODE NAME EXT
@@ -87,5 +88,48 @@ check "-sS -v with discovery: Discovered lines of nmap" bash -c \
 	"diff <(grep '^Discovered' $T/vsd.n.out | sort) <(grep '^Discovered' $T/vsd.w.out | sort)"
 both vso -sn -PE -v --open 198.19.0.18-25
 check "-sn -v --open: no down hosts, as nmap" same text vso nmap
+
+# --- -r ----------------------------------------------------------------------------------
+# the same report as nmap -r, and in the --pcapng record each host's ports are probed in
+# increasing order (the first probe of each; retransmissions come later); without -r they
+# are not; shards of a -r walk stay disjoint with the full truth as their union
+RP=1-40,80,443,8080
+WX=(--pcapng "$T/ord.pcapng" --rate 2000)
+both ord -sS -Pn -r -p "$RP" 198.19.0.1-3
+WX=()
+check "-r: text as nmap's" same text ord nmap
+inS "$W" scan -sS -Pn -p "$RP" 198.19.0.1-3 --wait 300 --pcapng "$T/rnd.pcapng" --rate 2000 \
+	-oJ "$T/rnd.json" >/dev/null 2>&1
+in_order() { # PCAPNG: per destination, the first probe of each port in increasing order
+	tshark -r "$1" -Y 'ip.src == 198.18.0.1 && tcp.flags.syn == 1 && tcp.flags.ack == 0' \
+		-T fields -e ip.dst -e tcp.dstport 2>/dev/null | python3 -c '
+import sys
+seen, order = set(), {}
+for line in sys.stdin:
+    ip, port = line.split()
+    if (ip, port) not in seen:
+        seen.add((ip, port))
+        order.setdefault(ip, []).append(int(port))
+assert len(order) == 3 and all(len(v) == 43 for v in order.values()), order
+sys.exit(0 if all(v == sorted(v) for v in order.values()) else 1)'
+}
+if command -v tshark >/dev/null; then
+	check "-r: each host's ports probed in order (--pcapng record)" in_order "$T/ord.pcapng"
+	if in_order "$T/rnd.pcapng"; then bad "without -r: ports in order"; else ok "without -r: ports in random order"; fi
+else
+	echo "note: tshark missing, probe order not checked"
+fi
+for k in 1 2 3; do
+	TMO=60 inS "$W" scan -sS -Pn -r -p 9,22,25,80,110,111,443 198.19.0.1-30 --seed 9 --shard "$k/3" \
+		--wait 300 -oJ "$T/rsh$k.json" >/dev/null 2>&1
+done
+check "-r shards: pairwise disjoint" python3 "$LAB" disjoint "$T/rsh1.json" "$T/rsh2.json" "$T/rsh3.json"
+check "-r shards: union = the lab's truth" python3 "$LAB" check syn 1-30 9,22,25,80,110,111,443 \
+	"$T/rsh1.json" "$T/rsh2.json" "$T/rsh3.json"
+TMO=60 inS "$W" scan -sT -Pn -r -p 9,22,25,80,110,111,443 198.19.0.1-30 --wait 300 \
+	-oJ "$T/rcon.json" >/dev/null 2>&1
+check "-sT -r: the lab's truth" python3 "$LAB" check connect 1-30 9,22,25,80,110,111,443 "$T/rcon.json"
+check "--randomize-hosts: accepted" bash -c \
+	"TMO=30 ip netns exec $S $W scan -sS -Pn --randomize-hosts -p 80 198.19.0.1 --wait 100 | grep -q '80/tcp open'"
 
 finish

@@ -371,7 +371,8 @@ static int phase_finish(struct eng *e, struct phase *ph, uint64_t n, bool sharde
 	ph->shard_of = sharded && o->shard_of ? o->shard_of : 1;
 	ph->start = sharded ? o->resume_pos : 0;
 	ph->end = n;
-	wk_perm_init(&ph->perm, n, o->seed);
+	wk_perm_init_blocks(&ph->perm, n, o->ports_in_order && !ph->per_host ? ph->nslots : 1,
+	                    o->seed);
 	ph->tmpl = calloc(ph->nmods, sizeof(*ph->tmpl));
 	if (!ph->tmpl)
 		return wk_seterr(err, WK_ENOMEM, "out of memory");

@@ -27,6 +27,17 @@ void wk_perm_init(struct wk_perm *p, uint64_t n, uint64_t seed)
 	uint64_t s = seed;
 	for (int i = 0; i < 4; i++)
 		p->key[i] = splitmix(&s);
+	p->block = 1;
+}
+
+void wk_perm_init_blocks(struct wk_perm *p, uint64_t n, uint64_t block, uint64_t seed)
+{
+	if (block <= 1 || n % block) {
+		wk_perm_init(p, n, seed);
+		return;
+	}
+	wk_perm_init(p, n / block, seed);
+	p->block = block;
 }
 
 /* The round function: the half block and the round key through a 64-bit mixer (the
@@ -52,7 +63,7 @@ static inline uint64_t encrypt(const struct wk_perm *p, uint64_t x)
 	return l << p->half_bits | r;
 }
 
-uint64_t wk_perm_at(const struct wk_perm *p, uint64_t i)
+static uint64_t perm_at(const struct wk_perm *p, uint64_t i)
 {
 	if (p->n == 0)
 		return 0;
@@ -60,6 +71,13 @@ uint64_t wk_perm_at(const struct wk_perm *p, uint64_t i)
 	while (x >= p->n)
 		x = encrypt(p, x);
 	return x;
+}
+
+uint64_t wk_perm_at(const struct wk_perm *p, uint64_t i)
+{
+	if (p->block > 1)
+		return perm_at(p, i / p->block) * p->block + i % p->block;
+	return perm_at(p, i);
 }
 
 void wk_shard_init(struct wk_shard *s, uint64_t n, uint32_t k, uint32_t of, uint64_t start)
