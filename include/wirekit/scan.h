@@ -398,7 +398,18 @@ struct wk_scan_opts {
 	 * order (proto, then port); the targets stay in keyed random order. Positions, shards
 	 * and resume work as without it (the walk is wk_perm_init_blocks). */
 	bool ports_in_order;
+	/* Probe shaping of the raw IPv4 probes (nmap's options; WK_EINVAL with the connect
+	 * scanner and with IPv6 targets): ttl the IP TTL (0: 64); data_length random bytes
+	 * (one draw per scan, as nmap) after the TCP and ICMP headers, and as the UDP payload
+	 * instead of nmap-payloads' (at most WK_SCAN_DATA_MAX); badsum a wrong TCP or UDP
+	 * checksum (hosts drop such probes: what answers is a middlebox that did not check). */
+	uint8_t ttl;
+	uint16_t data_length;
+	bool badsum;
 };
+/* The largest --data-length: every probe still fits one 1500-byte Ethernet frame (nmap
+ * allows 65400 and lets the kernel fragment). */
+#define WK_SCAN_DATA_MAX 1400u
 
 /* ---- the scan recorded as pcapng (scan/record.c) ----------------------------------------- */
 

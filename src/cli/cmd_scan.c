@@ -75,6 +75,12 @@ const char *const cmd_scan_usage =
     "  -Z USER                run as USER once the sockets are open (default nobody as\n"
     "                         root; -Z root keeps root); output files are opened before\n"
     "                         the drop\n"
+    "Probes (raw IPv4 scans):\n"
+    "  --ttl N                IP TTL of every probe, 1..255 (default 64)\n"
+    "  --data-length N        N random bytes after each probe's header (UDP: instead of\n"
+    "                         the port's payload), 0..1400\n"
+    "  --badsum               wrong TCP/UDP checksums (hosts drop them: what answers did\n"
+    "                         not check)\n"
     "Services (after the port scan, on its open ports):\n"
     "  -sV                    service and version detection (nmap-service-probes)\n"
     "  --version-intensity N  probes up to rarity N, 0..9 (default 7)\n"
@@ -129,6 +135,9 @@ enum {
 	OPT_PCAPNG,
 	OPT_OPEN,
 	OPT_RANDOM_HOSTS,
+	OPT_TTL,
+	OPT_DATA_LEN,
+	OPT_BADSUM,
 };
 
 static const struct option lopts[] = {
@@ -162,6 +171,9 @@ static const struct option lopts[] = {
     {"pcapng", required_argument, NULL, OPT_PCAPNG},
     {"open", no_argument, NULL, OPT_OPEN},
     {"randomize-hosts", no_argument, NULL, OPT_RANDOM_HOSTS},
+    {"ttl", required_argument, NULL, OPT_TTL},
+    {"data-length", required_argument, NULL, OPT_DATA_LEN},
+    {"badsum", no_argument, NULL, OPT_BADSUM},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -216,6 +228,8 @@ struct args {
 	struct scan_host_args host; /* -R */
 	bool udp_too;               /* -sU with -sS or -sA */
 	const char *pcapng, *user;
+	unsigned ttl, data_len; /* --ttl (0: default), --data-length */
+	bool badsum;
 };
 
 __attribute__((format(printf, 1, 2))) static int usage_err(const char *fmt, ...)
@@ -469,6 +483,22 @@ static int parse_args(struct args *a, int argc, char **argv, bool from_resume)
 			a->ports_in_order = true;
 			break;
 		case OPT_RANDOM_HOSTS: /* the targets are always in random order */
+			break;
+		case OPT_TTL:
+			if (!cli_parse_u64(optarg, &u) || !u || u > 255)
+				return usage_err("--ttl: not a TTL 1..255: '%s'", optarg);
+			a->ttl = (unsigned)u;
+			break;
+		case OPT_DATA_LEN:
+			if (!cli_parse_u64(optarg, &u) || u > WK_SCAN_DATA_MAX)
+				return usage_err(
+				    "--data-length: not a length 0..%u (every probe in one "
+				    "Ethernet frame): '%s'",
+				    WK_SCAN_DATA_MAX, optarg);
+			a->data_len = (unsigned)u;
+			break;
+		case OPT_BADSUM:
+			a->badsum = true;
 			break;
 		case OPT_DATADIR:
 			a->datadir = optarg;
@@ -756,12 +786,27 @@ int cmd_scan(int argc, char **argv)
 		o->seed = (uint64_t)time(NULL) ^ (uint64_t)getpid() << 32;
 	o->also_udp = a.udp_too;
 	o->ports_in_order = a.ports_in_order;
+	o->ttl = (uint8_t)a.ttl;
+	o->data_length = (uint16_t)a.data_len;
+	o->badsum = a.badsum;
+	bool shaped = a.ttl || a.data_len || a.badsum;
+	if (shaped && o->type == WK_SCAN_CONNECT) {
+		status =
+		    usage_err("%s", "--ttl, --data-length, --badsum: raw probes only, not -sT");
+		goto out;
+	}
 	if ((o->type != WK_SCAN_CONNECT || a.udp_too) && !raw_allowed()) {
 		if (o->type != WK_SCAN_SYN || a.udp_too) {
 			fprintf(stderr, "wirekit scan: -s%c needs CAP_NET_RAW (root)\n",
 			        o->type == WK_SCAN_ACK                ? 'A'
 			        : o->type == WK_SCAN_UDP || a.udp_too ? 'U'
 			                                              : 'n');
+			status = 3;
+			goto out;
+		}
+		if (shaped) {
+			fprintf(stderr, "wirekit scan: --ttl, --data-length, --badsum need "
+			                "CAP_NET_RAW (root)\n");
 			status = 3;
 			goto out;
 		}

@@ -713,6 +713,9 @@ static int check_opts(const struct wk_scan_opts *o, struct cscan *s, struct wk_e
 	uint32_t k = o->shard_of ? o->shard_k : 1, of = o->shard_of ? o->shard_of : 1;
 	if (k < 1 || k > of)
 		return wk_seterr(err, WK_EINVAL, "connect scan: shard %u/%u", k, of);
+	if (o->ttl || o->data_length || o->badsum) /* the kernel makes the packets */
+		return wk_seterr(err, WK_EINVAL,
+		                 "connect scan: --ttl, --data-length and --badsum need raw probes");
 	s->ntargets = wk_targets_count(o->targets);
 	uint32_t first = o->ports->n, n = 0;
 	for (uint32_t i = 0; i < o->ports->n; i++)

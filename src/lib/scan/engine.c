@@ -576,6 +576,7 @@ int scan_raw_run(const struct wk_scan_opts *o, struct wk_scan_summary *sum, uint
 	    (rc = scan_payloads_load(o->datadir, &pl, err)))
 		goto out;
 	e.c.payloads = pl;
+	e.c.ttl = o->ttl, e.c.data_len = o->data_length, e.c.badsum = o->badsum;
 	e.bufs = malloc((size_t)BATCH * SCAN_PKT_MAX);
 	if (!e.bufs) {
 		rc = wk_seterr(err, WK_ENOMEM, "out of memory");
