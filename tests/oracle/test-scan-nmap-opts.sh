@@ -132,4 +132,76 @@ check "-sT -r: the lab's truth" python3 "$LAB" check connect 1-30 9,22,25,80,110
 check "--randomize-hosts: accepted" bash -c \
 	"TMO=30 ip netns exec $S $W scan -sS -Pn --randomize-hosts -p 80 198.19.0.1 --wait 100 | grep -q '80/tcp open'"
 
+# --- --ttl, --data-length, --badsum --------------------------------------------------------
+# the same results as nmap with the same options; the probes carry them in our --pcapng
+# record and on the wire alike (tshark reads both); closed ports still found: a RST
+# acknowledges the SYN's data too
+need tshark tcpdump
+probes() { # PCAPNG [tshark -o ...]: every probe as "dst dport ttl len checksum status"
+	local f=$1
+	shift
+	tshark -r "$f" "$@" -Y '!icmp && ip.src == 198.18.0.1 && tcp.flags.syn == 1 && tcp.flags.ack == 0' -T fields -e ip.dst -e tcp.dstport \
+		-e ip.ttl -e tcp.len -e tcp.checksum -e tcp.checksum.status 2>/dev/null | sort
+}
+SP=9,22,25,80,110
+bg timeout 120 ip netns exec "$G" tcpdump -i "et$$" -n -U -w "$T/shp.wire.pcap" 'src host 198.18.0.1 and tcp'
+sleep 1
+WX=(--pcapng "$T/shp.pcapng")
+both shp -sS -Pn --ttl 33 --data-length 40 -p "$SP" 198.19.0.1,20,24
+WX=()
+sleep 1
+kill "$BGPID" 2>/dev/null
+wait_pid "$BGPID" 5
+check "--ttl --data-length: text as nmap's" same text shp nmap
+check "--ttl --data-length: the lab's truth" python3 "$LAB" check syn 1-1,20-20,24-24 "$SP" "$T/shp.w.json"
+probes "$T/shp.pcapng" -o tcp.check_checksum:TRUE >"$T/shp.rec"
+probes "$T/shp.wire.pcap" -o tcp.check_checksum:TRUE >"$T/shp.wire"
+check "--ttl 33 --data-length 40: every probe in the record has them, good checksums" awk \
+	'$3 != 33 || $4 != 40 || $6 != 1 { bad = 1 } END { exit bad || NR < 15 }' "$T/shp.rec"
+# (the wire also holds nmap's probes of the same scan: every recorded one must be there)
+check "--pcapng record: each probe as it was on the wire" bash -c \
+	"cut -f1-5 $T/shp.rec | sort -u >$T/a; cut -f1-5 $T/shp.wire | sort -u >$T/b; [ -s $T/a ] && [ -z \"\$(comm -23 $T/a $T/b)\" ]"
+WX=(--pcapng "$T/bad.pcapng" --max-retries 1)
+both bad -sS -Pn --badsum -p "$SP" 198.19.0.1,2
+WX=()
+check "--badsum: text as nmap's (the hosts drop every probe)" same text bad nmap
+probes "$T/bad.pcapng" -o tcp.check_checksum:TRUE >"$T/bad.rec"
+check "--badsum: every probe's checksum is bad" awk '$6 != 0 { b = 1 } END { exit b || NR < 10 }' "$T/bad.rec"
+WX=(--pcapng "$T/udl.pcapng")
+both udl -sU -Pn --data-length 20 --badsum -p 7,53,9999 198.19.0.1
+WX=()
+check "-sU --data-length --badsum: text as nmap's" same text udl nmap
+check "-sU --data-length 20 --badsum: 28-byte datagrams with bad checksums" bash -c \
+	"tshark -r $T/udl.pcapng -o udp.check_checksum:TRUE -Y 'ip.src == 198.18.0.1 && udp' -T fields \
+	 -e udp.length -e udp.checksum.status 2>/dev/null | awk '\$1 != 28 || \$2 != 0 { b = 1 } END { exit b || NR < 3 }'"
+WX=(--pcapng "$T/icl.pcapng")
+both icl -sn -PE --ttl 7 --data-length 16 198.19.0.1-3,20
+WX=()
+check "-sn -PE --ttl --data-length: text as nmap's" same text icl nmap
+check "-PE --ttl 7 --data-length 16: echo requests carry them" bash -c \
+	"tshark -r $T/icl.pcapng -Y 'ip.src == 198.18.0.1 && icmp.type == 8' -T fields -e ip.ttl -e data.len \
+	 2>/dev/null | awk '\$1 != 7 || \$2 != 16 { b = 1 } END { exit b || NR < 4 }'"
+
+# bad values: exit 2, one line naming the option, not one packet on the link
+bg timeout 60 ip netns exec "$G" tcpdump -i "et$$" -n -U -w "$T/badv.pcap" \
+	'src host 198.18.0.1 and not arp and not (tcp[tcpflags] & tcp-rst != 0)'
+sleep 1
+bad_value() { # CULPRIT ARGS...
+	local culprit=$1
+	shift
+	inS "$W" scan "$@" -p 80 198.19.0.1 >"$T/bv.out" 2>"$T/bv.err"
+	local r=$?
+	[ $r = 2 ] && [ "$(wc -l <"$T/bv.err")" = 1 ] && grep -q -- "$culprit" "$T/bv.err" ||
+		{ echo "    exit $r: $(cat "$T/bv.err")"; return 1; }
+}
+check "--ttl 0: exit 2" bad_value --ttl --ttl 0
+check "--ttl 256: exit 2" bad_value --ttl --ttl 256
+check "--data-length 1401: exit 2" bad_value --data-length --data-length 1401
+check "--data-length -1: exit 2" bad_value --data-length --data-length -1
+check "--badsum with -sT: exit 2" bad_value --badsum -sT --badsum
+sleep 1
+kill "$BGPID" 2>/dev/null
+wait_pid "$BGPID" 5
+check "bad values: no packet on the link" bash -c "[ \$(tcpdump -r $T/badv.pcap -n 2>/dev/null | wc -l) = 0 ]"
+
 finish
