@@ -31,6 +31,36 @@ static inline bool bits_set(struct bits *b, uint64_t i)
 	return !(atomic_fetch_or_explicit(&b->w[i / 64], m, memory_order_acq_rel) & m);
 }
 
+/* The send times of the last SENT_RING flushed batches (sent.c). Written by the sender
+ * before the batch goes out, read by the receiver to time a reply: the walk index i of
+ * the reply's position (wk_perm_inv) names the batch that sent it. seq is the entry's
+ * number + 1 (0: being written or never), the rest is read only between two equal
+ * loads of it. */
+#define SENT_RING 65536u
+struct sent_batch {
+	_Atomic uint64_t seq;
+	_Atomic uint64_t key;    /* phase << 32 | pass */
+	_Atomic uint64_t lo, hi; /* first and last walk index of the batch */
+	_Atomic uint64_t ns;     /* CLOCK_REALTIME (the clock of captured packets) */
+	_Atomic uint64_t end;    /* when its last packet had gone, 0: not yet */
+};
+struct sent_ring {
+	struct sent_batch *b;
+	_Atomic uint64_t head; /* entries written */
+};
+int sent_init(struct sent_ring *r, struct wk_error *err);
+void sent_free(struct sent_ring *r);
+/* Sender: walk indices lo..hi of (phase, pass) go out at ns. Phases and passes only grow,
+ * and a pass walks its indices upwards. */
+void sent_add(struct sent_ring *r, uint32_t phase, uint32_t pass, uint64_t lo, uint64_t hi,
+              uint64_t ns);
+/* Sender: the batch added last has gone out at ns. */
+void sent_done(struct sent_ring *r, uint64_t ns);
+/* Receiver: when walk index i of phase went out in the latest pass that sent it at or
+ * before ns (a reply's time): its place in the batch's span from ns to end, at most ns;
+ * 0 when no batch still in the ring did. */
+uint64_t sent_find(const struct sent_ring *r, uint32_t phase, uint64_t i, uint64_t ns);
+
 /* The raw engine without -Pn's host records (engine.c): with up_out (and discovery), the
  * bitmap of the targets found up (by target index) is handed to the caller, who frees it
  * with bits_free. */
@@ -69,6 +99,7 @@ struct phase {
 	struct bits up;      /* discovery: hosts found up */
 	_Atomic uint64_t answered, nup;
 	uint64_t eligible; /* positions probed in the first pass */
+	uint32_t id;       /* 1, 2, ... in the order the phases run (sent.c keys) */
 };
 
 struct eng {
@@ -87,18 +118,21 @@ struct eng {
 	struct wk_pace pace;
 	uint64_t sent, retransmits, last_progress_ns, rate_mark_ns, rate_mark_sent;
 	double cur_rate;
-	uint8_t *bufs;   /* BATCH probes of SCAN_PKT_MAX */
-	uint32_t rec_lt; /* link type of the probes in the pcapng record */
-	bool arp;        /* discovery by ARP on the local segment (arp.c) */
-	uint8_t *macs;   /* with arp: 6 bytes per target, its MAC once it answered */
+	uint8_t *bufs;          /* BATCH probes of SCAN_PKT_MAX */
+	uint32_t rec_lt;        /* link type of the probes in the pcapng record */
+	const char *phase_name; /* of the phase walking, for wk_scan_progress.phase */
+	bool arp;               /* discovery by ARP on the local segment (arp.c) */
+	uint8_t *macs;          /* with arp: 6 bytes per target, its MAC once it answered */
 	size_t macs_len;
+	struct sent_ring sent_at; /* when each batch went out: replies' round-trip times */
+	uint32_t phases;          /* phases started */
 };
 
 uint32_t eng_target(const struct eng *e, uint64_t i);
 void eng_emit(struct eng *e, uint32_t addr, uint8_t proto, uint16_t port, uint8_t state,
               uint8_t reason, uint8_t ttl);
 void eng_emit_mac(struct eng *e, uint32_t addr, uint8_t proto, uint16_t port, uint8_t state,
-                  uint8_t reason, uint8_t ttl, const uint8_t *mac);
+                  uint8_t reason, uint8_t ttl, const uint8_t *mac, uint32_t rtt_us);
 /* Whether discovery goes by ARP (the targets share the segment of the interface towards
  * them) and, when so, the MAC table (arp.c). */
 int eng_arp_setup(struct eng *e, struct wk_error *err);
