@@ -37,6 +37,7 @@ const char *const cmd_scan_usage =
     "Targets: 198.18.0.1  198.18.0.0/16  198.18.0.1-50  198.18.0-3.1-254  a host name\n"
     "  IPv6: 2001:db8::1  2001:db8::/112 (prefixes up to /112; one family per raw scan)\n"
     "  -iL FILE               targets from FILE ('-': stdin)\n"
+    "  -6, -4                 IPv6 (IPv4) targets only: names resolve to that family\n"
     "  --exclude LIST         leave these out (comma separated)\n"
     "  --excludefile FILE     leave the targets in FILE out\n"
     "Ports:\n"
@@ -62,7 +63,8 @@ const char *const cmd_scan_usage =
     "  -T0..5                 nmap's timing templates (rate, retries, wait)\n"
     "  --max-retries N        at most N retransmissions of an unanswered probe (default 10;\n"
     "                         fewer when the answers show no loss)\n"
-    "  --wait MS              wait for late replies after each pass (default 1000)\n"
+    "  --wait MS              wait this long for late replies after each pass (default:\n"
+    "                         adapts to the replies' round trips, at most 1000)\n"
     "Order, shards, resume:\n"
     "  --seed N               the permutation's seed (default random; -v prints it)\n"
     "  -r                     each host's ports in order (the hosts stay in random order)\n"
@@ -92,6 +94,7 @@ const char *const cmd_scan_usage =
     "  -oN FILE text  -oJ FILE JSON Lines  -oX FILE XML  -oG FILE grepable\n"
     "  -oA BASE               BASE.nmap, BASE.xml and BASE.gnmap\n"
     "  --pcapng FILE          every probe and reply, each reply commented with its verdict\n"
+    "                         (-sT: the kernel's SYNs and their answers, captured: root)\n"
     "  --open                 only ports that are (or may be) open: open, open|filtered,\n"
     "                         unfiltered; only hosts with such a port\n"
     "  --reason               print the reason of each state\n"
@@ -230,6 +233,7 @@ struct args {
 	const char *pcapng, *user;
 	unsigned ttl, data_len; /* --ttl (0: default), --data-length */
 	bool badsum;
+	int family; /* -4, -6: AF_INET, AF_INET6; 0 both */
 };
 
 __attribute__((format(printf, 1, 2))) static int usage_err(const char *fmt, ...)
@@ -367,7 +371,8 @@ static int parse_args(struct args *a, int argc, char **argv, bool from_resume)
 	int opt;
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":s:P:p:T:o:i:e:S:g:Z:nRrvFh", lopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":s:P:p:T:o:i:e:S:g:Z:nRrvFh46", lopts, NULL)) !=
+	       -1) {
 		int rc = 0;
 		uint64_t u;
 		switch (opt) {
@@ -417,6 +422,12 @@ static int parse_args(struct args *a, int argc, char **argv, bool from_resume)
 		case 'n':
 		case 'R':
 			a->host.resolve = opt == 'R';
+			break;
+		case '4':
+		case '6':
+			if (a->family && a->family != (opt == '4' ? AF_INET : AF_INET6))
+				return usage_err("%s", "-4 and -6: one address family per scan");
+			a->family = opt == '4' ? AF_INET : AF_INET6;
 			break;
 		case OPT_DNS_SERVERS:
 			a->host.servers_arg = optarg;
@@ -583,6 +594,10 @@ static void timing(const struct args *a, struct wk_scan_opts *o)
 	o->wait_ms = a->wait >= 0 ? (unsigned)a->wait : t[k].wait;
 	if (!o->wait_ms)
 		o->wait_ms = 1; /* 0 is the engine's default */
+	/* without --wait, the template's wait is a cap and the wait adapts to the replies'
+	 * round trips as nmap's timeouts do (at least nmap's --min-rtt-timeout: 100 ms, T5
+	 * 50 ms); --wait MS is waited whole */
+	o->min_wait_ms = a->wait >= 0 ? 0 : k == 5 ? 50 : 100;
 }
 
 static int build_targets(const struct args *a, char **pos, int npos, struct wk_targets **out)
@@ -590,6 +605,8 @@ static int build_targets(const struct args *a, char **pos, int npos, struct wk_t
 	struct wk_error e = {0};
 	struct wk_targets *t = wk_targets_new(&e);
 	int rc = t ? 0 : WK_ENOMEM;
+	if (!rc && a->family)
+		rc = wk_targets_family(t, a->family, &e);
 	for (int i = 0; !rc && i < npos; i++)
 		rc = wk_targets_add(t, pos[i], &e);
 	for (unsigned i = 0; !rc && i < a->niL; i++)

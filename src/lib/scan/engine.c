@@ -18,6 +18,7 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include "core/rtt_int.h"
 #include "scan/engine_int.h"
 #include "wirekit/capture.h"
 #include "wirekit/pace.h"
@@ -204,8 +205,14 @@ static void handle(struct eng *e, const struct scan_reply *r, const struct wk_pk
 			atomic_fetch_add(&e->dups, 1);
 			return;
 		}
-		atomic_fetch_add(&ph->answered, 1);
 		uint32_t rtt = reply_rtt(e, ph, x, pkt);
+		if (rtt) { /* the estimate before the answer counts: the waiter reads both */
+			uint32_t srtt = atomic_load(&e->srtt_us), var = atomic_load(&e->rttvar_us);
+			rtt_fold(&srtt, &var, rtt);
+			atomic_store(&e->rttvar_us, var);
+			atomic_store(&e->srtt_us, srtt);
+		}
+		atomic_fetch_add(&ph->answered, 1);
 		if (ph->per_host) {
 			bool link = r->arp || r->nd;
 			/* the MAC first: the sender reads it once it sees the host up (the bit
@@ -236,6 +243,8 @@ static void *rx_main(void *arg)
 			atomic_store(&e->rx_err, n);
 			break;
 		}
+		if (n == 0) /* caught up: every reply that came so far has been read */
+			atomic_store(&e->rx_idle_ns, wk_mono_ns());
 		for (int i = 0; i < n; i++) {
 			struct scan_reply r;
 			if (!(flags[i] & WK_CAP_OUTGOING) &&
