@@ -118,12 +118,18 @@ void wk_ports_free(struct wk_ports *p);
 /* A keyed bijection of [0, n) (a Feistel network over the next power of four, cycle
  * walking back into range): pure function of (seed, n, i). */
 struct wk_perm {
-	uint64_t n;
+	uint64_t n; /* values permuted: the size of the space, or its number of blocks */
 	uint64_t key[4];
 	unsigned half_bits;
 	uint64_t half_mask;
+	uint64_t block; /* 1, or the block size of wk_perm_init_blocks */
 };
 void wk_perm_init(struct wk_perm *p, uint64_t n, uint64_t seed);
+/* The space [0, n) as n / block blocks of block consecutive values (a host's ports: nmap's
+ * -r): the blocks in keyed order, the values of each block in order, so
+ * wk_perm_at(i) = P(i / block) * block + i % block with P a keyed bijection of the blocks.
+ * block 0 or 1, or one that does not divide n, is wk_perm_init. */
+void wk_perm_init_blocks(struct wk_perm *p, uint64_t n, uint64_t block, uint64_t seed);
 uint64_t wk_perm_at(const struct wk_perm *p, uint64_t i);
 /* The inverse: wk_perm_inv(p, wk_perm_at(p, i)) == i for i < n (x < n). */
 uint64_t wk_perm_inv(const struct wk_perm *p, uint64_t x);
@@ -281,6 +287,15 @@ struct wk_scan_info {
 	/* -sL: every address of user_set is listed (state unknown, reason user-set) as nmap's
 	 * list scan shows it; the table holds only the records named by -R. */
 	bool list;
+	/* --open (nmap's rule, PortList::isIgnoredState): every state but open, open|filtered
+	 * and unfiltered is folded into "Not shown" / <extraports>, whatever its count, and a
+	 * host of a port scan without a port in those three states is left out of the text,
+	 * XML and grepable reports (host discovery alone, -sn, lists its up hosts as usual).
+	 * JSON Lines leaves out the port records of the other states and the down hosts. */
+	bool open_only;
+	/* -v: the text and grepable writers list each down host as it is decided
+	 * ("... [host down]", "Status: Down"), unless open_only. */
+	bool verbose;
 };
 
 struct wk_scan_summary {
@@ -412,7 +427,22 @@ struct wk_scan_opts {
 	 * connects opened before), the place to drop privileges. Non-zero ends the scan with
 	 * that code (the callback fills err). NULL: nothing. */
 	int (*on_open)(void *ctx, struct wk_error *err);
+	/* -r (nmap's "don't randomize ports"): the ports of each target are probed in list
+	 * order (proto, then port); the targets stay in keyed random order. Positions, shards
+	 * and resume work as without it (the walk is wk_perm_init_blocks). */
+	bool ports_in_order;
+	/* Probe shaping of the raw IPv4 probes (nmap's options; WK_EINVAL with the connect
+	 * scanner and with IPv6 targets): ttl the IP TTL (0: 64); data_length random bytes
+	 * (one draw per scan, as nmap) after the TCP and ICMP headers, and as the UDP payload
+	 * instead of nmap-payloads' (at most WK_SCAN_DATA_MAX); badsum a wrong TCP or UDP
+	 * checksum (hosts drop such probes: what answers is a middlebox that did not check). */
+	uint8_t ttl;
+	uint16_t data_length;
+	bool badsum;
 };
+/* The largest --data-length: every probe still fits one 1500-byte Ethernet frame (nmap
+ * allows 65400 and lets the kernel fragment). */
+#define WK_SCAN_DATA_MAX 1400u
 
 /* ---- the scan recorded as pcapng (scan/record.c) ----------------------------------------- */
 

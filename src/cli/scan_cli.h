@@ -41,6 +41,7 @@ struct scan_cli {
 	double stats_every; /* seconds, 0: only on a terminal */
 	uint64_t last_stats_ns;
 	bool verbose;
+	bool discovered_lines; /* -v "Discovered open port" lines: stdout is not a machine format */
 	bool progress_shown;
 	/* -Z and --pcapng (scan_open.c) */
 	bool drop; /* run as uid/gid once the sockets are open */

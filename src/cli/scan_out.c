@@ -2,6 +2,7 @@
  * flushed per result), the resume file (written to a temporary name and renamed, so a
  * kill at any moment leaves the old or the new file, never half of one), and the
  * progress line. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -113,6 +114,20 @@ void scan_out_result(void *ctx, const struct wk_scan_result *r)
 	if (!silent && wk_results_add(c->table, r, &e)) {
 		c->out_err = 1;
 		return;
+	}
+	/* -v: nmap's line for each open port as it is found, on stdout only (not in -oN) */
+	if (c->verbose && c->discovered_lines && r->proto != WK_SCAN_HOST &&
+	    r->state == WK_PS_OPEN) {
+		char a[INET6_ADDRSTRLEN];
+		if (!inet_ntop(r->addr.family, r->addr.b, a, sizeof(a)))
+			a[0] = '\0';
+		clear_progress(c);
+		printf("Discovered open port %u/%s on %s\n", r->port,
+		       r->proto == WK_SP_UDP    ? "udp"
+		       : r->proto == WK_SP_SCTP ? "sctp"
+		                                : "tcp",
+		       a);
+		fflush(stdout);
 	}
 	/* a host line says what the table made of it: the round trip of every answer so far
 	 * (the -Pn user-set record keeps the one its ports' answers gave) */

@@ -171,6 +171,48 @@ static void test_huge(void **state)
 	}
 }
 
+/* -r: blocks (a host's ports) in keyed order, each block's values in order; still a
+ * bijection, and shards of it still split it. */
+static void test_blocks(void **state)
+{
+	(void)state;
+	const uint64_t nb = 37, bs = 11, n = nb * bs;
+	struct wk_perm p, q;
+	wk_perm_init_blocks(&p, n, bs, 5);
+	wk_perm_init(&q, nb, 5);
+	uint8_t seen[37 * 11] = {0};
+	unsigned moved = 0;
+	for (uint64_t i = 0; i < n; i++) {
+		uint64_t x = wk_perm_at(&p, i);
+		assert_true(x < n);
+		assert_false(seen[x]);
+		seen[x] = 1;
+		assert_int_equal(x % bs, i % bs);                 /* in order in a block */
+		assert_int_equal(x / bs, wk_perm_at(&q, i / bs)); /* blocks permuted */
+		moved += i % bs == 0 && x / bs != i / bs;
+	}
+	assert_true(moved > nb / 2); /* the blocks are not left in order */
+	/* shards of the blocked walk: disjoint, union is everything */
+	memset(seen, 0, sizeof(seen));
+	for (uint32_t k = 1; k <= 3; k++) {
+		struct wk_shard sh;
+		uint64_t pos;
+		wk_shard_init(&sh, n, k, 3, 0);
+		while (wk_shard_next(&sh, &pos)) {
+			uint64_t x = wk_perm_at(&p, pos);
+			assert_false(seen[x]);
+			seen[x] = 1;
+		}
+	}
+	for (uint64_t i = 0; i < n; i++)
+		assert_true(seen[i]);
+	/* a block size that does not divide n, or 1: the plain permutation */
+	wk_perm_init_blocks(&p, n + 1, bs, 5);
+	wk_perm_init(&q, n + 1, 5);
+	for (uint64_t i = 0; i < n + 1; i++)
+		assert_int_equal(wk_perm_at(&p, i), wk_perm_at(&q, i));
+}
+
 /* The inverse undoes the walk: every i of small spaces (n = 1, 2, odd, powers of four and
  * their neighbours), samples of large ones, and many seeds. */
 static void test_inverse(void **state)
@@ -230,8 +272,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_full_walks), cmocka_unit_test(test_shards),
 	    cmocka_unit_test(test_resume),     cmocka_unit_test(test_seeds_and_spread),
-	    cmocka_unit_test(test_huge),       cmocka_unit_test(test_inverse),
-	    cmocka_unit_test(test_speed),
+	    cmocka_unit_test(test_huge),       cmocka_unit_test(test_blocks),
+	    cmocka_unit_test(test_inverse),    cmocka_unit_test(test_speed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

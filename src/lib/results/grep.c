@@ -34,11 +34,10 @@ static void host_prefix(struct wk_ob *o, const struct rhost *h)
 }
 
 static void ports_line(struct wk_ob *o, const struct wk_scan_info *info,
-                       const struct wk_results *all, const struct rhost *h)
+                       const struct wk_results *all, const struct rhost *h,
+                       const struct rsummary *s)
 {
-	struct rsummary s;
-	rsummary_make(&s, all, info, h);
-	if (!s.total)
+	if (!s->total)
 		return;
 	host_prefix(o, h);
 	wk_ob_puts(o, "Ports: ");
@@ -47,7 +46,7 @@ static void ports_line(struct wk_ob *o, const struct wk_scan_info *info,
 	bool first = true;
 	rport_begin(&it, all, info, h);
 	while (rport_next(&it, &p)) {
-		if (p.state < RSTATES && s.ignored[p.state])
+		if (p.state < RSTATES && s->ignored[p.state])
 			continue;
 		const struct wk_scan_service *svc = p.rec ? p.rec->svc : NULL;
 		const char *name = rservice_name(info, &p);
@@ -72,11 +71,11 @@ static void ports_line(struct wk_ob *o, const struct wk_scan_info *info,
 		wk_ob_putc(o, '/');
 	}
 	/* Grepable output names one ignored state only (nmap's rule). */
-	if (s.nignored == 1) {
+	if (s->nignored == 1) {
 		wk_ob_puts(o, "\tIgnored State: ");
-		wk_ob_puts(o, wk_port_state_name(s.order[0]));
+		wk_ob_puts(o, wk_port_state_name(s->order[0]));
 		wk_ob_puts(o, " (");
-		wk_ob_u64(o, s.count[s.order[0]]);
+		wk_ob_u64(o, s->count[s->order[0]]);
 		wk_ob_putc(o, ')');
 	}
 	wk_ob_putc(o, '\n');
@@ -96,17 +95,37 @@ static int grep_end(struct wk_ob *o, const struct wk_scan_info *info, const stru
 		}
 		if (!h.up)
 			continue;
+		bool has_ports = (info->ports && info->ports->n) || h.end - h.begin > 1;
+		struct rsummary s;
+		if (has_ports) {
+			rsummary_make(&s, all, info, &h);
+			if (!rhost_listed(info, &s))
+				continue; /* --open */
+		}
 		host_prefix(o, &h);
 		wk_ob_puts(o, "Status: Up\n");
-		if ((info->ports && info->ports->n) || h.end - h.begin > 1)
-			ports_line(o, info, all, &h);
+		if (has_ports)
+			ports_line(o, info, all, &h, &s);
 	}
 	return rcomment_done(o, sum);
+}
+
+/* -v: a down host as nmap writes it, when decided (not with --open). */
+static int grep_result(struct wk_ob *o, const struct wk_scan_info *info,
+                       const struct wk_scan_result *r)
+{
+	if (!info->verbose || info->open_only || r->proto != WK_SCAN_HOST ||
+	    r->state != WK_PS_HOST_DOWN)
+		return 0;
+	wk_ob_puts(o, "Host: ");
+	raddr(o, &r->addr);
+	wk_ob_puts(o, " ()\tStatus: Down\n");
+	return o->err;
 }
 
 const struct wk_scan_writer results_grep_writer = {
     .name = "grep",
     .begin = rcomment_begin,
-    .result = NULL,
+    .result = grep_result,
     .end = grep_end,
 };

@@ -24,6 +24,9 @@
  *             "start":1765000000,"end":1765000005,"elapsed":5.01,
  *             "hosts_total":256,"hosts_up":3,"probes_sent":..,"replies":..,"results":..}
  *
+ * With --open (info->open_only) port lines of states other than open, open|filtered and
+ * unfiltered and down host lines are not written; up host lines and the summary are.
+ *
  * A port may appear more than once when a later answer overrode an earlier one (the
  * table's precedence, scan.h); the last line for a (ip, proto, port) is the verdict.
  * States, reasons and their spellings are nmap's. */
@@ -193,6 +196,11 @@ static int json_begin(struct wk_ob *o, const struct wk_scan_info *info)
 static int json_result(struct wk_ob *o, const struct wk_scan_info *info,
                        const struct wk_scan_result *r)
 {
+	/* --open: the records a stream can leave out when they are decided (a host's up
+	 * record comes before its ports, so up hosts stay) */
+	if (info->open_only &&
+	    (r->proto == WK_SCAN_HOST ? r->state == WK_PS_HOST_DOWN : !rstate_openish(r->state)))
+		return 0;
 	line(o, info, r);
 	/* Whole lines reach the file at once: a kill leaves no half object behind. */
 	return wk_ob_flush(o);

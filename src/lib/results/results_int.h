@@ -72,10 +72,18 @@ struct rsummary {
 };
 void rsummary_make(struct rsummary *s, const struct wk_results *all,
                    const struct wk_scan_info *info, const struct rhost *h);
-/* Per (reason, proto) counts of one state over the host's ports, most first. */
+/* The states --open shows (nmap's PortList::hasOpenPorts): open, open|filtered and
+ * unfiltered. */
+bool rstate_openish(uint8_t state);
+/* Whether a host of a port scan with summary s is reported: with info->open_only only when
+ * one of its ports is in such a state. */
+bool rhost_listed(const struct wk_scan_info *info, const struct rsummary *s);
+/* Per (reason, proto) counts of one state over the host's ports, most first; equal counts
+ * in the reverse order of their first port, as nmap's merge sort (reason.cc) leaves them. */
 struct rreason {
 	uint8_t reason, proto;
 	uint32_t count;
+	uint32_t seen; /* order of first appearance in port order */
 };
 size_t rreasons(struct rreason *out, size_t max, const struct wk_results *all,
                 const struct wk_scan_info *info, const struct rhost *h, uint8_t state);

@@ -210,6 +210,13 @@ static void text_hosts(struct wk_ob *o, const struct wk_scan_info *info,
 		bool listed = h.host && h.host->state == WK_PS_HOST_UNKNOWN; /* -sL */
 		if (!h.up && !listed)
 			continue; /* nmap leaves down hosts out of the report at verbosity 0 */
+		bool has_ports = port_scan || h.end - h.begin > 1;
+		struct rsummary s;
+		if (has_ports) {
+			rsummary_make(&s, all, info, &h);
+			if (!rhost_listed(info, &s))
+				continue; /* --open: no port that may be open */
+		}
 		wk_ob_puts(o, "wirekit scan report for ");
 		if (h.host->hostname) { /* nmap's "NAME (ADDR)"; names are checked by rdns.c */
 			char name[256];
@@ -226,14 +233,11 @@ static void text_hosts(struct wk_ob *o, const struct wk_scan_info *info,
 		if (listed)
 			continue; /* nmap's -sL: the report line alone */
 		host_up_line(o, info, h.host);
-		bool has_ports = port_scan || h.end - h.begin > 1;
 		if (has_ports) {
-			struct rsummary s;
-			rsummary_make(&s, all, info, &h);
 			if (s.nignored)
 				not_shown(o, info, all, &h, &s);
 			else if (s.nshown)
-				wk_ob_putc(o, '\n');
+				wk_ob_putc(o, '\n'); /* nmap's empty line where nothing is folded */
 			if (s.nshown)
 				port_table(o, info, all, &h, &s);
 		}
@@ -255,10 +259,24 @@ static int text_end(struct wk_ob *o, const struct wk_scan_info *info, const stru
 	return wk_ob_flush(o);
 }
 
+/* -v: nmap reports each down host as it is decided (the report at the end lists up hosts
+ * only), not with --open. */
+static int text_result(struct wk_ob *o, const struct wk_scan_info *info,
+                       const struct wk_scan_result *r)
+{
+	if (!info->verbose || info->open_only || r->proto != WK_SCAN_HOST ||
+	    r->state != WK_PS_HOST_DOWN)
+		return 0;
+	wk_ob_puts(o, "wirekit scan report for ");
+	raddr(o, &r->addr);
+	wk_ob_puts(o, " [host down]\n");
+	return o->err;
+}
+
 const struct wk_scan_writer results_text_writer = {
     .name = "text",
     .begin = text_begin,
-    .result = NULL,
+    .result = text_result,
     .end = text_end,
 };
 
@@ -272,6 +290,6 @@ static int normal_end(struct wk_ob *o, const struct wk_scan_info *info,
 const struct wk_scan_writer results_normal_writer = {
     .name = "normal",
     .begin = rcomment_begin,
-    .result = NULL,
+    .result = text_result, /* -v: the down hosts, in -oN too as nmap */
     .end = normal_end,
 };

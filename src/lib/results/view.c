@@ -205,8 +205,11 @@ void rsummary_make(struct rsummary *s, const struct wk_results *all,
 	}
 	s->nshown = s->total;
 	for (unsigned st = 0; st < RSTATES; st++) {
-		s->ignored[st] =
-		    st != WK_PS_OPEN && !info->show_closed && s->count[st] > MAX_PER_STATE;
+		if (info->open_only) /* --open: every state without "open" in it, any count */
+			s->ignored[st] = !rstate_openish(st) && s->count[st] > 0;
+		else
+			s->ignored[st] =
+			    st != WK_PS_OPEN && !info->show_closed && s->count[st] > MAX_PER_STATE;
 		if (!s->ignored[st])
 			continue;
 		s->nshown -= s->count[st];
@@ -224,14 +227,24 @@ void rsummary_make(struct rsummary *s, const struct wk_results *all,
 	}
 }
 
+bool rstate_openish(uint8_t state)
+{
+	return state == WK_PS_OPEN || state == WK_PS_OPEN_FILTERED || state == WK_PS_UNFILTERED;
+}
+
+bool rhost_listed(const struct wk_scan_info *info, const struct rsummary *s)
+{
+	return !info->open_only || s->count[WK_PS_OPEN] || s->count[WK_PS_OPEN_FILTERED] ||
+	       s->count[WK_PS_UNFILTERED];
+}
+
 static int cmp_reason(const void *pa, const void *pb)
 {
 	const struct rreason *a = pa, *b = pb;
 	if (a->count != b->count)
 		return a->count > b->count ? -1 : 1;
-	if (a->proto != b->proto)
-		return a->proto < b->proto ? -1 : 1;
-	return (int)a->reason - (int)b->reason;
+	/* nmap's merge sort takes the later element on a tie */
+	return a->seen > b->seen ? -1 : a->seen < b->seen ? 1 : 0;
 }
 
 size_t rreasons(struct rreason *out, size_t max, const struct wk_results *all,
@@ -250,7 +263,8 @@ size_t rreasons(struct rreason *out, size_t max, const struct wk_results *all,
 		if (k == n) {
 			if (n == max)
 				continue; /* cannot happen: protos x reasons fit */
-			out[n++] = (struct rreason){p.reason, p.proto, 0};
+			out[n] = (struct rreason){p.reason, p.proto, 0, (uint32_t)n};
+			n++;
 		}
 		out[k].count++;
 	}

@@ -167,7 +167,26 @@ static int xml_begin(struct wk_ob *o, const struct wk_scan_info *info)
 	attr(o, "xmloutputversion", "1.05");
 	wk_ob_puts(o, ">\n");
 	scaninfo(o, info);
-	wk_ob_puts(o, "<verbose level=\"0\"/>\n<debugging level=\"0\"/>\n");
+	wk_ob_puts(o, info->verbose ? "<verbose level=\"1\"/>\n" : "<verbose level=\"0\"/>\n");
+	wk_ob_puts(o, "<debugging level=\"0\"/>\n");
+	return o->err;
+}
+
+/* -v: a down host as nmap writes it, when decided (not with --open). */
+static int xml_result(struct wk_ob *o, const struct wk_scan_info *info,
+                      const struct wk_scan_result *r)
+{
+	if (!info->verbose || info->open_only || r->proto != WK_SCAN_HOST ||
+	    r->state != WK_PS_HOST_DOWN)
+		return 0;
+	wk_ob_puts(o, "<host><status state=\"down\"");
+	attr(o, "reason", wk_reason_name(r->reason));
+	attr_u64(o, "reason_ttl", r->ttl);
+	wk_ob_puts(o, "/>\n<address addr=\"");
+	raddr(o, &r->addr);
+	wk_ob_puts(o, "\" addrtype=\"");
+	wk_ob_puts(o, r->addr.family == AF_INET ? "ipv4" : "ipv6");
+	wk_ob_puts(o, "\"/>\n<hostnames>\n</hostnames>\n</host>\n");
 	return o->err;
 }
 
@@ -318,19 +337,17 @@ static void extraports(struct wk_ob *o, const struct wk_scan_info *info,
 }
 
 static void ports(struct wk_ob *o, const struct wk_scan_info *info, const struct wk_results *all,
-                  const struct rhost *h)
+                  const struct rhost *h, const struct rsummary *s)
 {
-	struct rsummary s;
-	rsummary_make(&s, all, info, h);
-	if (!s.total)
+	if (!s->total)
 		return;
 	wk_ob_puts(o, "<ports>");
-	extraports(o, info, all, h, &s);
+	extraports(o, info, all, h, s);
 	struct rport_iter it;
 	struct rport p;
 	rport_begin(&it, all, info, h);
 	while (rport_next(&it, &p)) {
-		if (p.state < RSTATES && s.ignored[p.state])
+		if (p.state < RSTATES && s->ignored[p.state])
 			continue;
 		wk_ob_puts(o, "<port");
 		attr(o, "protocol", rproto_name(p.proto));
@@ -387,6 +404,13 @@ static void listed_host(struct wk_ob *o, const struct rhost *h)
 static void host(struct wk_ob *o, const struct wk_scan_info *info, const struct wk_results *all,
                  const struct rhost *h)
 {
+	bool has_ports = (info->ports && info->ports->n) || h->end - h->begin > 1;
+	struct rsummary s;
+	if (has_ports) {
+		rsummary_make(&s, all, info, h);
+		if (!rhost_listed(info, &s))
+			return; /* --open */
+	}
 	int64_t first = h->host->ts_sec, last = h->host->ts_sec;
 	for (size_t i = h->begin; i < h->end; i++) {
 		int64_t t = wk_results_at(all, i)->ts_sec;
@@ -422,8 +446,8 @@ static void host(struct wk_ob *o, const struct wk_scan_info *info, const struct 
 		wk_ob_puts(o, "/>\n");
 	}
 	wk_ob_puts(o, "</hostnames>\n");
-	if ((info->ports && info->ports->n) || h->end - h->begin > 1)
-		ports(o, info, all, h);
+	if (has_ports)
+		ports(o, info, all, h, &s);
 	times(o, h->host);
 	wk_ob_puts(o, "</host>\n");
 }
@@ -466,6 +490,6 @@ static int xml_end(struct wk_ob *o, const struct wk_scan_info *info, const struc
 const struct wk_scan_writer results_xml_writer = {
     .name = "xml",
     .begin = xml_begin,
-    .result = NULL,
+    .result = xml_result,
     .end = xml_end,
 };

@@ -605,6 +605,8 @@ static void fill(struct cscan *s, uint64_t now_ms, bool stopping)
 				return;
 			}
 			r.idx = wk_perm_at(&s->perm, r.pos);
+			if (s->perm.block > 1) /* -r: target * nports + port, to our layout */
+				r.idx = r.idx % s->nports * s->ntargets + r.idx / s->nports;
 			if (s->sh->only && !bits_get(s->sh->only, r.idx % s->ntargets)) {
 				s->total--; /* a host found down: not probed, as nmap does */
 				continue;
@@ -712,6 +714,9 @@ static int check_opts(const struct wk_scan_opts *o, struct cscan *s, struct wk_e
 	uint32_t k = o->shard_of ? o->shard_k : 1, of = o->shard_of ? o->shard_of : 1;
 	if (k < 1 || k > of)
 		return wk_seterr(err, WK_EINVAL, "connect scan: shard %u/%u", k, of);
+	if (o->ttl || o->data_length || o->badsum) /* the kernel makes the packets */
+		return wk_seterr(err, WK_EINVAL,
+		                 "connect scan: --ttl, --data-length and --badsum need raw probes");
 	s->ntargets = wk_targets_count(o->targets);
 	uint32_t first = o->ports->n, n = 0;
 	for (uint32_t i = 0; i < o->ports->n; i++)
@@ -729,7 +734,7 @@ static int check_opts(const struct wk_scan_opts *o, struct cscan *s, struct wk_e
 		return wk_seterr(err, WK_EINVAL, "connect scan: too many targets x ports");
 	if (of > UINT32_MAX / MAX_WORKERS)
 		return wk_seterr(err, WK_EINVAL, "connect scan: too many shards");
-	wk_perm_init(&s->perm, s->ntargets * n, o->seed);
+	wk_perm_init_blocks(&s->perm, s->ntargets * n, o->ports_in_order ? n : 1, o->seed);
 	wk_shard_init(&s->shard, s->ntargets * n, k, of, o->resume_pos);
 	s->total = wk_shard_left(&s->shard);
 	return 0;

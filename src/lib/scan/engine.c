@@ -397,7 +397,8 @@ static int phase_finish(struct eng *e, struct phase *ph, uint64_t n, bool sharde
 	ph->shard_of = sharded && o->shard_of ? o->shard_of : 1;
 	ph->start = sharded ? o->resume_pos : 0;
 	ph->end = n;
-	wk_perm_init(&ph->perm, n, o->seed);
+	wk_perm_init_blocks(&ph->perm, n, o->ports_in_order && !ph->per_host ? ph->nslots : 1,
+	                    o->seed);
 	ph->tmpl = calloc(ph->nmods, sizeof(*ph->tmpl));
 	if (!ph->tmpl)
 		return wk_seterr(err, WK_ENOMEM, "out of memory");
@@ -603,6 +604,7 @@ int scan_raw_run(const struct wk_scan_opts *o, struct wk_scan_summary *sum, uint
 	    (rc = scan_payloads_load(o->datadir, &pl, err)))
 		goto out;
 	e.c.payloads = pl;
+	e.c.ttl = o->ttl, e.c.data_len = o->data_length, e.c.badsum = o->badsum;
 	e.bufs = malloc((size_t)BATCH * SCAN_PKT_MAX);
 	if (!e.bufs) {
 		rc = wk_seterr(err, WK_ENOMEM, "out of memory");

@@ -28,6 +28,17 @@ void wk_perm_init(struct wk_perm *p, uint64_t n, uint64_t seed)
 	uint64_t s = seed;
 	for (int i = 0; i < 4; i++)
 		p->key[i] = splitmix(&s);
+	p->block = 1;
+}
+
+void wk_perm_init_blocks(struct wk_perm *p, uint64_t n, uint64_t block, uint64_t seed)
+{
+	if (block <= 1 || n % block) {
+		wk_perm_init(p, n, seed);
+		return;
+	}
+	wk_perm_init(p, n / block, seed);
+	p->block = block;
 }
 
 /* The round function: the half block and the round key through a 64-bit mixer (the
@@ -65,7 +76,7 @@ static inline uint64_t decrypt(const struct wk_perm *p, uint64_t x)
 	return l << p->half_bits | r;
 }
 
-uint64_t wk_perm_at(const struct wk_perm *p, uint64_t i)
+static uint64_t perm_at(const struct wk_perm *p, uint64_t i)
 {
 	if (p->n == 0)
 		return 0;
@@ -75,9 +86,16 @@ uint64_t wk_perm_at(const struct wk_perm *p, uint64_t i)
 	return x;
 }
 
+uint64_t wk_perm_at(const struct wk_perm *p, uint64_t i)
+{
+	if (p->block > 1)
+		return perm_at(p, i / p->block) * p->block + i % p->block;
+	return perm_at(p, i);
+}
+
 /* The cycle walk backwards: the values between i and x were all >= n, so the first value
  * below n on the way back from x is i. */
-uint64_t wk_perm_inv(const struct wk_perm *p, uint64_t x)
+static uint64_t perm_inv(const struct wk_perm *p, uint64_t x)
 {
 	if (p->n == 0)
 		return 0;
@@ -85,6 +103,13 @@ uint64_t wk_perm_inv(const struct wk_perm *p, uint64_t x)
 	while (i >= p->n)
 		i = decrypt(p, i);
 	return i;
+}
+
+uint64_t wk_perm_inv(const struct wk_perm *p, uint64_t x)
+{
+	if (p->block > 1)
+		return perm_inv(p, x / p->block) * p->block + x % p->block;
+	return perm_inv(p, x);
 }
 
 void wk_shard_init(struct wk_shard *s, uint64_t n, uint32_t k, uint32_t of, uint64_t start)

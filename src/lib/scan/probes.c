@@ -56,6 +56,33 @@ static uint16_t udp_sport(const struct scan_ctx *c, uint32_t dst, uint16_t dport
 	return (uint16_t)(0x8000u | (cookie(c, dst, 0, dport, KIND_UDP) & 0x7fffu));
 }
 
+/* --data-length: the same random bytes after every probe's header, drawn once per scan
+ * (nmap's meaning) from the run's secret key, so they say nothing about the cookies. */
+static void extra_data(struct wk_wr *w, const struct scan_ctx *c)
+{
+	for (uint64_t i = 0; i < c->data_len; i += 8) {
+		uint64_t r = wk_siphash24(c->key, &i, sizeof(i)) ^ 0x5ca1ab1eull;
+		for (unsigned k = 0; k < 8 && i + k < c->data_len; k++)
+			wk_wr_u8(w, (uint8_t)(r >> (8 * k)));
+	}
+}
+
+/* --badsum: a checksum that is wrong whatever the packet, and never 0 (for UDP over IPv4
+ * 0 means "none"): one less, or 0xfffe for 0 and 1 (0xffff equals 0 in ones' complement). */
+static uint16_t bad_sum(uint16_t cs)
+{
+	return cs <= 1 ? 0xfffe : (uint16_t)(cs - 1);
+}
+
+/* Probe shaping the templates cannot hold. */
+static int shape_check(const struct scan_ctx *c, struct wk_error *err)
+{
+	if (c->data_len > WK_SCAN_DATA_MAX)
+		return wk_seterr(err, WK_EINVAL, "--data-length %u: at most %u bytes",
+		                 (unsigned)c->data_len, WK_SCAN_DATA_MAX);
+	return 0;
+}
+
 /* Link header and IPv4 header (RFC 791) with destination 0 and the checksum over that. */
 static void ip_head(struct wk_wr *w, const struct scan_ctx *c, uint8_t proto, uint16_t l4len)
 {
@@ -67,7 +94,7 @@ static void ip_head(struct wk_wr *w, const struct scan_ctx *c, uint8_t proto, ui
 	wk_wr_be16(w, (uint16_t)(IP_HLEN + l4len));
 	wk_wr_be16(w, 0); /* id: patched per probe */
 	wk_wr_be16(w, 0);
-	wk_wr_u8(w, TCP_TTL);
+	wk_wr_u8(w, c->ttl ? c->ttl : TCP_TTL);
 	wk_wr_u8(w, proto);
 	size_t cm = wk_wr_mark(w);
 	wk_wr_be16(w, 0);
@@ -105,7 +132,10 @@ static int tcp_build(struct scan_tmpl *t, const struct scan_ctx *c, uint8_t flag
 {
 	struct wk_wr w;
 	uint16_t optlen = flags & TCP_SYN ? 4 : 0;
-	uint16_t l4len = (uint16_t)(20 + optlen);
+	uint16_t l4len = (uint16_t)(20 + optlen + c->data_len);
+	int rc = shape_check(c, err);
+	if (rc)
+		return rc;
 	wk_wr_init(&w, t->b, sizeof(t->b));
 	ip_head(&w, c, IPPROTO_TCP, l4len);
 	size_t l4 = wk_wr_mark(&w);
@@ -124,13 +154,14 @@ static int tcp_build(struct scan_tmpl *t, const struct scan_ctx *c, uint8_t flag
 		wk_wr_u8(&w, 4);
 		wk_wr_be16(&w, 1460);
 	}
+	extra_data(&w, c);
 	if (!w.bad) {
 		uint8_t s[4], z[4] = {0};
 		scan_put32(s, c->src);
 		uint32_t sum = wk_csum_pseudo4(s, z, IPPROTO_TCP, l4len);
 		wk_wr_patch_be16(&w, cm, wk_csum_fold(wk_csum_partial(w.base + l4, l4len, sum)));
 	}
-	int rc = done(t, &w, err);
+	rc = done(t, &w, err);
 	t->l3 = c->l2 ? SCAN_ETH_LEN : 0;
 	return rc;
 }
@@ -152,7 +183,7 @@ static size_t tcp_make(uint8_t *out, const struct scan_tmpl *t, const struct sca
 		cs = wk_csum_update32(cs, 0, ck);
 		scan_put32(tcp + 8, ck);
 	}
-	scan_put16(tcp + 16, cs);
+	scan_put16(tcp + 16, c->badsum ? bad_sum(cs) : cs);
 	return t->len;
 }
 
@@ -220,8 +251,11 @@ static bool syn_classify(const struct scan_reply *r, const struct scan_ctx *c,
 {
 	if (r->proto != IPPROTO_TCP)
 		return tcp_error(r, c, KIND_SYN, v);
+	/* a RST acknowledges the SYN and its data (RFC 9293 3.10.7.1); a SYN-ACK may take
+	 * the SYN alone */
+	uint32_t ck = cookie(c, r->src, c->sport, r->sport, KIND_SYN) + 1u;
 	if (r->dst != c->src || r->dport != c->sport || !(r->flags & TCP_ACK) ||
-	    r->ack != cookie(c, r->src, c->sport, r->sport, KIND_SYN) + 1u)
+	    (r->ack != ck && r->ack != ck + c->data_len))
 		return false;
 	v->target = r->src;
 	v->port = r->sport;
@@ -265,13 +299,25 @@ static bool ack_classify(const struct scan_reply *r, const struct scan_ctx *c,
 
 /* ---- UDP ------------------------------------------------------------------------------ */
 
+/* The template is the IP header; --data-length's bytes wait after the room of the UDP
+ * header, outside len, for udp_write to copy as the payload. */
 static int udp_build(struct scan_tmpl *t, const struct scan_ctx *c, struct wk_error *err)
 {
 	struct wk_wr w;
+	int rc = shape_check(c, err);
+	if (rc)
+		return rc;
 	wk_wr_init(&w, t->b, sizeof(t->b));
 	ip_head(&w, c, IPPROTO_UDP, 8);
-	int rc = done(t, &w, err);
+	rc = done(t, &w, err);
 	t->l3 = c->l2 ? SCAN_ETH_LEN : 0;
+	if (!rc && c->data_len) {
+		struct wk_wr d;
+		wk_wr_init(&d, t->b + t->len + 8, sizeof(t->b) - t->len - 8);
+		extra_data(&d, c);
+		if (d.bad)
+			rc = wk_seterr(err, WK_EINVAL, "probe template does not fit");
+	}
 	return rc;
 }
 
@@ -282,6 +328,10 @@ static size_t udp_write(uint8_t *out, const struct scan_tmpl *t, const struct sc
 {
 	size_t plen = 0;
 	const uint8_t *pl = payload ? scan_payloads_get(c->payloads, dport, &plen) : NULL;
+	if (c->data_len) { /* nmap: --data-length replaces the protocol's payload */
+		pl = t->b + t->len + 8;
+		plen = c->data_len;
+	}
 	if (t->len + 8 + plen > SCAN_PKT_MAX)
 		plen = 0;
 	memcpy(out, t->b, t->len);
@@ -298,10 +348,11 @@ static size_t udp_write(uint8_t *out, const struct scan_tmpl *t, const struct sc
 	scan_put16(udp + 4, ulen);
 	scan_put16(udp + 6, 0);
 	if (plen)
-		memcpy(udp + 8, pl, plen);
+		memmove(udp + 8, pl, plen);
 	uint32_t sum = wk_csum_pseudo4(ip + 12, ip + 16, IPPROTO_UDP, ulen);
 	uint16_t ck = wk_csum_fold(wk_csum_partial(udp, ulen, sum));
-	scan_put16(udp + 6, ck ? ck : 0xffff);
+	ck = ck ? ck : 0xffff;
+	scan_put16(udp + 6, c->badsum ? bad_sum(ck) : ck);
 	return t->len + ulen;
 }
 
@@ -346,7 +397,10 @@ static int icmp_build(struct scan_tmpl *t, const struct scan_ctx *c, uint8_t typ
                       struct wk_error *err)
 {
 	struct wk_wr w;
-	uint16_t l4len = type == ICMP_TSTAMP ? 20 : 8;
+	uint16_t l4len = (uint16_t)((type == ICMP_TSTAMP ? 20 : 8) + c->data_len);
+	int rc = shape_check(c, err);
+	if (rc)
+		return rc;
 	wk_wr_init(&w, t->b, sizeof(t->b));
 	ip_head(&w, c, IPPROTO_ICMP, l4len);
 	size_t l4 = wk_wr_mark(&w);
@@ -362,9 +416,10 @@ static int icmp_build(struct scan_tmpl *t, const struct scan_ctx *c, uint8_t typ
 		wk_wr_be32(&w, 0);
 		wk_wr_be32(&w, 0);
 	}
+	extra_data(&w, c);
 	if (!w.bad)
 		wk_wr_patch_be16(&w, cm, wk_csum(w.base + l4, l4len));
-	int rc = done(t, &w, err);
+	rc = done(t, &w, err);
 	t->l3 = c->l2 ? SCAN_ETH_LEN : 0;
 	return rc;
 }

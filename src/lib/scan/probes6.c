@@ -147,8 +147,18 @@ static bool to_us(const struct scan_reply *r, const struct scan_ctx *c, uint8_t 
 
 /* ---- TCP ------------------------------------------------------------------------------ */
 
+/* --ttl, --data-length and --badsum shape the IPv4 templates only (probes.c): the error. */
+static int shape6_check(const struct scan_ctx *c, struct wk_error *err)
+{
+	(void)c;
+	return wk_seterr(err, WK_EINVAL,
+	                 "--ttl, --data-length and --badsum work with IPv4 targets only");
+}
+
 static int tcp6_build(struct scan_tmpl *t, const struct scan_ctx *c, struct wk_error *err)
 {
+	if (c->ttl || c->data_len || c->badsum)
+		return shape6_check(c, err);
 	return head6(t, c, IPPROTO_TCP, HOP_LIMIT, err);
 }
 
@@ -251,6 +261,8 @@ static bool ack6_classify(const struct scan_reply *r, const struct scan_ctx *c,
 
 static int udp6_build(struct scan_tmpl *t, const struct scan_ctx *c, struct wk_error *err)
 {
+	if (c->ttl || c->data_len || c->badsum)
+		return shape6_check(c, err);
 	return head6(t, c, IPPROTO_UDP, HOP_LIMIT, err);
 }
 
@@ -315,6 +327,8 @@ static bool udp6_classify(const struct scan_reply *r, const struct scan_ctx *c,
 
 static int echo6_build(struct scan_tmpl *t, const struct scan_ctx *c, struct wk_error *err)
 {
+	if (c->ttl || c->data_len || c->badsum)
+		return shape6_check(c, err);
 	return head6(t, c, NH_ICMP6, HOP_LIMIT, err);
 }
 

@@ -28,6 +28,10 @@ struct scan_ctx {
 	const struct wk_targets *targets;
 	uint64_t ntargets;
 	const struct scan_payloads *payloads; /* UDP payloads by port; may be NULL */
+	/* probe shaping (wk_scan_opts): TTL (0: 64), extra data bytes, wrong checksums */
+	uint8_t ttl;
+	uint16_t data_len;
+	bool badsum;
 };
 
 /* A probe made once: the bytes with destination, port and cookie fields zero, and the
