@@ -322,6 +322,16 @@ static void be32_to(uint8_t *p, uint32_t v)
 	memcpy(p, &be, 4);
 }
 
+struct wk_capture *eng_capture_open(const char *ifname, const char *filt, struct wk_error *err)
+{
+	struct wk_capture_opts co = {.ifname = ifname,
+	                             .snaplen = RX_SNAPLEN,
+	                             .buffer_size = RX_BUFFER,
+	                             .filter = filt,
+	                             .block_timeout_ms = 10};
+	return wk_capture_open(&co, err);
+}
+
 /* Source address, interface, sender (AF_PACKET to the next hop's MAC when it is known,
  * else a raw IP socket) and the receive ring. */
 static int open_io(struct eng *e, char *ifname, struct wk_error *err)
@@ -350,12 +360,7 @@ static int open_io(struct eng *e, char *ifname, struct wk_error *err)
 	inet_ntop(AF_INET, s, sa, sizeof(sa));
 	snprintf(filt, sizeof(filt), "dst host %s and (tcp or udp or icmp%s)", sa,
 	         e->arp ? " or arp" : "");
-	struct wk_capture_opts co = {.ifname = ifname,
-	                             .snaplen = RX_SNAPLEN,
-	                             .buffer_size = RX_BUFFER,
-	                             .filter = filt,
-	                             .block_timeout_ms = 10};
-	e->cap = wk_capture_open(&co, err);
+	e->cap = eng_capture_open(ifname, filt, err);
 	if (!e->cap)
 		return err ? err->code : WK_ESYS;
 	/* AF_PACKET when one next hop serves every target: the gateway, or the one target */
@@ -401,12 +406,7 @@ int eng_open_more(struct eng *e, const char *ifname, const char *filt, struct wk
 			return err ? err->code : WK_ESYS;
 	}
 	if (e->own_span && strcmp(ifname, "lo")) {
-		struct wk_capture_opts co = {.ifname = "lo",
-		                             .snaplen = RX_SNAPLEN,
-		                             .buffer_size = RX_BUFFER,
-		                             .filter = filt,
-		                             .block_timeout_ms = 10};
-		e->cap_lo = wk_capture_open(&co, err);
+		e->cap_lo = eng_capture_open("lo", filt, err);
 		if (!e->cap_lo)
 			return err ? err->code : WK_ESYS;
 	}

@@ -114,6 +114,8 @@ void eng_emit_mac(struct eng *e, uint32_t addr, uint8_t proto, uint16_t port, ui
 int eng_arp_setup(struct eng *e, struct wk_error *err);
 /* The raw IP sender next to frames and the capture on lo, when the targets need them
  * (filt: the receive filter, engine.c). */
+/* The receive ring on ifname with the BPF filter filt (engine.c). */
+struct wk_capture *eng_capture_open(const char *ifname, const char *filt, struct wk_error *err);
 int eng_open_more(struct eng *e, const char *ifname, const char *filt, struct wk_error *err);
 /* IPv6 (link6.c): the sockets, and a phase's probe modules swapped for their IPv6 forms
  * (those without one dropped). */

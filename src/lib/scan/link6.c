@@ -14,9 +14,6 @@
 #include "wirekit/capture.h"
 #include "wirekit/send.h"
 
-#define RX_BUFFER  (32u << 20)
-#define RX_SNAPLEN 256u
-
 int eng_open_io6(struct eng *e, char *ifname, struct wk_error *err)
 {
 	const struct wk_scan_opts *o = e->o;
@@ -37,12 +34,7 @@ int eng_open_io6(struct eng *e, char *ifname, struct wk_error *err)
 	char filt[128], sa[INET6_ADDRSTRLEN];
 	inet_ntop(AF_INET6, s, sa, sizeof(sa));
 	snprintf(filt, sizeof(filt), "dst host %s and (tcp or udp or icmp6)", sa);
-	struct wk_capture_opts co = {.ifname = ifname,
-	                             .snaplen = RX_SNAPLEN,
-	                             .buffer_size = RX_BUFFER,
-	                             .filter = filt,
-	                             .block_timeout_ms = 10};
-	e->cap = wk_capture_open(&co, err);
+	e->cap = eng_capture_open(ifname, filt, err);
 	if (!e->cap)
 		return err ? err->code : WK_ESYS;
 	if (e->arp) {
