@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The whole test run: debug build and ASan+UBSan build, every suite on both, then the
-# clang-format and banned-function checks. Ends with "N passed, N failed, N skipped".
+# The whole test run: debug build and ASan+UBSan build, every suite on both, the clang
+# (fuzz) and gcc -O3 (release) configurations compiled, then the clang-format and
+# banned-function checks. Ends with "N passed, N failed, N skipped".
 set -u
 cd "$(dirname "$0")/.."
 bash scripts/deps.sh --lab || exit 1 # --lab: daemons and nmap for tests/net/test-service.sh
@@ -63,6 +64,20 @@ else
 		fail=$((fail + 1))
 		failed_names+=("build-fuzz: clang build")
 	fi
+fi
+
+# The release configuration (gcc -O3, what a packager or `meson setup --buildtype=release`
+# gets), compile only: -O3 inlining brings warnings (-Wstringop-overflow ...) the debug
+# build never shows, and -Werror here keeps them from reaching users unseen.
+echo "== build build-release (gcc -O3, compile only)"
+mkdir -p build-release
+if bash scripts/configure.sh build-release --buildtype=release &&
+	ninja -C build-release >build-release/ninja.log 2>&1; then
+	pass=$((pass + 1))
+else
+	tail -40 build-release/ninja.log 2>/dev/null
+	fail=$((fail + 1))
+	failed_names+=("build-release: gcc -O3 build")
 fi
 
 echo "== clang-format"

@@ -120,6 +120,8 @@ struct wk_perm {
 };
 void wk_perm_init(struct wk_perm *p, uint64_t n, uint64_t seed);
 uint64_t wk_perm_at(const struct wk_perm *p, uint64_t i);
+/* The inverse: wk_perm_inv(p, wk_perm_at(p, i)) == i for i < n (x < n). */
+uint64_t wk_perm_inv(const struct wk_perm *p, uint64_t x);
 
 /* Shard k of N (1 <= k <= N): positions i with i % N == k - 1. Resuming stores the next
  * position (pos; start is rounded up to the shard's next position). wk_shard_next returns
@@ -221,7 +223,13 @@ struct wk_scan_result {
 	uint8_t mac[6]; /* of the replying neighbour (ARP, ND, on-link replies) */
 	int64_t ts_sec; /* when decided (wall clock) */
 	uint32_t ts_nsec;
-	uint32_t rtt_us;                   /* probe to reply in microseconds, 0 unknown */
+	/* Probe to reply in microseconds, 0 unknown. In the table (wk_results_add) a host
+	 * record holds nmap's smoothed RTT of its host (srtt) and rttvar_us its variation:
+	 * every timed answer of the host, its own and its ports', folded in as nmap's
+	 * timing.cc does. A host record added with rtt_us and rttvar_us 0 is one sample; with
+	 * rttvar_us set it is a table record copied back and replaces both. */
+	uint32_t rtt_us;
+	uint32_t rttvar_us;
 	const struct wk_scan_service *svc; /* NULL: none yet (the table keeps a copy) */
 	const char *hostname;              /* host records: the PTR name (-R), NULL none (the table
 	                                    * keeps a copy; a later record without one keeps it) */
@@ -336,6 +344,12 @@ struct wk_scan_progress {
 	uint64_t found;       /* results reported */
 	uint64_t retransmits;
 	uint64_t rx_drops; /* kernel drops on the receive ring */
+	/* The phase running, by nmap's name for it: "ARP Ping Scan", "Ping Scan", "SYN Stealth
+	 * Scan", "ACK Scan", "UDP Scan", "SYN Stealth Scan + UDP Scan" (one walk),
+	 * "Connect Scan". sent and total count this phase (and pass) only, so a scan of two
+	 * phases (discovery then ports; -sT -sU: UDP then connects) starts again from 0 %
+	 * in each, as nmap's timing lines do. Never NULL. */
+	const char *phase;
 };
 
 struct wk_scan_record; /* below */

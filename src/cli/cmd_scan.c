@@ -233,7 +233,7 @@ __attribute__((format(printf, 1, 2))) static int usage_err(const char *fmt, ...)
 static int parse_o(struct args *a, const char *kind, int argc, char **argv)
 {
 	static const char *const names[][2] = {
-	    {"N", "text"}, {"J", "json"}, {"X", "xml"}, {"G", "grep"}, {"A", ""}};
+	    {"N", "normal"}, {"J", "json"}, {"X", "xml"}, {"G", "grep"}, {"A", ""}};
 	if (optind >= argc)
 		return usage_err("-o%s needs a file name", kind);
 	const char *path = argv[optind++];
@@ -244,7 +244,7 @@ static int parse_o(struct args *a, const char *kind, int argc, char **argv)
 			/* -oA BASE: nmap's three */
 			static char bufs[3][4096];
 			static const char *const ext[3][2] = {
-			    {".nmap", "text"}, {".xml", "xml"}, {".gnmap", "grep"}};
+			    {".nmap", "normal"}, {".xml", "xml"}, {".gnmap", "grep"}};
 			for (int k = 0; k < 3; k++) {
 				snprintf(bufs[k], sizeof(bufs[k]), "%s%s", path, ext[k][0]);
 				if (a->nouts == SCAN_MAX_OUTS)
@@ -263,30 +263,43 @@ static int parse_o(struct args *a, const char *kind, int argc, char **argv)
 	return usage_err("unknown output -o%s (N, J, X, G, A)", kind);
 }
 
-static int parse_s(struct args *a, const char *v)
+static int parse_s1(struct args *a, char ch)
 {
 	static const struct {
-		const char *s;
+		char c;
 		enum wk_scan_type t;
-	} types[] = {{"S", WK_SCAN_SYN}, {"A", WK_SCAN_ACK},  {"T", WK_SCAN_CONNECT},
-	             {"U", WK_SCAN_UDP}, {"n", WK_SCAN_NONE}, {"P", WK_SCAN_NONE}};
-	if (!strcmp(v, "V")) { /* -sV goes with any port scan type */
+	} types[] = {{'S', WK_SCAN_SYN}, {'A', WK_SCAN_ACK},  {'T', WK_SCAN_CONNECT},
+	             {'U', WK_SCAN_UDP}, {'n', WK_SCAN_NONE}, {'P', WK_SCAN_NONE}};
+	if (ch == 'V') { /* -sV goes with any port scan type */
 		a->svc.version = true;
 		return 0;
 	}
 	for (size_t i = 0; i < WK_ARRAY_SIZE(types); i++)
-		if (!strcmp(v, types[i].s)) {
+		if (ch == types[i].c) {
 			if (scan_mix_type(&a->type, &a->udp_too, a->type_set, types[i].t)) {
 				a->type_set = true;
 				return 0;
 			}
 			if (a->type_set && a->type != types[i].t)
-				return usage_err("-s%s: one scan type per run", v);
+				return usage_err("-s%c: one scan type per run", ch);
 			a->type = types[i].t;
 			a->type_set = true;
 			return 0;
 		}
-	return usage_err("unknown or unsupported scan type -s%s (S, A, T, U, n)", v);
+	return usage_err("unknown or unsupported scan type -s%c (S, A, T, U, n, V)", ch);
+}
+
+/* -sS, and as nmap several letters in one: -sSU, -sSV, -sUV */
+static int parse_s(struct args *a, const char *v)
+{
+	if (!*v)
+		return usage_err("-s needs a scan type (S, A, T, U, n, V)");
+	for (; *v; v++) {
+		int rc = parse_s1(a, *v);
+		if (rc)
+			return rc;
+	}
+	return 0;
 }
 
 static int parse_p(struct args *a, const char *v)
@@ -675,15 +688,22 @@ int cmd_scan(int argc, char **argv)
 	uint64_t rseed = 0, rpos = 0, pos = 0;
 	memset(&c, 0, sizeof(c));
 	c.resume_fd = -1;
+	/* the command line as typed, for the report headers, before getopt permutes argv
+	 * (options after the targets move before them) */
+	cmdline = join_args(argc, argv);
 	status = parse_args(&a, argc, argv, false);
-	if (status)
+	if (status) {
+		free(cmdline);
 		return status < 0 ? 0 : status;
+	}
 	char **posv = argv + optind;
 	int npos = argc - optind;
 	c.argc = argc;
 	c.argv = argv;
 	if (a.resume) {
 		const char *rf = a.resume;
+		free(cmdline);
+		cmdline = NULL;
 		if (argc > 3 || npos)
 			return usage_err("%s takes no other options (they are in the file)",
 			                 "--resume");
@@ -767,7 +787,8 @@ int cmd_scan(int argc, char **argv)
 	}
 	if (!stdout_used && (status = scan_out_add(&c, "text", "-", false)))
 		goto out;
-	cmdline = join_args(c.argc, c.argv);
+	if (!cmdline) /* resumed: the interrupted scan's command line */
+		cmdline = join_args(c.argc, c.argv);
 	c.info.args = cmdline ? cmdline : "wirekit scan";
 	c.info.scan_type = type_name(o->type);
 	c.info.ports = o->type == WK_SCAN_NONE ? NULL : &ports;

@@ -111,6 +111,19 @@ void scan_out_result(void *ctx, const struct wk_scan_result *r)
 		c->out_err = 1;
 		return;
 	}
+	/* a host line says what the table made of it: the round trip of every answer so far
+	 * (the -Pn user-set record keeps the one its ports' answers gave) */
+	const struct wk_scan_result *hr =
+	    silent || r->proto != WK_SCAN_HOST
+	        ? NULL
+	        : wk_results_find(c->table, &r->addr, WK_SCAN_HOST, 0);
+	struct wk_scan_result merged;
+	if (hr && hr->state == r->state) {
+		merged = *r;
+		merged.rtt_us = hr->rtt_us;
+		merged.rttvar_us = hr->rttvar_us;
+		r = &merged;
+	}
 	for (unsigned i = 0; i < c->nouts; i++) {
 		struct scan_out *o = &c->outs[i];
 		if (!o->w->result)
@@ -153,10 +166,11 @@ void scan_out_progress(void *ctx, const struct wk_scan_progress *p)
 	double left = p->total > p->sent ? (double)(p->total - p->sent) : 0;
 	fmt_eta(eta, sizeof(eta), p->rate > 0 ? left / p->rate : -1);
 	fprintf(stderr,
-	        "%ssent %" PRIu64 ", %.0f pps, %.1f%% done, eta %s, found %" PRIu64
+	        "%s%s: sent %" PRIu64 ", %.0f pps, %.1f%% done, eta %s, found %" PRIu64
 	        ", retransmitted %" PRIu64 ", pass %u, rx drops %" PRIu64 "%s",
-	        c->tty && !lines ? "\r\033[K" : "", p->sent, p->rate, pct, eta, p->found,
-	        p->retransmits, p->pass, p->rx_drops, c->tty && !lines ? "" : "\n");
+	        c->tty && !lines ? "\r\033[K" : "", p->phase ? p->phase : "Scan", p->sent, p->rate,
+	        pct, eta, p->found, p->retransmits, p->pass, p->rx_drops,
+	        c->tty && !lines ? "" : "\n");
 	if (c->verbose)
 		fprintf(stderr, "%sseed %" PRIu64 ", position %" PRIu64 "\n",
 		        c->tty && !lines ? "\n" : "", c->o.seed, p->pos);

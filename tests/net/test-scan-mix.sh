@@ -275,8 +275,18 @@ assert not bad, bad
 PY
 # without -Pn: host discovery first; only the hosts found up get connects and UDP probes
 # (the silent .20-.23 none), and each of their ports is the lab's truth
-scan tdisc -sT -sU -p "U:53,1000,T:22,25" "$H" --reason "${FAST[@]}"
+scan tdisc -sT -sU -p "U:53,1000,T:22,25" "$H" --reason "${FAST[@]}" --stats-every 0.05
 check "-sT -sU with discovery: exit 0" rc_is tdisc 0
+# the progress lines name each phase, as nmap's timing lines do, in the order they run
+check "-sT -sU: progress lines name the phases in order (Ping, UDP, Connect)" python3 - "$T/tdisc.err" <<'PY'
+import re, sys
+seen = []
+for l in open(sys.argv[1]):
+    m = re.match(r"^([A-Za-z +]+): sent \d+, ", l)
+    if m and (not seen or seen[-1] != m.group(1)):
+        seen.append(m.group(1))
+assert seen == ["Ping Scan", "UDP Scan", "Connect Scan"], seen
+PY
 check "-sT -sU with discovery: ports of the up hosts only, each the truth" python3 - "$LAB" "$T/tdisc.json" <<'PY'
 import json, subprocess, sys
 up, ports, summ = set(), {}, None

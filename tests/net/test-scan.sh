@@ -61,6 +61,24 @@ check "-sS with discovery: no ports of down hosts" \
 	bash -c "! grep -q '\"198.19.0.2[0-4]\",\"proto\"' '$T/disc.json'"
 check "-sS with discovery: host records" truth disc any 1-30 0 "$T/disc.json"
 
+# round trips (tests/net/scanrtt.py): every host up shows nmap's latency and its JSON line
+# rtt_us > 0, every answered port rtt_us > 0, none above the elapsed time; with -Pn only the
+# hosts that answered something themselves (nmap prints no latency for the others)
+RTT=$(dirname "$0")/scanrtt.py
+scan udpd -sU -p "$UP" "$H" "${FAST[@]}"
+rtt_ok() { # NAME [pn]
+	python3 "$RTT" "$T/$1.out" "$T/$1.json" "${2:-}" >"$T/$1.rtt" 2>&1
+	local r=$?
+	sed 's/^/    /' "$T/$1.rtt"
+	return $r
+}
+check "-sn -PE: latency of every host up" rtt_ok snPE
+check "-sn -PS22: latency of every host up" rtt_ok snPS22
+check "-sS: latency of every host up, rtt_us of every answer" rtt_ok disc
+check "-sU: latency of every host up, rtt_us of every answer" rtt_ok udpd
+check "-Pn -sS: latency of every host that answered" rtt_ok syn pn
+check "-Pn -sU: latency of every host that answered" rtt_ok udp pn
+
 # no options: discovery + the top 1,000 TCP ports as a SYN scan; without CAP_NET_RAW a
 # connect scan with a one-line notice
 scan def 198.19.0.1-3 "${FAST[@]}"
@@ -142,11 +160,17 @@ check "port 65536: exit 2" bad_input bad3 65536 -p 65536 198.19.0.1
 check "unresolvable name: exit 2" bad_input bad4 no-such-host.invalid -p 80 no-such-host.invalid
 check "empty after excludes: exit 2" bad_input bad5 "no targets" -p 80 198.19.0.0/28 --exclude 198.19.0.0/24
 check "unknown option: exit 2" bad_input bad6 --bogus --bogus 198.19.0.1
+check "unknown scan type letter: exit 2" bad_input bad7 "-sX" -sSX -p 80 198.19.0.1
 sleep 1
 kill "$BGPID" 2>/dev/null
 wait_pid "$BGPID" 5
 check "bad input: no packet on the link" bash -c \
 	"[ \$(tcpdump -r $T/bad.pcap -n 2>/dev/null | tee /dev/stderr | wc -l) = 0 ]"
+
+# nmap's scan type letters in one word: -sSU is -sS -sU
+scan sSU -sSU -Pn -p U:53,T:22 198.19.0.1 --reason
+check "-sSU: the TCP and the UDP port, as -sS -sU" bash -c \
+	"grep -q '^22/tcp  *open  *ssh  *syn-ack' $T/sSU.out && grep -q '^53/udp  *open ' $T/sSU.out"
 
 # 5% loss each way on the target: recall >= 99.9%, no false positive
 ip netns exec "$G" nft -f - <<NFT

@@ -171,6 +171,42 @@ static void test_huge(void **state)
 	}
 }
 
+/* The inverse undoes the walk: every i of small spaces (n = 1, 2, odd, powers of four and
+ * their neighbours), samples of large ones, and many seeds. */
+static void test_inverse(void **state)
+{
+	(void)state;
+	const uint64_t ns[] = {1, 2, 3, 4, 5, 7, 15, 16, 17, 63, 64, 65, 255, 1000, 4097, 65537};
+	for (size_t k = 0; k < WK_ARRAY_SIZE(ns); k++)
+		for (uint64_t seed = 0; seed < 40; seed++) {
+			struct wk_perm p;
+			wk_perm_init(&p, ns[k], seed * 0x9e3779b97f4a7c15ull + k);
+			for (uint64_t i = 0; i < ns[k]; i++) {
+				uint64_t x = wk_perm_at(&p, i), j = wk_perm_inv(&p, x);
+				if (j != i)
+					fail_msg("n %llu seed %llu: inv(at(%llu)) = %llu",
+					         (unsigned long long)ns[k],
+					         (unsigned long long)seed, (unsigned long long)i,
+					         (unsigned long long)j);
+			}
+		}
+	const uint64_t big[] = {(1ull << 24) * 1000 + 17, (1ull << 40) + 3, (1ull << 63) - 25,
+	                        UINT64_MAX};
+	for (size_t k = 0; k < WK_ARRAY_SIZE(big); k++) {
+		struct wk_perm p;
+		wk_perm_init(&p, big[k], 77 + k);
+		uint64_t s = 12345;
+		for (unsigned t = 0; t < 20000; t++) {
+			s = s * 6364136223846793005ull + 1442695040888963407ull;
+			uint64_t i = t < 100 ? t : t < 200 ? big[k] - 1 - (t - 100) : s % big[k];
+			assert_int_equal(wk_perm_inv(&p, wk_perm_at(&p, i)), i);
+		}
+	}
+	struct wk_perm z;
+	wk_perm_init(&z, 0, 1);
+	assert_int_equal(wk_perm_inv(&z, 0), 0);
+}
+
 /* Not a test of speed (never asserted): prints ns per call for the report. */
 static void test_speed(void **state)
 {
@@ -194,7 +230,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_full_walks), cmocka_unit_test(test_shards),
 	    cmocka_unit_test(test_resume),     cmocka_unit_test(test_seeds_and_spread),
-	    cmocka_unit_test(test_huge),       cmocka_unit_test(test_speed),
+	    cmocka_unit_test(test_huge),       cmocka_unit_test(test_inverse),
+	    cmocka_unit_test(test_speed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -118,7 +118,7 @@ static void test_registry(void **state)
 	(void)state;
 	size_t n;
 	const struct wk_scan_writer *const *w = wk_scan_writers(&n);
-	assert_int_equal(n, 4);
+	assert_int_equal(n, 5);
 	for (size_t i = 0; i < n; i++) {
 		assert_non_null(w[i]->begin);
 		assert_non_null(w[i]->end);
@@ -564,6 +564,7 @@ static void test_xml(void **state)
 	    "<port protocol=\"tcp\" portid=\"80\"><state state=\"open\" reason=\"syn-ack\" "
 	    "reason_ttl=\"64\"/></port>\n"
 	    "</ports>\n"
+	    "<times srtt=\"120\" rttvar=\"5000\" to=\"100000\"/>\n"
 	    "</host>\n"
 	    "<host starttime=\"1765000001\" endtime=\"1765000001\"><status state=\"up\" "
 	    "reason=\"syn-ack\" reason_ttl=\"63\"/>\n"
@@ -587,12 +588,75 @@ static void test_xml(void **state)
 	    "ports=\"1-1000\"/>\n"
 	    "</extraports>\n"
 	    "</ports>\n"
+	    "<times srtt=\"1500\" rttvar=\"5000\" to=\"100000\"/>\n"
 	    "</host>\n"
 	    "<runstats><finished time=\"1765000005\" timestr=\"Sat Dec  6 05:46:45 2025\" "
 	    "summary=\"wirekit done at Sat Dec  6 05:46:45 2025; 17 IP addresses (3 hosts up) "
 	    "scanned in 5.00 seconds\" elapsed=\"5.00\" exit=\"success\"/><hosts up=\"3\" "
 	    "down=\"14\" total=\"17\"/>\n"
 	    "</runstats>\n</nmaprun>\n");
+	wk_results_free(t);
+}
+
+/* A host's round trip is nmap's srtt over every timed answer, its own and its ports'
+ * (timing.cc: the first sets srtt and rttvar = max(5 ms, srtt); then srtt += d / 8,
+ * rttvar += (|d| - rttvar) / 4); a later record without one (-Pn's user-set) keeps it, a
+ * port added again (with its service) is not counted twice, a copy of the table's record
+ * replaces both. */
+static void test_rtt_fold(void **state)
+{
+	(void)state;
+	struct wk_results *t = wk_results_new(NULL);
+	struct wk_scan_addr a = v4(198, 19, 0, 5), b = v4(198, 19, 0, 6);
+	struct wk_scan_result p = port(a, WK_SP_TCP, 22, WK_PS_OPEN, WK_RS_SYN_ACK, 64);
+	p.rtt_us = 400; /* -Pn: the port answer makes the host record */
+	add(t, p);
+	const struct wk_scan_result *h = wk_results_find(t, &a, WK_SCAN_HOST, 0);
+	assert_non_null(h);
+	assert_int_equal(h->rtt_us, 400);
+	assert_int_equal(h->rttvar_us, 5000);
+	p = port(a, WK_SP_TCP, 23, WK_PS_CLOSED, WK_RS_RESET, 64);
+	p.rtt_us = 80; /* d = -320: srtt 400 - 40, rttvar 5000 + (320 - 5000) / 4 */
+	add(t, p);
+	h = wk_results_find(t, &a, WK_SCAN_HOST, 0);
+	assert_int_equal(h->rtt_us, 360);
+	assert_int_equal(h->rttvar_us, 3830);
+	add(t, p); /* the same answer again: no second sample */
+	h = wk_results_find(t, &a, WK_SCAN_HOST, 0);
+	assert_int_equal(h->rtt_us, 360);
+	p = port(a, WK_SP_TCP, 25, WK_PS_FILTERED, WK_RS_ADMIN_PROHIBITED, 63);
+	p.rtt_us = 9000000; /* 9 s: nmap ignores it */
+	add(t, p);
+	h = wk_results_find(t, &a, WK_SCAN_HOST, 0);
+	assert_int_equal(h->rtt_us, 360);
+	/* -Pn's user-set record after the scan: its reason, the round trip kept */
+	add(t, hostrec(a, WK_PS_HOST_UP, WK_RS_USER_SET, 0, 0));
+	h = wk_results_find(t, &a, WK_SCAN_HOST, 0);
+	assert_int_equal(h->reason, WK_RS_USER_SET);
+	assert_int_equal(h->rtt_us, 360);
+	assert_int_equal(h->rttvar_us, 3830);
+	/* a copy of the record (the CLI adds one with its -R name) replaces, not folds */
+	struct wk_scan_result c = *h;
+	c.hostname = "a.lab";
+	add(t, c);
+	h = wk_results_find(t, &a, WK_SCAN_HOST, 0);
+	assert_int_equal(h->rtt_us, 360);
+	assert_int_equal(h->rttvar_us, 3830);
+	assert_string_equal(h->hostname, "a.lab");
+	/* discovery: the host's own answer first, then its ports' */
+	add(t, hostrec(b, WK_PS_HOST_UP, WK_RS_ECHO_REPLY, 64, 1000));
+	p = port(b, WK_SP_TCP, 80, WK_PS_OPEN, WK_RS_SYN_ACK, 64);
+	p.rtt_us = 2000; /* d = 1000: srtt 1125, rttvar 5000 + (1000 - 5000) / 4 */
+	add(t, p);
+	h = wk_results_find(t, &b, WK_SCAN_HOST, 0);
+	assert_int_equal(h->rtt_us, 1125);
+	assert_int_equal(h->rttvar_us, 4000);
+	/* a host without any timed answer has none (no latency, no <times>) */
+	struct wk_scan_addr z = v4(198, 19, 0, 7);
+	add(t, port(z, WK_SP_TCP, 80, WK_PS_OPEN, WK_RS_SYN_ACK, 64));
+	h = wk_results_find(t, &z, WK_SCAN_HOST, 0);
+	assert_int_equal(h->rtt_us, 0);
+	assert_int_equal(h->rttvar_us, 0);
 	wk_results_free(t);
 }
 
@@ -762,6 +826,37 @@ static void test_grep(void **state)
 	wk_results_free(t);
 }
 
+/* -oN: nmap's file form, the hosts of the screen's between the comment lines of -oG; a
+ * host whose ports are all shown gets an empty line where "Not shown" would be, as nmap. */
+static void test_normal(void **state)
+{
+	(void)state;
+	struct wk_scan_info info;
+	struct wk_scan_summary sum;
+	struct wk_results *t = fixture(&info, &sum);
+	static struct wk_port two_v[2] = {{WK_SP_TCP, 22}, {WK_SP_TCP, 25}};
+	static struct wk_ports two = {two_v, 2};
+	info.ports = &two;
+	wk_results_free(t);
+	t = wk_results_new(NULL);
+	struct wk_scan_addr a = v4(198, 19, 0, 5);
+	add(t, port(a, WK_SP_TCP, 22, WK_PS_OPEN, WK_RS_SYN_ACK, 64));
+	add(t, hostrec(a, WK_PS_HOST_UP, WK_RS_ECHO_REPLY, 64, 0));
+	expect(run("normal", &info, t, &sum),
+	       "# wirekit " WIREKIT_VERSION " scan initiated Sat Dec  6 05:46:40 2025 as: "
+	       "wirekit scan -p 1-1000 198.19.0.0/28 2001:db8::1\n"
+	       "wirekit scan report for 198.19.0.5\n"
+	       "Host is up.\n"
+	       "\n"
+	       "PORT   STATE    SERVICE\n"
+	       "22/tcp open     unknown\n"
+	       "25/tcp filtered unknown\n"
+	       "\n"
+	       "# wirekit done at Sat Dec  6 05:46:45 2025 -- 17 IP addresses (3 hosts up) scanned "
+	       "in 5.00 seconds\n");
+	wk_results_free(t);
+}
+
 /* With nmap's nmap-services loaded the SERVICE column and XML <service> name the port
  * (skipped when nmap-common is not installed). */
 static void test_services(void **state)
@@ -867,9 +962,11 @@ int main(void)
 	    cmocka_unit_test(test_json_flush_and_escape),
 	    cmocka_unit_test(test_xml),
 	    cmocka_unit_test(test_xml_escape),
+	    cmocka_unit_test(test_rtt_fold),
 	    cmocka_unit_test(test_scripts),
 	    cmocka_unit_test(test_scripts_random),
 	    cmocka_unit_test(test_grep),
+	    cmocka_unit_test(test_normal),
 	    cmocka_unit_test(test_services),
 	    cmocka_unit_test(test_rwalk),
 	};

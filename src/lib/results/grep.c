@@ -23,18 +23,6 @@ static void field(struct wk_ob *o, const char *s)
 	}
 }
 
-static int grep_begin(struct wk_ob *o, const struct wk_scan_info *info)
-{
-	char t[64];
-	rtime_ctime(t, sizeof(t), info->start_sec);
-	wk_ob_puts(o, "# wirekit " WIREKIT_VERSION " scan initiated ");
-	wk_ob_puts(o, t);
-	wk_ob_puts(o, " as: ");
-	wk_ob_puts(o, info->args ? info->args : "wirekit scan");
-	wk_ob_putc(o, '\n');
-	return o->err;
-}
-
 static void host_prefix(struct wk_ob *o, const struct rhost *h)
 {
 	wk_ob_puts(o, "Host: ");
@@ -108,20 +96,12 @@ static int grep_end(struct wk_ob *o, const struct wk_scan_info *info, const stru
 		if ((info->ports && info->ports->n) || h.end - h.begin > 1)
 			ports_line(o, info, all, &h);
 	}
-	char t[64], done[160];
-	rtime_ctime(t, sizeof(t), sum->end_sec);
-	rdone(done, sizeof(done), sum);
-	wk_ob_puts(o, "# wirekit done at ");
-	wk_ob_puts(o, t);
-	wk_ob_puts(o, " -- ");
-	wk_ob_puts(o, done);
-	wk_ob_putc(o, '\n');
-	return wk_ob_flush(o);
+	return rcomment_done(o, sum);
 }
 
 const struct wk_scan_writer results_grep_writer = {
     .name = "grep",
-    .begin = grep_begin,
+    .begin = rcomment_begin,
     .result = NULL,
     .end = grep_end,
 };

@@ -49,10 +49,8 @@ const char *wk_reason_name(enum wk_reason r)
 
 /* Sorted by name; tests/unit/test_results.c checks the order and uniqueness. */
 static const struct wk_scan_writer *const writers[] = {
-    &results_grep_writer,
-    &results_json_writer,
-    &results_text_writer,
-    &results_xml_writer,
+    &results_grep_writer, &results_json_writer, &results_normal_writer,
+    &results_text_writer, &results_xml_writer,
 };
 
 const struct wk_scan_writer *const *wk_scan_writers(size_t *n)

@@ -7,7 +7,7 @@
 
 /* The writers (text.c, jsonl.c, xml.c, grep.c). */
 extern const struct wk_scan_writer results_text_writer, results_json_writer, results_xml_writer,
-    results_grep_writer;
+    results_grep_writer, results_normal_writer;
 
 /* Records [begin, end) of one host in the sorted table. host: its host record or NULL. */
 struct rhost {
@@ -97,6 +97,11 @@ void rtime_iso(char *buf, size_t n, int64_t sec, uint32_t nsec);
 void rlatency(char *buf, size_t n, uint32_t us);
 /* "N IP address(es) (M host(s) up) scanned in X.XX seconds" */
 void rdone(char *buf, size_t n, const struct wk_scan_summary *sum);
+/* The comment lines that open and close nmap's -oN and -oG files: "# wirekit VERSION scan
+ * initiated DATE as: ARGS" and "# wirekit done at DATE -- N IP addresses (...)"; the
+ * second flushes. */
+int rcomment_begin(struct wk_ob *o, const struct wk_scan_info *info);
+int rcomment_done(struct wk_ob *o, const struct wk_scan_summary *sum);
 
 /* scripts.c: a port's --banners findings as nmap script output ("banner", "ssl-cert",
  * "tls-session"): text lines separated by '\n', without the "| " prefixes. */

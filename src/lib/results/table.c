@@ -206,6 +206,35 @@ static int rank(const struct wk_scan_result *x)
 	}
 }
 
+/* nmap's round-trip estimate of a host (timing.cc, adjust_timeouts2), in microseconds: the
+ * first sample sets srtt and rttvar = max(5 ms, min(srtt, 2 s)); a later one moves srtt by
+ * an eighth and rttvar by a quarter of the difference; samples of 8 s or more, and jumps
+ * over 1.5 s and over 3 srtt + 2 rttvar, are ignored as nmap ignores them. */
+static int64_t shr_floor(int64_t v, unsigned k)
+{
+	return v >= 0 ? v / ((int64_t)1 << k) : -((-v + ((int64_t)1 << k) - 1) / ((int64_t)1 << k));
+}
+
+static void rtt_fold(struct wk_scan_result *h, uint32_t sample)
+{
+	if (!sample)
+		return;
+	if (!h->rtt_us) {
+		h->rtt_us = sample;
+		h->rttvar_us = sample < 5000 ? 5000 : sample > 2000000 ? 2000000 : sample;
+		return;
+	}
+	int64_t srtt = h->rtt_us, var = h->rttvar_us, d = (int64_t)sample - srtt;
+	if (sample >= 8000000 || (d > 1500000 && d > 3 * srtt + 2 * var))
+		return;
+	srtt += shr_floor(d, 3);
+	var += shr_floor((d < 0 ? -d : d) - var, 2);
+	if (var > 2300000)
+		var = 2000000;
+	h->rtt_us = srtt > 0 ? (uint32_t)srtt : 1;
+	h->rttvar_us = var > 0 ? (uint32_t)var : 0;
+}
+
 static int check(const struct wk_scan_result *x, struct wk_error *err)
 {
 	if (x->addr.family != AF_INET && x->addr.family != AF_INET6)
@@ -239,6 +268,16 @@ static int put(struct wk_results *r, const struct wk_scan_result *x, struct wk_e
 	}
 	if (r->idx[s]) {
 		struct wk_scan_result *old = &r->v[(uint32_t)r->idx[s] - 1];
+		/* a host's round trip is every timed answer's, whichever record wins */
+		uint32_t srtt = old->rtt_us, var = old->rttvar_us;
+		if (x->proto == WK_SCAN_HOST && x->rtt_us && x->rttvar_us) {
+			srtt = x->rtt_us;
+			var = x->rttvar_us;
+		} else if (x->proto == WK_SCAN_HOST) {
+			rtt_fold(old, x->rtt_us);
+			srtt = old->rtt_us;
+			var = old->rttvar_us;
+		}
 		if (rank(x) < rank(old)) {
 			/* a name learned later still belongs to the host */
 			if (name && old->proto == WK_SCAN_HOST) {
@@ -254,10 +293,15 @@ static int put(struct wk_results *r, const struct wk_scan_result *x, struct wk_e
 		const char *keep_name = old->hostname;
 		struct wk_scan_result was = *old;
 		*old = *x;
-		/* a MAC learned earlier still belongs to the host (-Pn: user-set comes last) */
-		if (!x->has_mac && was.has_mac && x->proto == WK_SCAN_HOST) {
-			old->has_mac = true;
-			memcpy(old->mac, was.mac, 6);
+		if (x->proto == WK_SCAN_HOST) {
+			old->rtt_us = srtt;
+			old->rttvar_us = var;
+			/* a MAC learned earlier still belongs to the host (-Pn: user-set comes
+			 * last) */
+			if (!x->has_mac && was.has_mac) {
+				old->has_mac = true;
+				memcpy(old->mac, was.mac, 6);
+			}
 		}
 		if (name) {
 			free((void *)keep_name);
@@ -290,10 +334,24 @@ static int put(struct wk_results *r, const struct wk_scan_result *x, struct wk_e
 		memset(n->addr.b + 4, 0, 12);
 	n->svc = svc;
 	n->hostname = name;
+	if (n->proto == WK_SCAN_HOST && !n->rttvar_us) { /* one sample */
+		uint32_t sample = n->rtt_us;
+		n->rtt_us = 0;
+		rtt_fold(n, sample);
+	}
 	r->idx[s] = entry(r, n, r->n);
 	r->n++;
 	r->sorted = false;
 	return 0;
+}
+
+static struct wk_scan_result *find(struct wk_results *r, const struct wk_scan_addr *addr,
+                                   uint8_t proto, uint16_t port)
+{
+	if (!r->idx)
+		return NULL;
+	size_t s = slot_of(r, addr, proto, port);
+	return r->idx[s] ? &r->v[(uint32_t)r->idx[s] - 1] : NULL;
 }
 
 int wk_results_add(struct wk_results *r, const struct wk_scan_result *res, struct wk_error *err)
@@ -301,10 +359,16 @@ int wk_results_add(struct wk_results *r, const struct wk_scan_result *res, struc
 	int rc = check(res, err);
 	if (rc)
 		return rc;
-	if (res->proto != WK_SCAN_HOST && rank(res) == 2) {
+	if (res->proto != WK_SCAN_HOST) {
 		/* The host answered, so it is up: nmap's "Host is up, received syn-ack". */
-		const struct wk_scan_result *h = wk_results_find(r, &res->addr, WK_SCAN_HOST, 0);
-		if (!h || h->state != WK_PS_HOST_UP) {
+		struct wk_scan_result *h = find(r, &res->addr, WK_SCAN_HOST, 0);
+		const struct wk_scan_result *p = find(r, &res->addr, res->proto, res->port);
+		if (h && h->state == WK_PS_HOST_UP) {
+			/* the port's round trip is the host's too; once (a port record added
+			 * again with its service details is the same answer) */
+			if (!p || !p->rtt_us)
+				rtt_fold(h, res->rtt_us);
+		} else if (rank(res) == 2) {
 			struct wk_scan_result up = *res;
 			up.proto = WK_SCAN_HOST;
 			up.port = 0;

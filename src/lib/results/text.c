@@ -1,7 +1,10 @@
 /* The nmap-like text report: a start line, then per host that is up "wirekit scan report
- * for", "Host is up", the "Not shown" line for collapsed states and the PORT STATE
- * SERVICE [REASON] [VERSION] table with nmap's column rule (each column as wide as its
- * widest cell plus one space, no trailing blanks), then "wirekit done". */
+ * for", "Host is up", the "Not shown" line for collapsed states (else an empty line, as
+ * nmap) and the PORT STATE SERVICE [REASON] [VERSION] table with nmap's column rule (each
+ * column as wide as its widest cell plus one space, no trailing blanks), then "wirekit
+ * done". Two writers: "text" is the screen's form, "normal" the form of nmap's -oN file
+ * (the same hosts between a "# ... scan initiated ... as: ARGS" line and a "# ... done
+ * at" line, as grep.c writes them). */
 #include <stdio.h>
 #include <string.h>
 
@@ -196,8 +199,8 @@ static void mac_line(struct wk_ob *o, const struct wk_scan_info *info,
 	wk_ob_puts(o, ")\n");
 }
 
-static int text_end(struct wk_ob *o, const struct wk_scan_info *info, const struct wk_results *all,
-                    const struct wk_scan_summary *sum)
+static void text_hosts(struct wk_ob *o, const struct wk_scan_info *info,
+                       const struct wk_results *all, const struct wk_scan_summary *sum)
 {
 	bool port_scan = info->ports && info->ports->n;
 	struct rhost h;
@@ -226,6 +229,8 @@ static int text_end(struct wk_ob *o, const struct wk_scan_info *info, const stru
 			rsummary_make(&s, all, info, &h);
 			if (s.nignored)
 				not_shown(o, info, all, &h, &s);
+			else if (s.nshown)
+				wk_ob_putc(o, '\n');
 			if (s.nshown)
 				port_table(o, info, all, &h, &s);
 		}
@@ -233,7 +238,13 @@ static int text_end(struct wk_ob *o, const struct wk_scan_info *info, const stru
 		if (has_ports)
 			wk_ob_putc(o, '\n');
 	}
+}
+
+static int text_end(struct wk_ob *o, const struct wk_scan_info *info, const struct wk_results *all,
+                    const struct wk_scan_summary *sum)
+{
 	char done[160];
+	text_hosts(o, info, all, sum);
 	rdone(done, sizeof(done), sum);
 	wk_ob_puts(o, "wirekit done: ");
 	wk_ob_puts(o, done);
@@ -246,4 +257,18 @@ const struct wk_scan_writer results_text_writer = {
     .begin = text_begin,
     .result = NULL,
     .end = text_end,
+};
+
+static int normal_end(struct wk_ob *o, const struct wk_scan_info *info,
+                      const struct wk_results *all, const struct wk_scan_summary *sum)
+{
+	text_hosts(o, info, all, sum);
+	return rcomment_done(o, sum);
+}
+
+const struct wk_scan_writer results_normal_writer = {
+    .name = "normal",
+    .begin = rcomment_begin,
+    .result = NULL,
+    .end = normal_end,
 };

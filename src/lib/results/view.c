@@ -9,6 +9,7 @@
 
 #include "results/results_int.h"
 #include "wirekit/scan.h"
+#include "wirekit/wirekit.h"
 
 static bool same_addr(const struct wk_scan_addr *a, const struct wk_scan_addr *b)
 {
@@ -400,4 +401,29 @@ void rdone(char *buf, size_t n, const struct wk_scan_summary *sum)
 	snprintf(buf, n, "%llu IP address%s (%llu host%s up) scanned in %.2f seconds",
 	         (unsigned long long)sum->hosts_total, sum->hosts_total == 1 ? "" : "es",
 	         (unsigned long long)sum->hosts_up, sum->hosts_up == 1 ? "" : "s", sum->elapsed);
+}
+
+int rcomment_begin(struct wk_ob *o, const struct wk_scan_info *info)
+{
+	char t[64];
+	rtime_ctime(t, sizeof(t), info->start_sec);
+	wk_ob_puts(o, "# wirekit " WIREKIT_VERSION " scan initiated ");
+	wk_ob_puts(o, t);
+	wk_ob_puts(o, " as: ");
+	wk_ob_puts(o, info->args ? info->args : "wirekit scan");
+	wk_ob_putc(o, '\n');
+	return o->err;
+}
+
+int rcomment_done(struct wk_ob *o, const struct wk_scan_summary *sum)
+{
+	char t[64], done[160];
+	rtime_ctime(t, sizeof(t), sum->end_sec);
+	rdone(done, sizeof(done), sum);
+	wk_ob_puts(o, "# wirekit done at ");
+	wk_ob_puts(o, t);
+	wk_ob_puts(o, " -- ");
+	wk_ob_puts(o, done);
+	wk_ob_putc(o, '\n');
+	return wk_ob_flush(o);
 }

@@ -347,6 +347,22 @@ static void ports(struct wk_ob *o, const struct wk_scan_info *info, const struct
 	wk_ob_puts(o, "</ports>\n");
 }
 
+/* nmap's <times> (the last element of <host> in nmap.dtd) for a host with a round trip:
+ * srtt and rttvar in microseconds, and the probe timeout nmap derives from them, srtt +
+ * 4 rttvar within its default --min-rtt-timeout 100 ms and --max-rtt-timeout 10 s. */
+static void times(struct wk_ob *o, const struct wk_scan_result *hr)
+{
+	if (!hr->rtt_us)
+		return;
+	uint64_t to = (uint64_t)hr->rtt_us + 4 * (uint64_t)hr->rttvar_us;
+	to = to < 100000 ? 100000 : to > 10000000 ? 10000000 : to;
+	wk_ob_puts(o, "<times");
+	attr_u64(o, "srtt", hr->rtt_us);
+	attr_u64(o, "rttvar", hr->rttvar_us);
+	attr_u64(o, "to", to);
+	wk_ob_puts(o, "/>\n");
+}
+
 static void host(struct wk_ob *o, const struct wk_scan_info *info, const struct wk_results *all,
                  const struct rhost *h)
 {
@@ -387,6 +403,7 @@ static void host(struct wk_ob *o, const struct wk_scan_info *info, const struct 
 	wk_ob_puts(o, "</hostnames>\n");
 	if ((info->ports && info->ports->n) || h->end - h->begin > 1)
 		ports(o, info, all, h);
+	times(o, h->host);
 	wk_ob_puts(o, "</host>\n");
 }
 

@@ -633,6 +633,7 @@ static void progress_sum(const struct shared *sh, struct wk_scan_progress *p)
 {
 	memset(p, 0, sizeof(*p));
 	p->pos = UINT64_MAX;
+	p->phase = "Connect Scan";
 	for (unsigned j = 0; j < sh->nworkers; j++) {
 		const struct wk_scan_progress *q = &sh->slot[j];
 		p->sent += q->sent;

@@ -64,11 +64,11 @@ void bits_free(struct bits *b)
 void eng_emit(struct eng *e, uint32_t addr, uint8_t proto, uint16_t port, uint8_t state,
               uint8_t reason, uint8_t ttl)
 {
-	eng_emit_mac(e, addr, proto, port, state, reason, ttl, NULL);
+	eng_emit_mac(e, addr, proto, port, state, reason, ttl, NULL, 0);
 }
 
 void eng_emit_mac(struct eng *e, uint32_t addr, uint8_t proto, uint16_t port, uint8_t state,
-                  uint8_t reason, uint8_t ttl, const uint8_t *mac)
+                  uint8_t reason, uint8_t ttl, const uint8_t *mac, uint32_t rtt_us)
 {
 	struct wk_scan_result r;
 	struct timespec ts;
@@ -85,6 +85,7 @@ void eng_emit_mac(struct eng *e, uint32_t addr, uint8_t proto, uint16_t port, ui
 	r.state = state;
 	r.reason = reason;
 	r.ttl = ttl;
+	r.rtt_us = rtt_us;
 	if (mac) {
 		r.has_mac = true;
 		memcpy(r.mac, mac, 6);
@@ -195,6 +196,20 @@ static const uint8_t *reply_mac(const struct eng *e, const struct scan_reply *r,
 	return eng_where(e, target) == SCAN_ONLINK ? r->mac : NULL;
 }
 
+/* The round trip of the reply pkt to position x of ph: the walk index that sent x (the
+ * permutation inverted) and the send time of its batch, against the kernel's receive time
+ * of the packet (both CLOCK_REALTIME); 0 when the batch has left the ring. */
+static uint32_t reply_rtt(const struct eng *e, const struct phase *ph, uint64_t x,
+                          const struct wk_pkt *pkt)
+{
+	uint64_t rx = (uint64_t)pkt->ts_sec * 1000000000ull + pkt->ts_nsec;
+	uint64_t tx = sent_find(&e->sent_at, ph->id, wk_perm_inv(&ph->perm, x), rx);
+	if (!tx)
+		return 0;
+	uint64_t us = (rx - tx) / 1000;
+	return us < 1 ? 1 : us > UINT32_MAX ? UINT32_MAX : (uint32_t)us;
+}
+
 static void handle(struct eng *e, const struct scan_reply *r, const struct wk_pkt *pkt)
 {
 	struct phase *ph = atomic_load(&e->ph);
@@ -231,6 +246,7 @@ static void handle(struct eng *e, const struct scan_reply *r, const struct wk_pk
 			return;
 		}
 		atomic_fetch_add(&ph->answered, 1);
+		uint32_t rtt = reply_rtt(e, ph, x, pkt);
 		if (ph->per_host) {
 			bool link = r->arp || r->nd;
 			/* the MAC first: the sender reads it once it sees the host up (the bit
@@ -241,10 +257,10 @@ static void handle(struct eng *e, const struct scan_reply *r, const struct wk_pk
 			atomic_fetch_add(&ph->nup, 1);
 			/* as nmap: a link-layer answer has no TTL to report */
 			eng_emit_mac(e, v.target, WK_SCAN_HOST, 0, WK_PS_HOST_UP, v.reason,
-			             link ? 0 : r->ttl, reply_mac(e, r, v.target));
+			             link ? 0 : r->ttl, reply_mac(e, r, v.target), rtt);
 		} else /* -Pn: the port answers carry the host's MAC (no discovery record) */
 			eng_emit_mac(e, v.target, proto, v.port, v.state, v.reason, r->ttl,
-			             e->o->discovery ? NULL : reply_mac(e, r, v.target));
+			             e->o->discovery ? NULL : reply_mac(e, r, v.target), rtt);
 		return;
 	}
 }
@@ -657,6 +673,8 @@ int scan_raw_run(const struct wk_scan_opts *o, struct wk_scan_summary *sum, uint
 		rc = wk_seterr(err, WK_ENOMEM, "out of memory");
 		goto out;
 	}
+	if ((rc = sent_init(&e.sent_at, err)))
+		goto out;
 	/* every template and table before anything opens or is sent */
 	bool sn = o->type == WK_SCAN_NONE;
 	if ((rc = eng_arp_setup(&e, err)))
@@ -733,6 +751,7 @@ out:
 	phase_free(&disc);
 	phase_free(&ports);
 	free(e.bufs);
+	sent_free(&e.sent_at);
 	if (e.macs)
 		munmap(e.macs, e.macs_len);
 	pthread_mutex_destroy(&e.mu);

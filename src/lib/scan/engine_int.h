@@ -31,6 +31,36 @@ static inline bool bits_set(struct bits *b, uint64_t i)
 	return !(atomic_fetch_or_explicit(&b->w[i / 64], m, memory_order_acq_rel) & m);
 }
 
+/* The send times of the last SENT_RING flushed batches (sent.c). Written by the sender
+ * before the batch goes out, read by the receiver to time a reply: the walk index i of
+ * the reply's position (wk_perm_inv) names the batch that sent it. seq is the entry's
+ * number + 1 (0: being written or never), the rest is read only between two equal
+ * loads of it. */
+#define SENT_RING 65536u
+struct sent_batch {
+	_Atomic uint64_t seq;
+	_Atomic uint64_t key;    /* phase << 32 | pass */
+	_Atomic uint64_t lo, hi; /* first and last walk index of the batch */
+	_Atomic uint64_t ns;     /* CLOCK_REALTIME (the clock of captured packets) */
+	_Atomic uint64_t end;    /* when its last packet had gone, 0: not yet */
+};
+struct sent_ring {
+	struct sent_batch *b;
+	_Atomic uint64_t head; /* entries written */
+};
+int sent_init(struct sent_ring *r, struct wk_error *err);
+void sent_free(struct sent_ring *r);
+/* Sender: walk indices lo..hi of (phase, pass) go out at ns. Phases and passes only grow,
+ * and a pass walks its indices upwards. */
+void sent_add(struct sent_ring *r, uint32_t phase, uint32_t pass, uint64_t lo, uint64_t hi,
+              uint64_t ns);
+/* Sender: the batch added last has gone out at ns. */
+void sent_done(struct sent_ring *r, uint64_t ns);
+/* Receiver: when walk index i of phase went out in the latest pass that sent it at or
+ * before ns (a reply's time): its place in the batch's span from ns to end, at most ns;
+ * 0 when no batch still in the ring did. */
+uint64_t sent_find(const struct sent_ring *r, uint32_t phase, uint64_t i, uint64_t ns);
+
 /* The raw engine without -Pn's host records (engine.c): with up_out (and discovery), the
  * bitmap of the targets found up (by target index) is handed to the caller, who frees it
  * with bits_free. */
@@ -69,6 +99,7 @@ struct phase {
 	struct bits up;      /* discovery: hosts found up */
 	_Atomic uint64_t answered, nup;
 	uint64_t eligible; /* positions probed in the first pass */
+	uint32_t id;       /* 1, 2, ... in the order the phases run (sent.c keys) */
 };
 
 struct eng {
@@ -87,11 +118,14 @@ struct eng {
 	struct wk_pace pace;
 	uint64_t sent, retransmits, last_progress_ns, rate_mark_ns, rate_mark_sent;
 	double cur_rate;
-	uint8_t *bufs;   /* BATCH probes of SCAN_PKT_MAX */
-	uint32_t rec_lt; /* link type of the probes in the pcapng record */
-	bool arp;        /* ARP (ND) discovery for the targets on the local segment (arp.c) */
-	uint8_t *macs;   /* with arp: 6 bytes per target, its MAC once it answered */
+	uint8_t *bufs;          /* BATCH probes of SCAN_PKT_MAX */
+	uint32_t rec_lt;        /* link type of the probes in the pcapng record */
+	const char *phase_name; /* of the phase walking, for wk_scan_progress.phase */
+	bool arp;      /* ARP (ND) discovery for the targets on the local segment (arp.c) */
+	uint8_t *macs; /* with arp: 6 bytes per target, its MAC once it answered */
 	size_t macs_len;
+	struct sent_ring sent_at;  /* when each batch went out: replies' round-trip times */
+	uint32_t phases;           /* phases started */
 	struct scan_links links;   /* where each target lies (links.c), read once */
 	uint8_t route_dst[16];     /* the target whose route picks interface and source */
 	bool own_span;             /* some target may be one of our own addresses */
@@ -107,15 +141,15 @@ void eng_local_up(struct eng *e, struct phase *ph, uint64_t x);
 void eng_emit(struct eng *e, uint32_t addr, uint8_t proto, uint16_t port, uint8_t state,
               uint8_t reason, uint8_t ttl);
 void eng_emit_mac(struct eng *e, uint32_t addr, uint8_t proto, uint16_t port, uint8_t state,
-                  uint8_t reason, uint8_t ttl, const uint8_t *mac);
+                  uint8_t reason, uint8_t ttl, const uint8_t *mac, uint32_t rtt_us);
 /* Where the targets lie (links.c's lists, the interface from the route to the first
  * target that is not ours) and whether ARP (ND) discovery runs for those on the local
  * segment; when so, the MAC table (arp.c). */
 int eng_arp_setup(struct eng *e, struct wk_error *err);
-/* The raw IP sender next to frames and the capture on lo, when the targets need them
- * (filt: the receive filter, engine.c). */
 /* The receive ring on ifname with the BPF filter filt (engine.c). */
 struct wk_capture *eng_capture_open(const char *ifname, const char *filt, struct wk_error *err);
+/* The raw IP sender next to frames and the capture on lo, when the targets need them
+ * (filt: the receive filter, engine.c). */
 int eng_open_more(struct eng *e, const char *ifname, const char *filt, struct wk_error *err);
 /* IPv6 (link6.c): the sockets, and a phase's probe modules swapped for their IPv6 forms
  * (those without one dropped). */

@@ -2,7 +2,8 @@
  * shards and resumed runs agree without sharing state. A balanced Feistel network over the
  * smallest power of four >= n (2 * half_bits bits) with a multiply-xorshift round function,
  * and cycle walking: values >= n are encrypted again until they fall in range; the domain
- * is under 4n, so that takes fewer than 4 encryptions on average. */
+ * is under 4n, so that takes fewer than 4 encryptions on average. wk_perm_inv runs it
+ * backwards (the receiver turns a reply's position back into the walk index that sent it). */
 #include "wirekit/scan.h"
 
 #define ROUNDS 4
@@ -52,6 +53,18 @@ static inline uint64_t encrypt(const struct wk_perm *p, uint64_t x)
 	return l << p->half_bits | r;
 }
 
+/* The rounds in reverse: round k took (l, r) to (r, l ^ F(r, key[k])). */
+static inline uint64_t decrypt(const struct wk_perm *p, uint64_t x)
+{
+	uint64_t l = x >> p->half_bits, r = x & p->half_mask;
+	for (int i = ROUNDS - 1; i >= 0; i--) {
+		uint64_t t = r ^ (round_fn(l, p->key[i]) & p->half_mask);
+		r = l;
+		l = t;
+	}
+	return l << p->half_bits | r;
+}
+
 uint64_t wk_perm_at(const struct wk_perm *p, uint64_t i)
 {
 	if (p->n == 0)
@@ -60,6 +73,18 @@ uint64_t wk_perm_at(const struct wk_perm *p, uint64_t i)
 	while (x >= p->n)
 		x = encrypt(p, x);
 	return x;
+}
+
+/* The cycle walk backwards: the values between i and x were all >= n, so the first value
+ * below n on the way back from x is i. */
+uint64_t wk_perm_inv(const struct wk_perm *p, uint64_t x)
+{
+	if (p->n == 0)
+		return 0;
+	uint64_t i = decrypt(p, x);
+	while (i >= p->n)
+		i = decrypt(p, i);
+	return i;
 }
 
 void wk_shard_init(struct wk_shard *s, uint64_t n, uint32_t k, uint32_t of, uint64_t start)

@@ -25,13 +25,15 @@ static void sleep_ns(uint64_t ns)
 	nanosleep(&ts, NULL);
 }
 
-/* Sleep ms in slices, returning early when asked to stop (stop_early). */
-static void wait_ms(const struct eng *e, unsigned ms, bool stop_early)
+/* Wait up to ms for replies, in slices; returns early when every position the phase sent
+ * to has its answer (nothing is left to wait for), or when asked to stop (stop_early). */
+static void wait_ms(const struct eng *e, const struct phase *ph, unsigned ms, bool stop_early)
 {
 	uint64_t end = wk_mono_ns() + (uint64_t)ms * 1000000ull;
 	for (;;) {
 		uint64_t now = wk_mono_ns();
-		if (now >= end || (stop_early && eng_stopped(e)))
+		if (now >= end || (stop_early && eng_stopped(e)) ||
+		    atomic_load(&ph->answered) >= ph->eligible)
 			return;
 		uint64_t d = end - now;
 		sleep_ns(d < 20000000ull ? d : 20000000ull);
@@ -58,6 +60,7 @@ static void progress(struct eng *e, uint64_t pos, uint64_t sent, uint64_t total,
 	p.total = total;
 	p.pos = pos;
 	p.pass = pass;
+	p.phase = e->phase_name;
 	p.rate = e->cur_rate;
 	p.retransmits = e->retransmits;
 	if (!wk_capture_stats(e->cap, &cs))
@@ -66,6 +69,19 @@ static void progress(struct eng *e, uint64_t pos, uint64_t sent, uint64_t total,
 	p.found = e->found;
 	e->o->on_progress(e->o->ctx, &p);
 	pthread_mutex_unlock(&e->mu);
+}
+
+/* Walk indices lo..hi of a pass: what one batch holds (sent.c). */
+struct span {
+	uint32_t phase, pass;
+	uint64_t lo, hi;
+};
+
+static uint64_t real_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
 /* Send n probes on tx; a full device queue is waited out, a packet the kernel refuses for
@@ -94,9 +110,10 @@ static int send_run(struct wk_tx *tx, const uint8_t **ptr, size_t *lens, unsigne
 }
 
 /* Pace and send n probes: runs of frames on the sender, runs of raw IP packets (via3: the
- * frame without its Ethernet header) on tx3. */
-static int flush(struct eng *e, const uint8_t **ptr, size_t *lens, const bool *via3, unsigned n,
-                 struct wk_error *err)
+ * frame without its Ethernet header) on tx3. The send time goes into the ring after the
+ * pacing and before the first packet, so no reply can come before it is there. */
+static int flush(struct eng *e, const struct span *sp, const uint8_t **ptr, size_t *lens,
+                 const bool *via3, unsigned n, struct wk_error *err)
 {
 	unsigned got = 0;
 	while (got < n) {
@@ -108,6 +125,8 @@ static int flush(struct eng *e, const uint8_t **ptr, size_t *lens, const bool *v
 		if (got < n)
 			sleep_ns(need > wait ? need : wait ? wait : 1000);
 	}
+	if (n)
+		sent_add(&e->sent_at, sp->phase, sp->pass, sp->lo, sp->hi, real_ns());
 	for (unsigned i = 0, j; i < n; i = j) {
 		const uint8_t *p3[BATCH];
 		size_t l3[BATCH];
@@ -121,6 +140,8 @@ static int flush(struct eng *e, const uint8_t **ptr, size_t *lens, const bool *v
 		if (rc)
 			return rc;
 	}
+	if (n)
+		sent_done(&e->sent_at, real_ns());
 	for (unsigned i = 0; e->o->record && i < n; i++) {
 		if (via3[i])
 			scan_record_probe(e->o->record, ptr[i] + SCAN_ETH_LEN,
@@ -184,6 +205,7 @@ static int pass_run(struct eng *e, struct phase *ph, uint32_t pass, uint64_t *re
 	bool via3[BATCH];
 	unsigned n = 0, per = ph->per_host ? ph->nslots : 1;
 	uint64_t i;
+	struct span sp = {.phase = ph->id, .pass = pass};
 	struct wk_shard sh;
 	wk_shard_init(&sh, ph->n, ph->shard_k, ph->shard_of, ph->start);
 	uint64_t total =
@@ -195,7 +217,7 @@ static int pass_run(struct eng *e, struct phase *ph, uint32_t pass, uint64_t *re
 		bool stopped = eng_stopped(e);
 		bool more = !stopped && wk_shard_next(&sh, &i) && (!pass || i < ph->end);
 		if (!more) {
-			int rc = flush(e, ptr, lens, via3, n, err);
+			int rc = flush(e, &sp, ptr, lens, via3, n, err);
 			if (!pass) {
 				ph->end = stopped ? sh.pos : ph->n;
 				if (resume)
@@ -210,7 +232,7 @@ static int pass_run(struct eng *e, struct phase *ph, uint32_t pass, uint64_t *re
 		if (!ph->per_host && e->up && !bits_get(e->up, x / ph->nslots))
 			continue;
 		if (n + per > BATCH) {
-			int rc = flush(e, ptr, lens, via3, n, err);
+			int rc = flush(e, &sp, ptr, lens, via3, n, err);
 			if (rc)
 				return rc;
 			n = 0;
@@ -223,6 +245,9 @@ static int pass_run(struct eng *e, struct phase *ph, uint32_t pass, uint64_t *re
 			ph->eligible++;
 		else
 			e->retransmits += per;
+		if (!n)
+			sp.lo = i;
+		sp.hi = i;
 		n += add(e, ph, x, (uint8_t **)ptr + n, lens + n, via3 + n);
 	}
 }
@@ -246,27 +271,52 @@ static bool another_pass(uint32_t done, uint64_t a0, uint64_t a)
 	return missing > MISSING_MAX;
 }
 
+/* nmap's name of a phase (its "... Timing: About 45% done" lines). */
+static const char *phase_name(const struct phase *ph)
+{
+	if (ph->per_host)
+		return ph->slots[0].m == &scan_probe_arp  ? "ARP Ping Scan"
+		       : ph->slots[0].m == &scan_probe_nd ? "ND Ping Scan"
+		                                          : "Ping Scan";
+	bool tcp = false, udp = false, ack = false;
+	for (uint32_t j = 0; j < ph->nslots; j++) {
+		udp |= ph->slots[j].m->proto == WK_SP_UDP;
+		tcp |= ph->slots[j].m->proto == WK_SP_TCP;
+		ack |=
+		    ph->slots[j].m == &scan_probe_tcp_ack || ph->slots[j].m == &scan_probe_tcp_ack6;
+	}
+	if (tcp && udp)
+		return ack ? "ACK Scan + UDP Scan" : "SYN Stealth Scan + UDP Scan";
+	return udp ? "UDP Scan" : ack ? "ACK Scan" : "SYN Stealth Scan";
+}
+
 int eng_phase_run(struct eng *e, struct phase *ph, uint64_t *resume, struct wk_error *err)
 {
 	const struct wk_scan_opts *o = e->o;
 	uint64_t i, a0 = 0;
+	ph->id = ++e->phases;
+	e->phase_name = phase_name(ph);
 	atomic_store(&e->ph, ph);
 	int rc = pass_run(e, ph, 0, resume, err);
+	/* a whole wait since the last probe went out: the final wait below is not needed */
+	bool waited = false;
 	for (uint32_t p = 1; !rc && p <= o->retries && !eng_stopped(e); p++) {
 		if (atomic_load(&ph->answered) >= ph->eligible)
 			break;
-		wait_ms(e, o->wait_ms, true);
+		wait_ms(e, ph, o->wait_ms, true);
+		waited = !eng_stopped(e);
 		uint64_t a = atomic_load(&ph->answered);
 		if (p == 1)
 			a0 = a;
 		if (a >= ph->eligible || eng_stopped(e) || !another_pass(p - 1, a0, a))
 			break;
+		waited = false;
 		rc = pass_run(e, ph, p, NULL, err);
 	}
 	if (rc)
 		return rc;
-	if (atomic_load(&ph->answered) < ph->eligible)
-		wait_ms(e, o->wait_ms, false);
+	if (atomic_load(&ph->answered) < ph->eligible && !waited)
+		wait_ms(e, ph, o->wait_ms, false);
 	/* the silent ones: setting their bit here makes a reply arriving now a duplicate */
 	struct wk_shard sh;
 	wk_shard_init(&sh, ph->n, ph->shard_k, ph->shard_of, ph->start);
