@@ -114,10 +114,16 @@ med() { awk '{print $1}' "$1" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1
 missmax() { awk '{m = 65536 - $2; if (m > x) x = m} END {print x + 0}' "$1"; }
 wm=$(med "$D/w.all")
 zm=$(med "$D/z.all")
-mm=$(med "$D/m.all")
-echo "median: wirekit $wm s, zmap $zm s, masscan $mm s, nmap $(cat "$D/n.t") s"
-echo "most missed in a run: wirekit $(missmax "$D/w.all"), zmap $(missmax "$D/z.all"), masscan $(missmax "$D/m.all")"
-python3 -c "print('ratio zmap/wirekit %.2f, masscan/wirekit %.2f, nmap/wirekit %.2f' % ($zm / $wm, $mm / $wm, $(cat "$D/n.t") / $wm))"
+if [ -s "$D/m.all" ]; then # MRUNS=0: masscan not run
+	mm=$(med "$D/m.all")
+	echo "median: wirekit $wm s, zmap $zm s, masscan $mm s, nmap $(cat "$D/n.t") s"
+	echo "most missed in a run: wirekit $(missmax "$D/w.all"), zmap $(missmax "$D/z.all"), masscan $(missmax "$D/m.all")"
+	python3 -c "print('ratio zmap/wirekit %.2f, masscan/wirekit %.2f, nmap/wirekit %.2f' % ($zm / $wm, $mm / $wm, $(cat "$D/n.t") / $wm))"
+else
+	echo "median: wirekit $wm s, zmap $zm s, nmap $(cat "$D/n.t") s (masscan not run: MRUNS=0)"
+	echo "most missed in a run: wirekit $(missmax "$D/w.all"), zmap $(missmax "$D/z.all")"
+	python3 -c "print('ratio zmap/wirekit %.2f, nmap/wirekit %.2f' % ($zm / $wm, $(cat "$D/n.t") / $wm))"
+fi
 
 fi
 if want 65535; then

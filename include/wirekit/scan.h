@@ -363,8 +363,14 @@ struct wk_scan_opts {
 	    *disc_ports; /* for -PS/-PA/-PU; NULL: nmap's defaults (80, 443; 40125) */
 	double rate;     /* probes per second; 0: the engine's default */
 	double min_rate, max_rate;
-	unsigned retries;      /* retransmission passes for unanswered probes */
-	unsigned wait_ms;      /* after the last probe, wait this long for replies */
+	unsigned retries; /* retransmission passes for unanswered probes */
+	/* After the last probe of a pass, wait at most wait_ms for replies (less when every
+	 * position sent to has its answer). With min_wait_ms > 0 the wait adapts as nmap's
+	 * does: it ends once nmap's retransmission timeout of the replies timed so far
+	 * (srtt + 4 rttvar, at least min_wait_ms; wait_ms before any reply is timed) has
+	 * passed since the last probe and the receiver has read every reply that came. */
+	unsigned wait_ms;
+	unsigned min_wait_ms;
 	unsigned timeout_ms;   /* connect: per-connection timeout */
 	unsigned max_parallel; /* connect: connections in flight */
 	uint64_t seed;
@@ -387,11 +393,14 @@ struct wk_scan_opts {
 	 * walk's. */
 	bool also_udp;
 	/* --pcapng (scan/record.c): every probe sent and every validated reply, NULL: none.
-	 * Raw scans only (the connect scanner sends no packets of its own). */
+	 * A connect scan's packets are the kernel's: they are captured (scan/tap.c) on the
+	 * interface towards the targets, which needs CAP_NET_RAW (WK_EPERM without). */
 	struct wk_scan_record *record;
-	/* Raw scans: called once the sockets and the receive ring are open, before the first
-	 * probe and before the receive thread starts (the place to drop privileges). Non-zero
-	 * ends the scan with that code (the callback fills err). NULL: nothing. */
+	/* Called once the sockets and capture rings that need privileges are open (raw scans:
+	 * before the first probe and the receive thread; connect scans: before the first
+	 * connect, after the --pcapng capture; -sT -sU: in its raw phase, the capture of its
+	 * connects opened before), the place to drop privileges. Non-zero ends the scan with
+	 * that code (the callback fills err). NULL: nothing. */
 	int (*on_open)(void *ctx, struct wk_error *err);
 };
 
@@ -401,7 +410,11 @@ struct wk_scan_opts {
  * with an EPB comment naming its verdict ("198.19.0.5:80/tcp open syn-ack",
  * "198.19.0.5 up echo-reply"; a reply to a position already decided has " duplicate"
  * appended). Probes and replies are counted as sum->probes_sent and sum->replies count
- * them. Safe to call from the engine's sender and receiver threads at once. */
+ * them. A connect scan's record is captured: each SYN the kernel sends for a connect as a
+ * probe, the SYN-ACK, RST or ICMP error answering it with its verdict ("open syn-ack",
+ * "closed conn-refused", "filtered admin-prohibited" ...), and the connection's other
+ * packets (a retransmitted SYN, our ACK and RST) without a comment and not counted.
+ * Safe to call from the engine's sender and receiver threads at once. */
 struct wk_scan_record;
 /* Open path for writing ("-": stdout); the file exists when this returns. append: add a new
  * pcapng section after what the file holds (a resumed scan continues the record of the

@@ -64,7 +64,8 @@ const char *const cmd_scan_usage =
     "  -T0..5                 nmap's timing templates (rate, retries, wait)\n"
     "  --max-retries N        at most N retransmissions of an unanswered probe (default 10;\n"
     "                         fewer when the answers show no loss)\n"
-    "  --wait MS              wait for late replies after each pass (default 1000)\n"
+    "  --wait MS              wait this long for late replies after each pass (default:\n"
+    "                         adapts to the replies' round trips, at most 1000)\n"
     "Order, shards, resume:\n"
     "  --seed N               the permutation's seed (default random; -v prints it)\n"
     "  --shard K/N            scan the K-th of N disjoint parts\n"
@@ -86,6 +87,7 @@ const char *const cmd_scan_usage =
     "  -oN FILE text  -oJ FILE JSON Lines  -oX FILE XML  -oG FILE grepable\n"
     "  -oA BASE               BASE.nmap, BASE.xml and BASE.gnmap\n"
     "  --pcapng FILE          every probe and reply, each reply commented with its verdict\n"
+    "                         (-sT: the kernel's SYNs and their answers, captured: root)\n"
     "  --reason               print the reason of each state\n"
     "  -v                     print the seed and the resume position\n"
     "  --stats-every S        a progress line every S seconds (on a terminal: always)\n"
@@ -538,6 +540,10 @@ static void timing(const struct args *a, struct wk_scan_opts *o)
 	o->wait_ms = a->wait >= 0 ? (unsigned)a->wait : t[k].wait;
 	if (!o->wait_ms)
 		o->wait_ms = 1; /* 0 is the engine's default */
+	/* without --wait, the template's wait is a cap and the wait adapts to the replies'
+	 * round trips as nmap's timeouts do (at least nmap's --min-rtt-timeout: 100 ms, T5
+	 * 50 ms); --wait MS is waited whole */
+	o->min_wait_ms = a->wait >= 0 ? 0 : k == 5 ? 50 : 100;
 }
 
 static int build_targets(const struct args *a, char **pos, int npos, struct wk_targets **out)

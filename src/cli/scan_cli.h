@@ -57,8 +57,8 @@ struct scan_cli {
  * to the interrupted one's), and when root is to be dropped open the resume file to
  * rewrite it in place. Sets c->o.record. 0 or an exit status after printing why. */
 int scan_open_prepare(struct scan_cli *c, const char *pcapng, const char *user, bool append);
-/* Right before wk_scan_run: the connect scanner opens nothing that needs root, so the
- * drop happens here for it (raw scans drop in c->o.on_open). 0 or 1 after printing why. */
+/* Right before wk_scan_run: sets c->o.on_open, where -Z's drop happens (the library calls
+ * it once the sockets and captures that need root are open). 0 or 1 after printing why. */
 int scan_open_before_run(struct scan_cli *c);
 /* Close the record: 0, or 1 after printing the write error. */
 int scan_open_close(struct scan_cli *c);

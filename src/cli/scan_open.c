@@ -8,10 +8,21 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "privs.h"
 #include "scan_cli.h"
+
+/* Whether a packet socket opens (CAP_NET_RAW), before the record's file is made. */
+static bool capture_allowed(void)
+{
+	int fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
 
 int scan_open_prepare(struct scan_cli *c, const char *pcapng, const char *user, bool append)
 {
@@ -25,11 +36,11 @@ int scan_open_prepare(struct scan_cli *c, const char *pcapng, const char *user, 
 		return 2;
 	}
 	if (pcapng) {
-		if (c->o.type == WK_SCAN_CONNECT) {
-			fprintf(stderr,
-			        "wirekit scan: --pcapng records raw scans only (-sS, -sA, "
-			        "-sU, -sn; the connect scan sends no packets of its own)\n");
-			return 2;
+		/* the kernel sends a connect scan's packets: they are recorded from a capture */
+		if (c->o.type == WK_SCAN_CONNECT && !capture_allowed()) {
+			fprintf(stderr, "wirekit scan: --pcapng with a connect scan (-sT) captures "
+			                "its packets: that needs CAP_NET_RAW (root)\n");
+			return 3;
 		}
 		c->record = wk_scan_record_open(pcapng, append, &e);
 		if (!c->record) {
@@ -62,15 +73,9 @@ static int on_open(void *ctx, struct wk_error *err)
 
 int scan_open_before_run(struct scan_cli *c)
 {
+	/* every scan calls it once what needs root is open: the raw engine's sockets, the
+	 * connect scan's capture for --pcapng (-sT -sU: before its raw UDP phase) */
 	c->o.on_open = on_open;
-	/* -sT -sU: the raw UDP scan opens its sockets first and drops in on_open */
-	if (c->o.type != WK_SCAN_CONNECT || c->o.also_udp || !c->drop)
-		return 0;
-	struct wk_error e = {0};
-	if (on_open(c, &e)) {
-		fprintf(stderr, "wirekit scan: %s\n", e.msg);
-		return 1;
-	}
 	return 0;
 }
 

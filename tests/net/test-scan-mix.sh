@@ -5,7 +5,9 @@
 # text name both protocols; tshark reads the record, whose probe and reply counts are the
 # scan's own and whose comments are the verdicts; as root the scan runs as nobody once its
 # sockets are open, output files opened before that are root's; an unknown -Z user is exit 2
-# with one line and not one packet on the link. Everything is bounded by timeouts.
+# with one line and not one packet on the link. -sT and -sT -sU record too (a capture of
+# the kernel's SYNs and their answers, opened before the drop to nobody); without
+# CAP_NET_RAW that is exit 3 before anything is sent. Everything is bounded by timeouts.
 . "$(dirname "$0")/lib.sh"
 need ip nft python3 timeout tcpdump tshark nmap ndiff xsltproc
 [ "$(id -u)" = 0 ] || { echo "SKIP: needs root for network namespaces and raw sockets"; exit 77; }
@@ -28,6 +30,23 @@ truth() { # truth NAME KIND HOSTS PORTS
 	local r=$?
 	[ $r = 0 ] || sed 's/^/    /' "$T/$1.cmp"
 	return $r
+}
+
+# run_uids PID: the real, effective, saved and fs uids of the wirekit process PID (or of its
+# wirekit child) once they are no longer root's; empty when they stayed root's for 5 s
+run_uids() {
+	local uids= kids k u
+	for _ in $(seq 100); do
+		sleep 0.05
+		kids=$(cat /proc/$1/task/*/children 2>/dev/null)
+		for k in $1 $kids; do
+			[ "$(cat /proc/$k/comm 2>/dev/null)" = wirekit ] || continue
+			u=$(awk '/^Uid:/ {print $2, $3, $4, $5}' /proc/$k/status 2>/dev/null)
+			[ -n "$u" ] && [ "$u" != "0 0 0 0" ] && uids=$u
+		done
+		[ -n "$uids" ] && break
+	done
+	echo "$uids"
 }
 
 TP=9,22,25,80,110,111,443,1000,8080
@@ -158,17 +177,7 @@ ip netns exec "$S" timeout 60 "$W" scan -sS -sU -Pn -p "U:$UP,T:$TP" "$H" --rate
 	--resume-file "$T/z.resume" >"$T/z.out" 2>"$T/z.err" &
 ZPID=$!
 PIDS+=("$ZPID")
-uids=
-for _ in $(seq 100); do
-	sleep 0.05
-	kids=$(cat /proc/$ZPID/task/*/children 2>/dev/null)
-	for k in $ZPID $kids; do
-		[ "$(cat /proc/$k/comm 2>/dev/null)" = wirekit ] || continue
-		u=$(awk '/^Uid:/ {print $2, $3, $4, $5}' /proc/$k/status 2>/dev/null)
-		[ -n "$u" ] && [ "$u" != "0 0 0 0" ] && uids=$u
-	done
-	[ -n "$uids" ] && break
-done
+uids=$(run_uids "$ZPID")
 wait_pid "$ZPID" 60
 wait "$ZPID"
 zrc=$?
@@ -273,6 +282,88 @@ bad = [(k, v, ours.get(k)) for k, v in nm.items()
                                     ours.get(k, ("",))[0] == "filtered")]
 assert not bad, bad
 PY
+# --pcapng with connect scans: the kernel's SYNs and their answers are captured (as root,
+# run as nobody once the capture is open: -Z's default). Both runs are paced so that the
+# uids of the running scan can be read.
+crec() { # crec NAME ARGS...: in the background, its uids in $T/NAME.uids
+	local name=$1
+	shift
+	ip netns exec "$S" timeout 60 "$W" scan "$@" -oJ "$T/$name.json" --pcapng "$T/$name.pcapng" \
+		>"$T/$name.out" 2>"$T/$name.err" &
+	local pid=$!
+	PIDS+=("$pid")
+	run_uids "$pid" >"$T/$name.uids"
+	wait_pid "$pid" 60
+	wait "$pid"
+	echo $? >"$T/$name.rc"
+}
+# the record against the scan's JSON: tshark reads it; the distinct SYNs (target, port,
+# our port, sequence) from the scanner are the connects (probes_sent less the UDP probes,
+# each recorded); every TCP port of every target got one; each comment names the verdict
+# the JSON reports for its address and port; every open and closed port, and every port
+# filtered by an ICMP error, has a commented reply
+crec_check() { # crec_check NAME TCPPORTS UDPPORTS
+	python3 - "$T/$1.pcapng" "$T/$1.json" "$2" "$3" <<'PY'
+import json, subprocess, sys
+f = ["frame.comment", "ip.src", "ip.dst", "tcp.srcport", "tcp.dstport", "tcp.flags", "tcp.seq_raw",
+     "udp.srcport", "icmp.type"]
+cmd = ["tshark", "-r", sys.argv[1], "-T", "fields", "-E", "separator=|", "-E", "occurrence=f"]
+for x in f:
+    cmd += ["-e", x]
+out = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+assert out.returncode == 0, out.stderr
+rows = [dict(zip(f, l.split("|"))) for l in out.stdout.split("\n")[:-1]]
+js = [json.loads(l) for l in open(sys.argv[2])]
+s = js[-1]
+final = {"%s:%d/%s" % (o["ip"], o["port"], o["proto"]): (o["state"], o["reason"])
+         for o in js if "port" in o}
+tcp = [int(p) for p in sys.argv[3].split(",")]
+udp = [int(p) for p in sys.argv[4].split(",")] if sys.argv[4] else []
+hosts = {o["ip"] for o in js if "port" in o}
+me = "198.18.0.1"
+syns = {(r["ip.dst"], int(r["tcp.dstport"]), int(r["tcp.srcport"]), int(r["tcp.seq_raw"]))
+        for r in rows if r["ip.src"] == me and r["tcp.flags"] == "0x0002"}
+udp_probes = sum(1 for r in rows if r["ip.src"] == me and r["udp.srcport"] and not r["icmp.type"])
+assert len(syns) + udp_probes == s["probes_sent"], (len(syns), udp_probes, s["probes_sent"])
+want = {(h, p) for h in hosts for p in tcp}
+got = {(d, p) for d, p, _, _ in syns}
+assert want <= got, sorted(want - got)[:5]
+assert all(not r["frame.comment"] for r in rows if r["ip.src"] == me and r["tcp.flags"] == "0x0002")
+seen = set()
+for r in rows:
+    c = r["frame.comment"]
+    if not c:
+        continue
+    w = c.split(" ")
+    assert final.get(w[0]) == (w[1], w[2]), (c, final.get(w[0]))
+    assert len(w) == 3 or w[3:] == ["duplicate"], c
+    seen.add(w[0])
+need = {k for k, v in final.items()
+        if v[0] in ("open", "closed") or (v[0] == "filtered" and v[1] != "no-response")}
+assert need <= seen, sorted(need - seen)[:5]
+ntcp = sum(1 for k in seen if k.endswith("/tcp"))
+print("    %d SYNs, %d UDP probes, %d frames, %d ports with a commented reply (%d TCP)" %
+      (len(syns), udp_probes, len(rows), len(seen), ntcp))
+PY
+}
+crec tcrec -sT -sU -Pn -p "U:$UP,T:$TP" "$H" --reason --rate 150 --wait 300 --max-retries 2
+check "-sT -sU --pcapng: exit 0, every TCP and UDP state and reason" bash -c \
+	"[ \$(cat '$T/tcrec.rc') = 0 ] && python3 '$LAB' check connect+udp 1-30 '$TP/$UP' '$T/tcrec.json' >/dev/null"
+check "-sT -sU --pcapng: the scan ran as nobody ($(cat "$T/tcrec.uids"))" \
+	[ "$(cat "$T/tcrec.uids")" = "65534 65534 65534 65534" ]
+check "-sT -sU --pcapng: the record is root's" [ "$(stat -c %u "$T/tcrec.pcapng")" = 0 ]
+check "-sT -sU --pcapng: SYNs = connects, comments = the JSON's verdicts" crec_check tcrec "$TP" "$UP"
+crec tprec -sT -Pn -p "$TP" "$H" --reason --rate 100 --max-retries 2
+check "-sT --pcapng: exit 0, every state and reason" bash -c \
+	"[ \$(cat '$T/tprec.rc') = 0 ] && python3 '$LAB' check connect 1-30 '$TP' '$T/tprec.json' >/dev/null"
+check "-sT --pcapng: the scan ran as nobody ($(cat "$T/tprec.uids"))" \
+	[ "$(cat "$T/tprec.uids")" = "65534 65534 65534 65534" ]
+check "-sT --pcapng: SYNs = connects, comments = the JSON's verdicts" crec_check tprec "$TP" ""
+check "-sT --pcapng: the replies are SYN-ACKs, RSTs and ICMP errors to the scanner" bash -c "
+	[ \$(tshark -r '$T/tprec.pcapng' -Y 'frame.comment contains \"open syn-ack\" && tcp.flags==0x012 && ip.dst==198.18.0.1' 2>/dev/null | wc -l) -ge 100 ] &&
+	[ \$(tshark -r '$T/tprec.pcapng' -Y 'frame.comment contains \"closed conn-refused\" && tcp.flags.reset==1' 2>/dev/null | wc -l) -ge 50 ] &&
+	[ \$(tshark -r '$T/tprec.pcapng' -Y 'frame.comment contains \"admin-prohibited\" && icmp.type==3 && icmp.code==13' 2>/dev/null | wc -l) -ge 34 ]"
+
 # without -Pn: host discovery first; only the hosts found up get connects and UDP probes
 # (the silent .20-.23 none), and each of their ports is the lab's truth
 scan tdisc -sT -sU -p "U:53,1000,T:22,25" "$H" --reason "${FAST[@]}" --stats-every 0.05
@@ -358,6 +449,15 @@ check "-sT -sA: exit 2, one line" bash -c "[ $trc = 2 ] && [ \$(wc -l <'$T/badt.
 inS "$W" scan -sT -sU -Pn -p U:53,T:22 198.19.0.1 -Z no-such-user-wk >"$T/badtu.out" 2>"$T/badtu.err"
 turc=$?
 check "-sT -sU, unknown -Z user: exit 2, one line" bash -c "[ $turc = 2 ] && [ \$(wc -l <'$T/badtu.err') = 1 ]"
+# --pcapng with -sT as a user without CAP_NET_RAW: exit 3 (missing privilege, as -sU), one
+# line, no record made (in a directory that user may write)
+mkdir -m 1777 "$T/np"
+chmod o+x "$T"
+inS setpriv --reuid 65534 --regid 65534 --clear-groups "$W" scan -sT -Pn -p 22 198.19.0.1 \
+	--pcapng "$T/np/np.pcapng" >"$T/np.out" 2>"$T/np.err"
+nprc=$?
+check "-sT --pcapng without CAP_NET_RAW: exit 3, one line, no file" bash -c \
+	"[ $nprc = 3 ] && [ \$(wc -l <'$T/np.err') = 1 ] && grep -q CAP_NET_RAW '$T/np.err' && [ ! -e '$T/np/np.pcapng' ]"
 sleep 1
 kill "$BGPID" 2>/dev/null
 wait_pid "$BGPID" 5

@@ -6,6 +6,7 @@
 
 #include <cmocka.h>
 
+#include "core/rtt_int.h"
 #include "wirekit/pace.h"
 
 enum { MS = 1000000 };
@@ -89,12 +90,36 @@ static void test_clock(void **state)
 	assert_true(a > 0 && b >= a);
 }
 
+/* nmap's estimate (core/rtt.c): the first sample and its 5 ms floor of rttvar, an eighth
+ * and a quarter per later sample, outliers ignored, and the timeout's clamp. */
+static void test_rtt(void **state)
+{
+	(void)state;
+	uint32_t s = 0, v = 0;
+	rtt_fold(&s, &v, 0); /* no sample */
+	assert_int_equal(s, 0);
+	rtt_fold(&s, &v, 100);
+	assert_int_equal(s, 100);
+	assert_int_equal(v, 5000);
+	rtt_fold(&s, &v, 900); /* d = 800: srtt + 100, rttvar + (800 - 5000) / 4 */
+	assert_int_equal(s, 200);
+	assert_int_equal(v, 3950);
+	rtt_fold(&s, &v, 9000000); /* 8 s or more: ignored */
+	assert_int_equal(s, 200);
+	rtt_fold(&s, &v, 2000000); /* a jump over 1.5 s and 3 srtt + 2 rttvar: ignored */
+	assert_int_equal(s, 200);
+	/* timeout: srtt + 4 rttvar = 16,000 us, clamped */
+	assert_int_equal(rtt_timeout(s, v, 1000, 1000000), 16000);
+	assert_int_equal(rtt_timeout(s, v, 100000, 1000000), 100000);
+	assert_int_equal(rtt_timeout(s, v, 1000, 10000), 10000);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_unlimited),      cmocka_unit_test(test_rate),
 	    cmocka_unit_test(test_burst_and_idle), cmocka_unit_test(test_no_start_burst),
-	    cmocka_unit_test(test_clock),
+	    cmocka_unit_test(test_clock),          cmocka_unit_test(test_rtt),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -6,6 +6,7 @@
 #include <sys/random.h>
 #include <sys/socket.h>
 
+#include "core/rtt_int.h"
 #include "results/results_int.h"
 #include "wirekit/scan.h"
 
@@ -206,35 +207,6 @@ static int rank(const struct wk_scan_result *x)
 	}
 }
 
-/* nmap's round-trip estimate of a host (timing.cc, adjust_timeouts2), in microseconds: the
- * first sample sets srtt and rttvar = max(5 ms, min(srtt, 2 s)); a later one moves srtt by
- * an eighth and rttvar by a quarter of the difference; samples of 8 s or more, and jumps
- * over 1.5 s and over 3 srtt + 2 rttvar, are ignored as nmap ignores them. */
-static int64_t shr_floor(int64_t v, unsigned k)
-{
-	return v >= 0 ? v / ((int64_t)1 << k) : -((-v + ((int64_t)1 << k) - 1) / ((int64_t)1 << k));
-}
-
-static void rtt_fold(struct wk_scan_result *h, uint32_t sample)
-{
-	if (!sample)
-		return;
-	if (!h->rtt_us) {
-		h->rtt_us = sample;
-		h->rttvar_us = sample < 5000 ? 5000 : sample > 2000000 ? 2000000 : sample;
-		return;
-	}
-	int64_t srtt = h->rtt_us, var = h->rttvar_us, d = (int64_t)sample - srtt;
-	if (sample >= 8000000 || (d > 1500000 && d > 3 * srtt + 2 * var))
-		return;
-	srtt += shr_floor(d, 3);
-	var += shr_floor((d < 0 ? -d : d) - var, 2);
-	if (var > 2300000)
-		var = 2000000;
-	h->rtt_us = srtt > 0 ? (uint32_t)srtt : 1;
-	h->rttvar_us = var > 0 ? (uint32_t)var : 0;
-}
-
 static int check(const struct wk_scan_result *x, struct wk_error *err)
 {
 	if (x->addr.family != AF_INET && x->addr.family != AF_INET6)
@@ -274,7 +246,7 @@ static int put(struct wk_results *r, const struct wk_scan_result *x, struct wk_e
 			srtt = x->rtt_us;
 			var = x->rttvar_us;
 		} else if (x->proto == WK_SCAN_HOST) {
-			rtt_fold(old, x->rtt_us);
+			rtt_fold(&old->rtt_us, &old->rttvar_us, x->rtt_us);
 			srtt = old->rtt_us;
 			var = old->rttvar_us;
 		}
@@ -337,7 +309,7 @@ static int put(struct wk_results *r, const struct wk_scan_result *x, struct wk_e
 	if (n->proto == WK_SCAN_HOST && !n->rttvar_us) { /* one sample */
 		uint32_t sample = n->rtt_us;
 		n->rtt_us = 0;
-		rtt_fold(n, sample);
+		rtt_fold(&n->rtt_us, &n->rttvar_us, sample);
 	}
 	r->idx[s] = entry(r, n, r->n);
 	r->n++;
@@ -367,7 +339,7 @@ int wk_results_add(struct wk_results *r, const struct wk_scan_result *res, struc
 			/* the port's round trip is the host's too; once (a port record added
 			 * again with its service details is the same answer) */
 			if (!p || !p->rtt_us)
-				rtt_fold(h, res->rtt_us);
+				rtt_fold(&h->rtt_us, &h->rttvar_us, res->rtt_us);
 		} else if (rank(res) == 2) {
 			struct wk_scan_result up = *res;
 			up.proto = WK_SCAN_HOST;

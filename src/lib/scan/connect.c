@@ -1,8 +1,8 @@
 /* The connect scanner (-sT): non-blocking kernel connects on the epoll loop, no privilege
- * needed. Walks this shard of the target x port space in permutation order, keeps up to
- * max_parallel connects in flight, times each out (adaptive, nmap-like), retries the
- * silent ones and maps the kernel's answer (and the ICMP error it queued) to nmap's
- * states and reasons. */
+ * needed (but for --pcapng: tap.c's capture). Walks this shard of the target x port space
+ * in permutation order, keeps up to max_parallel connects in flight, times each out
+ * (adaptive, nmap-like), retries the silent ones and maps the kernel's answer (and the
+ * ICMP error it queued) to nmap's states and reasons. */
 #include <errno.h>
 #include <pthread.h>
 #include <time.h> /* before linux/errqueue.h, which uses struct timespec */
@@ -856,10 +856,18 @@ static void worker_fini(struct cscan *s)
 int wk_scan_connect_run(const struct wk_scan_opts *o, struct wk_scan_summary *sum, uint64_t *resume,
                         struct wk_error *err)
 {
-	return scan_connect_run_up(o, NULL, sum, resume, err);
+	struct scan_tap *tap = NULL;
+	/* the record's capture first, then the caller's drop of privileges */
+	int rc = scan_tap_open(o, &tap, err);
+	if (!rc && o->on_open)
+		rc = o->on_open(o->ctx, err);
+	if (!rc)
+		rc = scan_connect_run_up(o, NULL, tap, sum, resume, err);
+	scan_tap_close(tap);
+	return rc;
 }
 
-int scan_connect_run_up(const struct wk_scan_opts *o, const struct bits *up,
+int scan_connect_run_up(const struct wk_scan_opts *o, const struct bits *up, struct scan_tap *tap,
                         struct wk_scan_summary *sum, uint64_t *resume, struct wk_error *err)
 {
 	struct cscan proto, ws[MAX_WORKERS];
@@ -895,6 +903,11 @@ int scan_connect_run_up(const struct wk_scan_opts *o, const struct bits *up,
 			goto out;
 		}
 	}
+	if ((rc = scan_tap_start(tap, npool, err))) {
+		for (unsigned j = 0; j < w; j++)
+			worker_fini(&ws[j]);
+		goto out;
+	}
 	/* worker 0 runs here; the others in their threads */
 	for (started = 1; started < w; started++)
 		if (pthread_create(&tid[started], NULL, worker_run, &ws[started]) != 0)
@@ -906,6 +919,7 @@ int scan_connect_run_up(const struct wk_scan_opts *o, const struct bits *up,
 	worker_run(&ws[0]);
 	for (unsigned j = 1; j < started; j++)
 		pthread_join(tid[j], NULL);
+	rc = scan_tap_stop(tap, err);
 	struct wk_scan_progress fin;
 	progress_sum(&sh, &fin);
 	if (o->on_progress)

@@ -18,6 +18,7 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include "core/rtt_int.h"
 #include "scan/engine_int.h"
 #include "wirekit/capture.h"
 #include "wirekit/pace.h"
@@ -210,7 +211,9 @@ static uint32_t reply_rtt(const struct eng *e, const struct phase *ph, uint64_t 
 	return us < 1 ? 1 : us > UINT32_MAX ? UINT32_MAX : (uint32_t)us;
 }
 
-static void handle(struct eng *e, const struct scan_reply *r, const struct wk_pkt *pkt)
+/* lo: a reply from one of our own addresses (the lo ring's thread): its round trip says
+ * nothing of the network's, and the estimate keeps one writer. */
+static void handle(struct eng *e, const struct scan_reply *r, const struct wk_pkt *pkt, bool lo)
 {
 	struct phase *ph = atomic_load(&e->ph);
 	if (!ph)
@@ -245,8 +248,14 @@ static void handle(struct eng *e, const struct scan_reply *r, const struct wk_pk
 			atomic_fetch_add(&e->dups, 1);
 			return;
 		}
-		atomic_fetch_add(&ph->answered, 1);
 		uint32_t rtt = reply_rtt(e, ph, x, pkt);
+		if (rtt && !lo) { /* the estimate before the answer counts: the waiter reads both */
+			uint32_t srtt = atomic_load(&e->srtt_us), var = atomic_load(&e->rttvar_us);
+			rtt_fold(&srtt, &var, rtt);
+			atomic_store(&e->rttvar_us, var);
+			atomic_store(&e->srtt_us, srtt);
+		}
+		atomic_fetch_add(&ph->answered, 1);
 		if (ph->per_host) {
 			bool link = r->arp || r->nd;
 			/* the MAC first: the sender reads it once it sees the host up (the bit
@@ -265,7 +274,7 @@ static void handle(struct eng *e, const struct scan_reply *r, const struct wk_pk
 	}
 }
 
-static void rx_loop(struct eng *e, struct wk_capture *cap)
+static void rx_loop(struct eng *e, struct wk_capture *cap, bool lo)
 {
 	struct wk_pkt pkts[RX_BATCH];
 	uint32_t flags[RX_BATCH];
@@ -276,12 +285,14 @@ static void rx_loop(struct eng *e, struct wk_capture *cap)
 			atomic_store(&e->rx_err, n);
 			break;
 		}
+		if (n == 0) /* caught up: every reply that came so far has been read */
+			atomic_store(lo ? &e->rx_idle_lo_ns : &e->rx_idle_ns, wk_mono_ns());
 		for (int i = 0; i < n; i++) {
 			struct scan_reply r;
 			if (!(flags[i] & WK_CAP_OUTGOING) &&
 			    scan_parse(pkts[i].data, pkts[i].caplen, lt, &r)) {
 				pkts[i].linktype = lt;
-				handle(e, &r, &pkts[i]);
+				handle(e, &r, &pkts[i], lo);
 			}
 		}
 	}
@@ -290,7 +301,7 @@ static void rx_loop(struct eng *e, struct wk_capture *cap)
 static void *rx_main(void *arg)
 {
 	struct eng *e = arg;
-	rx_loop(e, e->cap);
+	rx_loop(e, e->cap, false);
 	return NULL;
 }
 
@@ -298,7 +309,7 @@ static void *rx_main(void *arg)
 static void *rx_lo_main(void *arg)
 {
 	struct eng *e = arg;
-	rx_loop(e, e->cap_lo);
+	rx_loop(e, e->cap_lo, true);
 	return NULL;
 }
 

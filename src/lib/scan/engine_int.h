@@ -66,8 +66,21 @@ uint64_t sent_find(const struct sent_ring *r, uint32_t phase, uint64_t i, uint64
  * with bits_free. */
 int scan_raw_run(const struct wk_scan_opts *o, struct wk_scan_summary *sum, uint64_t *resume,
                  struct bits *up_out, struct wk_error *err);
-/* The connect scanner (connect.c) probing only the targets set in up (NULL: every one). */
-int scan_connect_run_up(const struct wk_scan_opts *o, const struct bits *up,
+/* The connect scan's record (tap.c, --pcapng): a capture of the SYNs the kernel sends
+ * and of their answers, written to o->record. Open it before the first connect and before
+ * on_open (it needs CAP_NET_RAW: WK_EPERM without); *out stays NULL when o->record is
+ * NULL. start (inflight: the connects in flight at most, which size its flow table)
+ * drops what the capture holds from before and starts its thread; stop waits for the
+ * packets of the last verdicts and ends the thread (a receive error, else 0); close
+ * accepts NULL. */
+struct scan_tap;
+int scan_tap_open(const struct wk_scan_opts *o, struct scan_tap **out, struct wk_error *err);
+int scan_tap_start(struct scan_tap *t, unsigned inflight, struct wk_error *err);
+int scan_tap_stop(struct scan_tap *t, struct wk_error *err);
+void scan_tap_close(struct scan_tap *t);
+/* The connect scanner (connect.c) probing only the targets set in up (NULL: every one),
+ * recording through tap (NULL: no record). */
+int scan_connect_run_up(const struct wk_scan_opts *o, const struct bits *up, struct scan_tap *tap,
                         struct wk_scan_summary *sum, uint64_t *resume, struct wk_error *err);
 /* -sT -sU (mixed.c): UDP by the raw engine, TCP by connects, one position space. */
 int scan_mixed_run(const struct wk_scan_opts *o, struct wk_scan_summary *sum, uint64_t *resume,
@@ -124,13 +137,19 @@ struct eng {
 	bool arp;      /* ARP (ND) discovery for the targets on the local segment (arp.c) */
 	uint8_t *macs; /* with arp: 6 bytes per target, its MAC once it answered */
 	size_t macs_len;
-	struct sent_ring sent_at;  /* when each batch went out: replies' round-trip times */
-	uint32_t phases;           /* phases started */
-	struct scan_links links;   /* where each target lies (links.c), read once */
-	uint8_t route_dst[16];     /* the target whose route picks interface and source */
-	bool own_span;             /* some target may be one of our own addresses */
-	struct wk_tx *tx3;         /* raw IP next to frames: routed and own targets (walk.c) */
-	struct wk_capture *cap_lo; /* replies from our own addresses (their path is lo) */
+	struct sent_ring sent_at; /* when each batch went out: replies' round-trip times */
+	/* nmap's estimate over every timed reply (core/rtt.c): written by the interface's
+	 * receiver only (not lo's),
+	 * read by the sender's adaptive wait (walk.c) */
+	_Atomic uint32_t srtt_us, rttvar_us;
+	_Atomic uint64_t rx_idle_ns;    /* the receiver last found its ring empty (monotonic) */
+	_Atomic uint64_t rx_idle_lo_ns; /* the same for the lo ring (cap_lo) */
+	uint32_t phases;                /* phases started */
+	struct scan_links links;        /* where each target lies (links.c), read once */
+	uint8_t route_dst[16];          /* the target whose route picks interface and source */
+	bool own_span;                  /* some target may be one of our own addresses */
+	struct wk_tx *tx3;              /* raw IP next to frames: routed and own targets (walk.c) */
+	struct wk_capture *cap_lo;      /* replies from our own addresses (their path is lo) */
 };
 
 uint32_t eng_target(const struct eng *e, uint64_t i);

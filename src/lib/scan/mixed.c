@@ -3,7 +3,8 @@
  * connect scanner probes the TCP ports of the hosts discovery found up (every target
  * with -Pn). Both report through the caller's on_result, so the table merges a host's
  * UDP and TCP ports as it does for -sS -sU. One position space for shards and resume:
- * the UDP walk's positions [0, targets x UDP ports), then the TCP walk's after them. */
+ * the UDP walk's positions [0, targets x UDP ports), then the TCP walk's after them. With
+ * --pcapng the connects' capture (tap.c) is opened first, while we may still open it. */
 #include <string.h>
 
 #include "scan/engine_int.h"
@@ -31,7 +32,11 @@ int scan_mixed_run(const struct wk_scan_opts *o, struct wk_scan_summary *sum, ui
 	struct bits up;
 	memset(&up, 0, sizeof(up));
 	uint64_t r1 = su, r2 = o->resume_pos > su ? o->resume_pos - su : 0;
-	int rc = 0;
+	/* --pcapng: the connects' capture opens before the raw phase drops privileges */
+	struct scan_tap *tap = NULL;
+	int rc = ntcp ? scan_tap_open(o, &tap, err) : 0;
+	if (rc)
+		return rc;
 	/* discovery runs again on a resume (as for one walk); the UDP walk where it stopped */
 	if (o->discovery || (nu && o->resume_pos < su)) {
 		struct wk_scan_opts u = *o;
@@ -51,8 +56,9 @@ int scan_mixed_run(const struct wk_scan_opts *o, struct wk_scan_summary *sum, ui
 		t.type = WK_SCAN_CONNECT;
 		t.also_udp = false;
 		t.resume_pos = r2;
-		rc = scan_connect_run_up(&t, o->discovery ? &up : NULL, &s2, &r2, err);
+		rc = scan_connect_run_up(&t, o->discovery ? &up : NULL, tap, &s2, &r2, err);
 	}
+	scan_tap_close(tap);
 	bits_free(&up);
 	if (resume)
 		*resume = r1 < su ? r1 : su + r2;

@@ -88,6 +88,17 @@ void scan_record_reply(struct wk_scan_record *r, const struct wk_pkt *pkt, const
 	write_pkt(r, pkt, comment, &r->replies);
 }
 
+void scan_record_probe_pkt(struct wk_scan_record *r, const struct wk_pkt *pkt)
+{
+	write_pkt(r, pkt, NULL, &r->probes);
+}
+
+void scan_record_other(struct wk_scan_record *r, const struct wk_pkt *pkt)
+{
+	uint64_t none = 0;
+	write_pkt(r, pkt, NULL, &none);
+}
+
 void wk_scan_record_counts(const struct wk_scan_record *r, uint64_t *probes, uint64_t *replies)
 {
 	pthread_mutex_lock((pthread_mutex_t *)&r->mu);

@@ -184,6 +184,10 @@ const uint8_t *scan_payloads_get(const struct scan_payloads *p, uint16_t port, s
 struct wk_pkt;
 void scan_record_probe(struct wk_scan_record *r, const uint8_t *p, size_t n, uint32_t linktype);
 void scan_record_reply(struct wk_scan_record *r, const struct wk_pkt *pkt, const char *comment);
+/* The connect scan's record (tap.c): a captured SYN as a probe (counted as probes are), and a
+ * packet of a recorded connection that is neither probe nor answer (not counted). */
+void scan_record_probe_pkt(struct wk_scan_record *r, const struct wk_pkt *pkt);
+void scan_record_other(struct wk_scan_record *r, const struct wk_pkt *pkt);
 
 /* nmap's reason for an ICMP destination unreachable code (probes.c; connect.c too). */
 uint8_t scan_unreach_reason(uint8_t code);

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/rtt_int.h"
 #include "scan/engine_int.h"
 #include "wirekit/capture.h"
 #include "wirekit/send.h"
@@ -25,18 +26,31 @@ static void sleep_ns(uint64_t ns)
 	nanosleep(&ts, NULL);
 }
 
-/* Wait up to ms for replies, in slices; returns early when every position the phase sent
- * to has its answer (nothing is left to wait for), or when asked to stop (stop_early). */
+/* Wait for replies after a pass, in slices: at most ms; less when every position the
+ * phase sent to has its answer (nothing is left to wait for), when asked to stop
+ * (stop_early), and with o->min_wait_ms once nmap's retransmission timeout of the replies
+ * timed so far has passed and the receiver has caught up since (a reply still in its ring
+ * is not lost to the no-response report that may follow). */
 static void wait_ms(const struct eng *e, const struct phase *ph, unsigned ms, bool stop_early)
 {
-	uint64_t end = wk_mono_ns() + (uint64_t)ms * 1000000ull;
+	uint64_t start = wk_mono_ns(), end = start + (uint64_t)ms * 1000000ull;
+	unsigned lo = e->o->min_wait_ms;
 	for (;;) {
 		uint64_t now = wk_mono_ns();
 		if (now >= end || (stop_early && eng_stopped(e)) ||
 		    atomic_load(&ph->answered) >= ph->eligible)
 			return;
+		uint32_t srtt = atomic_load(&e->srtt_us), var = atomic_load(&e->rttvar_us);
+		if (lo && srtt && lo < ms) {
+			uint64_t to =
+			    start + rtt_timeout(srtt, var, lo * 1000ull, ms * 1000ull) * 1000;
+			/* every ring read up to then: the interface's, and lo's when open */
+			if (now >= to && atomic_load(&e->rx_idle_ns) >= to &&
+			    (!e->cap_lo || atomic_load(&e->rx_idle_lo_ns) >= to))
+				return;
+		}
 		uint64_t d = end - now;
-		sleep_ns(d < 20000000ull ? d : 20000000ull);
+		sleep_ns(d < 5000000ull ? d : 5000000ull);
 	}
 }
 
