@@ -139,8 +139,7 @@ struct eng {
 	size_t macs_len;
 	struct sent_ring sent_at; /* when each batch went out: replies' round-trip times */
 	/* nmap's estimate over every timed reply (core/rtt.c): written by the interface's
-	 * receiver only (not lo's),
-	 * read by the sender's adaptive wait (walk.c) */
+	 * receiver only (not lo's), read by the sender's adaptive wait (walk.c) */
 	_Atomic uint32_t srtt_us, rttvar_us;
 	_Atomic uint64_t rx_idle_ns;    /* the receiver last found its ring empty (monotonic) */
 	_Atomic uint64_t rx_idle_lo_ns; /* the same for the lo ring (cap_lo) */
