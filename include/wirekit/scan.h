@@ -53,6 +53,11 @@ int wk_targets_add(struct wk_targets *t, const char *token, struct wk_error *err
  * starts a comment. Errors name the file and line. (In a file a comma ends a token, so
  * octet lists such as 10.0.1,3.1 only work through wk_targets_add.) */
 int wk_targets_add_file(struct wk_targets *t, const char *path, struct wk_error *err);
+/* One family for the set (nmap's -4 and -6): AF_INET or AF_INET6 makes host names resolve
+ * to that family only and refuses addresses of the other (WK_EINVAL naming the token);
+ * AF_UNSPEC (the default) takes both, names resolving to IPv4 first. Applies to the tokens
+ * added after it. WK_EINVAL for another value. */
+int wk_targets_family(struct wk_targets *t, int family, struct wk_error *err);
 /* Remove what a token (or a file of tokens) names, any syntax above. */
 int wk_targets_exclude(struct wk_targets *t, const char *token, struct wk_error *err);
 int wk_targets_exclude_file(struct wk_targets *t, const char *path, struct wk_error *err);
@@ -157,6 +162,7 @@ enum wk_port_state {
 	WK_PS_CLOSED_FILTERED,
 	WK_PS_HOST_UP, /* a host-discovery result, no port */
 	WK_PS_HOST_DOWN,
+	WK_PS_HOST_UNKNOWN, /* listed, not probed (-sL) */
 };
 const char *wk_port_state_name(enum wk_port_state s); /* "open", "open|filtered", "up" ... */
 
@@ -272,6 +278,9 @@ struct wk_scan_info {
 	 * set as they walk the table (in address order), so memory does not grow with the
 	 * number of targets. NULL: only the table's hosts. */
 	const struct wk_targets *user_set;
+	/* -sL: every address of user_set is listed (state unknown, reason user-set) as nmap's
+	 * list scan shows it; the table holds only the records named by -R. */
+	bool list;
 };
 
 struct wk_scan_summary {
@@ -323,6 +332,7 @@ enum wk_scan_type {
 	WK_SCAN_ACK,     /* -sA */
 	WK_SCAN_CONNECT, /* -sT: no privilege needed */
 	WK_SCAN_UDP,     /* -sU */
+	WK_SCAN_LIST,    /* -sL: every target reported with state unknown; nothing is sent */
 };
 
 /* Host discovery methods (-P*), a bit mask; 0 with -Pn (every target is taken as up). */

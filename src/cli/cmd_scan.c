@@ -38,6 +38,7 @@ const char *const cmd_scan_usage =
     "Targets: 198.18.0.1  198.18.0.0/16  198.18.0.1-50  198.18.0-3.1-254  a host name\n"
     "  IPv6: 2001:db8::1  2001:db8::/112 (prefixes up to /112; one family per raw scan)\n"
     "  -iL FILE               targets from FILE ('-': stdin)\n"
+    "  -6, -4                 IPv6 (IPv4) targets only: names resolve to that family\n"
     "  --exclude LIST         leave these out (comma separated)\n"
     "  --excludefile FILE     leave the targets in FILE out\n"
     "Ports:\n"
@@ -47,6 +48,7 @@ const char *const cmd_scan_usage =
     "  --exclude-ports LIST   leave these ports out\n"
     "Scan types:\n"
     "  -sS SYN (default as root)  -sA ACK  -sT connect  -sU UDP  -sn discovery only\n"
+    "  -sL                    list the targets (with -R their names); nothing is sent\n"
     "  -sS -sU, -sA -sU       TCP and UDP in one walk (-p U:53,T:22-25; ports without U:\n"
     "                         or T: are scanned on both)\n"
     "  -sT -sU                connects for TCP, raw UDP probes (root), results per host\n"
@@ -211,6 +213,7 @@ struct args {
 	struct scan_host_args host; /* -R */
 	bool udp_too;               /* -sU with -sS or -sA */
 	const char *pcapng, *user;
+	int family; /* -4, -6: AF_INET, AF_INET6; 0 both */
 };
 
 __attribute__((format(printf, 1, 2))) static int usage_err(const char *fmt, ...)
@@ -271,7 +274,8 @@ static int parse_s1(struct args *a, char ch)
 		char c;
 		enum wk_scan_type t;
 	} types[] = {{'S', WK_SCAN_SYN}, {'A', WK_SCAN_ACK},  {'T', WK_SCAN_CONNECT},
-	             {'U', WK_SCAN_UDP}, {'n', WK_SCAN_NONE}, {'P', WK_SCAN_NONE}};
+	             {'U', WK_SCAN_UDP}, {'n', WK_SCAN_NONE}, {'P', WK_SCAN_NONE},
+	             {'L', WK_SCAN_LIST}};
 	if (ch == 'V') { /* -sV goes with any port scan type */
 		a->svc.version = true;
 		return 0;
@@ -288,14 +292,14 @@ static int parse_s1(struct args *a, char ch)
 			a->type_set = true;
 			return 0;
 		}
-	return usage_err("unknown or unsupported scan type -s%c (S, A, T, U, n, V)", ch);
+	return usage_err("unknown or unsupported scan type -s%c (S, A, T, U, n, L, V)", ch);
 }
 
 /* -sS, and as nmap several letters in one: -sSU, -sSV, -sUV */
 static int parse_s(struct args *a, const char *v)
 {
 	if (!*v)
-		return usage_err("-s needs a scan type (S, A, T, U, n, V)");
+		return usage_err("-s needs a scan type (S, A, T, U, n, L, V)");
 	for (; *v; v++) {
 		int rc = parse_s1(a, *v);
 		if (rc)
@@ -348,7 +352,7 @@ static int parse_args(struct args *a, int argc, char **argv, bool from_resume)
 	int opt;
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":s:P:p:T:o:i:e:S:g:Z:nRvFh", lopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":s:P:p:T:o:i:e:S:g:Z:nRvFh46", lopts, NULL)) != -1) {
 		int rc = 0;
 		uint64_t u;
 		switch (opt) {
@@ -398,6 +402,12 @@ static int parse_args(struct args *a, int argc, char **argv, bool from_resume)
 		case 'n':
 		case 'R':
 			a->host.resolve = opt == 'R';
+			break;
+		case '4':
+		case '6':
+			if (a->family && a->family != (opt == '4' ? AF_INET : AF_INET6))
+				return usage_err("%s", "-4 and -6: one address family per scan");
+			a->family = opt == '4' ? AF_INET : AF_INET6;
 			break;
 		case OPT_DNS_SERVERS:
 			a->host.servers_arg = optarg;
@@ -546,17 +556,37 @@ static void timing(const struct args *a, struct wk_scan_opts *o)
 	o->min_wait_ms = a->wait >= 0 ? 0 : k == 5 ? 50 : 100;
 }
 
+/* --exclude LIST: comma separated, as nmap splits it (an octet list such as 10.0.1,3.1
+ * goes in a file: --excludefile). */
+static int exclude_list(struct wk_targets *t, const char *list, struct wk_error *e)
+{
+	char tok[256];
+	for (const char *p = list;;) {
+		size_t n = strcspn(p, ",");
+		if (n == 0 || n >= sizeof(tok))
+			return wk_seterr(e, WK_EINVAL, "--exclude: bad entry in \"%.100s\"", list);
+		memcpy(tok, p, n);
+		tok[n] = '\0';
+		int rc = wk_targets_exclude(t, tok, e);
+		if (rc || !p[n])
+			return rc;
+		p += n + 1;
+	}
+}
+
 static int build_targets(const struct args *a, char **pos, int npos, struct wk_targets **out)
 {
 	struct wk_error e = {0};
 	struct wk_targets *t = wk_targets_new(&e);
 	int rc = t ? 0 : WK_ENOMEM;
+	if (!rc && a->family)
+		rc = wk_targets_family(t, a->family, &e);
 	for (int i = 0; !rc && i < npos; i++)
 		rc = wk_targets_add(t, pos[i], &e);
 	for (unsigned i = 0; !rc && i < a->niL; i++)
 		rc = wk_targets_add_file(t, a->iL[i], &e);
 	for (unsigned i = 0; !rc && i < a->nexcl; i++)
-		rc = wk_targets_exclude(t, a->excl[i], &e);
+		rc = exclude_list(t, a->excl[i], &e);
 	for (unsigned i = 0; !rc && i < a->nexclfile; i++)
 		rc = wk_targets_exclude_file(t, a->exclfile[i], &e);
 	if (!rc && !npos && !a->niL) {
@@ -581,7 +611,9 @@ static int build_ports(const struct args *a, enum wk_scan_type type, const struc
 	struct wk_error e = {0};
 	unsigned mask = scan_mix_protos(type, a->udp_too);
 	int rc = 0;
-	if (type != WK_SCAN_NONE) {
+	if (type == WK_SCAN_LIST && (a->ports || a->fast || a->top || a->exclude_ports))
+		return usage_err("%s", "-sL lists the targets: no ports (-p, -F, --top-ports)");
+	if (type != WK_SCAN_NONE && type != WK_SCAN_LIST) {
 		if (a->ports)
 			rc = wk_ports_parse(ports, a->ports, mask, svc, &e);
 		else if (!svc)
@@ -659,6 +691,8 @@ static const char *type_name(enum wk_scan_type t)
 		return "connect";
 	case WK_SCAN_UDP:
 		return "udp";
+	case WK_SCAN_LIST:
+		return "list";
 	default:
 		return "ping";
 	}
@@ -757,6 +791,10 @@ int cmd_scan(int argc, char **argv)
 	o->resume_pos = rpos;
 	if ((status = set_source(&a, &src, o)) || (status = set_shard(&a, o)))
 		goto out;
+	if (o->type == WK_SCAN_LIST && (a.svc.version || a.svc.banners || a.pcapng)) {
+		status = usage_err("%s", "-sL sends nothing: not with -sV, --banners or --pcapng");
+		goto out;
+	}
 	if (o->type == WK_SCAN_NONE && !o->discovery) {
 		status = usage_err("%s", "-sn with -Pn: nothing to do");
 		goto out;
@@ -766,7 +804,8 @@ int cmd_scan(int argc, char **argv)
 	else if (getrandom(&o->seed, sizeof(o->seed), 0) != (ssize_t)sizeof(o->seed))
 		o->seed = (uint64_t)time(NULL) ^ (uint64_t)getpid() << 32;
 	o->also_udp = a.udp_too;
-	if ((o->type != WK_SCAN_CONNECT || a.udp_too) && !raw_allowed()) {
+	if (o->type != WK_SCAN_LIST && (o->type != WK_SCAN_CONNECT || a.udp_too) &&
+	    !raw_allowed()) {
 		if (o->type != WK_SCAN_SYN || a.udp_too) {
 			fprintf(stderr, "wirekit scan: -s%c needs CAP_NET_RAW (root)\n",
 			        o->type == WK_SCAN_ACK                ? 'A'
@@ -797,7 +836,11 @@ int cmd_scan(int argc, char **argv)
 		cmdline = join_args(c.argc, c.argv);
 	c.info.args = cmdline ? cmdline : "wirekit scan";
 	c.info.scan_type = type_name(o->type);
-	c.info.ports = o->type == WK_SCAN_NONE ? NULL : &ports;
+	c.info.ports = o->type == WK_SCAN_NONE || o->type == WK_SCAN_LIST ? NULL : &ports;
+	if (o->type == WK_SCAN_LIST) { /* the writers list the set; the table only -R's names */
+		c.info.list = true;
+		c.info.user_set = tg;
+	}
 	c.info.services = svc;
 	c.info.start_sec = time(NULL);
 	c.info.seed = o->seed;

@@ -50,7 +50,8 @@ int scan_host_rdns(struct scan_cli *c, const struct scan_host_args *a, const vol
 		if (x->proto == WK_SCAN_HOST && x->state == WK_PS_HOST_UP)
 			rc = wk_rdns_add(r, &x->addr, &e);
 	}
-	/* -Pn: the targets without a record are up too (the writers make their records) */
+	/* -Pn: the targets without a record are up too (the writers make their records);
+	 * -sL: every target is listed */
 	const struct wk_targets *set = c->info.user_set;
 	uint64_t tn = set ? wk_targets_count(set) : 0;
 	for (uint64_t i = 0; i < tn && !rc; i++) {
@@ -89,7 +90,7 @@ int scan_host_rdns(struct scan_cli *c, const struct scan_host_args *a, const vol
 		if (!name || wk_results_find(c->table, &h.addr, WK_SCAN_HOST, 0))
 			continue;
 		h.proto = WK_SCAN_HOST;
-		h.state = WK_PS_HOST_UP;
+		h.state = c->info.list ? WK_PS_HOST_UNKNOWN : WK_PS_HOST_UP;
 		h.reason = WK_RS_USER_SET;
 		h.hostname = name;
 		h.ts_sec = time(NULL);

@@ -99,6 +99,9 @@ void scan_out_result(void *ctx, const struct wk_scan_result *r)
 	 * memory follows the answers, not the size of the scan. JSON Lines still gets them. */
 	bool silent = r->reason == WK_RS_NO_RESPONSE &&
 	              (r->proto != WK_SCAN_HOST || r->state == WK_PS_HOST_DOWN);
+	/* -sL: the writers list the target set; the table keeps only a target -R named */
+	if (r->proto == WK_SCAN_HOST && r->state == WK_PS_HOST_UNKNOWN && !r->hostname)
+		silent = true;
 	/* -Pn: the library reports every target up (user-set) after the port scan. Only a
 	 * host the table already holds takes the record (it becomes its host reason); the
 	 * others are made by the writers from the target set, so -Pn over a /8 stores

@@ -197,4 +197,25 @@ check "-Pn -R: a target without an answer gets its name" \
 	grep -qx 'wirekit scan report for db-12.lab (198.19.0.12)' "$T/pnname.out"
 check "-Pn -R: the unnamed targets are still listed" bash -c \
 	"[ \$(grep -c '^wirekit scan report for' '$T/pnname.out') = 3 ] && grep -q 'addr=\"198.19.0.12\"' '$T/pnname.xml' && grep -q 'db-12.lab' '$T/pnname.xml'"
+
+# -sL -R: every target listed (status unknown), named as nmap -sL -R names them; nothing is
+# sent to the targets (only the DNS questions)
+scan list -sL -R --dns-servers "$DNS" "$H"
+check "-sL -R: exit 0" rc_is list 0
+xml_names "$T/list.xml" >"$T/list.names"
+inS nmap -sL -R --dns-servers "$DNS" "$H" -oX "$T/nmapl.xml" >/dev/null 2>&1
+xml_names "$T/nmapl.xml" >"$T/nmapl.names"
+check "nmap -sL -R found names" test -s "$T/nmapl.names"
+check "-sL -R: the same names as nmap -sL -R" same_file "$T/list.names" "$T/nmapl.names"
+check "-sL -R: every target listed once, state unknown, in XML and text" python3 - "$T/list" "$T/nmapl.xml" <<'PY'
+import sys, xml.etree.ElementTree as ET
+b = sys.argv[1]
+ours = [(h.find("address").get("addr"), h.find("status").get("state"))
+        for h in ET.parse(b + ".xml").getroot().iter("host")]
+theirs = [(h.find("address").get("addr"), h.find("status").get("state"))
+          for h in ET.parse(sys.argv[2]).getroot().iter("host")]
+assert ours == theirs and all(s == "unknown" for _, s in ours), (ours, theirs)
+rep = [l for l in open(b + ".out") if l.startswith("wirekit scan report for ")]
+assert len(rep) == len(ours) and not any(l.startswith("Host is up") for l in open(b + ".out"))
+PY
 finish

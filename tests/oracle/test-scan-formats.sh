@@ -165,5 +165,33 @@ for path, tags in nm_order.items():
 print(f"structure: {shared} element paths of nmap's -sL output, all present with nmap's attributes")
 sys.exit(bad)
 PY
-[ $fail -eq 0 ] && echo "PASS: ndiff, xsltproc/nmap.xsl, nmap.dtd, python3 xml+json, nmap -sL structure"
+# -sL: our list scan against nmap's on one target spec with octet ranges, a prefix and
+# exclusions (neither sends anything): the same hosts in the same order with the same
+# status in XML, grepable and normal output
+spec=(198.18.0-1.1-3,7 198.18.2.0/29 --exclude 198.18.0.2,198.18.2.4)
+if timeout 60 nmap -n -sL "${spec[@]}" -oX "$tmp/nl.xml" -oG "$tmp/nl.gnmap" -oN "$tmp/nl.nmap" >/dev/null 2>&1 &&
+	timeout 60 "$BUILD/wirekit" scan -sL "${spec[@]}" -oX "$tmp/wl.xml" -oG "$tmp/wl.gnmap" -oN "$tmp/wl.nmap" >/dev/null 2>&1; then
+	"$PY" - "$tmp" <<'PY' || fail=1
+import sys, xml.etree.ElementTree as ET
+t = sys.argv[1]
+def hosts(f):
+    return [(h.find("address").get("addr"), tuple(sorted(h.find("status").attrib.items())))
+            for h in ET.parse(f).getroot().iter("host")]
+def lines(f, start):
+    return [l.strip() for l in open(f) if l.startswith(start)]
+n, w = hosts(t + "/nl.xml"), hosts(t + "/wl.xml")
+assert n == w and len(n) == 14, (n, w)
+assert lines(t + "/nl.gnmap", "Host: ") == lines(t + "/wl.gnmap", "Host: ")
+assert [l.split()[-1] for l in lines(t + "/nl.nmap", "Nmap scan report for ")] == \
+       [l.split()[-1] for l in lines(t + "/wl.nmap", "wirekit scan report for ")]
+tail = lambda f, s: [l for l in open(f) if l.startswith(s)][0].split(" -- ")[1].split(" scanned")[0]
+assert tail(t + "/nl.nmap", "# Nmap done") == tail(t + "/wl.nmap", "# wirekit done"), "done line"
+print(f"-sL: {len(w)} hosts, the same as nmap -sL in XML, grepable and normal output")
+PY
+else
+	echo "FAIL: -sL runs"
+	fail=1
+fi
+
+[ $fail -eq 0 ] && echo "PASS: ndiff, xsltproc/nmap.xsl, nmap.dtd, python3 xml+json, nmap -sL structure, -sL lists"
 exit $fail

@@ -261,6 +261,31 @@ static void test_localhost(void **state)
 	wk_targets_free(t);
 }
 
+/* -4 / -6: names resolve to the family asked, literals of the other one are refused and
+ * leave the set as it was. */
+static void test_family(void **state)
+{
+	(void)state;
+	struct wk_error err = {0};
+	struct wk_targets *t = wk_targets_new(&err);
+	assert_int_equal(wk_targets_family(t, 12345, &err), WK_EINVAL);
+	assert_int_equal(wk_targets_family(t, AF_INET6, &err), 0);
+	assert_int_equal(wk_targets_add(t, "2001:db8::/126", &err), 0);
+	assert_int_equal(wk_targets_add(t, "198.18.0.0/30", &err), WK_EINVAL);
+	assert_non_null(strstr(err.msg, "198.18.0.0/30"));
+	assert_non_null(strstr(err.msg, "not an IPv6 address"));
+	assert_int_equal(wk_targets_family(t, AF_INET, &err), 0);
+	assert_int_equal(wk_targets_add(t, "2001:db8::9", &err), WK_EINVAL);
+	assert_non_null(strstr(err.msg, "not an IPv4 address"));
+	assert_int_equal(wk_targets_add(t, "localhost", &err), 0); /* resolves to IPv4 */
+	assert_int_equal(wk_targets_finish(t, &err), 0);
+	assert_int_equal(wk_targets_count(t), 4 + 1);
+	assert_true(has_str(t, "127.0.0.1"));
+	assert_false(has_str(t, "198.18.0.1"));
+	assert_false(has_str(t, "2001:db8::9"));
+	wk_targets_free(t);
+}
+
 static void test_file(void **state)
 {
 	(void)state;
@@ -350,6 +375,7 @@ int main(void)
 	    cmocka_unit_test(test_excludes),
 	    cmocka_unit_test(test_errors),
 	    cmocka_unit_test(test_localhost),
+	    cmocka_unit_test(test_family),
 	    cmocka_unit_test(test_file),
 	    cmocka_unit_test(test_speed),
 	};

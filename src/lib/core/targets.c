@@ -16,6 +16,7 @@ struct wk_targets {
 	uint64_t *cum;
 	size_t niv;
 	uint64_t count;
+	int family; /* wk_targets_family: AF_UNSPEC, AF_INET or AF_INET6 */
 };
 
 struct wk_targets *wk_targets_new(struct wk_error *err)
@@ -38,14 +39,33 @@ void wk_targets_free(struct wk_targets *t)
 	free(t);
 }
 
+int wk_targets_family(struct wk_targets *t, int family, struct wk_error *err)
+{
+	if (family != AF_UNSPEC && family != AF_INET && family != AF_INET6)
+		return wk_seterr(err, WK_EINVAL, "address family %d", family);
+	t->family = family;
+	return 0;
+}
+
 int wk_targets_add(struct wk_targets *t, const char *token, struct wk_error *err)
 {
-	return targets_parse_token(token, &t->in4, &t->in6, true, err);
+	size_t n4 = t->in4.n, n6 = t->in6.n;
+	int rc = targets_parse_token(token, &t->in4, &t->in6, true, t->family, err);
+	if (rc)
+		return rc;
+	/* a literal of the other family (names already resolved to the one asked) */
+	if ((t->family == AF_INET6 && t->in4.n != n4) || (t->family == AF_INET && t->in6.n != n6)) {
+		t->in4.n = n4;
+		t->in6.n = n6;
+		return wk_seterr(err, WK_EINVAL, "bad target \"%.100s\": not an %s address", token,
+		                 t->family == AF_INET6 ? "IPv6" : "IPv4");
+	}
+	return 0;
 }
 
 int wk_targets_exclude(struct wk_targets *t, const char *token, struct wk_error *err)
 {
-	return targets_parse_token(token, &t->ex4, &t->ex6, false, err);
+	return targets_parse_token(token, &t->ex4, &t->ex6, false, AF_UNSPEC, err);
 }
 
 /* Tokens of a file (or stdin), separated by blanks, commas and new lines; '#' comments. */

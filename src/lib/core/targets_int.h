@@ -39,8 +39,9 @@ struct targets_tok {
 int targets_push4(struct ivlist4 *l, uint32_t lo, uint32_t hi);
 int targets_push6(struct ivlist6 *l, uint64_t net, uint64_t lo, uint64_t hi);
 /* Parse one token into the lists; special ranges are left out when skip_special and the
- * token names more than one address. Messages name the token. */
+ * token names more than one address. A host name resolves to family (AF_UNSPEC: IPv4
+ * first, else IPv6). Messages name the token. */
 int targets_parse_token(const char *tok, struct ivlist4 *v4, struct ivlist6 *v6, bool skip_special,
-                        struct wk_error *err);
+                        int family, struct wk_error *err);
 
 #endif

@@ -340,7 +340,7 @@ static bool name_char(char c)
 
 /* A host name, optionally with /len: resolved once, the first IPv4 address if any. */
 static int parse_name(const char *tok, struct ivlist4 *v4, struct ivlist6 *v6, bool skip,
-                      struct wk_error *err)
+                      int family, struct wk_error *err)
 {
 	const char *slash = strchr(tok, '/');
 	size_t nlen = slash ? (size_t)(slash - tok) : strlen(tok);
@@ -355,7 +355,7 @@ static int parse_name(const char *tok, struct ivlist4 *v4, struct ivlist6 *v6, b
 		return bad(err, tok, "not an address, range or host name");
 	memcpy(name, tok, nlen);
 	name[nlen] = '\0';
-	struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM}, *res = NULL;
+	struct addrinfo hints = {.ai_family = family, .ai_socktype = SOCK_STREAM}, *res = NULL;
 	int g = getaddrinfo(name, NULL, &hints, &res);
 	if (g != 0 || !res)
 		return wk_seterr(err, WK_ENOTFOUND, "cannot resolve \"%.100s\": %s", name,
@@ -390,7 +390,7 @@ static int parse_name(const char *tok, struct ivlist4 *v4, struct ivlist6 *v6, b
 }
 
 int targets_parse_token(const char *tok, struct ivlist4 *v4, struct ivlist6 *v6, bool skip_special,
-                        struct wk_error *err)
+                        int family, struct wk_error *err)
 {
 	size_t len = strlen(tok);
 	if (len == 0)
@@ -408,5 +408,5 @@ int targets_parse_token(const char *tok, struct ivlist4 *v4, struct ivlist6 *v6,
 			numeric = false;
 	if (numeric)
 		return parse_v4(tok, v4, skip_special, err);
-	return parse_name(tok, v4, v6, skip_special, err);
+	return parse_name(tok, v4, v6, skip_special, family, err);
 }

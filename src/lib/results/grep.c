@@ -89,6 +89,11 @@ static int grep_end(struct wk_ob *o, const struct wk_scan_info *info, const stru
 	struct rwalk w;
 	rwalk_begin(&w, all, info, sum);
 	while (rwalk_next(&w, &h)) {
+		if (h.host && h.host->state == WK_PS_HOST_UNKNOWN) { /* -sL */
+			host_prefix(o, &h);
+			wk_ob_puts(o, "Status: Unknown\n");
+			continue;
+		}
 		if (!h.up)
 			continue;
 		host_prefix(o, &h);

@@ -15,6 +15,7 @@ const char *wk_port_state_name(enum wk_port_state s)
 	    [WK_PS_CLOSED_FILTERED] = "closed|filtered",
 	    [WK_PS_HOST_UP] = "up",
 	    [WK_PS_HOST_DOWN] = "down",
+	    [WK_PS_HOST_UNKNOWN] = "unknown",
 	};
 	return (unsigned)s < WK_ARRAY_SIZE(names) ? names[s] : "unknown";
 }

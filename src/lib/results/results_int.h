@@ -20,13 +20,15 @@ size_t rhost_at(const struct wk_results *all, size_t i, struct rhost *h);
 
 /* Every host to report, in order: the table's host groups merged with the addresses of
  * info->user_set that have no record (-Pn), which get a host record made here (up,
- * user-set, time sum->end_sec) and an empty range [begin, begin). */
+ * user-set, time sum->end_sec; with info->list state unknown, as -sL's) and an empty
+ * range [begin, begin). */
 struct rwalk {
 	const struct wk_results *all;
 	const struct wk_targets *set;
 	size_t i, n;
 	uint64_t ti, tn;
 	int64_t ts;
+	bool list; /* -sL: the set's hosts are listed, state unknown */
 	struct wk_scan_result virt;
 };
 void rwalk_begin(struct rwalk *w, const struct wk_results *all, const struct wk_scan_info *info,

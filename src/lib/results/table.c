@@ -213,8 +213,9 @@ static int check(const struct wk_scan_result *x, struct wk_error *err)
 		return wk_seterr(err, WK_EINVAL, "result: address family %u", x->addr.family);
 	if (x->reason >= WK_RS_NREASON)
 		return wk_seterr(err, WK_EINVAL, "result: reason %u", x->reason);
-	bool host_state = x->state == WK_PS_HOST_UP || x->state == WK_PS_HOST_DOWN;
-	if (x->state > WK_PS_HOST_DOWN || host_state != (x->proto == WK_SCAN_HOST))
+	bool host_state = x->state == WK_PS_HOST_UP || x->state == WK_PS_HOST_DOWN ||
+	                  x->state == WK_PS_HOST_UNKNOWN;
+	if (x->state > WK_PS_HOST_UNKNOWN || host_state != (x->proto == WK_SCAN_HOST))
 		return wk_seterr(err, WK_EINVAL, "result: state %u with proto %u", x->state,
 		                 x->proto);
 	if (x->proto != WK_SCAN_HOST && x->proto >= WK_SP_NPROTO)

@@ -207,7 +207,8 @@ static void text_hosts(struct wk_ob *o, const struct wk_scan_info *info,
 	struct rwalk w;
 	rwalk_begin(&w, all, info, sum);
 	while (rwalk_next(&w, &h)) {
-		if (!h.up)
+		bool listed = h.host && h.host->state == WK_PS_HOST_UNKNOWN; /* -sL */
+		if (!h.up && !listed)
 			continue; /* nmap leaves down hosts out of the report at verbosity 0 */
 		wk_ob_puts(o, "wirekit scan report for ");
 		if (h.host->hostname) { /* nmap's "NAME (ADDR)"; names are checked by rdns.c */
@@ -222,6 +223,8 @@ static void text_hosts(struct wk_ob *o, const struct wk_scan_info *info,
 			raddr(o, &h.host->addr);
 		}
 		wk_ob_putc(o, '\n');
+		if (listed)
+			continue; /* nmap's -sL: the report line alone */
 		host_up_line(o, info, h.host);
 		bool has_ports = port_scan || h.end - h.begin > 1;
 		if (has_ports) {

@@ -48,6 +48,7 @@ void rwalk_begin(struct rwalk *w, const struct wk_results *all, const struct wk_
 	w->n = wk_results_count(all);
 	w->set = info->user_set;
 	w->tn = w->set ? wk_targets_count(w->set) : 0;
+	w->list = info->list;
 	w->ts = sum->end_sec;
 }
 
@@ -57,7 +58,7 @@ static const struct wk_scan_result *user_set_host(struct rwalk *w, const struct 
 	memset(v, 0, sizeof(*v));
 	v->addr = *a;
 	v->proto = WK_SCAN_HOST;
-	v->state = WK_PS_HOST_UP;
+	v->state = w->list ? WK_PS_HOST_UNKNOWN : WK_PS_HOST_UP;
 	v->reason = WK_RS_USER_SET;
 	v->ts_sec = w->ts;
 	return v;
@@ -77,7 +78,7 @@ bool rwalk_next(struct rwalk *w, struct rhost *h)
 			memset(h, 0, sizeof(*h));
 			h->begin = h->end = w->i;
 			h->host = h->first = user_set_host(w, &a);
-			h->up = true;
+			h->up = !w->list;
 			return true;
 		}
 		if (c == 0) {
@@ -88,7 +89,7 @@ bool rwalk_next(struct rwalk *w, struct rhost *h)
 	if (!f)
 		return false;
 	w->i = rhost_at(w->all, w->i, h);
-	if (match && !h->up) {
+	if (match && !h->up && !w->list) {
 		/* a target whose ports answered only with ICMP errors from on the way has no
 		 * host record (or a down one): -Pn still reports it up, user-set */
 		h->host = user_set_host(w, &f->addr);

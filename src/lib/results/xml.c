@@ -363,6 +363,27 @@ static void times(struct wk_ob *o, const struct wk_scan_result *hr)
 	wk_ob_puts(o, "/>\n");
 }
 
+/* nmap's -sL host: status unknown, the address, the name when -R found one; no times. */
+static void listed_host(struct wk_ob *o, const struct rhost *h)
+{
+	wk_ob_puts(o, "<host><status");
+	attr(o, "state", wk_port_state_name(WK_PS_HOST_UNKNOWN));
+	attr(o, "reason", wk_reason_name(h->host->reason));
+	attr_u64(o, "reason_ttl", 0);
+	wk_ob_puts(o, "/>\n<address addr=\"");
+	raddr(o, &h->host->addr);
+	wk_ob_puts(o, "\" addrtype=\"");
+	wk_ob_puts(o, h->host->addr.family == AF_INET ? "ipv4" : "ipv6");
+	wk_ob_puts(o, "\"/>\n");
+	if (h->host->hostname) {
+		wk_ob_puts(o, "<hostnames>\n<hostname");
+		attr(o, "name", h->host->hostname);
+		attr(o, "type", "PTR");
+		wk_ob_puts(o, "/>\n</hostnames>\n");
+	}
+	wk_ob_puts(o, "</host>\n");
+}
+
 static void host(struct wk_ob *o, const struct wk_scan_info *info, const struct wk_results *all,
                  const struct rhost *h)
 {
@@ -416,6 +437,8 @@ static int xml_end(struct wk_ob *o, const struct wk_scan_info *info, const struc
 	while (rwalk_next(&w, &h)) {
 		if (h.up)
 			host(o, info, all, &h);
+		else if (h.host && h.host->state == WK_PS_HOST_UNKNOWN)
+			listed_host(o, &h);
 	}
 	char t[64], done[160], el[32];
 	rtime_ctime(t, sizeof(t), sum->end_sec);
