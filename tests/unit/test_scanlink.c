@@ -4,7 +4,9 @@
  * (src/lib/scan/arp.c): the who-has it sends, the is-at it accepts, and what it refuses;
  * the IPv6 probe modules (probes6.c) and reply parser (reply6.c): right checksums, the
  * answers a kernel sends accepted with nmap's state and reason, wrong cookies, strangers
- * and cut packets refused, neighbour solicitations to the solicited-node group. */
+ * and cut packets refused, neighbour solicitations to the solicited-node group; where a
+ * target lies (links.c) from route tables in /proc's formats: on the segment, behind a
+ * gateway (also a more specific route inside the segment), one of our addresses. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -431,13 +434,86 @@ static void test_v6_nd(void **state)
 	wk_targets_free(tg);
 }
 
+/* /proc/net/route words are network-order bytes printed as a little-endian number */
+static const char route4[] =
+    "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\n"
+    "lv1\t000012C6\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0\n"  /* 198.18.0.0/24 */
+    "lv1\t000013C6\t020012C6\t0003\t0\t0\t0\t00FFFFFF\t0\t0\t0\n"  /* 198.19.0.0/24 gw */
+    "lv1\t800012C6\t020012C6\t0003\t0\t0\t0\t80FFFFFF\t0\t0\t0\n"  /* .128/25 gw */
+    "eth1\t0000000A\t00000000\t0001\t0\t0\t0\t000000FF\t0\t0\t0\n" /* 10/8, another */
+    "lv1\t0000000B\t00000000\t0001\t0\t0\t0\t00FF00FF\t0\t0\t0\n"  /* not a prefix */
+    "lv1\t000014C6\t00000000\t0000\t0\t0\t0\t00FFFFFF\t0\t0\t0\n"; /* down */
+
+static const char route6[] =
+    "20010db8000000000000000000000000 40 00000000000000000000000000000000 00 "
+    "00000000000000000000000000000000 00000100 00000001 00000000 00000001     lv1\n"
+    "20010db8000100000000000000000000 70 00000000000000000000000000000000 00 "
+    "20010db8000000000000000000000002 00000400 00000001 00000000 00000003     lv1\n"
+    "fe800000000000000000000000000000 40 00000000000000000000000000000000 00 "
+    "00000000000000000000000000000000 00000100 00000001 00000000 00000001     lv1\n";
+
+static enum scan_where w4(const struct scan_links *l, uint8_t a, uint8_t b, uint8_t c, uint8_t d)
+{
+	return scan_links_where4(l, (uint32_t)a << 24 | (uint32_t)b << 16 | (uint32_t)c << 8 | d);
+}
+
+static void test_links(void **state)
+{
+	(void)state;
+	struct scan_links l;
+	memset(&l, 0, sizeof(l));
+	FILE *f = fmemopen((void *)route4, sizeof(route4) - 1, "r");
+	assert_non_null(f);
+	scan_links_read(&l, false, f, "lv1");
+	fclose(f);
+	const uint8_t me[4] = {198, 18, 0, 1};
+	scan_links_own(&l, AF_INET, me);
+	assert_int_equal(w4(&l, 198, 18, 0, 5), SCAN_ONLINK);
+	assert_int_equal(w4(&l, 198, 18, 0, 127), SCAN_ONLINK);
+	assert_int_equal(w4(&l, 198, 18, 0, 200), SCAN_ROUTED); /* the /25 via a gateway */
+	assert_int_equal(w4(&l, 198, 19, 0, 1), SCAN_ROUTED);
+	assert_int_equal(w4(&l, 10, 1, 2, 3), SCAN_ROUTED);   /* on link, but not ours */
+	assert_int_equal(w4(&l, 198, 20, 0, 1), SCAN_ROUTED); /* the route is down */
+	assert_int_equal(w4(&l, 11, 0, 0, 1), SCAN_ROUTED);   /* no prefix mask */
+	assert_int_equal(w4(&l, 198, 18, 0, 1), SCAN_OWN);
+	assert_int_equal(w4(&l, 127, 0, 0, 5), SCAN_OWN);
+	const uint8_t a[4] = {198, 17, 255, 250}, b[4] = {198, 18, 0, 3}, c[4] = {198, 19, 0, 0},
+	              d[4] = {198, 19, 0, 255}, e[4] = {198, 18, 0, 2};
+	assert_true(scan_links_span_onlink(&l, false, a, b));
+	assert_false(scan_links_span_onlink(&l, false, c, d));
+	assert_true(scan_links_span_own(&l, false, a, b));
+	assert_false(scan_links_span_own(&l, false, e, b));
+	/* lo has no segment */
+	memset(&l, 0, sizeof(l));
+	f = fmemopen((void *)route4, sizeof(route4) - 1, "r");
+	scan_links_read(&l, false, f, "lo");
+	fclose(f);
+	assert_int_equal(w4(&l, 198, 18, 0, 5), SCAN_ROUTED);
+
+	memset(&l, 0, sizeof(l));
+	f = fmemopen((void *)route6, sizeof(route6) - 1, "r");
+	assert_non_null(f);
+	scan_links_read(&l, true, f, "lv1");
+	fclose(f);
+	uint8_t x[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 2};
+	const uint8_t mine[16] = {0x20, 0x01, 0x0d, 0xb8, [14] = 1, [15] = 0};
+	scan_links_own(&l, AF_INET6, mine);
+	assert_int_equal(scan_links_where(&l, true, x), SCAN_ONLINK);
+	assert_int_equal(scan_links_where(&l, true, mine), SCAN_OWN);
+	x[5] = 1; /* 2001:db8:1::2, via 2001:db8::2 */
+	assert_int_equal(scan_links_where(&l, true, x), SCAN_ROUTED);
+	const uint8_t ll[16] = {0xfe, 0x80, [15] = 9}, lo6[16] = {[15] = 1};
+	assert_int_equal(scan_links_where(&l, true, ll), SCAN_ROUTED);
+	assert_int_equal(scan_links_where(&l, true, lo6), SCAN_OWN);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_macdb_good), cmocka_unit_test(test_macdb_damaged),
 	    cmocka_unit_test(test_macdb_load), cmocka_unit_test(test_arp_probe),
 	    cmocka_unit_test(test_v6_tcp),     cmocka_unit_test(test_v6_udp_echo),
-	    cmocka_unit_test(test_v6_nd),
+	    cmocka_unit_test(test_v6_nd),      cmocka_unit_test(test_links),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -264,10 +264,17 @@ static int put(struct wk_results *r, const struct wk_scan_result *x, struct wk_e
 		}
 		const struct wk_scan_service *keep = old->svc;
 		const char *keep_name = old->hostname;
+		struct wk_scan_result was = *old;
 		*old = *x;
 		if (x->proto == WK_SCAN_HOST) {
 			old->rtt_us = srtt;
 			old->rttvar_us = var;
+			/* a MAC learned earlier still belongs to the host (-Pn: user-set comes
+			 * last) */
+			if (!x->has_mac && was.has_mac) {
+				old->has_mac = true;
+				memcpy(old->mac, was.mac, 6);
+			}
 		}
 		if (name) {
 			free((void *)keep_name);

@@ -21,7 +21,6 @@ enum {
 	ARP_REPLY = 2,
 	ARP_LEN = 28,
 	ARP_TPA = SCAN_ETH_LEN + 24, /* offset of the target protocol address in the frame */
-	RTF_UP_FLAG = 1,
 };
 
 /* Ethernet broadcast + who-has (RFC 826) with the target address 0. */
@@ -109,49 +108,42 @@ bool scan_parse_arp(const uint8_t *p, size_t n, uint32_t lt, struct scan_reply *
 	return true;
 }
 
-bool scan_onlink(const char *ifname, uint32_t first, uint32_t last)
+/* The address of target i into a (16 bytes; IPv4 in the first 4). */
+static void target_bytes(const struct eng *e, uint64_t i, uint8_t a[16])
 {
-	FILE *f = fopen("/proc/net/route", "re");
-	char line[512];
-	bool ok = false;
-	if (!f || !strcmp(ifname, "lo")) {
-		if (f)
-			fclose(f);
-		return false;
-	}
-	while (!ok && fgets(line, sizeof(line), f)) {
-		char ifn[64];
-		unsigned d, g, fl, m;
-		if (sscanf(line, "%63s %x %x %x %*d %*d %*d %x", ifn, &d, &g, &fl, &m) != 5 ||
-		    strcmp(ifn, ifname) || !(fl & RTF_UP_FLAG) || g)
-			continue;
-		/* network-order words printed on a little-endian host */
-		uint32_t dn = ntohl(d), mn = ntohl(m);
-		ok = mn && (first & mn) == dn && (last & mn) == dn;
-	}
-	fclose(f);
-	return ok;
+	struct wk_scan_addr t;
+	wk_targets_at(e->o->targets, i, &t);
+	memset(a, 0, 16);
+	memcpy(a, t.b, e->c.v6 ? 16 : 4);
 }
 
 int eng_arp_setup(struct eng *e, struct wk_error *err)
 {
 	const struct wk_scan_opts *o = e->o;
-	uint8_t d[4], s[4], mac[6];
+	uint8_t lo[16], hi[16], s[16], mac[6];
 	char ifname[WK_IFNAME_MAX] = "";
 	struct wk_error e2;
+	bool v6 = e->c.v6;
+	int fam = v6 ? AF_INET6 : AF_INET;
 	e->arp = false;
-	if (!(o->discovery & (WK_DISC_ARP | WK_DISC_ND)))
-		return 0;
-	if (e->c.v6)
-		return eng_nd_setup(e, err);
-	uint32_t first = eng_target(e, 0), last = eng_target(e, e->ntargets - 1);
-	uint32_t be = htonl(first);
-	memcpy(d, &be, 4);
-	if (wk_route_src(AF_INET, d, s, ifname, &e2))
+	target_bytes(e, 0, lo);
+	target_bytes(e, e->ntargets - 1, hi);
+	scan_links_load(&e->links);
+	/* the interface is the one towards the targets: the first one that is not ours
+	 * (the route to our own address is lo's) */
+	memcpy(e->route_dst, lo, 16);
+	if (scan_links_where(&e->links, v6, lo) == SCAN_OWN &&
+	    scan_links_where(&e->links, v6, hi) != SCAN_OWN)
+		memcpy(e->route_dst, hi, 16);
+	e->own_span = scan_links_span_own(&e->links, v6, lo, hi);
+	if (wk_route_src(fam, e->route_dst, s, ifname, &e2))
 		return 0; /* open_io says why */
 	if (o->ifname && *o->ifname)
 		snprintf(ifname, sizeof(ifname), "%s", o->ifname);
-	if (!ifname[0] || !scan_onlink(ifname, first, last) || wk_iface_mac(ifname, mac, NULL, &e2))
+	scan_links_routes(&e->links, v6, ifname);
+	/* as nmap: ARP (ND) for the targets on the segment, unless turned off */
+	if (!(o->discovery & (WK_DISC_ARP | WK_DISC_ND)) || !ifname[0] || !strcmp(ifname, "lo") ||
+	    !scan_links_span_onlink(&e->links, v6, lo, hi) || wk_iface_mac(ifname, mac, NULL, &e2))
 		return 0;
 	return eng_macs_alloc(e, err);
 }

@@ -32,6 +32,7 @@
 #define DEFAULT_TCP_DISC 80u
 #define DEFAULT_SYN_DISC 443u /* with -PA too: nmap's default discovery is -PS443 -PA80 */
 #define DEFAULT_UDP_DISC 40125u
+#define DEFAULT_IP_DISC  (WK_DISC_ECHO | WK_DISC_SYN | WK_DISC_ACK | WK_DISC_TSTAMP)
 #define RX_BUFFER        (32u << 20)
 #define RX_SNAPLEN       256u
 
@@ -119,6 +120,26 @@ static bool target_index(const struct eng *e, uint32_t addr, uint64_t *idx)
 	return false;
 }
 
+enum scan_where eng_where(const struct eng *e, uint32_t dst)
+{
+	struct wk_scan_addr a;
+	if (!e->c.v6)
+		return scan_links_where4(&e->links, dst);
+	wk_targets_at(e->o->targets, dst, &a);
+	return scan_links_where(&e->links, true, a.b);
+}
+
+void eng_local_up(struct eng *e, struct phase *ph, uint64_t x)
+{
+	if (!bits_set(&ph->ans, x))
+		return;
+	atomic_fetch_add(&ph->answered, 1);
+	bits_set(&ph->up, x);
+	atomic_fetch_add(&ph->nup, 1);
+	/* as nmap: our own address is up without a probe */
+	eng_emit(e, eng_target(e, x), WK_SCAN_HOST, 0, WK_PS_HOST_UP, WK_RS_LOCALHOST, 0);
+}
+
 uint32_t eng_target(const struct eng *e, uint64_t i)
 {
 	struct wk_scan_addr a;
@@ -156,6 +177,26 @@ static void record_reply(struct eng *e, const struct wk_pkt *pkt, const struct s
 	scan_record_reply(e->o->record, pkt, c);
 }
 
+/* The MAC a result reports: the ARP (ND) answer's, or an IP reply's Ethernet source when
+ * the reply comes from the target itself and the target is on the segment (a routed
+ * target's frames carry the gateway's MAC, never the host's). */
+static const uint8_t *reply_mac(const struct eng *e, const struct scan_reply *r, uint32_t target)
+{
+	if (r->arp || r->nd)
+		return r->mac;
+	if (!r->l2src)
+		return NULL;
+	if (r->v6) {
+		struct wk_scan_addr a;
+		wk_targets_at(e->o->targets, target, &a);
+		if (memcmp(r->src6, a.b, 16))
+			return NULL;
+	} else if (r->src != target) {
+		return NULL;
+	}
+	return eng_where(e, target) == SCAN_ONLINK ? r->mac : NULL;
+}
+
 /* The round trip of the reply pkt to position x of ph: the walk index that sent x (the
  * permutation inverted) and the send time of its batch, against the kernel's receive time
  * of the packet (both CLOCK_REALTIME); 0 when the batch has left the ring. */
@@ -170,7 +211,9 @@ static uint32_t reply_rtt(const struct eng *e, const struct phase *ph, uint64_t 
 	return us < 1 ? 1 : us > UINT32_MAX ? UINT32_MAX : (uint32_t)us;
 }
 
-static void handle(struct eng *e, const struct scan_reply *r, const struct wk_pkt *pkt)
+/* lo: a reply from one of our own addresses (the lo ring's thread): its round trip says
+ * nothing of the network's, and the estimate keeps one writer. */
+static void handle(struct eng *e, const struct scan_reply *r, const struct wk_pkt *pkt, bool lo)
 {
 	struct phase *ph = atomic_load(&e->ph);
 	if (!ph)
@@ -206,7 +249,7 @@ static void handle(struct eng *e, const struct scan_reply *r, const struct wk_pk
 			return;
 		}
 		uint32_t rtt = reply_rtt(e, ph, x, pkt);
-		if (rtt) { /* the estimate before the answer counts: the waiter reads both */
+		if (rtt && !lo) { /* the estimate before the answer counts: the waiter reads both */
 			uint32_t srtt = atomic_load(&e->srtt_us), var = atomic_load(&e->rttvar_us);
 			rtt_fold(&srtt, &var, rtt);
 			atomic_store(&e->rttvar_us, var);
@@ -223,37 +266,50 @@ static void handle(struct eng *e, const struct scan_reply *r, const struct wk_pk
 			atomic_fetch_add(&ph->nup, 1);
 			/* as nmap: a link-layer answer has no TTL to report */
 			eng_emit_mac(e, v.target, WK_SCAN_HOST, 0, WK_PS_HOST_UP, v.reason,
-			             link ? 0 : r->ttl, link ? r->mac : NULL, rtt);
-		} else
-			eng_emit_mac(e, v.target, proto, v.port, v.state, v.reason, r->ttl, NULL,
-			             rtt);
+			             link ? 0 : r->ttl, reply_mac(e, r, v.target), rtt);
+		} else /* -Pn: the port answers carry the host's MAC (no discovery record) */
+			eng_emit_mac(e, v.target, proto, v.port, v.state, v.reason, r->ttl,
+			             e->o->discovery ? NULL : reply_mac(e, r, v.target), rtt);
 		return;
+	}
+}
+
+static void rx_loop(struct eng *e, struct wk_capture *cap, bool lo)
+{
+	struct wk_pkt pkts[RX_BATCH];
+	uint32_t flags[RX_BATCH];
+	uint32_t lt = (uint32_t)wk_capture_linktype(cap);
+	while (!atomic_load(&e->rx_stop)) {
+		int n = wk_capture_recv_batch(cap, pkts, flags, RX_BATCH, 20);
+		if (n < 0) {
+			atomic_store(&e->rx_err, n);
+			break;
+		}
+		if (n == 0) /* caught up: every reply that came so far has been read */
+			atomic_store(lo ? &e->rx_idle_lo_ns : &e->rx_idle_ns, wk_mono_ns());
+		for (int i = 0; i < n; i++) {
+			struct scan_reply r;
+			if (!(flags[i] & WK_CAP_OUTGOING) &&
+			    scan_parse(pkts[i].data, pkts[i].caplen, lt, &r)) {
+				pkts[i].linktype = lt;
+				handle(e, &r, &pkts[i], lo);
+			}
+		}
 	}
 }
 
 static void *rx_main(void *arg)
 {
 	struct eng *e = arg;
-	struct wk_pkt pkts[RX_BATCH];
-	uint32_t flags[RX_BATCH];
-	uint32_t lt = (uint32_t)wk_capture_linktype(e->cap);
-	while (!atomic_load(&e->rx_stop)) {
-		int n = wk_capture_recv_batch(e->cap, pkts, flags, RX_BATCH, 20);
-		if (n < 0) {
-			atomic_store(&e->rx_err, n);
-			break;
-		}
-		if (n == 0) /* caught up: every reply that came so far has been read */
-			atomic_store(&e->rx_idle_ns, wk_mono_ns());
-		for (int i = 0; i < n; i++) {
-			struct scan_reply r;
-			if (!(flags[i] & WK_CAP_OUTGOING) &&
-			    scan_parse(pkts[i].data, pkts[i].caplen, lt, &r)) {
-				pkts[i].linktype = lt;
-				handle(e, &r, &pkts[i]);
-			}
-		}
-	}
+	rx_loop(e, e->cap, false);
+	return NULL;
+}
+
+/* Replies from our own addresses: the kernel answers them on lo. */
+static void *rx_lo_main(void *arg)
+{
+	struct eng *e = arg;
+	rx_loop(e, e->cap_lo, true);
 	return NULL;
 }
 
@@ -293,6 +349,16 @@ static void be32_to(uint8_t *p, uint32_t v)
 	memcpy(p, &be, 4);
 }
 
+struct wk_capture *eng_capture_open(const char *ifname, const char *filt, struct wk_error *err)
+{
+	struct wk_capture_opts co = {.ifname = ifname,
+	                             .snaplen = RX_SNAPLEN,
+	                             .buffer_size = RX_BUFFER,
+	                             .filter = filt,
+	                             .block_timeout_ms = 10};
+	return wk_capture_open(&co, err);
+}
+
 /* Source address, interface, sender (AF_PACKET to the next hop's MAC when it is known,
  * else a raw IP socket) and the receive ring. */
 static int open_io(struct eng *e, char *ifname, struct wk_error *err)
@@ -301,10 +367,9 @@ static int open_io(struct eng *e, char *ifname, struct wk_error *err)
 	if (e->c.v6)
 		return eng_open_io6(e, ifname, err);
 	uint32_t first = eng_target(e, 0), last = eng_target(e, e->ntargets - 1);
-	uint8_t d[4], s[4];
+	uint8_t s[4];
 	int rc;
-	be32_to(d, first);
-	if ((rc = wk_route_src(AF_INET, d, s, ifname, err)))
+	if ((rc = wk_route_src(AF_INET, e->route_dst, s, ifname, err)))
 		return rc;
 	if (o->ifname && *o->ifname)
 		snprintf(ifname, WK_IFNAME_MAX, "%s", o->ifname);
@@ -322,12 +387,7 @@ static int open_io(struct eng *e, char *ifname, struct wk_error *err)
 	inet_ntop(AF_INET, s, sa, sizeof(sa));
 	snprintf(filt, sizeof(filt), "dst host %s and (tcp or udp or icmp%s)", sa,
 	         e->arp ? " or arp" : "");
-	struct wk_capture_opts co = {.ifname = ifname,
-	                             .snaplen = RX_SNAPLEN,
-	                             .buffer_size = RX_BUFFER,
-	                             .filter = filt,
-	                             .block_timeout_ms = 10};
-	e->cap = wk_capture_open(&co, err);
+	e->cap = eng_capture_open(ifname, filt, err);
 	if (!e->cap)
 		return err ? err->code : WK_ESYS;
 	/* AF_PACKET when one next hop serves every target: the gateway, or the one target */
@@ -359,6 +419,24 @@ static int open_io(struct eng *e, char *ifname, struct wk_error *err)
 	e->tx = wk_tx_open(e->c.l2 ? WK_TX_L2 : WK_TX_IP4, ifname, err);
 	if (!e->tx)
 		return err ? err->code : WK_ESYS;
+	return eng_open_more(e, ifname, filt, err);
+}
+
+int eng_open_more(struct eng *e, const char *ifname, const char *filt, struct wk_error *err)
+{
+	/* frames go to on-link targets (ARP, ND) or one next hop; routed targets next to
+	 * ARP ones and our own addresses take the raw IP socket (bound like the others: the
+	 * kernel still delivers our own addresses through lo) */
+	if (e->c.l2 && (e->arp || e->own_span)) {
+		e->tx3 = wk_tx_open(e->c.v6 ? WK_TX_IP6 : WK_TX_IP4, ifname, err);
+		if (!e->tx3)
+			return err ? err->code : WK_ESYS;
+	}
+	if (e->own_span && strcmp(ifname, "lo")) {
+		e->cap_lo = eng_capture_open("lo", filt, err);
+		if (!e->cap_lo)
+			return err ? err->code : WK_ESYS;
+	}
 	return 0;
 }
 
@@ -417,11 +495,14 @@ static int disc_phase(struct eng *e, struct phase *ph, bool sharded, struct wk_e
 	unsigned d = o->discovery;
 	int rc = 0;
 	ph->per_host = true;
-	unsigned asked = d;
-	/* as nmap: on the local segment ARP alone decides; elsewhere it cannot be sent */
-	d = e->arp ? WK_DISC_ARP : d & ~(unsigned)WK_DISC_ARP;
-	if (d & WK_DISC_ARP)
+	/* as nmap, per host: ARP alone decides for a target on the local segment (walk.c sends
+	 * it only the ARP slot), the IP probes for the others; -PR alone gives those nmap's
+	 * default IP probes, as nmap does off the segment */
+	if (e->arp)
 		rc = add_slot(ph, &scan_probe_arp, 0, err);
+	d &= ~(unsigned)WK_DISC_ARP;
+	if (!d)
+		d = DEFAULT_IP_DISC;
 	if (!rc && (d & WK_DISC_ECHO))
 		rc = add_slot(ph, &scan_probe_icmp_echo, 0, err);
 	if (!rc && (d & WK_DISC_TSTAMP))
@@ -458,10 +539,7 @@ static int disc_phase(struct eng *e, struct phase *ph, bool sharded, struct wk_e
 	if (rc)
 		return rc;
 	if (!ph->nslots)
-		return wk_seterr(err, WK_EINVAL,
-		                 asked == WK_DISC_ARP ? "-PR: the targets are not all on the local "
-		                                        "segment of one interface"
-		                                      : "no discovery method given");
+		return wk_seterr(err, WK_EINVAL, "no discovery method given");
 	if (ph->nslots > BATCH)
 		return wk_seterr(err, WK_EINVAL,
 		                 "too many discovery probes per host (%u, at most %u)", ph->nslots,
@@ -568,8 +646,8 @@ int scan_raw_run(const struct wk_scan_opts *o, struct wk_scan_summary *sum, uint
 	struct phase disc, ports;
 	struct scan_payloads *pl = NULL;
 	char ifname[WK_IFNAME_MAX] = "";
-	pthread_t rx;
-	bool rx_started = false;
+	pthread_t rx, rx_lo;
+	bool rx_started = false, rx_lo_started = false;
 	struct timespec t0, t1;
 	int rc;
 	memset(&e, 0, sizeof(e));
@@ -642,6 +720,13 @@ int scan_raw_run(const struct wk_scan_opts *o, struct wk_scan_summary *sum, uint
 		goto out;
 	}
 	rx_started = true;
+	if (e.cap_lo) {
+		if (pthread_create(&rx_lo, NULL, rx_lo_main, &e)) {
+			rc = wk_seterr(err, WK_ESYS, "starting the receive thread");
+			goto out;
+		}
+		rx_lo_started = true;
+	}
 	if (o->discovery && (rc = eng_phase_run(&e, &disc, sn ? resume : NULL, err)))
 		goto out;
 	if (!sn && !eng_stopped(&e))
@@ -649,8 +734,10 @@ int scan_raw_run(const struct wk_scan_opts *o, struct wk_scan_summary *sum, uint
 	else if (!sn && resume)
 		*resume = o->resume_pos;
 out:
+	atomic_store(&e.rx_stop, true);
+	if (rx_lo_started)
+		pthread_join(rx_lo, NULL);
 	if (rx_started) {
-		atomic_store(&e.rx_stop, true);
 		pthread_join(rx, NULL);
 		if (!rc && atomic_load(&e.rx_err))
 			rc = wk_seterr(err, atomic_load(&e.rx_err), "receiving: %s",
@@ -672,7 +759,9 @@ out:
 		sum->replies = atomic_load(&e.replies);
 	}
 	wk_tx_close(e.tx);
+	wk_tx_close(e.tx3);
 	wk_capture_close(e.cap);
+	wk_capture_close(e.cap_lo);
 	scan_payloads_free(pl);
 	phase_free(&disc);
 	phase_free(&ports);

@@ -134,28 +134,43 @@ struct eng {
 	uint8_t *bufs;          /* BATCH probes of SCAN_PKT_MAX */
 	uint32_t rec_lt;        /* link type of the probes in the pcapng record */
 	const char *phase_name; /* of the phase walking, for wk_scan_progress.phase */
-	bool arp;               /* discovery by ARP on the local segment (arp.c) */
-	uint8_t *macs;          /* with arp: 6 bytes per target, its MAC once it answered */
+	bool arp;      /* ARP (ND) discovery for the targets on the local segment (arp.c) */
+	uint8_t *macs; /* with arp: 6 bytes per target, its MAC once it answered */
 	size_t macs_len;
 	struct sent_ring sent_at; /* when each batch went out: replies' round-trip times */
-	/* nmap's estimate over every timed reply (core/rtt.c): written by the receiver only,
-	 * read by the sender's adaptive wait (walk.c) */
+	/* nmap's estimate over every timed reply (core/rtt.c): written by the interface's
+	 * receiver only (not lo's), read by the sender's adaptive wait (walk.c) */
 	_Atomic uint32_t srtt_us, rttvar_us;
-	_Atomic uint64_t rx_idle_ns; /* the receiver last found its ring empty (monotonic) */
-	uint32_t phases;             /* phases started */
+	_Atomic uint64_t rx_idle_ns;    /* the receiver last found its ring empty (monotonic) */
+	_Atomic uint64_t rx_idle_lo_ns; /* the same for the lo ring (cap_lo) */
+	uint32_t phases;                /* phases started */
+	struct scan_links links;        /* where each target lies (links.c), read once */
+	uint8_t route_dst[16];          /* the target whose route picks interface and source */
+	bool own_span;                  /* some target may be one of our own addresses */
+	struct wk_tx *tx3;              /* raw IP next to frames: routed and own targets (walk.c) */
+	struct wk_capture *cap_lo;      /* replies from our own addresses (their path is lo) */
 };
 
 uint32_t eng_target(const struct eng *e, uint64_t i);
+/* Where the target dst (an IPv4 address, or an IPv6 target's index) lies. */
+enum scan_where eng_where(const struct eng *e, uint32_t dst);
+/* Discovery of one of our own addresses (position x): up, localhost-response, unprobed. */
+void eng_local_up(struct eng *e, struct phase *ph, uint64_t x);
 void eng_emit(struct eng *e, uint32_t addr, uint8_t proto, uint16_t port, uint8_t state,
               uint8_t reason, uint8_t ttl);
 void eng_emit_mac(struct eng *e, uint32_t addr, uint8_t proto, uint16_t port, uint8_t state,
                   uint8_t reason, uint8_t ttl, const uint8_t *mac, uint32_t rtt_us);
-/* Whether discovery goes by ARP (the targets share the segment of the interface towards
- * them) and, when so, the MAC table (arp.c). */
+/* Where the targets lie (links.c's lists, the interface from the route to the first
+ * target that is not ours) and whether ARP (ND) discovery runs for those on the local
+ * segment; when so, the MAC table (arp.c). */
 int eng_arp_setup(struct eng *e, struct wk_error *err);
-/* IPv6 (link6.c): neighbour discovery on link (as eng_arp_setup), the sockets, and a
- * phase's probe modules swapped for their IPv6 forms (those without one dropped). */
-int eng_nd_setup(struct eng *e, struct wk_error *err);
+/* The receive ring on ifname with the BPF filter filt (engine.c). */
+struct wk_capture *eng_capture_open(const char *ifname, const char *filt, struct wk_error *err);
+/* The raw IP sender next to frames and the capture on lo, when the targets need them
+ * (filt: the receive filter, engine.c). */
+int eng_open_more(struct eng *e, const char *ifname, const char *filt, struct wk_error *err);
+/* IPv6 (link6.c): the sockets, and a phase's probe modules swapped for their IPv6 forms
+ * (those without one dropped). */
 /* The MAC table of the link-layer discovery, one entry per target (arp.c). */
 int eng_macs_alloc(struct eng *e, struct wk_error *err);
 int eng_open_io6(struct eng *e, char *ifname, struct wk_error *err);

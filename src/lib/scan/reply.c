@@ -121,9 +121,10 @@ bool scan_parse(const uint8_t *p, size_t n, uint32_t lt, struct scan_reply *o)
 	wk_rd_init(&r, p, n);
 	if (scan_parse_arp(p, n, lt, o) || scan_parse6(p, n, lt, o))
 		return true;
-	if (!scan_link_skip(&r, lt, 4, NULL) ||
+	if (!scan_link_skip(&r, lt, 4, o->mac) ||
 	    !ip4(&r, &o->src, &o->dst, &o->proto, &o->ttl, false))
 		return false;
+	o->l2src = lt == LT_ETHERNET;
 	switch (o->proto) {
 	case IPPROTO_TCP:
 		o->sport = wk_rd_be16(&r);

@@ -10,6 +10,7 @@
 #include "wirekit/cursor.h"
 
 enum {
+	LT_ETHERNET = 1,
 	IP6_HLEN = 40,
 	NH_ICMP6 = 58,
 	ICMP6_UNREACH = 1,
@@ -77,6 +78,7 @@ bool scan_parse6(const uint8_t *p, size_t n, uint32_t lt, struct scan_reply *out
 	if (!scan_link_skip(&r, lt, 6, o.mac) || !ip6(&r, o.src6, o.dst6, &o.proto, &o.ttl, false))
 		return false;
 	o.v6 = true;
+	o.l2src = lt == LT_ETHERNET;
 	switch (o.proto) {
 	case IPPROTO_TCP:
 		o.sport = wk_rd_be16(&r);

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "wirekit/err.h"
 #include "wirekit/scan.h"
@@ -59,7 +60,9 @@ struct scan_reply {
 	uint8_t q_itype;           /* quoted ICMP type */
 	uint16_t q_iid, q_iseq;    /* quoted ICMP identifier and sequence */
 	bool arp;                  /* an ARP reply (RFC 826): src is its sender's address */
-	uint8_t mac[6];            /* the ARP sender's hardware address; ND: the target's */
+	uint8_t mac[6];            /* the ARP sender's hardware address; ND: the target's;
+	                            * else with l2src the Ethernet source of the frame */
+	bool l2src;                /* an IP reply in an Ethernet frame: mac is its source */
 	/* IPv6 (reply6.c): proto is the next header (58 for ICMPv6); itype, icode, iid,
 	 * iseq, q_* as for IPv4, addresses in the 16-byte fields */
 	bool v6;
@@ -134,11 +137,39 @@ bool scan_link_skip(struct wk_rd *r, uint32_t lt, unsigned ver, uint8_t mac[6]);
 /* The transport header quoted by an ICMP or ICMPv6 (icmp_proto) error, into o's q_
  * fields; o->quoted when it was all there (reply.c). */
 void scan_quoted_l4(struct wk_rd *r, struct scan_reply *o, uint8_t icmp_proto);
-/* The same for IPv6 from /proc/net/ipv6_route. */
-bool scan_onlink6(const char *ifname, const uint8_t first[16], const uint8_t last[16]);
-/* Whether every address in [first, last] (host order) is on the segment of ifname: one
- * route without gateway on that interface covers both (/proc/net/route). */
-bool scan_onlink(const char *ifname, uint32_t first, uint32_t last);
+/* Where a target lies (links.c), decided per host: one of our addresses, on the local
+ * segment of the scan's interface, or behind a gateway. The lists are short and fixed
+ * (nothing per target): the interface's gateway-less prefixes and the routes more
+ * specific than them (longest prefix wins), and our addresses. */
+#define SCAN_LINKS_MAX 32
+struct scan_pfx {
+	uint8_t a[16]; /* IPv4 in the first 4 bytes */
+	uint8_t len;
+	bool onlink; /* gateway-less on the scan's interface */
+};
+struct scan_links {
+	struct scan_pfx r4[SCAN_LINKS_MAX], r6[SCAN_LINKS_MAX];
+	unsigned n4, n6;
+	uint8_t own4[SCAN_LINKS_MAX][4], own6[SCAN_LINKS_MAX][16];
+	unsigned nown4, nown6;
+};
+enum scan_where { SCAN_ROUTED, SCAN_ONLINK, SCAN_OWN };
+/* Our addresses (getifaddrs), the lists emptied first. */
+void scan_links_load(struct scan_links *l);
+/* The routes of one family (v6) from /proc/net/route or /proc/net/ipv6_route; ifname
+ * "lo" has no segment. */
+void scan_links_routes(struct scan_links *l, bool v6, const char *ifname);
+/* The route part from an open file of that format (unit tests feed their own). */
+void scan_links_read(struct scan_links *l, bool v6, FILE *f, const char *ifname);
+/* Add one of our addresses (family AF_INET or AF_INET6). */
+void scan_links_own(struct scan_links *l, int family, const uint8_t *a);
+/* Where the address a (4 or 16 bytes, network order) lies; 127/8 and ::1 are ours. */
+enum scan_where scan_links_where(const struct scan_links *l, bool v6, const uint8_t *a);
+enum scan_where scan_links_where4(const struct scan_links *l, uint32_t a_host_order);
+/* Whether some address of [lo, hi] may be on the segment, or ours. */
+bool scan_links_span_onlink(const struct scan_links *l, bool v6, const uint8_t *lo,
+                            const uint8_t *hi);
+bool scan_links_span_own(const struct scan_links *l, bool v6, const uint8_t *lo, const uint8_t *hi);
 
 /* UDP payloads from nmap-payloads (payloads.c): the first payload listed for a port. */
 struct scan_payloads;

@@ -44,7 +44,9 @@ static void wait_ms(const struct eng *e, const struct phase *ph, unsigned ms, bo
 		if (lo && srtt && lo < ms) {
 			uint64_t to =
 			    start + rtt_timeout(srtt, var, lo * 1000ull, ms * 1000ull) * 1000;
-			if (now >= to && atomic_load(&e->rx_idle_ns) >= to)
+			/* every ring read up to then: the interface's, and lo's when open */
+			if (now >= to && atomic_load(&e->rx_idle_ns) >= to &&
+			    (!e->cap_lo || atomic_load(&e->rx_idle_lo_ns) >= to))
 				return;
 		}
 		uint64_t d = end - now;
@@ -96,27 +98,15 @@ static uint64_t real_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-/* Pace and send n probes; a full device queue is waited out, a packet the kernel refuses
- * for good (no route to one address) is skipped. The send time goes into the ring after
- * the pacing and before the first packet, so no reply can come before it is there. */
-static int flush(struct eng *e, const struct span *sp, const uint8_t **ptr, size_t *lens,
-                 unsigned n, struct wk_error *err)
+/* Send n probes on tx; a full device queue is waited out, a packet the kernel refuses for
+ * good (no route to one address) is skipped. */
+static int send_run(struct wk_tx *tx, const uint8_t **ptr, size_t *lens, unsigned n,
+                    struct wk_error *err)
 {
-	unsigned got = 0, done = 0, full = 0;
-	while (got < n) {
-		uint64_t wait = 0;
-		got += wk_pace_take(&e->pace, wk_mono_ns(), n - got, &wait);
-		/* one sleep for every token still missing: a sleep per token would cost the
-		 * timer slack each time and cap the rate far below what was asked */
-		uint64_t need = (uint64_t)((double)(n - got) * e->pace.ns_per_tok);
-		if (got < n)
-			sleep_ns(need > wait ? need : wait ? wait : 1000);
-	}
-	if (n)
-		sent_add(&e->sent_at, sp->phase, sp->pass, sp->lo, sp->hi, real_ns());
+	unsigned done = 0, full = 0;
 	while (done < n) {
 		int eno = 0;
-		int r = wk_tx_send(e->tx, ptr + done, lens + done, n - done, &eno, err);
+		int r = wk_tx_send(tx, ptr + done, lens + done, n - done, &eno, err);
 		if (r > 0)
 			done += (unsigned)r;
 		if (done >= n)
@@ -130,36 +120,92 @@ static int flush(struct eng *e, const struct span *sp, const uint8_t **ptr, size
 		done++;
 		full = 0;
 	}
+	return 0;
+}
+
+/* Pace and send n probes: runs of frames on the sender, runs of raw IP packets (via3: the
+ * frame without its Ethernet header) on tx3. The send time goes into the ring after the
+ * pacing and before the first packet, so no reply can come before it is there. */
+static int flush(struct eng *e, const struct span *sp, const uint8_t **ptr, size_t *lens,
+                 const bool *via3, unsigned n, struct wk_error *err)
+{
+	unsigned got = 0;
+	while (got < n) {
+		uint64_t wait = 0;
+		got += wk_pace_take(&e->pace, wk_mono_ns(), n - got, &wait);
+		/* one sleep for every token still missing: a sleep per token would cost the
+		 * timer slack each time and cap the rate far below what was asked */
+		uint64_t need = (uint64_t)((double)(n - got) * e->pace.ns_per_tok);
+		if (got < n)
+			sleep_ns(need > wait ? need : wait ? wait : 1000);
+	}
+	if (n)
+		sent_add(&e->sent_at, sp->phase, sp->pass, sp->lo, sp->hi, real_ns());
+	for (unsigned i = 0, j; i < n; i = j) {
+		const uint8_t *p3[BATCH];
+		size_t l3[BATCH];
+		int rc;
+		for (j = i; j < n && via3[j] == via3[i]; j++) {
+			p3[j - i] = ptr[j] + SCAN_ETH_LEN;
+			l3[j - i] = lens[j] - SCAN_ETH_LEN;
+		}
+		rc = via3[i] ? send_run(e->tx3, p3, l3, j - i, err)
+		             : send_run(e->tx, ptr + i, lens + i, j - i, err);
+		if (rc)
+			return rc;
+	}
 	if (n)
 		sent_done(&e->sent_at, real_ns());
-	if (e->o->record)
-		for (unsigned i = 0; i < n; i++)
+	for (unsigned i = 0; e->o->record && i < n; i++) {
+		if (via3[i])
+			scan_record_probe(e->o->record, ptr[i] + SCAN_ETH_LEN,
+			                  lens[i] - SCAN_ETH_LEN,
+			                  e->c.v6 ? WK_LINKTYPE_IPV6 : WK_LINKTYPE_IPV4);
+		else
 			scan_record_probe(e->o->record, ptr[i], lens[i], e->rec_lt);
+	}
 	e->sent += n;
 	return 0;
 }
 
-/* Write the probes of position x at slot[0..); returns how many. */
-static unsigned add(struct eng *e, struct phase *ph, uint64_t x, uint8_t **slot, size_t *lens)
+/* Write the probes of position x at slot[0..), each with its sender (via3); returns how
+ * many. Per host, as nmap: our own addresses are up unprobed, a target on the segment gets
+ * ARP (ND) alone when that runs and its port probes go to its MAC, the others get the IP
+ * probes, through the raw IP socket when the sender takes frames to on-link MACs. */
+static unsigned add(struct eng *e, struct phase *ph, uint64_t x, uint8_t **slot, size_t *lens,
+                    bool *via3)
 {
+	uint64_t t = ph->per_host ? x : x / ph->nslots;
+	uint32_t dst = eng_target(e, t);
+	enum scan_where w = e->arp || e->own_span ? eng_where(e, dst) : SCAN_ROUTED;
+	bool link = e->arp && w == SCAN_ONLINK;
+	bool raw = e->c.l2 && (w == SCAN_OWN || (e->arp && !link));
 	if (ph->per_host) {
-		uint32_t dst = eng_target(e, x);
+		unsigned n = 0;
+		if (w == SCAN_OWN) {
+			eng_local_up(e, ph, x);
+			return 0;
+		}
 		for (uint32_t j = 0; j < ph->nslots; j++) {
 			const struct slot *s = &ph->slots[j];
 			unsigned mi = 0;
+			if ((s->m == &scan_probe_arp || s->m == &scan_probe_nd) != link)
+				continue;
 			while (mi + 1 < ph->nmods && ph->mods[mi] != s->m)
 				mi++;
-			lens[j] = s->m->make(slot[j], &ph->tmpl[mi], &e->c, dst, s->port);
+			lens[n] = s->m->make(slot[n], &ph->tmpl[mi], &e->c, dst, s->port);
+			via3[n++] = raw;
 		}
-		return ph->nslots;
+		return n;
 	}
 	const struct slot *s = &ph->slots[x % ph->nslots];
 	unsigned mi = 0;
 	while (mi + 1 < ph->nmods && ph->mods[mi] != s->m)
 		mi++;
-	lens[0] = s->m->make(slot[0], &ph->tmpl[mi], &e->c, eng_target(e, x / ph->nslots), s->port);
-	if (e->macs) /* found by ARP or ND: straight to its MAC */
-		memcpy(slot[0], e->macs + x / ph->nslots * 6, 6);
+	lens[0] = s->m->make(slot[0], &ph->tmpl[mi], &e->c, dst, s->port);
+	if (link) /* found by ARP or ND: straight to its MAC */
+		memcpy(slot[0], e->macs + t * 6, 6);
+	via3[0] = raw;
 	return 1;
 }
 
@@ -170,6 +216,7 @@ static int pass_run(struct eng *e, struct phase *ph, uint32_t pass, uint64_t *re
 {
 	const uint8_t *ptr[BATCH];
 	size_t lens[BATCH];
+	bool via3[BATCH];
 	unsigned n = 0, per = ph->per_host ? ph->nslots : 1;
 	uint64_t i;
 	struct span sp = {.phase = ph->id, .pass = pass};
@@ -184,7 +231,7 @@ static int pass_run(struct eng *e, struct phase *ph, uint32_t pass, uint64_t *re
 		bool stopped = eng_stopped(e);
 		bool more = !stopped && wk_shard_next(&sh, &i) && (!pass || i < ph->end);
 		if (!more) {
-			int rc = flush(e, &sp, ptr, lens, n, err);
+			int rc = flush(e, &sp, ptr, lens, via3, n, err);
 			if (!pass) {
 				ph->end = stopped ? sh.pos : ph->n;
 				if (resume)
@@ -199,7 +246,7 @@ static int pass_run(struct eng *e, struct phase *ph, uint32_t pass, uint64_t *re
 		if (!ph->per_host && e->up && !bits_get(e->up, x / ph->nslots))
 			continue;
 		if (n + per > BATCH) {
-			int rc = flush(e, &sp, ptr, lens, n, err);
+			int rc = flush(e, &sp, ptr, lens, via3, n, err);
 			if (rc)
 				return rc;
 			n = 0;
@@ -215,7 +262,7 @@ static int pass_run(struct eng *e, struct phase *ph, uint32_t pass, uint64_t *re
 		if (!n)
 			sp.lo = i;
 		sp.hi = i;
-		n += add(e, ph, x, (uint8_t **)ptr + n, lens + n);
+		n += add(e, ph, x, (uint8_t **)ptr + n, lens + n, via3 + n);
 	}
 }
 
