@@ -293,9 +293,10 @@ struct wk_scan_info {
 	 * XML and grepable reports (host discovery alone, -sn, lists its up hosts as usual).
 	 * JSON Lines leaves out the port records of the other states and the down hosts. */
 	bool open_only;
-	/* -v: the text and grepable writers list each down host as it is decided
-	 * ("... [host down]", "Status: Down"), unless open_only. */
-	bool verbose;
+	/* -v (how many): the text and grepable writers list each down host as it is decided
+	 * ("... [host down]", "Status: Down"), unless open_only; as nmap, "Not shown" takes a
+	 * state of more than 50 ports at -v (25 without) and none from -vv on. */
+	unsigned verbose;
 };
 
 struct wk_scan_summary {

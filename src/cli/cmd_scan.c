@@ -390,7 +390,7 @@ int cmd_scan(int argc, char **argv)
 	c.info.services = svc;
 	c.info.start_sec = time(NULL);
 	c.info.seed = o->seed;
-	c.info.reasons = a.reason;
+	c.info.reasons = a.reason || a.verbose >= 2; /* nmap's -vv shows reasons */
 	c.info.open_only = a.open_only;
 	c.info.verbose = a.verbose;
 	c.info.versions = a.svc.version;

@@ -88,7 +88,9 @@ const char *const cmd_scan_usage =
     "                         unfiltered; only hosts with such a port\n"
     "  --reason               print the reason of each state\n"
     "  -v                     \"Discovered open port\" lines as ports are found, down hosts\n"
-    "                         listed (\"[host down]\"), the seed and the resume position\n"
+    "                         listed (\"[host down]\"), the seed and the resume position;\n"
+    "                         \"Not shown\" over 50 ports of a state (25); -vv: every port,\n"
+    "                         with reasons\n"
     "  --stats-every S        a progress line every S seconds (on a terminal: always)\n"
     "  --datadir DIR          nmap-services, nmap-payloads, nmap-mac-prefixes from DIR\n"
     "  -n                     no reverse DNS (the default)\n"
@@ -376,7 +378,7 @@ int scan_args_parse(struct args *a, int argc, char **argv, bool from_resume)
 			a->host.timeout_ms = (unsigned)u;
 			break;
 		case 'v':
-			a->verbose = true;
+			a->verbose += a->verbose < 9;
 			break;
 		case 'F':
 			a->fast = true;

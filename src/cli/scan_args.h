@@ -32,7 +32,7 @@ struct args {
 	const char *outs[SCAN_MAX_OUTS][2];
 	unsigned nouts;
 	const char *resume_file;
-	bool verbose;
+	unsigned verbose;           /* -v, -vv: how many */
 	struct scan_svc_args svc;   /* -sV, --banners */
 	struct scan_host_args host; /* -R */
 	bool udp_too;               /* -sU with -sS or -sA */

@@ -33,6 +33,8 @@ def norm_text(path):
             continue
         line = line.replace("Nmap scan report", "wirekit scan report")
         line = re.sub(r"^Host is up \([0-9.]+s latency\)\.$", "Host is up.", line)
+        line = re.sub(r" \([0-9.]+s latency\)\.$", ".", line)
+        line = re.sub(r"^Scanned at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d \w+ for \d+s$", "Scanned at T", line)
         out.append(line)
     while out and out[-1] == "":
         out.pop()

@@ -89,6 +89,13 @@ check "-sS -v with discovery: Discovered lines of nmap" bash -c \
 both vso -sn -PE -v --open 198.19.0.18-25
 check "-sn -v --open: no down hosts, as nmap" same text vso nmap
 
+# -v collapses a state into "Not shown" only above 50 ports (ports 1-40: the 38 closed are
+# listed), -vv never and shows the reasons: as nmap
+both vc -sS -Pn -v -p 1-40 198.19.0.1
+check "-v, 38 closed ports: text as nmap's (listed, not folded)" same text vc nmap
+both vvc -sS -Pn -vv -p 1-60 198.19.0.1
+check "-vv, 58 closed ports: text as nmap's (every port, reasons)" same text vvc nmap
+
 # --- -r ----------------------------------------------------------------------------------
 # the same report as nmap -r, and in the --pcapng record each host's ports are probed in
 # increasing order (the first probe of each; retransmissions come later); without -r they

@@ -102,6 +102,8 @@ void rmac(struct wk_ob *o, const uint8_t mac[6]);
 /* Times: "2026-12-06 04:40 UTC", ctime's "Sun Dec  6 04:40:00 2026", ISO 8601 with µs. */
 void rtime_short(char *buf, size_t n, int64_t sec);
 void rtime_ctime(char *buf, size_t n, int64_t sec);
+/* "2026-12-06 22:36:48 UTC" (nmap's -vv "Scanned at"). */
+void rtime_seconds(char *buf, size_t n, int64_t sec);
 void rtime_iso(char *buf, size_t n, int64_t sec, uint32_t nsec);
 /* nmap's num_to_string_sigdigits(rtt, 2) for a latency in microseconds. */
 void rlatency(char *buf, size_t n, uint32_t us);

@@ -186,6 +186,25 @@ static void host_up_line(struct wk_ob *o, const struct wk_scan_info *info,
 	wk_ob_puts(o, ".\n");
 }
 
+/* nmap's -vv line under "Host is up": when the host's first record was decided and how
+ * many whole seconds until its last. */
+static void scanned_line(struct wk_ob *o, const struct wk_results *all, const struct rhost *h)
+{
+	int64_t first = h->host->ts_sec, last = h->host->ts_sec;
+	for (size_t i = h->begin; i < h->end; i++) {
+		int64_t t = wk_results_at(all, i)->ts_sec;
+		first = t < first ? t : first;
+		last = t > last ? t : last;
+	}
+	char t[48];
+	rtime_seconds(t, sizeof(t), first);
+	wk_ob_puts(o, "Scanned at ");
+	wk_ob_puts(o, t);
+	wk_ob_puts(o, " for ");
+	wk_ob_i64(o, last - first);
+	wk_ob_puts(o, "s\n");
+}
+
 static void mac_line(struct wk_ob *o, const struct wk_scan_info *info,
                      const struct wk_scan_result *hr)
 {
@@ -233,6 +252,8 @@ static void text_hosts(struct wk_ob *o, const struct wk_scan_info *info,
 		if (listed)
 			continue; /* nmap's -sL: the report line alone */
 		host_up_line(o, info, h.host);
+		if (info->verbose >= 2 && has_ports)
+			scanned_line(o, all, &h);
 		if (has_ports) {
 			if (s.nignored)
 				not_shown(o, info, all, &h, &s);

@@ -187,9 +187,15 @@ static const uint8_t nmap_state_no[RSTATES] = {
     [WK_PS_UNFILTERED] = 6, [WK_PS_OPEN_FILTERED] = 7, [WK_PS_CLOSED_FILTERED] = 8,
 };
 
-/* nmap ignores a state (never "open") holding more than 25 ports at verbosity 0
- * (PortList::isIgnoredState); show_closed lists every port instead. */
-#define MAX_PER_STATE 25
+/* nmap ignores a state (never "open") holding more than 25 ports at verbosity 0, 50 at -v
+ * and none from -vv on (PortList::isIgnoredState; checked against nmap 7.93); show_closed
+ * lists every port. */
+static bool collapses(const struct wk_scan_info *info, unsigned st, uint32_t count)
+{
+	if (st == WK_PS_OPEN || info->show_closed || info->verbose >= 2)
+		return false;
+	return count > (info->verbose ? 50u : 25u);
+}
 
 void rsummary_make(struct rsummary *s, const struct wk_results *all,
                    const struct wk_scan_info *info, const struct rhost *h)
@@ -208,8 +214,7 @@ void rsummary_make(struct rsummary *s, const struct wk_results *all,
 		if (info->open_only) /* --open: every state without "open" in it, any count */
 			s->ignored[st] = !rstate_openish(st) && s->count[st] > 0;
 		else
-			s->ignored[st] =
-			    st != WK_PS_OPEN && !info->show_closed && s->count[st] > MAX_PER_STATE;
+			s->ignored[st] = collapses(info, st, s->count[st]);
 		if (!s->ignored[st])
 			continue;
 		s->nshown -= s->count[st];
@@ -335,7 +340,7 @@ void raddr(struct wk_ob *o, const struct wk_scan_addr *a)
 		wk_ob_ip6(o, a->b);
 }
 
-enum tfmt { T_SHORT, T_CTIME, T_ISO };
+enum tfmt { T_SHORT, T_CTIME, T_ISO, T_SECONDS };
 
 void rmac(struct wk_ob *o, const uint8_t mac[6])
 {
@@ -364,6 +369,9 @@ static void fmt_tm(char *buf, size_t n, int64_t sec, enum tfmt f)
 		case T_ISO:
 			k = strftime(buf, n, "%Y-%m-%dT%H:%M:%S", &tm);
 			break;
+		case T_SECONDS:
+			k = strftime(buf, n, "%Y-%m-%d %H:%M:%S UTC", &tm);
+			break;
 		}
 	}
 	if (!k)
@@ -373,6 +381,11 @@ static void fmt_tm(char *buf, size_t n, int64_t sec, enum tfmt f)
 void rtime_short(char *buf, size_t n, int64_t sec)
 {
 	fmt_tm(buf, n, sec, T_SHORT);
+}
+
+void rtime_seconds(char *buf, size_t n, int64_t sec)
+{
+	fmt_tm(buf, n, sec, T_SECONDS);
 }
 
 void rtime_ctime(char *buf, size_t n, int64_t sec)
