@@ -397,8 +397,9 @@ struct wk_scan_opts {
 	 * passed since the last probe and the receiver has read every reply that came. */
 	unsigned wait_ms;
 	unsigned min_wait_ms;
-	unsigned timeout_ms;   /* connect: per-connection timeout */
-	unsigned max_parallel; /* connect: connections in flight */
+	unsigned initial_wait_ms; /* adaptive: the wait before any reply is timed (0: wait_ms) */
+	unsigned timeout_ms;      /* connect: per-connection timeout */
+	unsigned max_parallel;    /* connect: connections in flight */
 	uint64_t seed;
 	uint32_t shard_k, shard_of; /* 1/1 when not sharded */
 	uint64_t resume_pos;

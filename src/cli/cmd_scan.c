@@ -70,6 +70,12 @@ static void timing(const struct args *a, struct wk_scan_opts *o)
 	o->rate = a->rate > 0 ? a->rate : (a->timing < 0 ? 0 : t[k].rate);
 	o->min_rate = a->min_rate;
 	o->max_rate = a->max_rate;
+	if (a->scan_delay) { /* nmap's --scan-delay: at most one probe per delay */
+		double r = 1000.0 / (double)a->scan_delay;
+		o->max_rate = o->max_rate > 0 && o->max_rate < r ? o->max_rate : r;
+		if (!(a->rate > 0) && (!o->rate || o->rate > r))
+			o->rate = r;
+	}
 	o->retries = a->retries >= 0 ? (unsigned)a->retries : t[k].retries;
 	o->wait_ms = a->wait >= 0 ? (unsigned)a->wait : t[k].wait;
 	if (!o->wait_ms)
@@ -78,6 +84,15 @@ static void timing(const struct args *a, struct wk_scan_opts *o)
 	 * round trips as nmap's timeouts do (at least nmap's --min-rtt-timeout: 100 ms, T5
 	 * 50 ms); --wait MS is waited whole */
 	o->min_wait_ms = a->wait >= 0 ? 0 : k == 5 ? 50 : 100;
+	/* nmap's bounds of its timeouts reshape that adaptive wait */
+	if (a->wait < 0 && a->max_rtt)
+		o->wait_ms = (unsigned)a->max_rtt;
+	if (a->wait < 0 && a->min_rtt)
+		o->min_wait_ms = (unsigned)a->min_rtt;
+	if (o->min_wait_ms > o->wait_ms)
+		o->min_wait_ms = o->wait_ms;
+	if (a->wait < 0 && a->init_rtt)
+		o->initial_wait_ms = (unsigned)a->init_rtt;
 }
 
 /* --exclude LIST: comma separated, as nmap splits it (an octet list such as 10.0.1,3.1

@@ -2,6 +2,7 @@
  * sizes. */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "parse.h"
 
@@ -52,6 +53,32 @@ bool cli_parse_secs(const char *s, uint64_t *ms)
 		frac *= 10;
 	*ms = whole * 1000 + frac;
 	return *ms > 0;
+}
+
+bool cli_parse_time(const char *s, uint64_t *ms)
+{
+	static const struct {
+		const char *suffix;
+		double ms;
+	} units[] = {{"ms", 1}, {"s", 1000}, {"m", 60000}, {"h", 3600000}, {"", 1000}};
+	size_t n = strspn(s, "0123456789.");
+	char num[32];
+	if (n == 0 || n >= sizeof(num))
+		return false;
+	memcpy(num, s, n);
+	num[n] = '\0';
+	double v;
+	if (!cli_parse_num(num, 86400000.0, &v))
+		return false;
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (!strcmp(s + n, units[i].suffix)) {
+			double t = v * units[i].ms;
+			if (t < 1 || t > 86400000.0)
+				return false;
+			*ms = (uint64_t)t;
+			return true;
+		}
+	return false;
 }
 
 bool cli_parse_size(const char *s, uint64_t unit, uint64_t *bytes)

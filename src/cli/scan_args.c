@@ -54,6 +54,10 @@ const char *const cmd_scan_usage =
     "                         fewer when the answers show no loss)\n"
     "  --wait MS              wait this long for late replies after each pass (default:\n"
     "                         adapts to the replies' round trips, at most 1000)\n"
+    "  --min-rtt-timeout T, --max-rtt-timeout T, --initial-rtt-timeout T\n"
+    "                         bounds of that adaptive wait, and the wait before any reply\n"
+    "                         is timed (T: 500ms, 2s, 1m; a bare number is seconds)\n"
+    "  --scan-delay T         at least T between probes (a rate of 1/T)\n"
     "Order, shards, resume:\n"
     "  --seed N               the permutation's seed (default random; -v prints it)\n"
     "  -r                     each host's ports in order (the hosts stay in random order)\n"
@@ -110,6 +114,11 @@ enum {
 	OPT_MAX_RATE,
 	OPT_RETRIES,
 	OPT_WAIT,
+	OPT_MIN_RTT,
+	OPT_MAX_RTT,
+	OPT_INIT_RTT,
+	OPT_SCAN_DELAY,
+	OPT_MAX_SCAN_DELAY,
 	OPT_SEED,
 	OPT_SHARD,
 	OPT_RESUME,
@@ -144,6 +153,11 @@ static const struct option lopts[] = {
     {"max-rate", required_argument, NULL, OPT_MAX_RATE},
     {"max-retries", required_argument, NULL, OPT_RETRIES},
     {"wait", required_argument, NULL, OPT_WAIT},
+    {"min-rtt-timeout", required_argument, NULL, OPT_MIN_RTT},
+    {"max-rtt-timeout", required_argument, NULL, OPT_MAX_RTT},
+    {"initial-rtt-timeout", required_argument, NULL, OPT_INIT_RTT},
+    {"scan-delay", required_argument, NULL, OPT_SCAN_DELAY},
+    {"max-scan-delay", required_argument, NULL, OPT_MAX_SCAN_DELAY},
     {"seed", required_argument, NULL, OPT_SEED},
     {"shard", required_argument, NULL, OPT_SHARD},
     {"resume", required_argument, NULL, OPT_RESUME},
@@ -424,6 +438,28 @@ int scan_args_parse(struct args *a, int argc, char **argv, bool from_resume)
 				return scan_usage_err("--wait: not a time in ms: '%s'", optarg);
 			a->wait = (long)u;
 			break;
+		case OPT_MIN_RTT:
+		case OPT_MAX_RTT:
+		case OPT_INIT_RTT:
+		case OPT_SCAN_DELAY:
+		case OPT_MAX_SCAN_DELAY: {
+			static const char *const names[] = {
+			    [OPT_MIN_RTT - OPT_MIN_RTT] = "--min-rtt-timeout",
+			    [OPT_MAX_RTT - OPT_MIN_RTT] = "--max-rtt-timeout",
+			    [OPT_INIT_RTT - OPT_MIN_RTT] = "--initial-rtt-timeout",
+			    [OPT_SCAN_DELAY - OPT_MIN_RTT] = "--scan-delay",
+			    [OPT_MAX_SCAN_DELAY - OPT_MIN_RTT] = "--max-scan-delay"};
+			if (!cli_parse_time(optarg, &u))
+				return scan_usage_err("%s: not a time (500ms, 2s, 1m): '%s'",
+				                      names[opt - OPT_MIN_RTT], optarg);
+			/* --max-scan-delay bounds how far nmap slows down on drops; our delay
+			 * never grows on its own, so the bound always holds */
+			uint64_t *dst[] = {&a->min_rtt, &a->max_rtt, &a->init_rtt, &a->scan_delay,
+			                   NULL};
+			if (dst[opt - OPT_MIN_RTT])
+				*dst[opt - OPT_MIN_RTT] = u;
+			break;
+		}
 		case OPT_SEED:
 			if (!cli_parse_u64(optarg, &a->seed))
 				return scan_usage_err("--seed: not a number: '%s'", optarg);

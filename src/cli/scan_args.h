@@ -21,6 +21,8 @@ struct args {
 	int timing; /* -1 none */
 	double rate, min_rate, max_rate, stats;
 	long retries, wait; /* -1: default */
+	/* nmap's --min-, --max-, --initial-rtt-timeout and --scan-delay in ms, 0: not given */
+	uint64_t min_rtt, max_rtt, init_rtt, scan_delay;
 	bool seed_set;
 	uint64_t seed;
 	const char *source, *ifname;

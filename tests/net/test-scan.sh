@@ -163,6 +163,7 @@ check "unknown option: exit 2" bad_input bad6 --bogus --bogus 198.19.0.1
 check "unknown scan type letter: exit 2" bad_input bad7 "-sX" -sSX -p 80 198.19.0.1
 check "-6 with an IPv4 target: exit 2" bad_input bad8 "not an IPv6 address" -6 -p 80 198.19.0.1
 check "-4 with -6: exit 2" bad_input bad9 "one address family" -4 -6 -p 80 198.19.0.1
+check "bad nmap time spec: exit 2" bad_input bad10 "--max-rtt-timeout" --max-rtt-timeout 2d -p 80 198.19.0.1
 sleep 1
 kill "$BGPID" 2>/dev/null
 wait_pid "$BGPID" 5

@@ -66,6 +66,30 @@ static void test_secs(void **state)
 	assert_false(cli_parse_secs("99999999999999999999", &ms));
 }
 
+/* nmap's time specs: bare seconds, ms, s, m, h. */
+static void test_time(void **state)
+{
+	(void)state;
+	uint64_t ms = 0;
+	assert_true(cli_parse_time("500ms", &ms));
+	assert_int_equal(ms, 500);
+	assert_true(cli_parse_time("2s", &ms));
+	assert_int_equal(ms, 2000);
+	assert_true(cli_parse_time("1.5", &ms));
+	assert_int_equal(ms, 1500);
+	assert_true(cli_parse_time("1.5m", &ms));
+	assert_int_equal(ms, 90000);
+	assert_true(cli_parse_time("1h", &ms));
+	assert_int_equal(ms, 3600000);
+	assert_false(cli_parse_time("0.5ms", &ms)); /* under a millisecond */
+	assert_false(cli_parse_time("0", &ms));
+	assert_false(cli_parse_time("2d", &ms));
+	assert_false(cli_parse_time("ms", &ms));
+	assert_false(cli_parse_time("-1s", &ms));
+	assert_false(cli_parse_time("25h", &ms)); /* over a day */
+	assert_false(cli_parse_time("1..2s", &ms));
+}
+
 static void test_size(void **state)
 {
 	(void)state;
@@ -90,10 +114,8 @@ static void test_size(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_u64),
-	    cmocka_unit_test(test_num),
-	    cmocka_unit_test(test_secs),
-	    cmocka_unit_test(test_size),
+	    cmocka_unit_test(test_u64),  cmocka_unit_test(test_num),  cmocka_unit_test(test_secs),
+	    cmocka_unit_test(test_time), cmocka_unit_test(test_size),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -33,8 +33,10 @@ static void sleep_ns(uint64_t ns)
  * is not lost to the no-response report that may follow). */
 static void wait_ms(const struct eng *e, const struct phase *ph, unsigned ms, bool stop_early)
 {
+	unsigned lo = e->o->min_wait_ms, first = e->o->initial_wait_ms;
+	if (lo && first && first < ms && !atomic_load(&e->srtt_us))
+		ms = first; /* nothing timed yet: nmap's --initial-rtt-timeout */
 	uint64_t start = wk_mono_ns(), end = start + (uint64_t)ms * 1000000ull;
-	unsigned lo = e->o->min_wait_ms;
 	for (;;) {
 		uint64_t now = wk_mono_ns();
 		if (now >= end || (stop_early && eng_stopped(e)) ||
@@ -218,6 +220,9 @@ static int pass_run(struct eng *e, struct phase *ph, uint32_t pass, uint64_t *re
 	size_t lens[BATCH];
 	bool via3[BATCH];
 	unsigned n = 0, per = ph->per_host ? ph->nslots : 1;
+	/* below 1,000 probes a second (T0 to T2, --scan-delay) each position goes out on its
+	 * own, so probes are spaced by the rate instead of leaving a batch at a time */
+	unsigned cap = e->pace.ns_per_tok >= 1e6 ? per : BATCH;
 	uint64_t i;
 	struct span sp = {.phase = ph->id, .pass = pass};
 	struct wk_shard sh;
@@ -245,7 +250,7 @@ static int pass_run(struct eng *e, struct phase *ph, uint32_t pass, uint64_t *re
 			continue;
 		if (!ph->per_host && e->up && !bits_get(e->up, x / ph->nslots))
 			continue;
-		if (n + per > BATCH) {
+		if (n + per > cap) {
 			int rc = flush(e, &sp, ptr, lens, via3, n, err);
 			if (rc)
 				return rc;
