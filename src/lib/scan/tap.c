@@ -81,10 +81,8 @@ struct scan_tap {
 static struct flow *bucket(struct scan_tap *t, bool v6, const uint8_t *addr, uint16_t dport,
                            uint16_t sport)
 {
-	uint8_t k[21];
-	memcpy(k, addr, 16);
-	if (!v6)
-		memset(k + 4, 0, 12);
+	uint8_t k[21] = {0};
+	memcpy(k, addr, v6 ? 16 : 4); /* an IPv4 address is 4 bytes of the caller's */
 	k[16] = (uint8_t)(dport >> 8), k[17] = (uint8_t)dport;
 	k[18] = (uint8_t)(sport >> 8), k[19] = (uint8_t)sport;
 	k[20] = v6;
