@@ -179,8 +179,8 @@ static void record_reply(struct eng *e, const struct wk_pkt *pkt, const struct s
 
 /* --packet-trace: the probes of a batch once it has gone out (via3: sent without their
  * Ethernet header, as the record has them), one call each, serialised with on_result. */
-void eng_trace_sent(struct eng *e, const uint8_t *const *ptr, const size_t *lens,
-                    const bool *via3, unsigned n)
+void eng_trace_sent(struct eng *e, const uint8_t *const *ptr, const size_t *lens, const bool *via3,
+                    unsigned n)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
