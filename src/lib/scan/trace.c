@@ -594,6 +594,20 @@ static void packet(struct wk_ob *o, const struct wk_scan_trace *t)
 		uint64_t type, code;
 		bool ok = fu(&p, li + 1, F.icmp6_type, 0, &type) &&
 		          fu(&p, li + 1, F.icmp6_code, 0, &code);
+		struct scan_reply r;
+		if (ok && type == 136 && scan_parse(t->pkt, t->len, t->linktype, &r) && r.nd) {
+			/* nmap's words for a neighbour advertisement: its target and MAC as the
+			 * scan's reply parser reads them (the option, else the frame's source) */
+			wk_ob_puts(o, "neighbor advertisement ");
+			src(o, &p, n);
+			wk_ob_puts(o, " > ");
+			dst(o, &p, n);
+			wk_ob_putc(o, ' ');
+			wk_ob_ip6(o, r.tgt6);
+			wk_ob_puts(o, " is at ");
+			wk_ob_mac(o, r.mac);
+			return;
+		}
 		wk_ob_puts(o, "ICMPv6 (58) ");
 		src(o, &p, n);
 		wk_ob_puts(o, " > ");
