@@ -262,18 +262,11 @@ static void tcp_opts(struct wk_ob *o, const struct wk_pkt *p, int li)
 		wk_ob_write(o, t.p, t.len);
 }
 
-static void tcp_line(struct wk_ob *o, const struct wk_pkt *p, struct net n, int li)
+/* "TCP 198.18.0.1:41523 > 198.19.0.1:80", "??" for ports that were not captured */
+static void endpoints(struct wk_ob *o, const char *name, const struct wk_pkt *p, struct net n,
+                      bool ports, uint64_t sport, uint64_t dport)
 {
-	static const struct {
-		uint8_t bit;
-		char c;
-	} fl[] = {{0x02, 'S'}, {0x01, 'F'}, {0x04, 'R'}, {0x08, 'P'},
-	          {0x10, 'A'}, {0x20, 'U'}, {0x40, 'E'}, {0x80, 'C'}};
-	uint64_t sport, dport, seq, flags, win;
-	bool ports = fu(p, li, F.tcp_sport, 0, &sport) && fu(p, li, F.tcp_dport, 0, &dport);
-	bool whole = ports && fu(p, li, F.tcp_seq, 0, &seq) && fu(p, li, F.tcp_flags, 0, &flags) &&
-	             fu(p, li, F.tcp_win, 0, &win);
-	wk_ob_puts(o, "TCP ");
+	wk_ob_puts(o, name);
 	src(o, p, n);
 	wk_ob_putc(o, ':');
 	if (ports)
@@ -287,6 +280,20 @@ static void tcp_line(struct wk_ob *o, const struct wk_pkt *p, struct net n, int 
 		wk_ob_u64(o, dport);
 	else
 		wk_ob_puts(o, "??");
+}
+
+static void tcp_line(struct wk_ob *o, const struct wk_pkt *p, struct net n, int li)
+{
+	static const struct {
+		uint8_t bit;
+		char c;
+	} fl[] = {{0x02, 'S'}, {0x01, 'F'}, {0x04, 'R'}, {0x08, 'P'},
+	          {0x10, 'A'}, {0x20, 'U'}, {0x40, 'E'}, {0x80, 'C'}};
+	uint64_t sport, dport, seq, flags, win;
+	bool ports = fu(p, li, F.tcp_sport, 0, &sport) && fu(p, li, F.tcp_dport, 0, &dport);
+	bool whole = ports && fu(p, li, F.tcp_seq, 0, &seq) && fu(p, li, F.tcp_flags, 0, &flags) &&
+	             fu(p, li, F.tcp_win, 0, &win);
+	endpoints(o, "TCP ", p, n, ports, sport, dport);
 	if (!whole) {
 		wk_ob_puts(o, " ?? ");
 		ipinfo(o, p, n);
@@ -311,20 +318,7 @@ static void udp_line(struct wk_ob *o, const struct wk_pkt *p, struct net n, int 
 {
 	uint64_t sport, dport;
 	bool ports = fu(p, li, F.udp_sport, 0, &sport) && fu(p, li, F.udp_dport, 0, &dport);
-	wk_ob_puts(o, "UDP ");
-	src(o, p, n);
-	wk_ob_putc(o, ':');
-	if (ports)
-		wk_ob_u64(o, sport);
-	else
-		wk_ob_puts(o, "??");
-	wk_ob_puts(o, " > ");
-	dst(o, p, n);
-	wk_ob_putc(o, ':');
-	if (ports)
-		wk_ob_u64(o, dport);
-	else
-		wk_ob_puts(o, "??");
+	endpoints(o, "UDP ", p, n, ports, sport, dport);
 	wk_ob_putc(o, ' ');
 	if (!ports)
 		wk_ob_puts(o, "fragment ");
