@@ -113,12 +113,21 @@ static void trace_flush(struct scan_cli *c)
 		c->out_err = 1;
 }
 
+/* As nmap: on stdout and in the -oN files (after their header, before the report). */
 void scan_out_trace(void *ctx, const struct wk_scan_trace *t)
 {
 	struct scan_cli *c = ctx;
+	char line[1024];
+	struct wk_ob lo;
 	if (!c->trace_mem)
 		return;
-	wk_scan_trace_line(&c->trace_ob, t, c->trace_sec, c->trace_nsec);
+	wk_ob_init(&lo, line, sizeof(line), NULL, NULL);
+	wk_scan_trace_line(&lo, t, c->trace_sec, c->trace_nsec);
+	wk_ob_write(&c->trace_ob, lo.p, lo.len);
+	for (unsigned i = 0; i < c->nouts; i++)
+		if (c->outs[i].fd != 1 &&
+		    (!strcmp(c->outs[i].w->name, "normal") || !strcmp(c->outs[i].w->name, "text")))
+			wk_ob_write(&c->outs[i].ob, lo.p, lo.len);
 	if (c->trace_tty) {
 		clear_progress(c);
 		trace_flush(c);

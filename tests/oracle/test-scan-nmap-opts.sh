@@ -229,6 +229,16 @@ trace_scan() { # NAME ARGS...
 		python3 "$TRC" record "$T/$name.w.out" "$T/$name.pcapng" "$T/$name.w.json"
 	check "--packet-trace $*: the shapes of nmap's lines" \
 		python3 "$TRC" shape "$T/$name.n.out" "$T/$name.w.out"
+	check "--packet-trace $*: the same lines in -oN, as nmap's" same_trace "$name"
+}
+same_trace() { # NAME: stdout's trace lines are the -oN file's (nmap writes them to both)
+	local n
+	for n in n w; do
+		grep -E '^(SENT|RCVD|CONN) ' "$T/$1.$n.out" >"$T/$1.$n.tro"
+		grep -E '^(SENT|RCVD|CONN) ' "$T/$1.$n.nmap" >"$T/$1.$n.trn"
+	done
+	[ -s "$T/$1.n.tro" ] && cmp -s "$T/$1.n.tro" "$T/$1.n.trn" && [ -s "$T/$1.w.tro" ] &&
+		cmp -s "$T/$1.w.tro" "$T/$1.w.trn"
 }
 trace_scan trs -sS -Pn -p 9,22,25,80,110 198.19.0.1,20
 trace_scan tru -sU -Pn -p 7,53,500,501 198.19.0.1,20
@@ -240,6 +250,7 @@ both trc -sT -Pn --packet-trace -p 9,22,25,80,110 198.19.0.1
 check "--packet-trace -sT: the shapes of nmap's CONN lines" python3 "$TRC" shape "$T/trc.n.out" "$T/trc.w.out"
 check "--packet-trace -sT: each port's last CONN line says its state" \
 	python3 "$TRC" conn "$T/trc.w.out" "$T/trc.w.json"
+check "--packet-trace -sT: the same lines in -oN, as nmap's" same_trace trc
 check "without --packet-trace: no trace line" bash -c "! grep -qE '^(SENT|RCVD|CONN) ' $T/shp.w.out $T/opa.w.out"
 
 finish
