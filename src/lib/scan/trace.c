@@ -289,7 +289,7 @@ static void tcp_line(struct wk_ob *o, const struct wk_pkt *p, struct net n, int 
 		char c;
 	} fl[] = {{0x02, 'S'}, {0x01, 'F'}, {0x04, 'R'}, {0x08, 'P'},
 	          {0x10, 'A'}, {0x20, 'U'}, {0x40, 'E'}, {0x80, 'C'}};
-	uint64_t sport, dport, seq, flags, win;
+	uint64_t sport = 0, dport = 0, seq = 0, flags = 0, win = 0;
 	bool ports = fu(p, li, F.tcp_sport, 0, &sport) && fu(p, li, F.tcp_dport, 0, &dport);
 	bool whole = ports && fu(p, li, F.tcp_seq, 0, &seq) && fu(p, li, F.tcp_flags, 0, &flags) &&
 	             fu(p, li, F.tcp_win, 0, &win);
@@ -316,7 +316,7 @@ static void tcp_line(struct wk_ob *o, const struct wk_pkt *p, struct net n, int 
 
 static void udp_line(struct wk_ob *o, const struct wk_pkt *p, struct net n, int li)
 {
-	uint64_t sport, dport;
+	uint64_t sport = 0, dport = 0;
 	bool ports = fu(p, li, F.udp_sport, 0, &sport) && fu(p, li, F.udp_dport, 0, &dport);
 	endpoints(o, "UDP ", p, n, ports, sport, dport);
 	wk_ob_putc(o, ' ');
