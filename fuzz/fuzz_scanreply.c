@@ -1,6 +1,7 @@
 /* Harness for the raw scanner's reply parsers (scan/reply.c, arp.c, reply6.c): the first
  * byte picks the link type, the rest is the frame. Whatever parses is shown to every probe
- * module, IPv4 and IPv6 forms, which must never claim a target outside the set. */
+ * module, IPv4 and IPv6 forms, which must never claim a target outside the set. Every frame
+ * is also written as a --packet-trace line (scan/trace.c), which must be one line. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -46,8 +47,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	memcpy(p, data + 1, size - 1); /* exactly the frame: ASan sees any read past it */
+	uint32_t lt = lts[data[0] % (sizeof(lts) / sizeof(lts[0]))];
+	static char line[2048];
+	struct wk_ob o;
+	struct wk_scan_trace t = {.kind = WK_TRACE_RCVD, .pkt = p, .len = size - 1, .linktype = lt};
+	wk_ob_init(&o, line, sizeof(line), NULL, NULL);
+	wk_scan_trace_line(&o, &t, 0, 0);
+	if (o.err || !o.len || line[o.len - 1] != '\n' || memchr(line, '\n', o.len - 1))
+		abort();
 	struct scan_reply r;
-	if (scan_parse(p, size - 1, lts[data[0] % (sizeof(lts) / sizeof(lts[0]))], &r)) {
+	if (scan_parse(p, size - 1, lt, &r)) {
 		static const struct scan_probe *const six[] = {
 		    &scan_probe_tcp_syn6,     &scan_probe_tcp_ack6,   &scan_probe_udp6,
 		    &scan_probe_udp_unreach6, &scan_probe_icmp6_echo, &scan_probe_nd};

@@ -379,6 +379,7 @@ struct wk_scan_progress {
 };
 
 struct wk_scan_record; /* below */
+struct wk_scan_trace;  /* below */
 
 struct wk_scan_opts {
 	const struct wk_targets *targets;
@@ -441,10 +442,50 @@ struct wk_scan_opts {
 	uint8_t ttl;
 	uint16_t data_length;
 	bool badsum;
+	/* nmap's --packet-trace (scan/trace.c): each probe after its batch has gone out,
+	 * each reply the receiver matched to a probe (the ones --pcapng records, duplicates
+	 * too), and each connect() of the connect scanner with its outcome. Called one at a
+	 * time, serialised with on_result. NULL: nothing is done per packet. */
+	void (*on_trace)(void *ctx, const struct wk_scan_trace *t);
 };
 /* The largest --data-length: every probe still fits one 1500-byte Ethernet frame (nmap
  * allows 65400 and lets the kernel fragment). */
 #define WK_SCAN_DATA_MAX 1400u
+
+/* ---- nmap's --packet-trace (scan/trace.c) ----------------------------------------------- */
+
+enum wk_scan_trace_kind {
+	WK_TRACE_SENT, /* a probe: "SENT" */
+	WK_TRACE_RCVD, /* a reply: "RCVD" */
+	WK_TRACE_CONN, /* a connect() and its outcome: "CONN" */
+};
+
+struct wk_scan_trace {
+	uint8_t kind; /* enum wk_scan_trace_kind */
+	/* SENT, RCVD: the packet as it went out or was captured (a reply's bytes are
+	 * untrusted), with its pcap link type (Ethernet, raw IPv4 or IPv6, cooked) */
+	const uint8_t *pkt;
+	size_t len;
+	uint32_t linktype;
+	/* CONN: the target, its port and what connect() said: 0 connected, EINPROGRESS
+	 * (the first call), or the error (ECONNREFUSED, EHOSTUNREACH ...) */
+	const struct wk_scan_addr *addr;
+	uint16_t port;
+	int err;
+	int64_t ts_sec; /* CLOCK_REALTIME: when sent (the batch), captured, or returned */
+	uint32_t ts_nsec;
+};
+
+/* One line as nmap's --packet-trace prints it, newline included, into o: "SENT (0.0421s) "
+ * then, as nmap's lowest-detail packet summary, "TCP 198.18.0.1:41523 > 198.19.0.1:80 S
+ * ttl=64 id=1234 iplen=44  seq=2381914 win=1024 <mss 1460>", "UDP a:p > b:q ttl=.. id=..
+ * iplen=.. ", "ICMP [a > b Echo request (type=8/code=0) id=.. seq=..] IP [ttl=.. id=..
+ * iplen=.. ]", "ICMPv6 (58) a > b (type=135/code=0) hopl=.. flow=.. payloadlen=..",
+ * "ARP who-has a tell b", "ARP reply a is-at 02:00:5E:..", or "CONN (..s) TCP localhost >
+ * b:80 => Connected". The time is seconds since start (CLOCK_REALTIME). The packet is
+ * dissected (proto/) and read through its field table only. */
+void wk_scan_trace_line(struct wk_ob *o, const struct wk_scan_trace *t, int64_t start_sec,
+                        uint32_t start_nsec);
 
 /* ---- the scan recorded as pcapng (scan/record.c) ----------------------------------------- */
 

@@ -419,6 +419,8 @@ int cmd_scan(int argc, char **argv)
 		goto out;
 	o->on_result = scan_out_result;
 	o->on_progress = scan_out_progress;
+	o->on_trace = a.packet_trace ? scan_out_trace : NULL;
+	c.trace = a.packet_trace;
 	o->ctx = &c;
 	o->stop = &g_stop;
 	if (a.verbose)

@@ -91,6 +91,8 @@ const char *const cmd_scan_usage =
     "  --open                 only ports that are (or may be) open: open, open|filtered,\n"
     "                         unfiltered; only hosts with such a port\n"
     "  --reason               print the reason of each state\n"
+    "  --packet-trace         nmap's SENT and RCVD lines on stdout (and -oN): each probe\n"
+    "                         and each reply matched to one (-sT: CONN lines, connect())\n"
     "  -v                     \"Discovered open port\" lines as ports are found, down hosts\n"
     "                         listed (\"[host down]\"), the seed and the resume position;\n"
     "                         \"Not shown\" over 50 ports of a state (25); -vv: every port,\n"
@@ -124,6 +126,7 @@ enum {
 	OPT_RESUME,
 	OPT_RESUME_FILE,
 	OPT_REASON,
+	OPT_PACKET_TRACE,
 	OPT_DATADIR,
 	OPT_STATS,
 	OPT_VINTENSITY,
@@ -164,6 +167,7 @@ static const struct option lopts[] = {
     {"resume-file", required_argument, NULL, OPT_RESUME_FILE},
     {"source-port", required_argument, NULL, 'g'},
     {"reason", no_argument, NULL, OPT_REASON},
+    {"packet-trace", no_argument, NULL, OPT_PACKET_TRACE},
     {"datadir", required_argument, NULL, OPT_DATADIR},
     {"stats-every", required_argument, NULL, OPT_STATS},
     {"version-intensity", required_argument, NULL, OPT_VINTENSITY},
@@ -478,6 +482,9 @@ int scan_args_parse(struct args *a, int argc, char **argv, bool from_resume)
 			break;
 		case OPT_REASON:
 			a->reason = true;
+			break;
+		case OPT_PACKET_TRACE:
+			a->packet_trace = true;
 			break;
 		case OPT_OPEN:
 			a->open_only = true;

@@ -18,6 +18,7 @@ struct args {
 	unsigned niL, nexcl, nexclfile;
 	unsigned top; /* 0: default */
 	bool fast, type_set, disc_set, no_ping, reason, no_arp, open_only, ports_in_order;
+	bool packet_trace;
 	int timing; /* -1 none */
 	double rate, min_rate, max_rate, stats;
 	long retries, wait; /* -1: default */

@@ -51,6 +51,15 @@ struct scan_cli {
 	int resume_fd; /* opened before the drop: the resume file is rewritten in place */
 	struct wk_scan_record *record; /* --pcapng */
 	const char *record_path;
+	/* --packet-trace (scan_out.c): nmap's SENT/RCVD/CONN lines on stdout, buffered (each
+	 * line at once on a terminal), times from scan_out_begin */
+	bool trace;
+	struct wk_ob trace_ob;
+	char *trace_mem;
+	int trace_fd;
+	bool trace_tty;
+	int64_t trace_sec;
+	uint32_t trace_nsec;
 };
 
 /* -Z USER and --pcapng FILE, after the outputs are open and before wk_scan_run: look the
@@ -77,6 +86,8 @@ int scan_out_add(struct scan_cli *c, const char *writer, const char *path, bool 
 int scan_out_begin(struct scan_cli *c);
 void scan_out_result(void *ctx, const struct wk_scan_result *r);
 void scan_out_progress(void *ctx, const struct wk_scan_progress *p);
+/* --packet-trace: the library's on_trace (c->trace set before scan_out_begin). */
+void scan_out_trace(void *ctx, const struct wk_scan_trace *t);
 int scan_out_end(struct scan_cli *c, const struct wk_scan_summary *sum);
 void scan_out_close(struct scan_cli *c);
 

@@ -73,6 +73,21 @@ int scan_out_add(struct scan_cli *c, const char *writer, const char *path, bool 
 
 int scan_out_begin(struct scan_cli *c)
 {
+	if (c->trace) {
+		struct timespec ts;
+		c->trace_mem = malloc(SCAN_OBSIZE);
+		if (!c->trace_mem) {
+			fprintf(stderr, "wirekit scan: out of memory\n");
+			c->out_err = 1;
+		} else {
+			c->trace_fd = 1;
+			wk_ob_init(&c->trace_ob, c->trace_mem, SCAN_OBSIZE, fd_flush, &c->trace_fd);
+		}
+		c->trace_tty = isatty(1);
+		clock_gettime(CLOCK_REALTIME, &ts); /* the clock of the trace's packets */
+		c->trace_sec = ts.tv_sec;
+		c->trace_nsec = (uint32_t)ts.tv_nsec;
+	}
 	for (unsigned i = 0; i < c->nouts; i++) {
 		struct scan_out *o = &c->outs[i];
 		if (o->w->begin && o->w->begin(&o->ob, &c->info))
@@ -88,6 +103,34 @@ static void clear_progress(struct scan_cli *c)
 	if (c->progress_shown && c->tty) {
 		fputs("\r\033[K", stderr);
 		c->progress_shown = false;
+	}
+}
+
+/* The --packet-trace lines so far, before anything else goes to stdout. */
+static void trace_flush(struct scan_cli *c)
+{
+	if (c->trace_mem && wk_ob_flush(&c->trace_ob))
+		c->out_err = 1;
+}
+
+/* As nmap: on stdout and in the -oN files (after their header, before the report). */
+void scan_out_trace(void *ctx, const struct wk_scan_trace *t)
+{
+	struct scan_cli *c = ctx;
+	char line[1024];
+	struct wk_ob lo;
+	if (!c->trace_mem)
+		return;
+	wk_ob_init(&lo, line, sizeof(line), NULL, NULL);
+	wk_scan_trace_line(&lo, t, c->trace_sec, c->trace_nsec);
+	wk_ob_write(&c->trace_ob, lo.p, lo.len);
+	for (unsigned i = 0; i < c->nouts; i++)
+		if (c->outs[i].fd != 1 &&
+		    (!strcmp(c->outs[i].w->name, "normal") || !strcmp(c->outs[i].w->name, "text")))
+			wk_ob_write(&c->outs[i].ob, lo.p, lo.len);
+	if (c->trace_tty) {
+		clear_progress(c);
+		trace_flush(c);
 	}
 }
 
@@ -111,6 +154,7 @@ void scan_out_result(void *ctx, const struct wk_scan_result *r)
 		c->info.user_set = c->o.targets;
 		silent = !wk_results_find(c->table, &r->addr, WK_SCAN_HOST, 0);
 	}
+	trace_flush(c);
 	if (!silent && wk_results_add(c->table, r, &e)) {
 		c->out_err = 1;
 		return;
@@ -167,6 +211,7 @@ void scan_out_progress(void *ctx, const struct wk_scan_progress *p)
 	struct scan_cli *c = ctx;
 	uint64_t now = wk_mono_ns();
 	c->last_pos = p->pos;
+	trace_flush(c);
 	if (c->resume_file && now - c->last_save_ns >= SAVE_EVERY_NS) {
 		scan_resume_save(c, c->resume_file, p->pos);
 		c->last_save_ns = now;
@@ -198,6 +243,7 @@ void scan_out_progress(void *ctx, const struct wk_scan_progress *p)
 int scan_out_end(struct scan_cli *c, const struct wk_scan_summary *sum)
 {
 	clear_progress(c);
+	trace_flush(c);
 	for (unsigned i = 0; i < c->nouts; i++) {
 		struct scan_out *o = &c->outs[i];
 		if (o->w->end && o->w->end(&o->ob, &c->info, c->table, sum))
@@ -216,6 +262,8 @@ void scan_out_close(struct scan_cli *c)
 		free(c->outs[i].mem);
 	}
 	c->nouts = 0;
+	free(c->trace_mem);
+	c->trace_mem = NULL;
 }
 
 /* ---- resume file ---------------------------------------------------------------------- */

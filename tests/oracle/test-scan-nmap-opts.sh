@@ -3,8 +3,9 @@
 # --open (text, grepable and XML reports the same as nmap's, tests/oracle/scan_nmap_report.py;
 # JSON Lines without the records --open leaves out), -v (the "Discovered open port" lines
 # and the "[host down]" reports nmap prints), -r (ports in order per host, shards still
-# disjoint with a full union), and the probe shaping options --ttl, --data-length and
-# --badsum (the probes carry them, in the --pcapng record and on the wire as nmap's do).
+# disjoint with a full union), the probe shaping options --ttl, --data-length and
+# --badsum (the probes carry them, in the --pcapng record and on the wire as nmap's do), and
+# --packet-trace (nmap's SENT, RCVD and CONN lines: one per probe and reply of the record).
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../net/lib.sh"
 need ip nft python3 timeout nmap
@@ -210,5 +211,46 @@ sleep 1
 kill "$BGPID" 2>/dev/null
 wait_pid "$BGPID" 5
 check "bad values: no packet on the link" bash -c "[ \$(tcpdump -r $T/badv.pcap -n 2>/dev/null | wc -l) = 0 ]"
+
+# --- --packet-trace ----------------------------------------------------------------------
+# one SENT line per probe of the --pcapng record of the same run and one RCVD line per
+# reply it holds (each line's fields are those of its packet), each reply's verdict in the
+# JSON output; every line has the shape of one nmap --packet-trace printed for the same
+# scan (tests/oracle/scan_trace_cmp.py); -sT: nmap's CONN lines, the last of each port
+# saying what the report says
+TRC=$here/scan_trace_cmp.py
+trace_scan() { # NAME ARGS...
+	local name=$1
+	shift
+	WX=(--pcapng "$T/$name.pcapng")
+	both "$name" --packet-trace "$@"
+	WX=()
+	check "--packet-trace $*: a line per probe and reply of the record, verdicts in JSON" \
+		python3 "$TRC" record "$T/$name.w.out" "$T/$name.pcapng" "$T/$name.w.json"
+	check "--packet-trace $*: the shapes of nmap's lines" \
+		python3 "$TRC" shape "$T/$name.n.out" "$T/$name.w.out"
+	check "--packet-trace $*: the same lines in -oN, as nmap's" same_trace "$name"
+}
+same_trace() { # NAME: stdout's trace lines are the -oN file's (nmap writes them to both)
+	local n
+	for n in n w; do
+		grep -E '^(SENT|RCVD|CONN) ' "$T/$1.$n.out" >"$T/$1.$n.tro"
+		grep -E '^(SENT|RCVD|CONN) ' "$T/$1.$n.nmap" >"$T/$1.$n.trn"
+	done
+	[ -s "$T/$1.n.tro" ] && cmp -s "$T/$1.n.tro" "$T/$1.n.trn" && [ -s "$T/$1.w.tro" ] &&
+		cmp -s "$T/$1.w.tro" "$T/$1.w.trn"
+}
+trace_scan trs -sS -Pn -p 9,22,25,80,110 198.19.0.1,20
+trace_scan tru -sU -Pn -p 7,53,500,501 198.19.0.1,20
+trace_scan tre -sn -PE 198.19.0.1-3,20,24
+trace_scan tra -sn -PR 198.18.0.2-4
+trace_scan trd -sS -p 22,80 198.19.0.1,20
+trace_scan trk -sA -Pn -p 22,25,80 198.19.0.1
+both trc -sT -Pn --packet-trace -p 9,22,25,80,110 198.19.0.1
+check "--packet-trace -sT: the shapes of nmap's CONN lines" python3 "$TRC" shape "$T/trc.n.out" "$T/trc.w.out"
+check "--packet-trace -sT: each port's last CONN line says its state" \
+	python3 "$TRC" conn "$T/trc.w.out" "$T/trc.w.json"
+check "--packet-trace -sT: the same lines in -oN, as nmap's" same_trace trc
+check "without --packet-trace: no trace line" bash -c "! grep -qE '^(SENT|RCVD|CONN) ' $T/shp.w.out $T/opa.w.out"
 
 finish

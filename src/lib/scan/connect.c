@@ -175,6 +175,22 @@ static void report(struct cscan *s, uint64_t idx, enum wk_port_state st, enum wk
 	pthread_mutex_unlock(&sh->mu);
 }
 
+/* --packet-trace: nmap's CONN line of a connect() to position idx and what it said (0:
+ * connected), serialised with on_result. */
+static void trace_conn(struct cscan *s, uint64_t idx, int e)
+{
+	struct wk_scan_addr a;
+	struct timespec ts;
+	struct wk_scan_trace t = {.kind = WK_TRACE_CONN, .addr = &a, .err = e};
+	target_at(s, idx, &a, &t.port);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	t.ts_sec = ts.tv_sec;
+	t.ts_nsec = (uint32_t)ts.tv_nsec;
+	pthread_mutex_lock(&s->sh->mu);
+	s->o->on_trace(s->o->ctx, &t);
+	pthread_mutex_unlock(&s->sh->mu);
+}
+
 /* *stop is read atomically: a signal handler or any thread (an on_result callback in
  * another worker) may set it. */
 static bool stopped(const struct cscan *s)
@@ -372,6 +388,8 @@ static void verdict(struct cscan *s, struct conn *c, int e, enum src from)
 	enum rel how = from == SRC_QUICK ? REL_KEEP : REL_CLOSE;
 	uint64_t us = (wk_mono_ns() - c->start_ns) / 1000;
 	uint32_t rtt = us ? (us < UINT32_MAX ? (uint32_t)us : UINT32_MAX) : 1;
+	if (s->o->on_trace)
+		trace_conn(s, c->probe.idx, e);
 	if ((e == 0 || e == ECONNREFUSED) && c->probe.tries > s->max_ok_try)
 		s->max_ok_try = c->probe.tries;
 	switch (e) {
@@ -562,6 +580,8 @@ static bool launch(struct cscan *s, const struct redo *r)
 	s->sent++;
 	if (r->tries || r->recverr)
 		s->retransmits++; /* not a new position: progress counts those */
+	if (s->o->on_trace && (e == EINPROGRESS || e == EINTR))
+		trace_conn(s, r->idx, EINPROGRESS);
 	if (e != EINPROGRESS && e != EINTR) {
 		verdict(s, c, e, SRC_CONNECT);
 		return true;

@@ -177,6 +177,39 @@ static void record_reply(struct eng *e, const struct wk_pkt *pkt, const struct s
 	scan_record_reply(e->o->record, pkt, c);
 }
 
+/* --packet-trace: the probes of a batch once it has gone out (via3: sent without their
+ * Ethernet header, as the record has them), one call each, serialised with on_result. */
+void eng_trace_sent(struct eng *e, const uint8_t *const *ptr, const size_t *lens, const bool *via3,
+                    unsigned n)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	struct wk_scan_trace t = {
+	    .kind = WK_TRACE_SENT, .ts_sec = ts.tv_sec, .ts_nsec = (uint32_t)ts.tv_nsec};
+	pthread_mutex_lock(&e->mu);
+	for (unsigned i = 0; i < n; i++) {
+		t.pkt = via3[i] ? ptr[i] + SCAN_ETH_LEN : ptr[i];
+		t.len = via3[i] ? lens[i] - SCAN_ETH_LEN : lens[i];
+		t.linktype = !via3[i] ? e->rec_lt : e->c.v6 ? WK_LINKTYPE_IPV6 : WK_LINKTYPE_IPV4;
+		e->o->on_trace(e->o->ctx, &t);
+	}
+	pthread_mutex_unlock(&e->mu);
+}
+
+/* --packet-trace: a reply matched to a probe, with its capture time. */
+static void trace_rcvd(struct eng *e, const struct wk_pkt *pkt)
+{
+	struct wk_scan_trace t = {.kind = WK_TRACE_RCVD,
+	                          .pkt = pkt->data,
+	                          .len = pkt->caplen,
+	                          .linktype = pkt->linktype,
+	                          .ts_sec = pkt->ts_sec,
+	                          .ts_nsec = pkt->ts_nsec};
+	pthread_mutex_lock(&e->mu);
+	e->o->on_trace(e->o->ctx, &t);
+	pthread_mutex_unlock(&e->mu);
+}
+
 /* The MAC a result reports: the ARP (ND) answer's, or an IP reply's Ethernet source when
  * the reply comes from the target itself and the target is on the segment (a routed
  * target's frames carry the gateway's MAC, never the host's). */
@@ -244,6 +277,8 @@ static void handle(struct eng *e, const struct scan_reply *r, const struct wk_pk
 		bool fresh = bits_set(&ph->ans, x);
 		if (e->o->record)
 			record_reply(e, pkt, &v, proto, ph->per_host, !fresh);
+		if (e->o->on_trace)
+			trace_rcvd(e, pkt);
 		if (!fresh) {
 			atomic_fetch_add(&e->dups, 1);
 			return;

@@ -175,6 +175,9 @@ int eng_open_more(struct eng *e, const char *ifname, const char *filt, struct wk
 int eng_macs_alloc(struct eng *e, struct wk_error *err);
 int eng_open_io6(struct eng *e, char *ifname, struct wk_error *err);
 int eng_phase_v6(struct phase *ph, struct wk_error *err);
+/* --packet-trace (o->on_trace set): the n probes of a batch that has gone out (engine.c). */
+void eng_trace_sent(struct eng *e, const uint8_t *const *ptr, const size_t *lens, const bool *via3,
+                    unsigned n);
 /* Walk the phase: the first pass, retransmissions, the wait, the no-response report. */
 int eng_phase_run(struct eng *e, struct phase *ph, uint64_t *resume, struct wk_error *err);
 bool eng_stopped(const struct eng *e);

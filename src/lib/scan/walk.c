@@ -158,6 +158,8 @@ static int flush(struct eng *e, const struct span *sp, const uint8_t **ptr, size
 	}
 	if (n)
 		sent_done(&e->sent_at, real_ns());
+	if (n && e->o->on_trace)
+		eng_trace_sent(e, ptr, lens, via3, n);
 	for (unsigned i = 0; e->o->record && i < n; i++) {
 		if (via3[i])
 			scan_record_probe(e->o->record, ptr[i] + SCAN_ETH_LEN,
