@@ -88,6 +88,14 @@ timeout 120 ip netns exec "$SNS" "$W" scan -sS -sV -Pn -p "$tlist" -oX "$T/cli.x
 	>"$T/cli.txt" 2>&1
 check "wirekit scan -sV exit 0" [ $? = 0 ]
 check "wirekit scan -sV text has a VERSION column" contains "$T/cli.txt" "VERSION"
+# nmap's "Service Info:" line (host names, OS and device types, OS CPEs of the services)
+timeout 300 ip netns exec "$SNS" nmap -sS -sV -n -Pn -p "$tlist" "$TADDR" >"$T/nmapt.txt" 2>&1
+# blanks squeezed: nmap keeps the space its Postfix pattern captures (h/ " lab.test"),
+# our version strings collapse blanks
+grep '^Service Info:' "$T/nmapt.txt" | tr -s ' ' >"$T/nmapt.si"
+grep '^Service Info:' "$T/cli.txt" | tr -s ' ' >"$T/cli.si"
+check "nmap -sV printed a Service Info line ($(cat "$T/nmapt.si"))" test -s "$T/nmapt.si"
+check "wirekit scan -sV: the Service Info line of nmap ($(cat "$T/cli.si"))" same_file "$T/cli.si" "$T/nmapt.si"
 python3 - "$T/ours.tsv" "$T/cli.xml" >"$T/cli.cmp" <<'PY'
 import sys, xml.etree.ElementTree as ET
 ours = {}

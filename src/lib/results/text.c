@@ -186,6 +186,69 @@ static void host_up_line(struct wk_ob *o, const struct wk_scan_info *info,
 	wk_ob_puts(o, ".\n");
 }
 
+/* The distinct values of one -sV field over a host's ports, in port order. */
+#define INFO_MAX 8
+struct infoset {
+	const char *v[INFO_MAX];
+	unsigned n;
+};
+
+static void info_add(struct infoset *s, const char *v)
+{
+	if (!v || !*v || s->n == INFO_MAX)
+		return;
+	for (unsigned i = 0; i < s->n; i++)
+		if (!strcmp(s->v[i], v))
+			return;
+	s->v[s->n++] = v;
+}
+
+static void info_part(struct wk_ob *o, bool *first, const char *one, const char *many,
+                      const struct infoset *s)
+{
+	if (!s->n)
+		return;
+	wk_ob_puts(o, *first ? "" : "; ");
+	wk_ob_puts(o, s->n > 1 ? many : one);
+	wk_ob_puts(o, ": ");
+	for (unsigned i = 0; i < s->n; i++) {
+		char v[CELL];
+		snprintf(v, sizeof(v), "%s", s->v[i]);
+		printable(v);
+		wk_ob_puts(o, i ? ", " : "");
+		wk_ob_puts(o, v);
+	}
+	*first = false;
+}
+
+/* nmap's "Service Info: Host: lab.test; OSs: Unix, Linux; CPE: cpe:/o:linux:linux_kernel"
+ * after -sV: the host names, OS types and device types its services named (h/, o/, d/),
+ * and their OS CPEs, each once. */
+static void service_info(struct wk_ob *o, const struct wk_results *all, const struct rhost *h)
+{
+	struct infoset host = {0}, os = {0}, dev = {0}, cpe = {0};
+	for (size_t i = h->begin; i < h->end; i++) {
+		const struct wk_scan_service *svc = wk_results_at(all, i)->svc;
+		if (!svc || wk_results_at(all, i)->proto == WK_SCAN_HOST)
+			continue;
+		info_add(&host, svc->hostname);
+		info_add(&os, svc->ostype);
+		info_add(&dev, svc->devicetype);
+		for (unsigned k = 0; k < WK_SCAN_MAX_CPE; k++)
+			if (svc->cpe[k] && !strncmp(svc->cpe[k], "cpe:/o", 6))
+				info_add(&cpe, svc->cpe[k]);
+	}
+	if (!host.n && !os.n && !dev.n && !cpe.n)
+		return;
+	bool first = true;
+	wk_ob_puts(o, "Service Info: ");
+	info_part(o, &first, "Host", "Hosts", &host);
+	info_part(o, &first, "OS", "OSs", &os);
+	info_part(o, &first, "Device", "Devices", &dev);
+	info_part(o, &first, "CPE", "CPE", &cpe);
+	wk_ob_putc(o, '\n');
+}
+
 /* nmap's -vv line under "Host is up": when the host's first record was decided and how
  * many whole seconds until its last. */
 static void scanned_line(struct wk_ob *o, const struct wk_results *all, const struct rhost *h)
@@ -263,6 +326,8 @@ static void text_hosts(struct wk_ob *o, const struct wk_scan_info *info,
 				port_table(o, info, all, &h, &s);
 		}
 		mac_line(o, info, h.host);
+		if (info->versions)
+			service_info(o, all, &h);
 		if (has_ports)
 			wk_ob_putc(o, '\n');
 	}

@@ -330,7 +330,14 @@ static int version_fields(struct pctx *c, struct wk_rd *r, struct svc_match *m)
 			uint8_t a = 0;
 			if (wk_rd_peek_u8(r, 0, &a) && a == 'a')
 				wk_rd_skip(r, 1);
-			if (m->ncpe == WK_SVC_CPES)
+			/* nmap keeps one CPE per part (a, h, o): a later one of the same part
+			 * replaces the earlier (OpenSSH's Debian line names debian_linux, then
+			 * linux_kernel; nmap reports linux_kernel alone) */
+			unsigned slot = m->ncpe;
+			for (unsigned i = 0; i < m->ncpe; i++)
+				if (wk_rd_left(&v) && m->cpe[i][5] == v.cur[0])
+					slot = i;
+			if (slot == WK_SVC_CPES)
 				continue; /* more CPEs than we keep */
 			/* stored with its "cpe:/" prefix, the form nmap prints */
 			char *s = malloc(wk_rd_left(&v) + 6);
@@ -339,7 +346,11 @@ static int version_fields(struct pctx *c, struct wk_rd *r, struct svc_match *m)
 			memcpy(s, "cpe:/", 5);
 			memcpy(s + 5, v.cur, wk_rd_left(&v));
 			s[5 + wk_rd_left(&v)] = '\0';
-			m->cpe[m->ncpe++] = s;
+			if (slot < m->ncpe)
+				free(m->cpe[slot]);
+			else
+				m->ncpe++;
+			m->cpe[slot] = s;
 			continue;
 		}
 		int f = -1;
