@@ -73,4 +73,71 @@ check "unprivileged -sn -PS25: 0 hosts up" grep -q '(0 hosts up)' "$T/usn25.wk"
 pair usn22 "${NOBODY[@]}" -- -sn -PS22,25 --reason 198.19.0.1-3
 check "unprivileged -sn -PS22,25: up by 22, as nmap" same usn22
 
+# 4. -sT with discovery (root) keeps the position space of the connect scan: shards are
+# disjoint and together the truth of the up hosts' ports; the silent hosts get none
+js_silent_none() { # FILES...: no port record of .20-.23
+	! cat "$@" | grep '"port"' | grep -qE '"198\.19\.0\.2[0-3]"'
+}
+for k in 1 2; do
+	inS "$W" scan -sT -p22,25,1000 --reason --seed 7 --shard "$k/2" --wait 300 --max-retries 2 \
+		198.19.0.1-6 "$SILENT" -oJ "$T/sh$k.json" >"$T/sh$k.out" 2>"$T/sh$k.err"
+	echo $? >"$T/sh$k.rc"
+done
+check "-sT --shard 1/2, 2/2: exit 0" bash -c "[ \$(cat $T/sh1.rc $T/sh2.rc | sort -u) = 0 ]"
+check "-sT shards: disjoint" python3 "$LAB" disjoint "$T/sh1.json" "$T/sh2.json"
+check "-sT shards: union = the up hosts' truth" python3 "$LAB" check connect 1-6 22,25,1000 \
+	"$T/sh1.json" "$T/sh2.json"
+check "-sT shards: no port of a silent host" js_silent_none "$T/sh1.json" "$T/sh2.json"
+# resume: SIGINT in the connects, --resume: the union is the truth
+RP=$(seq -s, 1 120)
+(cd "$T" && exec ip netns exec "$S" timeout 60 "$W" scan -sT -p "$RP" --rate 150 --seed 3 \
+	--max-retries 2 --resume-file "$T/r.resume" 198.19.0.1-6 "$SILENT" -oJ "$T/r1.json" \
+	>"$T/r1.out" 2>"$T/r1.err") &
+RPID=$!
+PIDS+=("$RPID")
+for _ in $(seq 1000); do # at most 20 s
+	n=$(grep -c '"port"' "$T/r1.json" 2>/dev/null)
+	[ "${n:-0}" -ge 150 ] && break
+	sleep 0.02
+done
+kill -INT "$RPID"
+wait_pid "$RPID" 30 || kill -KILL "$RPID"
+wait "$RPID"
+rrc=$?
+check "-sT SIGINT in the connects: exit 130 with a position" bash -c \
+	"[ $rrc = 130 ] && grep -q '^position=[1-9]' '$T/r.resume'"
+inS "$W" scan --resume "$T/r.resume" >"$T/r2.out" 2>"$T/r2.err"
+r2rc=$?
+check "-sT --resume: exit 0, union = the up hosts' truth, no silent host's port" bash -c \
+	"[ $r2rc = 0 ] && python3 '$LAB' check connect 1-6 '$RP' '$T/r1.json' >'$T/r.cmp' &&
+	 ! grep '\"port\"' '$T/r1.json' | grep -qE '\"198\.19\.0\.2[0-3]\"' || { sed 's/^/    /' '$T/r.cmp'; false; }"
+# 5. --pcapng (opened before the drop) and -Z: the pings and the connects to the up hosts
+# are recorded, none to a silent host; the scan runs as nobody once its sockets are open
+ip netns exec "$S" timeout 60 "$W" scan -sT -p22,25 --rate 40 --max-retries 2 -Z nobody \
+	198.19.0.1-6 "$SILENT" -oJ "$T/z.json" --pcapng "$T/z.pcapng" >"$T/z.out" 2>"$T/z.err" &
+ZPID=$!
+PIDS+=("$ZPID")
+uids=
+for _ in $(seq 200); do # the uids once they are not root's (at most 10 s)
+	sleep 0.05
+	u=$(awk '/^Uid:/ {print $2, $3, $4, $5}' /proc/$ZPID/status 2>/dev/null)
+	for c in $(cat /proc/$ZPID/task/*/children 2>/dev/null); do
+		[ "$(cat /proc/$c/comm 2>/dev/null)" = wirekit ] &&
+			u=$(awk '/^Uid:/ {print $2, $3, $4, $5}' /proc/$c/status 2>/dev/null)
+	done
+	[ -n "$u" ] && [ "$u" != "0 0 0 0" ] && { uids=$u; break; }
+done
+wait_pid "$ZPID" 60
+wait "$ZPID"
+zrc=$?
+check "-sT -Z nobody --pcapng: exit 0, ran as nobody ($uids)" \
+	[ "$zrc" = 0 ] && [ "$uids" = "65534 65534 65534 65534" ]
+check "-sT --pcapng: the JSON is the up hosts' truth" python3 "$LAB" check connect 1-6 22,25 "$T/z.json"
+check "-sT --pcapng: echo requests recorded, SYNs to 22 and 25 of the up hosts, none to a silent one" bash -c "
+	[ \$(tshark -r '$T/z.pcapng' -Y 'icmp.type==8 && ip.dst==198.19.0.20' 2>/dev/null | wc -l) -ge 1 ] &&
+	[ \$(tshark -r '$T/z.pcapng' -Y 'ip.src==198.18.0.1 && tcp.flags==0x002 && (tcp.dstport==22 || tcp.dstport==25) && ip.dst>=198.19.0.20 && ip.dst<=198.19.0.23' 2>/dev/null | wc -l) = 0 ] &&
+	for h in 1 2 3 4 5 6; do for p in 22 25; do
+		[ \$(tshark -r '$T/z.pcapng' -Y \"ip.src==198.18.0.1 && tcp.flags==0x002 && ip.dst==198.19.0.\$h && tcp.dstport==\$p\" 2>/dev/null | wc -l) -ge 1 ] || exit 1
+	done; done"
+
 finish

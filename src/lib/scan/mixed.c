@@ -49,6 +49,8 @@ int scan_mixed_run(const struct wk_scan_opts *o, struct wk_scan_summary *sum, ui
 		u.type = nu ? WK_SCAN_UDP : WK_SCAN_NONE;
 		u.also_udp = false;
 		u.resume_pos = nu ? (o->resume_pos < su ? o->resume_pos : su) : 0;
+		if (!nu) /* discovery alone (-sn's walk): of every target, as for a port scan */
+			u.shard_k = u.shard_of = 1;
 		uint64_t r = 0;
 		rc = scan_raw_run(&u, &s1, &r, o->discovery ? &up : NULL, err);
 		if (nu)
