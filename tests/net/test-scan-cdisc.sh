@@ -140,4 +140,29 @@ check "-sT --pcapng: echo requests recorded, SYNs to 22 and 25 of the up hosts, 
 		[ \$(tshark -r '$T/z.pcapng' -Y \"ip.src==198.18.0.1 && tcp.flags==0x002 && ip.dst==198.19.0.\$h && tcp.dstport==\$p\" 2>/dev/null | wc -l) -ge 1 ] || exit 1
 	done; done"
 
+# 6. unprivileged -sn --shard: each target in one shard, the up ones = 1-6
+for k in 1 2; do
+	inS "${NOBODY[@]}" "$W" scan -sn --seed 11 --shard "$k/2" 198.19.0.1-6 "$SILENT" \
+		-oJ - >"$T/n$k.json" 2>"$T/n$k.err" # (nobody may not write in $T)
+	echo $? >"$T/n$k.rc"
+done
+sn_shards() { # FILES...: every target in one file, the up ones .1-.6
+	python3 - "$@" <<-'PY'
+	import json, sys
+	seen, up = [], set()
+	for f in sys.argv[1:]:
+	    for l in open(f):
+	        o = json.loads(l)
+	        if "state" in o and "port" not in o:
+	            seen.append(o["ip"])
+	            if o["state"] == "up":
+	                up.add(o["ip"])
+	want = ["198.19.0.%d" % i for i in list(range(1, 7)) + list(range(20, 24))]
+	assert sorted(seen) == sorted(want), sorted(seen)
+	assert up == {"198.19.0.%d" % i for i in range(1, 7)}, up
+	PY
+}
+check "unprivileged -sn --shard 1/2, 2/2: exit 0" bash -c "[ \$(cat $T/n1.rc $T/n2.rc | sort -u) = 0 ]"
+check "unprivileged -sn shards: each target once, up = .1-.6" sn_shards "$T/n1.json" "$T/n2.json"
+
 finish
