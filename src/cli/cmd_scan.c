@@ -363,8 +363,9 @@ int cmd_scan(int argc, char **argv)
 			goto out;
 		}
 		if (o->type == WK_SCAN_SYN) {
-			fprintf(stderr,
-			        "wirekit scan: no CAP_NET_RAW: connect scan (-sT) instead of SYN\n");
+			fprintf(
+			    stderr,
+			    "wirekit scan: no CAP_NET_RAW: connect scan (-sT) instead of SYN\n");
 			o->type = WK_SCAN_CONNECT;
 		}
 	}

@@ -322,7 +322,8 @@ bool wk_targets_index(const struct wk_targets *t, const struct wk_scan_addr *a, 
 		}
 		if (lo == 0 || v > t->in4.v[lo - 1].hi)
 			return false;
-		*idx = t->cum ? t->cum[lo - 1] + (v - t->in4.v[lo - 1].lo) : 0; /* 0: not finished */
+		*idx =
+		    t->cum ? t->cum[lo - 1] + (v - t->in4.v[lo - 1].lo) : 0; /* 0: not finished */
 		return true;
 	}
 	if (a->family != AF_INET6)
