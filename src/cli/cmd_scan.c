@@ -2,6 +2,7 @@
  * printing only: targets, ports, the permutation, probes and replies are the library's
  * (include/wirekit/scan.h); the writers, resume file and progress line are scan_out.c. */
 #include <arpa/inet.h>
+#include <net/if.h>
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -144,6 +145,12 @@ static int build_ports(const struct args *a, enum wk_scan_type type, const struc
 	if (type == WK_SCAN_LIST && (a->ports || a->fast || a->top || a->exclude_ports))
 		return scan_usage_err("%s",
 		                      "-sL lists the targets: no ports (-p, -F, --top-ports)");
+	/* nmap's rules: ports only with a port scan, -F or -p or --top-ports, not two */
+	if (type == WK_SCAN_NONE && (a->ports || a->fast || a->top))
+		return scan_usage_err("%s", "-sn is host discovery only: no ports (-p, -F, "
+		                            "--top-ports; discovery ports go with -PS, -PA, -PU)");
+	if ((a->ports != NULL) + a->fast + (a->top != 0) > 1)
+		return scan_usage_err("%s", "-p, -F and --top-ports: one of them");
 	if (type != WK_SCAN_NONE && type != WK_SCAN_LIST) {
 		if (a->ports)
 			rc = wk_ports_parse(ports, a->ports, mask, svc, &e);
@@ -315,6 +322,11 @@ int cmd_scan(int argc, char **argv)
 	                            : WK_DISC_ECHO | WK_DISC_SYN | WK_DISC_ACK | WK_DISC_TSTAMP;
 	o->discovery = scan_link_disc(o->discovery, a.no_arp);
 	o->disc_ports = disc.n ? &disc : NULL;
+	if (a.min_rate > 0 && a.max_rate > 0 && a.min_rate > a.max_rate) {
+		status =
+		    scan_usage_err("--min-rate %g is above --max-rate %g", a.min_rate, a.max_rate);
+		goto out;
+	}
 	timing(&a, o);
 	o->source_port = a.sport;
 	o->ifname = a.ifname;
@@ -325,10 +337,6 @@ int cmd_scan(int argc, char **argv)
 	if (o->type == WK_SCAN_LIST && (a.svc.version || a.svc.banners || a.pcapng)) {
 		status =
 		    scan_usage_err("%s", "-sL sends nothing: not with -sV, --banners or --pcapng");
-		goto out;
-	}
-	if (o->type == WK_SCAN_NONE && !o->discovery) {
-		status = scan_usage_err("%s", "-sn with -Pn: nothing to do");
 		goto out;
 	}
 	if (a.seed_set)
@@ -347,8 +355,8 @@ int cmd_scan(int argc, char **argv)
 		                         "-sT or -sL");
 		goto out;
 	}
-	if (o->type != WK_SCAN_LIST && (o->type != WK_SCAN_CONNECT || a.udp_too) &&
-	    !wk_scan_raw_allowed()) {
+	bool sends = o->type != WK_SCAN_LIST && (o->type != WK_SCAN_NONE || o->discovery);
+	if (sends && (o->type != WK_SCAN_CONNECT || a.udp_too) && !wk_scan_raw_allowed()) {
 		/* -sn without raw sockets: the library's connect pings (nmap's unprivileged way) */
 		if ((o->type != WK_SCAN_SYN && o->type != WK_SCAN_NONE) || a.udp_too) {
 			fprintf(stderr, "wirekit scan: -s%c needs CAP_NET_RAW (root)\n",
@@ -425,6 +433,22 @@ int cmd_scan(int argc, char **argv)
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	/* what the engine would refuse only after the reports began: bad input, exit 2 */
+	if (a.ifname && !if_nametoindex(a.ifname)) {
+		status = scan_usage_err("-e %s: no such interface", a.ifname);
+		goto out;
+	}
+	if (o->type != WK_SCAN_CONNECT && o->type != WK_SCAN_LIST) {
+		struct wk_scan_addr f, l;
+		wk_targets_at(tg, 0, &f);
+		wk_targets_at(tg, wk_targets_count(tg) - 1, &l);
+		if (f.family != l.family) {
+			status = scan_usage_err("%s", "IPv4 and IPv6 targets in one raw scan (scan "
+			                              "them apart, or with -sT)");
+			goto out;
+		}
+	}
+	uint64_t t0 = wk_mono_ns();
 	scan_out_begin(&c);
 	if (scan_open_before_run(&c)) {
 		status = 1;
@@ -454,6 +478,9 @@ int cmd_scan(int argc, char **argv)
 		status = 1;
 		goto out;
 	}
+	/* "scanned in" is the whole run, as nmap's: the scan, -sV or --banners, and -R */
+	sum.elapsed = (double)(wk_mono_ns() - t0) / 1e9;
+	sum.end_sec = time(NULL);
 	status = scan_out_end(&c, &sum) ? 1 : 0;
 	if (g_stop) {
 		const char *rf = a.resume_file ? a.resume_file : DEFAULT_RESUME;

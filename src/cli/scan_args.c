@@ -244,6 +244,39 @@ static int parse_o(struct args *a, const char *kind, int argc, char **argv)
 	return scan_usage_err("unknown output -o%s (N, J, X, G, A)", kind);
 }
 
+/* nmap options wirekit does not have, named so that a command line copied from nmap fails
+ * with a reason instead of "unknown option". NULL: not one of them. */
+static const char *nmap_unsupported(const char *opt)
+{
+	static const struct {
+		const char *opt, *why;
+	} t[] = {
+	    {"-A", "not supported (OS detection and scripts are not in wirekit yet; -sV is)"},
+	    {"-O", "OS detection is not supported yet"},
+	    {"--osscan-guess", "OS detection is not supported yet"},
+	    {"--osscan-limit", "OS detection is not supported yet"},
+	    {"--script", "NSE scripts are not supported (--banners grabs banners, -sV versions)"},
+	    {"--script-args", "NSE scripts are not supported"},
+	    {"--traceroute", "not supported yet (wirekit send 'ip(ttl=1-30)/...' traces a path)"},
+	    {"-f", "fragmented probes are not supported"},
+	    {"--mtu", "fragmented probes are not supported"},
+	    {"-D", "decoys are not supported"},
+	    {"--spoof-mac", "not supported"},
+	    {"--data-string", "not supported (--data-length appends random bytes)"},
+	    {"--data", "not supported (--data-length appends random bytes)"},
+	    {"--ip-options", "not supported"},
+	    {"--proxies", "not supported"},
+	    {"--host-timeout", "not supported: the raw scan keeps no per-host state to time out "
+	                       "(--max-retries and --max-rtt-timeout bound the scan)"},
+	    {"-d", "debugging output is not supported (-v, -vv, --packet-trace are)"},
+	};
+	size_t n = strcspn(opt, "=");
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		if (strlen(t[i].opt) == n && !strncmp(opt, t[i].opt, n))
+			return t[i].why;
+	return NULL;
+}
+
 static int parse_s1(struct args *a, char ch)
 {
 	static const struct {
@@ -268,6 +301,17 @@ static int parse_s1(struct args *a, char ch)
 			a->type_set = true;
 			return 0;
 		}
+	static const char *const nmap_types[][2] = {
+	    {"X", "Xmas scan"},   {"N", "null scan"},        {"F", "FIN scan"},
+	    {"M", "Maimon scan"}, {"W", "window scan"},      {"I", "idle scan"},
+	    {"Y", "SCTP INIT"},   {"Z", "SCTP COOKIE-ECHO"}, {"O", "IP protocol scan"},
+	    {"C", "NSE scripts"}, {"R", "RPC scan"}};
+	for (size_t i = 0; i < WK_ARRAY_SIZE(nmap_types); i++)
+		if (ch == nmap_types[i][0][0])
+			return scan_usage_err(
+			    "-s%c (%s) is not supported: -sS, -sA, -sT, -sU, -sn, "
+			    "-sL and -sV are",
+			    ch, nmap_types[i][1]);
 	return scan_usage_err("unknown or unsupported scan type -s%c (S, A, T, U, n, L, V)", ch);
 }
 
@@ -549,9 +593,22 @@ int scan_args_parse(struct args *a, int argc, char **argv, bool from_resume)
 			a->svc.max_parallel = (unsigned)u;
 			break;
 		case ':':
+			if (optopt)
+				return scan_usage_err("option -%c needs a value", optopt);
 			return scan_usage_err("option %s needs a value", argv[optind - 1]);
-		default:
-			return scan_usage_err("unknown option '%s'", argv[optind - 1]);
+		default: {
+			/* a short option getopt refused is optopt (in "-dd" argv[optind - 1] is
+			 * still the word before it); a long one is the word itself */
+			char shortopt[3] = {'-', (char)optopt, '\0'};
+			if (optopt >= '0' && optopt <= '9')
+				return scan_usage_err(
+				    "-%c: not an option (nmap's -v3 is -vvv here)", optopt);
+			const char *name = optopt ? shortopt : argv[optind - 1];
+			const char *hint = nmap_unsupported(name);
+			if (hint)
+				return scan_usage_err("%s: %s", name, hint);
+			return scan_usage_err("unknown option '%s'", name);
+		}
 		}
 		if (rc)
 			return rc;

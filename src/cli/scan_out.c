@@ -358,8 +358,11 @@ int scan_resume_load(const char *path, int *argc, char ***argv, uint64_t *seed, 
 			v[n] = strdup(line + 4);
 			v[++n] = NULL;
 		} else {
-			fprintf(stderr, "wirekit scan: --resume %s: unexpected line '%s'\n", path,
-			        line);
+			fprintf(stderr,
+			        "wirekit scan: --resume %s: not a wirekit resume file (the one "
+			        "--resume-file or an interrupted scan writes; nmap's -oN/-oG logs "
+			        "are not): unexpected line '%.60s'\n",
+			        path, line);
 			rc = 2;
 		}
 	}

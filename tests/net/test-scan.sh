@@ -164,6 +164,14 @@ check "unknown scan type letter: exit 2" bad_input bad7 "-sX" -sSX -p 80 198.19.
 check "-6 with an IPv4 target: exit 2" bad_input bad8 "not an IPv6 address" -6 -p 80 198.19.0.1
 check "-4 with -6: exit 2" bad_input bad9 "one address family" -4 -6 -p 80 198.19.0.1
 check "bad nmap time spec: exit 2" bad_input bad10 "--max-rtt-timeout" --max-rtt-timeout 2d -p 80 198.19.0.1
+check "-sn with -p: exit 2 (nmap refuses it)" bad_input bad11 "-sn is host discovery only" -sn -p 22 198.19.0.1
+check "-F with -p: exit 2" bad_input bad12 "one of them" -F -p 22 198.19.0.1
+check "--min-rate above --max-rate: exit 2" bad_input bad13 "above --max-rate" --min-rate 1000 --max-rate 100 -p 22 198.19.0.1
+check "-e of no interface: exit 2 before any report" bad_input bad14 "no such interface" -e nosuch0 -p 22 198.19.0.1
+check "IPv4 and IPv6 in one raw scan: exit 2 before any report" bad_input bad15 "IPv4 and IPv6" -p 22 198.19.0.1 2001:db8::1
+check "nmap's -A: exit 2 with the reason" bad_input bad16 "OS detection" -A 198.19.0.1
+check "-dd: the message names -d, not the word before it" bad_input bad17 "^wirekit scan: -d: " -p22 -dd 198.19.0.1
+check "-sX: exit 2 naming nmap's Xmas scan" bad_input bad18 "Xmas" -sX 198.19.0.1
 sleep 1
 kill "$BGPID" 2>/dev/null
 wait_pid "$BGPID" 5

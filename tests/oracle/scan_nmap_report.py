@@ -64,7 +64,8 @@ def xml_view(path):
 def is_down(x):
     if isinstance(x, list):
         return x[1] == "down"
-    return x.endswith("[host down]") or x.endswith("Status: Down")
+    return (x.endswith("[host down]") or x.endswith("Status: Down") or
+            re.search(r"\[host down, received [a-z-]+\]$", x) is not None)
 
 
 def main():

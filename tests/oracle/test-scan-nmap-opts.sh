@@ -90,6 +90,13 @@ check "-sS -v with discovery: Discovered lines of nmap" bash -c \
 both vso -sn -PE -v --open 198.19.0.18-25
 check "-sn -v --open: no down hosts, as nmap" same text vso nmap
 
+# -sn -Pn: nmap lists every target up (user-set) and sends nothing
+both snpn -sn -Pn --reason 198.19.0.19-22
+reports snpn "-sn -Pn"
+# -v --reason: nmap's "[host down, received no-response]"
+both vdr -sn -v --reason 198.19.0.18-21
+check "-sn -v --reason: down hosts with their reason, as nmap's" same text-down vdr nmap
+
 # -v collapses a state into "Not shown" only above 50 ports (ports 1-40: the 38 closed are
 # listed), -vv never and shows the reasons: as nmap
 both vc -sS -Pn -v -p 1-40 198.19.0.1

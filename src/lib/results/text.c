@@ -290,7 +290,12 @@ static int text_result(struct wk_ob *o, const struct wk_scan_info *info,
 		return 0;
 	wk_ob_puts(o, "wirekit scan report for ");
 	raddr(o, &r->addr);
-	wk_ob_puts(o, " [host down]\n");
+	wk_ob_puts(o, " [host down");
+	if (info->reasons) { /* nmap: "[host down, received no-response]" */
+		wk_ob_puts(o, ", received ");
+		wk_ob_puts(o, wk_reason_name(r->reason));
+	}
+	wk_ob_puts(o, "]\n");
 	return o->err;
 }
 

@@ -662,7 +662,7 @@ int wk_scan_run(const struct wk_scan_opts *o, struct wk_scan_summary *sum, uint6
                 struct wk_error *err)
 {
 	int rc;
-	if (o->type == WK_SCAN_LIST)
+	if (o->type == WK_SCAN_LIST || (o->type == WK_SCAN_NONE && !o->discovery))
 		return scan_hosts_list(o, sum, resume, err);
 	if (o->type == WK_SCAN_CONNECT && (o->also_udp || o->discovery))
 		rc = scan_mixed_run(o, sum, resume, err); /* discovery first, as nmap */

@@ -45,12 +45,14 @@ int scan_hosts_list(const struct wk_scan_opts *o, struct wk_scan_summary *sum, u
 	struct timespec t0, t1;
 	if (!o->targets || !wk_targets_count(o->targets))
 		return wk_seterr(err, WK_EINVAL, "no targets");
+	bool up = o->type == WK_SCAN_NONE; /* -sn -Pn: nmap lists every target up, user-set */
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	each_target(o, WK_PS_HOST_UNKNOWN);
+	each_target(o, up ? WK_PS_HOST_UP : WK_PS_HOST_UNKNOWN);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (sum) {
 		memset(sum, 0, sizeof(*sum));
 		sum->hosts_total = wk_targets_count(o->targets);
+		sum->hosts_up = up ? sum->hosts_total : 0;
 		sum->end_sec = time(NULL);
 		sum->elapsed =
 		    (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;

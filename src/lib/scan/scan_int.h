@@ -200,8 +200,8 @@ uint8_t scan_unreach_reason(uint8_t code);
  * reported up with nmap's reason user-set (also those that answered nothing) and the
  * summary counts them all up. Returns rc. */
 int scan_hosts_user_set(const struct wk_scan_opts *o, struct wk_scan_summary *sum, int rc);
-/* -sL (hosts.c): every target reported with state unknown, reason user-set; no packet,
- * no socket, no privilege. */
+/* -sL (hosts.c): every target reported with state unknown, reason user-set; -sn -Pn: every
+ * target up, user-set (as nmap). No packet, no socket, no privilege. */
 int scan_hosts_list(const struct wk_scan_opts *o, struct wk_scan_summary *sum, uint64_t *resume,
                     struct wk_error *err);
 
