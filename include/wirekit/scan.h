@@ -71,6 +71,9 @@ uint64_t wk_targets_count(const struct wk_targets *t);
 void wk_targets_at(const struct wk_targets *t, uint64_t i, struct wk_scan_addr *out);
 /* Whether a is in the set (replies from elsewhere are not results). */
 bool wk_targets_has(const struct wk_targets *t, const struct wk_scan_addr *a);
+/* Its index i (wk_targets_at(t, i) is a), false when a is not in the set: O(log
+ * intervals). */
+bool wk_targets_index(const struct wk_targets *t, const struct wk_scan_addr *a, uint64_t *idx);
 
 /* ---- services and port lists (core/ports.c) -------------------------------------------- */
 
@@ -512,10 +515,15 @@ int wk_scan_record_close(struct wk_scan_record *r, struct wk_error *err);
  * unanswered probes are reported at the end with their no-response state. sum gets the
  * totals; *resume (may be NULL) the position to resume from (the end when complete).
  * WK_EPERM when raw sockets are needed and not allowed (the caller may fall back to
- * WK_SCAN_CONNECT), WK_EINVAL for options that do not fit together. */
+ * WK_SCAN_CONNECT), WK_EINVAL for options that do not fit together. Host discovery (-sT,
+ * -sn) without raw sockets is nmap's unprivileged one: connects to TCP 80 and 443 (the
+ * TCP ports of disc_ports when given), a host up when one is accepted or refused; -sT
+ * then connects to the up hosts only (with raw sockets: after the raw discovery). */
 int wk_scan_run(const struct wk_scan_opts *o, struct wk_scan_summary *sum, uint64_t *resume,
                 struct wk_error *err);
-/* The connect scanner alone (wk_scan_run calls it for WK_SCAN_CONNECT). */
+/* Whether raw sockets may be opened here (CAP_NET_RAW). */
+bool wk_scan_raw_allowed(void);
+/* The connect scanner alone (wk_scan_run calls it for WK_SCAN_CONNECT with -Pn). */
 int wk_scan_connect_run(const struct wk_scan_opts *o, struct wk_scan_summary *sum, uint64_t *resume,
                         struct wk_error *err);
 

@@ -50,15 +50,6 @@ static void on_signal(int sig)
 	g_stop = 1;
 }
 
-static bool raw_allowed(void)
-{
-	int fd = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_TCP);
-	if (fd < 0)
-		return false;
-	close(fd);
-	return true;
-}
-
 /* nmap's -T templates: rate, retries, wait in ms. */
 static void timing(const struct args *a, struct wk_scan_opts *o)
 {
@@ -365,12 +356,11 @@ int cmd_scan(int argc, char **argv)
 		goto out;
 	}
 	bool sends = o->type != WK_SCAN_LIST && (o->type != WK_SCAN_NONE || o->discovery);
-	if (sends && (o->type != WK_SCAN_CONNECT || a.udp_too) && !raw_allowed()) {
-		if (o->type != WK_SCAN_SYN || a.udp_too) {
+	if (sends && (o->type != WK_SCAN_CONNECT || a.udp_too) && !wk_scan_raw_allowed()) {
+		/* -sn without raw sockets: the library's connect pings (nmap's unprivileged way) */
+		if ((o->type != WK_SCAN_SYN && o->type != WK_SCAN_NONE) || a.udp_too) {
 			fprintf(stderr, "wirekit scan: -s%c needs CAP_NET_RAW (root)\n",
-			        o->type == WK_SCAN_ACK                ? 'A'
-			        : o->type == WK_SCAN_UDP || a.udp_too ? 'U'
-			                                              : 'n');
+			        o->type == WK_SCAN_ACK ? 'A' : 'U');
 			status = 3;
 			goto out;
 		}
@@ -380,9 +370,12 @@ int cmd_scan(int argc, char **argv)
 			status = 3;
 			goto out;
 		}
-		fprintf(stderr,
-		        "wirekit scan: no CAP_NET_RAW: connect scan (-sT) instead of SYN\n");
-		o->type = WK_SCAN_CONNECT;
+		if (o->type == WK_SCAN_SYN) {
+			fprintf(
+			    stderr,
+			    "wirekit scan: no CAP_NET_RAW: connect scan (-sT) instead of SYN\n");
+			o->type = WK_SCAN_CONNECT;
+		}
 	}
 	c.table = wk_results_new(&e);
 	if (!c.table) {

@@ -218,12 +218,18 @@ static void test_excludes(void **state)
 	assert_false(has_str(t, "198.18.0.3"));
 	assert_false(has_str(t, "2001:db8::80"));
 	assert_true(has_str(t, "2001:db8::7f"));
-	/* at() and has() agree over the whole set */
+	/* at() and has() agree over the whole set; index() inverts at() */
 	for (uint64_t i = 0; i < wk_targets_count(t); i++) {
 		struct wk_scan_addr a;
+		uint64_t j = UINT64_MAX;
 		wk_targets_at(t, i, &a);
 		assert_true(wk_targets_has(t, &a));
+		assert_true(wk_targets_index(t, &a, &j));
+		assert_int_equal(j, i);
 	}
+	uint64_t j;
+	struct wk_scan_addr out = {.family = AF_INET, .b = {198, 18, 0, 15}};
+	assert_false(wk_targets_index(t, &out, &j));
 	wk_targets_free(t);
 	/* overlaps and duplicates merge */
 	const char *dup[] = {"198.18.0.0/25", "198.18.0.100-200", "198.18.0.5", "198.18.0.201"};

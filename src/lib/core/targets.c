@@ -307,7 +307,7 @@ static uint64_t get_be64(const uint8_t *b)
 	return v;
 }
 
-bool wk_targets_has(const struct wk_targets *t, const struct wk_scan_addr *a)
+bool wk_targets_index(const struct wk_targets *t, const struct wk_scan_addr *a, uint64_t *idx)
 {
 	if (a->family == AF_INET) {
 		uint32_t v = (uint32_t)a->b[0] << 24 | (uint32_t)a->b[1] << 16 |
@@ -320,7 +320,11 @@ bool wk_targets_has(const struct wk_targets *t, const struct wk_scan_addr *a)
 			else
 				hi = mid;
 		}
-		return lo > 0 && v <= t->in4.v[lo - 1].hi;
+		if (lo == 0 || v > t->in4.v[lo - 1].hi)
+			return false;
+		*idx =
+		    t->cum ? t->cum[lo - 1] + (v - t->in4.v[lo - 1].lo) : 0; /* 0: not finished */
+		return true;
 	}
 	if (a->family != AF_INET6)
 		return false;
@@ -337,5 +341,14 @@ bool wk_targets_has(const struct wk_targets *t, const struct wk_scan_addr *a)
 	if (lo == 0)
 		return false;
 	const struct iv6 *x = &t->in6.v[lo - 1];
-	return x->net == key.net && key.lo <= x->hi;
+	if (x->net != key.net || key.lo > x->hi)
+		return false;
+	*idx = t->cum ? t->cum[t->in4.n + lo - 1] + (key.lo - x->lo) : 0;
+	return true;
+}
+
+bool wk_targets_has(const struct wk_targets *t, const struct wk_scan_addr *a)
+{
+	uint64_t i;
+	return wk_targets_index(t, a, &i);
 }

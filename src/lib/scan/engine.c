@@ -664,10 +664,12 @@ int wk_scan_run(const struct wk_scan_opts *o, struct wk_scan_summary *sum, uint6
 	int rc;
 	if (o->type == WK_SCAN_LIST || (o->type == WK_SCAN_NONE && !o->discovery))
 		return scan_hosts_list(o, sum, resume, err);
-	if (o->type == WK_SCAN_CONNECT && o->also_udp)
-		rc = scan_mixed_run(o, sum, resume, err);
+	if (o->type == WK_SCAN_CONNECT && (o->also_udp || o->discovery))
+		rc = scan_mixed_run(o, sum, resume, err); /* discovery first, as nmap */
 	else if (o->type == WK_SCAN_CONNECT)
 		rc = wk_scan_connect_run(o, sum, resume, err);
+	else if (o->type == WK_SCAN_NONE && o->discovery && !wk_scan_raw_allowed())
+		rc = scan_cping_hosts(o, sum, resume, err); /* nmap's unprivileged -sn */
 	else
 		rc = scan_raw_run(o, sum, resume, NULL, err);
 	return scan_hosts_user_set(o, sum, rc);

@@ -82,7 +82,19 @@ void scan_tap_close(struct scan_tap *t);
  * recording through tap (NULL: no record). */
 int scan_connect_run_up(const struct wk_scan_opts *o, const struct bits *up, struct scan_tap *tap,
                         struct wk_scan_summary *sum, uint64_t *resume, struct wk_error *err);
-/* -sT -sU (mixed.c): UDP by the raw engine, TCP by connects, one position space. */
+/* Host discovery by connects (cping.c, no raw sockets): every target (sharded: the
+ * targets of -sn's shard from its resume position) gets connects to the TCP ports of
+ * disc_ports (none: 80 and 443); up (allocated here, the caller frees it) gets the targets
+ * that answered, whose host records go to on_result (up, syn-ack or conn-refused), the
+ * others' too (down, no-response) unless stopped. No record, no on_open. */
+int scan_cping_run(const struct wk_scan_opts *o, bool sharded, struct bits *up,
+                   struct wk_scan_summary *sum, struct wk_error *err);
+/* -sn without raw sockets (cping.c): on_open, then scan_cping_run. Positions are the raw
+ * -sn's (one per target); a stopped run resumes from where it started. */
+int scan_cping_hosts(const struct wk_scan_opts *o, struct wk_scan_summary *sum, uint64_t *resume,
+                     struct wk_error *err);
+/* -sT with discovery, -sT -sU (mixed.c): discovery (raw, else by connects), UDP by the
+ * raw engine, TCP by connects to the up hosts, one position space. */
 int scan_mixed_run(const struct wk_scan_opts *o, struct wk_scan_summary *sum, uint64_t *resume,
                    struct wk_error *err);
 

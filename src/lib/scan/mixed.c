@@ -1,7 +1,9 @@
-/* -sT -sU together (nmap accepts it: a connect scan for TCP, a raw scan for UDP). The
- * raw engine runs first: host discovery (unless -Pn), then the UDP ports; then the
- * connect scanner probes the TCP ports of the hosts discovery found up (every target
- * with -Pn). Both report through the caller's on_result, so the table merges a host's
+/* -sT with host discovery, and -sT -sU together (nmap accepts it: a connect scan for
+ * TCP, a raw scan for UDP). The raw engine runs first: host discovery (unless -Pn), then
+ * the UDP ports; then the connect scanner probes the TCP ports of the hosts discovery
+ * found up (every target with -Pn). Without raw sockets (no UDP then) discovery is
+ * nmap's unprivileged one, connects to 80 and 443 (cping.c), and -Z's drop (on_open)
+ * comes before it. Both report through the caller's on_result, so the table merges a host's
  * UDP and TCP ports as it does for -sS -sU. One position space for shards and resume:
  * the UDP walk's positions [0, targets x UDP ports), then the TCP walk's after them. With
  * --pcapng the connects' capture (tap.c) is opened first, while we may still open it. */
@@ -38,11 +40,17 @@ int scan_mixed_run(const struct wk_scan_opts *o, struct wk_scan_summary *sum, ui
 	if (rc)
 		return rc;
 	/* discovery runs again on a resume (as for one walk); the UDP walk where it stopped */
-	if (o->discovery || (nu && o->resume_pos < su)) {
+	if (o->discovery && !nu && !wk_scan_raw_allowed()) {
+		rc = o->on_open ? o->on_open(o->ctx, err) : 0;
+		if (!rc)
+			rc = scan_cping_run(o, false, &up, &s1, err);
+	} else if (o->discovery || (nu && o->resume_pos < su)) {
 		struct wk_scan_opts u = *o;
 		u.type = nu ? WK_SCAN_UDP : WK_SCAN_NONE;
 		u.also_udp = false;
 		u.resume_pos = nu ? (o->resume_pos < su ? o->resume_pos : su) : 0;
+		if (!nu) /* discovery alone (-sn's walk): of every target, as for a port scan */
+			u.shard_k = u.shard_of = 1;
 		uint64_t r = 0;
 		rc = scan_raw_run(&u, &s1, &r, o->discovery ? &up : NULL, err);
 		if (nu)
