@@ -344,6 +344,7 @@ static void test_text(void **state)
 	       "(protocol 2.0)\n"
 	       "25/tcp filtered unknown admin-prohibited ttl 63\n"
 	       "80/tcp open     unknown syn-ack ttl 64\n"
+	       "Service Info: CPE: cpe:/o:linux:linux_kernel\n" /* nmap's, under -sV */
 	       "\n"
 	       "wirekit scan report for 198.19.0.7\n"
 	       "Host is up, received syn-ack ttl 63.\n"
