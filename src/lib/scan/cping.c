@@ -124,17 +124,7 @@ int scan_cping_run(const struct wk_scan_opts *o, bool sharded, struct bits *up,
 	for (uint64_t i = 0; !rc && !(o->stop && *o->stop) && i < nt; i++) {
 		if ((part && !bits_get(&only, i)) || bits_get(up, i) || !o->on_result)
 			continue;
-		struct wk_scan_result r;
-		struct timespec ts;
-		memset(&r, 0, sizeof(r));
-		wk_targets_at(o->targets, i, &r.addr);
-		r.proto = WK_SCAN_HOST;
-		r.state = WK_PS_HOST_DOWN;
-		r.reason = WK_RS_NO_RESPONSE;
-		clock_gettime(CLOCK_REALTIME, &ts);
-		r.ts_sec = ts.tv_sec;
-		r.ts_nsec = (uint32_t)ts.tv_nsec;
-		o->on_result(o->ctx, &r);
+		scan_host_report(o, i, WK_PS_HOST_DOWN, WK_RS_NO_RESPONSE);
 	}
 	bits_free(&only);
 	if (sum) {

@@ -10,23 +10,29 @@
 
 #include "scan/scan_int.h"
 
+void scan_host_report(const struct wk_scan_opts *o, uint64_t i, uint8_t state, uint8_t reason)
+{
+	struct wk_scan_result r;
+	struct timespec ts;
+	if (!o->on_result)
+		return;
+	memset(&r, 0, sizeof(r));
+	wk_targets_at(o->targets, i, &r.addr);
+	r.proto = WK_SCAN_HOST;
+	r.state = state;
+	r.reason = reason;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	r.ts_sec = ts.tv_sec;
+	r.ts_nsec = (uint32_t)ts.tv_nsec;
+	o->on_result(o->ctx, &r);
+}
+
 /* Every target to on_result as a host record with state and reason user-set. */
 static void each_target(const struct wk_scan_opts *o, uint8_t state)
 {
 	uint64_t n = wk_targets_count(o->targets);
-	struct wk_scan_result r;
-	struct timespec ts;
-	for (uint64_t i = 0; i < n && o->on_result && !(o->stop && *o->stop); i++) {
-		memset(&r, 0, sizeof(r));
-		wk_targets_at(o->targets, i, &r.addr);
-		r.proto = WK_SCAN_HOST;
-		r.state = state;
-		r.reason = WK_RS_USER_SET;
-		clock_gettime(CLOCK_REALTIME, &ts);
-		r.ts_sec = ts.tv_sec;
-		r.ts_nsec = (uint32_t)ts.tv_nsec;
-		o->on_result(o->ctx, &r);
-	}
+	for (uint64_t i = 0; i < n && o->on_result && !(o->stop && *o->stop); i++)
+		scan_host_report(o, i, state, WK_RS_USER_SET);
 }
 
 int scan_hosts_user_set(const struct wk_scan_opts *o, struct wk_scan_summary *sum, int rc)

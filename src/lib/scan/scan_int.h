@@ -200,6 +200,8 @@ uint8_t scan_unreach_reason(uint8_t code);
  * reported up with nmap's reason user-set (also those that answered nothing) and the
  * summary counts them all up. Returns rc. */
 int scan_hosts_user_set(const struct wk_scan_opts *o, struct wk_scan_summary *sum, int rc);
+/* One host record for target i (its index in o->targets) to o->on_result (hosts.c). */
+void scan_host_report(const struct wk_scan_opts *o, uint64_t i, uint8_t state, uint8_t reason);
 /* -sL (hosts.c): every target reported with state unknown, reason user-set; -sn -Pn: every
  * target up, user-set (as nmap). No packet, no socket, no privilege. */
 int scan_hosts_list(const struct wk_scan_opts *o, struct wk_scan_summary *sum, uint64_t *resume,
