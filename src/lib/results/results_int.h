@@ -15,6 +15,9 @@ struct rhost {
 	const struct wk_scan_result *host, *first;
 	bool up;
 };
+/* When a host's records were decided: the earliest and the latest (XML starttime/endtime,
+ * the -vv "Scanned at ... for Ns" line). */
+void rhost_span(const struct wk_results *all, const struct rhost *h, int64_t *first, int64_t *last);
 /* The host group starting at record i (i < count); returns the index after it. */
 size_t rhost_at(const struct wk_results *all, size_t i, struct rhost *h);
 

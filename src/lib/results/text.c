@@ -253,12 +253,8 @@ static void service_info(struct wk_ob *o, const struct wk_results *all, const st
  * many whole seconds until its last. */
 static void scanned_line(struct wk_ob *o, const struct wk_results *all, const struct rhost *h)
 {
-	int64_t first = h->host->ts_sec, last = h->host->ts_sec;
-	for (size_t i = h->begin; i < h->end; i++) {
-		int64_t t = wk_results_at(all, i)->ts_sec;
-		first = t < first ? t : first;
-		last = t > last ? t : last;
-	}
+	int64_t first, last;
+	rhost_span(all, h, &first, &last);
 	char t[48];
 	rtime_seconds(t, sizeof(t), first);
 	wk_ob_puts(o, "Scanned at ");

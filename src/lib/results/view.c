@@ -33,6 +33,16 @@ size_t rhost_at(const struct wk_results *all, size_t i, struct rhost *h)
 	return j;
 }
 
+void rhost_span(const struct wk_results *all, const struct rhost *h, int64_t *first, int64_t *last)
+{
+	*first = *last = h->host->ts_sec;
+	for (size_t i = h->begin; i < h->end; i++) {
+		int64_t t = wk_results_at(all, i)->ts_sec;
+		*first = t < *first ? t : *first;
+		*last = t > *last ? t : *last;
+	}
+}
+
 static int cmp_addr(const struct wk_scan_addr *a, const struct wk_scan_addr *b)
 {
 	if (a->family != b->family)

@@ -411,12 +411,8 @@ static void host(struct wk_ob *o, const struct wk_scan_info *info, const struct 
 		if (!rhost_listed(info, &s))
 			return; /* --open */
 	}
-	int64_t first = h->host->ts_sec, last = h->host->ts_sec;
-	for (size_t i = h->begin; i < h->end; i++) {
-		int64_t t = wk_results_at(all, i)->ts_sec;
-		first = t < first ? t : first;
-		last = t > last ? t : last;
-	}
+	int64_t first, last;
+	rhost_span(all, h, &first, &last);
 	wk_ob_puts(o, "<host");
 	attr_i64(o, "starttime", first);
 	attr_i64(o, "endtime", last);

@@ -155,26 +155,15 @@ uint32_t eng_target(const struct eng *e, uint64_t i)
 static void record_reply(struct eng *e, const struct wk_pkt *pkt, const struct scan_verdict *v,
                          uint8_t proto, bool host, bool dup)
 {
-	static const char *const pn[WK_SP_NPROTO] = {"tcp", "udp", "sctp"};
-	char a[INET6_ADDRSTRLEN + 2], c[160];
-	if (e->c.v6) { /* the target's index (probes6.c); [addr]:port as in URLs */
-		struct wk_scan_addr t;
-		wk_targets_at(e->o->targets, v->target, &t);
-		char n6[INET6_ADDRSTRLEN];
-		inet_ntop(AF_INET6, t.b, n6, sizeof(n6));
-		snprintf(a, sizeof(a), host ? "%s" : "[%s]", n6);
+	struct wk_scan_addr a = {.family = AF_INET};
+	if (e->c.v6) { /* the target's index (probes6.c) */
+		wk_targets_at(e->o->targets, v->target, &a);
 	} else {
 		uint32_t be = htonl(v->target);
-		inet_ntop(AF_INET, &be, a, sizeof(a));
+		memcpy(a.b, &be, 4);
 	}
-	if (host)
-		snprintf(c, sizeof(c), "%s %s %s%s", a, wk_port_state_name(WK_PS_HOST_UP),
-		         wk_reason_name(v->reason), dup ? " duplicate" : "");
-	else
-		snprintf(c, sizeof(c), "%s:%u/%s %s %s%s", a, v->port,
-		         proto < WK_SP_NPROTO ? pn[proto] : "?", wk_port_state_name(v->state),
-		         wk_reason_name(v->reason), dup ? " duplicate" : "");
-	scan_record_reply(e->o->record, pkt, c);
+	scan_record_verdict(e->o->record, pkt, &a, host ? WK_SCAN_HOST : proto, v->port,
+	                    host ? WK_PS_HOST_UP : v->state, v->reason, dup);
 }
 
 /* --packet-trace: the probes of a batch once it has gone out (via3: sent without their

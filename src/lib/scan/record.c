@@ -2,6 +2,7 @@
  * reply it validated to this module, which writes them through the pcap writer
  * (capture/pcap writer: one interface per link type) with the verdict of each reply as
  * its EPB comment. The sender and the receiver thread write at the same time: one mutex. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -97,6 +98,24 @@ void scan_record_other(struct wk_scan_record *r, const struct wk_pkt *pkt)
 {
 	uint64_t none = 0;
 	write_pkt(r, pkt, NULL, &none);
+}
+
+void scan_record_verdict(struct wk_scan_record *r, const struct wk_pkt *pkt,
+                         const struct wk_scan_addr *a, uint8_t proto, uint16_t port, uint8_t state,
+                         uint8_t reason, bool dup)
+{
+	static const char *const pn[WK_SP_NPROTO] = {"tcp", "udp", "sctp"};
+	char n[INET6_ADDRSTRLEN], c[160];
+	bool v6 = a->family == AF_INET6, host = proto == WK_SCAN_HOST;
+	inet_ntop(v6 ? AF_INET6 : AF_INET, a->b, n, sizeof(n));
+	if (host)
+		snprintf(c, sizeof(c), "%s %s %s%s", n, wk_port_state_name(state),
+		         wk_reason_name(reason), dup ? " duplicate" : "");
+	else /* [addr]:port for IPv6, as in URLs */
+		snprintf(c, sizeof(c), v6 ? "[%s]:%u/%s %s %s%s" : "%s:%u/%s %s %s%s", n, port,
+		         proto < WK_SP_NPROTO ? pn[proto] : "?", wk_port_state_name(state),
+		         wk_reason_name(reason), dup ? " duplicate" : "");
+	scan_record_reply(r, pkt, c);
 }
 
 void wk_scan_record_counts(const struct wk_scan_record *r, uint64_t *probes, uint64_t *replies)

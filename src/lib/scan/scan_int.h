@@ -188,6 +188,12 @@ const uint8_t *scan_payloads_get(const struct scan_payloads *p, uint16_t port, s
 struct wk_pkt;
 void scan_record_probe(struct wk_scan_record *r, const uint8_t *p, size_t n, uint32_t linktype);
 void scan_record_reply(struct wk_scan_record *r, const struct wk_pkt *pkt, const char *comment);
+/* A validated reply with its verdict as the comment, in the one form every scan type writes:
+ * "198.19.0.5:80/tcp open syn-ack", "[2001:db8::1]:22/tcp ...", "198.19.0.5 up echo-reply"
+ * (proto WK_SCAN_HOST: a host verdict), " duplicate" appended when dup. */
+void scan_record_verdict(struct wk_scan_record *r, const struct wk_pkt *pkt,
+                         const struct wk_scan_addr *a, uint8_t proto, uint16_t port, uint8_t state,
+                         uint8_t reason, bool dup);
 /* The connect scan's record (tap.c): a captured SYN as a probe (counted as probes are), and a
  * packet of a recorded connection that is neither probe nor answer (not counted). */
 void scan_record_probe_pkt(struct wk_scan_record *r, const struct wk_pkt *pkt);

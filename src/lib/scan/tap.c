@@ -187,13 +187,10 @@ static bool icmp_verdict(bool v6, uint8_t type, uint8_t code, uint8_t *state, ui
 static void answer(struct scan_tap *t, const struct wk_pkt *p, struct flow *f, uint8_t state,
                    uint8_t reason)
 {
-	char a[INET6_ADDRSTRLEN], c[160];
-	inet_ntop(f->v6 ? AF_INET6 : AF_INET, f->addr, a, sizeof(a));
-	snprintf(c, sizeof(c), f->v6 ? "[%s]:%u/tcp %s %s%s" : "%s:%u/tcp %s %s%s", a, f->dport,
-	         wk_port_state_name(state), wk_reason_name(reason),
-	         f->answered ? " duplicate" : "");
+	struct wk_scan_addr a = {.family = f->v6 ? AF_INET6 : AF_INET};
+	memcpy(a.b, f->addr, f->v6 ? 16 : 4);
+	scan_record_verdict(t->o->record, p, &a, WK_SP_TCP, f->dport, state, reason, f->answered);
 	f->answered = true;
-	scan_record_reply(t->o->record, p, c);
 }
 
 static void tcp_pkt(struct scan_tap *t, const struct wk_pkt *p, const struct scan_reply *r,
