@@ -368,9 +368,12 @@ enum wk_disc {
 struct wk_scan_progress {
 	uint64_t sent, total; /* probes sent / to send in this pass */
 	uint64_t pos;         /* resume position: every position before it has been sent */
-	uint32_t pass;        /* 0 first pass, then retransmission passes */
-	double rate;          /* probes per second, recent */
-	uint64_t found;       /* results reported */
+	/* every position before it has its verdict reported (<= pos): where a resume after a
+	 * kill must start deciding again (wk_scan_opts.resume_from) */
+	uint64_t decided;
+	uint32_t pass;  /* 0 first pass, then retransmission passes */
+	double rate;    /* probes per second, recent */
+	uint64_t found; /* results reported */
 	uint64_t retransmits;
 	uint64_t rx_drops; /* kernel drops on the receive ring */
 	/* The phase running, by nmap's name for it: "ARP Ping Scan", "Ping Scan", "SYN Stealth
@@ -407,6 +410,17 @@ struct wk_scan_opts {
 	uint64_t seed;
 	uint32_t shard_k, shard_of; /* 1/1 when not sharded */
 	uint64_t resume_pos;
+	/* A scan resumed after a kill (SIGKILL, a crash, a power cut): the interrupted scan
+	 * had sent positions [resume_from, resume_pos) but not reported all their verdicts
+	 * (a raw scan reports its silent positions at the end of a phase). With reported set,
+	 * the raw engine counts those positions as sent once: each gets the retransmission
+	 * passes and its no-response verdict as if the scan had gone on, and the ones
+	 * reported() says were already reported are neither probed nor reported again. Every
+	 * engine also leaves out a result reported() knows (the interrupted scan's last
+	 * seconds are probed twice). reported is called from the engine's threads, at once:
+	 * it must only read. NULL: every position before resume_pos counts as decided. */
+	uint64_t resume_from;
+	bool (*reported)(void *ctx, const struct wk_scan_addr *a, uint8_t proto, uint16_t port);
 	const char *ifname;                /* NULL: from the route to the first target */
 	const struct wk_scan_addr *source; /* NULL: from the route */
 	int source_port;                   /* -1: random per scan */

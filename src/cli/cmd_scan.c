@@ -264,9 +264,10 @@ int cmd_scan(int argc, char **argv)
 	struct wk_error e = {0};
 	int rargc = 0, status;
 	char **rargv = NULL, *cmdline = NULL;
-	uint64_t rseed = 0, rpos = 0, pos = 0;
+	uint64_t rpos = 0, rdecided = 0, pos = 0;
+	struct scan_resume rs = {0};
 	memset(&c, 0, sizeof(c));
-	c.resume_fd = -1;
+	c.resume_fd = c.journal_fd = -1;
 	/* the command line as typed, for the report headers, before getopt permutes argv
 	 * (options after the targets move before them) */
 	cmdline = join_args(argc, argv);
@@ -286,8 +287,11 @@ int cmd_scan(int argc, char **argv)
 		if (argc > 3 || npos)
 			return scan_usage_err("%s takes no other options (they are in the file)",
 			                      "--resume");
-		if ((status = scan_resume_load(rf, &rargc, &rargv, &rseed, &rpos)))
+		if ((status = scan_resume_load(rf, &rs)))
 			return status;
+		rargc = rs.argc, rargv = rs.argv, rpos = rs.pos, rdecided = rs.decided;
+		if ((status = scan_journal_load(&c, rf)))
+			goto out;
 		a = (struct args)SCAN_ARGS_INIT;
 		status = scan_args_parse(&a, rargc, rargv, true);
 		if (status) {
@@ -296,7 +300,7 @@ int cmd_scan(int argc, char **argv)
 		}
 		posv = rargv + optind;
 		npos = rargc - optind;
-		a.seed = rseed;
+		a.seed = rs.seed;
 		a.seed_set = true;
 		if (!a.resume_file)
 			a.resume_file = rf;
@@ -332,6 +336,18 @@ int cmd_scan(int argc, char **argv)
 	o->ifname = a.ifname;
 	o->datadir = a.datadir;
 	o->resume_pos = rpos;
+	/* after a kill: decide what the interrupted scan sent and did not report; leave out
+	 * what it reported */
+	if (rdecided < rpos || c.done) {
+		o->resume_from = rdecided;
+		o->reported = scan_journal_has;
+		if (rdecided < rpos && !c.done)
+			fprintf(stderr,
+			        "wirekit scan: no journal beside %s: what the interrupted scan "
+			        "reported from position %" PRIu64
+			        " on is probed and reported again\n",
+			        a.resume, rdecided);
+	}
 	if ((status = set_source(&a, &src, o)) || (status = set_shard(&a, o)))
 		goto out;
 	if (o->type == WK_SCAN_LIST && (a.svc.version || a.svc.banners || a.pcapng)) {
@@ -416,7 +432,8 @@ int cmd_scan(int argc, char **argv)
 	c.stats_every = a.stats;
 	c.verbose = a.verbose;
 	c.last_save_ns = c.last_stats_ns = wk_mono_ns();
-	if ((status = scan_open_prepare(&c, a.pcapng, a.user, rargv != NULL)))
+	if ((status = scan_open_prepare(&c, a.pcapng, a.user, rargv != NULL)) ||
+	    (status = scan_journal_open(&c)))
 		goto out;
 	o->on_result = scan_out_result;
 	o->on_progress = scan_out_progress;
@@ -484,18 +501,20 @@ int cmd_scan(int argc, char **argv)
 	status = scan_out_end(&c, &sum) ? 1 : 0;
 	if (g_stop) {
 		const char *rf = a.resume_file ? a.resume_file : DEFAULT_RESUME;
-		if (scan_resume_save(&c, rf, pos))
+		if (scan_resume_save(&c, rf, pos, pos)) {
 			fprintf(stderr, "wirekit scan: could not write %s: %s\n", rf,
 			        strerror(errno));
-		else
+		} else {
+			scan_journal_clear(&c);
 			fprintf(stderr,
 			        "wirekit scan: stopped at position %" PRIu64
-			        "; resume with: wirekit scan "
-			        "--resume %s\n",
+			        "; resume with: wirekit scan --resume %s\n",
 			        pos, rf);
+		}
 		status = 128 + g_signal;
 	} else if (a.resume_file) {
-		scan_resume_save(&c, a.resume_file, pos);
+		if (!scan_resume_save(&c, a.resume_file, pos, pos))
+			scan_journal_clear(&c);
 	}
 	if (a.verbose)
 		fprintf(stderr,
@@ -506,6 +525,7 @@ out:
 	if (scan_open_close(&c) && !status)
 		status = 1;
 	scan_out_close(&c);
+	scan_journal_close(&c);
 	wk_results_free(c.table);
 	wk_targets_free(tg);
 	wk_services_free(svc);

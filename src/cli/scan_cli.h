@@ -36,6 +36,12 @@ struct scan_cli {
 	char **argv;
 	uint64_t last_pos;
 	uint64_t last_save_ns;
+	/* its journal (scan_resume.c): what this run reported, for a resume after a kill */
+	int journal_fd; /* -1: none */
+	char *journal_path;
+	uint8_t *journal_mem;
+	size_t journal_len;
+	struct wk_results *done; /* what the interrupted scan reported (a resume after a kill) */
 	/* progress */
 	bool tty;
 	double stats_every; /* seconds, 0: only on a terminal */
@@ -119,11 +125,31 @@ int scan_host_servers(struct scan_host_args *a);
  * printing why. */
 int scan_host_rdns(struct scan_cli *c, const struct scan_host_args *a, const volatile int *stop);
 
-/* Write the resume file atomically (temporary file + rename). */
-int scan_resume_save(const struct scan_cli *c, const char *path, uint64_t pos);
-/* Read a resume file: the stored options (argv[0] = "scan", to free with
- * scan_resume_free), the seed and the position. */
-int scan_resume_load(const char *path, int *argc, char ***argv, uint64_t *seed, uint64_t *pos);
+/* The resume file and its journal (scan_resume.c). */
+struct scan_resume {
+	int argc; /* the stored options, argv[0] = "scan" (free with scan_resume_free) */
+	char **argv;
+	uint64_t seed;
+	uint64_t pos;     /* where sending goes on */
+	uint64_t decided; /* every verdict before it was reported (<= pos) */
+};
+/* Write the resume file atomically (temporary file + rename), the journal flushed first. */
+int scan_resume_save(struct scan_cli *c, const char *path, uint64_t pos, uint64_t decided);
+/* Read a resume file: 0, or an exit status after printing why. */
+int scan_resume_load(const char *path, struct scan_resume *out);
 void scan_resume_free(int argc, char **argv);
+/* Read the journal beside resume_path (FILE.done) into c->done (NULL when missing or
+ * empty): 0, or an exit status after printing why. */
+int scan_journal_load(struct scan_cli *c, const char *resume_path);
+/* wk_scan_opts.reported: whether c->done holds the result. */
+bool scan_journal_has(void *ctx, const struct wk_scan_addr *a, uint8_t proto, uint16_t port);
+/* With c->resume_file: open its journal (kept when c->done holds a killed run's results,
+ * else emptied), before -Z's drop. 0, or 1 after printing why. */
+int scan_journal_open(struct scan_cli *c);
+/* A result the outputs have written (scan_out_result). */
+void scan_journal_add(struct scan_cli *c, const struct wk_scan_result *r);
+/* Every position before the saved one is decided: the journal is not needed any more. */
+void scan_journal_clear(struct scan_cli *c);
+void scan_journal_close(struct scan_cli *c);
 
 #endif

@@ -1,7 +1,6 @@
 /* wirekit scan, the output side: result writers on buffered file descriptors (JSON Lines
- * flushed per result), the resume file (written to a temporary name and renamed, so a
- * kill at any moment leaves the old or the new file, never half of one), and the
- * progress line. */
+ * flushed per result), the journal of what was reported (scan_resume.c), the periodic
+ * save of the resume file, and the progress line. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -16,7 +15,6 @@
 #include "wirekit/pace.h"
 
 #define SAVE_EVERY_NS (2ull * 1000000000ull)
-#define RESUME_LINE   4096
 
 static int fd_flush(void *ctx, const char *p, size_t n)
 {
@@ -196,6 +194,8 @@ void scan_out_result(void *ctx, const struct wk_scan_result *r)
 			c->out_err = 1;
 		wk_ob_flush(&o->ob);
 	}
+	/* after the outputs: a kill between the two costs a duplicate, never a result */
+	scan_journal_add(c, r);
 }
 
 static void fmt_eta(char *b, size_t n, double s)
@@ -213,7 +213,7 @@ void scan_out_progress(void *ctx, const struct wk_scan_progress *p)
 	c->last_pos = p->pos;
 	trace_flush(c);
 	if (c->resume_file && now - c->last_save_ns >= SAVE_EVERY_NS) {
-		scan_resume_save(c, c->resume_file, p->pos);
+		scan_resume_save(c, c->resume_file, p->pos, p->decided);
 		c->last_save_ns = now;
 	}
 	bool lines = c->stats_every > 0;
@@ -264,128 +264,4 @@ void scan_out_close(struct scan_cli *c)
 	c->nouts = 0;
 	free(c->trace_mem);
 	c->trace_mem = NULL;
-}
-
-/* ---- resume file ---------------------------------------------------------------------- */
-
-static void resume_write(const struct scan_cli *c, FILE *f, const char *path, uint64_t pos,
-                         bool fixed)
-{
-	fprintf(f, "# wirekit scan resume file: wirekit scan --resume %s\n", path);
-	fprintf(f, "seed=%" PRIu64 "\nshard=%u/%u\n", c->o.seed, c->o.shard_of ? c->o.shard_k : 1,
-	        c->o.shard_of ? c->o.shard_of : 1);
-	int digits = fprintf(f, "position=%" PRIu64, pos) - 9;
-	fputc('\n', f);
-	for (int i = 1; i < c->argc; i++)
-		if (!strchr(c->argv[i], '\n'))
-			fprintf(f, "arg=%s\n", c->argv[i]);
-	/* fixed: a comment pads the text to the same length whatever the position */
-	if (fixed)
-		fprintf(f, "#%*s\n", 20 - digits, "");
-}
-
-/* After -Z the directory may not be ours: the file opened before the drop is rewritten in
- * place, one pwrite of a text of constant length. */
-static int resume_in_place(const struct scan_cli *c, const char *path, uint64_t pos)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-	if (!f)
-		return -1;
-	resume_write(c, f, path, pos, true);
-	if (fclose(f)) {
-		free(buf);
-		return -1;
-	}
-	bool bad = pwrite(c->resume_fd, buf, len, 0) != (ssize_t)len ||
-	           ftruncate(c->resume_fd, (off_t)len) || fsync(c->resume_fd);
-	free(buf);
-	return bad ? -1 : 0;
-}
-
-int scan_resume_save(const struct scan_cli *c, const char *path, uint64_t pos)
-{
-	if (c->resume_fd >= 0 && c->resume_file && !strcmp(path, c->resume_file))
-		return resume_in_place(c, path, pos);
-	char tmp[4096];
-	snprintf(tmp, sizeof(tmp), "%s.tmp%ld", path, (long)getpid());
-	FILE *f = fopen(tmp, "we");
-	if (!f)
-		return -1;
-	resume_write(c, f, path, pos, false);
-	bool bad = fflush(f) != 0 || fsync(fileno(f)) != 0;
-	bad |= fclose(f) != 0;
-	if (bad || rename(tmp, path)) {
-		unlink(tmp);
-		return -1;
-	}
-	return 0;
-}
-
-int scan_resume_load(const char *path, int *argc, char ***argv, uint64_t *seed, uint64_t *pos)
-{
-	FILE *f = fopen(path, "re");
-	char line[RESUME_LINE];
-	int n = 1, rc = 0;
-	bool have_seed = false, have_pos = false;
-	char **v = calloc(2, sizeof(*v));
-	if (!f || !v) {
-		free(v);
-		if (f)
-			fclose(f);
-		fprintf(stderr, "wirekit scan: --resume %s: %s\n", path, strerror(errno));
-		return 2;
-	}
-	v[0] = strdup("scan");
-	while (!rc && fgets(line, sizeof(line), f)) {
-		size_t l = strlen(line);
-		if (l && line[l - 1] == '\n')
-			line[--l] = '\0';
-		if (!l || line[0] == '#' || !strncmp(line, "shard=", 6))
-			continue;
-		if (!strncmp(line, "seed=", 5)) {
-			have_seed = cli_parse_u64(line + 5, seed);
-		} else if (!strncmp(line, "position=", 9)) {
-			have_pos = cli_parse_u64(line + 9, pos);
-		} else if (!strncmp(line, "arg=", 4)) {
-			char **nv = realloc(v, (size_t)(n + 2) * sizeof(*v));
-			if (!nv) {
-				rc = 1;
-				break;
-			}
-			v = nv;
-			v[n] = strdup(line + 4);
-			v[++n] = NULL;
-		} else {
-			fprintf(stderr,
-			        "wirekit scan: --resume %s: not a wirekit resume file (the one "
-			        "--resume-file or an interrupted scan writes; nmap's -oN/-oG logs "
-			        "are not): unexpected line '%.60s'\n",
-			        path, line);
-			rc = 2;
-		}
-	}
-	fclose(f);
-	if (!rc && (!have_seed || !have_pos)) {
-		fprintf(stderr, "wirekit scan: --resume %s: no seed or position in it\n", path);
-		rc = 2;
-	}
-	for (int i = 0; i < n; i++)
-		if (!v[i])
-			rc = rc ? rc : 1;
-	if (rc) {
-		scan_resume_free(n, v);
-		return rc;
-	}
-	*argc = n;
-	*argv = v;
-	return 0;
-}
-
-void scan_resume_free(int argc, char **argv)
-{
-	for (int i = 0; argv && i < argc; i++)
-		free(argv[i]);
-	free(argv);
 }

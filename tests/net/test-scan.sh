@@ -4,7 +4,7 @@
 # or rejects (admin-prohibited, host-prohibited) some ports and hosts. Every state and
 # reason of -sS, -sA, -sU and -sn with -PE/-PP/-PS/-PA/-PU must be the lab's truth
 # (tests/net/scanlab.py); then 5% loss each way (recall >= 99.9%, no false positive),
-# shards (disjoint, union = full), SIGINT + --resume (union = full), JSON Lines, and bad
+# shards (disjoint, union = full), SIGINT and SIGKILL + --resume (union = full), JSON Lines, and bad
 # input (exit 2, not one packet on the link). Everything is bounded by timeouts.
 . "$(dirname "$0")/lib.sh"
 need ip nft python3 timeout tcpdump
@@ -139,6 +139,52 @@ check "resume: exit 0" rc_is part2 0
 check "resume: union = full (appended to the same -oJ file)" truth resume syn 1-19 "$RP" "$T/part1.json"
 check "resume: the first part was partial" bash -c \
 	"n=\$(grep -c proto $T/part1.snap); [ \$n -lt 3800 ] && [ \$n -gt 0 ]"
+
+# SIGKILL once the resume file has been rewritten with a position, then --resume: union =
+# full, and what the killed scan reported is not reported again (its journal, r.resume.done:
+# one duplicate at most, from a kill between a result's -oJ line and its journal record).
+# The killed scan had sent positions it had not decided (the silent ones are decided at
+# the end of a pass): the resume decides them.
+(cd "$T" && exec ip netns exec "$S" "$W" scan -sS -Pn -p "$RP" "$RH" --rate 1000 --seed 6 \
+	--wait 300 --resume-file "$T/k.resume" -oJ "$T/kill1.json" >"$T/kill1.out" 2>"$T/kill1.err") &
+SPID=$!
+PIDS+=("$SPID")
+for _ in $(seq 1500); do # at most 30 s
+	grep -q '^position=[1-9]' "$T/k.resume" 2>/dev/null && break
+	sleep 0.02
+done
+sleep 0.3
+kill -KILL "$SPID"
+wait "$SPID" 2>/dev/null
+check "SIGKILL: the resume file says what was sent and what was decided" bash -c \
+	"grep -q '^position=[1-9]' $T/k.resume && grep -q '^decided=0\$' $T/k.resume"
+check "SIGKILL: every JSON line of the killed scan parses" python3 -c '
+import json, sys
+lines = open(sys.argv[1]).read().splitlines()
+assert lines and all("port" in json.loads(l) for l in lines), "not only whole port lines"
+print("   ", len(lines), "lines")' "$T/kill1.json"
+cp "$T/kill1.json" "$T/kill1.snap"
+inS "$W" scan --resume "$T/k.resume" >"$T/kill2.out" 2>"$T/kill2.err"
+echo $? >"$T/kill2.rc"
+check "SIGKILL + --resume: exit 0" rc_is kill2 0
+check "SIGKILL + --resume: union = full" truth kill syn 1-19 "$RP" "$T/kill1.json"
+check "SIGKILL: the first part was partial" bash -c \
+	"n=\$(grep -c proto $T/kill1.snap); [ \$n -lt 3800 ] && [ \$n -gt 0 ]"
+check "SIGKILL + --resume: no port reported twice, no two verdicts for one" python3 -c '
+import collections, json, sys
+n = collections.Counter()
+v = collections.defaultdict(set)
+for l in open(sys.argv[1]):
+    o = json.loads(l)
+    if "port" in o:
+        k = (o["ip"], o["proto"], o["port"])
+        n[k] += 1
+        v[k].add((o["state"], o["reason"]))
+dups = sum(c - 1 for c in n.values())
+print("    duplicates", dups)
+assert dups <= 1 and all(len(s) == 1 for s in v.values())' "$T/kill1.json"
+check "SIGKILL + --resume: the journal is emptied once all is decided" bash -c \
+	"grep -q '^decided=3800\$' $T/k.resume && [ ! -s $T/k.resume.done ]"
 
 # bad input: exit 2, one line naming the culprit, not one packet on the link
 # (only what the scanner itself starts: a late kernel RST to a SYN-ACK retransmitted after the

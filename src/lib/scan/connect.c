@@ -170,7 +170,9 @@ static void report(struct cscan *s, uint64_t idx, enum wk_port_state st, enum wk
 			sh->hosts_up++;
 		}
 	}
-	if (s->o->on_result)
+	/* reported before a kill: in the interrupted scan's records already */
+	bool known = s->o->reported && s->o->reported(s->o->ctx, &r.addr, r.proto, r.port);
+	if (s->o->on_result && !known)
 		s->o->on_result(s->o->ctx, &r);
 	pthread_mutex_unlock(&sh->mu);
 }
@@ -666,6 +668,7 @@ static void progress_sum(const struct shared *sh, struct wk_scan_progress *p)
 		if (q->pos < p->pos)
 			p->pos = q->pos;
 	}
+	p->decided = p->pos; /* the oldest position not decided */
 }
 
 static void progress(struct cscan *s, uint64_t now_ms, bool force)

@@ -42,6 +42,10 @@ static void cping_result(void *ctx, const struct wk_scan_result *r)
 	h.proto = WK_SCAN_HOST;
 	h.port = 0;
 	h.state = WK_PS_HOST_UP;
+	/* -sn resumed after a kill: a host the interrupted scan reported */
+	const struct wk_scan_opts *o = c->o;
+	if (o->reported && o->type == WK_SCAN_NONE && o->reported(o->ctx, &h.addr, h.proto, 0))
+		return;
 	if (c->o->on_result)
 		c->o->on_result(c->o->ctx, &h);
 }
@@ -54,6 +58,7 @@ static void cping_progress(void *ctx, const struct wk_scan_progress *p)
 	struct wk_scan_progress q = *p;
 	q.phase = "Ping Scan";
 	q.pos = c->o->resume_pos;
+	q.decided = scan_decided0(c->o);
 	q.found = c->nup;
 	c->o->on_progress(c->o->ctx, &q);
 }
@@ -117,6 +122,7 @@ int scan_cping_run(const struct wk_scan_opts *o, bool sharded, struct bits *up,
 		t.on_progress = o->on_progress ? cping_progress : NULL;
 		t.on_trace = o->on_trace ? cping_trace : NULL;
 		t.on_open = NULL;
+		t.reported = NULL; /* its answers are not positions; cping_result checks hosts */
 		t.ctx = &c;
 		rc = scan_connect_run_up(&t, part ? &only : NULL, NULL, &s, NULL, err);
 	}

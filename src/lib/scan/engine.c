@@ -68,19 +68,38 @@ void eng_emit(struct eng *e, uint32_t addr, uint8_t proto, uint16_t port, uint8_
 	eng_emit_mac(e, addr, proto, port, state, reason, ttl, NULL, 0);
 }
 
+static void eng_addr(const struct eng *e, uint32_t addr, struct wk_scan_addr *out)
+{
+	if (e->c.v6) { /* IPv6 targets go by their index (probes6.c) */
+		wk_targets_at(e->o->targets, addr, out);
+	} else {
+		memset(out, 0, sizeof(*out));
+		out->family = AF_INET;
+		uint32_t be = htonl(addr);
+		memcpy(out->b, &be, 4);
+	}
+}
+
+bool eng_reported(const struct eng *e, uint32_t addr, uint8_t proto, uint16_t port)
+{
+	const struct wk_scan_opts *o = e->o;
+	if (!o->reported || (proto == WK_SCAN_HOST) != (o->type == WK_SCAN_NONE))
+		return false;
+	struct wk_scan_addr a;
+	eng_addr(e, addr, &a);
+	return o->reported(o->ctx, &a, proto, port);
+}
+
 void eng_emit_mac(struct eng *e, uint32_t addr, uint8_t proto, uint16_t port, uint8_t state,
                   uint8_t reason, uint8_t ttl, const uint8_t *mac, uint32_t rtt_us)
 {
 	struct wk_scan_result r;
 	struct timespec ts;
+	/* reported before a kill: in the interrupted scan's records already */
+	if (eng_reported(e, addr, proto, port))
+		return;
 	memset(&r, 0, sizeof(r));
-	if (e->c.v6) { /* IPv6 targets go by their index (probes6.c) */
-		wk_targets_at(e->o->targets, addr, &r.addr);
-	} else {
-		r.addr.family = AF_INET;
-		uint32_t be = htonl(addr);
-		memcpy(r.addr.b, &be, 4);
-	}
+	eng_addr(e, addr, &r.addr);
 	r.proto = proto;
 	r.port = port;
 	r.state = state;
@@ -497,7 +516,9 @@ static int phase_finish(struct eng *e, struct phase *ph, uint64_t n, bool sharde
 	ph->n = n;
 	ph->shard_k = sharded && o->shard_of ? o->shard_k : 1;
 	ph->shard_of = sharded && o->shard_of ? o->shard_of : 1;
-	ph->start = sharded ? o->resume_pos : 0;
+	ph->resumable = sharded;
+	ph->first = sharded ? o->resume_pos : 0;
+	ph->start = sharded ? scan_decided0(o) : 0;
 	ph->end = n;
 	wk_perm_init_blocks(&ph->perm, n, o->ports_in_order && !ph->per_host ? ph->nslots : 1,
 	                    o->seed);

@@ -119,9 +119,12 @@ struct phase {
 	uint64_t n;     /* positions */
 	struct wk_perm perm;
 	uint32_t shard_k, shard_of;
-	uint64_t start, end; /* this run: positions [start, end) of the shard were sent */
-	struct bits ans;     /* decided positions */
-	struct bits up;      /* discovery: hosts found up */
+	/* this run: positions [start, end) of the shard were sent, those before first by the
+	 * scan a kill interrupted (wk_scan_opts.resume_from); first == start otherwise */
+	uint64_t start, first, end;
+	bool resumable;  /* the phase the resume position counts (-sn's discovery, else ports) */
+	struct bits ans; /* decided positions */
+	struct bits up;  /* discovery: hosts found up */
 	_Atomic uint64_t answered, nup;
 	uint64_t eligible; /* positions probed in the first pass */
 	uint32_t id;       /* 1, 2, ... in the order the phases run (sent.c keys) */
@@ -170,6 +173,9 @@ enum scan_where eng_where(const struct eng *e, uint32_t dst);
 void eng_local_up(struct eng *e, struct phase *ph, uint64_t x);
 void eng_emit(struct eng *e, uint32_t addr, uint8_t proto, uint16_t port, uint8_t state,
               uint8_t reason, uint8_t ttl);
+/* Whether a result was reported before a kill (wk_scan_opts.reported), for the positions
+ * of the resumable phase (-sn's hosts, else ports). */
+bool eng_reported(const struct eng *e, uint32_t addr, uint8_t proto, uint16_t port);
 void eng_emit_mac(struct eng *e, uint32_t addr, uint8_t proto, uint16_t port, uint8_t state,
                   uint8_t reason, uint8_t ttl, const uint8_t *mac, uint32_t rtt_us);
 /* Where the targets lie (links.c's lists, the interface from the route to the first

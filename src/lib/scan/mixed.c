@@ -12,6 +12,46 @@
 #include "scan/engine_int.h"
 #include "scan/scan_int.h"
 
+/* The connect walk's progress in the one position space: after the UDP walk's. Its other
+ * callbacks go to the caller's as they are. */
+struct tcp_side {
+	const struct wk_scan_opts *o;
+	uint64_t base;
+};
+
+static void tcp_result(void *ctx, const struct wk_scan_result *r)
+{
+	const struct tcp_side *t = ctx;
+	t->o->on_result(t->o->ctx, r);
+}
+
+static void tcp_progress(void *ctx, const struct wk_scan_progress *p)
+{
+	const struct tcp_side *t = ctx;
+	struct wk_scan_progress q = *p;
+	q.pos += t->base;
+	q.decided += t->base;
+	t->o->on_progress(t->o->ctx, &q);
+}
+
+static void tcp_trace(void *ctx, const struct wk_scan_trace *tr)
+{
+	const struct tcp_side *t = ctx;
+	t->o->on_trace(t->o->ctx, tr);
+}
+
+static bool tcp_reported(void *ctx, const struct wk_scan_addr *a, uint8_t proto, uint16_t port)
+{
+	const struct tcp_side *t = ctx;
+	return t->o->reported(t->o->ctx, a, proto, port);
+}
+
+static int tcp_open(void *ctx, struct wk_error *err)
+{
+	const struct tcp_side *t = ctx;
+	return t->o->on_open(t->o->ctx, err);
+}
+
 int scan_mixed_run(const struct wk_scan_opts *o, struct wk_scan_summary *sum, uint64_t *resume,
                    struct wk_error *err)
 {
@@ -44,11 +84,15 @@ int scan_mixed_run(const struct wk_scan_opts *o, struct wk_scan_summary *sum, ui
 		rc = o->on_open ? o->on_open(o->ctx, err) : 0;
 		if (!rc)
 			rc = scan_cping_run(o, false, &up, &s1, err);
-	} else if (o->discovery || (nu && o->resume_pos < su)) {
+	} else if (o->discovery || (nu && scan_decided0(o) < su)) {
 		struct wk_scan_opts u = *o;
 		u.type = nu ? WK_SCAN_UDP : WK_SCAN_NONE;
 		u.also_udp = false;
 		u.resume_pos = nu ? (o->resume_pos < su ? o->resume_pos : su) : 0;
+		/* a resume after a kill during the UDP walk: its undecided positions */
+		u.resume_from = nu ? scan_decided0(o) : 0;
+		if (!nu) /* discovery alone: its host records are not positions */
+			u.reported = NULL;
 		if (!nu) /* discovery alone (-sn's walk): of every target, as for a port scan */
 			u.shard_k = u.shard_of = 1;
 		uint64_t r = 0;
@@ -64,6 +108,14 @@ int scan_mixed_run(const struct wk_scan_opts *o, struct wk_scan_summary *sum, ui
 		t.type = WK_SCAN_CONNECT;
 		t.also_udp = false;
 		t.resume_pos = r2;
+		t.resume_from = r2;
+		struct tcp_side side = {o, su};
+		t.ctx = &side;
+		t.on_result = o->on_result ? tcp_result : NULL;
+		t.on_progress = o->on_progress ? tcp_progress : NULL;
+		t.on_trace = o->on_trace ? tcp_trace : NULL;
+		t.reported = o->reported ? tcp_reported : NULL;
+		t.on_open = o->on_open ? tcp_open : NULL;
 		rc = scan_connect_run_up(&t, o->discovery ? &up : NULL, tap, &s2, &r2, err);
 	}
 	scan_tap_close(tap);

@@ -117,6 +117,12 @@ bool scan_parse_arp(const uint8_t *p, size_t n, uint32_t lt, struct scan_reply *
 /* An IPv6 packet (reply6.c): Ethernet, cooked or raw IPv6; TCP, UDP, ICMPv6 with the
  * header an error quotes, neighbour advertisements. */
 bool scan_parse6(const uint8_t *p, size_t n, uint32_t lt, struct scan_reply *r);
+/* Where a run starts deciding: the resume position, or after a kill the start of the
+ * interrupted scan's undecided positions (wk_scan_opts.resume_from). */
+static inline uint64_t scan_decided0(const struct wk_scan_opts *o)
+{
+	return o->reported && o->resume_from < o->resume_pos ? o->resume_from : o->resume_pos;
+}
 /* Big-endian stores into a probe template at an offset known to fit (probes.c,
  * probes6.c). */
 static inline void scan_put16(uint8_t *p, uint16_t v)

@@ -56,8 +56,8 @@ static void wait_ms(const struct eng *e, const struct phase *ph, unsigned ms, bo
 	}
 }
 
-static void progress(struct eng *e, uint64_t pos, uint64_t sent, uint64_t total, uint32_t pass,
-                     bool force)
+static void progress(struct eng *e, const struct phase *ph, uint64_t pos, uint64_t sent,
+                     uint64_t total, uint32_t pass, bool force)
 {
 	uint64_t now = wk_mono_ns();
 	if (!force && now - e->last_progress_ns < PROGRESS_NS)
@@ -74,7 +74,12 @@ static void progress(struct eng *e, uint64_t pos, uint64_t sent, uint64_t total,
 	struct wk_capture_stats cs;
 	p.sent = sent;
 	p.total = total;
-	p.pos = pos;
+	/* a phase that is not the resumable one (a port scan's discovery) runs again on a
+	 * resume: the position stays where this run started */
+	const struct wk_scan_opts *o = e->o;
+	p.pos = ph->resumable ? pos : o->resume_pos;
+	/* the silent positions are reported at the end of the phase */
+	p.decided = scan_decided0(o);
 	p.pass = pass;
 	p.phase = e->phase_name;
 	p.rate = e->cur_rate;
@@ -213,8 +218,24 @@ static unsigned add(struct eng *e, struct phase *ph, uint64_t x, uint8_t **slot,
 	return 1;
 }
 
-/* One pass: pass 0 visits the shard from start and records where it got (end); later
- * passes visit [start, end) and skip answered positions. */
+/* Position x, sent once by the scan a kill interrupted: decided if it reported x,
+ * else left to the retransmission passes and the no-response report. */
+static void window(struct eng *e, struct phase *ph, uint64_t x)
+{
+	ph->eligible++;
+	bool done;
+	if (ph->per_host) {
+		done = eng_reported(e, eng_target(e, x), WK_SCAN_HOST, 0);
+	} else {
+		const struct slot *s = &ph->slots[x % ph->nslots];
+		done = eng_reported(e, eng_target(e, x / ph->nslots), s->m->proto, s->port);
+	}
+	if (done && bits_set(&ph->ans, x))
+		atomic_fetch_add(&ph->answered, 1);
+}
+
+/* One pass: pass 0 visits the shard from start (sending from first) and records where
+ * it got (end); later passes visit [start, end) and skip answered positions. */
 static int pass_run(struct eng *e, struct phase *ph, uint32_t pass, uint64_t *resume,
                     struct wk_error *err)
 {
@@ -229,8 +250,10 @@ static int pass_run(struct eng *e, struct phase *ph, uint32_t pass, uint64_t *re
 	struct span sp = {.phase = ph->id, .pass = pass};
 	struct wk_shard sh;
 	wk_shard_init(&sh, ph->n, ph->shard_k, ph->shard_of, ph->start);
+	struct wk_shard from_first;
+	wk_shard_init(&from_first, ph->n, ph->shard_k, ph->shard_of, ph->first);
 	uint64_t total =
-	    (pass ? ph->eligible - atomic_load(&ph->answered) : wk_shard_left(&sh)) * per;
+	    (pass ? ph->eligible - atomic_load(&ph->answered) : wk_shard_left(&from_first)) * per;
 	uint64_t base = e->sent;
 	for (unsigned b = 0; b < BATCH; b++)
 		ptr[b] = e->bufs + (size_t)b * SCAN_PKT_MAX;
@@ -244,7 +267,7 @@ static int pass_run(struct eng *e, struct phase *ph, uint32_t pass, uint64_t *re
 				if (resume)
 					*resume = ph->end;
 			}
-			progress(e, ph->end, e->sent - base, total, pass, true);
+			progress(e, ph, ph->end, e->sent - base, total, pass, true);
 			return rc;
 		}
 		uint64_t x = wk_perm_at(&ph->perm, i);
@@ -252,6 +275,10 @@ static int pass_run(struct eng *e, struct phase *ph, uint32_t pass, uint64_t *re
 			continue;
 		if (!ph->per_host && e->up && !bits_get(e->up, x / ph->nslots))
 			continue;
+		if (!pass && i < ph->first) { /* sent by the scan a kill interrupted */
+			window(e, ph, x);
+			continue;
+		}
 		if (n + per > cap) {
 			int rc = flush(e, &sp, ptr, lens, via3, n, err);
 			if (rc)
@@ -260,7 +287,7 @@ static int pass_run(struct eng *e, struct phase *ph, uint32_t pass, uint64_t *re
 			/* every position before i has been sent */
 			if (!pass && resume)
 				*resume = i;
-			progress(e, pass ? ph->end : i, e->sent - base, total, pass, false);
+			progress(e, ph, pass ? ph->end : i, e->sent - base, total, pass, false);
 		}
 		if (!pass)
 			ph->eligible++;

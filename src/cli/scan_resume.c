@@ -1,0 +1,350 @@
+/* wirekit scan, resuming: the resume file (seed, shard, position, options; written to a
+ * temporary name and renamed, so a kill at any moment leaves the old or the new file, never
+ * half of one) and its journal, FILE.done.
+ *
+ * Positions before the resume file's "decided" have every verdict reported; positions
+ * between it and "position" were sent, but a raw scan reports its silent ones only at the
+ * end of a phase. After a kill the journal says which of those the interrupted scan did
+ * report: one record per result, written as the result is (after the outputs), so the
+ * resumed scan neither probes nor reports them again and decides the others
+ * (wk_scan_opts.resume_from, reported). */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "parse.h"
+#include "scan_cli.h"
+#include "wirekit/cursor.h"
+
+#define RESUME_LINE 4096
+/* A journal record: family (4 or 6), proto, state, reason, port (big endian), two zero
+ * bytes, the address (16 bytes, IPv4 in the first 4). */
+#define JREC 24
+/* No-response verdicts wait in the buffer (a kill costs only their probes twice); an
+ * answer goes to the file at once, with what waits before it. */
+#define JBUF (JREC * 2048)
+
+/* ---- the resume file --------------------------------------------------------------------- */
+
+static void resume_write(const struct scan_cli *c, FILE *f, const char *path, uint64_t pos,
+                         uint64_t decided, bool fixed)
+{
+	fprintf(f, "# wirekit scan resume file: wirekit scan --resume %s\n", path);
+	fprintf(f, "seed=%" PRIu64 "\nshard=%u/%u\n", c->o.seed, c->o.shard_of ? c->o.shard_k : 1,
+	        c->o.shard_of ? c->o.shard_of : 1);
+	int digits = fprintf(f, "position=%" PRIu64, pos) - 9;
+	fputc('\n', f);
+	digits += fprintf(f, "decided=%" PRIu64, decided) - 8;
+	fputc('\n', f);
+	for (int i = 1; i < c->argc; i++)
+		if (!strchr(c->argv[i], '\n'))
+			fprintf(f, "arg=%s\n", c->argv[i]);
+	/* fixed: a comment pads the text to the same length whatever the numbers */
+	if (fixed)
+		fprintf(f, "#%*s\n", 40 - digits, "");
+}
+
+/* After -Z the directory may not be ours: the file opened before the drop is rewritten in
+ * place, one pwrite of a text of constant length. */
+static int resume_in_place(const struct scan_cli *c, const char *path, uint64_t pos,
+                           uint64_t decided)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	if (!f)
+		return -1;
+	resume_write(c, f, path, pos, decided, true);
+	if (fclose(f)) {
+		free(buf);
+		return -1;
+	}
+	bool bad = pwrite(c->resume_fd, buf, len, 0) != (ssize_t)len ||
+	           ftruncate(c->resume_fd, (off_t)len) || fsync(c->resume_fd);
+	free(buf);
+	return bad ? -1 : 0;
+}
+
+static void journal_flush(struct scan_cli *c);
+
+int scan_resume_save(struct scan_cli *c, const char *path, uint64_t pos, uint64_t decided)
+{
+	/* what the file will say is decided is in the journal first */
+	journal_flush(c);
+	if (c->resume_fd >= 0 && c->resume_file && !strcmp(path, c->resume_file))
+		return resume_in_place(c, path, pos, decided);
+	char tmp[4096];
+	snprintf(tmp, sizeof(tmp), "%s.tmp%ld", path, (long)getpid());
+	FILE *f = fopen(tmp, "we");
+	if (!f)
+		return -1;
+	resume_write(c, f, path, pos, decided, false);
+	bool bad = fflush(f) != 0 || fsync(fileno(f)) != 0;
+	bad |= fclose(f) != 0;
+	if (bad || rename(tmp, path)) {
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+int scan_resume_load(const char *path, struct scan_resume *out)
+{
+	FILE *f = fopen(path, "re");
+	char line[RESUME_LINE];
+	int n = 1, rc = 0;
+	bool have_seed = false, have_pos = false, have_decided = false;
+	char **v = calloc(2, sizeof(*v));
+	memset(out, 0, sizeof(*out));
+	if (!f || !v) {
+		free(v);
+		if (f)
+			fclose(f);
+		fprintf(stderr, "wirekit scan: --resume %s: %s\n", path, strerror(errno));
+		return 2;
+	}
+	v[0] = strdup("scan");
+	while (!rc && fgets(line, sizeof(line), f)) {
+		size_t l = strlen(line);
+		if (l && line[l - 1] == '\n')
+			line[--l] = '\0';
+		if (!l || line[0] == '#' || !strncmp(line, "shard=", 6))
+			continue;
+		if (!strncmp(line, "seed=", 5)) {
+			have_seed = cli_parse_u64(line + 5, &out->seed);
+		} else if (!strncmp(line, "position=", 9)) {
+			have_pos = cli_parse_u64(line + 9, &out->pos);
+		} else if (!strncmp(line, "decided=", 8)) {
+			have_decided = cli_parse_u64(line + 8, &out->decided);
+		} else if (!strncmp(line, "arg=", 4)) {
+			char **nv = realloc(v, (size_t)(n + 2) * sizeof(*v));
+			if (!nv) {
+				rc = 1;
+				break;
+			}
+			v = nv;
+			v[n] = strdup(line + 4);
+			v[++n] = NULL;
+		} else {
+			fprintf(stderr,
+			        "wirekit scan: --resume %s: not a wirekit resume file (the one "
+			        "--resume-file or an interrupted scan writes; nmap's -oN/-oG logs "
+			        "are not): unexpected line '%.60s'\n",
+			        path, line);
+			rc = 2;
+		}
+	}
+	fclose(f);
+	if (!rc && (!have_seed || !have_pos)) {
+		fprintf(stderr, "wirekit scan: --resume %s: no seed or position in it\n", path);
+		rc = 2;
+	}
+	/* written before the journal existed: every position before it was decided */
+	if (!rc && !have_decided)
+		out->decided = out->pos;
+	if (!rc && out->decided > out->pos) {
+		fprintf(stderr,
+		        "wirekit scan: --resume %s: decided=%" PRIu64 " is after position=%" PRIu64
+		        "\n",
+		        path, out->decided, out->pos);
+		rc = 2;
+	}
+	for (int i = 0; i < n; i++)
+		if (!v[i])
+			rc = rc ? rc : 1;
+	if (rc) {
+		scan_resume_free(n, v);
+		return rc;
+	}
+	out->argc = n;
+	out->argv = v;
+	return 0;
+}
+
+void scan_resume_free(int argc, char **argv)
+{
+	for (int i = 0; argv && i < argc; i++)
+		free(argv[i]);
+	free(argv);
+}
+
+/* ---- the journal ------------------------------------------------------------------------- */
+
+static char *journal_name(const char *resume_path)
+{
+	size_t n = strlen(resume_path) + sizeof(".done");
+	char *p = malloc(n);
+	if (p)
+		snprintf(p, n, "%s.done", resume_path);
+	return p;
+}
+
+bool scan_journal_has(void *ctx, const struct wk_scan_addr *a, uint8_t proto, uint16_t port)
+{
+	const struct scan_cli *c = ctx;
+	return c->done && wk_results_find(c->done, a, proto, port);
+}
+
+int scan_journal_load(struct scan_cli *c, const char *resume_path)
+{
+	char *path = journal_name(resume_path);
+	struct wk_error e = {0};
+	int rc = 0;
+	if (!path) {
+		fprintf(stderr, "wirekit scan: out of memory\n");
+		return 1;
+	}
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	uint8_t *buf = NULL;
+	if (fd < 0) {
+		if (errno != ENOENT)
+			fprintf(stderr, "wirekit scan: %s: %s\n", path, strerror(errno));
+		rc = errno == ENOENT ? 0 : 1;
+		goto out;
+	}
+	if (fstat(fd, &st) || st.st_size < 0) {
+		fprintf(stderr, "wirekit scan: %s: %s\n", path, strerror(errno));
+		rc = 1;
+		goto out;
+	}
+	size_t n = (size_t)st.st_size;
+	if (!n)
+		goto out;
+	buf = malloc(n);
+	if (!buf || !(c->done = wk_results_new(&e))) {
+		fprintf(stderr, "wirekit scan: out of memory\n");
+		rc = 1;
+		goto out;
+	}
+	size_t got = 0;
+	while (got < n) {
+		ssize_t r = read(fd, buf + got, n - got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+	}
+	struct wk_rd rd;
+	wk_rd_init(&rd, buf, got);
+	/* a record cut short by a full disk ends the file: what came before is whole */
+	while (wk_rd_left(&rd) >= JREC) {
+		struct wk_scan_result r;
+		memset(&r, 0, sizeof(r));
+		uint8_t fam = wk_rd_u8(&rd);
+		r.addr.family = fam == 4 ? AF_INET : fam == 6 ? AF_INET6 : 0;
+		r.proto = wk_rd_u8(&rd);
+		r.state = wk_rd_u8(&rd);
+		r.reason = wk_rd_u8(&rd);
+		r.port = wk_rd_be16(&rd);
+		wk_rd_skip(&rd, 2);
+		wk_rd_copy(&rd, r.addr.b, 16);
+		if (wk_results_add(c->done, &r, &e)) {
+			fprintf(stderr,
+			        "wirekit scan: %s: not a wirekit scan journal (record at byte %zu: "
+			        "%s)\n",
+			        path, wk_rd_off(&rd) - JREC, e.msg);
+			rc = 2;
+			goto out;
+		}
+	}
+out:
+	if (fd >= 0)
+		close(fd);
+	free(buf);
+	free(path);
+	if (c->done && !wk_results_count(c->done)) {
+		wk_results_free(c->done);
+		c->done = NULL;
+	}
+	return rc;
+}
+
+int scan_journal_open(struct scan_cli *c)
+{
+	if (!c->resume_file)
+		return 0;
+	c->journal_path = journal_name(c->resume_file);
+	c->journal_mem = malloc(JBUF);
+	if (!c->journal_path || !c->journal_mem) {
+		fprintf(stderr, "wirekit scan: out of memory\n");
+		return 1;
+	}
+	/* a resume after a kill keeps what the interrupted scan reported (it is needed until
+	 * this run has decided everything); any other run starts it empty */
+	c->journal_fd =
+	    open(c->journal_path,
+	         O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | (c->done ? 0 : O_TRUNC), 0644);
+	if (c->journal_fd < 0) {
+		fprintf(stderr, "wirekit scan: %s: %s\n", c->journal_path, strerror(errno));
+		return 1;
+	}
+	return 0;
+}
+
+static void journal_flush(struct scan_cli *c)
+{
+	size_t off = 0;
+	while (c->journal_fd >= 0 && off < c->journal_len) {
+		ssize_t w = write(c->journal_fd, c->journal_mem + off, c->journal_len - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			/* the scan goes on; a resume after a kill then reports some results twice
+			 */
+			fprintf(stderr, "wirekit scan: %s: %s (the journal stops here)\n",
+			        c->journal_path, strerror(w < 0 ? errno : EIO));
+			close(c->journal_fd);
+			c->journal_fd = -1;
+			break;
+		}
+		off += (size_t)w;
+	}
+	c->journal_len = 0;
+}
+
+void scan_journal_add(struct scan_cli *c, const struct wk_scan_result *r)
+{
+	/* the positions are ports, or the hosts of -sn */
+	if (c->journal_fd < 0 || (r->proto == WK_SCAN_HOST) != (c->o.type == WK_SCAN_NONE))
+		return;
+	struct wk_wr w;
+	wk_wr_init(&w, c->journal_mem + c->journal_len, JREC);
+	wk_wr_u8(&w, r->addr.family == AF_INET6 ? 6 : 4);
+	wk_wr_u8(&w, r->proto);
+	wk_wr_u8(&w, r->state);
+	wk_wr_u8(&w, r->reason);
+	wk_wr_be16(&w, r->port);
+	wk_wr_zero(&w, 2);
+	wk_wr_bytes(&w, r->addr.b, 16);
+	c->journal_len += JREC;
+	if (r->reason != WK_RS_NO_RESPONSE || c->journal_len + JREC > JBUF)
+		journal_flush(c);
+}
+
+void scan_journal_clear(struct scan_cli *c)
+{
+	journal_flush(c);
+	if (c->journal_fd >= 0 && ftruncate(c->journal_fd, 0))
+		fprintf(stderr, "wirekit scan: %s: %s\n", c->journal_path, strerror(errno));
+}
+
+void scan_journal_close(struct scan_cli *c)
+{
+	journal_flush(c);
+	if (c->journal_fd >= 0)
+		close(c->journal_fd);
+	c->journal_fd = -1;
+	free(c->journal_path);
+	free(c->journal_mem);
+	c->journal_path = NULL;
+	c->journal_mem = NULL;
+	wk_results_free(c->done);
+	c->done = NULL;
+}
