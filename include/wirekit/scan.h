@@ -307,6 +307,8 @@ struct wk_scan_summary {
 	int64_t end_sec;
 	double elapsed;
 	uint64_t probes_sent, replies;
+	/* raw scans: nmap's round-trip estimate of the replies timed (us), 0 when none was */
+	uint32_t srtt_us, rttvar_us;
 };
 
 struct wk_results; /* the table of results, by host then port */
@@ -404,9 +406,12 @@ struct wk_scan_opts {
 	 * passed since the last probe and the receiver has read every reply that came. */
 	unsigned wait_ms;
 	unsigned min_wait_ms;
-	unsigned initial_wait_ms; /* adaptive: the wait before any reply is timed (0: wait_ms) */
-	unsigned timeout_ms;      /* connect: per-connection timeout */
-	unsigned max_parallel;    /* connect: connections in flight */
+	/* adaptive: the wait before any reply is timed (0: wait_ms); the connect scanner's
+	 * timeout before it has timed a connect (0: 1 s; -sT after raw discovery: from the
+	 * round trips discovery timed, as nmap) */
+	unsigned initial_wait_ms;
+	unsigned timeout_ms;   /* connect: per-connection timeout */
+	unsigned max_parallel; /* connect: connections in flight */
 	uint64_t seed;
 	uint32_t shard_k, shard_of; /* 1/1 when not sharded */
 	uint64_t resume_pos;

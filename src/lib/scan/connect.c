@@ -326,8 +326,8 @@ static unsigned rto_ms(const struct cscan *s)
 {
 	if (s->fixed_timeout_ms)
 		return s->fixed_timeout_ms;
-	if (!s->have_rtt)
-		return RTO_INITIAL_MS;
+	if (!s->have_rtt) /* --initial-rtt-timeout, or what discovery timed (mixed.c) */
+		return s->o->initial_wait_ms ? s->o->initial_wait_ms : RTO_INITIAL_MS;
 	double t = (s->srtt_us + 4 * s->rttvar_us) / 1000.0;
 	if (t < RTO_MIN_MS)
 		return RTO_MIN_MS;

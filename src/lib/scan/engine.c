@@ -804,6 +804,8 @@ out:
 		    (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 		sum->probes_sent = e.sent;
 		sum->replies = atomic_load(&e.replies);
+		sum->srtt_us = atomic_load(&e.srtt_us);
+		sum->rttvar_us = atomic_load(&e.rttvar_us);
 	}
 	wk_tx_close(e.tx);
 	wk_tx_close(e.tx3);

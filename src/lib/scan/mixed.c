@@ -9,6 +9,7 @@
  * --pcapng the connects' capture (tap.c) is opened first, while we may still open it. */
 #include <string.h>
 
+#include "core/rtt_int.h"
 #include "scan/engine_int.h"
 #include "scan/scan_int.h"
 
@@ -116,6 +117,13 @@ int scan_mixed_run(const struct wk_scan_opts *o, struct wk_scan_summary *sum, ui
 		t.on_trace = o->on_trace ? tcp_trace : NULL;
 		t.reported = o->reported ? tcp_reported : NULL;
 		t.on_open = o->on_open ? tcp_open : NULL;
+		/* as nmap: the connects' first timeout from the round trips discovery timed (one
+		 * filtered port costs 2 x 100 ms on a LAN, not 2 x 1 s) */
+		if (!t.initial_wait_ms && s1.srtt_us) {
+			uint64_t lo = (o->min_wait_ms ? o->min_wait_ms : 100) * 1000ull;
+			t.initial_wait_ms =
+			    (unsigned)(rtt_timeout(s1.srtt_us, s1.rttvar_us, lo, 1000000) / 1000);
+		}
 		rc = scan_connect_run_up(&t, o->discovery ? &up : NULL, tap, &s2, &r2, err);
 	}
 	scan_tap_close(tap);
