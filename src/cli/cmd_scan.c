@@ -290,7 +290,7 @@ int cmd_scan(int argc, char **argv)
 		if ((status = scan_resume_load(rf, &rs)))
 			return status;
 		rargc = rs.argc, rargv = rs.argv, rpos = rs.pos, rdecided = rs.decided;
-		if ((status = scan_journal_load(&c, rf)))
+		if ((status = scan_journal_load(&c, rf, &rs)))
 			goto out;
 		a = (struct args)SCAN_ARGS_INIT;
 		status = scan_args_parse(&a, rargc, rargv, true);
@@ -341,12 +341,6 @@ int cmd_scan(int argc, char **argv)
 	if (rdecided < rpos || c.done) {
 		o->resume_from = rdecided;
 		o->reported = scan_journal_has;
-		if (rdecided < rpos && !c.done)
-			fprintf(stderr,
-			        "wirekit scan: no journal beside %s: what the interrupted scan "
-			        "reported from position %" PRIu64
-			        " on is probed and reported again\n",
-			        a.resume, rdecided);
 	}
 	if ((status = set_source(&a, &src, o)) || (status = set_shard(&a, o)))
 		goto out;

@@ -139,8 +139,9 @@ int scan_resume_save(struct scan_cli *c, const char *path, uint64_t pos, uint64_
 int scan_resume_load(const char *path, struct scan_resume *out);
 void scan_resume_free(int argc, char **argv);
 /* Read the journal beside resume_path (FILE.done) into c->done (NULL when missing or
- * empty): 0, or an exit status after printing why. */
-int scan_journal_load(struct scan_cli *c, const char *resume_path);
+ * empty; missing when rs has undecided positions: a notice): 0, or an exit status after
+ * printing why. */
+int scan_journal_load(struct scan_cli *c, const char *resume_path, const struct scan_resume *rs);
 /* wk_scan_opts.reported: whether c->done holds the result. */
 bool scan_journal_has(void *ctx, const struct wk_scan_addr *a, uint8_t proto, uint16_t port);
 /* With c->resume_file: open its journal (kept when c->done holds a killed run's results,

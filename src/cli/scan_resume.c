@@ -190,7 +190,7 @@ bool scan_journal_has(void *ctx, const struct wk_scan_addr *a, uint8_t proto, ui
 	return c->done && wk_results_find(c->done, a, proto, port);
 }
 
-int scan_journal_load(struct scan_cli *c, const char *resume_path)
+int scan_journal_load(struct scan_cli *c, const char *resume_path, const struct scan_resume *rs)
 {
 	char *path = journal_name(resume_path);
 	struct wk_error e = {0};
@@ -202,10 +202,18 @@ int scan_journal_load(struct scan_cli *c, const char *resume_path)
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	struct stat st;
 	uint8_t *buf = NULL;
+	if (fd < 0 && errno == ENOENT) {
+		if (rs->decided < rs->pos)
+			fprintf(
+			    stderr,
+			    "wirekit scan: no %s: what the interrupted scan reported from position "
+			    "%" PRIu64 " on is probed and reported again\n",
+			    path, rs->decided);
+		goto out;
+	}
 	if (fd < 0) {
-		if (errno != ENOENT)
-			fprintf(stderr, "wirekit scan: %s: %s\n", path, strerror(errno));
-		rc = errno == ENOENT ? 0 : 1;
+		fprintf(stderr, "wirekit scan: %s: %s\n", path, strerror(errno));
+		rc = 1;
 		goto out;
 	}
 	if (fstat(fd, &st) || st.st_size < 0) {

@@ -13,44 +13,60 @@
 #include "scan/engine_int.h"
 #include "scan/scan_int.h"
 
-/* The connect walk's progress in the one position space: after the UDP walk's. Its other
- * callbacks go to the caller's as they are. */
-struct tcp_side {
+/* A sub-scan's callbacks in the one position space: the connect walk's positions come
+ * after the UDP walk's (base); discovery alone (hold: the raw engine walks it as -sn's,
+ * one position per host) runs again on a resume, so its progress keeps the caller's
+ * position. Everything else goes to the caller's callbacks as it is. */
+struct side {
 	const struct wk_scan_opts *o;
 	uint64_t base;
+	bool hold;
 };
 
-static void tcp_result(void *ctx, const struct wk_scan_result *r)
+static void side_result(void *ctx, const struct wk_scan_result *r)
 {
-	const struct tcp_side *t = ctx;
+	const struct side *t = ctx;
 	t->o->on_result(t->o->ctx, r);
 }
 
-static void tcp_progress(void *ctx, const struct wk_scan_progress *p)
+static void side_progress(void *ctx, const struct wk_scan_progress *p)
 {
-	const struct tcp_side *t = ctx;
+	const struct side *t = ctx;
 	struct wk_scan_progress q = *p;
-	q.pos += t->base;
-	q.decided += t->base;
+	q.pos = t->hold ? t->o->resume_pos : p->pos + t->base;
+	q.decided = t->hold ? scan_decided0(t->o) : p->decided + t->base;
 	t->o->on_progress(t->o->ctx, &q);
 }
 
-static void tcp_trace(void *ctx, const struct wk_scan_trace *tr)
+static void side_trace(void *ctx, const struct wk_scan_trace *tr)
 {
-	const struct tcp_side *t = ctx;
+	const struct side *t = ctx;
 	t->o->on_trace(t->o->ctx, tr);
 }
 
-static bool tcp_reported(void *ctx, const struct wk_scan_addr *a, uint8_t proto, uint16_t port)
+static bool side_reported(void *ctx, const struct wk_scan_addr *a, uint8_t proto, uint16_t port)
 {
-	const struct tcp_side *t = ctx;
+	const struct side *t = ctx;
 	return t->o->reported(t->o->ctx, a, proto, port);
 }
 
-static int tcp_open(void *ctx, struct wk_error *err)
+static int side_open(void *ctx, struct wk_error *err)
 {
-	const struct tcp_side *t = ctx;
+	const struct side *t = ctx;
 	return t->o->on_open(t->o->ctx, err);
+}
+
+/* A copy of o whose callbacks go through side. */
+static struct wk_scan_opts side_opts(const struct wk_scan_opts *o, struct side *side)
+{
+	struct wk_scan_opts t = *o;
+	t.ctx = side;
+	t.on_result = o->on_result ? side_result : NULL;
+	t.on_progress = o->on_progress ? side_progress : NULL;
+	t.on_trace = o->on_trace ? side_trace : NULL;
+	t.reported = o->reported ? side_reported : NULL;
+	t.on_open = o->on_open ? side_open : NULL;
+	return t;
 }
 
 int scan_mixed_run(const struct wk_scan_opts *o, struct wk_scan_summary *sum, uint64_t *resume,
@@ -86,7 +102,8 @@ int scan_mixed_run(const struct wk_scan_opts *o, struct wk_scan_summary *sum, ui
 		if (!rc)
 			rc = scan_cping_run(o, false, &up, &s1, err);
 	} else if (o->discovery || (nu && scan_decided0(o) < su)) {
-		struct wk_scan_opts u = *o;
+		struct side us = {o, 0, !nu};
+		struct wk_scan_opts u = side_opts(o, &us);
 		u.type = nu ? WK_SCAN_UDP : WK_SCAN_NONE;
 		u.also_udp = false;
 		u.resume_pos = nu ? (o->resume_pos < su ? o->resume_pos : su) : 0;
@@ -105,18 +122,12 @@ int scan_mixed_run(const struct wk_scan_opts *o, struct wk_scan_summary *sum, ui
 	}
 	bool stopped = o->stop && *o->stop;
 	if (!rc && !stopped && r1 >= su && ntcp) {
-		struct wk_scan_opts t = *o;
+		struct side ts = {o, su, false};
+		struct wk_scan_opts t = side_opts(o, &ts);
 		t.type = WK_SCAN_CONNECT;
 		t.also_udp = false;
 		t.resume_pos = r2;
 		t.resume_from = r2;
-		struct tcp_side side = {o, su};
-		t.ctx = &side;
-		t.on_result = o->on_result ? tcp_result : NULL;
-		t.on_progress = o->on_progress ? tcp_progress : NULL;
-		t.on_trace = o->on_trace ? tcp_trace : NULL;
-		t.reported = o->reported ? tcp_reported : NULL;
-		t.on_open = o->on_open ? tcp_open : NULL;
 		/* as nmap: the connects' first timeout from the round trips discovery timed (one
 		 * filtered port costs 2 x 100 ms on a LAN, not 2 x 1 s) */
 		if (!t.initial_wait_ms && s1.srtt_us) {
