@@ -100,8 +100,8 @@ static struct wk_scan_addr v6(uint8_t last)
 	return a;
 }
 
-static struct wk_scan_result res(struct wk_scan_addr a, uint8_t proto, uint16_t port,
-                                 uint8_t state, uint8_t reason)
+static struct wk_scan_result res(struct wk_scan_addr a, uint8_t proto, uint16_t port, uint8_t state,
+                                 uint8_t reason)
 {
 	struct wk_scan_result r;
 	memset(&r, 0, sizeof(r));
@@ -118,8 +118,8 @@ static struct wk_scan_result res(struct wk_scan_addr a, uint8_t proto, uint16_t 
 static void test_roundtrip(void **state)
 {
 	(void)state;
-	char *argv[] = {"scan",       "-sS",  "-p",      "22,80,443", "--max-rate", "100",
-	                "two\nlines", "-oX",  "out.xml", "198.18.0.0/24"};
+	char *argv[] = {"scan", "-sS",        "-p",  "22,80,443", "--max-rate",
+	                "100",  "two\nlines", "-oX", "out.xml",   "198.18.0.0/24"};
 	struct scan_cli c;
 	cli_init(&c);
 	c.o.seed = 0xfedcba9876543210ull;
@@ -146,8 +146,8 @@ static void test_roundtrip(void **state)
 	/* argv[0] is "scan", then every stored option but the one with a newline */
 	assert_int_equal(r.argc, 9);
 	assert_string_equal(r.argv[0], "scan");
-	const char *want[] = {"-sS",        "-p",  "22,80,443", "--max-rate",   "100",
-	                      "-oX",        "out.xml", "198.18.0.0/24"};
+	const char *want[] = {"-sS", "-p",  "22,80,443", "--max-rate",
+	                      "100", "-oX", "out.xml",   "198.18.0.0/24"};
 	for (int i = 0; i < 8; i++)
 		assert_string_equal(r.argv[i + 1], want[i]);
 	assert_null(r.argv[r.argc]);
@@ -265,12 +265,9 @@ static void test_in_place(void **state)
 	unsigned before = dir_entries();
 
 	const uint64_t cases[][2] = {
-	    {0, 0},
-	    {1, 0},
-	    {12345, 12},
-	    {UINT64_MAX, UINT64_MAX},
-	    {UINT64_MAX, 7},
-	    {65536ull * 65536, 1000000},
+	    {0, 0},          {1, 0},
+	    {12345, 12},     {UINT64_MAX, UINT64_MAX},
+	    {UINT64_MAX, 7}, {65536ull * 65536, 1000000},
 	};
 	long len = -1;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -385,8 +382,11 @@ static void test_journal_roundtrip(void **state)
 	/* the record layout older files have: family, proto, state, reason, port, 0 0, addr */
 	size_t n;
 	char *raw = get_file(jpath, &n);
-	const uint8_t want0[24] = {4, WK_SP_TCP, WK_PS_OPEN, WK_RS_SYN_ACK, 0, 22, 0, 0,
-	                           198, 18, 0, 1};
+	const uint8_t want0[24] = {
+	    4,   WK_SP_TCP, WK_PS_OPEN, WK_RS_SYN_ACK,
+	    0,   22,        0,          0, /* port 22 */
+	    198, 18,        0,          1, /* 198.18.0.1, then 12 zero bytes */
+	};
 	assert_memory_equal(raw, want0, 24);
 	assert_int_equal((uint8_t)raw[3 * 24], 6);
 	free(raw);
@@ -502,16 +502,19 @@ static void test_journal_garbage(void **state)
 	(void)state;
 	const char *resume = tpath("g.resume");
 	const char *jpath = tpath("g.resume.done");
-	const uint8_t good[24] = {4, WK_SP_TCP, WK_PS_OPEN, WK_RS_SYN_ACK, 0, 22, 0, 0,
-	                          198, 18, 0, 1};
+	const uint8_t good[24] = {
+	    4,   WK_SP_TCP, WK_PS_OPEN, WK_RS_SYN_ACK,
+	    0,   22,        0,          0, /* port 22 */
+	    198, 18,        0,          1, /* 198.18.0.1, then 12 zero bytes */
+	};
 	/* one field spoiled each: byte, value */
 	const uint8_t spoil[][2] = {
-	    {0, 5},                /* family neither 4 nor 6 */
-	    {0, 0},                /* family 0 */
-	    {2, WK_PS_HOST_UP},    /* a host state on a port */
-	    {1, WK_SCAN_HOST},     /* a port state on a host record */
-	    {1, 7},                /* no such protocol */
-	    {3, WK_RS_NREASON},    /* no such reason */
+	    {0, 5},                      /* family neither 4 nor 6 */
+	    {0, 0},                      /* family 0 */
+	    {2, WK_PS_HOST_UP},          /* a host state on a port */
+	    {1, WK_SCAN_HOST},           /* a port state on a host record */
+	    {1, 7},                      /* no such protocol */
+	    {3, WK_RS_NREASON},          /* no such reason */
 	    {2, WK_PS_HOST_UNKNOWN + 1}, /* no such state */
 	};
 	for (size_t i = 0; i < sizeof(spoil) / sizeof(spoil[0]); i++) {
@@ -600,7 +603,8 @@ static void test_journal_kinds(void **state)
 	(void)state;
 	const char *resume = tpath("k.resume");
 	const char *jpath = tpath("k.resume.done");
-	struct wk_scan_result host_up = res(v4(1), WK_SCAN_HOST, 0, WK_PS_HOST_UP, WK_RS_ECHO_REPLY);
+	struct wk_scan_result host_up =
+	    res(v4(1), WK_SCAN_HOST, 0, WK_PS_HOST_UP, WK_RS_ECHO_REPLY);
 	struct wk_scan_result host_down =
 	    res(v6(2), WK_SCAN_HOST, 0, WK_PS_HOST_DOWN, WK_RS_NO_RESPONSE);
 	struct wk_scan_result port = res(v4(3), WK_SP_TCP, 80, WK_PS_FILTERED, WK_RS_NO_RESPONSE);
