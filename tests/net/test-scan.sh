@@ -186,6 +186,25 @@ assert dups <= 1 and all(len(s) == 1 for s in v.values())' "$T/kill1.json"
 check "SIGKILL + --resume: the journal is emptied once all is decided" bash -c \
 	"grep -q '^decided=3800\$' $T/k.resume && [ ! -s $T/k.resume.done ]"
 
+# SIGKILL during a port scan's host discovery (30 hosts x 4 probes at 20 a second: 6 s),
+# right after the first save: the position saved is the port scan's, not the discovery's
+# (a discovery index saved as the position made the resume skip that many port positions)
+(cd "$T" && exec ip netns exec "$S" "$W" scan -sS -p 22,25,80 "$H" --rate 20 --seed 7 \
+	--wait 300 --resume-file "$T/d.resume" -oJ "$T/dkill1.json" >"$T/dkill1.out" 2>"$T/dkill1.err") &
+SPID=$!
+PIDS+=("$SPID")
+for _ in $(seq 1500); do # at most 30 s
+	[ -s "$T/d.resume" ] && break
+	sleep 0.02
+done
+kill -KILL "$SPID"
+wait "$SPID" 2>/dev/null
+check "SIGKILL in discovery: the position saved is 0" grep -q '^position=0$' "$T/d.resume"
+inS "$W" scan --resume "$T/d.resume" >"$T/dkill2.out" 2>"$T/dkill2.err"
+echo $? >"$T/dkill2.rc"
+check "SIGKILL in discovery + --resume: exit 0" rc_is dkill2 0
+check "SIGKILL in discovery + --resume: union = full" truth dkill syn 1-19,25-30 22,25,80 "$T/dkill1.json"
+
 # bad input: exit 2, one line naming the culprit, not one packet on the link
 # (only what the scanner itself starts: a late kernel RST to a SYN-ACK retransmitted after the
 # scans above is not a probe, and neither is the target's own traffic)
