@@ -75,7 +75,9 @@ static void check_resume(void)
 		if (strcmp(b.argv[i], r.argv[i]))
 			abort();
 	scan_resume_free(b.argc, b.argv);
+	scan_resume_end(&b);
 	scan_resume_free(r.argc, r.argv);
+	scan_resume_end(&r);
 	unlink(path_s);
 }
 
@@ -84,7 +86,8 @@ static void check_journal(const uint8_t *data, size_t size)
 	struct scan_cli c;
 	memset(&c, 0, sizeof(c));
 	c.resume_fd = c.journal_fd = -1;
-	int rc = scan_journal_load(&c, path_r);
+	static const struct scan_resume nors;
+	int rc = scan_journal_load(&c, path_r, &nors);
 	if (rc != 0 && rc != 2)
 		abort();
 	if (rc == 0 && (size >= 24) != (c.done != NULL))

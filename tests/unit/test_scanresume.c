@@ -152,6 +152,7 @@ static void test_roundtrip(void **state)
 		assert_string_equal(r.argv[i + 1], want[i]);
 	assert_null(r.argv[r.argc]);
 	scan_resume_free(r.argc, r.argv);
+	scan_resume_end(&r);
 
 	/* a second save replaces the file (rename over it) */
 	c.o.shard_k = c.o.shard_of = 0;
@@ -164,6 +165,51 @@ static void test_roundtrip(void **state)
 	assert_true(r.pos == 5 && r.decided == 5);
 	assert_int_equal(r.argc, 9);
 	scan_resume_free(r.argc, r.argv);
+	scan_resume_end(&r);
+	unlink(path);
+}
+
+static void test_dir_complete_long(void **state)
+{
+	(void)state;
+	/* a -p list of thousands of ports: one line longer than any fixed buffer */
+	size_t big = 40000;
+	char *ports = malloc(big + 1);
+	assert_non_null(ports);
+	size_t k = 0;
+	for (unsigned p = 1; k + 7 < big; p++)
+		k += (size_t)snprintf(ports + k, big + 1 - k, "%u,", p);
+	ports[k - 1] = '\0';
+	char *argv[] = {"scan", "-p", ports, "198.18.0.1"};
+	struct scan_cli c;
+	cli_init(&c);
+	c.argc = 4;
+	c.argv = argv;
+	const char *path = tpath("dc.resume");
+	assert_int_equal(scan_resume_save(&c, path, 7, 3), 0);
+	struct scan_resume r;
+	assert_int_equal(scan_resume_load(path, &r), 0);
+	assert_int_equal(r.argc, 4);
+	assert_string_equal(r.argv[2], ports);
+	assert_false(r.complete);
+	/* the directory the scan ran in, for its relative paths */
+	char cwd[4096];
+	assert_non_null(getcwd(cwd, sizeof(cwd)));
+	assert_non_null(r.dir);
+	assert_string_equal(r.dir, cwd);
+	scan_resume_free(r.argc, r.argv);
+	scan_resume_end(&r);
+	/* the last save of a finished scan says so, and a resume refuses it */
+	c.complete = true;
+	assert_int_equal(scan_resume_save(&c, path, 9, 9), 0);
+	assert_int_equal(scan_resume_load(path, &r), 0);
+	assert_true(r.complete);
+	scan_resume_free(r.argc, r.argv);
+	scan_resume_end(&r);
+	assert_int_equal(scan_resume_begin(&c, path, &r), 2);
+	scan_resume_free(r.argc, r.argv);
+	scan_resume_end(&r);
+	free(ports);
 	unlink(path);
 }
 
@@ -185,6 +231,7 @@ static void test_no_decided(void **state)
 	assert_string_equal(r.argv[1], "-sU");
 	assert_string_equal(r.argv[2], "198.18.0.1");
 	scan_resume_free(r.argc, r.argv);
+	scan_resume_end(&r);
 
 	/* no options at all: argv is "scan" alone */
 	put_text(path, "seed=1\nposition=0\ndecided=0\n");
@@ -193,6 +240,7 @@ static void test_no_decided(void **state)
 	assert_string_equal(r.argv[0], "scan");
 	assert_null(r.argv[1]);
 	scan_resume_free(r.argc, r.argv);
+	scan_resume_end(&r);
 	unlink(path);
 }
 
@@ -208,6 +256,7 @@ static void test_decided_after_position(void **state)
 	assert_int_equal(scan_resume_load(path, &r), 0);
 	assert_true(r.decided == 10);
 	scan_resume_free(r.argc, r.argv);
+	scan_resume_end(&r);
 	unlink(path);
 }
 
@@ -289,6 +338,7 @@ static void test_in_place(void **state)
 		assert_string_equal(r.argv[1], "-sS");
 		assert_string_equal(r.argv[3], "198.18.0.0/16");
 		scan_resume_free(r.argc, r.argv);
+		scan_resume_end(&r);
 	}
 	assert_true(len > 0 && len < (long)sizeof(junk));
 
@@ -302,6 +352,7 @@ static void test_in_place(void **state)
 	assert_int_equal(scan_resume_load(other, &r), 0);
 	assert_true(r.pos == 3 && r.decided == 2);
 	scan_resume_free(r.argc, r.argv);
+	scan_resume_end(&r);
 	close(c.resume_fd);
 	unlink(other);
 	unlink(path);
@@ -322,7 +373,10 @@ static bool has(struct scan_cli *c, struct wk_scan_addr a, uint8_t proto, uint16
 	return scan_journal_has(c, &a, proto, port);
 }
 
-/* Five port results of a SYN scan, two of them silent (buffered until close). */
+/* A resume file's numbers that ask for no notice (every position decided). */
+static const struct scan_resume nors;
+
+/* Five port results of a SYN scan, two of them silent. */
 static void journal_five(struct scan_cli *c)
 {
 	struct wk_scan_result r[] = {
@@ -393,7 +447,7 @@ static void test_journal_roundtrip(void **state)
 
 	struct scan_cli l;
 	cli_init(&l);
-	assert_int_equal(scan_journal_load(&l, resume), 0);
+	assert_int_equal(scan_journal_load(&l, resume, &nors), 0);
 	check_five(&l);
 
 	/* a resume after a kill (c->done set) keeps the journal and adds to it */
@@ -406,7 +460,7 @@ static void test_journal_roundtrip(void **state)
 	assert_null(l.done);
 	assert_int_equal(file_size(jpath), 6 * 24);
 	cli_init(&l);
-	assert_int_equal(scan_journal_load(&l, resume), 0);
+	assert_int_equal(scan_journal_load(&l, resume, &nors), 0);
 	check_five(&l);
 	assert_true(has(&l, v4(7), WK_SP_TCP, 8080));
 	scan_journal_close(&l);
@@ -427,32 +481,27 @@ static void test_journal_roundtrip(void **state)
 	unlink(jpath);
 }
 
-static void test_journal_saved_first(void **state)
+static void test_journal_at_once(void **state)
 {
 	(void)state;
-	/* a silent verdict waits in the buffer; the resume file that counts it as decided is
-	 * written only after it is in the journal */
+	/* every record is in the file as soon as it is added, silent ones too (-oJ has its
+	 * line already: a kill must not make the resume report it again) */
 	const char *resume = tpath("f.resume");
 	const char *jpath = tpath("f.resume.done");
-	char *argv[] = {"scan", "198.18.0.1"};
 	struct scan_cli c;
 	cli_init(&c);
-	c.argc = 2;
-	c.argv = argv;
 	journal_start(&c, resume, WK_SCAN_SYN);
 	struct wk_scan_result r = res(v4(9), WK_SP_TCP, 25, WK_PS_FILTERED, WK_RS_NO_RESPONSE);
 	scan_journal_add(&c, &r);
-	assert_int_equal(scan_resume_save(&c, resume, 10, 10), 0);
 	assert_int_equal(file_size(jpath), 24);
 	struct scan_cli l;
 	cli_init(&l);
-	assert_int_equal(scan_journal_load(&l, resume), 0);
+	assert_int_equal(scan_journal_load(&l, resume, &nors), 0);
 	assert_true(has(&l, v4(9), WK_SP_TCP, 25));
 	scan_journal_close(&l);
 	scan_journal_close(&c);
 	assert_int_equal(file_size(jpath), 24);
 	unlink(jpath);
-	unlink(resume);
 }
 
 static void test_journal_partial(void **state)
@@ -476,21 +525,21 @@ static void test_journal_partial(void **state)
 	big[n + 5] = 99; /* a port of its own, so a whole sixth record would be found */
 	put_file(jpath, big, n + 10);
 	cli_init(&c);
-	assert_int_equal(scan_journal_load(&c, resume), 0);
+	assert_int_equal(scan_journal_load(&c, resume, &nors), 0);
 	check_five(&c);
 	assert_false(has(&c, v4(1), WK_SP_TCP, 99));
 	scan_journal_close(&c);
 	/* the same sixth record whole is found */
 	put_file(jpath, big, n + 24);
 	cli_init(&c);
-	assert_int_equal(scan_journal_load(&c, resume), 0);
+	assert_int_equal(scan_journal_load(&c, resume, &nors), 0);
 	check_five(&c);
 	assert_true(has(&c, v4(1), WK_SP_TCP, 99));
 	scan_journal_close(&c);
 	/* less than one record: nothing */
 	put_file(jpath, raw, 23);
 	cli_init(&c);
-	assert_int_equal(scan_journal_load(&c, resume), 0);
+	assert_int_equal(scan_journal_load(&c, resume, &nors), 0);
 	assert_null(c.done);
 	free(big);
 	free(raw);
@@ -527,23 +576,23 @@ static void test_journal_garbage(void **state)
 		put_file(jpath, buf + 24, 24);
 		struct scan_cli c;
 		cli_init(&c);
-		assert_int_equal(scan_journal_load(&c, resume), 2);
+		assert_int_equal(scan_journal_load(&c, resume, &nors), 2);
 		scan_journal_close(&c);
 		put_file(jpath, buf, 48);
 		cli_init(&c);
-		assert_int_equal(scan_journal_load(&c, resume), 2);
+		assert_int_equal(scan_journal_load(&c, resume, &nors), 2);
 		scan_journal_close(&c);
 	}
 	/* text is not a journal */
 	put_text(jpath, "seed=1\nposition=2\ndecided=2\narg=-sS\n");
 	struct scan_cli c;
 	cli_init(&c);
-	assert_int_equal(scan_journal_load(&c, resume), 2);
+	assert_int_equal(scan_journal_load(&c, resume, &nors), 2);
 	scan_journal_close(&c);
 	/* the good record alone loads */
 	put_file(jpath, good, 24);
 	cli_init(&c);
-	assert_int_equal(scan_journal_load(&c, resume), 0);
+	assert_int_equal(scan_journal_load(&c, resume, &nors), 0);
 	assert_true(has(&c, v4(1), WK_SP_TCP, 22));
 	scan_journal_close(&c);
 	unlink(jpath);
@@ -557,11 +606,11 @@ static void test_journal_empty(void **state)
 	struct scan_cli c;
 	cli_init(&c);
 	assert_int_equal(file_size(jpath), -1);
-	assert_int_equal(scan_journal_load(&c, resume), 0);
+	assert_int_equal(scan_journal_load(&c, resume, &nors), 0);
 	assert_null(c.done);
 	assert_false(has(&c, v4(1), WK_SP_TCP, 22));
 	put_file(jpath, "", 0);
-	assert_int_equal(scan_journal_load(&c, resume), 0);
+	assert_int_equal(scan_journal_load(&c, resume, &nors), 0);
 	assert_null(c.done);
 	unlink(jpath);
 }
@@ -590,7 +639,7 @@ static void test_journal_clear(void **state)
 	scan_journal_close(&c);
 	assert_int_equal(file_size(jpath), 24);
 	cli_init(&c);
-	assert_int_equal(scan_journal_load(&c, resume), 0);
+	assert_int_equal(scan_journal_load(&c, resume, &nors), 0);
 	assert_true(has(&c, v4(4), WK_SP_TCP, 21));
 	assert_false(has(&c, v4(1), WK_SP_TCP, 22));
 	assert_false(has(&c, v4(2), WK_SP_TCP, 80));
@@ -619,7 +668,7 @@ static void test_journal_kinds(void **state)
 	scan_journal_close(&c);
 	assert_int_equal(file_size(jpath), 2 * 24);
 	cli_init(&c);
-	assert_int_equal(scan_journal_load(&c, resume), 0);
+	assert_int_equal(scan_journal_load(&c, resume, &nors), 0);
 	assert_true(has(&c, v4(1), WK_SCAN_HOST, 0));
 	assert_true(has(&c, v6(2), WK_SCAN_HOST, 0));
 	assert_false(has(&c, v4(3), WK_SP_TCP, 80));
@@ -637,7 +686,7 @@ static void test_journal_kinds(void **state)
 		scan_journal_close(&c);
 		assert_int_equal(file_size(jpath), 24);
 		cli_init(&c);
-		assert_int_equal(scan_journal_load(&c, resume), 0);
+		assert_int_equal(scan_journal_load(&c, resume, &nors), 0);
 		assert_false(has(&c, v4(1), WK_SCAN_HOST, 0));
 		assert_false(has(&c, v6(2), WK_SCAN_HOST, 0));
 		assert_true(has(&c, v4(3), WK_SP_TCP, 80));
@@ -670,17 +719,12 @@ static int teardown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_roundtrip),
-	    cmocka_unit_test(test_no_decided),
-	    cmocka_unit_test(test_decided_after_position),
-	    cmocka_unit_test(test_not_resume),
-	    cmocka_unit_test(test_in_place),
-	    cmocka_unit_test(test_journal_roundtrip),
-	    cmocka_unit_test(test_journal_saved_first),
-	    cmocka_unit_test(test_journal_partial),
-	    cmocka_unit_test(test_journal_garbage),
-	    cmocka_unit_test(test_journal_empty),
-	    cmocka_unit_test(test_journal_clear),
+	    cmocka_unit_test(test_roundtrip),         cmocka_unit_test(test_dir_complete_long),
+	    cmocka_unit_test(test_no_decided),        cmocka_unit_test(test_decided_after_position),
+	    cmocka_unit_test(test_not_resume),        cmocka_unit_test(test_in_place),
+	    cmocka_unit_test(test_journal_roundtrip), cmocka_unit_test(test_journal_at_once),
+	    cmocka_unit_test(test_journal_partial),   cmocka_unit_test(test_journal_garbage),
+	    cmocka_unit_test(test_journal_empty),     cmocka_unit_test(test_journal_clear),
 	    cmocka_unit_test(test_journal_kinds),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
