@@ -19,6 +19,7 @@ struct scan_out {
 	const struct wk_scan_writer *w;
 	int fd;
 	bool close_fd;
+	bool continued; /* a resumed -oX: the interrupted scan's preamble serves */
 	struct wk_ob ob;
 	char *mem;
 };

@@ -7,6 +7,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -30,6 +31,56 @@ static int fd_flush(void *ctx, const char *p, size_t n)
 		n -= (size_t)w;
 	}
 	return 0;
+}
+
+/* Where the last occurrence of pat (n bytes) ends in fd's first size bytes, -1 if none:
+ * 64 KiB windows from the end, overlapping by n - 1 so no match is cut. */
+static off_t last_end_of(int fd, off_t size, const char *pat, size_t n)
+{
+	enum { WIN = 65536 };
+	static char buf[WIN];
+	off_t end = size;
+	while (end >= (off_t)n) {
+		off_t at = end > WIN ? end - WIN : 0;
+		ssize_t got = pread(fd, buf, (size_t)(end - at), at);
+		if (got != end - at)
+			return -1;
+		off_t best = -1;
+		for (const char *p = buf, *stop = buf + got;
+		     (p = memmem(p, (size_t)(stop - p), pat, n)); p++)
+			best = at + (p - buf) + (off_t)n;
+		if (best >= 0 || !at)
+			return best;
+		end = at + (off_t)n - 1;
+	}
+	return -1;
+}
+
+/* A resumed scan's -oX continues the interrupted scan's document: the file (ours: its
+ * nmaprun says scanner="wirekit") is cut after its last host, else after its preamble (a
+ * killed scan writes its hosts at the end), and this run writes no second preamble, so
+ * xsltproc and ndiff read one document. 1: continued; 0: nothing to continue (empty, or
+ * not a wirekit XML file: appended to as it is); -1: an error (errno). */
+static int xml_continue(const char *path, int wfd)
+{
+	static const char host_end[] = "</host>\n", pre_end[] = "<debugging level=\"0\"/>\n",
+	                  ours[] = "<nmaprun scanner=\"wirekit\"";
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), rc = 0;
+	if (fd < 0 || fstat(fd, &st) || !S_ISREG(st.st_mode) || !st.st_size)
+		goto out;
+	off_t head = st.st_size < 65536 ? st.st_size : 65536;
+	off_t pre = last_end_of(fd, head, pre_end, sizeof(pre_end) - 1);
+	if (pre < 0 || last_end_of(fd, head, ours, sizeof(ours) - 1) < 0)
+		goto out;
+	off_t cut = last_end_of(fd, st.st_size, host_end, sizeof(host_end) - 1);
+	if (cut < pre)
+		cut = pre;
+	rc = ftruncate(wfd, cut) ? -1 : 1;
+out:
+	if (fd >= 0)
+		close(fd);
+	return rc;
 }
 
 int scan_out_add(struct scan_cli *c, const char *writer, const char *path, bool append)
@@ -56,6 +107,13 @@ int scan_out_add(struct scan_cli *c, const char *writer, const char *path, bool 
 			return 1;
 		}
 		o->close_fd = true;
+		int k = append && !strcmp(writer, "xml") ? xml_continue(path, o->fd) : 0;
+		if (k < 0) {
+			fprintf(stderr, "wirekit scan: %s: %s\n", path, strerror(errno));
+			close(o->fd);
+			return 1;
+		}
+		o->continued = k > 0;
 	}
 	o->mem = malloc(SCAN_OBSIZE);
 	if (!o->mem) {
@@ -88,7 +146,7 @@ int scan_out_begin(struct scan_cli *c)
 	}
 	for (unsigned i = 0; i < c->nouts; i++) {
 		struct scan_out *o = &c->outs[i];
-		if (o->w->begin && o->w->begin(&o->ob, &c->info))
+		if (o->w->begin && !o->continued && o->w->begin(&o->ob, &c->info))
 			c->out_err = 1;
 		wk_ob_flush(&o->ob);
 	}

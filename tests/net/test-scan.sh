@@ -146,7 +146,8 @@ check "resume: the first part was partial" bash -c \
 # The killed scan had sent positions it had not decided (the silent ones are decided at
 # the end of a pass): the resume decides them.
 (cd "$T" && exec ip netns exec "$S" "$W" scan -sS -Pn -p "$RP" "$RH" --rate 1000 --seed 6 \
-	--wait 300 --resume-file "$T/k.resume" -oJ "$T/kill1.json" >"$T/kill1.out" 2>"$T/kill1.err") &
+	--wait 300 --resume-file "$T/k.resume" -oJ "$T/kill1.json" -oX "$T/kill1.xml" \
+	>"$T/kill1.out" 2>"$T/kill1.err") &
 SPID=$!
 PIDS+=("$SPID")
 for _ in $(seq 1500); do # at most 30 s
@@ -183,6 +184,21 @@ for l in open(sys.argv[1]):
 dups = sum(c - 1 for c in n.values())
 print("    duplicates", dups)
 assert dups <= 1 and all(len(s) == 1 for s in v.values())' "$T/kill1.json"
+check "SIGKILL + --resume: -oX is one XML document with every open port" \
+	python3 -c '
+import json, sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+assert root.tag == "nmaprun" and len(root.findall("runstats")) == 1
+xs = {(h.find("address").get("addr"), int(p.get("portid")))
+      for h in root.findall("host") for p in h.iter("port")
+      if p.find("state").get("state") == "open"}
+js = set()
+for l in open(sys.argv[2]):
+    o = json.loads(l)
+    if "port" in o and o["state"] == "open":
+        js.add((o["ip"], o["port"]))
+print("    xml", len(xs), "json", len(js))
+assert xs == js' "$T/kill1.xml" "$T/kill1.json"
 check "SIGKILL + --resume: the journal is emptied once all is decided" bash -c \
 	"grep -q '^decided=3800\$' $T/k.resume && [ ! -s $T/k.resume.done ]"
 
