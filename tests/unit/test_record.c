@@ -88,6 +88,16 @@ static void write_probes(struct wk_scan_record *r, unsigned from, unsigned to)
 		scan_record_probe(r, b, frame(i, b), WK_LINKTYPE_ETHERNET);
 }
 
+/* A record of probes [from, to) written to path (append: after what it holds). */
+static void record(bool append, unsigned from, unsigned to)
+{
+	struct wk_error e;
+	struct wk_scan_record *r = wk_scan_record_open(path, append, &e);
+	assert_non_null(r);
+	write_probes(r, from, to);
+	assert_int_equal(wk_scan_record_close(r, &e), 0);
+}
+
 /* The file holds exactly the probes of the indices in want (n of them), in order. */
 static void read_back(const char *p, const unsigned *want, size_t n)
 {
@@ -132,11 +142,7 @@ static uint64_t header_size(void)
 static void test_cut_last_block(void **state)
 {
 	(void)state;
-	struct wk_error e;
-	struct wk_scan_record *r = wk_scan_record_open(path, false, &e);
-	assert_non_null(r);
-	write_probes(r, 0, 5);
-	assert_int_equal(wk_scan_record_close(r, &e), 0);
+	record(false, 0, 5);
 
 	/* cut the last block (probe 4) in its middle, at an odd offset, as a kill does */
 	size_t n;
@@ -147,7 +153,8 @@ static void test_cut_last_block(void **state)
 	assert_true(last >= 12 && last < n);
 	assert_int_equal(truncate(path, (off_t)(n - last / 2 - 1)), 0);
 
-	r = wk_scan_record_open(path, true, &e);
+	struct wk_error e;
+	struct wk_scan_record *r = wk_scan_record_open(path, true, &e);
 	assert_non_null(r);
 	/* the partial block is gone and the new section's header follows the last whole one */
 	assert_int_equal(file_size(path), n - last + header_size());
@@ -167,18 +174,11 @@ static void test_cut_last_block(void **state)
 static void test_whole_kept(void **state)
 {
 	(void)state;
-	struct wk_error e;
-	struct wk_scan_record *r = wk_scan_record_open(path, false, &e);
-	assert_non_null(r);
-	write_probes(r, 0, 3);
-	assert_int_equal(wk_scan_record_close(r, &e), 0);
+	record(false, 0, 3);
 	size_t n;
 	uint8_t *b = slurp(path, &n);
 
-	r = wk_scan_record_open(path, true, &e);
-	assert_non_null(r);
-	write_probes(r, 3, 4);
-	assert_int_equal(wk_scan_record_close(r, &e), 0);
+	record(true, 3, 4);
 	size_t m;
 	uint8_t *c = slurp(path, &m);
 	assert_true(m > n);
@@ -191,10 +191,7 @@ static void test_whole_kept(void **state)
 
 	/* an empty file is a record to start */
 	spill(path, "", 0);
-	r = wk_scan_record_open(path, true, &e);
-	assert_non_null(r);
-	write_probes(r, 0, 1);
-	assert_int_equal(wk_scan_record_close(r, &e), 0);
+	record(true, 0, 1);
 	read_back(path, want, 1);
 }
 
@@ -234,11 +231,7 @@ static void test_not_pcapng(void **state)
 static void test_damaged_refused(void **state)
 {
 	(void)state;
-	struct wk_error e;
-	struct wk_scan_record *r = wk_scan_record_open(path, false, &e);
-	assert_non_null(r);
-	write_probes(r, 0, 4);
-	assert_int_equal(wk_scan_record_close(r, &e), 0);
+	record(false, 0, 4);
 	size_t n;
 	uint8_t *b = slurp(path, &n);
 	size_t h = (size_t)header_size();
@@ -325,11 +318,7 @@ static void test_walk(void **state)
 	/* a little-endian section after a big-endian one, its last block cut */
 	static uint8_t two[80000];
 	memcpy(two, b, n);
-	struct wk_error e;
-	struct wk_scan_record *r = wk_scan_record_open(path, false, &e);
-	assert_non_null(r);
-	write_probes(r, 0, 3);
-	assert_int_equal(wk_scan_record_close(r, &e), 0);
+	record(false, 0, 3);
 	size_t m;
 	uint8_t *c = slurp(path, &m);
 	memcpy(two + n, c, m);
