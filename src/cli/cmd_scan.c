@@ -281,17 +281,16 @@ int cmd_scan(int argc, char **argv)
 	c.argc = argc;
 	c.argv = argv;
 	if (a.resume) {
-		const char *rf = a.resume;
 		free(cmdline);
 		cmdline = NULL;
 		if (argc > 3 || npos)
 			return scan_usage_err("%s takes no other options (they are in the file)",
 			                      "--resume");
-		if ((status = scan_resume_load(rf, &rs)))
-			return status;
+		status = scan_resume_begin(&c, a.resume, &rs);
 		rargc = rs.argc, rargv = rs.argv, rpos = rs.pos, rdecided = rs.decided;
-		if ((status = scan_journal_load(&c, rf, &rs)))
+		if (status)
 			goto out;
+		const char *rf = rs.path;
 		a = (struct args)SCAN_ARGS_INIT;
 		status = scan_args_parse(&a, rargc, rargv, true);
 		if (status) {
@@ -393,6 +392,8 @@ int cmd_scan(int argc, char **argv)
 		status = 1;
 		goto out;
 	}
+	if ((status = scan_journal_fill(&c)))
+		goto out;
 	bool stdout_used = false;
 	c.discovered_lines = true;
 	for (unsigned i = 0; i < a.nouts; i++) {
@@ -429,6 +430,14 @@ int cmd_scan(int argc, char **argv)
 	if ((status = scan_open_prepare(&c, a.pcapng, a.user, rargv != NULL)) ||
 	    (status = scan_journal_open(&c)))
 		goto out;
+	/* a kill before the first periodic save still leaves a file to resume from */
+	if (c.resume_file &&
+	    scan_resume_save(&c, c.resume_file, rpos, o->reported ? rdecided : rpos)) {
+		fprintf(stderr, "wirekit scan: could not write %s: %s\n", c.resume_file,
+		        strerror(errno));
+		status = 1;
+		goto out;
+	}
 	o->on_result = scan_out_result;
 	o->on_progress = scan_out_progress;
 	o->on_trace = a.packet_trace ? scan_out_trace : NULL;
@@ -507,6 +516,7 @@ int cmd_scan(int argc, char **argv)
 		}
 		status = 128 + g_signal;
 	} else if (a.resume_file) {
+		c.complete = true;
 		if (!scan_resume_save(&c, a.resume_file, pos, pos))
 			scan_journal_clear(&c);
 	}
@@ -527,6 +537,7 @@ out:
 	wk_ports_free(&ports);
 	wk_ports_free(&disc);
 	scan_resume_free(rargc, rargv);
+	scan_resume_end(&rs);
 	free(cmdline);
 	return status;
 }

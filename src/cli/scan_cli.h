@@ -39,9 +39,8 @@ struct scan_cli {
 	/* its journal (scan_resume.c): what this run reported, for a resume after a kill */
 	int journal_fd; /* -1: none */
 	char *journal_path;
-	uint8_t *journal_mem;
-	size_t journal_len;
 	struct wk_results *done; /* what the interrupted scan reported (a resume after a kill) */
+	bool complete;           /* the run ended: the last save says so */
 	/* progress */
 	bool tty;
 	double stats_every; /* seconds, 0: only on a terminal */
@@ -132,12 +131,24 @@ struct scan_resume {
 	uint64_t seed;
 	uint64_t pos;     /* where sending goes on */
 	uint64_t decided; /* every verdict before it was reported (<= pos) */
+	bool have_decided;
+	bool complete; /* the scan ended: nothing to resume */
+	char *dir;     /* where the scan ran (its relative paths), NULL: not saved */
+	char *path;    /* scan_resume_begin: the file, absolute */
 };
-/* Write the resume file atomically (temporary file + rename), the journal flushed first. */
-int scan_resume_save(struct scan_cli *c, const char *path, uint64_t pos, uint64_t decided);
+/* Write the resume file atomically (temporary file + rename). */
+int scan_resume_save(const struct scan_cli *c, const char *path, uint64_t pos, uint64_t decided);
 /* Read a resume file: 0, or an exit status after printing why. */
 int scan_resume_load(const char *path, struct scan_resume *out);
 void scan_resume_free(int argc, char **argv);
+/* --resume FILE: read it (refused when complete), its journal into c->done, and go to the
+ * directory the scan ran in (its -o files, -iL and --resume-file are relative to it).
+ * 0, or an exit status after printing why; rs is freed by scan_resume_end. */
+int scan_resume_begin(struct scan_cli *c, const char *file, struct scan_resume *rs);
+void scan_resume_end(struct scan_resume *rs);
+/* c->done's answers into c->table: the reports at the end (and -sV) cover the killed
+ * scan's results, which only its -oJ file holds. 0, or 1 after printing why. */
+int scan_journal_fill(struct scan_cli *c);
 /* Read the journal beside resume_path (FILE.done) into c->done (NULL when missing or
  * empty; missing when rs has undecided positions: a notice): 0, or an exit status after
  * printing why. */

@@ -21,13 +21,9 @@
 #include "scan_cli.h"
 #include "wirekit/cursor.h"
 
-#define RESUME_LINE 4096
 /* A journal record: family (4 or 6), proto, state, reason, port (big endian), two zero
  * bytes, the address (16 bytes, IPv4 in the first 4). */
 #define JREC 24
-/* No-response verdicts wait in the buffer (a kill costs only their probes twice); an
- * answer goes to the file at once, with what waits before it. */
-#define JBUF (JREC * 2048)
 
 /* ---- the resume file --------------------------------------------------------------------- */
 
@@ -41,6 +37,11 @@ static void resume_write(const struct scan_cli *c, FILE *f, const char *path, ui
 	fputc('\n', f);
 	digits += fprintf(f, "decided=%" PRIu64, decided) - 8;
 	fputc('\n', f);
+	if (c->complete)
+		fputs("complete=yes\n", f);
+	char cwd[4096];
+	if (getcwd(cwd, sizeof(cwd)) && !strchr(cwd, '\n'))
+		fprintf(f, "dir=%s\n", cwd);
 	for (int i = 1; i < c->argc; i++)
 		if (!strchr(c->argv[i], '\n'))
 			fprintf(f, "arg=%s\n", c->argv[i]);
@@ -70,12 +71,8 @@ static int resume_in_place(const struct scan_cli *c, const char *path, uint64_t 
 	return bad ? -1 : 0;
 }
 
-static void journal_flush(struct scan_cli *c);
-
-int scan_resume_save(struct scan_cli *c, const char *path, uint64_t pos, uint64_t decided)
+int scan_resume_save(const struct scan_cli *c, const char *path, uint64_t pos, uint64_t decided)
 {
-	/* what the file will say is decided is in the journal first */
-	journal_flush(c);
 	if (c->resume_fd >= 0 && c->resume_file && !strcmp(path, c->resume_file))
 		return resume_in_place(c, path, pos, decided);
 	char tmp[4096];
@@ -96,7 +93,9 @@ int scan_resume_save(struct scan_cli *c, const char *path, uint64_t pos, uint64_
 int scan_resume_load(const char *path, struct scan_resume *out)
 {
 	FILE *f = fopen(path, "re");
-	char line[RESUME_LINE];
+	char *line = NULL; /* a stored option may be long: -p with thousands of ports */
+	size_t cap = 0;
+	ssize_t got;
 	int n = 1, rc = 0;
 	bool have_seed = false, have_pos = false, have_decided = false;
 	char **v = calloc(2, sizeof(*v));
@@ -109,8 +108,15 @@ int scan_resume_load(const char *path, struct scan_resume *out)
 		return 2;
 	}
 	v[0] = strdup("scan");
-	while (!rc && fgets(line, sizeof(line), f)) {
-		size_t l = strlen(line);
+	while (!rc && (got = getline(&line, &cap, f)) >= 0) {
+		size_t l = (size_t)got;
+		if (memchr(line, '\0', l)) {
+			fprintf(stderr,
+			        "wirekit scan: --resume %s: not a wirekit resume file (binary)\n",
+			        path);
+			rc = 2;
+			break;
+		}
 		if (l && line[l - 1] == '\n')
 			line[--l] = '\0';
 		if (!l || line[0] == '#' || !strncmp(line, "shard=", 6))
@@ -121,6 +127,11 @@ int scan_resume_load(const char *path, struct scan_resume *out)
 			have_pos = cli_parse_u64(line + 9, &out->pos);
 		} else if (!strncmp(line, "decided=", 8)) {
 			have_decided = cli_parse_u64(line + 8, &out->decided);
+		} else if (!strcmp(line, "complete=yes")) {
+			out->complete = true;
+		} else if (!strncmp(line, "dir=", 4) && !out->dir) {
+			out->dir = strdup(line + 4);
+			rc = out->dir ? 0 : 1;
 		} else if (!strncmp(line, "arg=", 4)) {
 			char **nv = realloc(v, (size_t)(n + 2) * sizeof(*v));
 			if (!nv) {
@@ -140,11 +151,13 @@ int scan_resume_load(const char *path, struct scan_resume *out)
 		}
 	}
 	fclose(f);
+	free(line);
 	if (!rc && (!have_seed || !have_pos)) {
 		fprintf(stderr, "wirekit scan: --resume %s: no seed or position in it\n", path);
 		rc = 2;
 	}
 	/* written before the journal existed: every position before it was decided */
+	out->have_decided = have_decided;
 	if (!rc && !have_decided)
 		out->decided = out->pos;
 	if (!rc && out->decided > out->pos) {
@@ -159,6 +172,8 @@ int scan_resume_load(const char *path, struct scan_resume *out)
 			rc = rc ? rc : 1;
 	if (rc) {
 		scan_resume_free(n, v);
+		free(out->dir);
+		out->dir = NULL;
 		return rc;
 	}
 	out->argc = n;
@@ -171,6 +186,47 @@ void scan_resume_free(int argc, char **argv)
 	for (int i = 0; argv && i < argc; i++)
 		free(argv[i]);
 	free(argv);
+}
+
+int scan_resume_begin(struct scan_cli *c, const char *file, struct scan_resume *rs)
+{
+	int rc;
+	memset(rs, 0, sizeof(*rs));
+	char *abs = realpath(file, NULL);
+	if (!abs) {
+		fprintf(stderr, "wirekit scan: --resume %s: %s\n", file, strerror(errno));
+		return 2;
+	}
+	if ((rc = scan_resume_load(abs, rs))) {
+		free(abs);
+		return rc;
+	}
+	rs->path = abs;
+	if (rs->complete) {
+		fprintf(stderr,
+		        "wirekit scan: --resume %s: that scan is complete (position %" PRIu64
+		        "): nothing to resume\n",
+		        file, rs->pos);
+		return 2;
+	}
+	if ((rc = scan_journal_load(c, abs, rs)))
+		return rc;
+	/* no decided= but a journal: a file edited by hand; decide everything again */
+	if (!rs->have_decided && c->done)
+		rs->decided = 0;
+	if (rs->dir && chdir(rs->dir)) {
+		fprintf(stderr, "wirekit scan: --resume %s: the scan ran in %s: %s\n", file,
+		        rs->dir, strerror(errno));
+		return 1;
+	}
+	return 0;
+}
+
+void scan_resume_end(struct scan_resume *rs)
+{
+	free(rs->dir);
+	free(rs->path);
+	rs->dir = rs->path = NULL;
 }
 
 /* ---- the journal ------------------------------------------------------------------------- */
@@ -279,8 +335,7 @@ int scan_journal_open(struct scan_cli *c)
 	if (!c->resume_file)
 		return 0;
 	c->journal_path = journal_name(c->resume_file);
-	c->journal_mem = malloc(JBUF);
-	if (!c->journal_path || !c->journal_mem) {
+	if (!c->journal_path) {
 		fprintf(stderr, "wirekit scan: out of memory\n");
 		return 1;
 	}
@@ -296,34 +351,14 @@ int scan_journal_open(struct scan_cli *c)
 	return 0;
 }
 
-static void journal_flush(struct scan_cli *c)
-{
-	size_t off = 0;
-	while (c->journal_fd >= 0 && off < c->journal_len) {
-		ssize_t w = write(c->journal_fd, c->journal_mem + off, c->journal_len - off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			/* the scan goes on; a resume after a kill then reports some results twice
-			 */
-			fprintf(stderr, "wirekit scan: %s: %s (the journal stops here)\n",
-			        c->journal_path, strerror(w < 0 ? errno : EIO));
-			close(c->journal_fd);
-			c->journal_fd = -1;
-			break;
-		}
-		off += (size_t)w;
-	}
-	c->journal_len = 0;
-}
-
 void scan_journal_add(struct scan_cli *c, const struct wk_scan_result *r)
 {
 	/* the positions are ports, or the hosts of -sn */
 	if (c->journal_fd < 0 || (r->proto == WK_SCAN_HOST) != (c->o.type == WK_SCAN_NONE))
 		return;
+	uint8_t rec[JREC];
 	struct wk_wr w;
-	wk_wr_init(&w, c->journal_mem + c->journal_len, JREC);
+	wk_wr_init(&w, rec, sizeof(rec));
 	wk_wr_u8(&w, r->addr.family == AF_INET6 ? 6 : 4);
 	wk_wr_u8(&w, r->proto);
 	wk_wr_u8(&w, r->state);
@@ -331,28 +366,52 @@ void scan_journal_add(struct scan_cli *c, const struct wk_scan_result *r)
 	wk_wr_be16(&w, r->port);
 	wk_wr_zero(&w, 2);
 	wk_wr_bytes(&w, r->addr.b, 16);
-	c->journal_len += JREC;
-	if (r->reason != WK_RS_NO_RESPONSE || c->journal_len + JREC > JBUF)
-		journal_flush(c);
+	/* one write per record, as -oJ writes one per line: a kill between the two costs one
+	 * duplicate line at most. O_APPEND to a regular file: whole or not at all, but for a
+	 * full disk */
+	ssize_t n;
+	do
+		n = write(c->journal_fd, rec, sizeof(rec));
+	while (n < 0 && errno == EINTR);
+	if (n != (ssize_t)sizeof(rec)) {
+		/* the scan goes on; a resume after a kill then reports some results twice */
+		fprintf(stderr, "wirekit scan: %s: %s (the journal stops here)\n", c->journal_path,
+		        n < 0 ? strerror(errno) : "short write");
+		close(c->journal_fd);
+		c->journal_fd = -1;
+	}
+}
+
+int scan_journal_fill(struct scan_cli *c)
+{
+	struct wk_error e = {0};
+	size_t n = c->done ? wk_results_count(c->done) : 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct wk_scan_result *r = wk_results_at(c->done, i);
+		/* silence is not stored (scan_out_result) */
+		if (r->reason == WK_RS_NO_RESPONSE)
+			continue;
+		if (wk_results_add(c->table, r, &e)) {
+			fprintf(stderr, "wirekit scan: %s\n", e.msg);
+			return 1;
+		}
+	}
+	return 0;
 }
 
 void scan_journal_clear(struct scan_cli *c)
 {
-	journal_flush(c);
 	if (c->journal_fd >= 0 && ftruncate(c->journal_fd, 0))
 		fprintf(stderr, "wirekit scan: %s: %s\n", c->journal_path, strerror(errno));
 }
 
 void scan_journal_close(struct scan_cli *c)
 {
-	journal_flush(c);
 	if (c->journal_fd >= 0)
 		close(c->journal_fd);
 	c->journal_fd = -1;
 	free(c->journal_path);
-	free(c->journal_mem);
 	c->journal_path = NULL;
-	c->journal_mem = NULL;
 	wk_results_free(c->done);
 	c->done = NULL;
 }
