@@ -523,7 +523,13 @@ void wk_scan_trace_line(struct wk_ob *o, const struct wk_scan_trace *t, int64_t 
 struct wk_scan_record;
 /* Open path for writing ("-": stdout); the file exists when this returns. append: add a new
  * pcapng section after what the file holds (a resumed scan continues the record of the
- * interrupted one; readers such as tshark read every section). */
+ * interrupted one; readers such as tshark read every section). A non-empty regular file
+ * opened with append is first walked block by block (headers and trailing lengths only):
+ * a last block that runs past the end of the file (a scan killed by SIGKILL leaves one: the
+ * writer buffers) is cut off, so the new section follows the last whole block. A file that
+ * does not begin with a pcapng Section Header Block (not a record: someone's other file),
+ * or with a damaged block before its end, is refused (NULL, WK_EINVAL, the message names
+ * the problem and its offset) and left unchanged. */
 struct wk_scan_record *wk_scan_record_open(const char *path, bool append, struct wk_error *err);
 /* Probes and replies written so far. */
 void wk_scan_record_counts(const struct wk_scan_record *r, uint64_t *probes, uint64_t *replies);

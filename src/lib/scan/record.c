@@ -5,9 +5,11 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -17,12 +19,41 @@
 #include "wirekit/send.h"
 #include "wirekit/wirekit.h"
 
+#define TAIL_CHUNK (64u << 10) /* bytes read at a time when looking for a partial block */
+
 struct wk_scan_record {
 	struct wk_pcap_writer *w;
 	int fd; /* append mode: ours to close; else -1 */
 	pthread_mutex_t mu;
 	uint64_t probes, replies;
 };
+
+/* Before appending to the regular file fd (opened from path): cut a partial last block a
+ * killed scan left, refuse a file that is not pcapng or is damaged before its end. */
+static int trim_partial(int fd, const char *path, struct wk_error *err)
+{
+	struct stat st, rst;
+	if (fstat(fd, &st))
+		return wk_seterr_sys(err, errno, "fstat");
+	if (!S_ISREG(st.st_mode) || st.st_size == 0)
+		return 0;
+	int rfd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (rfd < 0)
+		return wk_seterr_sys(err, errno, "opening it to read");
+	int rc = 0;
+	uint64_t end = 0;
+	if (fstat(rfd, &rst))
+		rc = wk_seterr_sys(err, errno, "fstat");
+	else if (rst.st_dev != st.st_dev || rst.st_ino != st.st_ino)
+		rc = wk_seterr(err, WK_EINVAL, "it was replaced while opened");
+	else
+		rc = scan_record_whole_end(rfd, (uint64_t)st.st_size, TAIL_CHUNK, &end, err);
+	close(rfd);
+	if (!rc && end < (uint64_t)st.st_size && ftruncate(fd, (off_t)end))
+		rc = wk_seterr_sys(err, errno, "cutting its partial last block at offset %" PRIu64,
+		                   end);
+	return rc;
+}
 
 struct wk_scan_record *wk_scan_record_open(const char *path, bool append, struct wk_error *err)
 {
@@ -40,6 +71,11 @@ struct wk_scan_record *wk_scan_record_open(const char *path, bool append, struct
 		r->fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 		if (r->fd < 0) {
 			wk_seterr_sys(err, errno, "%s", path);
+			free(r);
+			return NULL;
+		}
+		if (trim_partial(r->fd, path, err)) {
+			close(r->fd);
 			free(r);
 			return NULL;
 		}

@@ -204,6 +204,15 @@ void scan_record_verdict(struct wk_scan_record *r, const struct wk_pkt *pkt,
  * packet of a recorded connection that is neither probe nor answer (not counted). */
 void scan_record_probe_pkt(struct wk_scan_record *r, const struct wk_pkt *pkt);
 void scan_record_other(struct wk_scan_record *r, const struct wk_pkt *pkt);
+/* Where a record opened for append may be written after (record_tail.c): the end of the last
+ * whole block of the pcapng file fd of size bytes (read with pread, chunk bytes at a time).
+ * A block is whole when its length is at least 12 (28 for a Section Header Block), a
+ * multiple of 4, fits in the file, and its trailing length equals it; each section's byte
+ * order comes from its SHB. A last block that runs past the end (or a tail shorter than a
+ * block header: what a killed writer leaves) is not counted in *end. WK_EINVAL with a
+ * message when the file does not begin with an SHB (not pcapng), or when a block before the
+ * end is damaged (a bad length, magic or trailing length: no kill leaves that). */
+int scan_record_whole_end(int fd, uint64_t size, size_t chunk, uint64_t *end, struct wk_error *err);
 
 /* nmap's reason for an ICMP destination unreachable code (probes.c; connect.c too). */
 uint8_t scan_unreach_reason(uint8_t code);
