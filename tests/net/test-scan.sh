@@ -147,7 +147,7 @@ check "resume: the first part was partial" bash -c \
 # the end of a pass): the resume decides them.
 (cd "$T" && exec ip netns exec "$S" "$W" scan -sS -Pn -p "$RP" "$RH" --rate 1000 --seed 6 \
 	--wait 300 --resume-file "$T/k.resume" -oJ "$T/kill1.json" -oX "$T/kill1.xml" \
-	>"$T/kill1.out" 2>"$T/kill1.err") &
+	--pcapng "$T/kill.pcapng" >"$T/kill1.out" 2>"$T/kill1.err") &
 SPID=$!
 PIDS+=("$SPID")
 for _ in $(seq 1500); do # at most 30 s
@@ -199,6 +199,9 @@ for l in open(sys.argv[2]):
         js.add((o["ip"], o["port"]))
 print("    xml", len(xs), "json", len(js))
 assert xs == js' "$T/kill1.xml" "$T/kill1.json"
+check "SIGKILL + --resume: tshark reads the --pcapng record (the killed run's cut block dropped)" \
+	bash -c "tshark -r '$T/kill.pcapng' -T fields -e frame.comment >'$T/kill.cmt' 2>'$T/kill.terr' &&
+		grep -q 'open syn-ack' '$T/kill.cmt' || { sed 's/^/    /' '$T/kill.terr'; false; }"
 check "SIGKILL + --resume: the journal is emptied once all is decided" bash -c \
 	"grep -q '^decided=3800\$' $T/k.resume && [ ! -s $T/k.resume.done ]"
 
