@@ -504,7 +504,20 @@ int cmd_scan(int argc, char **argv)
 	status = scan_out_end(&c, &sum) ? 1 : 0;
 	if (g_stop) {
 		const char *rf = a.resume_file ? a.resume_file : DEFAULT_RESUME;
-		if (scan_resume_save(&c, rf, pos, pos)) {
+		char alt[4096];
+		int bad = scan_resume_save(&c, rf, pos, pos);
+		if (bad && !a.resume_file) {
+			/* after -Z the directory may not be the dropped user's: not lost, in /tmp
+			 */
+			const char *tmp = getenv("TMPDIR");
+			snprintf(alt, sizeof(alt), "%s/wirekit-scan-%ld.resume",
+			         tmp && *tmp ? tmp : "/tmp", (long)getpid());
+			fprintf(stderr, "wirekit scan: could not write %s: %s; writing %s\n", rf,
+			        strerror(errno), alt);
+			rf = alt;
+			bad = scan_resume_save(&c, rf, pos, pos);
+		}
+		if (bad) {
 			fprintf(stderr, "wirekit scan: could not write %s: %s\n", rf,
 			        strerror(errno));
 		} else {
