@@ -119,14 +119,27 @@ int scan_resume_load(const char *path, struct scan_resume *out)
 		}
 		if (l && line[l - 1] == '\n')
 			line[--l] = '\0';
+		if (l && line[l - 1] == '\r') /* edited on a system that ends lines so */
+			line[--l] = '\0';
 		if (!l || line[0] == '#' || !strncmp(line, "shard=", 6))
 			continue;
-		if (!strncmp(line, "seed=", 5)) {
-			have_seed = cli_parse_u64(line + 5, &out->seed);
-		} else if (!strncmp(line, "position=", 9)) {
-			have_pos = cli_parse_u64(line + 9, &out->pos);
-		} else if (!strncmp(line, "decided=", 8)) {
-			have_decided = cli_parse_u64(line + 8, &out->decided);
+		bool *have = !strncmp(line, "seed=", 5)       ? &have_seed
+		             : !strncmp(line, "position=", 9) ? &have_pos
+		             : !strncmp(line, "decided=", 8)  ? &have_decided
+		                                              : NULL;
+		if (have) {
+			char *eq = strchr(line, '=');
+			uint64_t *num = have == &have_seed  ? &out->seed
+			                : have == &have_pos ? &out->pos
+			                                    : &out->decided;
+			if (!(*have = cli_parse_u64(eq + 1, num))) {
+				fprintf(
+				    stderr,
+				    "wirekit scan: --resume %s: '%.60s': not a number from 0 to "
+				    "2^64-1\n",
+				    path, line);
+				rc = 2;
+			}
 		} else if (!strcmp(line, "complete=yes")) {
 			out->complete = true;
 		} else if (!strncmp(line, "dir=", 4) && !out->dir) {
@@ -277,6 +290,11 @@ int scan_journal_load(struct scan_cli *c, const char *resume_path, const struct 
 		rc = 1;
 		goto out;
 	}
+	if (!S_ISREG(st.st_mode)) {
+		fprintf(stderr, "wirekit scan: %s: not a regular file\n", path);
+		rc = 2;
+		goto out;
+	}
 	size_t n = (size_t)st.st_size;
 	if (!n)
 		goto out;
@@ -302,7 +320,15 @@ int scan_journal_load(struct scan_cli *c, const char *resume_path, const struct 
 		struct wk_scan_result r;
 		memset(&r, 0, sizeof(r));
 		uint8_t fam = wk_rd_u8(&rd);
-		r.addr.family = fam == 4 ? AF_INET : fam == 6 ? AF_INET6 : 0;
+		if (fam != 4 && fam != 6) {
+			fprintf(stderr,
+			        "wirekit scan: %s: not a wirekit scan journal (record at byte %zu: "
+			        "address family byte %u)\n",
+			        path, wk_rd_off(&rd) - 1, fam);
+			rc = 2;
+			goto out;
+		}
+		r.addr.family = fam == 4 ? AF_INET : AF_INET6;
 		r.proto = wk_rd_u8(&rd);
 		r.state = wk_rd_u8(&rd);
 		r.reason = wk_rd_u8(&rd);

@@ -213,6 +213,32 @@ static void test_dir_complete_long(void **state)
 	unlink(path);
 }
 
+static void test_crlf_and_dir_journal(void **state)
+{
+	(void)state;
+	/* a file edited where lines end in CR LF still loads */
+	const char *path = tpath("crlf.resume");
+	const char text[] = "seed=5\r\nposition=10\r\ndecided=4\r\narg=198.18.0.1\r\n";
+	put_file(path, text, sizeof(text) - 1);
+	struct scan_resume r;
+	assert_int_equal(scan_resume_load(path, &r), 0);
+	assert_true(r.seed == 5 && r.pos == 10 && r.decided == 4);
+	assert_int_equal(r.argc, 2);
+	assert_string_equal(r.argv[1], "198.18.0.1");
+	scan_resume_free(r.argc, r.argv);
+	scan_resume_end(&r);
+	/* a directory where the journal should be is refused, not read as empty */
+	const char *jdir = tpath("crlf.resume.done");
+	assert_int_equal(mkdir(jdir, 0700), 0);
+	struct scan_cli c;
+	cli_init(&c);
+	struct scan_resume rs = {.pos = 10, .decided = 4};
+	assert_int_equal(scan_journal_load(&c, path, &rs), 2);
+	assert_null(c.done);
+	rmdir(jdir);
+	unlink(path);
+}
+
 static void test_no_decided(void **state)
 {
 	(void)state;
@@ -719,12 +745,19 @@ static int teardown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_roundtrip),         cmocka_unit_test(test_dir_complete_long),
-	    cmocka_unit_test(test_no_decided),        cmocka_unit_test(test_decided_after_position),
-	    cmocka_unit_test(test_not_resume),        cmocka_unit_test(test_in_place),
-	    cmocka_unit_test(test_journal_roundtrip), cmocka_unit_test(test_journal_at_once),
-	    cmocka_unit_test(test_journal_partial),   cmocka_unit_test(test_journal_garbage),
-	    cmocka_unit_test(test_journal_empty),     cmocka_unit_test(test_journal_clear),
+	    cmocka_unit_test(test_roundtrip),
+	    cmocka_unit_test(test_dir_complete_long),
+	    cmocka_unit_test(test_crlf_and_dir_journal),
+	    cmocka_unit_test(test_no_decided),
+	    cmocka_unit_test(test_decided_after_position),
+	    cmocka_unit_test(test_not_resume),
+	    cmocka_unit_test(test_in_place),
+	    cmocka_unit_test(test_journal_roundtrip),
+	    cmocka_unit_test(test_journal_at_once),
+	    cmocka_unit_test(test_journal_partial),
+	    cmocka_unit_test(test_journal_garbage),
+	    cmocka_unit_test(test_journal_empty),
+	    cmocka_unit_test(test_journal_clear),
 	    cmocka_unit_test(test_journal_kinds),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
