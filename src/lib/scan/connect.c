@@ -171,7 +171,7 @@ static void report(struct cscan *s, uint64_t idx, enum wk_port_state st, enum wk
 		}
 	}
 	/* reported before a kill: in the interrupted scan's records already */
-	bool known = s->o->reported && s->o->reported(s->o->ctx, &r.addr, r.proto, r.port);
+	bool known = scan_reported(s->o, &r.addr, r.proto, r.port);
 	if (s->o->on_result && !known)
 		s->o->on_result(s->o->ctx, &r);
 	pthread_mutex_unlock(&sh->mu);

@@ -42,9 +42,7 @@ static void cping_result(void *ctx, const struct wk_scan_result *r)
 	h.proto = WK_SCAN_HOST;
 	h.port = 0;
 	h.state = WK_PS_HOST_UP;
-	/* -sn resumed after a kill: a host the interrupted scan reported */
-	const struct wk_scan_opts *o = c->o;
-	if (o->reported && o->type == WK_SCAN_NONE && o->reported(o->ctx, &h.addr, h.proto, 0))
+	if (scan_reported(c->o, &h.addr, h.proto, 0)) /* -sn resumed after a kill */
 		return;
 	if (c->o->on_result)
 		c->o->on_result(c->o->ctx, &h);

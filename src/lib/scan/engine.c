@@ -82,12 +82,11 @@ static void eng_addr(const struct eng *e, uint32_t addr, struct wk_scan_addr *ou
 
 bool eng_reported(const struct eng *e, uint32_t addr, uint8_t proto, uint16_t port)
 {
-	const struct wk_scan_opts *o = e->o;
-	if (!o->reported || (proto == WK_SCAN_HOST) != (o->type == WK_SCAN_NONE))
+	if (!e->o->reported) /* the address only when there is something to ask */
 		return false;
 	struct wk_scan_addr a;
 	eng_addr(e, addr, &a);
-	return o->reported(o->ctx, &a, proto, port);
+	return scan_reported(e->o, &a, proto, port);
 }
 
 void eng_emit_mac(struct eng *e, uint32_t addr, uint8_t proto, uint16_t port, uint8_t state,

@@ -173,8 +173,7 @@ enum scan_where eng_where(const struct eng *e, uint32_t dst);
 void eng_local_up(struct eng *e, struct phase *ph, uint64_t x);
 void eng_emit(struct eng *e, uint32_t addr, uint8_t proto, uint16_t port, uint8_t state,
               uint8_t reason, uint8_t ttl);
-/* Whether a result was reported before a kill (wk_scan_opts.reported), for the positions
- * of the resumable phase (-sn's hosts, else ports). */
+/* scan_reported for a target as the engine names it (IPv4 address, or IPv6 index). */
 bool eng_reported(const struct eng *e, uint32_t addr, uint8_t proto, uint16_t port);
 void eng_emit_mac(struct eng *e, uint32_t addr, uint8_t proto, uint16_t port, uint8_t state,
                   uint8_t reason, uint8_t ttl, const uint8_t *mac, uint32_t rtt_us);

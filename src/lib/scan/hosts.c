@@ -21,8 +21,7 @@ void scan_host_report(const struct wk_scan_opts *o, uint64_t i, uint8_t state, u
 	r.proto = WK_SCAN_HOST;
 	r.state = state;
 	r.reason = reason;
-	/* -sn resumed after a kill: a host the interrupted scan reported */
-	if (o->reported && o->type == WK_SCAN_NONE && o->reported(o->ctx, &r.addr, r.proto, 0))
+	if (scan_reported(o, &r.addr, r.proto, 0)) /* -sn resumed after a kill */
 		return;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	r.ts_sec = ts.tv_sec;

@@ -123,6 +123,15 @@ static inline uint64_t scan_decided0(const struct wk_scan_opts *o)
 {
 	return o->reported && o->resume_from < o->resume_pos ? o->resume_from : o->resume_pos;
 }
+/* Whether a result was reported before a kill (wk_scan_opts.reported), and so must not be
+ * reported again. Only positions count: -sn's hosts, else ports (a port scan's host
+ * records are not positions and are always reported). */
+static inline bool scan_reported(const struct wk_scan_opts *o, const struct wk_scan_addr *a,
+                                 uint8_t proto, uint16_t port)
+{
+	return o->reported && (proto == WK_SCAN_HOST) == (o->type == WK_SCAN_NONE) &&
+	       o->reported(o->ctx, a, proto, port);
+}
 /* Big-endian stores into a probe template at an offset known to fit (probes.c,
  * probes6.c). */
 static inline void scan_put16(uint8_t *p, uint16_t v)
