@@ -19,7 +19,9 @@ struct scan_out {
 	const struct wk_scan_writer *w;
 	int fd;
 	bool close_fd;
-	bool continued; /* a resumed -oX: the interrupted scan's preamble serves */
+	bool continued;   /* a resumed -oX: the interrupted scan's preamble serves */
+	const char *path; /* for messages; "-": stdout */
+	off_t start;      /* the file's size when opened (appended to) */
 	struct wk_ob ob;
 	char *mem;
 };
@@ -159,7 +161,8 @@ bool scan_journal_has(void *ctx, const struct wk_scan_addr *a, uint8_t proto, ui
 /* With c->resume_file: open its journal (kept when c->done holds a killed run's results,
  * else emptied), before -Z's drop. 0, or 1 after printing why. */
 int scan_journal_open(struct scan_cli *c);
-/* A result the outputs have written (scan_out_result). */
+/* A result the outputs have written (scan_out_result); after an output failed, nothing
+ * more is journaled. */
 void scan_journal_add(struct scan_cli *c, const struct wk_scan_result *r);
 /* Every position before the saved one is decided: the journal is not needed any more. */
 void scan_journal_clear(struct scan_cli *c);

@@ -83,6 +83,33 @@ out:
 	return rc;
 }
 
+/* An output's flush: on a write error (a full disk...) it says which file once, and cuts a
+ * file of ours back to its last whole line, so a JSON Lines file holds only whole lines
+ * (the error is sticky in the buffer: nothing more goes to that output). */
+static int out_flush(void *ctx, const char *p, size_t n)
+{
+	struct scan_out *o = ctx;
+	size_t done = 0;
+	while (done < n) {
+		ssize_t w = write(o->fd, p + done, n - done);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			int e = w < 0 ? errno : ENOSPC;
+			const char *nl = done ? memrchr(p, '\n', done) : NULL;
+			off_t cut = o->start + (off_t)o->ob.flushed + (nl ? nl - p + 1 : 0);
+			bool cut_ok = o->close_fd && !ftruncate(o->fd, cut);
+			fprintf(
+			    stderr, "wirekit scan: %s: %s (%s; nothing more is written to it)\n",
+			    o->path, strerror(e),
+			    cut_ok ? "cut after its last whole line" : "its last line may be cut");
+			return WK_ESYS;
+		}
+		done += (size_t)w;
+	}
+	return 0;
+}
+
 int scan_out_add(struct scan_cli *c, const char *writer, const char *path, bool append)
 {
 	if (c->nouts == SCAN_MAX_OUTS) {
@@ -97,6 +124,7 @@ int scan_out_add(struct scan_cli *c, const char *writer, const char *path, bool 
 	struct scan_out *o = &c->outs[c->nouts];
 	memset(o, 0, sizeof(*o));
 	o->w = w;
+	o->path = path;
 	if (!strcmp(path, "-")) {
 		o->fd = 1;
 	} else {
@@ -114,6 +142,8 @@ int scan_out_add(struct scan_cli *c, const char *writer, const char *path, bool 
 			return 1;
 		}
 		o->continued = k > 0;
+		off_t end = lseek(o->fd, 0, SEEK_END); /* appended: where this run's bytes begin */
+		o->start = end > 0 ? end : 0;
 	}
 	o->mem = malloc(SCAN_OBSIZE);
 	if (!o->mem) {
@@ -122,7 +152,7 @@ int scan_out_add(struct scan_cli *c, const char *writer, const char *path, bool 
 		fprintf(stderr, "wirekit scan: out of memory\n");
 		return 1;
 	}
-	wk_ob_init(&o->ob, o->mem, SCAN_OBSIZE, fd_flush, &o->fd);
+	wk_ob_init(&o->ob, o->mem, SCAN_OBSIZE, out_flush, o);
 	c->nouts++;
 	return 0;
 }

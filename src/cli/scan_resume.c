@@ -379,8 +379,18 @@ int scan_journal_open(struct scan_cli *c)
 
 void scan_journal_add(struct scan_cli *c, const struct wk_scan_result *r)
 {
+	if (c->journal_fd < 0)
+		return;
+	/* once an output failed (a full disk), what follows is not in it: the journal stops,
+	 * so a resume after a kill reports those results again instead of leaving them out */
+	for (unsigned i = 0; i < c->nouts; i++)
+		if (c->outs[i].ob.err) {
+			close(c->journal_fd);
+			c->journal_fd = -1;
+			return;
+		}
 	/* the positions are ports, or the hosts of -sn */
-	if (c->journal_fd < 0 || (r->proto == WK_SCAN_HOST) != (c->o.type == WK_SCAN_NONE))
+	if ((r->proto == WK_SCAN_HOST) != (c->o.type == WK_SCAN_NONE))
 		return;
 	uint8_t rec[JREC];
 	struct wk_wr w;
@@ -395,14 +405,17 @@ void scan_journal_add(struct scan_cli *c, const struct wk_scan_result *r)
 	/* one write per record, as -oJ writes one per line: a kill between the two costs one
 	 * duplicate line at most. O_APPEND to a regular file: whole or not at all, but for a
 	 * full disk */
-	ssize_t n;
-	do
-		n = write(c->journal_fd, rec, sizeof(rec));
-	while (n < 0 && errno == EINTR);
-	if (n != (ssize_t)sizeof(rec)) {
-		/* the scan goes on; a resume after a kill then reports some results twice */
+	size_t done = 0;
+	ssize_t n = 0;
+	while (done < sizeof(rec) &&
+	       ((n = write(c->journal_fd, rec + done, sizeof(rec) - done)) > 0 ||
+	        (n < 0 && errno == EINTR)))
+		done += n > 0 ? (size_t)n : 0;
+	if (done < sizeof(rec)) {
+		/* the scan goes on; a resume after a kill then reports some results twice (a cut
+		 * last record is left out when the journal is read) */
 		fprintf(stderr, "wirekit scan: %s: %s (the journal stops here)\n", c->journal_path,
-		        n < 0 ? strerror(errno) : "short write");
+		        strerror(n < 0 ? errno : ENOSPC));
 		close(c->journal_fd);
 		c->journal_fd = -1;
 	}

@@ -7,7 +7,7 @@
 # shards (disjoint, union = full), SIGINT and SIGKILL + --resume (union = full), JSON Lines, and bad
 # input (exit 2, not one packet on the link). Everything is bounded by timeouts.
 . "$(dirname "$0")/lib.sh"
-need ip nft python3 timeout tcpdump
+need ip nft python3 timeout tcpdump unshare
 [ "$(id -u)" = 0 ] || { echo "SKIP: needs root for network namespaces and raw sockets"; exit 77; }
 netns_or_skip
 S=wkengs$$ # scanner
@@ -223,6 +223,22 @@ inS "$W" scan --resume "$T/d.resume" >"$T/dkill2.out" 2>"$T/dkill2.err"
 echo $? >"$T/dkill2.rc"
 check "SIGKILL in discovery + --resume: exit 0" rc_is dkill2 0
 check "SIGKILL in discovery + --resume: union = full" truth dkill syn 1-19,25-30 22,25,80 "$T/dkill1.json"
+
+# a full disk (a 256 KiB tmpfs, in a mount namespace of its own: gone with the process):
+# exit 1, a message naming the -oJ file and the error, and the file holds whole lines only
+mkdir "$T/full"
+timeout 60 unshare -m bash -c "mount -t tmpfs -o size=256k tmpfs '$T/full' && cd '$T/full' &&
+	ip netns exec '$S' '$W' scan -sS -Pn -p 1-300 '$H' --rate 3000 --resume-file r.resume \
+		-oJ a.json >/dev/null 2>'$T/full.err'; echo \$? >'$T/full.rc'; cp a.json '$T/full.json'"
+check "full disk: exit 1 naming the -oJ file and ENOSPC" bash -c \
+	"[ \"\$(cat $T/full.rc)\" = 1 ] && grep -q '^wirekit scan: a.json: No space left on device' $T/full.err"
+check "full disk: the -oJ file holds whole lines only" python3 -c '
+import json, sys
+lines = open(sys.argv[1]).read().split("\n")
+assert lines[-1] == "" and len(lines) > 100, "no final newline or too few lines"
+for l in lines[:-1]:
+    json.loads(l)
+print("   ", len(lines) - 1, "lines")' "$T/full.json"
 
 # bad input: exit 2, one line naming the culprit, not one packet on the link
 # (only what the scanner itself starts: a late kernel RST to a SYN-ACK retransmitted after the
