@@ -474,9 +474,10 @@ int cmd_scan(int argc, char **argv)
 		status = 1;
 		goto out;
 	}
+	/* the handler stays to the end: -sV, --banners and -R stop at g_stop, and a signal
+	 * that comes just after the scan (timeout(1) signals twice) must still let the
+	 * outputs close and the resume file be written */
 	int rc = wk_scan_run(o, &sum, &pos, &e);
-	signal(SIGINT, SIG_DFL);
-	signal(SIGTERM, SIG_DFL);
 	if (rc) {
 		scan_out_end(&c, &sum);
 		fprintf(stderr, "wirekit scan: %s\n", e.msg[0] ? e.msg : wk_strerror(rc));

@@ -204,6 +204,33 @@ cat "$T/b.cmp"
 check "--banners text/JSON/XML = ncat's first bytes; flood capped, silent ended ($(tail -1 "$T/b.cmp"))" \
 	[ $rc = 0 ]
 
+# --- SIGINT during -sV (the silent server on 40901 holds it for seconds): the port scan's
+# results are kept, -oX is a whole document, the resume file is written, exit 130; a second
+# SIGINT 0.2 s after the first is the same interruption (timeout(1) signals its child and
+# then its group)
+(exec ip netns exec "$SNS" timeout 60 "$W" scan -sS -sV -Pn -p 22,40901 --resume-file \
+	"$T/i.resume" -oJ "$T/i.json" -oX "$T/i.xml" "$TADDR" >"$T/i.out" 2>"$T/i.err") &
+IPID=$!
+PIDS+=("$IPID")
+for _ in $(seq 200); do # -sV's connection to 40901 is up (-sS makes none; at most 20 s)
+	[ -n "$(ip netns exec "$TNS" ss -Htn state established '( sport = :40901 )')" ] && break
+	sleep 0.1
+done
+sleep 0.5
+kill -INT "$IPID"
+sleep 0.2
+kill -INT "$IPID" 2>/dev/null
+wait_pid "$IPID" 30 || kill -KILL "$IPID"
+wait "$IPID"
+irc=$?
+echo "SIGINT in -sV: exit $irc: $(cat "$T/i.err")"
+check "SIGINT in -sV: exit 130, the resume file written" bash -c \
+	"[ $irc = 130 ] && grep -q '^position=' '$T/i.resume' && grep -q 'stopped at position' '$T/i.err'"
+check "SIGINT in -sV: -oX a whole document with both ports" python3 -c "
+import sys, xml.etree.ElementTree as ET
+ps = sorted(int(p.get('portid')) for p in ET.parse('$T/i.xml').getroot().iter('port'))
+sys.exit(ps != [22, 40901])"
+
 # --- TLS facts (-sV --banners on 443 and 40443, found by the probes, not the port number):
 # certificate (subject, issuer, SANs, validity, key, SHA-256) as openssl x509 reads it,
 # version, cipher and ALPN as openssl s_client negotiates them.
