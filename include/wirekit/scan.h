@@ -309,6 +309,10 @@ struct wk_scan_summary {
 	uint64_t probes_sent, replies;
 	/* raw scans: nmap's round-trip estimate of the replies timed (us), 0 when none was */
 	uint32_t srtt_us, rttvar_us;
+	/* NULL: the scan ran to its end. Else why it ended early, for the reports (set by the
+	 * caller, not by wk_scan_run): XML's <finished exit="error" errormsg="...">, the JSON
+	 * summary's "stopped" */
+	const char *stopped;
 };
 
 struct wk_results; /* the table of results, by host then port */

@@ -502,6 +502,12 @@ int cmd_scan(int argc, char **argv)
 	/* "scanned in" is the whole run, as nmap's: the scan, -sV or --banners, and -R */
 	sum.elapsed = (double)(wk_mono_ns() - t0) / 1e9;
 	sum.end_sec = time(NULL);
+	char why[96];
+	if (g_stop) { /* the reports say so: XML exit="error" errormsg=, JSON "stopped" */
+		snprintf(why, sizeof(why), "interrupted (%s) at position %" PRIu64,
+		         g_signal == SIGTERM ? "SIGTERM" : "SIGINT", pos);
+		sum.stopped = why;
+	}
 	status = scan_out_end(&c, &sum) ? 1 : 0;
 	if (g_stop) {
 		const char *rf = a.resume_file ? a.resume_file : DEFAULT_RESUME;

@@ -462,5 +462,5 @@ sleep 1
 kill "$BGPID" 2>/dev/null
 wait_pid "$BGPID" 5
 check "bad input: no packet on the link" bash -c \
-	"[ \$(tcpdump -r $T/bad.pcap -n 2>/dev/null | tee /dev/stderr | wc -l) = 0 ]"
+	"[ \$(tcpdump -r $T/bad.pcap -n 2>/dev/null | tee -a /dev/stderr | wc -l) = 0 ]"
 finish

@@ -189,6 +189,7 @@ check "SIGKILL + --resume: -oX is one XML document with every open port" \
 import json, sys, xml.etree.ElementTree as ET
 root = ET.parse(sys.argv[1]).getroot()
 assert root.tag == "nmaprun" and len(root.findall("runstats")) == 1
+assert root.find("runstats/finished").get("exit") == "success", "the resumed run ended"
 xs = {(h.find("address").get("addr"), int(p.get("portid")))
       for h in root.findall("host") for p in h.iter("port")
       if p.find("state").get("state") == "open"}
@@ -276,7 +277,7 @@ sleep 1
 kill "$BGPID" 2>/dev/null
 wait_pid "$BGPID" 5
 check "bad input: no packet on the link" bash -c \
-	"[ \$(tcpdump -r $T/bad.pcap -n 2>/dev/null | tee /dev/stderr | wc -l) = 0 ]"
+	"[ \$(tcpdump -r $T/bad.pcap -n 2>/dev/null | tee -a /dev/stderr | wc -l) = 0 ]"
 
 # nmap's scan type letters in one word: -sSU is -sS -sU
 scan sSU -sSU -Pn -p U:53,T:22 198.19.0.1 --reason

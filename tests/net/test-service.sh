@@ -226,10 +226,17 @@ irc=$?
 echo "SIGINT in -sV: exit $irc: $(cat "$T/i.err")"
 check "SIGINT in -sV: exit 130, the resume file written" bash -c \
 	"[ $irc = 130 ] && grep -q '^position=' '$T/i.resume' && grep -q 'stopped at position' '$T/i.err'"
-check "SIGINT in -sV: -oX a whole document with both ports" python3 -c "
+check "SIGINT in -sV: -oX a whole document with both ports, exit=error, why" python3 -c "
 import sys, xml.etree.ElementTree as ET
-ps = sorted(int(p.get('portid')) for p in ET.parse('$T/i.xml').getroot().iter('port'))
-sys.exit(ps != [22, 40901])"
+r = ET.parse('$T/i.xml').getroot()
+ps = sorted(int(p.get('portid')) for p in r.iter('port'))
+f = r.find('runstats/finished')
+sys.exit(ps != [22, 40901] or f.get('exit') != 'error' or
+         f.get('errormsg') != 'interrupted (SIGINT) at position 2')"
+check "SIGINT in -sV: the JSON summary says it stopped" python3 -c "
+import json, sys
+s = [json.loads(l) for l in open('$T/i.json')][-1]
+sys.exit(s.get('type') != 'summary' or s.get('stopped') != 'interrupted (SIGINT) at position 2')"
 
 # --- TLS facts (-sV --banners on 443 and 40443, found by the probes, not the port number):
 # certificate (subject, issuer, SANs, validity, key, SHA-256) as openssl x509 reads it,
@@ -293,12 +300,13 @@ rc=$?
 cat "$T/t.cmp"
 check "TLS facts = openssl s_client/x509 on 443, 40443 ($(tail -1 "$T/t.cmp"))" [ $rc = 0 ]
 
-# the script elements keep the XML valid against nmap.dtd (scanner="wirekit" aside)
+# the script elements, and the errormsg of the run SIGINT stopped, keep the XML valid
+# against nmap.dtd (scanner="wirekit" aside)
 if command -v xmllint >/dev/null && [ -f /usr/share/nmap/nmap.dtd ]; then
-	for f in b t; do
+	for f in b t i; do
 		sed 's/scanner="wirekit"/scanner="nmap"/' "$T/$f.xml" >"$T/$f.dtd.xml"
 		xmllint --noout --dtdvalid /usr/share/nmap/nmap.dtd "$T/$f.dtd.xml" 2>"$T/$f.dtd.err"
-		check "$f.xml (--banners scripts) valid against nmap.dtd ($(head -c 200 "$T/$f.dtd.err"))" \
+		check "$f.xml valid against nmap.dtd ($(head -c 200 "$T/$f.dtd.err"))" \
 			[ $? = 0 ]
 	done
 fi

@@ -22,7 +22,8 @@
  *             "scan_type":"syn" ("syn+udp" for -sS -sU),
  *             "scan_types":["syn","udp"] (one per protocol scanned; absent for -sn),
  *             "start":1765000000,"end":1765000005,"elapsed":5.01,
- *             "hosts_total":256,"hosts_up":3,"probes_sent":..,"replies":..,"results":..}
+ *             "hosts_total":256,"hosts_up":3,"probes_sent":..,"replies":..,"results":..,
+ *             "stopped":"interrupted (SIGINT) at position 260" (only when it ended early)}
  *
  * With --open (info->open_only) port lines of states other than open, open|filtered and
  * unfiltered and down host lines are not written; up host lines and the summary are.
@@ -263,6 +264,8 @@ static int json_end(struct wk_ob *o, const struct wk_scan_info *info, const stru
 	ku64(o, "probes_sent", sum->probes_sent);
 	ku64(o, "replies", sum->replies);
 	ku64(o, "results", rwalk_count(all, info));
+	if (sum->stopped)
+		kstr(o, "stopped", sum->stopped);
 	wk_ob_puts(o, "}\n");
 	return wk_ob_flush(o);
 }

@@ -473,7 +473,9 @@ static int xml_end(struct wk_ob *o, const struct wk_scan_info *info, const struc
 	esc(o, done, strlen(done), false);
 	wk_ob_putc(o, '"');
 	attr(o, "elapsed", el);
-	attr(o, "exit", "success");
+	attr(o, "exit", sum->stopped ? "error" : "success");
+	if (sum->stopped)
+		attr(o, "errormsg", sum->stopped);
 	wk_ob_puts(o, "/><hosts");
 	attr_u64(o, "up", sum->hosts_up);
 	attr_u64(o, "down",
