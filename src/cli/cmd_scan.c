@@ -394,6 +394,14 @@ int cmd_scan(int argc, char **argv)
 	}
 	if ((status = scan_journal_fill(&c)))
 		goto out;
+	const char *paths[SCAN_MAX_OUTS + 2];
+	size_t np = 0;
+	for (unsigned i = 0; i < a.nouts; i++)
+		paths[np++] = a.outs[i][1];
+	paths[np++] = a.pcapng;
+	paths[np++] = a.resume_file;
+	if ((status = scan_paths_check(paths, np)))
+		goto out;
 	bool stdout_used = false;
 	c.discovered_lines = true;
 	for (unsigned i = 0; i < a.nouts; i++) {

@@ -9,10 +9,42 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "privs.h"
 #include "scan_cli.h"
+
+/* Before any file is opened (opening an output truncates it): each path that is not "-"
+ * must not be a directory, and its directory must exist and take new files, so that a
+ * typo in the last path does not cost an existing file named first. 1 (said) or 0. */
+int scan_paths_check(const char *const *paths, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const char *p = paths[i];
+		if (!p || !strcmp(p, "-"))
+			continue;
+		struct stat st;
+		char dir[4096];
+		const char *slash = strrchr(p, '/');
+		size_t dl = slash ? (size_t)(slash - p) : 0;
+		if (dl >= sizeof(dir)) {
+			fprintf(stderr, "wirekit scan: %s: %s\n", p, strerror(ENAMETOOLONG));
+			return 1;
+		}
+		snprintf(dir, sizeof(dir), "%.*s", (int)dl, p);
+		if (!slash || !dl)
+			snprintf(dir, sizeof(dir), "%s", slash ? "/" : ".");
+		int e = !stat(p, &st) && S_ISDIR(st.st_mode) ? EISDIR
+		        : access(dir, W_OK | X_OK)           ? errno
+		                                             : 0;
+		if (e) {
+			fprintf(stderr, "wirekit scan: %s: %s\n", p, strerror(e));
+			return 1;
+		}
+	}
+	return 0;
+}
 
 /* Whether a packet socket opens (CAP_NET_RAW), before the record's file is made. */
 static bool capture_allowed(void)

@@ -273,6 +273,15 @@ check "IPv4 and IPv6 in one raw scan: exit 2 before any report" bad_input bad15 
 check "nmap's -A: exit 2 with the reason" bad_input bad16 "OS detection" -A 198.19.0.1
 check "-dd: the message names -d, not the word before it" bad_input bad17 "^wirekit scan: -d: " -p22 -dd 198.19.0.1
 check "-sX: exit 2 naming nmap's Xmas scan" bad_input bad18 "Xmas" -sX 198.19.0.1
+# a path that cannot be written, named last: exit 1 naming it before any file is opened
+# (the existing -oJ file named first keeps its bytes), and nothing sent
+echo keep >"$T/keep.json"
+inS "$W" scan -sS -Pn -p 22 198.19.0.1 -oJ "$T/keep.json" --resume-file "$T/no/such.resume" \
+	>"$T/np.out" 2>"$T/np.err"
+echo $? >"$T/np.rc"
+check "--resume-file in a missing directory: exit 1 naming it, -oJ untouched" bash -c \
+	"[ \$(cat $T/np.rc) = 1 ] && grep -q 'no/such.resume: No such file or directory' $T/np.err &&
+	 [ \"\$(cat $T/keep.json)\" = keep ]"
 sleep 1
 kill "$BGPID" 2>/dev/null
 wait_pid "$BGPID" 5
