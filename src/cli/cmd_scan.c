@@ -400,7 +400,13 @@ int cmd_scan(int argc, char **argv)
 		paths[np++] = a.outs[i][1];
 	paths[np++] = a.pcapng;
 	paths[np++] = a.resume_file;
-	if ((status = scan_paths_check(paths, np)))
+	const char *ins[16];
+	size_t ni = 0;
+	for (unsigned i = 0; i < a.niL; i++)
+		ins[ni++] = a.iL[i];
+	for (unsigned i = 0; i < a.nexclfile; i++)
+		ins[ni++] = a.exclfile[i];
+	if ((status = scan_paths_check(paths, np, ins, ni)))
 		goto out;
 	bool stdout_used = false;
 	c.discovered_lines = true;

@@ -75,9 +75,11 @@ struct scan_cli {
  * to the interrupted one's), and when root is to be dropped open the resume file to
  * rewrite it in place. Sets c->o.record. 0 or an exit status after printing why. */
 int scan_open_prepare(struct scan_cli *c, const char *pcapng, const char *user, bool append);
-/* Before the first file is opened: each of paths (NULL and "-" skipped) is not a
- * directory and its directory takes new files; 0, or 1 after printing which one and why. */
-int scan_paths_check(const char *const *paths, size_t n);
+/* Before the first file is opened: each of the output paths (NULL and "-" skipped) is not
+ * a directory, its directory takes new files, and it is neither another output nor one
+ * of the inputs ins (-iL, --excludefile). 0, or 1 (cannot be written) / 2 (named twice)
+ * after printing which one and why. */
+int scan_paths_check(const char *const *paths, size_t n, const char *const *ins, size_t nin);
 /* Right before wk_scan_run: sets c->o.on_open, where -Z's drop happens (the library calls
  * it once the sockets and captures that need root are open). 0 or 1 after printing why. */
 int scan_open_before_run(struct scan_cli *c);

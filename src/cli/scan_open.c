@@ -12,18 +12,36 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "output.h"
 #include "privs.h"
+#include "scan_args.h"
 #include "scan_cli.h"
+
+/* Two names of one file: the same name, or one existing regular file (device and inode). */
+static bool same_path(const char *a, const char *b)
+{
+	return !strcmp(a, b) || out_same_file(a, b);
+}
 
 /* Before any file is opened (opening an output truncates it): each path that is not "-"
  * must not be a directory, and its directory must exist and take new files, so that a
- * typo in the last path does not cost an existing file named first. 1 (said) or 0. */
-int scan_paths_check(const char *const *paths, size_t n)
+ * typo in the last path does not cost an existing file named first; no output may be
+ * another output or an input (-iL hosts.txt -oN hosts.txt would empty the target list).
+ * 0, 1 (a path that cannot be written) or 2 (one file named twice), said. */
+int scan_paths_check(const char *const *paths, size_t n, const char *const *ins, size_t nin)
 {
 	for (size_t i = 0; i < n; i++) {
 		const char *p = paths[i];
 		if (!p || !strcmp(p, "-"))
 			continue;
+		for (size_t j = 0; j < nin; j++)
+			if (strcmp(ins[j], "-") && same_path(ins[j], p))
+				return scan_usage_err("%s is an input and an output (it would be "
+				                      "overwritten)",
+				                      p);
+		for (size_t j = i + 1; j < n; j++)
+			if (paths[j] && strcmp(paths[j], "-") && same_path(p, paths[j]))
+				return scan_usage_err("%s is named by two outputs", p);
 		struct stat st;
 		char dir[4096];
 		const char *slash = strrchr(p, '/');

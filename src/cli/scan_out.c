@@ -11,27 +11,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "output.h"
 #include "parse.h"
 #include "scan_cli.h"
 #include "wirekit/pace.h"
 
 #define SAVE_EVERY_NS (2ull * 1000000000ull)
-
-static int fd_flush(void *ctx, const char *p, size_t n)
-{
-	int fd = *(int *)ctx;
-	while (n) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return WK_ESYS;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
 
 /* Where the last occurrence of pat (n bytes) ends in fd's first size bytes, -1 if none:
  * 64 KiB windows from the end, overlapping by n - 1 so no match is cut. */
@@ -167,7 +152,8 @@ int scan_out_begin(struct scan_cli *c)
 			c->out_err = 1;
 		} else {
 			c->trace_fd = 1;
-			wk_ob_init(&c->trace_ob, c->trace_mem, SCAN_OBSIZE, fd_flush, &c->trace_fd);
+			wk_ob_init(&c->trace_ob, c->trace_mem, SCAN_OBSIZE, out_fd_flush,
+			           &c->trace_fd);
 		}
 		c->trace_tty = isatty(1);
 		clock_gettime(CLOCK_REALTIME, &ts); /* the clock of the trace's packets */

@@ -282,6 +282,17 @@ echo $? >"$T/np.rc"
 check "--resume-file in a missing directory: exit 1 naming it, -oJ untouched" bash -c \
 	"[ \$(cat $T/np.rc) = 1 ] && grep -q 'no/such.resume: No such file or directory' $T/np.err &&
 	 [ \"\$(cat $T/keep.json)\" = keep ]"
+# one file in and out, or two outputs on one file: exit 2 naming it, the file as it was
+printf '198.19.0.1\n198.19.0.2\n' >"$T/hosts.txt"
+ln -s hosts.txt "$T/hosts.lnk"
+check "-iL FILE -oN FILE: exit 2" bad_input bad19 "hosts.txt is an input and an output" \
+	-p 22 -iL "$T/hosts.txt" -oN "$T/hosts.txt"
+check "--excludefile LINK -oG FILE (one file): exit 2" bad_input bad20 "an input and an output" \
+	-p 22 198.19.0.1-3 --excludefile "$T/hosts.lnk" -oG "$T/hosts.txt"
+check "-iL and --excludefile files are not overwritten" bash -c \
+	"[ \"\$(cat $T/hosts.txt)\" = \"\$(printf '198.19.0.1\n198.19.0.2')\" ]"
+check "-oA BASE -oX BASE.xml: exit 2" bad_input bad21 "same.xml is named by two outputs" \
+	-p 22 198.19.0.1 -oA "$T/same" -oX "$T/same.xml"
 sleep 1
 kill "$BGPID" 2>/dev/null
 wait_pid "$BGPID" 5
